@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "quiesce",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "quiesce", targets: ["quiesce"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "CProcessSpawn"),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "QuiesceCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "QuiesceWire", dependencies: ["QuiesceCore"]),
+        .target(
+            name: "QuiesceCoordinator",
+            dependencies: [
+                "QuiesceCore", "QuiesceWire", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "QuiesceAgent",
+            dependencies: [
+                "QuiesceCore", "QuiesceWire", "ZeroMQ", "CProcessSpawn",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "quiesce",
+            dependencies: [
+                "QuiesceCore", "QuiesceWire", "QuiesceCoordinator", "QuiesceAgent", "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "QuiesceCoreTests", dependencies: ["QuiesceCore"]),
+        .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire"]),
+        .testTarget(name: "QuiesceIntegrationTests", dependencies: ["QuiesceCore"]),
+    ]
+)

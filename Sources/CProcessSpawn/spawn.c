@@ -1,0 +1,65 @@
+#define _GNU_SOURCE
+#include "CProcessSpawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+pid_t quiesce_spawn(const char *const argv[]) {
+    // A close-on-exec pipe reports an exec failure back to the parent.
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        return -1;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int saved = errno;
+        close(report[0]);
+        close(report[1]);
+        errno = saved;
+        return -1;
+    }
+    if (pid == 0) {
+        // Only async-signal-safe calls from here on.
+        close(report[0]);
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) {
+            _exit(127);
+        }
+        struct sigaction action;
+        memset(&action, 0, sizeof(action));
+        action.sa_handler = SIG_DFL;
+        for (int signal = 1; signal < NSIG; signal++) {
+            sigaction(signal, &action, NULL);
+        }
+        sigset_t empty;
+        sigemptyset(&empty);
+        sigprocmask(SIG_SETMASK, &empty, NULL);
+        execvp(argv[0], (char *const *)argv);
+        int failure = errno;
+        ssize_t ignored = write(report[1], &failure, sizeof(failure));
+        (void)ignored;
+        _exit(127);
+    }
+    close(report[1]);
+    int failure = 0;
+    ssize_t got;
+    do {
+        got = read(report[0], &failure, sizeof(failure));
+    } while (got < 0 && errno == EINTR);
+    close(report[0]);
+    if (got == sizeof(failure)) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        errno = failure;
+        return -1;
+    }
+    return pid;
+}

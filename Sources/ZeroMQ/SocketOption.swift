@@ -1,0 +1,51 @@
+import CZeroMQ
+
+/// The integer socket options Quiesce sets. Names follow libzmq's `ZMQ_*` constants.
+public enum SocketOption: Sendable, CustomStringConvertible {
+    case linger
+    case immediate
+    case routerMandatory
+    case probeRouter
+    case maxMessageSize
+    case sendHighWaterMark
+    case receiveHighWaterMark
+    case reconnectInterval
+    case reconnectIntervalMax
+    case heartbeatInterval
+    case heartbeatTimeout
+    case heartbeatTTL
+
+    var rawValue: Int32 {
+        switch self {
+        case .linger: ZMQ_LINGER
+        case .immediate: ZMQ_IMMEDIATE
+        case .routerMandatory: ZMQ_ROUTER_MANDATORY
+        case .probeRouter: ZMQ_PROBE_ROUTER
+        case .maxMessageSize: ZMQ_MAXMSGSIZE
+        case .sendHighWaterMark: ZMQ_SNDHWM
+        case .receiveHighWaterMark: ZMQ_RCVHWM
+        case .reconnectInterval: ZMQ_RECONNECT_IVL
+        case .reconnectIntervalMax: ZMQ_RECONNECT_IVL_MAX
+        case .heartbeatInterval: ZMQ_HEARTBEAT_IVL
+        case .heartbeatTimeout: ZMQ_HEARTBEAT_TIMEOUT
+        case .heartbeatTTL: ZMQ_HEARTBEAT_TTL
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .linger: "ZMQ_LINGER"
+        case .immediate: "ZMQ_IMMEDIATE"
+        case .routerMandatory: "ZMQ_ROUTER_MANDATORY"
+        case .probeRouter: "ZMQ_PROBE_ROUTER"
+        case .maxMessageSize: "ZMQ_MAXMSGSIZE"
+        case .sendHighWaterMark: "ZMQ_SNDHWM"
+        case .receiveHighWaterMark: "ZMQ_RCVHWM"
+        case .reconnectInterval: "ZMQ_RECONNECT_IVL"
+        case .reconnectIntervalMax: "ZMQ_RECONNECT_IVL_MAX"
+        case .heartbeatInterval: "ZMQ_HEARTBEAT_IVL"
+        case .heartbeatTimeout: "ZMQ_HEARTBEAT_TIMEOUT"
+        case .heartbeatTTL: "ZMQ_HEARTBEAT_TTL"
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+import ZeroMQ
+
+@Suite("ZeroMQ wrapper")
+struct SocketTests {
+    @Test("A DEALER's multipart message reaches a ROUTER with its routing id, and the reply comes back")
+    func dealerRouterRoundTrip() throws {
+        let context = try Context()
+        let router = try Socket(context: context, type: .router)
+        let dealer = try Socket(context: context, type: .dealer)
+        defer {
+            try? router.set(.linger, Int32(0))
+            try? dealer.set(.linger, Int32(0))
+            router.close()
+            dealer.close()
+            context.terminate()
+        }
+        try router.set(.routerMandatory, Int32(1))
+        try router.bind("tcp://127.0.0.1:*")
+        try dealer.connect(try router.lastEndpoint())
+
+        #expect(try dealer.send([Array("hello".utf8), Array("world".utf8)]))
+        let request = try receive(on: router)
+        #expect(request.frames.count == 3)
+        #expect(request.frames.dropFirst().map { String(decoding: $0, as: UTF8.self) } == ["hello", "world"])
+
+        try router.send([request.frames[0], Array("reply".utf8)])
+        let reply = try receive(on: dealer)
+        #expect(reply.frames == [Array("reply".utf8)])
+    }
+
+    @Test("A ROUTER with ROUTER_MANDATORY reports an unknown peer as unreachable")
+    func routerMandatoryUnreachable() throws {
+        let context = try Context()
+        let router = try Socket(context: context, type: .router)
+        defer {
+            router.close()
+            context.terminate()
+        }
+        try router.set(.routerMandatory, Int32(1))
+        #expect(throws: ZeroMQError.self) {
+            try router.send([Array("nobody".utf8), Array("x".utf8)])
+        }
+    }
+
+    @Test("Frames past the receiver's limit are discarded and the message is flagged truncated")
+    func frameLimit() throws {
+        let context = try Context()
+        let a = try Socket(context: context, type: .pair)
+        let b = try Socket(context: context, type: .pair)
+        defer {
+            a.close()
+            b.close()
+            context.terminate()
+        }
+        try a.bind("inproc://frame-limit")
+        try b.connect("inproc://frame-limit")
+        try b.send((0..<10).map { [UInt8($0)] })
+        var poller = Poller([.socket(a)])
+        _ = try poller.poll(timeoutMilliseconds: 2000)
+        let message = try #require(try a.receive(maxFrames: 3))
+        #expect(message.frames == [[0], [1], [2]])
+        #expect(message.truncated)
+    }
+
+    private func receive(on socket: Socket) throws -> ReceivedMessage {
+        var poller = Poller([.socket(socket)])
+        for _ in 0..<50 {
+            _ = try poller.poll(timeoutMilliseconds: 100)
+            if let message = try socket.receive() { return message }
+        }
+        throw ZeroMQError(code: 0, operation: "no message within 5 s")
+    }
+}
