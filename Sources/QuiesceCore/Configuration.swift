@@ -1,0 +1,36 @@
+/// A validated fleet configuration: the coordinator's settings and the service graph.
+public struct Configuration: Sendable, Equatable {
+    public var coordinator: CoordinatorSettings
+    public var graph: ServiceGraph
+
+    public init(coordinator: CoordinatorSettings = CoordinatorSettings(), graph: ServiceGraph) {
+        self.coordinator = coordinator
+        self.graph = graph
+    }
+}
+
+/// The `coordinator:` block of a configuration file.
+public struct CoordinatorSettings: Sendable, Equatable {
+    /// What to do with the services already started when a service fails to start.
+    public enum StartFailurePolicy: String, Sendable, CaseIterable {
+        /// Stop what was started, in reverse dependency order, then exit (the default).
+        case stop
+        /// Leave what was started running and keep coordinating.
+        case leave
+    }
+
+    /// The endpoint agents and the CLI connect to.
+    public var bind: String = "tcp://127.0.0.1:7700"
+    /// The deadline for the whole shutdown; remaining services are killed when it passes.
+    public var shutdownTimeout: Duration = .seconds(60)
+    /// How long past a service's stop timeout the coordinator waits for the agent's report before it
+    /// declares the stop timed out and moves on.
+    public var ackGrace: Duration = .seconds(2)
+    /// How often the coordinator and its agents exchange heartbeats.
+    public var heartbeatInterval: Duration = .seconds(1)
+    /// How long an agent may stay silent before it is declared lost.
+    public var agentLostAfter: Duration = .seconds(5)
+    public var onStartFailure: StartFailurePolicy = .stop
+
+    public init() {}
+}

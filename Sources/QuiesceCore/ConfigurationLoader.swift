@@ -1,0 +1,188 @@
+import Yams
+
+/// Reads a YAML configuration into a validated ``Configuration``, reporting every problem at once.
+///
+/// ```yaml
+/// coordinator:
+///   bind: tcp://127.0.0.1:7700
+///   shutdown_timeout: 60s
+/// defaults:
+///   stop_timeout: 10s
+///   start_timeout: 30s
+/// services:
+///   database: { stop_timeout: 20s }
+///   api: { depends_on: [database] }
+/// ```
+public enum ConfigurationLoader {
+    static let topLevelKeys = ["coordinator", "defaults", "services"]
+    static let coordinatorKeys = [
+        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_lost_after", "on_start_failure",
+    ]
+    static let defaultsKeys = ["stop_timeout", "start_timeout"]
+    static let serviceKeys = ["depends_on", "stop_timeout", "start_timeout"]
+
+    /// Parses and validates `text`, naming `file` in every message.
+    public static func load(yaml text: String, file: String) throws(ConfigurationError) -> Configuration {
+        var reader = Reader()
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            let names = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw ConfigurationError(
+                file: file,
+                issues: [.init(line: context.mark.line, message: "\(names) is declared more than once; keep one")])
+        } catch {
+            throw ConfigurationError(file: file, issues: [.init(line: nil, message: "not valid YAML: \(error)")])
+        }
+        guard let root, let top = reader.mapping(root, what: "the configuration") else {
+            throw ConfigurationError(
+                file: file, issues: reader.issues + [.init(line: 1, message: "the file is empty; declare services:")])
+        }
+        reader.checkKeys(top, allowed: topLevelKeys, in: "the top level")
+
+        let coordinator = reader.coordinatorSettings(top["coordinator"])
+        var stopTimeout = Duration.seconds(10)
+        var startTimeout = Duration.seconds(30)
+        if let defaults = top["defaults"], let mapping = reader.mapping(defaults, what: "defaults") {
+            reader.checkKeys(mapping, allowed: defaultsKeys, in: "defaults")
+            stopTimeout = reader.duration(mapping["stop_timeout"], key: "stop_timeout") ?? stopTimeout
+            startTimeout = reader.duration(mapping["start_timeout"], key: "start_timeout") ?? startTimeout
+        }
+
+        var services: [ServiceSpec] = []
+        if let node = top["services"], let mapping = reader.mapping(node, what: "services") {
+            for (key, value) in mapping {
+                guard let name = reader.serviceName(key) else { continue }
+                services.append(
+                    reader.service(
+                        name: name, node: value, line: key.mark?.line,
+                        stopTimeout: stopTimeout, startTimeout: startTimeout))
+            }
+            if mapping.isEmpty {
+                reader.issue(node, "services: is empty; declare at least one service")
+            }
+        } else if top["services"] == nil {
+            reader.issues.append(.init(line: nil, message: "no services: block; declare the services to coordinate"))
+        }
+
+        let graph: ServiceGraph
+        do throws(GraphValidationError) {
+            graph = try ServiceGraph(validating: services)
+        } catch {
+            let graphIssues = error.problems.map { ConfigurationIssue(line: $0.line, message: $0.description) }
+            let all = (reader.issues + graphIssues).sorted { ($0.line ?? 0) < ($1.line ?? 0) }
+            throw ConfigurationError(file: file, issues: all)
+        }
+        guard reader.issues.isEmpty else { throw ConfigurationError(file: file, issues: reader.issues) }
+        return Configuration(coordinator: coordinator, graph: graph)
+    }
+}
+
+/// Walks the YAML tree, collecting issues instead of stopping at the first.
+private struct Reader {
+    var issues: [ConfigurationIssue] = []
+
+    mutating func issue(_ node: Node?, _ message: String) {
+        issues.append(.init(line: node?.mark?.line, message: message))
+    }
+
+    mutating func mapping(_ node: Node, what: String) -> Node.Mapping? {
+        if let mapping = node.mapping { return mapping }
+        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" {
+            return Node.Mapping([])
+        }
+        issue(node, "\(what) must be a mapping of keys to values")
+        return nil
+    }
+
+    mutating func checkKeys(_ mapping: Node.Mapping, allowed: [String], in place: String) {
+        for key in mapping.keys {
+            guard let name = key.string, !allowed.contains(name) else { continue }
+            let hint = GraphValidator.closestName(to: name, in: allowed).map { " (did you mean \"\($0)\"?)" }
+                ?? "; known keys: \(allowed.joined(separator: ", "))"
+            issue(key, "unknown key \"\(name)\" in \(place)\(hint)")
+        }
+    }
+
+    mutating func duration(_ node: Node?, key: String) -> Duration? {
+        guard let node else { return nil }
+        guard let text = node.string, let duration = Duration(configurationText: text) else {
+            issue(node, "\(key): \"\(node.string ?? "?")\" is not a duration; write a number with ms, s or m, like 10s")
+            return nil
+        }
+        return duration
+    }
+
+    mutating func serviceName(_ key: Node) -> String? {
+        guard let name = key.string, !name.isEmpty else {
+            issue(key, "a service name must be a non-empty string")
+            return nil
+        }
+        let allowed = name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+        }
+        if !allowed {
+            issue(key, "service name \"\(name)\" may hold only letters, digits, '-', '_' and '.'")
+            return nil
+        }
+        return name
+    }
+
+    mutating func service(
+        name: String, node: Node, line: Int?, stopTimeout: Duration, startTimeout: Duration
+    ) -> ServiceSpec {
+        var spec = ServiceSpec(name: name, stopTimeout: stopTimeout, startTimeout: startTimeout, line: line)
+        guard let mapping = mapping(node, what: "service \"\(name)\"") else { return spec }
+        checkKeys(mapping, allowed: ConfigurationLoader.serviceKeys, in: "service \"\(name)\"")
+        spec.stopTimeout = duration(mapping["stop_timeout"], key: "stop_timeout") ?? stopTimeout
+        spec.startTimeout = duration(mapping["start_timeout"], key: "start_timeout") ?? startTimeout
+        if let dependsOn = mapping["depends_on"] {
+            if let sequence = dependsOn.sequence {
+                for item in sequence {
+                    if let dependency = item.string, item.scalar != nil {
+                        spec.dependencies.append(dependency)
+                    } else {
+                        issue(item, "depends_on of \"\(name)\" must list service names")
+                    }
+                }
+            } else if let single = dependsOn.scalar?.string, !single.isEmpty {
+                issue(dependsOn, "depends_on of \"\(name)\" must be a list; write depends_on: [\(single)]")
+            } else {
+                issue(dependsOn, "depends_on of \"\(name)\" must be a list of service names")
+            }
+        }
+        return spec
+    }
+
+    mutating func coordinatorSettings(_ node: Node?) -> CoordinatorSettings {
+        var settings = CoordinatorSettings()
+        guard let node, let mapping = mapping(node, what: "coordinator") else { return settings }
+        checkKeys(mapping, allowed: ConfigurationLoader.coordinatorKeys, in: "coordinator")
+        if let bind = mapping["bind"] {
+            if let text = bind.string, text.contains("://") {
+                settings.bind = text
+            } else {
+                issue(bind, "bind must be a ZeroMQ endpoint like tcp://0.0.0.0:7700 or ipc:///run/quiesce.sock")
+            }
+        }
+        settings.shutdownTimeout = duration(mapping["shutdown_timeout"], key: "shutdown_timeout") ?? settings.shutdownTimeout
+        settings.ackGrace = duration(mapping["ack_grace"], key: "ack_grace") ?? settings.ackGrace
+        settings.heartbeatInterval = duration(mapping["heartbeat_interval"], key: "heartbeat_interval") ?? settings.heartbeatInterval
+        settings.agentLostAfter = duration(mapping["agent_lost_after"], key: "agent_lost_after") ?? settings.agentLostAfter
+        if settings.heartbeatInterval <= .zero {
+            issue(mapping["heartbeat_interval"], "heartbeat_interval must be more than 0")
+        }
+        if settings.agentLostAfter < settings.heartbeatInterval * 2 {
+            issue(mapping["agent_lost_after"], "agent_lost_after must be at least twice heartbeat_interval")
+        }
+        if let policy = mapping["on_start_failure"] {
+            if let text = policy.string, let value = CoordinatorSettings.StartFailurePolicy(rawValue: text) {
+                settings.onStartFailure = value
+            } else {
+                issue(policy, "on_start_failure must be stop or leave")
+            }
+        }
+        return settings
+    }
+}

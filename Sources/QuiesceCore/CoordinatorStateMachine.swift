@@ -1,0 +1,385 @@
+/// The whole coordinator, without I/O: the agents' registrations and liveness, the startup, the
+/// running fleet and the shutdown, and what `quiesce status` shows.
+///
+/// It owns a ``StartupStateMachine`` while the fleet starts and a ``ShutdownStateMachine`` once a
+/// shutdown is requested, forwards events to whichever is active, and translates their actions into
+/// orders addressed to services.
+public struct CoordinatorStateMachine: Sendable {
+    /// An order the runtime delivers to a service's agent.
+    public enum Order: Hashable, Sendable {
+        case start
+        /// Stop with the stop signal; kill after `timeout`.
+        case stop(timeout: Duration)
+        /// Kill now.
+        case kill
+    }
+
+    public enum Timer: Hashable, Sendable {
+        case startup(StartupStateMachine.Timer)
+        case shutdown(ShutdownStateMachine.Timer)
+        /// Fires when a service's agent has been silent for `agent_lost_after`.
+        case liveness(String)
+    }
+
+    public enum Action: Equatable, Sendable {
+        case send(Order, to: String)
+        case scheduleTimer(Timer, at: Timestamp)
+        case cancelTimer(Timer)
+        case progress(CoordinatorProgress)
+        /// The shutdown is over: print the report and exit with its exit code.
+        case finish(ShutdownReport)
+    }
+
+    /// Why an agent's registration is refused.
+    public enum RegistrationRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+        case unknownService(String, suggestion: String?)
+        case alreadyConnected(String)
+        case finished
+
+        public var description: String {
+            switch self {
+            case .unknownService(let name, let suggestion):
+                "service \"\(name)\" is not in the coordinator's configuration"
+                    + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
+            case .alreadyConnected(let name):
+                "an agent for service \"\(name)\" is already connected"
+            case .finished:
+                "the coordinator has finished its shutdown"
+            }
+        }
+    }
+
+    private enum Phase {
+        case starting(StartupStateMachine)
+        case running
+        case shuttingDown(ShutdownStateMachine)
+        case finished
+    }
+
+    private struct Record {
+        var state: ServiceState = .waiting
+        var connected = false
+        var host: String?
+        var pid: Int32?
+        var readyAt: Timestamp?
+        var changedAt: Timestamp
+        var exitStatus: ExitStatus?
+        var detail: String?
+    }
+
+    public let configuration: Configuration
+    public let plan: Plan
+    private var phase: Phase
+    private var records: [String: Record]
+    private var startupFailure: StartupFailure?
+
+    public init(configuration: Configuration, now: Timestamp) {
+        self.configuration = configuration
+        self.plan = Plan(graph: configuration.graph)
+        self.phase = .starting(StartupStateMachine(graph: configuration.graph, plan: plan, now: now))
+        self.records = Dictionary(uniqueKeysWithValues: configuration.graph.names.map { ($0, Record(changedAt: now)) })
+    }
+
+    private var graph: ServiceGraph { configuration.graph }
+
+    /// Whether a shutdown is under way or over.
+    public var isShuttingDown: Bool {
+        switch phase {
+        case .shuttingDown, .finished: true
+        case .starting, .running: false
+        }
+    }
+
+    /// Whether a service's agent is connected.
+    public func isConnected(_ service: String) -> Bool {
+        records[service]?.connected ?? false
+    }
+
+    // MARK: Agents
+
+    /// An agent asks to register as `service`.
+    public mutating func agentRegistered(
+        _ service: String, host: String, now: Timestamp
+    ) -> Result<[Action], RegistrationRefusal> {
+        guard let record = records[service] else {
+            return .failure(.unknownService(service, suggestion: GraphValidator.closestName(to: service, in: graph.names)))
+        }
+        guard !record.connected else { return .failure(.alreadyConnected(service)) }
+        if case .finished = phase { return .failure(.finished) }
+        records[service]!.connected = true
+        records[service]!.host = host
+        var actions: [Action] = [
+            .progress(.agentConnected(service, host: host)),
+            .scheduleTimer(.liveness(service), at: now + configuration.coordinator.agentLostAfter),
+        ]
+        if record.state == .lost { change(service, to: .waiting, now: now) }
+        switch phase {
+        case .starting(var startup):
+            actions += translate(startup.agentConnected(service, now: now), now: now)
+            phase = .starting(startup)
+        case .running:
+            if graph.dependencies(of: service).allSatisfy({ records[$0]!.state == .ready }) {
+                change(service, to: .starting, now: now)
+                actions.append(.send(.start, to: service))
+            }
+        case .shuttingDown(var shutdown):
+            actions += translate(shutdown.agentConnected(service, now: now), now: now)
+            phase = .shuttingDown(shutdown)
+        case .finished:
+            break
+        }
+        return .success(actions)
+    }
+
+    /// Any valid message from the service's agent: it is alive.
+    public mutating func heard(from service: String, now: Timestamp) -> [Action] {
+        guard records[service]?.connected == true else { return [] }
+        return [.scheduleTimer(.liveness(service), at: now + configuration.coordinator.agentLostAfter)]
+    }
+
+    /// The agent is gone: silent too long, or a message to it could not be routed.
+    public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
+        guard let record = records[service], record.connected else { return [] }
+        records[service]!.connected = false
+        var actions: [Action] = [.cancelTimer(.liveness(service))]
+        switch record.state {
+        case .stopped, .failed, .timedOut:
+            return actions
+        case .waiting, .starting, .ready, .stopping, .lost:
+            change(service, to: .lost, now: now)
+            actions.append(.progress(.agentLost(service)))
+        }
+        switch phase {
+        case .starting(var startup):
+            actions += translate(startup.agentLost(service, now: now), now: now)
+            if case .starting = phase { phase = .starting(startup) }
+        case .shuttingDown(var shutdown):
+            actions += translate(shutdown.agentLost(service, now: now), now: now)
+            if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
+        case .running, .finished:
+            break
+        }
+        return actions
+    }
+
+    // MARK: Service reports
+
+    /// The agent spawned the service's process.
+    public mutating func serviceStarted(_ service: String, pid: Int32, now: Timestamp) -> [Action] {
+        guard records[service] != nil else { return [] }
+        records[service]!.pid = pid
+        return []
+    }
+
+    public mutating func serviceReady(_ service: String, now: Timestamp) -> [Action] {
+        guard let record = records[service], record.state == .starting else { return [] }
+        change(service, to: .ready, now: now)
+        records[service]!.readyAt = now
+        guard case .starting(var startup) = phase else { return [] }
+        let actions = translate(startup.serviceReady(service, now: now), now: now)
+        if case .starting = phase { phase = .starting(startup) }
+        return actions
+    }
+
+    /// The agent could not start the service or make it ready.
+    public mutating func serviceStartFailed(_ service: String, message: String, now: Timestamp) -> [Action] {
+        guard records[service] != nil else { return [] }
+        change(service, to: .failed, now: now, detail: message)
+        var actions: [Action] = [.progress(.serviceFailed(service, reason: message))]
+        if case .starting(var startup) = phase {
+            actions += translate(startup.serviceFailed(service, reason: .failed(message), now: now), now: now)
+            if case .starting = phase { phase = .starting(startup) }
+        }
+        return actions
+    }
+
+    /// The service's process ended on its own.
+    public mutating func serviceExited(_ service: String, status: ExitStatus, now: Timestamp) -> [Action] {
+        guard records[service] != nil else { return [] }
+        records[service]!.exitStatus = status
+        change(service, to: .failed, now: now, detail: "process ended (\(status))")
+        var actions: [Action] = [.progress(.serviceExited(service, status: status))]
+        switch phase {
+        case .starting(var startup):
+            actions += translate(startup.serviceFailed(service, reason: .exited(status), now: now), now: now)
+            if case .starting = phase { phase = .starting(startup) }
+        case .shuttingDown(var shutdown):
+            actions += translate(shutdown.serviceExited(service, status: status, now: now), now: now)
+            if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
+        case .running, .finished:
+            break
+        }
+        return actions
+    }
+
+    /// The agent reported the outcome of a stop or kill order.
+    public mutating func stopAcknowledged(_ service: String, outcome: StopOutcome, now: Timestamp) -> [Action] {
+        guard records[service] != nil, case .shuttingDown(var shutdown) = phase else { return [] }
+        let actions = translate(shutdown.stopAcknowledged(service, outcome: outcome, now: now), now: now)
+        if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
+        return actions
+    }
+
+    // MARK: Shutdown
+
+    /// A SIGTERM/SIGINT or a shutdown command. The first begins the shutdown; one during the shutdown
+    /// escalates it: every remaining service is killed now.
+    public mutating func shutdownRequested(now: Timestamp) -> [Action] {
+        switch phase {
+        case .starting(var startup):
+            let cancels = translate(startup.abandon(), now: now)
+            return cancels + beginShutdown(now: now)
+        case .running:
+            return beginShutdown(now: now)
+        case .shuttingDown(var shutdown):
+            let actions = translate(shutdown.escalate(now: now), now: now)
+            if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
+            return actions
+        case .finished:
+            return []
+        }
+    }
+
+    public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
+        switch (timer, phase) {
+        case (.liveness(let service), _):
+            return agentLost(service, now: now)
+        case (.startup(let startupTimer), .starting(var startup)):
+            let actions = translate(startup.timerFired(startupTimer, now: now), now: now)
+            if case .starting = phase { phase = .starting(startup) }
+            return actions
+        case (.shutdown(let shutdownTimer), .shuttingDown(var shutdown)):
+            let actions = translate(shutdown.timerFired(shutdownTimer, now: now), now: now)
+            if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
+            return actions
+        default:
+            return []
+        }
+    }
+
+    /// One row per service, in declaration order.
+    public func status(now: Timestamp) -> [ServiceStatus] {
+        graph.names.map { name in
+            let record = records[name]!
+            return ServiceStatus(
+                service: name, state: record.state, connected: record.connected, host: record.host,
+                pid: record.pid, uptime: record.state == .ready ? record.readyAt.map { now - $0 } : nil,
+                sinceLastChange: now - record.changedAt, detail: record.detail)
+        }
+    }
+
+    private mutating func beginShutdown(now: Timestamp) -> [Action] {
+        var shutdown = ShutdownStateMachine(
+            graph: graph, plan: plan, shutdownTimeout: configuration.coordinator.shutdownTimeout,
+            ackGrace: configuration.coordinator.ackGrace)
+        var conditions: [String: ShutdownStateMachine.Condition] = [:]
+        for (name, record) in records {
+            if record.connected {
+                conditions[name] = .connected
+            } else if record.state == .lost {
+                conditions[name] = .lost
+            } else if let status = record.exitStatus {
+                conditions[name] = .exited(status)
+            } else {
+                conditions[name] = .notConnected
+            }
+        }
+        phase = .shuttingDown(shutdown)
+        let actions = shutdown.start(conditions: conditions, now: now)
+        if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
+        return [.progress(.shutdownBegan)] + translate(actions, now: now)
+    }
+
+    private mutating func change(_ service: String, to state: ServiceState, now: Timestamp, detail: String? = nil) {
+        records[service]!.state = state
+        records[service]!.changedAt = now
+        records[service]!.detail = detail
+    }
+
+    private mutating func translate(_ actions: [StartupStateMachine.Action], now: Timestamp) -> [Action] {
+        var result: [Action] = []
+        for action in actions {
+            switch action {
+            case .sendStart(let service):
+                change(service, to: .starting, now: now)
+                result.append(.send(.start, to: service))
+            case .scheduleTimer(let timer, let at):
+                result.append(.scheduleTimer(.startup(timer), at: at))
+            case .cancelTimer(let timer):
+                result.append(.cancelTimer(.startup(timer)))
+            case .progress(let progress):
+                result.append(.progress(.startup(progress)))
+            case .complete(let after):
+                phase = .running
+                result.append(.progress(.startupComplete(after: after)))
+            case .fail(let failure):
+                startupFailure = failure
+                if case .timedOut = failure.reason {
+                    change(failure.service, to: .timedOut, now: now, detail: failure.reason.description)
+                }
+                result.append(.progress(.startupFailed(failure)))
+                if configuration.coordinator.onStartFailure == .leave {
+                    phase = .running
+                } else {
+                    result += beginShutdown(now: now)
+                }
+            }
+        }
+        return result
+    }
+
+    private mutating func translate(_ actions: [ShutdownStateMachine.Action], now: Timestamp) -> [Action] {
+        var result: [Action] = []
+        for action in actions {
+            switch action {
+            case .sendStop(let service, let timeout):
+                change(service, to: .stopping, now: now)
+                result.append(.send(.stop(timeout: timeout), to: service))
+            case .sendKill(let service):
+                result.append(.send(.kill, to: service))
+            case .scheduleTimer(let timer, let at):
+                result.append(.scheduleTimer(.shutdown(timer), at: at))
+            case .cancelTimer(let timer):
+                result.append(.cancelTimer(.shutdown(timer)))
+            case .progress(let progress):
+                if case .serviceFinished(let service, let outcome, _) = progress {
+                    record(outcome, of: service, now: now)
+                }
+                result.append(.progress(.shutdown(progress)))
+            case .finish(var report):
+                phase = .finished
+                report.startupFailure = startupFailure
+                result.append(.finish(report))
+            }
+        }
+        return result
+    }
+
+    private mutating func record(_ outcome: ShutdownOutcome, of service: String, now: Timestamp) {
+        switch outcome {
+        case .acknowledged(.alreadyExited(let status)):
+            change(service, to: .failed, now: now, detail: "process had ended (\(status))")
+        case .acknowledged(.killedAfterTimeout), .timedOut:
+            change(service, to: .timedOut, now: now, detail: outcome.description)
+        case .acknowledged, .killed:
+            change(service, to: .stopped, now: now, detail: outcome.description)
+        case .lost:
+            change(service, to: .lost, now: now, detail: outcome.description)
+        case .notConnected:
+            records[service]!.detail = outcome.description
+        }
+    }
+}
+
+/// What the coordinator reports as it happens; the runtime prints it.
+public enum CoordinatorProgress: Equatable, Sendable {
+    case agentConnected(String, host: String)
+    case agentLost(String)
+    case serviceFailed(String, reason: String)
+    case serviceExited(String, status: ExitStatus)
+    case startup(StartupProgress)
+    case startupComplete(after: Duration)
+    case startupFailed(StartupFailure)
+    case shutdownBegan
+    case shutdown(ShutdownProgress)
+}

@@ -1,0 +1,41 @@
+/// Parsing and printing of the durations used in configuration files and reports.
+extension Duration {
+    /// Parses `500ms`, `10s`, `1.5s` or `2m`. Returns `nil` for anything else, including negative values.
+    public init?(configurationText text: String) {
+        let units: [(suffix: String, nanoseconds: Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9)]
+        for unit in units where text.hasSuffix(unit.suffix) {
+            let number = text.dropLast(unit.suffix.count)
+            guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }),
+                let value = Double(number), value.isFinite
+            else { return nil }
+            self = .nanoseconds(Int64((value * unit.nanoseconds).rounded()))
+            return
+        }
+        return nil
+    }
+
+    /// The duration in whole milliseconds, rounded down.
+    public var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The duration in seconds as a floating-point number.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
+    /// `"1.0 s"`, `"0.25 s"`: how reports and progress lines print a duration.
+    public var secondsText: String {
+        let tenths = (seconds * 100).rounded() / 100
+        let text = String(tenths)
+        return "\(text) s"
+    }
+
+    /// `"10s"`, `"500ms"`: how a duration is written in a configuration file.
+    public var configurationText: String {
+        let ms = milliseconds
+        if ms % 60_000 == 0 && ms >= 60_000 { return "\(ms / 60_000)m" }
+        if ms % 1000 == 0 { return "\(ms / 1000)s" }
+        return "\(ms)ms"
+    }
+}

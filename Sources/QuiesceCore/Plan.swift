@@ -1,0 +1,82 @@
+/// The order in which a graph is started and stopped, and how long that can take at worst.
+///
+/// Startup waves are the topological levels of the graph: wave 1 holds the services that depend on
+/// nothing, wave *n* the services whose deepest dependency is in wave *n − 1*. Shutdown waves are the
+/// reverse levels: wave 1 holds the services nothing depends on, and a service is in the wave after the
+/// last of its dependents. Each wave is a barrier, so the worst case of a phase is the sum, over its
+/// waves, of the longest timeout in the wave, and its critical path is that slowest service of each wave.
+public struct Plan: Equatable, Sendable {
+    /// Startup waves, each sorted by name.
+    public let startupWaves: [[String]]
+    /// Shutdown waves, each sorted by name.
+    public let shutdownWaves: [[String]]
+    /// The slowest service (by start timeout) of each startup wave.
+    public let startupCriticalPath: [String]
+    /// The sum over startup waves of their longest start timeout.
+    public let startupWorstCase: Duration
+    /// The slowest service (by stop timeout) of each shutdown wave.
+    public let shutdownCriticalPath: [String]
+    /// The sum over shutdown waves of their longest stop timeout.
+    public let shutdownWorstCase: Duration
+
+    public init(graph: ServiceGraph) {
+        startupWaves = Self.levels(of: graph.names) { graph.dependencies(of: $0) }
+        shutdownWaves = Self.levels(of: graph.names) { graph.dependents(of: $0) }
+        (startupCriticalPath, startupWorstCase) = Self.criticalPath(startupWaves) { graph[$0].startTimeout }
+        (shutdownCriticalPath, shutdownWorstCase) = Self.criticalPath(shutdownWaves) { graph[$0].stopTimeout }
+    }
+
+    /// The 0-based shutdown wave of each service.
+    public func shutdownWaveIndex() -> [String: Int] {
+        Self.waveIndex(shutdownWaves)
+    }
+
+    /// The 0-based startup wave of each service.
+    public func startupWaveIndex() -> [String: Int] {
+        Self.waveIndex(startupWaves)
+    }
+
+    private static func waveIndex(_ waves: [[String]]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (wave, names) in waves.enumerated() {
+            for name in names { index[name] = wave }
+        }
+        return index
+    }
+
+    /// Kahn's algorithm by levels: a node's level is one more than the deepest of its `before` nodes.
+    private static func levels(of names: [String], before: (String) -> [String]) -> [[String]] {
+        var remaining = Dictionary(uniqueKeysWithValues: names.map { ($0, before($0).count) })
+        var after: [String: [String]] = [:]
+        for name in names {
+            for earlier in before(name) { after[earlier, default: []].append(name) }
+        }
+        var waves: [[String]] = []
+        var current = names.filter { remaining[$0] == 0 }.sorted()
+        while !current.isEmpty {
+            waves.append(current)
+            var next: [String] = []
+            for name in current {
+                for later in after[name] ?? [] {
+                    remaining[later]! -= 1
+                    if remaining[later] == 0 { next.append(later) }
+                }
+            }
+            current = next.sorted()
+        }
+        return waves
+    }
+
+    private static func criticalPath(
+        _ waves: [[String]], timeout: (String) -> Duration
+    ) -> ([String], Duration) {
+        var path: [String] = []
+        var total = Duration.zero
+        for wave in waves {
+            let slowest = wave.max { timeout($0) < timeout($1) || (timeout($0) == timeout($1) && $0 > $1) }!
+            path.append(slowest)
+            total += timeout(slowest)
+        }
+        return (path, total)
+    }
+}

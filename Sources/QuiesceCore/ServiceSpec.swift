@@ -1,0 +1,27 @@
+/// One service of the fleet as the configuration declares it.
+public struct ServiceSpec: Hashable, Sendable {
+    /// The unique name agents register under.
+    public var name: String
+    /// The services that must be ready before this one starts, and that are stopped only after it.
+    public var dependencies: [String]
+    /// From stop order to acknowledged exit; the agent kills the process when it passes.
+    public var stopTimeout: Duration
+    /// From start order to ready; startup fails when it passes.
+    public var startTimeout: Duration
+    /// The line of the configuration file that declares the service, for messages.
+    public var line: Int?
+
+    public init(
+        name: String,
+        dependencies: [String] = [],
+        stopTimeout: Duration = .seconds(10),
+        startTimeout: Duration = .seconds(30),
+        line: Int? = nil
+    ) {
+        self.name = name
+        self.dependencies = dependencies
+        self.stopTimeout = stopTimeout
+        self.startTimeout = startTimeout
+        self.line = line
+    }
+}

@@ -1,0 +1,129 @@
+/// Why a service counts as stopped at the end of a shutdown.
+public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
+    /// The agent acknowledged the stop order with this outcome.
+    case acknowledged(StopOutcome)
+    /// The agent did not report within the stop timeout plus the acknowledgement grace; a kill was ordered
+    /// and the shutdown went on.
+    case timedOut
+    /// The agent went silent before it reported.
+    case lost
+    /// No agent was connected for the service when its wave came.
+    case notConnected
+    /// Still running when the shutdown deadline passed or the shutdown was escalated; a kill was ordered.
+    /// Carries the agent's report of the kill, when it came in time.
+    case killed(StopOutcome?, reason: KillReason)
+
+    /// Whether the service stopped cleanly within its timeout.
+    public var isClean: Bool {
+        if case .acknowledged(let outcome) = self { return outcome.isClean }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case .acknowledged(let outcome): outcome.description
+        case .timedOut: "timed out (no acknowledgement; kill ordered)"
+        case .lost: "lost (agent silent)"
+        case .notConnected: "not connected (no agent)"
+        case .killed(let outcome, let reason):
+            "still running at \(reason); killed" + (outcome.map { " (\($0))" } ?? " (unacknowledged)")
+        }
+    }
+}
+
+/// Why the remaining services were killed at once.
+public enum KillReason: String, Hashable, Sendable, CustomStringConvertible {
+    /// `shutdown_timeout` passed.
+    case deadline
+    /// A second SIGTERM/SIGINT (or shutdown command) arrived during the shutdown.
+    case escalation
+
+    public var description: String {
+        switch self {
+        case .deadline: "the shutdown deadline"
+        case .escalation: "escalation"
+        }
+    }
+}
+
+/// The final word on a shutdown: per service its wave, outcome and stop duration, the total, and the
+/// critical path.
+public struct ShutdownReport: Equatable, Sendable {
+    /// How the shutdown ended.
+    public enum Termination: String, Hashable, Sendable {
+        /// Every wave ran to its end.
+        case completed
+        /// `shutdown_timeout` passed; the remaining services were killed.
+        case deadline
+        /// Escalated by a second signal; the remaining services were killed.
+        case escalated
+    }
+
+    /// One service's line of the report.
+    public struct Entry: Equatable, Sendable {
+        public var service: String
+        /// 1-based shutdown wave.
+        public var wave: Int
+        public var outcome: ShutdownOutcome
+        /// From stop order to outcome; `nil` when no order was sent.
+        public var duration: Duration?
+
+        public init(service: String, wave: Int, outcome: ShutdownOutcome, duration: Duration?) {
+            self.service = service
+            self.wave = wave
+            self.outcome = outcome
+            self.duration = duration
+        }
+    }
+
+    /// In wave order, then by name.
+    public var entries: [Entry]
+    public var total: Duration
+    public var termination: Termination
+    /// The service that took longest in each wave: the chain that set the total.
+    public var criticalPath: [String]
+    /// Set when the shutdown followed a failed startup.
+    public var startupFailure: StartupFailure?
+
+    public init(
+        entries: [Entry], total: Duration, termination: Termination, criticalPath: [String],
+        startupFailure: StartupFailure? = nil
+    ) {
+        self.entries = entries
+        self.total = total
+        self.termination = termination
+        self.criticalPath = criticalPath
+        self.startupFailure = startupFailure
+    }
+
+    /// Whether every service stopped cleanly within its timeout.
+    public var isClean: Bool {
+        termination == .completed && entries.allSatisfy(\.outcome.isClean)
+    }
+
+    /// The services that were still running when the remaining ones were killed.
+    public var stillRunningWhenKilled: [String] {
+        entries.filter { if case .killed = $0.outcome { true } else { false } }.map(\.service)
+    }
+
+    /// The coordinator's exit code: see ``ExitCode``.
+    public var exitCode: Int32 {
+        if startupFailure != nil { return ExitCode.startupFailed }
+        if termination != .completed { return ExitCode.killedRemaining }
+        return isClean ? ExitCode.clean : ExitCode.uncleanStop
+    }
+}
+
+/// The coordinator's documented exit codes.
+public enum ExitCode {
+    /// Every service stopped cleanly within its timeout.
+    public static let clean: Int32 = 0
+    /// At least one service timed out, was lost, had already exited, or had no agent.
+    public static let uncleanStop: Int32 = 1
+    /// A service failed to start; what had started was stopped.
+    public static let startupFailed: Int32 = 2
+    /// The shutdown deadline passed or the shutdown was escalated; the remaining services were killed.
+    public static let killedRemaining: Int32 = 3
+    /// The configuration or the command line is invalid; nothing was started.
+    public static let invalidConfiguration: Int32 = 78
+}

@@ -1,0 +1,266 @@
+/// Stops a graph wave by wave in reverse dependency order.
+///
+/// Orders of a wave go out together; the next wave begins only when every service of the current one
+/// has acknowledged its stop, timed out, or been found lost. So a shared dependency is stopped only
+/// after the last of its dependents has finished stopping, however long each takes. The whole shutdown
+/// is bounded by a deadline, after which every remaining service is ordered killed.
+///
+/// Pure: the runtime feeds events with the current ``Timestamp`` and performs the returned actions.
+public struct ShutdownStateMachine: Sendable {
+    public enum Timer: Hashable, Sendable {
+        /// A service's stop timeout plus the acknowledgement grace.
+        case stopDeadline(String)
+        /// `shutdown_timeout`.
+        case shutdownDeadline
+        /// How long kill orders have to be acknowledged before the report is written.
+        case killGrace
+    }
+
+    public enum Action: Equatable, Sendable {
+        case sendStop(service: String, timeout: Duration)
+        case sendKill(service: String)
+        case scheduleTimer(Timer, at: Timestamp)
+        case cancelTimer(Timer)
+        case progress(ShutdownProgress)
+        case finish(ShutdownReport)
+    }
+
+    /// What the coordinator knows of a service when the shutdown begins.
+    public enum Condition: Hashable, Sendable {
+        /// Its agent is connected: it gets a stop order in its wave.
+        case connected
+        case notConnected
+        case lost
+        /// Its process had already ended.
+        case exited(ExitStatus)
+    }
+
+    private enum State {
+        case idle
+        case stopping(wave: Int)
+        case killing(KillReason)
+        case finished
+    }
+
+    private struct Record {
+        var wave: Int
+        var condition: Condition
+        var orderedAt: Timestamp?
+        var outcome: ShutdownOutcome?
+        var endedAt: Timestamp?
+    }
+
+    private let graph: ServiceGraph
+    private let waves: [[String]]
+    private let shutdownTimeout: Duration
+    private let ackGrace: Duration
+    private var state: State = .idle
+    private var records: [String: Record] = [:]
+    private var startedAt: Timestamp = .zero
+
+    public init(graph: ServiceGraph, plan: Plan, shutdownTimeout: Duration, ackGrace: Duration) {
+        self.graph = graph
+        self.waves = plan.shutdownWaves
+        self.shutdownTimeout = shutdownTimeout
+        self.ackGrace = ackGrace
+        for (wave, names) in plan.shutdownWaves.enumerated() {
+            for name in names { records[name] = Record(wave: wave, condition: .notConnected) }
+        }
+    }
+
+    /// Whether the final report has been produced.
+    public var isFinished: Bool {
+        if case .finished = state { true } else { false }
+    }
+
+    /// Begins the shutdown with what is known of each service (services not named are not connected).
+    public mutating func start(conditions: [String: Condition], now: Timestamp) -> [Action] {
+        guard case .idle = state else { return [] }
+        startedAt = now
+        for (name, condition) in conditions where records[name] != nil {
+            records[name]!.condition = condition
+        }
+        return [.scheduleTimer(.shutdownDeadline, at: now + shutdownTimeout)] + beginWave(0, now: now)
+    }
+
+    /// The agent reported the outcome of a stop or kill order.
+    public mutating func stopAcknowledged(_ service: String, outcome: StopOutcome, now: Timestamp) -> [Action] {
+        guard let record = records[service], record.outcome == nil, record.orderedAt != nil else { return [] }
+        switch state {
+        case .stopping:
+            return [.cancelTimer(.stopDeadline(service))]
+                + conclude(service, .acknowledged(outcome), now: now) + advanceIfWaveDone(now: now)
+        case .killing(let reason):
+            return conclude(service, .killed(outcome, reason: reason), now: now) + finishIfNothingPending(now: now)
+        case .idle, .finished:
+            return []
+        }
+    }
+
+    /// The service's agent was found lost.
+    public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
+        guard let record = records[service], record.outcome == nil else { return [] }
+        switch state {
+        case .idle, .finished:
+            return []
+        case .stopping:
+            guard record.orderedAt != nil else {
+                records[service]!.condition = .lost
+                return []
+            }
+            return [.cancelTimer(.stopDeadline(service))]
+                + conclude(service, .lost, now: now) + advanceIfWaveDone(now: now)
+        case .killing:
+            return conclude(service, .lost, now: now) + finishIfNothingPending(now: now)
+        }
+    }
+
+    /// An agent registered during the shutdown. If its wave is still to come it is stopped then;
+    /// otherwise it is told to stand down at once.
+    public mutating func agentConnected(_ service: String, now: Timestamp) -> [Action] {
+        guard let record = records[service] else { return [] }
+        if case .stopping(let wave) = state, record.outcome == nil, record.wave > wave {
+            records[service]!.condition = .connected
+            return []
+        }
+        return isFinished ? [] : [.sendKill(service: service)]
+    }
+
+    /// The service's process ended on its own before its stop order.
+    public mutating func serviceExited(_ service: String, status: ExitStatus, now: Timestamp) -> [Action] {
+        guard let record = records[service], record.outcome == nil, record.orderedAt == nil else { return [] }
+        records[service]!.condition = .exited(status)
+        return []
+    }
+
+    /// A second SIGTERM/SIGINT: kill every remaining service now.
+    public mutating func escalate(now: Timestamp) -> [Action] {
+        guard case .stopping = state else { return [] }
+        return killRemaining(.escalation, now: now)
+    }
+
+    public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
+        switch (timer, state) {
+        case (.stopDeadline(let service), .stopping):
+            guard let record = records[service], record.outcome == nil, record.orderedAt != nil else { return [] }
+            return [.sendKill(service: service)] + conclude(service, .timedOut, now: now) + advanceIfWaveDone(now: now)
+        case (.shutdownDeadline, .stopping):
+            return killRemaining(.deadline, now: now)
+        case (.killGrace, .killing(let reason)):
+            let pending = pendingNames()
+            return pending.flatMap { conclude($0, .killed(nil, reason: reason), now: now) } + finish(now: now)
+        default:
+            return []
+        }
+    }
+
+    private mutating func beginWave(_ first: Int, now: Timestamp) -> [Action] {
+        var actions: [Action] = []
+        for wave in first..<waves.count {
+            let names = waves[wave]
+            actions.append(.progress(.waveStarted(number: wave + 1, of: waves.count, services: names)))
+            for name in names where records[name]!.outcome == nil {
+                switch records[name]!.condition {
+                case .connected:
+                    let timeout = graph[name].stopTimeout
+                    records[name]!.orderedAt = now
+                    actions.append(.sendStop(service: name, timeout: timeout))
+                    actions.append(.scheduleTimer(.stopDeadline(name), at: now + timeout + ackGrace))
+                case .notConnected:
+                    actions += conclude(name, .notConnected, now: now)
+                case .lost:
+                    actions += conclude(name, .lost, now: now)
+                case .exited(let status):
+                    actions += conclude(name, .acknowledged(.alreadyExited(status)), now: now)
+                }
+            }
+            if names.contains(where: { records[$0]!.outcome == nil }) {
+                state = .stopping(wave: wave)
+                return actions
+            }
+        }
+        return actions + finish(now: now)
+    }
+
+    private mutating func advanceIfWaveDone(now: Timestamp) -> [Action] {
+        guard case .stopping(let wave) = state,
+            waves[wave].allSatisfy({ records[$0]!.outcome != nil })
+        else { return [] }
+        return beginWave(wave + 1, now: now)
+    }
+
+    private mutating func conclude(_ service: String, _ outcome: ShutdownOutcome, now: Timestamp) -> [Action] {
+        records[service]!.outcome = outcome
+        records[service]!.endedAt = now
+        let duration = records[service]!.orderedAt.map { now - $0 }
+        return [.progress(.serviceFinished(service, outcome, after: duration))]
+    }
+
+    private mutating func killRemaining(_ reason: KillReason, now: Timestamp) -> [Action] {
+        let pending = pendingNames()
+        var actions: [Action] = [.cancelTimer(.shutdownDeadline), .progress(.killingRemaining(pending, reason: reason))]
+        state = .killing(reason)
+        for name in pending {
+            switch records[name]!.condition {
+            case .connected:
+                if records[name]!.orderedAt != nil {
+                    actions.append(.cancelTimer(.stopDeadline(name)))
+                } else {
+                    records[name]!.orderedAt = now
+                }
+                actions.append(.sendKill(service: name))
+            case .notConnected:
+                actions += conclude(name, .notConnected, now: now)
+            case .lost:
+                actions += conclude(name, .lost, now: now)
+            case .exited(let status):
+                actions += conclude(name, .acknowledged(.alreadyExited(status)), now: now)
+            }
+        }
+        actions.append(.scheduleTimer(.killGrace, at: now + ackGrace))
+        return actions + finishIfNothingPending(now: now)
+    }
+
+    private mutating func finishIfNothingPending(now: Timestamp) -> [Action] {
+        pendingNames().isEmpty ? finish(now: now) : []
+    }
+
+    private func pendingNames() -> [String] {
+        waves.joined().filter { records[$0]!.outcome == nil }
+    }
+
+    private mutating func finish(now: Timestamp) -> [Action] {
+        let termination: ShutdownReport.Termination
+        switch state {
+        case .killing(.deadline): termination = .deadline
+        case .killing(.escalation): termination = .escalated
+        default: termination = .completed
+        }
+        state = .finished
+        let entries = waves.enumerated().flatMap { wave, names in
+            names.map { name in
+                let record = records[name]!
+                return ShutdownReport.Entry(
+                    service: name, wave: wave + 1, outcome: record.outcome!,
+                    duration: record.orderedAt.flatMap { ordered in record.endedAt.map { $0 - ordered } })
+            }
+        }
+        let criticalPath = waves.indices.compactMap { wave in
+            entries.filter { $0.wave == wave + 1 && $0.duration != nil }
+                .max { $0.duration! < $1.duration! }?.service
+        }
+        let report = ShutdownReport(
+            entries: entries, total: now - startedAt, termination: termination, criticalPath: criticalPath)
+        return [.cancelTimer(.shutdownDeadline), .cancelTimer(.killGrace), .finish(report)]
+    }
+}
+
+/// What the shutdown reports as it happens.
+public enum ShutdownProgress: Equatable, Sendable {
+    /// `wave 2/3: stopping cache, database`
+    case waveStarted(number: Int, of: Int, services: [String])
+    /// `cache stopped (1.0 s)`
+    case serviceFinished(String, ShutdownOutcome, after: Duration?)
+    /// The deadline passed or the shutdown was escalated: these services are killed now.
+    case killingRemaining([String], reason: KillReason)
+}

@@ -1,0 +1,153 @@
+/// Starts a graph wave by wave in dependency order.
+///
+/// The services of a wave are ordered to start together once every one of them has a connected agent
+/// and every service of the earlier waves is ready. A service that fails to start (its process ends,
+/// its agent reports an error or is lost, or it is not ready within its start timeout) fails the
+/// startup: nothing after its wave is started.
+///
+/// Pure: the runtime feeds events with the current ``Timestamp`` and performs the returned actions.
+public struct StartupStateMachine: Sendable {
+    public enum Timer: Hashable, Sendable {
+        /// A service's start timeout.
+        case startDeadline(String)
+    }
+
+    public enum Action: Equatable, Sendable {
+        case sendStart(service: String)
+        case scheduleTimer(Timer, at: Timestamp)
+        case cancelTimer(Timer)
+        case progress(StartupProgress)
+        /// Every service is ready.
+        case complete(after: Duration)
+        case fail(StartupFailure)
+    }
+
+    private enum State {
+        case waitingForAgents(wave: Int)
+        case starting(wave: Int)
+        case complete
+        case failed
+    }
+
+    private struct Record {
+        var connected = false
+        var orderedAt: Timestamp?
+        var ready = false
+    }
+
+    private let graph: ServiceGraph
+    private let waves: [[String]]
+    private let createdAt: Timestamp
+    private var state: State = .waitingForAgents(wave: 0)
+    private var records: [String: Record] = [:]
+
+    public init(graph: ServiceGraph, plan: Plan, now: Timestamp) {
+        self.graph = graph
+        self.waves = plan.startupWaves
+        self.createdAt = now
+        for name in graph.names { records[name] = Record() }
+    }
+
+    /// Whether the startup is still in progress.
+    public var isActive: Bool {
+        switch state {
+        case .waitingForAgents, .starting: true
+        case .complete, .failed: false
+        }
+    }
+
+    /// The services whose agent the current wave is waiting for.
+    public var missingAgents: [String] {
+        guard case .waitingForAgents(let wave) = state else { return [] }
+        return waves[wave].filter { !records[$0]!.connected }
+    }
+
+    public mutating func agentConnected(_ service: String, now: Timestamp) -> [Action] {
+        guard records[service] != nil else { return [] }
+        records[service]!.connected = true
+        return startWaveIfConnected(now: now)
+    }
+
+    public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
+        guard let record = records[service] else { return [] }
+        records[service]!.connected = false
+        guard isActive, record.orderedAt != nil else { return [] }
+        return fail(service, .lost)
+    }
+
+    public mutating func serviceReady(_ service: String, now: Timestamp) -> [Action] {
+        guard case .starting(let wave) = state, let record = records[service],
+            let orderedAt = record.orderedAt, !record.ready
+        else { return [] }
+        records[service]!.ready = true
+        var actions: [Action] = [
+            .cancelTimer(.startDeadline(service)),
+            .progress(.serviceReady(service, after: now - orderedAt)),
+        ]
+        guard waves[wave].allSatisfy({ records[$0]!.ready }) else { return actions }
+        if wave + 1 == waves.count {
+            state = .complete
+            actions.append(.complete(after: now - createdAt))
+        } else {
+            state = .waitingForAgents(wave: wave + 1)
+            actions += startWaveIfConnected(now: now)
+        }
+        return actions
+    }
+
+    /// The service's process ended or its agent reported it could not be started or made ready.
+    public mutating func serviceFailed(_ service: String, reason: StartFailureReason, now: Timestamp) -> [Action] {
+        guard isActive, records[service]?.orderedAt != nil else { return [] }
+        return fail(service, reason)
+    }
+
+    public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
+        guard case .startDeadline(let service) = timer, case .starting = state,
+            let record = records[service], record.orderedAt != nil, !record.ready
+        else { return [] }
+        return fail(service, .timedOut(graph[service].startTimeout))
+    }
+
+    /// Stops the startup (a shutdown began): cancels the pending start deadlines.
+    public mutating func abandon() -> [Action] {
+        guard isActive else { return [] }
+        state = .failed
+        return pendingDeadlines()
+    }
+
+    private mutating func startWaveIfConnected(now: Timestamp) -> [Action] {
+        guard case .waitingForAgents(let wave) = state else { return [] }
+        let names = waves[wave]
+        guard names.allSatisfy({ records[$0]!.connected }) else { return [] }
+        state = .starting(wave: wave)
+        var actions: [Action] = [.progress(.waveStarted(number: wave + 1, of: waves.count, services: names))]
+        for name in names {
+            records[name]!.orderedAt = now
+            actions.append(.sendStart(service: name))
+            actions.append(.scheduleTimer(.startDeadline(name), at: now + graph[name].startTimeout))
+        }
+        return actions
+    }
+
+    private mutating func fail(_ service: String, _ reason: StartFailureReason) -> [Action] {
+        let cancels = pendingDeadlines()
+        state = .failed
+        let notStarted = waves.joined().filter { records[$0]!.orderedAt == nil }
+        let failure = StartupFailure(service: service, reason: reason, notStarted: notStarted)
+        return cancels + [.fail(failure)]
+    }
+
+    private func pendingDeadlines() -> [Action] {
+        waves.joined()
+            .filter { records[$0]!.orderedAt != nil && !records[$0]!.ready }
+            .map { .cancelTimer(.startDeadline($0)) }
+    }
+}
+
+/// What the startup reports as it happens.
+public enum StartupProgress: Equatable, Sendable {
+    /// `wave 1/2: starting cache, database`
+    case waveStarted(number: Int, of: Int, services: [String])
+    /// `database ready (0.2 s)`
+    case serviceReady(String, after: Duration)
+}
