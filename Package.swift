@@ -18,28 +18,35 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
-        .target(name: "CProcessSpawn"),
+        .target(name: "CQuiesceSystem"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "QuiesceCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "QuiesceWire", dependencies: ["QuiesceCore"]),
         .target(
+            name: "QuiesceRuntime",
+            dependencies: [
+                "QuiesceCore", "QuiesceWire", "ZeroMQ", "CQuiesceSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "QuiesceCoordinator",
             dependencies: [
-                "QuiesceCore", "QuiesceWire", "ZeroMQ",
+                "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "QuiesceAgent",
             dependencies: [
-                "QuiesceCore", "QuiesceWire", "ZeroMQ", "CProcessSpawn",
+                "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ", "CQuiesceSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "quiesce",
             dependencies: [
-                "QuiesceCore", "QuiesceWire", "QuiesceCoordinator", "QuiesceAgent", "ZeroMQ",
+                "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "QuiesceCoordinator", "QuiesceAgent", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

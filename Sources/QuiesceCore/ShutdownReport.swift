@@ -106,16 +106,16 @@ public struct ShutdownReport: Equatable, Sendable {
         entries.filter { if case .killed = $0.outcome { true } else { false } }.map(\.service)
     }
 
-    /// The coordinator's exit code: see ``ExitCode``.
+    /// The coordinator's exit code: see ``CoordinatorExitCode``.
     public var exitCode: Int32 {
-        if startupFailure != nil { return ExitCode.startupFailed }
-        if termination != .completed { return ExitCode.killedRemaining }
-        return isClean ? ExitCode.clean : ExitCode.uncleanStop
+        if startupFailure != nil { return CoordinatorExitCode.startupFailed }
+        if termination != .completed { return CoordinatorExitCode.killedRemaining }
+        return isClean ? CoordinatorExitCode.clean : CoordinatorExitCode.uncleanStop
     }
 }
 
 /// The coordinator's documented exit codes.
-public enum ExitCode {
+public enum CoordinatorExitCode {
     /// Every service stopped cleanly within its timeout.
     public static let clean: Int32 = 0
     /// At least one service timed out, was lost, had already exited, or had no agent.

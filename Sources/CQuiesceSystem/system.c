@@ -1,11 +1,14 @@
 #define _GNU_SOURCE
-#include "CProcessSpawn.h"
+#include "CQuiesceSystem.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,4 +65,28 @@ pid_t quiesce_spawn(const char *const argv[]) {
         return -1;
     }
     return pid;
+}
+
+int quiesce_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int quiesce_eventfd(void) {
+    return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+void quiesce_eventfd_signal(int fd) {
+    uint64_t one = 1;
+    ssize_t ignored = write(fd, &one, sizeof(one));
+    (void)ignored;
+}
+
+void quiesce_eventfd_drain(int fd) {
+    uint64_t value;
+    ssize_t ignored = read(fd, &value, sizeof(value));
+    (void)ignored;
+}
+
+int quiesce_become_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1);
 }

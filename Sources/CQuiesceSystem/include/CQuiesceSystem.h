@@ -1,0 +1,29 @@
+#ifndef QUIESCE_CQUIESCESYSTEM_H
+#define QUIESCE_CQUIESCESYSTEM_H
+#include <sys/types.h>
+
+/// Starts `argv[0]` (looked up in PATH) as the leader of a new process group, with every signal's
+/// disposition reset and an empty signal mask, and with SIGKILL as its parent-death signal, so the child
+/// does not outlive the agent even when the agent is killed with SIGKILL. Returns the child's pid, or -1
+/// with errno set (ENOENT, EACCES, ... when exec failed).
+///
+/// Must be called from a thread that lives as long as the child: Linux delivers the parent-death
+/// signal when the thread that forked exits.
+pid_t quiesce_spawn(const char *const argv[]);
+
+/// A pollable descriptor that becomes readable when process `pid` ends (pidfd_open(2)); -1 on error.
+int quiesce_pidfd_open(pid_t pid);
+
+/// A non-blocking, close-on-exec eventfd; -1 on error.
+int quiesce_eventfd(void);
+
+/// Adds one to an eventfd, waking whoever polls it. Async-signal-safe.
+void quiesce_eventfd_signal(int fd);
+
+/// Resets an eventfd to zero.
+void quiesce_eventfd_drain(int fd);
+
+/// Makes the calling process a child subreaper, so orphaned descendants are re-parented to it.
+int quiesce_become_subreaper(void);
+
+#endif

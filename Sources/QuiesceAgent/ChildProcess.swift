@@ -1,0 +1,53 @@
+import CQuiesceSystem
+import Foundation
+import QuiesceCore
+
+/// The service's process: spawned as the leader of its own process group with SIGKILL as its
+/// parent-death signal, watched through a pidfd, signalled as a group.
+struct ChildProcess {
+    let pid: Int32
+    /// Readable when the process has ended.
+    let exitDescriptor: Int32
+
+    /// Starts `command` (looked up in PATH).
+    /// - Throws: a message naming the command and the system's reason.
+    static func spawn(_ command: [String]) throws(SpawnError) -> ChildProcess {
+        var arguments = command.map { strdup($0) }
+        arguments.append(nil)
+        defer { arguments.forEach { free($0) } }
+        let pid = arguments.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+                quiesce_spawn($0)
+            }
+        }
+        guard pid > 0 else { throw SpawnError(command: command[0], reason: String(cString: strerror(errno))) }
+        let descriptor = quiesce_pidfd_open(pid)
+        guard descriptor >= 0 else {
+            kill(pid, SIGKILL)
+            throw SpawnError(command: command[0], reason: "pidfd_open: \(String(cString: strerror(errno)))")
+        }
+        return ChildProcess(pid: pid, exitDescriptor: descriptor)
+    }
+
+    /// Sends `signal` to the whole process group.
+    func signalGroup(_ signal: Int32) {
+        kill(-pid, signal)
+    }
+
+    /// Reaps the process if it has ended.
+    func reap() -> ExitStatus? {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        guard result == pid else { return nil }
+        close(exitDescriptor)
+        let signal = status & 0x7f
+        return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+    }
+}
+
+/// The service's command could not be started.
+struct SpawnError: Error, CustomStringConvertible {
+    var command: String
+    var reason: String
+    var description: String { "cannot start \"\(command)\": \(reason)" }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Logging
+import QuiesceCore
+import QuiesceRuntime
+import QuiesceWire
+import ZeroMQ
+
+/// The coordinator's I/O: one thread (the caller's) owns the ZeroMQ context and the ROUTER socket,
+/// polls it together with the signal eventfd, feeds the ``CoordinatorStateMachine`` and performs the
+/// actions it returns. Never call ``run()`` from Swift's cooperative thread pool: it blocks.
+public final class CoordinatorRuntime {
+    private let configuration: Configuration
+    private let endpoint: String
+    private let logger: Logger
+    private let output: (String) -> Void
+    private let clock = MonotonicClock()
+    private var machine: CoordinatorStateMachine
+    private var timers = TimerSet<CoordinatorStateMachine.Timer>()
+    private var registry = AgentRegistry()
+    /// CLI peers that asked for the shutdown, with the id of their request, to stream progress to.
+    private var watchers: [(routingID: [UInt8], requestID: UInt64)] = []
+    private var nextMessageID: UInt64 = 1
+    private var nextHeartbeat: Timestamp = .zero
+    private var report: ShutdownReport?
+    /// Messages dropped because they could not be decoded.
+    public private(set) var droppedMessages = 0
+    private var router: Socket!
+
+    /// - Parameters:
+    ///   - output: receives each progress line, as it happens.
+    public init(configuration: Configuration, endpoint: String, logger: Logger, output: @escaping (String) -> Void) {
+        self.configuration = configuration
+        self.endpoint = endpoint
+        self.logger = logger
+        self.output = output
+        self.machine = CoordinatorStateMachine(configuration: configuration, now: .zero)
+    }
+
+    /// Runs until the shutdown is over, and returns its report.
+    public func run() throws -> ShutdownReport {
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT])
+        let context = try Context()
+        router = try Sockets.router(context: context, bind: endpoint)
+        defer {
+            router.close()
+            context.terminate()
+        }
+        let bound = (try? router.lastEndpoint()) ?? endpoint
+        logger.info("Coordinator listening", metadata: ["endpoint": "\(bound)", "services": "\(configuration.graph.names.count)"])
+        machine = CoordinatorStateMachine(configuration: configuration, now: clock.now)
+        var poller = Poller([.socket(router), .fileDescriptor(signals.fileDescriptor)])
+
+        while report == nil {
+            let deadline = [timers.nextDeadline, nextHeartbeat].compactMap { $0 }.min()
+            let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: deadline, limit: .seconds(1)))
+            if readable[1] {
+                for signal in signals.drain() {
+                    logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
+                    perform(machine.shutdownRequested(now: clock.now))
+                }
+            }
+            if readable[0] { try receiveAll() }
+            for timer in timers.popExpired(now: clock.now) {
+                perform(machine.timerFired(timer, now: clock.now))
+            }
+            if clock.now >= nextHeartbeat { sendHeartbeats() }
+        }
+        let document = ReportDocument(report!)
+        for watcher in watchers {
+            send(.report(document), to: watcher.routingID, replyTo: watcher.requestID)
+        }
+        return report!
+    }
+
+    private func receiveAll() throws {
+        while let received = try router.receive(maxFrames: WireCodec.maximumFrames + 1) {
+            guard let routingID = received.frames.first else { continue }
+            let frames = Array(received.frames.dropFirst())
+            do throws(WireError) {
+                if received.truncated { throw .wrongFrameCount(frames.count) }
+                handle(try WireCodec.decode(frames), from: routingID)
+            } catch {
+                droppedMessages += 1
+                logger.warning(
+                    "Dropped a malformed message",
+                    metadata: ["reason": "\(error)", "dropped": "\(droppedMessages)", "service": "\(registry.service(for: routingID) ?? "?")"])
+            }
+        }
+    }
+
+    private func handle(_ envelope: Envelope, from routingID: [UInt8]) {
+        let now = clock.now
+        if case .register(let service, let host, let agentPID) = envelope.message {
+            register(service, host: host, agentPID: agentPID, routingID: routingID, requestID: envelope.id)
+            return
+        }
+        if let service = registry.service(for: routingID), machine.isConnected(service) {
+            perform(machine.heard(from: service, now: now))
+            handleAgentMessage(envelope, from: service, routingID: routingID)
+            return
+        }
+        switch envelope.message {
+        case .statusRequest:
+            let phase = machine.isShuttingDown ? "shutting down" : "running"
+            send(.statusReply(StatusDocument(phase: phase, services: machine.status(now: now))), to: routingID, replyTo: envelope.id)
+        case .shutdownRequest:
+            logger.notice("Shutdown requested by an operator")
+            watchers.append((routingID, envelope.id))
+            perform(machine.shutdownRequested(now: now))
+        case .heartbeat, .started, .ready, .startFailed, .exited, .stopped:
+            logger.debug("Message from an agent that is not registered; dropped", metadata: ["type": "\(envelope.message.type)"])
+            send(.error("not registered"), to: routingID, replyTo: envelope.id)
+        default:
+            droppedMessages += 1
+            logger.warning("Dropped an unexpected message", metadata: ["type": "\(envelope.message.type)", "dropped": "\(droppedMessages)"])
+        }
+    }
+
+    private func register(_ service: String, host: String, agentPID: Int32, routingID: [UInt8], requestID: UInt64) {
+        if registry.service(for: routingID) == service, machine.isConnected(service) {
+            // A retransmitted registration: the welcome was lost or late.
+            send(.welcome(heartbeatInterval: configuration.coordinator.heartbeatInterval), to: routingID, replyTo: requestID)
+            return
+        }
+        switch machine.agentRegistered(service, host: host, now: clock.now) {
+        case .success(let actions):
+            registry.bind(service, to: routingID)
+            logger.info("Agent registered", metadata: ["service": "\(service)", "host": "\(host)", "agent_pid": "\(agentPID)"])
+            send(.welcome(heartbeatInterval: configuration.coordinator.heartbeatInterval), to: routingID, replyTo: requestID)
+            perform(actions)
+        case .failure(let refusal):
+            logger.warning("Agent refused", metadata: ["service": "\(service)", "host": "\(host)", "reason": "\(refusal)"])
+            send(.refused(reason: refusal.description), to: routingID, replyTo: requestID)
+        }
+    }
+
+    private func handleAgentMessage(_ envelope: Envelope, from service: String, routingID: [UInt8]) {
+        let now = clock.now
+        switch envelope.message {
+        case .heartbeat:
+            break
+        case .started(let pid):
+            perform(machine.serviceStarted(service, pid: pid, now: now))
+        case .ready:
+            perform(machine.serviceReady(service, now: now))
+        case .startFailed(let reason):
+            perform(machine.serviceStartFailed(service, message: reason, now: now))
+        case .exited(let status):
+            send(.ack, to: routingID, replyTo: envelope.id)
+            perform(machine.serviceExited(service, status: status, now: now))
+        case .stopped(let outcome):
+            send(.ack, to: routingID, replyTo: envelope.id)
+            logger.info("Stop acknowledged", metadata: ["service": "\(service)", "outcome": "\(outcome)"])
+            perform(machine.stopAcknowledged(service, outcome: outcome, now: now))
+        default:
+            droppedMessages += 1
+            logger.warning("Dropped an unexpected message from an agent", metadata: ["service": "\(service)", "type": "\(envelope.message.type)"])
+        }
+    }
+
+    /// Performs actions in order; actions that arise while performing them (a send that finds the
+    /// agent gone) are appended and performed too.
+    private func perform(_ actions: [CoordinatorStateMachine.Action]) {
+        var queue = actions[...]
+        while let action = queue.popFirst() {
+            switch action {
+            case .send(let order, let service):
+                if !deliver(order, to: service) {
+                    queue.append(contentsOf: machine.agentLost(service, now: clock.now))
+                }
+            case .scheduleTimer(let timer, let deadline):
+                timers.schedule(timer, at: deadline)
+            case .cancelTimer(let timer):
+                timers.cancel(timer)
+            case .progress(let progress):
+                guard let line = ProgressFormatter.line(for: progress) else { continue }
+                output(line)
+                for watcher in watchers {
+                    send(.progress(line), to: watcher.routingID, replyTo: watcher.requestID)
+                }
+            case .finish(let report):
+                self.report = report
+            }
+        }
+    }
+
+    /// Sends an order; `false` when the agent is no longer reachable.
+    private func deliver(_ order: CoordinatorStateMachine.Order, to service: String) -> Bool {
+        guard let routingID = registry.routingID(for: service) else { return false }
+        let message: Message
+        switch order {
+        case .start: message = .start
+        case .stop(let timeout): message = .stop(timeout: timeout)
+        case .kill: message = .kill
+        }
+        logger.debug("Order sent", metadata: ["service": "\(service)", "order": "\(message.type)"])
+        return send(message, to: routingID)
+    }
+
+    private func sendHeartbeats() {
+        nextHeartbeat = clock.now + configuration.coordinator.heartbeatInterval
+        for service in registry.services where machine.isConnected(service) {
+            if !send(.heartbeat, to: registry.routingID(for: service)!) {
+                perform(machine.agentLost(service, now: clock.now))
+            }
+        }
+    }
+
+    @discardableResult
+    private func send(_ message: Message, to routingID: [UInt8], replyTo: UInt64? = nil) -> Bool {
+        let envelope = Envelope(id: nextMessageID, replyTo: replyTo, message: message)
+        nextMessageID += 1
+        do {
+            return try router.send([routingID] + WireCodec.encode(envelope))
+        } catch {
+            logger.debug("Send failed", metadata: ["type": "\(message.type)", "error": "\(error)"])
+            return false
+        }
+    }
+}

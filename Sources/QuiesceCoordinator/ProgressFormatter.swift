@@ -1,0 +1,36 @@
+import QuiesceCore
+
+/// The lines the coordinator prints as startup and shutdown happen.
+public enum ProgressFormatter {
+    /// The line for a progress event, or `nil` for events that are only logged.
+    public static func line(for progress: CoordinatorProgress) -> String? {
+        switch progress {
+        case .agentConnected(let service, let host):
+            "agent connected: \(service) (\(host))"
+        case .agentLost(let service):
+            "agent lost: \(service)"
+        case .serviceFailed(let service, let reason):
+            "\(service) failed: \(reason)"
+        case .serviceExited(let service, let status):
+            "\(service) exited on its own (\(status))"
+        case .startup(.waveStarted(let number, let total, let services)):
+            "startup wave \(number)/\(total): starting \(services.joined(separator: ", "))"
+        case .startup(.serviceReady(let service, let after)):
+            "\(service) ready (\(after.secondsText))"
+        case .startupComplete(let after):
+            "startup complete in \(after.secondsText)"
+        case .startupFailed(let failure):
+            "startup failed: \(failure)"
+        case .shutdownBegan:
+            "shutdown begins"
+        case .shutdown(.waveStarted(let number, let total, let services)):
+            "wave \(number)/\(total): stopping \(services.joined(separator: ", "))"
+        case .shutdown(.serviceFinished(let service, let outcome, let after)):
+            "\(service) \(outcome)" + (after.map { " (\($0.secondsText))" } ?? "")
+        case .shutdown(.killingRemaining(let services, let reason)):
+            services.isEmpty
+                ? "\(reason) reached: nothing left to kill"
+                : "\(reason) reached: killing \(services.joined(separator: ", ")) now"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import QuiesceCore
+import QuiesceWire
+import ZeroMQ
+
+/// The CLI's side of the operator dialogs: `status` and `shutdown`.
+public final class AdminClient {
+    /// The coordinator did not answer in time, or answered with an error.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private let context: Context
+    private let dealer: Socket
+    private let clock = MonotonicClock()
+    private var nextID: UInt64 = 1
+
+    public init(coordinator endpoint: String) throws {
+        context = try Context()
+        dealer = try Sockets.dealer(context: context, connect: endpoint)
+    }
+
+    /// Closes the socket; call once done.
+    public func close() {
+        try? dealer.set(.linger, Int32(0))
+        dealer.close()
+        context.terminate()
+    }
+
+    /// Asks for the status table.
+    public func status(timeout: Duration) throws -> StatusDocument {
+        let id = try sendRetrying(.statusRequest, timeout: timeout)
+        let deadline = clock.now + timeout
+        while let envelope = try receive(until: deadline) {
+            guard envelope.replyTo == id else { continue }
+            switch envelope.message {
+            case .statusReply(let document): return document
+            case .error(let text): throw Failure(description: "the coordinator answered: \(text)")
+            default: continue
+            }
+        }
+        throw Failure(description: "no answer from the coordinator within \(timeout.configurationText)")
+    }
+
+    /// Requests the shutdown, hands each progress line to `progress`, and returns the final report.
+    /// - Parameter timeout: how long to wait for the first answer and, after it, between two messages.
+    public func shutdown(timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
+        let id = try sendRetrying(.shutdownRequest, timeout: timeout)
+        var deadline = clock.now + timeout
+        while let envelope = try receive(until: deadline) {
+            guard envelope.replyTo == id else { continue }
+            deadline = clock.now + timeout
+            switch envelope.message {
+            case .progress(let line): progress(line)
+            case .report(let report): return report
+            case .error(let text): throw Failure(description: "the coordinator answered: \(text)")
+            default: continue
+            }
+        }
+        throw Failure(description: "the coordinator went silent for \(timeout.configurationText)")
+    }
+
+    /// Sends once the connection is up (`IMMEDIATE` refuses to queue before), within `timeout`.
+    private func sendRetrying(_ message: Message, timeout: Duration) throws -> UInt64 {
+        let id = nextID
+        nextID += 1
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if try dealer.send(WireCodec.encode(Envelope(id: id, message: message))) { return id }
+            var poller = Poller([])
+            _ = try poller.poll(timeoutMilliseconds: 20)
+        }
+        throw Failure(description: "cannot reach the coordinator within \(timeout.configurationText)")
+    }
+
+    private func receive(until deadline: Timestamp) throws -> Envelope? {
+        var poller = Poller([.socket(dealer)])
+        while clock.now < deadline {
+            guard try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: deadline, limit: .seconds(1)))[0],
+                let received = try dealer.receive(maxFrames: WireCodec.maximumFrames)
+            else { continue }
+            if let envelope = try? WireCodec.decode(received.frames) { return envelope }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,31 @@
+import ZeroMQ
+import QuiesceWire
+
+/// Socket settings shared by the coordinator and its peers.
+public enum Sockets {
+    /// How long pending messages may delay closing a socket.
+    public static let linger: Int32 = 2000
+
+    /// The coordinator's ROUTER: refuses to drop messages to unknown peers silently, and bounds sizes.
+    public static func router(context: Context, bind endpoint: String) throws -> Socket {
+        let socket = try Socket(context: context, type: .router)
+        try socket.set(.routerMandatory, Int32(1))
+        try socket.set(.linger, linger)
+        try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
+        try socket.bind(endpoint)
+        return socket
+    }
+
+    /// An agent's or the CLI's DEALER: queues nothing while disconnected (`IMMEDIATE`), so a
+    /// restarted coordinator never receives stale messages.
+    public static func dealer(context: Context, connect endpoint: String) throws -> Socket {
+        let socket = try Socket(context: context, type: .dealer)
+        try socket.set(.immediate, Int32(1))
+        try socket.set(.linger, linger)
+        try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
+        try socket.set(.reconnectInterval, Int32(100))
+        try socket.set(.reconnectIntervalMax, Int32(1000))
+        try socket.connect(endpoint)
+        return socket
+    }
+}

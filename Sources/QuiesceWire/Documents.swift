@@ -1,0 +1,82 @@
+import QuiesceCore
+
+/// `quiesce status --json` and the `status_reply` message body.
+public struct StatusDocument: Codable, Equatable, Sendable {
+    public struct Row: Codable, Equatable, Sendable {
+        public var service: String
+        public var state: String
+        public var connected: Bool
+        public var host: String?
+        public var pid: Int32?
+        public var uptimeSeconds: Double?
+        public var sinceLastChangeSeconds: Double
+        public var detail: String?
+    }
+
+    public var phase: String
+    public var services: [Row]
+
+    public init(phase: String, services: [ServiceStatus]) {
+        self.phase = phase
+        self.services = services.map {
+            Row(
+                service: $0.service, state: $0.state.rawValue, connected: $0.connected, host: $0.host, pid: $0.pid,
+                uptimeSeconds: $0.uptime?.seconds, sinceLastChangeSeconds: $0.sinceLastChange.seconds,
+                detail: $0.detail)
+        }
+    }
+}
+
+/// The shutdown report as JSON: `quiesce coordinator --json`, `quiesce shutdown --json`, and the
+/// `report` message body.
+public struct ReportDocument: Codable, Equatable, Sendable {
+    public struct Entry: Codable, Equatable, Sendable {
+        public var service: String
+        public var wave: Int
+        /// `stopped`, `killed_after_timeout`, `killed`, `already_exited`, `not_started`, `timed_out`,
+        /// `lost`, `not_connected`, `killed_at_deadline`, `killed_on_escalation`.
+        public var outcome: String
+        public var clean: Bool
+        public var detail: String
+        public var durationSeconds: Double?
+    }
+
+    public var termination: String
+    public var clean: Bool
+    public var exitCode: Int32
+    public var totalSeconds: Double
+    public var criticalPath: [String]
+    public var stillRunningWhenKilled: [String]
+    public var startupFailure: String?
+    public var services: [Entry]
+
+    public init(_ report: ShutdownReport) {
+        termination = report.termination.rawValue
+        clean = report.isClean
+        exitCode = report.exitCode
+        totalSeconds = report.total.seconds
+        criticalPath = report.criticalPath
+        stillRunningWhenKilled = report.stillRunningWhenKilled
+        startupFailure = report.startupFailure?.description
+        services = report.entries.map {
+            Entry(
+                service: $0.service, wave: $0.wave, outcome: Self.code(of: $0.outcome), clean: $0.outcome.isClean,
+                detail: $0.outcome.description, durationSeconds: $0.duration?.seconds)
+        }
+    }
+
+    static func code(of outcome: ShutdownOutcome) -> String {
+        switch outcome {
+        case .acknowledged(.stopped): "stopped"
+        case .acknowledged(.killedAfterTimeout): "killed_after_timeout"
+        case .acknowledged(.killed): "killed"
+        case .acknowledged(.alreadyExited): "already_exited"
+        case .acknowledged(.notStarted): "not_started"
+        case .timedOut: "timed_out"
+        case .lost: "lost"
+        case .notConnected: "not_connected"
+        case .killed(_, .deadline): "killed_at_deadline"
+        case .killed(_, .escalation): "killed_on_escalation"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import QuiesceCore
+
+/// Every message of the Quiesce protocol (see docs/protocol.md).
+public enum Message: Equatable, Sendable {
+    // Agent to coordinator.
+    /// Asks to be the agent of `service`.
+    case register(service: String, host: String, agentPID: Int32)
+    /// Liveness, both ways.
+    case heartbeat
+    /// The service's process was spawned.
+    case started(pid: Int32)
+    /// The service is ready.
+    case ready
+    /// The service could not be started or made ready.
+    case startFailed(reason: String)
+    /// The service's process ended on its own.
+    case exited(ExitStatus)
+    /// The outcome of the stop or kill order this message replies to.
+    case stopped(StopOutcome)
+
+    // Coordinator to agent.
+    /// Registration accepted.
+    case welcome(heartbeatInterval: Duration)
+    /// Registration refused; the agent exits.
+    case refused(reason: String)
+    /// Start the service.
+    case start
+    /// Stop the service with the stop signal, kill it after `timeout`.
+    case stop(timeout: Duration)
+    /// Kill the service now.
+    case kill
+    /// The report this message replies to was recorded.
+    case ack
+
+    // Operator (CLI) to coordinator and back.
+    case statusRequest
+    case statusReply(StatusDocument)
+    /// Begin (or escalate) the shutdown and stream its progress to the requester.
+    case shutdownRequest
+    /// A line of progress, as the coordinator prints it.
+    case progress(String)
+    /// The final report.
+    case report(ReportDocument)
+    /// The request this replies to could not be served.
+    case error(String)
+
+    /// The `type` field that names the message on the wire.
+    public var type: String {
+        switch self {
+        case .register: "register"
+        case .heartbeat: "heartbeat"
+        case .started: "started"
+        case .ready: "ready"
+        case .startFailed: "start_failed"
+        case .exited: "exited"
+        case .stopped: "stopped"
+        case .welcome: "welcome"
+        case .refused: "refused"
+        case .start: "start"
+        case .stop: "stop"
+        case .kill: "kill"
+        case .ack: "ack"
+        case .statusRequest: "status_request"
+        case .statusReply: "status_reply"
+        case .shutdownRequest: "shutdown_request"
+        case .progress: "progress"
+        case .report: "report"
+        case .error: "error"
+        }
+    }
+}
+
+/// A message with its correlation fields.
+public struct Envelope: Equatable, Sendable {
+    /// Chosen by the sender, unique among the messages it sent since it started.
+    public var id: UInt64
+    /// The `id` of the message this one answers, if it is an answer.
+    public var replyTo: UInt64?
+    public var message: Message
+
+    public init(id: UInt64, replyTo: UInt64? = nil, message: Message) {
+        self.id = id
+        self.replyTo = replyTo
+        self.message = message
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import QuiesceCore
+
+/// Turns envelopes into the protocol's frames and back.
+///
+/// A message is two frames: the signature `QSC/1`, then a JSON object (snake_case keys) holding
+/// `type`, `id`, an optional `reply_to`, and the fields of that type. Unknown fields are ignored, so a
+/// minor revision may add fields; a new major version changes the signature.
+public enum WireCodec {
+    /// The first frame of every message.
+    public static let signature = "QSC/1"
+    /// The largest body accepted, in bytes. Status and report bodies for large fleets fit well within.
+    public static let maximumBodySize = 1 << 20
+    /// Frames read from one message before the rest are discarded.
+    public static let maximumFrames = 4
+
+    private static let signatureBytes = Array(signature.utf8)
+
+    public static func encode(_ envelope: Envelope) -> [[UInt8]] {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding a struct of strings, integers and optionals cannot fail.
+        let data = (try? encoder.encode(body(of: envelope))) ?? Data()
+        return [signatureBytes, Array(data)]
+    }
+
+    /// Decodes the frames of a message, the routing id already removed.
+    public static func decode(_ frames: [[UInt8]]) throws(WireError) -> Envelope {
+        guard frames.count == 2 else { throw .wrongFrameCount(frames.count) }
+        guard frames[0] == signatureBytes else {
+            throw .wrongSignature(String(decoding: frames[0].prefix(32), as: UTF8.self))
+        }
+        guard frames[1].count <= maximumBodySize else { throw .bodyTooLarge(frames[1].count) }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let body: WireBody
+        do {
+            body = try decoder.decode(WireBody.self, from: Data(frames[1]))
+        } catch {
+            throw .malformed(describe(error))
+        }
+        return Envelope(id: body.id, replyTo: body.replyTo, message: try message(of: body))
+    }
+
+    private static func body(of envelope: Envelope) -> WireBody {
+        var body = WireBody(type: envelope.message.type, id: envelope.id, replyTo: envelope.replyTo)
+        switch envelope.message {
+        case .register(let service, let host, let agentPID):
+            body.service = service
+            body.host = host
+            body.agentPid = agentPID
+        case .started(let pid):
+            body.pid = pid
+        case .startFailed(let reason), .refused(let reason):
+            body.reason = reason
+        case .exited(let status):
+            set(status, in: &body)
+        case .stopped(let outcome):
+            body.outcome = outcomeCode(outcome)
+            switch outcome {
+            case .stopped(let status), .alreadyExited(let status): set(status, in: &body)
+            case .killedAfterTimeout, .killed, .notStarted: break
+            }
+        case .welcome(let interval):
+            body.heartbeatIntervalMs = interval.milliseconds
+        case .stop(let timeout):
+            body.timeoutMs = timeout.milliseconds
+        case .progress(let text), .error(let text):
+            body.text = text
+        case .statusReply(let status):
+            body.status = status
+        case .report(let report):
+            body.report = report
+        case .heartbeat, .ready, .start, .kill, .ack, .statusRequest, .shutdownRequest:
+            break
+        }
+        return body
+    }
+
+    private static func message(of body: WireBody) throws(WireError) -> Message {
+        func require<T>(_ value: T?, _ field: String) throws(WireError) -> T {
+            guard let value else { throw .missingField(type: body.type, field: field) }
+            return value
+        }
+        switch body.type {
+        case "register":
+            return .register(
+                service: try require(body.service, "service"), host: try require(body.host, "host"),
+                agentPID: try require(body.agentPid, "agent_pid"))
+        case "heartbeat": return .heartbeat
+        case "started": return .started(pid: try require(body.pid, "pid"))
+        case "ready": return .ready
+        case "start_failed": return .startFailed(reason: try require(body.reason, "reason"))
+        case "exited": return .exited(try require(status(of: body), "exit_code"))
+        case "stopped":
+            let code = try require(body.outcome, "outcome")
+            guard let outcome = outcome(code, status: status(of: body)) else {
+                throw .missingField(type: body.type, field: "outcome")
+            }
+            return .stopped(outcome)
+        case "welcome":
+            return .welcome(heartbeatInterval: .milliseconds(try require(body.heartbeatIntervalMs, "heartbeat_interval_ms")))
+        case "refused": return .refused(reason: try require(body.reason, "reason"))
+        case "start": return .start
+        case "stop": return .stop(timeout: .milliseconds(try require(body.timeoutMs, "timeout_ms")))
+        case "kill": return .kill
+        case "ack": return .ack
+        case "status_request": return .statusRequest
+        case "status_reply": return .statusReply(try require(body.status, "status"))
+        case "shutdown_request": return .shutdownRequest
+        case "progress": return .progress(try require(body.text, "text"))
+        case "report": return .report(try require(body.report, "report"))
+        case "error": return .error(try require(body.text, "text"))
+        default: throw .unknownType(String(body.type.prefix(64)))
+        }
+    }
+
+    private static func set(_ status: ExitStatus, in body: inout WireBody) {
+        switch status {
+        case .exited(let code): body.exitCode = code
+        case .signalled(let signal): body.signal = signal
+        }
+    }
+
+    private static func status(of body: WireBody) -> ExitStatus? {
+        if let code = body.exitCode { return .exited(code) }
+        if let signal = body.signal { return .signalled(signal) }
+        return nil
+    }
+
+    private static func outcomeCode(_ outcome: StopOutcome) -> String {
+        switch outcome {
+        case .stopped: "stopped"
+        case .killedAfterTimeout: "killed_after_timeout"
+        case .killed: "killed"
+        case .alreadyExited: "already_exited"
+        case .notStarted: "not_started"
+        }
+    }
+
+    private static func outcome(_ code: String, status: ExitStatus?) -> StopOutcome? {
+        switch (code, status) {
+        case ("stopped", let status?): .stopped(status)
+        case ("already_exited", let status?): .alreadyExited(status)
+        case ("killed_after_timeout", _): .killedAfterTimeout
+        case ("killed", _): .killed
+        case ("not_started", _): .notStarted
+        default: nil
+        }
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing \"\(key.stringValue)\""
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.dataCorrupted: "not a JSON object"
+        default: "undecodable"
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// Why a received message was dropped. Every case is counted and logged by the receiver; none is fatal.
+public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Not the two frames (signature, body) the protocol defines, or more than the limit.
+    case wrongFrameCount(Int)
+    /// The first frame is not `QSC/1`: another protocol, or another major version.
+    case wrongSignature(String)
+    /// The body frame exceeds ``WireCodec/maximumBodySize``.
+    case bodyTooLarge(Int)
+    /// The body is not a JSON object with a `type` and an `id`.
+    case malformed(String)
+    /// A `type` this version does not know.
+    case unknownType(String)
+    /// A field the message type requires is missing or has the wrong form.
+    case missingField(type: String, field: String)
+
+    public var description: String {
+        switch self {
+        case .wrongFrameCount(let count): "expected 2 frames, got \(count)"
+        case .wrongSignature(let signature): "unsupported protocol signature \"\(signature)\""
+        case .bodyTooLarge(let size): "body of \(size) bytes exceeds the limit"
+        case .malformed(let reason): "malformed body: \(reason)"
+        case .unknownType(let type): "unknown message type \"\(type)\""
+        case .missingField(let type, let field): "message \"\(type)\" lacks field \"\(field)\""
+        }
+    }
+}

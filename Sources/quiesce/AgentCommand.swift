@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import QuiesceAgent
+import QuiesceCore
+
+struct AgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run a service under the coordinator's orders.",
+        discussion: """
+            Registers as service NAME, starts COMMAND on the coordinator's start order, stops it on a \
+            stop order (stop signal to its process group, SIGKILL after the stop timeout) and reports. \
+            Exits with the service's status: its exit code, 128 + the signal that ended it (137 when \
+            killed), 78 when the coordinator refused the agent, 127 when COMMAND could not be started.
+            """
+    )
+
+    @Option(name: .long, help: "The service name, as the coordinator's configuration declares it.")
+    var name: String
+
+    @Option(name: .long, help: "The coordinator's endpoint, e.g. tcp://coordinator.internal:7700.")
+    var coordinator: String
+
+    @Option(name: .long, help: "The signal that asks the service to stop: SIGTERM, SIGINT, SIGQUIT, 15, ...")
+    var stopSignal: String = "SIGTERM"
+
+    @Option(name: .long, help: "How long to wait when the agent itself is asked to stop (its own SIGTERM).")
+    var localStopTimeout: String = "10s"
+
+    @Argument(parsing: .postTerminator, help: "The service's command and arguments, after --.")
+    var command: [String] = []
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard !command.isEmpty else { throw ValidationError("give the service's command after --: quiesce agent --name api --coordinator tcp://127.0.0.1:7700 -- ./api") }
+        guard SignalName.number(of: stopSignal) != nil else { throw ValidationError("--stop-signal: unknown signal \"\(stopSignal)\"; try SIGTERM, SIGINT, SIGQUIT or a number") }
+        guard Duration(configurationText: localStopTimeout) != nil else { throw ValidationError("--local-stop-timeout: write a duration like 10s") }
+    }
+
+    func run() throws {
+        var options = AgentOptions(name: name, coordinator: coordinator, command: command)
+        options.stopSignal = SignalName.number(of: stopSignal)!
+        options.localStopTimeout = Duration(configurationText: localStopTimeout)!
+        let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))
+        let exitCode: Int32
+        do {
+            exitCode = try runtime.run()
+        } catch {
+            printError("agent \(name): \(error)")
+            throw ExitCode.failure
+        }
+        throw ExitCode(exitCode)
+    }
+}

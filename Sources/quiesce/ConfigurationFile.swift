@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import QuiesceCore
+
+/// Reads and validates a configuration file, turning every problem into a message and an exit code.
+enum ConfigurationFile {
+    static func load(_ path: String) throws -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("\(path): cannot read the file; check the path and its permissions")
+            throw ExitCode(CoordinatorExitCode.invalidConfiguration)
+        }
+        do {
+            return try ConfigurationLoader.load(yaml: String(decoding: data, as: UTF8.self), file: path)
+        } catch {
+            printError(error.description)
+            throw ExitCode(CoordinatorExitCode.invalidConfiguration)
+        }
+    }
+}
+
+/// Writes a line to stdout at once, unbuffered, so that progress shows as it happens.
+func printLine(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Writes a line to stderr.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import QuiesceCoordinator
+import QuiesceCore
+import QuiesceWire
+
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run the coordinator: start the fleet in order, stop it in reverse order on SIGTERM/SIGINT.",
+        discussion: """
+            Exit codes: 0 every service stopped cleanly; 1 a service timed out, was lost, had already \
+            exited or had no agent; 2 a service failed to start; 3 the shutdown deadline passed or the \
+            shutdown was escalated; 78 invalid configuration.
+            """
+    )
+
+    @Option(name: .long, help: "The fleet's configuration file.")
+    var config: String
+
+    @Option(name: .long, help: "The endpoint to bind, overriding coordinator.bind (tcp://HOST:PORT, ipc://PATH).")
+    var bind: String?
+
+    @Flag(help: "Print the final report as JSON instead of a table.")
+    var json = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        let configuration = try ConfigurationFile.load(config)
+        let logger = logging.makeLogger("quiesce.coordinator")
+        let runtime = CoordinatorRuntime(
+            configuration: configuration, endpoint: bind ?? configuration.coordinator.bind, logger: logger,
+            output: printLine)
+        let report: ShutdownReport
+        do {
+            report = try runtime.run()
+        } catch {
+            printError("coordinator: \(error)")
+            throw ExitCode.failure
+        }
+        let document = ReportDocument(report)
+        printLine(json ? JSONText.encode(document) : "\n" + ReportFormatter.table(document))
+        throw ExitCode(report.exitCode)
+    }
+}

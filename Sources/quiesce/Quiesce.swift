@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct Quiesce: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quiesce",
+        abstract: "Start and stop a fleet of services in dependency order, across hosts.",
+        discussion: """
+            A coordinator holds the dependency graph; an agent beside each service runs it. Startup goes \
+            wave by wave in dependency order, gated on readiness; shutdown goes wave by wave in reverse, \
+            each wave waiting for every acknowledgement or timeout.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            PlanCommand.self, CoordinatorCommand.self, AgentCommand.self, StatusCommand.self, ShutdownCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import QuiesceCoordinator
+import QuiesceRuntime
+import QuiesceWire
+
+struct ShutdownCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shutdown",
+        abstract: "Shut the fleet down, as a SIGTERM to the coordinator would, and wait for the report.",
+        discussion: "Exits with the coordinator's exit code. Run it again during a shutdown to escalate."
+    )
+
+    @Option(name: .long, help: "The coordinator's endpoint.")
+    var coordinator: String
+
+    @Flag(help: "Print the final report as JSON instead of a table.")
+    var json = false
+
+    @Option(name: .long, help: "Give up when the coordinator stays silent this long.")
+    var timeout: String = "30s"
+
+    func run() throws {
+        let client = try AdminClient(coordinator: coordinator)
+        defer { client.close() }
+        let report: ReportDocument
+        do {
+            report = try client.shutdown(timeout: Duration(configurationText: timeout) ?? .seconds(30), progress: printLine)
+        } catch {
+            printError("shutdown: \(error)")
+            throw ExitCode.failure
+        }
+        printLine(json ? JSONText.encode(report) : "\n" + ReportFormatter.table(report))
+        throw ExitCode(report.exitCode)
+    }
+}

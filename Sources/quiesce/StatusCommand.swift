@@ -1,0 +1,46 @@
+import ArgumentParser
+import QuiesceCore
+import QuiesceRuntime
+import QuiesceWire
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each service's state as the coordinator sees it."
+    )
+
+    @Option(name: .long, help: "The coordinator's endpoint.")
+    var coordinator: String
+
+    @Flag(help: "Print JSON for tooling.")
+    var json = false
+
+    @Option(name: .long, help: "How long to wait for the coordinator.")
+    var timeout: String = "5s"
+
+    func run() throws {
+        let client = try AdminClient(coordinator: coordinator)
+        defer { client.close() }
+        let document: StatusDocument
+        do {
+            document = try client.status(timeout: Duration(configurationText: timeout) ?? .seconds(5))
+        } catch {
+            printError("status: \(error)")
+            throw ExitCode.failure
+        }
+        if json {
+            printLine(JSONText.encode(document))
+            return
+        }
+        let header = ["SERVICE", "STATE", "AGENT", "HOST", "PID", "UPTIME", "LAST CHANGE", "DETAIL"]
+        let rows = document.services.map { row in
+            [
+                row.service, row.state, row.connected ? "connected" : "-", row.host ?? "-", row.pid.map(String.init) ?? "-",
+                row.uptimeSeconds.map { Duration.seconds($0).secondsText } ?? "-",
+                Duration.seconds(row.sinceLastChangeSeconds).secondsText + " ago", row.detail ?? "",
+            ]
+        }
+        printLine("coordinator: \(document.phase)")
+        TextTable.render([header] + rows).forEach { printLine($0) }
+    }
+}
