@@ -1,0 +1,216 @@
+import Foundation
+import Testing
+
+/// A real fleet on loopback for one test: the `quiesce` binary as coordinator and agents, each agent
+/// wrapping a shell-script service that records `started`, `stop-begin` and `stop-end` timestamps.
+final class Fleet {
+    let directory: URL
+    let endpoint: String
+    private(set) var coordinator: Process?
+    private(set) var agents: [String: Process] = [:]
+    private var configPath: URL { directory.appendingPathComponent("quiesce.yaml") }
+    var timelinePath: URL { directory.appendingPathComponent("timeline.log") }
+
+    /// The `quiesce` executable built beside the test bundle.
+    static let binary: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("quiesce").path), directory.path != "/" {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("quiesce")
+    }()
+
+    init(config: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        endpoint = "tcp://127.0.0.1:\(try FreePort.pick())"
+        try config.write(to: configPath, atomically: true, encoding: .utf8)
+        try Self.serviceScript.write(to: directory.appendingPathComponent("service.sh"), atomically: true, encoding: .utf8)
+    }
+
+    /// Kills whatever is still running (the test failed) and removes the directory.
+    func tearDown() {
+        for process in [coordinator].compactMap({ $0 }) + agents.values where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        for pid in servicePIDs() { kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    // MARK: Processes
+
+    @discardableResult
+    func startCoordinator(extraArguments: [String] = ["--json"]) throws -> Process {
+        let process = try launch(
+            ["coordinator", "--config", configPath.path, "--bind", endpoint] + extraArguments, log: "coordinator")
+        coordinator = process
+        return process
+    }
+
+    /// Starts an agent for `name` whose service takes `stopDelay` seconds to stop after SIGTERM, or
+    /// ignores SIGTERM altogether.
+    @discardableResult
+    func startAgent(_ name: String, stopDelay: Double = 0.1, ignoresTerm: Bool = false, extraArguments: [String] = []) throws -> Process {
+        let script = directory.appendingPathComponent("service.sh").path
+        let process = try launch(
+            ["agent", "--name", name, "--coordinator", endpoint] + extraArguments
+                + ["--", "/bin/sh", script, name, String(stopDelay), ignoresTerm ? "ignore" : "obey", timelinePath.path],
+            log: "agent-\(name)")
+        agents[name] = process
+        return process
+    }
+
+    /// Starts an agent for `name` wrapping an arbitrary command.
+    @discardableResult
+    func startAgent(_ name: String, command: [String]) throws -> Process {
+        let process = try launch(["agent", "--name", name, "--coordinator", endpoint, "--"] + command, log: "agent-\(name)")
+        agents[name] = process
+        return process
+    }
+
+    func run(_ arguments: [String], log: String) throws -> Process {
+        let process = try launch(arguments, log: log)
+        process.waitUntilExit()
+        return process
+    }
+
+    private func launch(_ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: create(log + ".out"))
+        process.standardError = try FileHandle(forWritingTo: create(log + ".err"))
+        try process.run()
+        return process
+    }
+
+    private func create(_ name: String) -> URL {
+        let url = directory.appendingPathComponent(name)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        return url
+    }
+
+    func output(_ log: String) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent(log), encoding: .utf8)) ?? ""
+    }
+
+    // MARK: Waiting
+
+    /// Waits for `process` to exit, failing the test (and killing it) after `timeout`: a hang guard only.
+    func waitForExit(_ process: Process, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                Issue.record("process \(process.arguments?.prefix(3).joined(separator: " ") ?? "") still running after \(timeout)", sourceLocation: sourceLocation)
+                kill(process.processIdentifier, SIGKILL)
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    /// Waits until `condition` holds, or records an issue after `timeout`.
+    func waitUntil(_ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            if ContinuousClock.now > deadline {
+                Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Waits until every named service has recorded `started`.
+    func waitUntilStarted(_ names: [String]) async {
+        await waitUntil("\(names) started") { Set(names).isSubset(of: Set(timeline().filter { $0.event == "started" }.map(\.service))) }
+    }
+
+    // MARK: Evidence
+
+    struct Event: Equatable {
+        var time: Double
+        var service: String
+        var event: String
+    }
+
+    /// What the services recorded, in file order.
+    func timeline() -> [Event] {
+        output("timeline.log").split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 4, let time = Double(parts[0]) else { return nil }
+            return Event(time: time, service: String(parts[1]), event: String(parts[2]))
+        }
+    }
+
+    /// The time `service` recorded `event`.
+    func time(_ service: String, _ event: String) -> Double? {
+        timeline().first { $0.service == service && $0.event == event }?.time
+    }
+
+    /// The pids of service processes that are still alive.
+    func servicePIDs() -> [Int32] {
+        output("timeline.log").split(separator: "\n").compactMap { line -> Int32? in
+            let parts = line.split(separator: " ")
+            guard parts.count == 4, parts[2] == "started", let pid = Int32(parts[3]) else { return nil }
+            return kill(pid, 0) == 0 ? pid : nil
+        }
+    }
+
+    /// The coordinator's JSON report, from its stdout.
+    func report() throws -> [String: Any] {
+        let text = output("coordinator.out")
+        guard let start = text.range(of: "\n{")?.lowerBound ?? (text.hasPrefix("{") ? text.startIndex : nil) else {
+            throw FleetError(description: "no JSON report in coordinator output:\n\(text)")
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(text[start...].utf8))
+        return json as? [String: Any] ?? [:]
+    }
+
+    /// The report's entry for `service`.
+    func reportEntry(_ service: String) throws -> [String: Any] {
+        let services = try report()["services"] as? [[String: Any]] ?? []
+        guard let entry = services.first(where: { $0["service"] as? String == service }) else {
+            throw FleetError(description: "no report entry for \(service)")
+        }
+        return entry
+    }
+
+    struct FleetError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `service.sh NAME STOP_DELAY obey|ignore TIMELINE`: records its lifecycle with its pid.
+    static let serviceScript = """
+        name=$1; delay=$2; mode=$3; log=$4
+        record() { echo "$(date +%s.%N) $name $1 $$" >> "$log"; }
+        if [ "$mode" = ignore ]; then
+          trap 'record stop-begin' TERM
+        else
+          trap 'record stop-begin; sleep "$delay"; record stop-end; exit 0' TERM
+        fi
+        record started
+        while true; do sleep 0.02; done
+        """
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+enum FreePort {
+    static func pick() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw Fleet.FleetError(description: "cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
