@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The local demo: the seed graph (database and cache, api on both) started in dependency order by a
+# coordinator and three agents, then shut down wave by wave after a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+quiesce=.build/debug/quiesce
+work=$(mktemp -d)
+endpoint=tcp://127.0.0.1:${QUIESCE_DEMO_PORT:-7700}
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== plan"
+$quiesce plan --config examples/seed.yaml
+echo
+echo "== startup (coordinator on $endpoint, one agent per service; agent logs in $work)"
+$quiesce coordinator --config examples/seed.yaml --bind "$endpoint" 2>"$work/coordinator.log" &
+coordinator=$!
+pids+=("$coordinator")
+for service in "api 1.5" "database 1" "cache 0.5"; do
+    set -- $service
+    $quiesce agent --name "$1" --coordinator "$endpoint" -- examples/slow-service.sh "$1" "$2" "$work/timeline" \
+        2>"$work/agent-$1.log" &
+    pids+=("$!")
+done
+sleep 3
+echo
+echo "== status"
+$quiesce status --coordinator "$endpoint"
+echo
+echo "== shutdown (SIGTERM to the coordinator)"
+kill -TERM "$coordinator"
+status=0
+wait "$coordinator" || status=$?
+echo
+echo "== what the services recorded (seconds since the first event)"
+awk 'NR == 1 { t0 = $1 } { printf "%6.2f  %-9s %s\n", $1 - t0, $2, $3 }' "$work/timeline"
+exit "$status"
