@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "QuiesceCoreTests", dependencies: ["QuiesceCore"]),
-        .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire"]),
+        .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
         .testTarget(name: "QuiesceIntegrationTests", dependencies: ["QuiesceCore"]),
     ]
 )

@@ -192,9 +192,14 @@ public final class AgentRuntime {
         case .stopping(let child, _, let killAt, let killed, let killOrdered):
             if kill && !killed { child.signalGroup(SIGKILL) }
             phase = .stopping(child, order: order, killAt: killAt, killed: killed || kill, killOrdered: killOrdered || kill)
-        case .reporting(let report, _, _):
-            // A repeated order: answer with the same outcome.
-            resend(Envelope(id: report.id, replyTo: order, message: report.message))
+        case .reporting(let report, let exitCode, _):
+            if case .exited(let status) = report.message {
+                // The process ended on its own before this order: that is the order's outcome.
+                self.report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: exitCode)
+            } else {
+                // A repeated order: answer with the same outcome.
+                resend(Envelope(id: report.id, replyTo: order, message: report.message))
+            }
         case .done:
             break
         }

@@ -69,8 +69,22 @@ public final class CoordinatorRuntime {
         for watcher in watchers {
             send(.report(document), to: watcher.routingID, replyTo: watcher.requestID)
         }
+        try drain(poller: &poller)
         return report!
     }
+
+    /// Keeps serving for a moment after the report: late reports from agents are still acknowledged, and
+    /// the last messages leave before the socket closes (closing alone was seen to drop them).
+    private func drain(poller: inout Poller) throws {
+        let end = clock.now + Self.drainPeriod
+        while clock.now < end {
+            if try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: end, limit: Self.drainPeriod))[0] {
+                try receiveAll()
+            }
+        }
+    }
+
+    private static let drainPeriod: Duration = .milliseconds(250)
 
     private func receiveAll() throws {
         while let received = try router.receive(maxFrames: WireCodec.maximumFrames + 1) {

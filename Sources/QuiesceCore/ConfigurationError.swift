@@ -24,6 +24,8 @@ public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConver
     }
 
     public var description: String {
-        issues.map { "\(file):\($0)" }.joined(separator: "\n")
+        issues.map { issue in
+            issue.line.map { "\(file):\($0): \(issue.message)" } ?? "\(file): \(issue.message)"
+        }.joined(separator: "\n")
     }
 }

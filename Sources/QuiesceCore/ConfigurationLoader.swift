@@ -66,15 +66,15 @@ public enum ConfigurationLoader {
             reader.issues.append(.init(line: nil, message: "no services: block; declare the services to coordinate"))
         }
 
-        let graph: ServiceGraph
+        var graph: ServiceGraph?
         do throws(GraphValidationError) {
             graph = try ServiceGraph(validating: services)
         } catch {
-            let graphIssues = error.problems.map { ConfigurationIssue(line: $0.line, message: $0.description) }
-            let all = (reader.issues + graphIssues).sorted { ($0.line ?? 0) < ($1.line ?? 0) }
-            throw ConfigurationError(file: file, issues: all)
+            reader.issues += error.problems.map { ConfigurationIssue(line: $0.line, message: $0.description) }
         }
-        guard reader.issues.isEmpty else { throw ConfigurationError(file: file, issues: reader.issues) }
+        guard let graph, reader.issues.isEmpty else {
+            throw ConfigurationError(file: file, issues: reader.issues.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+        }
         return Configuration(coordinator: coordinator, graph: graph)
     }
 }
@@ -174,7 +174,9 @@ private struct Reader {
             issue(mapping["heartbeat_interval"], "heartbeat_interval must be more than 0")
         }
         if settings.agentLostAfter < settings.heartbeatInterval * 2 {
-            issue(mapping["agent_lost_after"], "agent_lost_after must be at least twice heartbeat_interval")
+            issue(
+                mapping["agent_lost_after"] ?? mapping["heartbeat_interval"],
+                "agent_lost_after must be at least twice heartbeat_interval")
         }
         if let policy = mapping["on_start_failure"] {
             if let text = policy.string, let value = CoordinatorSettings.StartFailurePolicy(rawValue: text) {

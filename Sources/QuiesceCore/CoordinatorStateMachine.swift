@@ -120,6 +120,7 @@ public struct CoordinatorStateMachine: Sendable {
         case .running:
             if graph.dependencies(of: service).allSatisfy({ records[$0]!.state == .ready }) {
                 change(service, to: .starting, now: now)
+                records[service]!.exitStatus = nil
                 actions.append(.send(.start, to: service))
             }
         case .shuttingDown(var shutdown):
@@ -144,7 +145,9 @@ public struct CoordinatorStateMachine: Sendable {
         var actions: [Action] = [.cancelTimer(.liveness(service))]
         switch record.state {
         case .stopped, .failed, .timedOut:
-            return actions
+            // The service had already ended; its agent leaving is expected, but a shutdown still
+            // needs to know not to order it.
+            break
         case .waiting, .starting, .ready, .stopping, .lost:
             change(service, to: .lost, now: now)
             actions.append(.progress(.agentLost(service)))
@@ -195,7 +198,8 @@ public struct CoordinatorStateMachine: Sendable {
 
     /// The service's process ended on its own.
     public mutating func serviceExited(_ service: String, status: ExitStatus, now: Timestamp) -> [Action] {
-        guard records[service] != nil else { return [] }
+        // A repeated report (its acknowledgement was lost) was recorded already.
+        guard let record = records[service], record.exitStatus == nil else { return [] }
         records[service]!.exitStatus = status
         change(service, to: .failed, now: now, detail: "process ended (\(status))")
         var actions: [Action] = [.progress(.serviceExited(service, status: status))]
@@ -274,12 +278,12 @@ public struct CoordinatorStateMachine: Sendable {
             ackGrace: configuration.coordinator.ackGrace)
         var conditions: [String: ShutdownStateMachine.Condition] = [:]
         for (name, record) in records {
-            if record.connected {
+            if let status = record.exitStatus {
+                conditions[name] = .exited(status)
+            } else if record.connected {
                 conditions[name] = .connected
             } else if record.state == .lost {
                 conditions[name] = .lost
-            } else if let status = record.exitStatus {
-                conditions[name] = .exited(status)
             } else {
                 conditions[name] = .notConnected
             }
@@ -302,6 +306,7 @@ public struct CoordinatorStateMachine: Sendable {
             switch action {
             case .sendStart(let service):
                 change(service, to: .starting, now: now)
+                records[service]!.exitStatus = nil
                 result.append(.send(.start, to: service))
             case .scheduleTimer(let timer, let at):
                 result.append(.scheduleTimer(.startup(timer), at: at))

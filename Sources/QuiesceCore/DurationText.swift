@@ -6,7 +6,7 @@ extension Duration {
         for unit in units where text.hasSuffix(unit.suffix) {
             let number = text.dropLast(unit.suffix.count)
             guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }),
-                let value = Double(number), value.isFinite
+                let value = Double(number), value.isFinite, value * unit.nanoseconds < 1e18
             else { return nil }
             self = .nanoseconds(Int64((value * unit.nanoseconds).rounded()))
             return

@@ -105,6 +105,7 @@ public struct ShutdownStateMachine: Sendable {
             return []
         case .stopping:
             guard record.orderedAt != nil else {
+                if case .exited = record.condition { return [] }
                 records[service]!.condition = .lost
                 return []
             }

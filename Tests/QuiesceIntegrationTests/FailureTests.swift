@@ -126,6 +126,28 @@ struct FailureTests {
         #expect(fleet.servicePIDs().isEmpty)
     }
 
+    @Test("A service whose process ended on its own is reported as already exited, without holding up the shutdown")
+    func serviceExitedBeforeShutdown() async throws {
+        let fleet = try Fleet(config: """
+            defaults: { stop_timeout: 10s }
+            services:
+              database: {}
+              api: { depends_on: [database] }
+            """)
+        defer { fleet.tearDown() }
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database", stopDelay: 0.1)
+        let api = try fleet.startAgent("api", command: ["/bin/sh", "-c", "sleep 0.5; exit 4"])
+        await fleet.waitUntil("the coordinator saw api exit") { fleet.output("coordinator.out").contains("api exited on its own (exit code 4)") }
+        kill(coordinator.processIdentifier, SIGTERM)
+
+        #expect(await fleet.waitForExit(coordinator, timeout: .seconds(8)) == 1)
+        #expect(try fleet.reportEntry("api")["outcome"] as? String == "already_exited")
+        #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
+        #expect(fleet.output("coordinator.out").components(separatedBy: "api exited on its own").count == 2)
+        #expect(await fleet.waitForExit(api) == 4)
+    }
+
     @Test("An agent with a name the graph does not know is refused, with a clear error on both sides")
     func unknownAgentRefused() async throws {
         let fleet = try Fleet(config: """

@@ -34,7 +34,9 @@ final class Fleet {
             kill(process.processIdentifier, SIGKILL)
         }
         for pid in servicePIDs() { kill(pid, SIGKILL) }
-        try? FileManager.default.removeItem(at: directory)
+        if ProcessInfo.processInfo.environment["QUIESCE_KEEP_TEST_DIRECTORIES"] == nil {
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 
     // MARK: Processes

@@ -131,11 +131,20 @@ func expectStopped(_ dependent: String, before dependencies: [String], in fleet:
     }
 }
 
-/// `dependent` recorded started after each dependency did.
+/// The coordinator ordered `dependent` to start only after each dependency was ready. (Readiness is
+/// "spawned" until readiness probes exist, so the services' own `started` records may race by a
+/// millisecond; the coordinator's progress is the evidence of its decision.)
 func expectStartedAfter(_ dependent: String, dependencies: [String], in fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let started = try #require(fleet.time(dependent, "started"), sourceLocation: sourceLocation)
+    let lines = fleet.output("coordinator.out").split(separator: "\n").map(String.init)
+    let ordered = try #require(
+        lines.firstIndex { line in
+            guard line.hasPrefix("startup wave"), let names = line.components(separatedBy: ": starting ").last else { return false }
+            return names.components(separatedBy: ", ").contains(dependent)
+        },
+        "no start order for \(dependent)", sourceLocation: sourceLocation)
     for dependency in dependencies {
-        let dependencyStarted = try #require(fleet.time(dependency, "started"), sourceLocation: sourceLocation)
-        #expect(dependencyStarted < started, "\(dependent) started before \(dependency)", sourceLocation: sourceLocation)
+        let ready = try #require(lines.firstIndex { $0.hasPrefix("\(dependency) ready") }, "\(dependency) never ready", sourceLocation: sourceLocation)
+        #expect(ready < ordered, "\(dependent) was started before \(dependency) was ready", sourceLocation: sourceLocation)
     }
+    #expect(fleet.time(dependent, "started") != nil, "\(dependent) never ran", sourceLocation: sourceLocation)
 }

@@ -1,0 +1,301 @@
+import QuiesceCore
+import Testing
+
+@Suite("Configuration loading")
+struct ConfigurationLoaderTests {
+    static func example(apiDependencies: String = "database, cache") -> String {
+        """
+        # The example fleet
+        coordinator:
+          bind: tcp://0.0.0.0:7711
+          shutdown_timeout: 45s
+
+        defaults:
+          stop_timeout: 5s
+          start_timeout: 1m
+
+        services:
+          database:
+            stop_timeout: 20s
+          cache: {}
+          api:
+            depends_on: [\(apiDependencies)]
+        """
+    }
+
+    /// The error `load` throws for `yaml`, or nil when it loads.
+    func loadError(_ yaml: String, file: String = "config.yaml") -> ConfigurationError? {
+        do {
+            _ = try ConfigurationLoader.load(yaml: yaml, file: file)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("The example configuration loads with its coordinator settings, defaults and services")
+    func example() throws {
+        let configuration = try ConfigurationLoader.load(yaml: Self.example(), file: "config.yaml")
+        #expect(configuration.coordinator.bind == "tcp://0.0.0.0:7711")
+        #expect(configuration.coordinator.shutdownTimeout == .seconds(45))
+        #expect(configuration.coordinator.ackGrace == .seconds(2))
+        #expect(configuration.coordinator.onStartFailure == .stop)
+
+        let graph = configuration.graph
+        #expect(graph.names == ["database", "cache", "api"])
+        #expect(graph["database"].stopTimeout == .seconds(20))
+        #expect(graph["database"].startTimeout == .seconds(60))
+        #expect(graph["cache"].stopTimeout == .seconds(5))
+        #expect(graph["cache"].startTimeout == .seconds(60))
+        #expect(graph.dependencies(of: "api") == ["database", "cache"])
+        #expect(graph.dependents(of: "database") == ["api"])
+        #expect(graph["database"].line == 11)
+        #expect(graph["cache"].line == 13)
+        #expect(graph["api"].line == 14)
+    }
+
+    @Test("Settings left out take their documented defaults")
+    func defaults() throws {
+        let configuration = try ConfigurationLoader.load(yaml: "services:\n  solo: {}\n", file: "min.yaml")
+        #expect(configuration.coordinator == CoordinatorSettings())
+        #expect(configuration.graph["solo"].stopTimeout == .seconds(10))
+        #expect(configuration.graph["solo"].startTimeout == .seconds(30))
+    }
+
+    @Test(
+        "Durations are written with ms, s or m",
+        arguments: [
+            ("500ms", Duration.milliseconds(500)), ("10s", .seconds(10)), ("1.5s", .milliseconds(1500)),
+            ("2m", .seconds(120)), ("0s", .zero), ("0.25m", .seconds(15)),
+        ])
+    func durationText(text: String, expected: Duration) throws {
+        #expect(Duration(configurationText: text) == expected)
+        let yaml = "services:\n  solo:\n    stop_timeout: \(text)\n"
+        let configuration = try ConfigurationLoader.load(yaml: yaml, file: "config.yaml")
+        #expect(configuration.graph["solo"].stopTimeout == expected)
+    }
+
+    @Test(
+        "Anything else is not a duration",
+        arguments: ["", "10", "s", "ms", "-5s", "10 s", "1e3s", "1.2.3s", "ten s", "5h", "5sec"])
+    func notADuration(text: String) {
+        #expect(Duration(configurationText: text) == nil)
+    }
+
+    @Test(
+        "Durations print the way a configuration writes them",
+        arguments: [
+            (Duration.milliseconds(500), "500ms"), (.seconds(10), "10s"), (.milliseconds(1500), "1500ms"),
+            (.seconds(120), "2m"), (.seconds(90), "90s"), (.zero, "0s"),
+        ])
+    func configurationText(duration: Duration, expected: String) {
+        #expect(duration.configurationText == expected)
+        #expect(Duration(configurationText: expected) == duration)
+    }
+
+    @Test("Durations print in seconds for reports")
+    func secondsText() {
+        #expect(Duration.seconds(1).secondsText == "1.0 s")
+        #expect(Duration.milliseconds(250).secondsText == "0.25 s")
+        #expect(Duration.milliseconds(1234).secondsText == "1.23 s")
+        #expect(Duration.milliseconds(1500).milliseconds == 1500)
+    }
+
+    @Test("An unknown dependency names the file and the service's line, with a did-you-mean")
+    func unknownDependency() throws {
+        let yaml = Self.example(apiDependencies: "databse, cache")
+        let error = try #require(loadError(yaml))
+        #expect(error.file == "config.yaml")
+        #expect(error.issues.count == 1)
+        #expect(error.issues.first?.line == 14)
+        #expect(
+            error.description
+                == #"config.yaml:14: service "api" depends on unknown service "databse" (did you mean "database"?)"#)
+    }
+
+    @Test("An unknown dependency with nothing close is told to declare or remove it")
+    func unknownDependencyWithoutSuggestion() throws {
+        let yaml = "services:\n  api:\n    depends_on: [queue]\n"
+        let error = try #require(loadError(yaml, file: "fleet.yaml"))
+        #expect(
+            error.description
+                == #"fleet.yaml:2: service "api" depends on unknown service "queue"; declare it under services: or remove it"#)
+    }
+
+    @Test("A service that depends on itself is reported at its line")
+    func selfDependency() throws {
+        let yaml = """
+            services:
+              database: {}
+              api:
+                depends_on: [database, api]
+            """
+        let error = try #require(loadError(yaml))
+        #expect(error.issues == [
+            ConfigurationIssue(line: 3, message: #"service "api" depends on itself; remove "api" from its depends_on"#)
+        ])
+    }
+
+    @Test("A cycle is printed as its path")
+    func cycle() throws {
+        let yaml = """
+            services:
+              api:
+                depends_on: [worker]
+              worker:
+                depends_on: [api]
+              database: {}
+            """
+        let error = try #require(loadError(yaml))
+        #expect(
+            error.description
+                == "config.yaml:2: dependency cycle: api -> worker -> api; remove one of these dependencies")
+    }
+
+    @Test("A longer cycle is printed from the first declared service of it")
+    func longerCycle() throws {
+        let yaml = """
+            services:
+              gateway: {}
+              a:
+                depends_on: [b]
+              b:
+                depends_on: [c]
+              c:
+                depends_on: [a, gateway]
+            """
+        let error = try #require(loadError(yaml))
+        #expect(error.issues.count == 1)
+        #expect(error.issues.first?.line == 3)
+        #expect(error.issues.first?.message.hasPrefix("dependency cycle: a -> b -> c -> a;") == true)
+    }
+
+    @Test("A value that is not a duration is reported at the value's line")
+    func badDuration() throws {
+        let yaml = """
+            services:
+              database:
+                stop_timeout: 20 seconds
+            """
+        let error = try #require(loadError(yaml))
+        #expect(
+            error.description
+                == #"config.yaml:3: stop_timeout: "20 seconds" is not a duration; write a number with ms, s or m, like 10s"#)
+    }
+
+    @Test("An unknown key gets a did-you-mean for the key it resembles")
+    func unknownKey() throws {
+        let yaml = """
+            services:
+              database: {}
+              api:
+                depend_on: [database]
+            """
+        let error = try #require(loadError(yaml))
+        #expect(
+            error.description
+                == #"config.yaml:4: unknown key "depend_on" in service "api" (did you mean "depends_on"?)"#)
+    }
+
+    @Test("An unknown key resembling nothing lists the known keys")
+    func unknownKeyWithoutSuggestion() throws {
+        let yaml = "colour: blue\nservices:\n  solo: {}\n"
+        let error = try #require(loadError(yaml))
+        #expect(
+            error.description
+                == #"config.yaml:1: unknown key "colour" in the top level; known keys: coordinator, defaults, services"#)
+    }
+
+    @Test("A service declared twice is refused")
+    func duplicateService() throws {
+        let yaml = """
+            services:
+              database: {}
+              cache: {}
+              database:
+                stop_timeout: 5s
+            """
+        let error = try #require(loadError(yaml))
+        #expect(error.file == "config.yaml")
+        #expect(error.issues.count == 1)
+        #expect(error.issues.first?.line == 2)
+        #expect(error.issues.first?.message == #""database" is declared more than once; keep one"#)
+    }
+
+    @Test("Duplicate names given directly to the graph are each reported at their line")
+    func duplicateServiceInGraph() {
+        let problems = Fixtures.problems([
+            ServiceSpec(name: "database", line: 2), ServiceSpec(name: "database", line: 4),
+        ])
+        #expect(problems == [.duplicateName("database", line: 4)])
+        #expect(problems.first?.description == #"service "database" is declared more than once; give each service a unique name"#)
+    }
+
+    @Test("Several problems are reported at once, in line order")
+    func severalProblems() throws {
+        let yaml = """
+            coordinator:
+              shutdown_timeout: soon
+            services:
+              database:
+                stop_timout: 20s
+              api:
+                depends_on: [databse]
+              worker:
+                depends_on: [worker]
+            """
+        let error = try #require(loadError(yaml, file: "fleet.yaml"))
+        #expect(error.issues.map(\.line) == [2, 5, 6, 8])
+        let lines = error.description.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            #"fleet.yaml:2: shutdown_timeout: "soon" is not a duration; write a number with ms, s or m, like 10s"#,
+            #"fleet.yaml:5: unknown key "stop_timout" in service "database" (did you mean "stop_timeout"?)"#,
+            #"fleet.yaml:6: service "api" depends on unknown service "databse" (did you mean "database"?)"#,
+            #"fleet.yaml:8: service "worker" depends on itself; remove "worker" from its depends_on"#,
+        ])
+    }
+
+    @Test("Coordinator settings are checked against each other")
+    func coordinatorSettings() throws {
+        let yaml = """
+            coordinator:
+              bind: localhost
+              heartbeat_interval: 2s
+              agent_lost_after: 3s
+              on_start_failure: ignore
+            services:
+              solo: {}
+            """
+        let error = try #require(loadError(yaml))
+        #expect(error.issues == [
+            ConfigurationIssue(line: 2, message: "bind must be a ZeroMQ endpoint like tcp://0.0.0.0:7700 or ipc:///run/quiesce.sock"),
+            ConfigurationIssue(line: 4, message: "agent_lost_after must be at least twice heartbeat_interval"),
+            ConfigurationIssue(line: 5, message: "on_start_failure must be stop or leave"),
+        ])
+    }
+
+    @Test("on_start_failure: leave is read")
+    func leavePolicy() throws {
+        let yaml = "coordinator:\n  on_start_failure: leave\nservices:\n  solo: {}\n"
+        #expect(try ConfigurationLoader.load(yaml: yaml, file: "c.yaml").coordinator.onStartFailure == .leave)
+    }
+
+    @Test("depends_on written as a single name asks for a list")
+    func dependsOnScalar() throws {
+        let yaml = "services:\n  database: {}\n  api:\n    depends_on: database\n"
+        let error = try #require(loadError(yaml))
+        #expect(
+            error.description == "config.yaml:4: depends_on of \"api\" must be a list; write depends_on: [database]")
+    }
+
+    @Test("A file without services is refused")
+    func noServices() throws {
+        let missing = try #require(loadError("coordinator:\n  bind: tcp://127.0.0.1:1\n"))
+        #expect(missing.issues == [
+            ConfigurationIssue(line: nil, message: "no services: block; declare the services to coordinate")
+        ])
+        let empty = try #require(loadError("services: {}\n"))
+        #expect(empty.issues.map(\.message) == ["services: is empty; declare at least one service"])
+        #expect(empty.issues.first?.line == 1)
+    }
+}

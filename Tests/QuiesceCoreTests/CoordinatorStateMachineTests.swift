@@ -1,0 +1,330 @@
+import QuiesceCore
+import Testing
+
+@Suite("Coordinator state machine")
+struct CoordinatorStateMachineTests {
+    typealias Coordinator = CoordinatorStateMachine
+
+    let configuration: Configuration
+    let clean = StopOutcome.stopped(.exited(0))
+
+    init() throws {
+        configuration = Configuration(graph: try Fixtures.seedGraph())
+    }
+
+    /// Registers `service`, which must be accepted, and returns the actions.
+    func register(_ service: String, on coordinator: inout Coordinator, now: Timestamp) throws -> [Coordinator.Action] {
+        try coordinator.agentRegistered(service, host: "host-\(service)", now: now).get()
+    }
+
+    /// A coordinator with all three services ready at t+4.
+    func runningFleet(clock: inout ManualClock) throws -> Coordinator {
+        var coordinator = Coordinator(configuration: configuration, now: clock.now)
+        for name in ["database", "cache", "api"] {
+            _ = try register(name, on: &coordinator, now: clock.now)
+        }
+        clock.advance(by: .seconds(1))
+        _ = coordinator.serviceReady("cache", now: clock.now)
+        _ = coordinator.serviceReady("database", now: clock.now)
+        clock.advance(by: .seconds(3))
+        _ = coordinator.serviceReady("api", now: clock.now)
+        return coordinator
+    }
+
+    @Test("An agent for a service not in the configuration is refused with a suggestion")
+    func unknownService() {
+        var coordinator = Coordinator(configuration: configuration, now: .zero)
+        let result = coordinator.agentRegistered("databse", host: "h1", now: .zero)
+        #expect(result == .failure(.unknownService("databse", suggestion: "database")))
+        #expect(
+            Coordinator.RegistrationRefusal.unknownService("databse", suggestion: "database").description
+                == #"service "databse" is not in the coordinator's configuration (did you mean "database"?)"#)
+        #expect(
+            coordinator.agentRegistered("payments", host: "h1", now: .zero)
+                == .failure(.unknownService("payments", suggestion: nil)))
+        #expect(!coordinator.isConnected("databse"))
+    }
+
+    @Test("A second agent for a connected service is refused")
+    func duplicateAgent() throws {
+        var coordinator = Coordinator(configuration: configuration, now: .zero)
+        #expect(try register("database", on: &coordinator, now: .zero) == [
+            .progress(.agentConnected("database", host: "host-database")),
+            .scheduleTimer(.liveness("database"), at: .after(.seconds(5))),
+        ])
+        #expect(coordinator.isConnected("database"))
+        #expect(
+            coordinator.agentRegistered("database", host: "other", now: .after(.seconds(1)))
+                == .failure(.alreadyConnected("database")))
+        #expect(coordinator.status(now: .after(.seconds(1))).first?.host == "host-database")
+    }
+
+    @Test("Startup, running, a shutdown request, acknowledgements and the final report")
+    func fullFlow() throws {
+        var clock = ManualClock()
+        var coordinator = Coordinator(configuration: configuration, now: clock.now)
+
+        _ = try register("database", on: &coordinator, now: clock.now)
+        #expect(try register("cache", on: &coordinator, now: clock.now) == [
+            .progress(.agentConnected("cache", host: "host-cache")),
+            .scheduleTimer(.liveness("cache"), at: .after(.seconds(5))),
+            .progress(.startup(.waveStarted(number: 1, of: 2, services: ["cache", "database"]))),
+            .send(.start, to: "cache"),
+            .scheduleTimer(.startup(.startDeadline("cache")), at: .after(.seconds(30))),
+            .send(.start, to: "database"),
+            .scheduleTimer(.startup(.startDeadline("database")), at: .after(.seconds(30))),
+        ])
+        #expect(coordinator.serviceStarted("cache", pid: 101, now: clock.now) == [])
+        clock.advance(by: .seconds(1))
+        #expect(coordinator.serviceReady("cache", now: clock.now) == [
+            .cancelTimer(.startup(.startDeadline("cache"))),
+            .progress(.startup(.serviceReady("cache", after: .seconds(1)))),
+        ])
+        clock.advance(by: .seconds(1))
+        #expect(coordinator.serviceReady("database", now: clock.now) == [
+            .cancelTimer(.startup(.startDeadline("database"))),
+            .progress(.startup(.serviceReady("database", after: .seconds(2)))),
+        ])
+        clock.advance(by: .seconds(1))
+        #expect(try register("api", on: &coordinator, now: clock.now) == [
+            .progress(.agentConnected("api", host: "host-api")),
+            .scheduleTimer(.liveness("api"), at: .after(.seconds(8))),
+            .progress(.startup(.waveStarted(number: 2, of: 2, services: ["api"]))),
+            .send(.start, to: "api"),
+            .scheduleTimer(.startup(.startDeadline("api")), at: .after(.seconds(33))),
+        ])
+        clock.advance(by: .seconds(1))
+        #expect(coordinator.serviceReady("api", now: clock.now) == [
+            .cancelTimer(.startup(.startDeadline("api"))),
+            .progress(.startup(.serviceReady("api", after: .seconds(1)))),
+            .progress(.startupComplete(after: .seconds(4))),
+        ])
+        #expect(!coordinator.isShuttingDown)
+
+        clock.advance(by: .seconds(6))
+        #expect(coordinator.shutdownRequested(now: clock.now) == [
+            .progress(.shutdownBegan),
+            .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(70))),
+            .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
+            .send(.stop(timeout: .seconds(10)), to: "api"),
+            .scheduleTimer(.shutdown(.stopDeadline("api")), at: .after(.seconds(22))),
+        ])
+        #expect(coordinator.isShuttingDown)
+        #expect(coordinator.status(now: clock.now).map(\.state) == [.ready, .ready, .stopping])
+        clock.advance(by: .seconds(1))
+        #expect(coordinator.stopAcknowledged("api", outcome: clean, now: clock.now) == [
+            .cancelTimer(.shutdown(.stopDeadline("api"))),
+            .progress(.shutdown(.serviceFinished("api", .acknowledged(clean), after: .seconds(1)))),
+            .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
+            .send(.stop(timeout: .seconds(10)), to: "cache"),
+            .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(23))),
+            .send(.stop(timeout: .seconds(20)), to: "database"),
+            .scheduleTimer(.shutdown(.stopDeadline("database")), at: .after(.seconds(33))),
+        ])
+        clock.advance(by: .seconds(1))
+        #expect(coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now) == [
+            .cancelTimer(.shutdown(.stopDeadline("cache"))),
+            .progress(.shutdown(.serviceFinished("cache", .acknowledged(clean), after: .seconds(1)))),
+        ])
+        clock.advance(by: .seconds(2))
+        let last = coordinator.stopAcknowledged("database", outcome: clean, now: clock.now)
+        #expect(Array(last.dropLast()) == [
+            .cancelTimer(.shutdown(.stopDeadline("database"))),
+            .progress(.shutdown(.serviceFinished("database", .acknowledged(clean), after: .seconds(3)))),
+            .cancelTimer(.shutdown(.shutdownDeadline)),
+            .cancelTimer(.shutdown(.killGrace)),
+        ])
+        #expect(last.last == .finish(ShutdownReport(
+            entries: [
+                .init(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .seconds(1)),
+                .init(service: "cache", wave: 2, outcome: .acknowledged(clean), duration: .seconds(1)),
+                .init(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(3)),
+            ],
+            total: .seconds(4), termination: .completed, criticalPath: ["api", "database"])))
+        #expect(coordinator.status(now: clock.now).map(\.state) == [.stopped, .stopped, .stopped])
+        #expect(coordinator.shutdownRequested(now: clock.now) == [])
+        #expect(coordinator.agentRegistered("queue", host: "h", now: clock.now)
+            == .failure(.unknownService("queue", suggestion: nil)))
+    }
+
+    @Test("A second shutdown request escalates: every remaining service is killed")
+    func secondRequestEscalates() throws {
+        var clock = ManualClock()
+        var coordinator = try runningFleet(clock: &clock)
+
+        _ = coordinator.shutdownRequested(now: clock.now)
+        clock.advance(by: .seconds(1))
+        #expect(coordinator.shutdownRequested(now: clock.now) == [
+            .cancelTimer(.shutdown(.shutdownDeadline)),
+            .progress(.shutdown(.killingRemaining(["api", "cache", "database"], reason: .escalation))),
+            .cancelTimer(.shutdown(.stopDeadline("api"))),
+            .send(.kill, to: "api"),
+            .send(.kill, to: "cache"),
+            .send(.kill, to: "database"),
+            .scheduleTimer(.shutdown(.killGrace), at: .after(.seconds(7))),
+        ])
+        _ = coordinator.stopAcknowledged("api", outcome: .killed, now: clock.now)
+        _ = coordinator.stopAcknowledged("cache", outcome: .killed, now: clock.now)
+        clock.advance(by: .seconds(2))
+        let actions = coordinator.timerFired(.shutdown(.killGrace), now: clock.now)
+        guard case .finish(let report) = try #require(actions.last) else {
+            Issue.record("expected .finish, got \(actions)")
+            return
+        }
+        #expect(report.termination == .escalated)
+        #expect(report.entries.map(\.outcome) == [
+            .killed(.killed, reason: .escalation), .killed(.killed, reason: .escalation),
+            .killed(nil, reason: .escalation),
+        ])
+        #expect(report.exitCode == 3)
+    }
+
+    @Test("An agent silent past agent_lost_after is lost; hearing from it pushes the timer back")
+    func liveness() throws {
+        var clock = ManualClock()
+        var coordinator = Coordinator(configuration: configuration, now: clock.now)
+        _ = try register("database", on: &coordinator, now: clock.now)
+
+        clock.advance(by: .seconds(3))
+        #expect(coordinator.heard(from: "database", now: clock.now) == [
+            .scheduleTimer(.liveness("database"), at: .after(.seconds(8)))
+        ])
+        #expect(coordinator.heard(from: "cache", now: clock.now) == [])
+        clock.advance(by: .seconds(5))
+        #expect(coordinator.timerFired(.liveness("database"), now: clock.now) == [
+            .cancelTimer(.liveness("database")),
+            .progress(.agentLost("database")),
+        ])
+        #expect(!coordinator.isConnected("database"))
+        #expect(coordinator.status(now: clock.now).first?.state == .lost)
+        #expect(coordinator.timerFired(.liveness("database"), now: clock.now) == [])
+
+        clock.advance(by: .seconds(1))
+        _ = try register("database", on: &coordinator, now: clock.now)
+        #expect(coordinator.status(now: clock.now).first?.state == .waiting)
+        #expect(coordinator.isConnected("database"))
+    }
+
+    @Test("A startup failure under the default policy stops what started and exits with code 2")
+    func startupFailure() throws {
+        var clock = ManualClock()
+        var coordinator = Coordinator(configuration: configuration, now: clock.now)
+        _ = try register("database", on: &coordinator, now: clock.now)
+        _ = try register("cache", on: &coordinator, now: clock.now)
+
+        clock.advance(by: .seconds(1))
+        _ = coordinator.serviceReady("cache", now: clock.now)
+        clock.advance(by: .seconds(1))
+        let failure = StartupFailure(service: "database", reason: .exited(.exited(1)), notStarted: ["api"])
+        #expect(coordinator.serviceExited("database", status: .exited(1), now: clock.now) == [
+            .progress(.serviceExited("database", status: .exited(1))),
+            .cancelTimer(.startup(.startDeadline("database"))),
+            .progress(.startupFailed(failure)),
+            .progress(.shutdownBegan),
+            .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(62))),
+            .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
+            .progress(.shutdown(.serviceFinished("api", .notConnected, after: nil))),
+            .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
+            .send(.stop(timeout: .seconds(10)), to: "cache"),
+            .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(14))),
+            // database's process had ended: no order goes to its (still connected) agent.
+            .progress(.shutdown(.serviceFinished("database", .acknowledged(.alreadyExited(.exited(1))), after: nil))),
+        ])
+        #expect(coordinator.isShuttingDown)
+        clock.advance(by: .seconds(1))
+        let actions = coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now)
+        guard case .finish(let report) = try #require(actions.last) else {
+            Issue.record("expected .finish, got \(actions)")
+            return
+        }
+        #expect(report.startupFailure == failure)
+        #expect(report.termination == .completed)
+        #expect(report.exitCode == 2)
+        #expect(coordinator.status(now: clock.now).map(\.state) == [.failed, .stopped, .waiting])
+    }
+
+    @Test("A start timeout marks the service timed out; with on_start_failure: leave the fleet keeps running")
+    func startTimeoutLeave() throws {
+        var configuration = configuration
+        configuration.coordinator.onStartFailure = .leave
+        var clock = ManualClock()
+        var coordinator = Coordinator(configuration: configuration, now: clock.now)
+        _ = try register("database", on: &coordinator, now: clock.now)
+        _ = try register("cache", on: &coordinator, now: clock.now)
+        clock.advance(by: .seconds(2))
+        _ = coordinator.serviceReady("database", now: clock.now)
+
+        clock.advance(by: .seconds(28))
+        let failure = StartupFailure(service: "cache", reason: .timedOut(.seconds(30)), notStarted: ["api"])
+        #expect(coordinator.timerFired(.startup(.startDeadline("cache")), now: clock.now) == [
+            .cancelTimer(.startup(.startDeadline("cache"))),
+            .progress(.startupFailed(failure)),
+        ])
+        #expect(!coordinator.isShuttingDown)
+        let cache = try #require(coordinator.status(now: clock.now).first { $0.service == "cache" })
+        #expect(cache.state == .timedOut)
+        #expect(cache.detail == "not ready within its start timeout (30s)")
+
+        let actions = coordinator.shutdownRequested(now: clock.now)
+        #expect(actions.first == .progress(.shutdownBegan))
+        #expect(coordinator.isShuttingDown)
+    }
+
+    @Test("A shutdown requested during startup cancels the start deadlines first")
+    func shutdownDuringStartup() throws {
+        var coordinator = Coordinator(configuration: configuration, now: .zero)
+        _ = try register("database", on: &coordinator, now: .zero)
+        _ = try register("cache", on: &coordinator, now: .zero)
+        let actions = coordinator.shutdownRequested(now: .after(.seconds(1)))
+        #expect(Array(actions.prefix(3)) == [
+            .cancelTimer(.startup(.startDeadline("cache"))),
+            .cancelTimer(.startup(.startDeadline("database"))),
+            .progress(.shutdownBegan),
+        ])
+        #expect(coordinator.timerFired(.startup(.startDeadline("cache")), now: .after(.seconds(30))) == [])
+    }
+
+    @Test("Status has one row per service in declaration order")
+    func statusRows() throws {
+        var clock = ManualClock()
+        var coordinator = Coordinator(configuration: configuration, now: clock.now)
+        _ = try register("database", on: &coordinator, now: clock.now)
+        _ = try register("cache", on: &coordinator, now: clock.now)
+        _ = coordinator.serviceStarted("database", pid: 4242, now: clock.now)
+        clock.advance(by: .seconds(2))
+        _ = coordinator.serviceReady("database", now: clock.now)
+        clock.advance(by: .seconds(3))
+
+        #expect(coordinator.status(now: clock.now) == [
+            ServiceStatus(
+                service: "database", state: .ready, connected: true, host: "host-database", pid: 4242,
+                uptime: .seconds(3), sinceLastChange: .seconds(3)),
+            ServiceStatus(
+                service: "cache", state: .starting, connected: true, host: "host-cache",
+                sinceLastChange: .seconds(5)),
+            ServiceStatus(service: "api", state: .waiting, connected: false, sinceLastChange: .seconds(5)),
+        ])
+    }
+
+    @Test("Status shows a failed start with the agent's message")
+    func statusOfFailedStart() throws {
+        var configuration = configuration
+        configuration.coordinator.onStartFailure = .leave
+        var coordinator = Coordinator(configuration: configuration, now: .zero)
+        _ = try register("database", on: &coordinator, now: .zero)
+        _ = try register("cache", on: &coordinator, now: .zero)
+
+        #expect(coordinator.serviceStartFailed("cache", message: "port 6379 in use", now: .after(.seconds(2))) == [
+            .progress(.serviceFailed("cache", reason: "port 6379 in use")),
+            .cancelTimer(.startup(.startDeadline("cache"))),
+            .cancelTimer(.startup(.startDeadline("database"))),
+            .progress(.startupFailed(StartupFailure(
+                service: "cache", reason: .failed("port 6379 in use"), notStarted: ["api"]))),
+        ])
+        let cache = try #require(coordinator.status(now: .after(.seconds(3))).first { $0.service == "cache" })
+        #expect(cache.state == .failed)
+        #expect(cache.detail == "port 6379 in use")
+        #expect(cache.sinceLastChange == .seconds(1))
+        #expect(cache.uptime == nil)
+    }
+}
