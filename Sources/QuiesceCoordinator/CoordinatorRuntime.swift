@@ -115,8 +115,8 @@ public final class CoordinatorRuntime {
         }
         switch envelope.message {
         case .statusRequest:
-            let phase = machine.isShuttingDown ? "shutting down" : "running"
-            send(.statusReply(StatusDocument(phase: phase, services: machine.status(now: now))), to: routingID, replyTo: envelope.id)
+            let document = StatusDocument(phase: machine.phaseName, services: machine.status(now: now))
+            send(.statusReply(document), to: routingID, replyTo: envelope.id)
         case .shutdownRequest:
             logger.notice("Shutdown requested by an operator")
             watchers.append((routingID, envelope.id))

@@ -82,6 +82,16 @@ public struct CoordinatorStateMachine: Sendable {
 
     private var graph: ServiceGraph { configuration.graph }
 
+    /// `starting`, `running`, `shutting down` or `finished`, as `quiesce status` shows it.
+    public var phaseName: String {
+        switch phase {
+        case .starting: "starting"
+        case .running: "running"
+        case .shuttingDown: "shutting down"
+        case .finished: "finished"
+        }
+    }
+
     /// Whether a shutdown is under way or over.
     public var isShuttingDown: Bool {
         switch phase {

@@ -18,9 +18,56 @@ struct WireBody: Codable {
     var status: StatusDocument?
     var report: ReportDocument?
 
+    enum CodingKeys: String, CodingKey {
+        case type, id, replyTo, service, host, agentPid, pid, reason, outcome, exitCode, signal
+        case heartbeatIntervalMs, timeoutMs, text, status, report
+    }
+
     init(type: String, id: UInt64, replyTo: UInt64?) {
         self.type = type
         self.id = id
         self.replyTo = replyTo
     }
+
+    /// Decodes `type`, `id` and `reply_to`, then only the fields that `type` uses: a field another
+    /// type uses, whatever its form, is ignored like any unknown field.
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        id = try container.decode(UInt64.self, forKey: .id)
+        replyTo = try container.decodeIfPresent(UInt64.self, forKey: .replyTo)
+        let fields = Self.fields[type] ?? []
+        func decode<T: Decodable>(_ key: CodingKeys) throws -> T? {
+            fields.contains(key) ? try container.decodeIfPresent(T.self, forKey: key) : nil
+        }
+        service = try decode(.service)
+        host = try decode(.host)
+        agentPid = try decode(.agentPid)
+        pid = try decode(.pid)
+        reason = try decode(.reason)
+        outcome = try decode(.outcome)
+        exitCode = try decode(.exitCode)
+        signal = try decode(.signal)
+        heartbeatIntervalMs = try decode(.heartbeatIntervalMs)
+        timeoutMs = try decode(.timeoutMs)
+        text = try decode(.text)
+        status = try decode(.status)
+        report = try decode(.report)
+    }
+
+    /// The fields each message type carries besides `type`, `id` and `reply_to`.
+    private static let fields: [String: Set<CodingKeys>] = [
+        "register": [.service, .host, .agentPid],
+        "started": [.pid],
+        "start_failed": [.reason],
+        "refused": [.reason],
+        "exited": [.exitCode, .signal],
+        "stopped": [.outcome, .exitCode, .signal],
+        "welcome": [.heartbeatIntervalMs],
+        "stop": [.timeoutMs],
+        "progress": [.text],
+        "error": [.text],
+        "status_reply": [.status],
+        "report": [.report],
+    ]
 }

@@ -100,10 +100,15 @@ public enum WireCodec {
             }
             return .stopped(outcome)
         case "welcome":
-            return .welcome(heartbeatInterval: .milliseconds(try require(body.heartbeatIntervalMs, "heartbeat_interval_ms")))
+            let interval = try require(body.heartbeatIntervalMs, "heartbeat_interval_ms")
+            guard interval > 0 else { throw .outOfRange(type: body.type, field: "heartbeat_interval_ms") }
+            return .welcome(heartbeatInterval: .milliseconds(interval))
         case "refused": return .refused(reason: try require(body.reason, "reason"))
         case "start": return .start
-        case "stop": return .stop(timeout: .milliseconds(try require(body.timeoutMs, "timeout_ms")))
+        case "stop":
+            let timeout = try require(body.timeoutMs, "timeout_ms")
+            guard timeout >= 0 else { throw .outOfRange(type: body.type, field: "timeout_ms") }
+            return .stop(timeout: .milliseconds(timeout))
         case "kill": return .kill
         case "ack": return .ack
         case "status_request": return .statusRequest

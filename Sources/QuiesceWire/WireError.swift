@@ -10,8 +10,10 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(String)
     /// A `type` this version does not know.
     case unknownType(String)
-    /// A field the message type requires is missing or has the wrong form.
+    /// A field the message type requires is missing.
     case missingField(type: String, field: String)
+    /// A field holds a value outside its range, such as a negative timeout.
+    case outOfRange(type: String, field: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformed(let reason): "malformed body: \(reason)"
         case .unknownType(let type): "unknown message type \"\(type)\""
         case .missingField(let type, let field): "message \"\(type)\" lacks field \"\(field)\""
+        case .outOfRange(let type, let field): "message \"\(type)\" has field \"\(field)\" out of range"
         }
     }
 }

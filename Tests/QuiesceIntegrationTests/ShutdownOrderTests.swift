@@ -92,6 +92,52 @@ struct ShutdownOrderTests {
         #expect(slowEnd < queueBegin, "queue's stop began before slow had stopped")
     }
 
+    @Test("Agents may start before the coordinator: they register once it is up")
+    func agentsBeforeCoordinator() async throws {
+        let fleet = try Fleet(config: """
+            defaults: { stop_timeout: 5s }
+            services:
+              database: {}
+              api: { depends_on: [database] }
+            """)
+        defer { fleet.tearDown() }
+        try fleet.startAgent("api", stopDelay: 0.1)
+        try fleet.startAgent("database", stopDelay: 0.1)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(fleet.timeline().isEmpty, "a service started with no coordinator")
+        let coordinator = try fleet.startCoordinator()
+        await fleet.waitUntilStarted(["api", "database"])
+        kill(coordinator.processIdentifier, SIGTERM)
+
+        #expect(await fleet.waitForExit(coordinator) == 0)
+        try expectStartedAfter("api", dependencies: ["database"], in: fleet)
+        try expectStopped("api", before: ["database"], in: fleet)
+    }
+
+    @Test("A SIGTERM during startup stops what is running, in order, and reports what never connected")
+    func sigtermDuringStartup() async throws {
+        let fleet = try Fleet(config: """
+            defaults: { stop_timeout: 5s }
+            services:
+              database: {}
+              cache: {}
+              api: { depends_on: [database, cache] }
+              worker: { depends_on: [api] }
+            """)
+        defer { fleet.tearDown() }
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database", stopDelay: 0.2)
+        try fleet.startAgent("cache", stopDelay: 0.1)
+        try fleet.startAgent("api", stopDelay: 0.3)
+        await fleet.waitUntilStarted(["database", "cache", "api"])
+        kill(coordinator.processIdentifier, SIGTERM)
+
+        #expect(await fleet.waitForExit(coordinator) == 1)
+        #expect(try fleet.reportEntry("worker")["outcome"] as? String == "not_connected")
+        try expectStopped("api", before: ["database", "cache"], in: fleet)
+        #expect(fleet.servicePIDs().isEmpty)
+    }
+
     @Test("`quiesce shutdown` runs the same ordered shutdown and prints progress and the report")
     func shutdownCommand() async throws {
         let fleet = try Fleet(config: """

@@ -93,6 +93,12 @@ struct RejectionTests {
         Rejection(name: "progress without text", frames: frames(#"{"id":1,"type":"progress"}"#), error: .missingField(type: "progress", field: "text")),
         Rejection(name: "report without report", frames: frames(#"{"id":1,"type":"report"}"#), error: .missingField(type: "report", field: "report")),
         Rejection(name: "error without text", frames: frames(#"{"id":1,"type":"error"}"#), error: .missingField(type: "error", field: "text")),
+        Rejection(
+            name: "stop with a negative timeout", frames: frames(#"{"id":1,"timeout_ms":-5,"type":"stop"}"#),
+            error: .outOfRange(type: "stop", field: "timeout_ms")),
+        Rejection(
+            name: "welcome with a zero heartbeat interval", frames: frames(#"{"heartbeat_interval_ms":0,"id":1,"type":"welcome"}"#),
+            error: .outOfRange(type: "welcome", field: "heartbeat_interval_ms")),
     ]
 
     @Test("A malformed message throws the exact WireError", arguments: rejections)
