@@ -111,8 +111,9 @@ struct FailureTests {
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
-        try fleet.startAgent("migrations", command: ["/nonexistent/migrate"])
         try fleet.startAgent("api")
+        await fleet.waitUntil("api's agent is connected") { fleet.output("coordinator.out").contains("agent connected: api") }
+        try fleet.startAgent("migrations", command: ["/nonexistent/migrate"])
 
         #expect(await fleet.waitForExit(coordinator) == 2)
         let report = try fleet.report()
