@@ -89,7 +89,7 @@ public final class AgentRuntime {
         let now = clock.now
         if !registered, now >= nextRegistration {
             nextRegistration = now + options.registrationRetry
-            send(.register(service: options.name, host: Host.name, agentPID: getpid()))
+            send(.register(service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid()))
         }
         if registered, now >= nextHeartbeat {
             nextHeartbeat = now + heartbeatInterval

@@ -21,6 +21,8 @@ public final class CoordinatorRuntime {
     private var watchers: [(routingID: [UInt8], requestID: UInt64)] = []
     private var nextMessageID: UInt64 = 1
     private var nextHeartbeat: Timestamp = .zero
+    /// When the last report of an agent was acknowledged.
+    private var lastAcknowledgementAt: Timestamp = .zero
     private var report: ShutdownReport?
     /// Messages dropped because they could not be decoded.
     public private(set) var droppedMessages = 0
@@ -33,7 +35,7 @@ public final class CoordinatorRuntime {
         self.endpoint = endpoint
         self.logger = logger
         self.output = output
-        self.machine = CoordinatorStateMachine(configuration: configuration, now: .zero)
+        self.machine = CoordinatorStateMachine(configuration: configuration, now: clock.now)
     }
 
     /// Runs until the shutdown is over, and returns its report.
@@ -47,7 +49,6 @@ public final class CoordinatorRuntime {
         }
         let bound = (try? router.lastEndpoint()) ?? endpoint
         logger.info("Coordinator listening", metadata: ["endpoint": "\(bound)", "services": "\(configuration.graph.names.count)"])
-        machine = CoordinatorStateMachine(configuration: configuration, now: clock.now)
         var poller = Poller([.socket(router), .fileDescriptor(signals.fileDescriptor)])
 
         while report == nil {
@@ -73,10 +74,11 @@ public final class CoordinatorRuntime {
         return report!
     }
 
-    /// Keeps serving for a moment after the report: late reports from agents are still acknowledged, and
-    /// the last messages leave before the socket closes (closing alone was seen to drop them).
+    /// Keeps serving for a moment after the last acknowledgement: late reports from agents are still
+    /// acknowledged, and agents read their last acknowledgement before the connection closes (an
+    /// `IMMEDIATE` DEALER drops what it has not read when its peer closes; see ImmediateTests).
     private func drain(poller: inout Poller) throws {
-        let end = clock.now + Self.drainPeriod
+        var end: Timestamp { lastAcknowledgementAt + Self.drainPeriod }
         while clock.now < end {
             if try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: end, limit: Self.drainPeriod))[0] {
                 try receiveAll()
@@ -84,7 +86,7 @@ public final class CoordinatorRuntime {
         }
     }
 
-    private static let drainPeriod: Duration = .milliseconds(250)
+    private static let drainPeriod: Duration = .milliseconds(50)
 
     private func receiveAll() throws {
         while let received = try router.receive(maxFrames: WireCodec.maximumFrames + 1) {
@@ -160,16 +162,21 @@ public final class CoordinatorRuntime {
         case .startFailed(let reason):
             perform(machine.serviceStartFailed(service, message: reason, now: now))
         case .exited(let status):
-            send(.ack, to: routingID, replyTo: envelope.id)
+            acknowledge(envelope, from: routingID)
             perform(machine.serviceExited(service, status: status, now: now))
         case .stopped(let outcome):
-            send(.ack, to: routingID, replyTo: envelope.id)
+            acknowledge(envelope, from: routingID)
             logger.info("Stop acknowledged", metadata: ["service": "\(service)", "outcome": "\(outcome)"])
             perform(machine.stopAcknowledged(service, outcome: outcome, now: now))
         default:
             droppedMessages += 1
             logger.warning("Dropped an unexpected message from an agent", metadata: ["service": "\(service)", "type": "\(envelope.message.type)"])
         }
+    }
+
+    private func acknowledge(_ report: Envelope, from routingID: [UInt8]) {
+        send(.ack, to: routingID, replyTo: report.id)
+        lastAcknowledgementAt = clock.now
     }
 
     /// Performs actions in order; actions that arise while performing them (a send that finds the

@@ -124,18 +124,16 @@ public struct CoordinatorStateMachine: Sendable {
         ]
         if record.state == .lost { change(service, to: .waiting, now: now) }
         switch phase {
-        case .starting(var startup):
-            actions += translate(startup.agentConnected(service, now: now), now: now)
-            phase = .starting(startup)
+        case .starting:
+            actions += withStartup(now: now) { $0.agentConnected(service, now: now) }
         case .running:
             if graph.dependencies(of: service).allSatisfy({ records[$0]!.state == .ready }) {
                 change(service, to: .starting, now: now)
                 records[service]!.exitStatus = nil
                 actions.append(.send(.start, to: service))
             }
-        case .shuttingDown(var shutdown):
-            actions += translate(shutdown.agentConnected(service, now: now), now: now)
-            phase = .shuttingDown(shutdown)
+        case .shuttingDown:
+            actions += withShutdown(now: now) { $0.agentConnected(service, now: now) }
         case .finished:
             break
         }
@@ -162,17 +160,9 @@ public struct CoordinatorStateMachine: Sendable {
             change(service, to: .lost, now: now)
             actions.append(.progress(.agentLost(service)))
         }
-        switch phase {
-        case .starting(var startup):
-            actions += translate(startup.agentLost(service, now: now), now: now)
-            if case .starting = phase { phase = .starting(startup) }
-        case .shuttingDown(var shutdown):
-            actions += translate(shutdown.agentLost(service, now: now), now: now)
-            if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
-        case .running, .finished:
-            break
-        }
         return actions
+            + withStartup(now: now) { $0.agentLost(service, now: now) }
+            + withShutdown(now: now) { $0.agentLost(service, now: now) }
     }
 
     // MARK: Service reports
@@ -188,22 +178,15 @@ public struct CoordinatorStateMachine: Sendable {
         guard let record = records[service], record.state == .starting else { return [] }
         change(service, to: .ready, now: now)
         records[service]!.readyAt = now
-        guard case .starting(var startup) = phase else { return [] }
-        let actions = translate(startup.serviceReady(service, now: now), now: now)
-        if case .starting = phase { phase = .starting(startup) }
-        return actions
+        return withStartup(now: now) { $0.serviceReady(service, now: now) }
     }
 
     /// The agent could not start the service or make it ready.
     public mutating func serviceStartFailed(_ service: String, message: String, now: Timestamp) -> [Action] {
         guard records[service] != nil else { return [] }
         change(service, to: .failed, now: now, detail: message)
-        var actions: [Action] = [.progress(.serviceFailed(service, reason: message))]
-        if case .starting(var startup) = phase {
-            actions += translate(startup.serviceFailed(service, reason: .failed(message), now: now), now: now)
-            if case .starting = phase { phase = .starting(startup) }
-        }
-        return actions
+        return [.progress(.serviceFailed(service, reason: message))]
+            + withStartup(now: now) { $0.serviceFailed(service, reason: .failed(message), now: now) }
     }
 
     /// The service's process ended on its own.
@@ -212,26 +195,15 @@ public struct CoordinatorStateMachine: Sendable {
         guard let record = records[service], record.exitStatus == nil else { return [] }
         records[service]!.exitStatus = status
         change(service, to: .failed, now: now, detail: "process ended (\(status))")
-        var actions: [Action] = [.progress(.serviceExited(service, status: status))]
-        switch phase {
-        case .starting(var startup):
-            actions += translate(startup.serviceFailed(service, reason: .exited(status), now: now), now: now)
-            if case .starting = phase { phase = .starting(startup) }
-        case .shuttingDown(var shutdown):
-            actions += translate(shutdown.serviceExited(service, status: status, now: now), now: now)
-            if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
-        case .running, .finished:
-            break
-        }
-        return actions
+        return [.progress(.serviceExited(service, status: status))]
+            + withStartup(now: now) { $0.serviceFailed(service, reason: .exited(status), now: now) }
+            + withShutdown(now: now) { $0.serviceExited(service, status: status, now: now) }
     }
 
     /// The agent reported the outcome of a stop or kill order.
     public mutating func stopAcknowledged(_ service: String, outcome: StopOutcome, now: Timestamp) -> [Action] {
-        guard records[service] != nil, case .shuttingDown(var shutdown) = phase else { return [] }
-        let actions = translate(shutdown.stopAcknowledged(service, outcome: outcome, now: now), now: now)
-        if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
-        return actions
+        guard records[service] != nil else { return [] }
+        return withShutdown(now: now) { $0.stopAcknowledged(service, outcome: outcome, now: now) }
     }
 
     // MARK: Shutdown
@@ -240,34 +212,26 @@ public struct CoordinatorStateMachine: Sendable {
     /// escalates it: every remaining service is killed now.
     public mutating func shutdownRequested(now: Timestamp) -> [Action] {
         switch phase {
-        case .starting(var startup):
-            let cancels = translate(startup.abandon(), now: now)
+        case .starting:
+            let cancels = withStartup(now: now) { $0.abandon() }
             return cancels + beginShutdown(now: now)
         case .running:
             return beginShutdown(now: now)
-        case .shuttingDown(var shutdown):
-            let actions = translate(shutdown.escalate(now: now), now: now)
-            if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
-            return actions
+        case .shuttingDown:
+            return withShutdown(now: now) { $0.escalate(now: now) }
         case .finished:
             return []
         }
     }
 
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
-        switch (timer, phase) {
-        case (.liveness(let service), _):
-            return agentLost(service, now: now)
-        case (.startup(let startupTimer), .starting(var startup)):
-            let actions = translate(startup.timerFired(startupTimer, now: now), now: now)
-            if case .starting = phase { phase = .starting(startup) }
-            return actions
-        case (.shutdown(let shutdownTimer), .shuttingDown(var shutdown)):
-            let actions = translate(shutdown.timerFired(shutdownTimer, now: now), now: now)
-            if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
-            return actions
-        default:
-            return []
+        switch timer {
+        case .liveness(let service):
+            agentLost(service, now: now)
+        case .startup(let startupTimer):
+            withStartup(now: now) { $0.timerFired(startupTimer, now: now) }
+        case .shutdown(let shutdownTimer):
+            withShutdown(now: now) { $0.timerFired(shutdownTimer, now: now) }
         }
     }
 
@@ -298,10 +262,30 @@ public struct CoordinatorStateMachine: Sendable {
                 conditions[name] = .notConnected
             }
         }
-        phase = .shuttingDown(shutdown)
         let actions = shutdown.start(conditions: conditions, now: now)
-        if case .shuttingDown = phase { phase = .shuttingDown(shutdown) }
+        phase = .shuttingDown(shutdown)
         return [.progress(.shutdownBegan)] + translate(actions, now: now)
+    }
+
+    /// Feeds an event to the startup, if it is under way, and translates what it answers. The startup is
+    /// stored back before its actions are translated, since they may end it.
+    private mutating func withStartup(
+        now: Timestamp, _ event: (inout StartupStateMachine) -> [StartupStateMachine.Action]
+    ) -> [Action] {
+        guard case .starting(var startup) = phase else { return [] }
+        let actions = event(&startup)
+        phase = .starting(startup)
+        return translate(actions, now: now)
+    }
+
+    /// Feeds an event to the shutdown, if it is under way, and translates what it answers.
+    private mutating func withShutdown(
+        now: Timestamp, _ event: (inout ShutdownStateMachine) -> [ShutdownStateMachine.Action]
+    ) -> [Action] {
+        guard case .shuttingDown(var shutdown) = phase else { return [] }
+        let actions = event(&shutdown)
+        phase = .shuttingDown(shutdown)
+        return translate(actions, now: now)
     }
 
     private mutating func change(_ service: String, to state: ServiceState, now: Timestamp, detail: String? = nil) {

@@ -16,7 +16,7 @@ public final class AdminClient {
 
     public init(coordinator endpoint: String) throws {
         context = try Context()
-        dealer = try Sockets.dealer(context: context, connect: endpoint)
+        dealer = try Sockets.dealer(context: context, connect: endpoint, immediate: false)
     }
 
     /// Closes the socket; call once done.
@@ -59,7 +59,7 @@ public final class AdminClient {
         throw Failure(description: "the coordinator went silent for \(timeout.configurationText)")
     }
 
-    /// Sends once the connection is up (`IMMEDIATE` refuses to queue before), within `timeout`.
+    /// Sends within `timeout`; the socket queues the request until the connection is up.
     private func sendRetrying(_ message: Message, timeout: Duration) throws -> UInt64 {
         let id = nextID
         nextID += 1

@@ -16,11 +16,13 @@ public enum Sockets {
         return socket
     }
 
-    /// An agent's or the CLI's DEALER: queues nothing while disconnected (`IMMEDIATE`), so a
-    /// restarted coordinator never receives stale messages.
-    public static func dealer(context: Context, connect endpoint: String) throws -> Socket {
+    /// A DEALER towards the coordinator.
+    /// - Parameter immediate: an agent's socket queues nothing while disconnected, so a restarted
+    ///   coordinator never receives stale messages. libzmq then also discards received messages not yet
+    ///   read when the coordinator closes, so the CLI, which must read the final report, does without.
+    public static func dealer(context: Context, connect endpoint: String, immediate: Bool = true) throws -> Socket {
         let socket = try Socket(context: context, type: .dealer)
-        try socket.set(.immediate, Int32(1))
+        try socket.set(.immediate, Int32(immediate ? 1 : 0))
         try socket.set(.linger, linger)
         try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
         try socket.set(.reconnectInterval, Int32(100))

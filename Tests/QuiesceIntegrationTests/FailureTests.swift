@@ -17,9 +17,8 @@ struct FailureTests {
         try fleet.startAgent("database", stopDelay: 0.1)
         let worker = try fleet.startAgent("worker", ignoresTerm: true)
         await fleet.waitUntilStarted(["database", "worker"])
-        kill(coordinator.processIdentifier, SIGTERM)
 
-        #expect(await fleet.waitForExit(coordinator) == 1)
+        #expect(await fleet.shutDown(coordinator) == 1)
         #expect(try fleet.reportEntry("worker")["outcome"] as? String == "killed_after_timeout")
         #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
         let workerSignalled = try #require(fleet.time("worker", "stop-begin"))
@@ -45,9 +44,8 @@ struct FailureTests {
         await fleet.waitUntilStarted(["database", "api"])
         kill(api.processIdentifier, SIGKILL)
         await fleet.waitUntil("the coordinator reports api lost") { fleet.output("coordinator.out").contains("agent lost: api") }
-        kill(coordinator.processIdentifier, SIGTERM)
 
-        #expect(await fleet.waitForExit(coordinator) == 1)
+        #expect(await fleet.shutDown(coordinator) == 1)
         #expect(try fleet.reportEntry("api")["outcome"] as? String == "lost")
         #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
         await fleet.waitUntil("no service process is left") { fleet.servicePIDs().isEmpty }
@@ -67,9 +65,8 @@ struct FailureTests {
         try fleet.startAgent("database", stopDelay: 0.1)
         try fleet.startAgent("api", ignoresTerm: true)
         await fleet.waitUntilStarted(["database", "api"])
-        kill(coordinator.processIdentifier, SIGTERM)
 
-        #expect(await fleet.waitForExit(coordinator) == 3)
+        #expect(await fleet.shutDown(coordinator) == 3)
         let report = try fleet.report()
         #expect(report["termination"] as? String == "deadline")
         #expect(report["still_running_when_killed"] as? [String] == ["api", "database"])
@@ -140,9 +137,8 @@ struct FailureTests {
         try fleet.startAgent("database", stopDelay: 0.1)
         let api = try fleet.startAgent("api", command: ["/bin/sh", "-c", "sleep 0.5; exit 4"])
         await fleet.waitUntil("the coordinator saw api exit") { fleet.output("coordinator.out").contains("api exited on its own (exit code 4)") }
-        kill(coordinator.processIdentifier, SIGTERM)
 
-        #expect(await fleet.waitForExit(coordinator, timeout: .seconds(8)) == 1)
+        #expect(await fleet.shutDown(coordinator, timeout: .seconds(8)) == 1)
         #expect(try fleet.reportEntry("api")["outcome"] as? String == "already_exited")
         #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
         #expect(fleet.output("coordinator.out").components(separatedBy: "api exited on its own").count == 2)
@@ -163,8 +159,7 @@ struct FailureTests {
         #expect(fleet.output("agent-databse.err").contains("service \"databse\" is not in the coordinator's configuration (did you mean \"database\"?)"))
         #expect(fleet.output("coordinator.err").contains("Agent refused"))
         #expect(fleet.time("databse", "started") == nil)
-        kill(coordinator.processIdentifier, SIGTERM)
-        _ = await fleet.waitForExit(coordinator)
+        #expect(await fleet.shutDown(coordinator) == 1, "database never had an agent")
     }
 
     @Test("A second agent claiming a connected name is refused")
@@ -182,8 +177,7 @@ struct FailureTests {
 
         #expect(second.terminationStatus == 78)
         #expect(fleet.output("second.err").contains("already connected"))
-        kill(coordinator.processIdentifier, SIGTERM)
-        #expect(await fleet.waitForExit(coordinator) == 0)
+        #expect(await fleet.shutDown(coordinator) == 0)
     }
 
     @Test("A configuration with a cycle is refused with the cycle's path, and nothing starts")

@@ -62,6 +62,21 @@ final class Fleet {
         return process
     }
 
+    /// Starts the coordinator and one agent per service (name and stop delay, in that order), and waits
+    /// until every service has started.
+    func up(_ services: KeyValuePairs<String, Double>) async throws -> Process {
+        let coordinator = try startCoordinator()
+        for (name, stopDelay) in services { try startAgent(name, stopDelay: stopDelay) }
+        await waitUntilStarted(services.map(\.key))
+        return coordinator
+    }
+
+    /// Sends SIGTERM to the coordinator and returns its exit code (`nil` if it hung).
+    func shutDown(_ coordinator: Process, timeout: Duration = .seconds(30)) async -> Int32? {
+        kill(coordinator.processIdentifier, SIGTERM)
+        return await waitForExit(coordinator, timeout: timeout)
+    }
+
     /// Starts an agent for `name` wrapping an arbitrary command.
     @discardableResult
     func startAgent(_ name: String, command: [String]) throws -> Process {

@@ -16,16 +16,9 @@ struct ShutdownOrderTests {
               api: { depends_on: [database, cache] }
             """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("api", stopDelay: 0.6)
-        try fleet.startAgent("database", stopDelay: 0.4)
-        try fleet.startAgent("cache", stopDelay: 0.2)
-        await fleet.waitUntilStarted(["api", "database", "cache"])
+        let coordinator = try await fleet.up(["api": 0.6, "database": 0.4, "cache": 0.2])
 
-        kill(coordinator.processIdentifier, SIGTERM)
-        let status = await fleet.waitForExit(coordinator)
-
-        #expect(status == 0)
+        #expect(await fleet.shutDown(coordinator) == 0)
         try expectStartedAfter("api", dependencies: ["database", "cache"], in: fleet)
         try expectStopped("api", before: ["database", "cache"], in: fleet)
         let report = try fleet.report()
@@ -50,14 +43,9 @@ struct ShutdownOrderTests {
               d: { depends_on: [b, c] }
             """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
-        for (name, delay) in [("a", 0.1), ("b", 0.3), ("c", 0.1), ("d", 0.2)] {
-            try fleet.startAgent(name, stopDelay: delay)
-        }
-        await fleet.waitUntilStarted(["a", "b", "c", "d"])
-        kill(coordinator.processIdentifier, SIGTERM)
+        let coordinator = try await fleet.up(["a": 0.1, "b": 0.3, "c": 0.1, "d": 0.2])
 
-        #expect(await fleet.waitForExit(coordinator) == 0)
+        #expect(await fleet.shutDown(coordinator) == 0)
         try expectStartedAfter("b", dependencies: ["a"], in: fleet)
         try expectStartedAfter("c", dependencies: ["a"], in: fleet)
         try expectStartedAfter("d", dependencies: ["b", "c"], in: fleet)
@@ -77,14 +65,9 @@ struct ShutdownOrderTests {
               slow: { depends_on: [queue] }
             """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("queue", stopDelay: 0.1)
-        try fleet.startAgent("fast", stopDelay: 0.05)
-        try fleet.startAgent("slow", stopDelay: 1.2)
-        await fleet.waitUntilStarted(["queue", "fast", "slow"])
-        kill(coordinator.processIdentifier, SIGTERM)
+        let coordinator = try await fleet.up(["queue": 0.1, "fast": 0.05, "slow": 1.2])
 
-        #expect(await fleet.waitForExit(coordinator) == 0)
+        #expect(await fleet.shutDown(coordinator) == 0)
         let slowEnd = try #require(fleet.time("slow", "stop-end"))
         let fastEnd = try #require(fleet.time("fast", "stop-end"))
         let queueBegin = try #require(fleet.time("queue", "stop-begin"))
@@ -107,9 +90,8 @@ struct ShutdownOrderTests {
         #expect(fleet.timeline().isEmpty, "a service started with no coordinator")
         let coordinator = try fleet.startCoordinator()
         await fleet.waitUntilStarted(["api", "database"])
-        kill(coordinator.processIdentifier, SIGTERM)
 
-        #expect(await fleet.waitForExit(coordinator) == 0)
+        #expect(await fleet.shutDown(coordinator) == 0)
         try expectStartedAfter("api", dependencies: ["database"], in: fleet)
         try expectStopped("api", before: ["database"], in: fleet)
     }
@@ -125,14 +107,9 @@ struct ShutdownOrderTests {
               worker: { depends_on: [api] }
             """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("database", stopDelay: 0.2)
-        try fleet.startAgent("cache", stopDelay: 0.1)
-        try fleet.startAgent("api", stopDelay: 0.3)
-        await fleet.waitUntilStarted(["database", "cache", "api"])
-        kill(coordinator.processIdentifier, SIGTERM)
+        let coordinator = try await fleet.up(["database": 0.2, "cache": 0.1, "api": 0.3])
 
-        #expect(await fleet.waitForExit(coordinator) == 1)
+        #expect(await fleet.shutDown(coordinator) == 1)
         #expect(try fleet.reportEntry("worker")["outcome"] as? String == "not_connected")
         try expectStopped("api", before: ["database", "cache"], in: fleet)
         #expect(fleet.servicePIDs().isEmpty)
