@@ -28,7 +28,7 @@ public final class AdminClient {
 
     /// Asks for the status table.
     public func status(timeout: Duration) throws -> StatusDocument {
-        let id = try sendRetrying(.statusRequest, timeout: timeout)
+        let id = try request(.statusRequest)
         let deadline = clock.now + timeout
         while let envelope = try receive(until: deadline) {
             guard envelope.replyTo == id else { continue }
@@ -44,7 +44,7 @@ public final class AdminClient {
     /// Requests the shutdown, hands each progress line to `progress`, and returns the final report.
     /// - Parameter timeout: how long to wait for the first answer and, after it, between two messages.
     public func shutdown(timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
-        let id = try sendRetrying(.shutdownRequest, timeout: timeout)
+        let id = try request(.shutdownRequest)
         var deadline = clock.now + timeout
         while let envelope = try receive(until: deadline) {
             guard envelope.replyTo == id else { continue }
@@ -59,17 +59,14 @@ public final class AdminClient {
         throw Failure(description: "the coordinator went silent for \(timeout.configurationText)")
     }
 
-    /// Sends within `timeout`; the socket queues the request until the connection is up.
-    private func sendRetrying(_ message: Message, timeout: Duration) throws -> UInt64 {
+    /// Sends a request; the socket queues it until the connection is up.
+    private func request(_ message: Message) throws -> UInt64 {
         let id = nextID
         nextID += 1
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try dealer.send(WireCodec.encode(Envelope(id: id, message: message))) { return id }
-            var poller = Poller([])
-            _ = try poller.poll(timeoutMilliseconds: 20)
+        guard try dealer.send(WireCodec.encode(Envelope(id: id, message: message))) else {
+            throw Failure(description: "cannot queue the request for the coordinator")
         }
-        throw Failure(description: "cannot reach the coordinator within \(timeout.configurationText)")
+        return id
     }
 
     private func receive(until deadline: Timestamp) throws -> Envelope? {
