@@ -5,34 +5,17 @@ import QuiesceRuntime
 import QuiesceWire
 import ZeroMQ
 
-/// The agent's I/O: registers with the coordinator, starts the service's process when ordered, stops
-/// it when ordered (stop signal, then SIGKILL after the timeout), and reports. One thread (the
-/// caller's, which must outlive the child: it is the child's parent-death anchor) owns the socket, the
-/// child and the poll loop.
+/// The agent's I/O: one thread (the caller's, which must outlive the child: it is the child's
+/// parent-death anchor) owns the DEALER socket, the child process and the poll loop, feeds the
+/// ``AgentStateMachine`` and performs what it returns.
 public final class AgentRuntime {
-    private enum Phase {
-        /// Waiting for a start order.
-        case idle
-        /// The process could not be spawned; the reason was reported.
-        case spawnFailed
-        case running(ChildProcess)
-        /// Stop signal sent at `signalledAt`; SIGKILL at `killAt` unless it ends first.
-        case stopping(ChildProcess, order: UInt64?, killAt: Timestamp, killed: Bool, killOrdered: Bool)
-        /// The final report is out; waiting for its acknowledgement until `giveUpAt`.
-        case reporting(Envelope, exitCode: Int32, giveUpAt: Timestamp)
-        case done(exitCode: Int32)
-    }
-
     private let options: AgentOptions
     private let logger: Logger
     private let clock = MonotonicClock()
-    private var phase: Phase = .idle
-    private var registered = false
-    private var heartbeatInterval: Duration = .seconds(1)
-    private var nextRegistration: Timestamp = .zero
-    private var nextHeartbeat: Timestamp = .zero
-    private var nextReportRetry: Timestamp = .zero
-    private var nextMessageID: UInt64 = 1
+    private var machine: AgentStateMachine
+    private var timers = TimerSet<AgentStateMachine.Timer>()
+    private var child: ChildProcess?
+    private var exitCode: Int32?
     private var dealer: Socket!
     /// Messages dropped because they could not be decoded.
     public private(set) var droppedMessages = 0
@@ -40,6 +23,7 @@ public final class AgentRuntime {
     public init(options: AgentOptions, logger: Logger) {
         self.options = options
         self.logger = logger
+        self.machine = AgentStateMachine(settings: options.settings)
     }
 
     /// Runs until the service has been stopped and reported, and returns the agent's exit code.
@@ -52,65 +36,28 @@ public final class AgentRuntime {
             context.terminate()
         }
         logger.info("Agent starting", metadata: ["service": "\(options.name)", "coordinator": "\(options.coordinator)"])
-        while true {
-            if case .done(let exitCode) = phase { return exitCode }
-            tick()
+        perform(machine.start(now: clock.now))
+        while exitCode == nil {
             var items: [Poller.Item] = [.socket(dealer), .fileDescriptor(signals.fileDescriptor)]
-            if let child = currentChild { items.append(.fileDescriptor(child.exitDescriptor)) }
+            if let child, child.isRunning { items.append(.fileDescriptor(child.exitDescriptor)) }
             var poller = Poller(items)
-            let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: nextDeadline, limit: .seconds(1)))
+            let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: timers.nextDeadline, limit: .seconds(1)))
             if readable[1] {
-                for signal in signals.drain() { handleOwnSignal(signal) }
+                for signal in signals.drain() {
+                    logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
+                    perform(machine.signalReceived(now: clock.now))
+                }
             }
             if readable[0] { try receiveAll() }
-            if readable.count > 2, readable[2] { reapChild() }
-        }
-    }
-
-    private var currentChild: ChildProcess? {
-        switch phase {
-        case .running(let child), .stopping(let child, _, _, _, _): child
-        case .idle, .spawnFailed, .reporting, .done: nil
-        }
-    }
-
-    private var nextDeadline: Timestamp? {
-        var deadlines = [registered ? nextHeartbeat : nextRegistration]
-        switch phase {
-        case .stopping(_, _, let killAt, false, _): deadlines.append(killAt)
-        case .reporting(_, _, let giveUpAt): deadlines += [nextReportRetry, giveUpAt]
-        default: break
-        }
-        return deadlines.min()
-    }
-
-    /// Time-driven work: registration retries, heartbeats, the kill deadline, report retransmission.
-    private func tick() {
-        let now = clock.now
-        if !registered, now >= nextRegistration {
-            nextRegistration = now + options.registrationRetry
-            send(.register(service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid()))
-        }
-        if registered, now >= nextHeartbeat {
-            nextHeartbeat = now + heartbeatInterval
-            send(.heartbeat)
-        }
-        switch phase {
-        case .stopping(let child, let order, let killAt, false, let killOrdered) where now >= killAt:
-            logger.warning("Stop timeout passed; killing the process group", metadata: ["pid": "\(child.pid)"])
-            child.signalGroup(SIGKILL)
-            phase = .stopping(child, order: order, killAt: killAt, killed: true, killOrdered: killOrdered)
-        case .reporting(let report, let exitCode, let giveUpAt):
-            if now >= giveUpAt {
-                logger.warning("Final report not acknowledged; exiting anyway", metadata: ["service": "\(options.name)"])
-                phase = .done(exitCode: exitCode)
-            } else if now >= nextReportRetry {
-                nextReportRetry = now + options.reportRetry
-                resend(report)
+            if readable.count > 2, readable[2], let status = child?.reap() {
+                logger.info("Service process ended", metadata: ["service": "\(options.name)", "status": "\(status)"])
+                perform(machine.processExited(status, now: clock.now))
             }
-        default:
-            break
+            for timer in timers.popExpired(now: clock.now) {
+                perform(machine.timerFired(timer, now: clock.now))
+            }
         }
+        return exitCode!
     }
 
     private func receiveAll() throws {
@@ -126,134 +73,75 @@ public final class AgentRuntime {
     }
 
     private func handle(_ envelope: Envelope) {
+        let now = clock.now
         switch envelope.message {
         case .welcome(let interval):
-            if !registered { logger.info("Registered with the coordinator", metadata: ["service": "\(options.name)"]) }
-            registered = true
-            heartbeatInterval = interval
+            logger.info("Registered with the coordinator", metadata: ["service": "\(options.name)"])
+            perform(machine.welcomed(heartbeatInterval: interval, now: now))
         case .refused(let reason):
             logger.error("The coordinator refused this agent", metadata: ["service": "\(options.name)", "reason": "\(reason)"])
-            currentChild?.signalGroup(SIGKILL)
-            phase = .done(exitCode: AgentExitCode.refused)
+            perform(machine.refused(now: now))
         case .error(let text) where text == "not registered":
-            registered = false
-            nextRegistration = clock.now
+            perform(machine.notRegistered(now: now))
         case .start:
-            start()
+            perform(machine.startOrdered(now: now))
         case .stop(let timeout):
-            stop(order: envelope.id, timeout: timeout, kill: false)
+            logger.info("Stop ordered", metadata: ["service": "\(options.name)", "timeout": "\(timeout.configurationText)"])
+            perform(machine.stopOrdered(order: envelope.id, timeout: timeout, now: now))
         case .kill:
-            stop(order: envelope.id, timeout: .zero, kill: true)
+            logger.info("Kill ordered", metadata: ["service": "\(options.name)"])
+            perform(machine.killOrdered(order: envelope.id, now: now))
         case .ack:
-            if case .reporting(let report, let exitCode, _) = phase, envelope.replyTo == report.id {
-                phase = .done(exitCode: exitCode)
-            }
+            perform(machine.acknowledged(replyTo: envelope.replyTo, now: now))
         case .heartbeat:
             break
         default:
             droppedMessages += 1
-            logger.warning("Dropped an unexpected message", metadata: ["type": "\(envelope.message.type)"])
+            logger.warning("Dropped an unexpected message", metadata: ["type": "\(envelope.message.type)", "dropped": "\(droppedMessages)"])
         }
     }
 
-    private func start() {
-        switch phase {
-        case .idle:
-            do {
-                let child = try ChildProcess.spawn(options.command)
-                phase = .running(child)
-                logger.info("Service started", metadata: ["service": "\(options.name)", "pid": "\(child.pid)"])
-                send(.started(pid: child.pid))
-                send(.ready)
-            } catch {
-                logger.error("Service could not be started", metadata: ["service": "\(options.name)", "error": "\(error)"])
-                phase = .spawnFailed
-                send(.startFailed(reason: error.description))
+    private func perform(_ actions: [AgentStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let report, let id, let replyTo):
+                _ = try? dealer.send(WireCodec.encode(Envelope(id: id, replyTo: replyTo, message: message(for: report))))
+            case .spawn:
+                spawn()
+            case .signal(let signal):
+                child?.signalGroup(signal)
+            case .scheduleTimer(let timer, let deadline):
+                timers.schedule(timer, at: deadline)
+            case .cancelTimer(let timer):
+                timers.cancel(timer)
+            case .exit(let code):
+                exitCode = code
             }
-        case .running:
-            send(.ready)
-        case .spawnFailed, .stopping, .reporting, .done:
-            break
         }
     }
 
-    private func stop(order: UInt64, timeout: Duration, kill: Bool) {
-        switch phase {
-        case .idle:
-            report(.stopped(.notStarted), replyTo: order, exitCode: 0)
-        case .spawnFailed:
-            report(.stopped(.notStarted), replyTo: order, exitCode: AgentExitCode.spawnFailed)
-        case .running(let child):
-            child.signalGroup(kill ? SIGKILL : options.stopSignal)
-            logger.info(
-                kill ? "Kill ordered" : "Stop ordered",
-                metadata: ["service": "\(options.name)", "signal": "\(SignalName.name(of: kill ? SIGKILL : options.stopSignal))"])
-            phase = .stopping(child, order: order, killAt: clock.now + timeout, killed: kill, killOrdered: kill)
-        case .stopping(let child, _, let killAt, let killed, let killOrdered):
-            if kill && !killed { child.signalGroup(SIGKILL) }
-            phase = .stopping(child, order: order, killAt: killAt, killed: killed || kill, killOrdered: killOrdered || kill)
-        case .reporting(let report, let exitCode, _):
-            if case .exited(let status) = report.message {
-                // The process ended on its own before this order: that is the order's outcome.
-                self.report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: exitCode)
-            } else {
-                // A repeated order: answer with the same outcome.
-                resend(Envelope(id: report.id, replyTo: order, message: report.message))
-            }
-        case .done:
-            break
+    /// The wire form of what the agent says.
+    private func message(for report: AgentStateMachine.Report) -> Message {
+        switch report {
+        case .register: .register(service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid())
+        case .heartbeat: .heartbeat
+        case .started(let pid): .started(pid: pid)
+        case .ready: .ready
+        case .startFailed(let reason): .startFailed(reason: reason)
+        case .exited(let status): .exited(status)
+        case .stopped(let outcome): .stopped(outcome)
         }
     }
 
-    private func reapChild() {
-        guard let child = currentChild, let status = child.reap() else { return }
-        // Whatever the child left in its group goes with it.
-        child.signalGroup(SIGKILL)
-        switch phase {
-        case .stopping(_, let order, _, let killed, let killOrdered):
-            let outcome: StopOutcome =
-                killOrdered ? .killed : (killed && status == .signalled(SIGKILL) ? .killedAfterTimeout : .stopped(status))
-            logger.info("Service stopped", metadata: ["service": "\(options.name)", "outcome": "\(outcome)"])
-            let message: Message = order == nil ? .exited(status) : .stopped(outcome)
-            report(message, replyTo: order, exitCode: status.shellCode)
-        default:
-            logger.warning("Service process ended on its own", metadata: ["service": "\(options.name)", "status": "\(status)"])
-            report(.exited(status), replyTo: nil, exitCode: status.shellCode)
+    private func spawn() {
+        do {
+            let process = try ChildProcess.spawn(options.command)
+            child = process
+            logger.info("Service started", metadata: ["service": "\(options.name)", "pid": "\(process.pid)"])
+            perform(machine.spawned(pid: process.pid, now: clock.now))
+        } catch {
+            logger.error("Service could not be started", metadata: ["service": "\(options.name)", "error": "\(error)"])
+            perform(machine.spawnFailed(error.description, now: clock.now))
         }
-    }
-
-    /// The agent itself got SIGTERM/SIGINT (docker stop): stop the service locally and report it.
-    private func handleOwnSignal(_ signal: Int32) {
-        logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
-        switch phase {
-        case .running(let child):
-            child.signalGroup(options.stopSignal)
-            phase = .stopping(child, order: nil, killAt: clock.now + options.localStopTimeout, killed: false, killOrdered: false)
-        case .idle, .spawnFailed:
-            phase = .done(exitCode: 0)
-        case .stopping(let child, let order, let killAt, false, let killOrdered):
-            // A second signal: do not wait for the timeout.
-            child.signalGroup(SIGKILL)
-            phase = .stopping(child, order: order, killAt: killAt, killed: true, killOrdered: killOrdered)
-        case .stopping, .reporting, .done:
-            break
-        }
-    }
-
-    private func report(_ message: Message, replyTo: UInt64?, exitCode: Int32) {
-        let envelope = Envelope(id: nextMessageID, replyTo: replyTo, message: message)
-        nextMessageID += 1
-        phase = .reporting(envelope, exitCode: exitCode, giveUpAt: clock.now + options.reportPatience)
-        nextReportRetry = clock.now + options.reportRetry
-        resend(envelope)
-    }
-
-    private func resend(_ envelope: Envelope) {
-        _ = try? dealer.send(WireCodec.encode(envelope))
-    }
-
-    private func send(_ message: Message) {
-        resend(Envelope(id: nextMessageID, message: message))
-        nextMessageID += 1
     }
 }

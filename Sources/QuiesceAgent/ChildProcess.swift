@@ -4,10 +4,17 @@ import QuiesceCore
 
 /// The service's process: spawned as the leader of its own process group with SIGKILL as its
 /// parent-death signal, watched through a pidfd, signalled as a group.
-struct ChildProcess {
+final class ChildProcess {
     let pid: Int32
     /// Readable when the process has ended.
     let exitDescriptor: Int32
+    /// Whether the process has not been reaped yet.
+    private(set) var isRunning = true
+
+    private init(pid: Int32, exitDescriptor: Int32) {
+        self.pid = pid
+        self.exitDescriptor = exitDescriptor
+    }
 
     /// Starts `command` (looked up in PATH).
     /// - Throws: a message naming the command and the system's reason.
@@ -29,7 +36,7 @@ struct ChildProcess {
         return ChildProcess(pid: pid, exitDescriptor: descriptor)
     }
 
-    /// Sends `signal` to the whole process group.
+    /// Sends `signal` to the whole process group (which outlives its leader while members remain).
     func signalGroup(_ signal: Int32) {
         kill(-pid, signal)
     }
@@ -39,6 +46,7 @@ struct ChildProcess {
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
         guard result == pid else { return nil }
+        isRunning = false
         close(exitDescriptor)
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)

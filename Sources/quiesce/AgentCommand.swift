@@ -40,8 +40,8 @@ struct AgentCommand: ParsableCommand {
 
     func run() throws {
         var options = AgentOptions(name: name, coordinator: coordinator, command: command)
-        options.stopSignal = SignalName.number(of: stopSignal)!
-        options.localStopTimeout = Duration(configurationText: localStopTimeout)!
+        options.settings.stopSignal = SignalName.number(of: stopSignal)!
+        options.settings.localStopTimeout = Duration(configurationText: localStopTimeout)!
         let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))
         let exitCode: Int32
         do {

@@ -1,0 +1,274 @@
+/// The agent, without I/O: registration, the service's process from start order to final report, and
+/// the stop escalation (stop signal, then SIGKILL when the timeout passes).
+///
+/// The runtime feeds it orders, the child's end, signals and timers, each with the current
+/// ``Timestamp``, and performs the actions it returns. It numbers the messages it sends, so that the
+/// coordinator's acknowledgement of its final report can be matched.
+public struct AgentStateMachine: Sendable {
+    /// What the agent can say to the coordinator.
+    public enum Report: Hashable, Sendable {
+        case register
+        case heartbeat
+        case started(pid: Int32)
+        case ready
+        case startFailed(String)
+        case exited(ExitStatus)
+        case stopped(StopOutcome)
+    }
+
+    public enum Timer: Hashable, Sendable {
+        /// Repeat an unanswered registration.
+        case registration
+        case heartbeat
+        /// The stop timeout: SIGKILL when it passes.
+        case stopDeadline
+        /// Repeat the unacknowledged final report.
+        case reportRetry
+        /// Stop waiting for the final report's acknowledgement and exit.
+        case reportPatience
+    }
+
+    public enum Action: Equatable, Sendable {
+        case send(Report, id: UInt64, replyTo: UInt64?)
+        /// Start the service's process; answer with ``spawned(pid:now:)`` or ``spawnFailed(_:now:)``.
+        case spawn
+        /// Send a signal to the service's process group.
+        case signal(Int32)
+        case scheduleTimer(Timer, at: Timestamp)
+        case cancelTimer(Timer)
+        /// The agent's work is over: exit with this code.
+        case exit(Int32)
+    }
+
+    /// How the agent behaves; see `quiesce agent --help`.
+    public struct Settings: Sendable {
+        public var stopSignal: Int32 = 15
+        public var localStopTimeout: Duration = .seconds(10)
+        public var registrationRetry: Duration = .seconds(1)
+        public var reportRetry: Duration = .milliseconds(500)
+        public var reportPatience: Duration = .seconds(5)
+
+        public init() {}
+    }
+
+    /// Exit codes besides the child's own status.
+    public enum ExitCode {
+        /// The coordinator refused the registration (unknown or duplicate name).
+        public static let refused: Int32 = 78
+        /// The service's command could not be started.
+        public static let spawnFailed: Int32 = 127
+    }
+
+    private static let sigkill: Int32 = 9
+
+    private enum Phase {
+        /// Waiting for a start order.
+        case idle
+        /// The process could not be spawned; the reason was reported.
+        case spawnFailed
+        case running
+        /// The stop (or kill) signal was sent. `order` is `nil` when the agent stops on its own signal.
+        case stopping(order: UInt64?, killed: Bool, killOrdered: Bool)
+        /// The final report is out, waiting for its acknowledgement.
+        case reporting(Report, id: UInt64, replyTo: UInt64?, exitCode: Int32)
+        case exited
+    }
+
+    private let settings: Settings
+    private var phase: Phase = .idle
+    private var registered = false
+    private var heartbeatInterval: Duration = .seconds(1)
+    private var nextID: UInt64 = 1
+
+    public init(settings: Settings) {
+        self.settings = settings
+    }
+
+    /// Begins: registers with the coordinator.
+    public mutating func start(now: Timestamp) -> [Action] {
+        register(now: now)
+    }
+
+    // MARK: The coordinator
+
+    /// The coordinator accepted the registration.
+    public mutating func welcomed(heartbeatInterval: Duration, now: Timestamp) -> [Action] {
+        self.heartbeatInterval = heartbeatInterval
+        guard !registered else { return [] }
+        registered = true
+        return [.cancelTimer(.registration), .scheduleTimer(.heartbeat, at: now + heartbeatInterval)]
+    }
+
+    /// The coordinator refused the registration: the agent ends, and its process with it.
+    public mutating func refused(now: Timestamp) -> [Action] {
+        let kill: [Action] = hasProcess ? [.signal(Self.sigkill)] : []
+        phase = .exited
+        return kill + [.exit(ExitCode.refused)]
+    }
+
+    /// The coordinator does not know this agent (it restarted): register again.
+    public mutating func notRegistered(now: Timestamp) -> [Action] {
+        registered = false
+        return [.cancelTimer(.heartbeat)] + register(now: now)
+    }
+
+    public mutating func startOrdered(now: Timestamp) -> [Action] {
+        switch phase {
+        case .idle: [.spawn]
+        case .running: send(.ready)
+        case .spawnFailed, .stopping, .reporting, .exited: []
+        }
+    }
+
+    /// Stop with the stop signal, kill when `timeout` passes.
+    public mutating func stopOrdered(order: UInt64, timeout: Duration, now: Timestamp) -> [Action] {
+        switch phase {
+        case .running:
+            phase = .stopping(order: order, killed: false, killOrdered: false)
+            return [.signal(settings.stopSignal), .scheduleTimer(.stopDeadline, at: now + timeout)]
+        case .stopping(_, let killed, let killOrdered):
+            phase = .stopping(order: order, killed: killed, killOrdered: killOrdered)
+            return []
+        default:
+            return answerWithoutProcess(order: order, now: now)
+        }
+    }
+
+    /// Kill now.
+    public mutating func killOrdered(order: UInt64, now: Timestamp) -> [Action] {
+        switch phase {
+        case .running:
+            phase = .stopping(order: order, killed: true, killOrdered: true)
+            return [.signal(Self.sigkill)]
+        case .stopping(_, let killed, _):
+            phase = .stopping(order: order, killed: true, killOrdered: true)
+            return killed ? [] : [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
+        default:
+            return answerWithoutProcess(order: order, now: now)
+        }
+    }
+
+    /// The coordinator acknowledged the message `replyTo`.
+    public mutating func acknowledged(replyTo: UInt64?, now: Timestamp) -> [Action] {
+        guard case .reporting(_, let id, _, let exitCode) = phase, replyTo == id else { return [] }
+        phase = .exited
+        return [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience), .exit(exitCode)]
+    }
+
+    // MARK: The process
+
+    public mutating func spawned(pid: Int32, now: Timestamp) -> [Action] {
+        guard case .idle = phase else { return [] }
+        phase = .running
+        return send(.started(pid: pid)) + send(.ready)
+    }
+
+    public mutating func spawnFailed(_ message: String, now: Timestamp) -> [Action] {
+        guard case .idle = phase else { return [] }
+        phase = .spawnFailed
+        return send(.startFailed(message))
+    }
+
+    /// The service's process ended (it was reaped). Whatever it left in its group is killed.
+    public mutating func processExited(_ status: ExitStatus, now: Timestamp) -> [Action] {
+        switch phase {
+        case .running:
+            return [.signal(Self.sigkill)] + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
+        case .stopping(let order, let killed, let killOrdered):
+            let outcome: StopOutcome =
+                killOrdered ? .killed : (killed && status == .signalled(Self.sigkill) ? .killedAfterTimeout : .stopped(status))
+            let message: Report = order == nil ? .exited(status) : .stopped(outcome)
+            return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
+                + report(message, replyTo: order, exitCode: status.shellCode, now: now)
+        case .idle, .spawnFailed, .reporting, .exited:
+            return []
+        }
+    }
+
+    /// The agent itself received SIGTERM or SIGINT (docker stop): stop the service locally and report
+    /// it. A second signal kills the service at once.
+    public mutating func signalReceived(now: Timestamp) -> [Action] {
+        switch phase {
+        case .running:
+            phase = .stopping(order: nil, killed: false, killOrdered: false)
+            return [.signal(settings.stopSignal), .scheduleTimer(.stopDeadline, at: now + settings.localStopTimeout)]
+        case .stopping(let order, false, let killOrdered):
+            phase = .stopping(order: order, killed: true, killOrdered: killOrdered)
+            return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
+        case .idle:
+            phase = .exited
+            return [.exit(0)]
+        case .spawnFailed:
+            phase = .exited
+            return [.exit(ExitCode.spawnFailed)]
+        case .stopping, .reporting, .exited:
+            return []
+        }
+    }
+
+    public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
+        switch (timer, phase) {
+        case (.registration, _) where !registered:
+            return register(now: now)
+        case (.heartbeat, _) where registered:
+            return send(.heartbeat) + [.scheduleTimer(.heartbeat, at: now + heartbeatInterval)]
+        case (.stopDeadline, .stopping(let order, false, let killOrdered)):
+            phase = .stopping(order: order, killed: true, killOrdered: killOrdered)
+            return [.signal(Self.sigkill)]
+        case (.reportRetry, .reporting(let report, let id, let replyTo, _)):
+            return [.send(report, id: id, replyTo: replyTo), .scheduleTimer(.reportRetry, at: now + settings.reportRetry)]
+        case (.reportPatience, .reporting(_, _, _, let exitCode)):
+            phase = .exited
+            return [.cancelTimer(.reportRetry), .exit(exitCode)]
+        default:
+            return []
+        }
+    }
+
+    private var hasProcess: Bool {
+        switch phase {
+        case .running, .stopping: true
+        case .idle, .spawnFailed, .reporting, .exited: false
+        }
+    }
+
+    /// A stop or kill order when there is no process to stop.
+    private mutating func answerWithoutProcess(order: UInt64, now: Timestamp) -> [Action] {
+        switch phase {
+        case .idle:
+            return report(.stopped(.notStarted), replyTo: order, exitCode: 0, now: now)
+        case .spawnFailed:
+            return report(.stopped(.notStarted), replyTo: order, exitCode: ExitCode.spawnFailed, now: now)
+        case .reporting(.exited(let status), _, _, let exitCode):
+            // The process ended on its own before this order: that is the order's outcome.
+            return report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: exitCode, now: now)
+        case .reporting(let report, let id, _, let exitCode):
+            // A repeated order: the same outcome answers it.
+            phase = .reporting(report, id: id, replyTo: order, exitCode: exitCode)
+            return [.send(report, id: id, replyTo: order)]
+        case .running, .stopping, .exited:
+            return []
+        }
+    }
+
+    private mutating func register(now: Timestamp) -> [Action] {
+        send(.register) + [.scheduleTimer(.registration, at: now + settings.registrationRetry)]
+    }
+
+    /// Sends the final report and waits for its acknowledgement, repeating it meanwhile.
+    private mutating func report(_ report: Report, replyTo: UInt64?, exitCode: Int32, now: Timestamp) -> [Action] {
+        let id = nextID
+        nextID += 1
+        phase = .reporting(report, id: id, replyTo: replyTo, exitCode: exitCode)
+        return [
+            .send(report, id: id, replyTo: replyTo),
+            .scheduleTimer(.reportRetry, at: now + settings.reportRetry),
+            .scheduleTimer(.reportPatience, at: now + settings.reportPatience),
+        ]
+    }
+
+    private mutating func send(_ report: Report) -> [Action] {
+        defer { nextID += 1 }
+        return [.send(report, id: nextID, replyTo: nil)]
+    }
+}

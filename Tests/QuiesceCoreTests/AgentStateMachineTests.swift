@@ -1,0 +1,163 @@
+import QuiesceCore
+import Testing
+
+/// The agent, event by event, with a manual clock.
+@Suite("Agent state machine")
+struct AgentStateMachineTests {
+    typealias Agent = AgentStateMachine
+    let sigterm: Int32 = 15
+    let sigkill: Int32 = 9
+
+    /// An agent that registered (message 1), was welcomed, and whose process (pid 42) runs:
+    /// `started` is message 2, `ready` message 3.
+    func runningAgent(_ clock: ManualClock) -> Agent {
+        var agent = Agent(settings: Agent.Settings())
+        _ = agent.start(now: clock.now)
+        _ = agent.welcomed(heartbeatInterval: .seconds(1), now: clock.now)
+        _ = agent.startOrdered(now: clock.now)
+        _ = agent.spawned(pid: 42, now: clock.now)
+        return agent
+    }
+
+    @Test("Registration repeats until welcomed, then heartbeats take over")
+    func registration() {
+        var clock = ManualClock()
+        var agent = Agent(settings: Agent.Settings())
+        #expect(agent.start(now: clock.now) == [.send(.register, id: 1, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(1)))])
+        clock.advance(by: .seconds(1))
+        #expect(agent.timerFired(.registration, now: clock.now) == [.send(.register, id: 2, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(2)))])
+        #expect(agent.welcomed(heartbeatInterval: .milliseconds(500), now: clock.now) == [.cancelTimer(.registration), .scheduleTimer(.heartbeat, at: .after(.milliseconds(1500)))])
+        #expect(agent.welcomed(heartbeatInterval: .milliseconds(500), now: clock.now) == [], "a repeated welcome changes nothing")
+        clock.advance(by: .milliseconds(500))
+        #expect(agent.timerFired(.heartbeat, now: clock.now) == [.send(.heartbeat, id: 3, replyTo: nil), .scheduleTimer(.heartbeat, at: .after(.seconds(2)))])
+        #expect(agent.timerFired(.registration, now: clock.now) == [], "no registration once registered")
+    }
+
+    @Test("A coordinator that no longer knows the agent gets a new registration")
+    func reregistration() {
+        let clock = ManualClock()
+        var agent = runningAgent(clock)
+        #expect(agent.notRegistered(now: clock.now) == [.cancelTimer(.heartbeat), .send(.register, id: 4, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(1)))])
+        #expect(agent.timerFired(.heartbeat, now: clock.now) == [])
+    }
+
+    @Test("A start order spawns the process once; it is reported started and ready")
+    func start() {
+        let clock = ManualClock()
+        var agent = Agent(settings: Agent.Settings())
+        _ = agent.start(now: clock.now)
+        #expect(agent.startOrdered(now: clock.now) == [.spawn])
+        #expect(agent.spawned(pid: 42, now: clock.now) == [.send(.started(pid: 42), id: 2, replyTo: nil), .send(.ready, id: 3, replyTo: nil)])
+        #expect(agent.startOrdered(now: clock.now) == [.send(.ready, id: 4, replyTo: nil)], "a repeated start order is answered, not obeyed twice")
+    }
+
+    @Test("A stop order signals the group; the process's end is the acknowledgement, and its ack ends the agent")
+    func cleanStop() {
+        var clock = ManualClock()
+        var agent = runningAgent(clock)
+        #expect(agent.stopOrdered(order: 7, timeout: .seconds(10), now: clock.now) == [.signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(10)))])
+        clock.advance(by: .seconds(2))
+        #expect(agent.processExited(.exited(0), now: clock.now) == [
+            .cancelTimer(.stopDeadline), .signal(sigkill),
+            .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7),
+            .scheduleTimer(.reportRetry, at: .after(.milliseconds(2500))),
+            .scheduleTimer(.reportPatience, at: .after(.seconds(7))),
+        ])
+        #expect(agent.acknowledged(replyTo: 3, now: clock.now) == [], "an ack of another message does not end the agent")
+        #expect(agent.acknowledged(replyTo: 4, now: clock.now) == [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience), .exit(0)])
+    }
+
+    @Test("A process that outlives its stop timeout is killed and reported killed after timeout")
+    func stopTimeout() {
+        var clock = ManualClock()
+        var agent = runningAgent(clock)
+        _ = agent.stopOrdered(order: 7, timeout: .seconds(1), now: clock.now)
+        clock.advance(by: .seconds(1))
+        #expect(agent.timerFired(.stopDeadline, now: clock.now) == [.signal(sigkill)])
+        #expect(agent.timerFired(.stopDeadline, now: clock.now) == [], "killed once")
+        let actions = agent.processExited(.signalled(sigkill), now: clock.now)
+        #expect(actions.contains(.send(.stopped(.killedAfterTimeout), id: 4, replyTo: 7)))
+        clock.advance(by: .seconds(5))
+        #expect(agent.timerFired(.reportPatience, now: clock.now) == [.cancelTimer(.reportRetry), .exit(137)])
+    }
+
+    @Test("A kill order kills at once, during a stop too, and is reported as killed")
+    func kill() {
+        let clock = ManualClock()
+        var agent = runningAgent(clock)
+        _ = agent.stopOrdered(order: 7, timeout: .seconds(30), now: clock.now)
+        #expect(agent.killOrdered(order: 8, now: clock.now) == [.cancelTimer(.stopDeadline), .signal(sigkill)])
+        #expect(agent.killOrdered(order: 9, now: clock.now) == [], "already killed")
+        #expect(agent.processExited(.signalled(sigkill), now: clock.now).contains(.send(.stopped(.killed), id: 4, replyTo: 9)))
+    }
+
+    @Test("The final report is repeated until acknowledged; a repeated order gets the same report")
+    func reportRetransmission() {
+        var clock = ManualClock()
+        var agent = runningAgent(clock)
+        _ = agent.stopOrdered(order: 7, timeout: .seconds(10), now: clock.now)
+        _ = agent.processExited(.exited(0), now: clock.now)
+        clock.advance(by: .milliseconds(500))
+        #expect(agent.timerFired(.reportRetry, now: clock.now) == [
+            .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7), .scheduleTimer(.reportRetry, at: .after(.seconds(1))),
+        ])
+        #expect(agent.stopOrdered(order: 11, timeout: .seconds(10), now: clock.now) == [.send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 11)])
+        #expect(agent.acknowledged(replyTo: 4, now: clock.now).last == .exit(0))
+    }
+
+    @Test("A process that ends on its own is reported exited; a later stop order learns it had already exited")
+    func exitedOnItsOwn() {
+        let clock = ManualClock()
+        var agent = runningAgent(clock)
+        #expect(agent.processExited(.exited(3), now: clock.now) == [
+            .signal(sigkill), .send(.exited(.exited(3)), id: 4, replyTo: nil),
+            .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))), .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
+        ])
+        #expect(agent.stopOrdered(order: 9, timeout: .seconds(10), now: clock.now) == [
+            .send(.stopped(.alreadyExited(.exited(3))), id: 5, replyTo: 9),
+            .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))), .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
+        ])
+        #expect(agent.acknowledged(replyTo: 5, now: clock.now).last == .exit(3))
+    }
+
+    @Test("Orders without a process: never started, or could not be spawned")
+    func noProcess() {
+        let clock = ManualClock()
+        var idle = Agent(settings: Agent.Settings())
+        _ = idle.start(now: clock.now)
+        #expect(idle.stopOrdered(order: 5, timeout: .seconds(1), now: clock.now).first == .send(.stopped(.notStarted), id: 2, replyTo: 5))
+        #expect(idle.acknowledged(replyTo: 2, now: clock.now).last == .exit(0))
+
+        var failed = Agent(settings: Agent.Settings())
+        _ = failed.start(now: clock.now)
+        _ = failed.startOrdered(now: clock.now)
+        #expect(failed.spawnFailed("cannot start \"x\"", now: clock.now) == [.send(.startFailed("cannot start \"x\""), id: 2, replyTo: nil)])
+        #expect(failed.killOrdered(order: 6, now: clock.now).first == .send(.stopped(.notStarted), id: 3, replyTo: 6))
+        #expect(failed.acknowledged(replyTo: 3, now: clock.now).last == .exit(Agent.ExitCode.spawnFailed))
+    }
+
+    @Test("The agent's own SIGTERM stops the process locally; a second one kills it")
+    func ownSignal() {
+        var settings = Agent.Settings()
+        settings.localStopTimeout = .seconds(3)
+        var clock = ManualClock()
+        var agent = Agent(settings: settings)
+        _ = agent.start(now: clock.now)
+        _ = agent.startOrdered(now: clock.now)
+        _ = agent.spawned(pid: 42, now: clock.now)
+        #expect(agent.signalReceived(now: clock.now) == [.signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(3)))])
+        clock.advance(by: .seconds(1))
+        #expect(agent.signalReceived(now: clock.now) == [.cancelTimer(.stopDeadline), .signal(sigkill)])
+        #expect(agent.processExited(.signalled(sigkill), now: clock.now).contains(.send(.exited(.signalled(sigkill)), id: 4, replyTo: nil)))
+    }
+
+    @Test("Refused: the agent exits with 78, killing a process it had started")
+    func refused() {
+        let clock = ManualClock()
+        var fresh = Agent(settings: Agent.Settings())
+        _ = fresh.start(now: clock.now)
+        #expect(fresh.refused(now: clock.now) == [.exit(78)])
+        var running = runningAgent(clock)
+        #expect(running.refused(now: clock.now) == [.signal(sigkill), .exit(78)])
+    }
+}
