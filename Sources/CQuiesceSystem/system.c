@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-pid_t quiesce_spawn(const char *const argv[]) {
+pid_t quiesce_spawn(const char *const argv[], int quiet) {
     // A close-on-exec pipe reports an exec failure back to the parent.
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -40,6 +40,17 @@ pid_t quiesce_spawn(const char *const argv[]) {
         action.sa_handler = SIG_DFL;
         for (int signal = 1; signal < NSIG; signal++) {
             sigaction(signal, &action, NULL);
+        }
+        if (quiet) {
+            int null = open("/dev/null", O_RDWR);
+            if (null >= 0) {
+                dup2(null, 0);
+                dup2(null, 1);
+                dup2(null, 2);
+                if (null > 2) {
+                    close(null);
+                }
+            }
         }
         sigset_t empty;
         sigemptyset(&empty);

@@ -15,6 +15,7 @@ public final class AgentRuntime {
     private var machine: AgentStateMachine
     private var timers = TimerSet<AgentStateMachine.Timer>()
     private var child: ChildProcess?
+    private let probes = ProbeRunner()
     private var exitCode: Int32?
     private var dealer: Socket!
     /// Messages dropped because they could not be decoded.
@@ -38,7 +39,9 @@ public final class AgentRuntime {
         logger.info("Agent starting", metadata: ["service": "\(options.name)", "coordinator": "\(options.coordinator)"])
         perform(machine.start(now: clock.now))
         while exitCode == nil {
-            var items: [Poller.Item] = [.socket(dealer), .fileDescriptor(signals.fileDescriptor)]
+            var items: [Poller.Item] = [
+                .socket(dealer), .fileDescriptor(signals.fileDescriptor), .fileDescriptor(probes.results.fileDescriptor),
+            ]
             if let child, child.isRunning { items.append(.fileDescriptor(child.exitDescriptor)) }
             var poller = Poller(items)
             let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: timers.nextDeadline, limit: .seconds(1)))
@@ -48,8 +51,14 @@ public final class AgentRuntime {
                     perform(machine.signalReceived(now: clock.now))
                 }
             }
+            if readable[2] {
+                for error in probes.results.drain() {
+                    if let error { logger.debug("Readiness check failed", metadata: ["service": "\(options.name)", "error": "\(error)"]) }
+                    perform(machine.probeFinished(error: error, now: clock.now))
+                }
+            }
             if readable[0] { try receiveAll() }
-            if readable.count > 2, readable[2], let status = child?.reap() {
+            if readable.count > 3, readable[3], let status = child?.reap() {
                 logger.info("Service process ended", metadata: ["service": "\(options.name)", "status": "\(status)"])
                 perform(machine.processExited(status, now: clock.now))
             }
@@ -83,8 +92,8 @@ public final class AgentRuntime {
             perform(machine.refused(now: now))
         case .error(let text) where text == "not registered":
             perform(machine.notRegistered(now: now))
-        case .start:
-            perform(machine.startOrdered(now: now))
+        case .start(let readiness):
+            perform(machine.startOrdered(readiness: readiness, now: now))
         case .stop(let timeout):
             logger.info("Stop ordered", metadata: ["service": "\(options.name)", "timeout": "\(timeout.configurationText)"])
             perform(machine.stopOrdered(order: envelope.id, timeout: timeout, now: now))
@@ -110,6 +119,8 @@ public final class AgentRuntime {
                 spawn()
             case .signal(let signal):
                 child?.signalGroup(signal)
+            case .runProbe(let probe):
+                probes.run(probe)
             case .scheduleTimer(let timer, let deadline):
                 timers.schedule(timer, at: deadline)
             case .cancelTimer(let timer):
@@ -128,6 +139,7 @@ public final class AgentRuntime {
         case .started(let pid): .started(pid: pid)
         case .ready: .ready
         case .startFailed(let reason): .startFailed(reason: reason)
+        case .unready(let reason): .unready(reason: reason)
         case .exited(let status): .exited(status)
         case .stopped(let outcome): .stopped(outcome)
         }

@@ -18,13 +18,14 @@ final class ChildProcess {
 
     /// Starts `command` (looked up in PATH).
     /// - Throws: a message naming the command and the system's reason.
-    static func spawn(_ command: [String]) throws(SpawnError) -> ChildProcess {
+    /// - Parameter quiet: give the process /dev/null for its standard input, output and error.
+    static func spawn(_ command: [String], quiet: Bool = false) throws(SpawnError) -> ChildProcess {
         var arguments = command.map { strdup($0) }
         arguments.append(nil)
         defer { arguments.forEach { free($0) } }
         let pid = arguments.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
-                quiesce_spawn($0)
+                quiesce_spawn($0, quiet ? 1 : 0)
             }
         }
         guard pid > 0 else { throw SpawnError(command: command[0], reason: String(cString: strerror(errno))) }

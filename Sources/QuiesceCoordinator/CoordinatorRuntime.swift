@@ -161,6 +161,9 @@ public final class CoordinatorRuntime {
             perform(machine.serviceReady(service, now: now))
         case .startFailed(let reason):
             perform(machine.serviceStartFailed(service, message: reason, now: now))
+        case .unready(let reason):
+            logger.info("Service not ready", metadata: ["service": "\(service)", "reason": "\(reason)"])
+            perform(machine.serviceUnready(service, reason: reason, now: now))
         case .exited(let status):
             acknowledge(envelope, from: routingID)
             perform(machine.serviceExited(service, status: status, now: now))
@@ -210,7 +213,7 @@ public final class CoordinatorRuntime {
         guard let routingID = registry.routingID(for: service) else { return false }
         let message: Message
         switch order {
-        case .start: message = .start
+        case .start(let readiness): message = .start(readiness: readiness)
         case .stop(let timeout): message = .stop(timeout: timeout)
         case .kill: message = .kill
         }

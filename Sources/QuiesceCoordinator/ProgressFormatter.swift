@@ -11,6 +11,10 @@ public enum ProgressFormatter {
             "agent lost: \(service)"
         case .serviceFailed(let service, let reason):
             "\(service) failed: \(reason)"
+        case .serviceUnready(let service, let reason):
+            "\(service) unready: \(reason)"
+        case .serviceReadyAgain(let service):
+            "\(service) ready again"
         case .serviceExited(let service, let status):
             "\(service) exited on its own (\(status))"
         case .startup(.waveStarted(let number, let total, let services)):

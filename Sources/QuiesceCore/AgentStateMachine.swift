@@ -12,6 +12,9 @@ public struct AgentStateMachine: Sendable {
         case started(pid: Int32)
         case ready
         case startFailed(String)
+        /// A readiness check failed: before the first ready, each failure; after it, the failure that
+        /// reached the threshold.
+        case unready(String)
         case exited(ExitStatus)
         case stopped(StopOutcome)
     }
@@ -26,6 +29,8 @@ public struct AgentStateMachine: Sendable {
         case reportRetry
         /// Stop waiting for the final report's acknowledgement and exit.
         case reportPatience
+        /// Run the next readiness check.
+        case probe
     }
 
     public enum Action: Equatable, Sendable {
@@ -34,6 +39,8 @@ public struct AgentStateMachine: Sendable {
         case spawn
         /// Send a signal to the service's process group.
         case signal(Int32)
+        /// Run one readiness check, off the reactor; answer with ``probeFinished(error:now:)``.
+        case runProbe(ReadinessProbe)
         case scheduleTimer(Timer, at: Timestamp)
         case cancelTimer(Timer)
         /// The agent's work is over: exit with this code.
@@ -47,6 +54,8 @@ public struct AgentStateMachine: Sendable {
         public var registrationRetry: Duration = .seconds(1)
         public var reportRetry: Duration = .milliseconds(500)
         public var reportPatience: Duration = .seconds(5)
+        /// The agent's own readiness probe; it wins over one the coordinator sends with the start order.
+        public var readiness: ReadinessProbe?
 
         public init() {}
     }
@@ -79,6 +88,11 @@ public struct AgentStateMachine: Sendable {
     private var registered = false
     private var heartbeatInterval: Duration = .seconds(1)
     private var nextID: UInt64 = 1
+    /// The probe in use for the current process, and what it found.
+    private var probe: ReadinessProbe?
+    private var ready = false
+    private var unready = false
+    private var consecutiveFailures = 0
 
     public init(settings: Settings) {
         self.settings = settings
@@ -112,11 +126,16 @@ public struct AgentStateMachine: Sendable {
         return [.cancelTimer(.heartbeat)] + register(now: now)
     }
 
-    public mutating func startOrdered(now: Timestamp) -> [Action] {
+    /// - Parameter readiness: the coordinator's probe for the service, used when the agent has none.
+    public mutating func startOrdered(readiness: ReadinessProbe?, now: Timestamp) -> [Action] {
         switch phase {
-        case .idle: [.spawn]
-        case .running: send(.ready)
-        case .spawnFailed, .stopping, .reporting, .exited: []
+        case .idle:
+            probe = settings.readiness ?? readiness
+            return [.spawn]
+        case .running:
+            return ready && !unready ? send(.ready) : []
+        case .spawnFailed, .stopping, .reporting, .exited:
+            return []
         }
     }
 
@@ -125,7 +144,7 @@ public struct AgentStateMachine: Sendable {
         switch phase {
         case .running:
             phase = .stopping(order: order, killed: false, killOrdered: false)
-            return [.signal(settings.stopSignal), .scheduleTimer(.stopDeadline, at: now + timeout)]
+            return [.cancelTimer(.probe), .signal(settings.stopSignal), .scheduleTimer(.stopDeadline, at: now + timeout)]
         case .stopping(_, let killed, let killOrdered):
             phase = .stopping(order: order, killed: killed, killOrdered: killOrdered)
             return []
@@ -139,7 +158,7 @@ public struct AgentStateMachine: Sendable {
         switch phase {
         case .running:
             phase = .stopping(order: order, killed: true, killOrdered: true)
-            return [.signal(Self.sigkill)]
+            return [.cancelTimer(.probe), .signal(Self.sigkill)]
         case .stopping(_, let killed, _):
             phase = .stopping(order: order, killed: true, killOrdered: true)
             return killed ? [] : [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
@@ -160,7 +179,29 @@ public struct AgentStateMachine: Sendable {
     public mutating func spawned(pid: Int32, now: Timestamp) -> [Action] {
         guard case .idle = phase else { return [] }
         phase = .running
-        return send(.started(pid: pid)) + send(.ready)
+        guard let probe else {
+            ready = true
+            return send(.started(pid: pid)) + send(.ready)
+        }
+        return send(.started(pid: pid)) + [.scheduleTimer(.probe, at: now + probe.initialDelay)]
+    }
+
+    /// A readiness check ended: `error` is `nil` when it passed, otherwise why it failed.
+    public mutating func probeFinished(error: String?, now: Timestamp) -> [Action] {
+        guard case .running = phase, let probe else { return [] }
+        let next: [Action] = [.scheduleTimer(.probe, at: now + probe.interval)]
+        guard let error else {
+            consecutiveFailures = 0
+            guard !ready || unready else { return next }
+            ready = true
+            unready = false
+            return send(.ready) + next
+        }
+        guard ready else { return send(.unready(error)) + next }
+        consecutiveFailures += 1
+        guard consecutiveFailures == probe.failureThreshold else { return next }
+        unready = true
+        return send(.unready(error)) + next
     }
 
     public mutating func spawnFailed(_ message: String, now: Timestamp) -> [Action] {
@@ -173,7 +214,8 @@ public struct AgentStateMachine: Sendable {
     public mutating func processExited(_ status: ExitStatus, now: Timestamp) -> [Action] {
         switch phase {
         case .running:
-            return [.signal(Self.sigkill)] + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
+            return [.cancelTimer(.probe), .signal(Self.sigkill)]
+                + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
         case .stopping(let order, let killed, let killOrdered):
             let outcome: StopOutcome =
                 killOrdered ? .killed : (killed && status == .signalled(Self.sigkill) ? .killedAfterTimeout : .stopped(status))
@@ -191,7 +233,10 @@ public struct AgentStateMachine: Sendable {
         switch phase {
         case .running:
             phase = .stopping(order: nil, killed: false, killOrdered: false)
-            return [.signal(settings.stopSignal), .scheduleTimer(.stopDeadline, at: now + settings.localStopTimeout)]
+            return [
+                .cancelTimer(.probe), .signal(settings.stopSignal),
+                .scheduleTimer(.stopDeadline, at: now + settings.localStopTimeout),
+            ]
         case .stopping(let order, false, let killOrdered):
             phase = .stopping(order: order, killed: true, killOrdered: killOrdered)
             return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
@@ -217,6 +262,8 @@ public struct AgentStateMachine: Sendable {
             return [.signal(Self.sigkill)]
         case (.reportRetry, .reporting(let report, let id, let replyTo, _)):
             return [.send(report, id: id, replyTo: replyTo), .scheduleTimer(.reportRetry, at: now + settings.reportRetry)]
+        case (.probe, .running):
+            return probe.map { [.runProbe($0)] } ?? []
         case (.reportPatience, .reporting(_, _, _, let exitCode)):
             phase = .exited
             return [.cancelTimer(.reportRetry), .exit(exitCode)]

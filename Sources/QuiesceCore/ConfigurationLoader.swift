@@ -19,7 +19,8 @@ public enum ConfigurationLoader {
         "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_lost_after", "on_start_failure",
     ]
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
-    static let serviceKeys = ["depends_on", "stop_timeout", "start_timeout"]
+    static let serviceKeys = ["depends_on", "stop_timeout", "start_timeout", "readiness"]
+    static let readinessKeys = ["tcp", "http", "exec", "interval", "timeout", "failure_threshold", "initial_delay"]
 
     /// Parses and validates `text`, naming `file` in every message.
     public static func load(yaml text: String, file: String) throws(ConfigurationError) -> Configuration {
@@ -137,6 +138,9 @@ private struct Reader {
         checkKeys(mapping, allowed: ConfigurationLoader.serviceKeys, in: "service \"\(name)\"")
         spec.stopTimeout = duration(mapping["stop_timeout"], key: "stop_timeout") ?? stopTimeout
         spec.startTimeout = duration(mapping["start_timeout"], key: "start_timeout") ?? startTimeout
+        if let readiness = mapping["readiness"] {
+            spec.readiness = probe(readiness, service: name)
+        }
         if let dependsOn = mapping["depends_on"] {
             if let sequence = dependsOn.sequence {
                 for item in sequence {
@@ -153,6 +157,44 @@ private struct Reader {
             }
         }
         return spec
+    }
+
+    mutating func probe(_ node: Node, service: String) -> ReadinessProbe? {
+        guard let mapping = mapping(node, what: "readiness of \"\(service)\"") else { return nil }
+        checkKeys(mapping, allowed: ConfigurationLoader.readinessKeys, in: "readiness of \"\(service)\"")
+        let kinds: [(key: String, parse: (String) -> ReadinessProbe.Check?, example: String)] = [
+            ("tcp", ReadinessProbe.Check.tcp, "tcp: 127.0.0.1:5432"),
+            ("http", ReadinessProbe.Check.http, "http: http://127.0.0.1:8080/healthz"),
+            ("exec", ReadinessProbe.Check.exec, "exec: pg_isready -h 127.0.0.1"),
+        ]
+        let given = kinds.filter { mapping[$0.key] != nil }
+        guard given.count == 1, let kind = given.first, let valueNode = mapping[kind.key] else {
+            issue(node, "readiness of \"\(service)\" needs exactly one of tcp, http or exec")
+            return nil
+        }
+        guard let text = valueNode.string, let check = kind.parse(text) else {
+            issue(valueNode, "readiness \(kind.key) of \"\(service)\" is not valid; write it like \(kind.example)")
+            return nil
+        }
+        var probe = ReadinessProbe(check: check)
+        probe.interval = positive(duration(mapping["interval"], key: "interval"), mapping["interval"]) ?? probe.interval
+        probe.timeout = positive(duration(mapping["timeout"], key: "timeout"), mapping["timeout"]) ?? probe.timeout
+        probe.initialDelay = duration(mapping["initial_delay"], key: "initial_delay") ?? probe.initialDelay
+        if let threshold = mapping["failure_threshold"] {
+            if let value = threshold.int, value > 0 {
+                probe.failureThreshold = value
+            } else {
+                issue(threshold, "failure_threshold must be a whole number of at least 1")
+            }
+        }
+        return probe
+    }
+
+    /// `duration`, unless it is zero, which is reported at `node`.
+    mutating func positive(_ duration: Duration?, _ node: Node?) -> Duration? {
+        guard let duration, duration <= .zero else { return duration }
+        issue(node, "a readiness interval or timeout must be more than 0")
+        return nil
     }
 
     mutating func coordinatorSettings(_ node: Node?) -> CoordinatorSettings {

@@ -7,7 +7,8 @@
 public struct CoordinatorStateMachine: Sendable {
     /// An order the runtime delivers to a service's agent.
     public enum Order: Hashable, Sendable {
-        case start
+        /// Start, checking readiness with the configuration's probe unless the agent has its own.
+        case start(readiness: ReadinessProbe?)
         /// Stop with the stop signal; kill after `timeout`.
         case stop(timeout: Duration)
         /// Kill now.
@@ -65,6 +66,8 @@ public struct CoordinatorStateMachine: Sendable {
         var changedAt: Timestamp
         var exitStatus: ExitStatus?
         var detail: String?
+        /// Why the last readiness check failed, while the service is not ready.
+        var lastCheckError: String?
     }
 
     public let configuration: Configuration
@@ -130,7 +133,7 @@ public struct CoordinatorStateMachine: Sendable {
             if graph.dependencies(of: service).allSatisfy({ records[$0]!.state == .ready }) {
                 change(service, to: .starting, now: now)
                 records[service]!.exitStatus = nil
-                actions.append(.send(.start, to: service))
+                actions.append(.send(.start(readiness: graph[service].readiness), to: service))
             }
         case .shuttingDown:
             actions += withShutdown(now: now) { $0.agentConnected(service, now: now) }
@@ -156,7 +159,7 @@ public struct CoordinatorStateMachine: Sendable {
             // The service had already ended; its agent leaving is expected, but a shutdown still
             // needs to know not to order it.
             break
-        case .waiting, .starting, .ready, .stopping, .lost:
+        case .waiting, .starting, .ready, .unready, .stopping, .lost:
             change(service, to: .lost, now: now)
             actions.append(.progress(.agentLost(service)))
         }
@@ -175,13 +178,35 @@ public struct CoordinatorStateMachine: Sendable {
     }
 
     public mutating func serviceReady(_ service: String, now: Timestamp) -> [Action] {
-        guard let record = records[service], record.state == .starting else { return [] }
+        guard let record = records[service] else { return [] }
+        records[service]!.lastCheckError = nil
+        if record.state == .unready {
+            change(service, to: .ready, now: now)
+            return [.progress(.serviceReadyAgain(service))]
+        }
+        guard record.state == .starting else { return [] }
         change(service, to: .ready, now: now)
         records[service]!.readyAt = now
         return withStartup(now: now) { $0.serviceReady(service, now: now) }
     }
 
-    /// The agent could not start the service or make it ready.
+    /// A readiness check of the service failed: it is not ready yet, or no longer ready.
+    public mutating func serviceUnready(_ service: String, reason: String, now: Timestamp) -> [Action] {
+        guard let record = records[service] else { return [] }
+        records[service]!.lastCheckError = reason
+        switch record.state {
+        case .starting:
+            records[service]!.detail = "not ready yet: \(reason)"
+            return []
+        case .ready:
+            change(service, to: .unready, now: now, detail: reason)
+            return [.progress(.serviceUnready(service, reason: reason))]
+        default:
+            return []
+        }
+    }
+
+    /// The agent could not start the service.
     public mutating func serviceStartFailed(_ service: String, message: String, now: Timestamp) -> [Action] {
         guard records[service] != nil else { return [] }
         change(service, to: .failed, now: now, detail: message)
@@ -301,7 +326,8 @@ public struct CoordinatorStateMachine: Sendable {
             case .sendStart(let service):
                 change(service, to: .starting, now: now)
                 records[service]!.exitStatus = nil
-                result.append(.send(.start, to: service))
+                records[service]!.lastCheckError = nil
+                result.append(.send(.start(readiness: graph[service].readiness), to: service))
             case .scheduleTimer(let timer, let at):
                 result.append(.scheduleTimer(.startup(timer), at: at))
             case .cancelTimer(let timer):
@@ -311,10 +337,16 @@ public struct CoordinatorStateMachine: Sendable {
             case .complete(let after):
                 phase = .running
                 result.append(.progress(.startupComplete(after: after)))
-            case .fail(let failure):
+            case .fail(var failure):
+                if case .timedOut(let timeout) = failure.reason, let lastCheck = records[failure.service]!.lastCheckError {
+                    failure.reason = .notReady(within: timeout, lastCheck: lastCheck)
+                }
                 startupFailure = failure
-                if case .timedOut = failure.reason {
+                switch failure.reason {
+                case .timedOut, .notReady:
                     change(failure.service, to: .timedOut, now: now, detail: failure.reason.description)
+                case .exited, .failed, .lost:
+                    break
                 }
                 result.append(.progress(.startupFailed(failure)))
                 if configuration.coordinator.onStartFailure == .leave {
@@ -375,6 +407,9 @@ public enum CoordinatorProgress: Equatable, Sendable {
     case agentConnected(String, host: String)
     case agentLost(String)
     case serviceFailed(String, reason: String)
+    /// A ready service's readiness checks fail.
+    case serviceUnready(String, reason: String)
+    case serviceReadyAgain(String)
     case serviceExited(String, status: ExitStatus)
     case startup(StartupProgress)
     case startupComplete(after: Duration)

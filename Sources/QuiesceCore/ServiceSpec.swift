@@ -8,6 +8,8 @@ public struct ServiceSpec: Hashable, Sendable {
     public var stopTimeout: Duration
     /// From start order to ready; startup fails when it passes.
     public var startTimeout: Duration
+    /// How its agent checks readiness, unless the agent has a probe of its own (which wins).
+    public var readiness: ReadinessProbe?
     /// The line of the configuration file that declares the service, for messages.
     public var line: Int?
 
@@ -16,12 +18,14 @@ public struct ServiceSpec: Hashable, Sendable {
         dependencies: [String] = [],
         stopTimeout: Duration = .seconds(10),
         startTimeout: Duration = .seconds(30),
+        readiness: ReadinessProbe? = nil,
         line: Int? = nil
     ) {
         self.name = name
         self.dependencies = dependencies
         self.stopTimeout = stopTimeout
         self.startTimeout = startTimeout
+        self.readiness = readiness
         self.line = line
     }
 }

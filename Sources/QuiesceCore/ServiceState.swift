@@ -5,6 +5,8 @@ public enum ServiceState: String, Hashable, Sendable, CaseIterable {
     /// Start ordered, not ready yet.
     case starting
     case ready
+    /// Was ready; its readiness checks now fail.
+    case unready
     /// Stop ordered, not acknowledged yet.
     case stopping
     case stopped

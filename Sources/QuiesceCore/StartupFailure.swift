@@ -6,6 +6,8 @@ public enum StartFailureReason: Hashable, Sendable, CustomStringConvertible {
     case failed(String)
     /// Not ready within its start timeout.
     case timedOut(Duration)
+    /// Not ready within its start timeout; its last readiness check failed with this error.
+    case notReady(within: Duration, lastCheck: String)
     /// Its agent went silent.
     case lost
 
@@ -14,6 +16,8 @@ public enum StartFailureReason: Hashable, Sendable, CustomStringConvertible {
         case .exited(let status): "its process ended (\(status))"
         case .failed(let message): message
         case .timedOut(let timeout): "not ready within its start timeout (\(timeout.configurationText))"
+        case .notReady(let timeout, let lastCheck):
+            "not ready within its start timeout (\(timeout.configurationText)); last readiness check: \(lastCheck)"
         case .lost: "its agent was lost"
         }
     }

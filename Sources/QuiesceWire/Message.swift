@@ -11,8 +11,10 @@ public enum Message: Equatable, Sendable {
     case started(pid: Int32)
     /// The service is ready.
     case ready
-    /// The service could not be started or made ready.
+    /// The service could not be started.
     case startFailed(reason: String)
+    /// A readiness check failed: not ready yet, or no longer ready.
+    case unready(reason: String)
     /// The service's process ended on its own.
     case exited(ExitStatus)
     /// The outcome of the stop or kill order this message replies to.
@@ -23,8 +25,8 @@ public enum Message: Equatable, Sendable {
     case welcome(heartbeatInterval: Duration)
     /// Registration refused; the agent exits.
     case refused(reason: String)
-    /// Start the service.
-    case start
+    /// Start the service, checking its readiness with `readiness` unless the agent has its own probe.
+    case start(readiness: ReadinessProbe?)
     /// Stop the service with the stop signal, kill it after `timeout`.
     case stop(timeout: Duration)
     /// Kill the service now.
@@ -52,6 +54,7 @@ public enum Message: Equatable, Sendable {
         case .started: "started"
         case .ready: "ready"
         case .startFailed: "start_failed"
+        case .unready: "unready"
         case .exited: "exited"
         case .stopped: "stopped"
         case .welcome: "welcome"

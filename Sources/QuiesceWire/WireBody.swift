@@ -17,10 +17,11 @@ struct WireBody: Codable {
     var text: String?
     var status: StatusDocument?
     var report: ReportDocument?
+    var readiness: ProbeDocument?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, service, host, agentPid, pid, reason, outcome, exitCode, signal
-        case heartbeatIntervalMs, timeoutMs, text, status, report
+        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?) {
@@ -53,6 +54,7 @@ struct WireBody: Codable {
         text = try decode(.text)
         status = try decode(.status)
         report = try decode(.report)
+        readiness = try decode(.readiness)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
@@ -60,6 +62,8 @@ struct WireBody: Codable {
         "register": [.service, .host, .agentPid],
         "started": [.pid],
         "start_failed": [.reason],
+        "unready": [.reason],
+        "start": [.readiness],
         "refused": [.reason],
         "exited": [.exitCode, .signal],
         "stopped": [.outcome, .exitCode, .signal],

@@ -52,8 +52,10 @@ public enum WireCodec {
             body.agentPid = agentPID
         case .started(let pid):
             body.pid = pid
-        case .startFailed(let reason), .refused(let reason):
+        case .startFailed(let reason), .unready(let reason), .refused(let reason):
             body.reason = reason
+        case .start(let readiness):
+            body.readiness = readiness.map(ProbeDocument.init)
         case .exited(let status):
             set(status, in: &body)
         case .stopped(let outcome):
@@ -72,7 +74,7 @@ public enum WireCodec {
             body.status = status
         case .report(let report):
             body.report = report
-        case .heartbeat, .ready, .start, .kill, .ack, .statusRequest, .shutdownRequest:
+        case .heartbeat, .ready, .kill, .ack, .statusRequest, .shutdownRequest:
             break
         }
         return body
@@ -92,6 +94,7 @@ public enum WireCodec {
         case "started": return .started(pid: try require(body.pid, "pid"))
         case "ready": return .ready
         case "start_failed": return .startFailed(reason: try require(body.reason, "reason"))
+        case "unready": return .unready(reason: try require(body.reason, "reason"))
         case "exited": return .exited(try require(status(of: body), "exit_code"))
         case "stopped":
             let code = try require(body.outcome, "outcome")
@@ -104,7 +107,10 @@ public enum WireCodec {
             guard interval > 0 else { throw .outOfRange(type: body.type, field: "heartbeat_interval_ms") }
             return .welcome(heartbeatInterval: .milliseconds(interval))
         case "refused": return .refused(reason: try require(body.reason, "reason"))
-        case "start": return .start
+        case "start":
+            guard let document = body.readiness else { return .start(readiness: nil) }
+            guard let probe = document.probe else { throw .outOfRange(type: body.type, field: "readiness") }
+            return .start(readiness: probe)
         case "stop":
             let timeout = try require(body.timeoutMs, "timeout_ms")
             guard timeout >= 0 else { throw .outOfRange(type: body.type, field: "timeout_ms") }

@@ -27,6 +27,9 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .long, help: "How long to wait when the agent itself is asked to stop (its own SIGTERM).")
     var localStopTimeout: String = "10s"
 
+    @OptionGroup(title: "Readiness (overrides the coordinator's readiness: block for this service)")
+    var readiness: ReadinessOptions
+
     @Argument(parsing: .postTerminator, help: "The service's command and arguments, after --.")
     var command: [String] = []
 
@@ -36,12 +39,14 @@ struct AgentCommand: ParsableCommand {
         guard !command.isEmpty else { throw ValidationError("give the service's command after --: quiesce agent --name api --coordinator tcp://127.0.0.1:7700 -- ./api") }
         guard SignalName.number(of: stopSignal) != nil else { throw ValidationError("--stop-signal: unknown signal \"\(stopSignal)\"; try SIGTERM, SIGINT, SIGQUIT or a number") }
         guard Duration(configurationText: localStopTimeout) != nil else { throw ValidationError("--local-stop-timeout: write a duration like 10s") }
+        _ = try readiness.probe()
     }
 
     func run() throws {
         var options = AgentOptions(name: name, coordinator: coordinator, command: command)
         options.settings.stopSignal = SignalName.number(of: stopSignal)!
         options.settings.localStopTimeout = Duration(configurationText: localStopTimeout)!
+        options.settings.readiness = try readiness.probe()
         let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))
         let exitCode: Int32
         do {

@@ -14,7 +14,7 @@ struct AgentStateMachineTests {
         var agent = Agent(settings: Agent.Settings())
         _ = agent.start(now: clock.now)
         _ = agent.welcomed(heartbeatInterval: .seconds(1), now: clock.now)
-        _ = agent.startOrdered(now: clock.now)
+        _ = agent.startOrdered(readiness: nil, now: clock.now)
         _ = agent.spawned(pid: 42, now: clock.now)
         return agent
     }
@@ -46,16 +46,16 @@ struct AgentStateMachineTests {
         let clock = ManualClock()
         var agent = Agent(settings: Agent.Settings())
         _ = agent.start(now: clock.now)
-        #expect(agent.startOrdered(now: clock.now) == [.spawn])
+        #expect(agent.startOrdered(readiness: nil, now: clock.now) == [.spawn])
         #expect(agent.spawned(pid: 42, now: clock.now) == [.send(.started(pid: 42), id: 2, replyTo: nil), .send(.ready, id: 3, replyTo: nil)])
-        #expect(agent.startOrdered(now: clock.now) == [.send(.ready, id: 4, replyTo: nil)], "a repeated start order is answered, not obeyed twice")
+        #expect(agent.startOrdered(readiness: nil, now: clock.now) == [.send(.ready, id: 4, replyTo: nil)], "a repeated start order is answered, not obeyed twice")
     }
 
     @Test("A stop order signals the group; the process's end is the acknowledgement, and its ack ends the agent")
     func cleanStop() {
         var clock = ManualClock()
         var agent = runningAgent(clock)
-        #expect(agent.stopOrdered(order: 7, timeout: .seconds(10), now: clock.now) == [.signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(10)))])
+        #expect(agent.stopOrdered(order: 7, timeout: .seconds(10), now: clock.now) == [.cancelTimer(.probe), .signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(10)))])
         clock.advance(by: .seconds(2))
         #expect(agent.processExited(.exited(0), now: clock.now) == [
             .cancelTimer(.stopDeadline), .signal(sigkill),
@@ -110,7 +110,7 @@ struct AgentStateMachineTests {
         let clock = ManualClock()
         var agent = runningAgent(clock)
         #expect(agent.processExited(.exited(3), now: clock.now) == [
-            .signal(sigkill), .send(.exited(.exited(3)), id: 4, replyTo: nil),
+            .cancelTimer(.probe), .signal(sigkill), .send(.exited(.exited(3)), id: 4, replyTo: nil),
             .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))), .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
         ])
         #expect(agent.stopOrdered(order: 9, timeout: .seconds(10), now: clock.now) == [
@@ -130,7 +130,7 @@ struct AgentStateMachineTests {
 
         var failed = Agent(settings: Agent.Settings())
         _ = failed.start(now: clock.now)
-        _ = failed.startOrdered(now: clock.now)
+        _ = failed.startOrdered(readiness: nil, now: clock.now)
         #expect(failed.spawnFailed("cannot start \"x\"", now: clock.now) == [.send(.startFailed("cannot start \"x\""), id: 2, replyTo: nil)])
         #expect(failed.killOrdered(order: 6, now: clock.now).first == .send(.stopped(.notStarted), id: 3, replyTo: 6))
         #expect(failed.acknowledged(replyTo: 3, now: clock.now).last == .exit(Agent.ExitCode.spawnFailed))
@@ -143,9 +143,9 @@ struct AgentStateMachineTests {
         var clock = ManualClock()
         var agent = Agent(settings: settings)
         _ = agent.start(now: clock.now)
-        _ = agent.startOrdered(now: clock.now)
+        _ = agent.startOrdered(readiness: nil, now: clock.now)
         _ = agent.spawned(pid: 42, now: clock.now)
-        #expect(agent.signalReceived(now: clock.now) == [.signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(3)))])
+        #expect(agent.signalReceived(now: clock.now) == [.cancelTimer(.probe), .signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(3)))])
         clock.advance(by: .seconds(1))
         #expect(agent.signalReceived(now: clock.now) == [.cancelTimer(.stopDeadline), .signal(sigkill)])
         #expect(agent.processExited(.signalled(sigkill), now: clock.now).contains(.send(.exited(.signalled(sigkill)), id: 4, replyTo: nil)))

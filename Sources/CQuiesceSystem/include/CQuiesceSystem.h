@@ -9,7 +9,8 @@
 ///
 /// Must be called from a thread that lives as long as the child: Linux delivers the parent-death
 /// signal when the thread that forked exits.
-pid_t quiesce_spawn(const char *const argv[]);
+/// With `quiet` non-zero, the child's standard input, output and error are /dev/null.
+pid_t quiesce_spawn(const char *const argv[], int quiet);
 
 /// A pollable descriptor that becomes readable when process `pid` ends (pidfd_open(2)); -1 on error.
 int quiesce_pidfd_open(pid_t pid);

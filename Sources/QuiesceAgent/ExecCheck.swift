@@ -1,0 +1,28 @@
+import Foundation
+import QuiesceCore
+
+/// Passes when `/bin/sh -c command` exits with 0 within the timeout; the command's output is discarded.
+enum ExecCheck {
+    static func run(command: String, timeout: Duration) -> String? {
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.spawn(["/bin/sh", "-c", command], quiet: true)
+        } catch {
+            return error.description
+        }
+        var item = pollfd(fd: process.exitDescriptor, events: Int16(POLLIN), revents: 0)
+        if poll(&item, 1, Int32(timeout.milliseconds)) <= 0 {
+            process.signalGroup(SIGKILL)
+        }
+        var status: ExitStatus?
+        while status == nil {
+            status = process.reap()
+            if status == nil { _ = poll(&item, 1, 100) }
+        }
+        switch status! {
+        case .exited(0): return nil
+        case .signalled(SIGKILL): return "\(command): no result within \(timeout.configurationText)"
+        case let other: return "\(command): \(other)"
+        }
+    }
+}

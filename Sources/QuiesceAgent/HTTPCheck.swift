@@ -1,0 +1,34 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Passes when `GET url` answers with a 2xx or 3xx status within the timeout.
+enum HTTPCheck {
+    static func run(url text: String, timeout: Duration) -> String? {
+        guard let url = URL(string: text) else { return "not a URL: \(text)" }
+        var request = URLRequest(url: url, timeoutInterval: timeout.seconds)
+        request.httpMethod = "GET"
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        let task = URLSession.shared.dataTask(with: request) { _, response, error in
+            if let error {
+                outcome.error = "GET \(text): \(error.localizedDescription)"
+            } else if let status = (response as? HTTPURLResponse)?.statusCode, !(200..<400).contains(status) {
+                outcome.error = "GET \(text): HTTP \(status)"
+            }
+            done.signal()
+        }
+        task.resume()
+        guard done.wait(timeout: .now() + timeout.seconds + 0.5) == .success else {
+            task.cancel()
+            return "GET \(text): no answer within \(timeout.configurationText)"
+        }
+        return outcome.error
+    }
+
+    /// What the completion handler found, read after the semaphore.
+    private final class Outcome: @unchecked Sendable {
+        var error: String?
+    }
+}

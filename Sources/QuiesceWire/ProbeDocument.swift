@@ -1,0 +1,34 @@
+import QuiesceCore
+
+/// A readiness probe on the wire, carried by the `start` order: exactly one of `tcp`, `http`, `exec`.
+struct ProbeDocument: Codable, Equatable {
+    var tcp: String?
+    var http: String?
+    var exec: String?
+    var intervalMs: Int64
+    var timeoutMs: Int64
+    var failureThreshold: Int
+    var initialDelayMs: Int64
+
+    init(_ probe: ReadinessProbe) {
+        switch probe.check {
+        case .tcp(let host, let port): tcp = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .http(let url): http = url
+        case .exec(let command): exec = command
+        }
+        intervalMs = probe.interval.milliseconds
+        timeoutMs = probe.timeout.milliseconds
+        failureThreshold = probe.failureThreshold
+        initialDelayMs = probe.initialDelay.milliseconds
+    }
+
+    /// The probe, or `nil` when the document is not a valid one.
+    var probe: ReadinessProbe? {
+        let checks = [tcp.flatMap(ReadinessProbe.Check.tcp), http.flatMap(ReadinessProbe.Check.http), exec.flatMap(ReadinessProbe.Check.exec)]
+            .compactMap { $0 }
+        guard checks.count == 1, intervalMs > 0, timeoutMs > 0, failureThreshold > 0, initialDelayMs >= 0 else { return nil }
+        return ReadinessProbe(
+            check: checks[0], interval: .milliseconds(intervalMs), timeout: .milliseconds(timeoutMs),
+            failureThreshold: failureThreshold, initialDelay: .milliseconds(initialDelayMs))
+    }
+}
