@@ -161,3 +161,67 @@ struct AgentStateMachineTests {
         #expect(running.refused(now: clock.now) == [.signal(sigkill), .exit(78)])
     }
 }
+
+/// Readiness probes, event by event.
+@Suite("Agent state machine: readiness")
+struct AgentReadinessTests {
+    typealias Agent = AgentStateMachine
+    let probe = ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432), interval: .seconds(1), failureThreshold: 2, initialDelay: .seconds(2))
+
+    /// Registered and spawned (pid 42) with `probe` from the start order: `started` was message 2.
+    func probingAgent(_ clock: ManualClock, own: ReadinessProbe? = nil) -> Agent {
+        var settings = Agent.Settings()
+        settings.readiness = own
+        var agent = Agent(settings: settings)
+        _ = agent.start(now: clock.now)
+        _ = agent.startOrdered(readiness: probe, now: clock.now)
+        return agent
+    }
+
+    @Test("The first check runs after the initial delay; ready is sent only once a check passes")
+    func readyAfterCheck() {
+        var clock = ManualClock()
+        var agent = probingAgent(clock)
+        #expect(agent.spawned(pid: 42, now: clock.now) == [.send(.started(pid: 42), id: 2, replyTo: nil), .scheduleTimer(.probe, at: .after(.seconds(2)))])
+        clock.advance(by: .seconds(2))
+        #expect(agent.timerFired(.probe, now: clock.now) == [.runProbe(probe)])
+        #expect(agent.probeFinished(error: "connection refused", now: clock.now) == [
+            .send(.unready("connection refused"), id: 3, replyTo: nil), .scheduleTimer(.probe, at: .after(.seconds(3))),
+        ])
+        clock.advance(by: .seconds(1))
+        #expect(agent.probeFinished(error: nil, now: clock.now) == [.send(.ready, id: 4, replyTo: nil), .scheduleTimer(.probe, at: .after(.seconds(4)))])
+        #expect(agent.probeFinished(error: nil, now: clock.now) == [.scheduleTimer(.probe, at: .after(.seconds(4)))], "ready is said once")
+    }
+
+    @Test("After ready, the failure threshold reports unready once; a success reports ready again")
+    func liveness() {
+        let clock = ManualClock()
+        var agent = probingAgent(clock)
+        _ = agent.spawned(pid: 42, now: clock.now)
+        _ = agent.probeFinished(error: nil, now: clock.now)
+        let next: Agent.Action = .scheduleTimer(.probe, at: .after(.seconds(1)))
+        #expect(agent.probeFinished(error: "timeout", now: clock.now) == [next], "one failure is below the threshold")
+        #expect(agent.probeFinished(error: "timeout", now: clock.now) == [.send(.unready("timeout"), id: 4, replyTo: nil), next])
+        #expect(agent.probeFinished(error: "timeout", now: clock.now) == [next], "unready is said once")
+        #expect(agent.probeFinished(error: nil, now: clock.now) == [.send(.ready, id: 5, replyTo: nil), next])
+    }
+
+    @Test("The agent's own probe wins over the coordinator's")
+    func ownProbeWins() {
+        let clock = ManualClock()
+        let own = ReadinessProbe(check: .exec(command: "true"), interval: .milliseconds(100))
+        var agent = probingAgent(clock, own: own)
+        _ = agent.spawned(pid: 42, now: clock.now)
+        #expect(agent.timerFired(.probe, now: clock.now) == [.runProbe(own)])
+    }
+
+    @Test("Checks stop with the stop order, and a late result is ignored")
+    func checksStopWithTheService() {
+        let clock = ManualClock()
+        var agent = probingAgent(clock)
+        _ = agent.spawned(pid: 42, now: clock.now)
+        #expect(agent.stopOrdered(order: 9, timeout: .seconds(5), now: clock.now).first == .cancelTimer(.probe))
+        #expect(agent.probeFinished(error: nil, now: clock.now) == [])
+        #expect(agent.timerFired(.probe, now: clock.now) == [])
+    }
+}

@@ -299,3 +299,41 @@ struct ConfigurationLoaderTests {
         #expect(empty.issues.first?.line == 1)
     }
 }
+
+@Suite("Configuration: readiness blocks")
+struct ReadinessConfigurationTests {
+    @Test("A readiness block is read with its defaults")
+    func readinessBlock() throws {
+        let configuration = try ConfigurationLoader.load(yaml: """
+            services:
+              database:
+                readiness: { tcp: "127.0.0.1:5432", interval: 250ms, failure_threshold: 5 }
+              web:
+                readiness: { http: "http://127.0.0.1:8080/healthz", timeout: 2s, initial_delay: 1s }
+              cache:
+                readiness: { exec: "redis-cli ping" }
+            """, file: "q.yaml")
+        #expect(configuration.graph["database"].readiness == ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432), interval: .milliseconds(250), failureThreshold: 5))
+        #expect(configuration.graph["web"].readiness == ReadinessProbe(check: .http(url: "http://127.0.0.1:8080/healthz"), timeout: .seconds(2), initialDelay: .seconds(1)))
+        #expect(configuration.graph["cache"].readiness?.check == .exec(command: "redis-cli ping"))
+    }
+
+    @Test("Bad readiness blocks are reported at their lines", arguments: [
+        ("readiness: { tcp: \"localhost\" }", "q.yaml:3: readiness tcp of \"database\" is not valid; write it like tcp: 127.0.0.1:5432"),
+        ("readiness: { tcp: \"a:1\", http: \"http://a/\" }", "q.yaml:3: readiness of \"database\" needs exactly one of tcp, http or exec"),
+        ("readiness: { http: \"ftp://x\" }", "q.yaml:3: readiness http of \"database\" is not valid; write it like http: http://127.0.0.1:8080/healthz"),
+        ("readiness: { exec: \"true\", failure_threshold: 0 }", "q.yaml:3: failure_threshold must be a whole number of at least 1"),
+        ("readiness: { exec: \"true\", interval: 0s }", "q.yaml:3: a readiness interval or timeout must be more than 0"),
+        ("readiness: { exec: \"true\", intervall: 1s }", "q.yaml:3: unknown key \"intervall\" in readiness of \"database\" (did you mean \"interval\"?)"),
+    ])
+    func badReadiness(block: String, message: String) {
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(yaml: "services:\n  database:\n    \(block)\n", file: "q.yaml")
+        }
+        do {
+            _ = try ConfigurationLoader.load(yaml: "services:\n  database:\n    \(block)\n", file: "q.yaml")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+}

@@ -79,8 +79,9 @@ final class Fleet {
 
     /// Starts an agent for `name` wrapping an arbitrary command.
     @discardableResult
-    func startAgent(_ name: String, command: [String]) throws -> Process {
-        let process = try launch(["agent", "--name", name, "--coordinator", endpoint, "--"] + command, log: "agent-\(name)")
+    func startAgent(_ name: String, command: [String], agentFlags: [String] = []) throws -> Process {
+        let process = try launch(
+            ["agent", "--name", name, "--coordinator", endpoint] + agentFlags + ["--"] + command, log: "agent-\(name)")
         agents[name] = process
         return process
     }
@@ -197,6 +198,46 @@ final class Fleet {
     struct FleetError: Error, CustomStringConvertible {
         var description: String
     }
+
+    /// Starts an agent for `name` whose service opens `port` on 127.0.0.1 only after `openDelay`
+    /// seconds (recording `listening` then), answering HTTP when `http` is set. Extra agent flags
+    /// (readiness probes) come before the command.
+    @discardableResult
+    func startListeningAgent(_ name: String, port: Int, openDelay: Double, http: Bool = false, agentFlags: [String] = []) throws -> Process {
+        let script = directory.appendingPathComponent("listener.py")
+        try Self.listenerScript.write(to: script, atomically: true, encoding: .utf8)
+        return try startAgent(
+            name, command: ["python3", script.path, name, String(openDelay), String(port), http ? "http" : "tcp", timelinePath.path],
+            agentFlags: agentFlags)
+    }
+
+    /// `listener.py NAME OPEN_DELAY PORT tcp|http TIMELINE`
+    static let listenerScript = """
+        import http.server, os, signal, socket, sys, time
+        name, delay, port, kind, log = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+        def record(event):
+            with open(log, "a") as f:
+                f.write("%.6f %s %s %d\\n" % (time.time(), name, event, os.getpid()))
+        def stop(*_):
+            record("stop-begin"); record("stop-end"); os._exit(0)
+        signal.signal(signal.SIGTERM, stop)
+        record("started")
+        time.sleep(delay)
+        if kind == "http":
+            class Health(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(200); self.end_headers(); self.wfile.write(b"ok")
+                def log_message(self, *args):
+                    pass
+            server = http.server.HTTPServer(("127.0.0.1", port), Health)
+            record("listening")
+            server.serve_forever()
+        listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port)); listener.listen(16)
+        record("listening")
+        while True:
+            connection, _ = listener.accept(); connection.close()
+        """
 
     /// `service.sh NAME STOP_DELAY obey|ignore TIMELINE`: records its lifecycle with its pid.
     static let serviceScript = """
