@@ -101,3 +101,12 @@ void quiesce_eventfd_drain(int fd) {
 int quiesce_become_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
+
+pid_t quiesce_peek_ended_child(void) {
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+        return 0;
+    }
+    return info.si_pid;
+}

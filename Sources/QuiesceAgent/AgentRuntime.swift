@@ -15,7 +15,8 @@ public final class AgentRuntime {
     private var machine: AgentStateMachine
     private var timers = TimerSet<AgentStateMachine.Timer>()
     private var child: ChildProcess?
-    private let probes = ProbeRunner()
+    private let reaper = Reaper()
+    private lazy var probes = ProbeRunner(reaper: reaper)
     private var exitCode: Int32?
     private var dealer: Socket!
     /// Messages dropped because they could not be decoded.
@@ -30,6 +31,7 @@ public final class AgentRuntime {
     /// Runs until the service has been stopped and reported, and returns the agent's exit code.
     public func run() throws -> Int32 {
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT])
+        let forwarded = SignalWatcher(signals: [SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH])
         let context = try Context()
         dealer = try Sockets.dealer(context: context, connect: options.coordinator)
         defer {
@@ -41,6 +43,7 @@ public final class AgentRuntime {
         while exitCode == nil {
             var items: [Poller.Item] = [
                 .socket(dealer), .fileDescriptor(signals.fileDescriptor), .fileDescriptor(probes.results.fileDescriptor),
+                .fileDescriptor(forwarded.fileDescriptor),
             ]
             if let child, child.isRunning { items.append(.fileDescriptor(child.exitDescriptor)) }
             var poller = Poller(items)
@@ -57,14 +60,18 @@ public final class AgentRuntime {
                     perform(machine.probeFinished(error: error, now: clock.now))
                 }
             }
+            if readable[3] {
+                for signal in forwarded.drain() { perform(machine.signalToForward(signal)) }
+            }
             if readable[0] { try receiveAll() }
-            if readable.count > 3, readable[3], let status = child?.reap() {
+            if readable.count > 4, readable[4], let child, let status = reaper.reap(child) {
                 logger.info("Service process ended", metadata: ["service": "\(options.name)", "status": "\(status)"])
                 perform(machine.processExited(status, now: clock.now))
             }
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
             }
+            reaper.reapOrphans()
         }
         return exitCode!
     }
@@ -119,6 +126,8 @@ public final class AgentRuntime {
                 spawn()
             case .signal(let signal):
                 child?.signalGroup(signal)
+            case .forward(let signal):
+                if let child { kill(child.pid, signal) }
             case .runProbe(let probe):
                 probes.run(probe)
             case .scheduleTimer(let timer, let deadline):
@@ -147,7 +156,7 @@ public final class AgentRuntime {
 
     private func spawn() {
         do {
-            let process = try ChildProcess.spawn(options.command)
+            let process = try reaper.spawn(options.command)
             child = process
             logger.info("Service started", metadata: ["service": "\(options.name)", "pid": "\(process.pid)"])
             perform(machine.spawned(pid: process.pid, now: clock.now))

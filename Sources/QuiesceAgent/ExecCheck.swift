@@ -3,10 +3,10 @@ import QuiesceCore
 
 /// Passes when `/bin/sh -c command` exits with 0 within the timeout; the command's output is discarded.
 enum ExecCheck {
-    static func run(command: String, timeout: Duration) -> String? {
+    static func run(command: String, timeout: Duration, reaper: Reaper) -> String? {
         let process: ChildProcess
         do {
-            process = try ChildProcess.spawn(["/bin/sh", "-c", command], quiet: true)
+            process = try reaper.spawn(["/bin/sh", "-c", command], quiet: true)
         } catch {
             return error.description
         }
@@ -16,7 +16,7 @@ enum ExecCheck {
         }
         var status: ExitStatus?
         while status == nil {
-            status = process.reap()
+            status = reaper.reap(process)
             if status == nil { _ = poll(&item, 1, 100) }
         }
         switch status! {

@@ -7,18 +7,21 @@ import QuiesceRuntime
 final class ProbeRunner: @unchecked Sendable {
     let results = Mailbox<String?>()
     private let queue = DispatchQueue(label: "quiesce.probe")
+    private let reaper: Reaper
 
-    func run(_ probe: ReadinessProbe) {
-        queue.async { [results] in
-            results.post(Self.check(probe.check, timeout: probe.timeout))
-        }
+    init(reaper: Reaper) {
+        self.reaper = reaper
     }
 
-    static func check(_ check: ReadinessProbe.Check, timeout: Duration) -> String? {
-        switch check {
-        case .tcp(let host, let port): TCPCheck.run(host: host, port: port, timeout: timeout)
-        case .http(let url): HTTPCheck.run(url: url, timeout: timeout)
-        case .exec(let command): ExecCheck.run(command: command, timeout: timeout)
+    func run(_ probe: ReadinessProbe) {
+        queue.async { [results, reaper] in
+            let error: String? =
+                switch probe.check {
+                case .tcp(let host, let port): TCPCheck.run(host: host, port: port, timeout: probe.timeout)
+                case .http(let url): HTTPCheck.run(url: url, timeout: probe.timeout)
+                case .exec(let command): ExecCheck.run(command: command, timeout: probe.timeout, reaper: reaper)
+                }
+            results.post(error)
         }
     }
 }

@@ -39,6 +39,8 @@ public struct AgentStateMachine: Sendable {
         case spawn
         /// Send a signal to the service's process group.
         case signal(Int32)
+        /// Pass a signal the agent received on to the service's process (not its group).
+        case forward(Int32)
         /// Run one readiness check, off the reactor; answer with ``probeFinished(error:now:)``.
         case runProbe(ReadinessProbe)
         case scheduleTimer(Timer, at: Timestamp)
@@ -249,6 +251,11 @@ public struct AgentStateMachine: Sendable {
         case .stopping, .reporting, .exited:
             return []
         }
+    }
+
+    /// The agent received a signal it passes on (SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH), as PID 1 does.
+    public func signalToForward(_ signal: Int32) -> [Action] {
+        hasProcess ? [.forward(signal)] : []
     }
 
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {

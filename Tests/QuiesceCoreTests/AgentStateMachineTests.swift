@@ -151,6 +151,16 @@ struct AgentStateMachineTests {
         #expect(agent.processExited(.signalled(sigkill), now: clock.now).contains(.send(.exited(.signalled(sigkill)), id: 4, replyTo: nil)))
     }
 
+    @Test("Signals for the service are passed on only while there is a process")
+    func forwarding() {
+        let clock = ManualClock()
+        var idle = Agent(settings: Agent.Settings())
+        _ = idle.start(now: clock.now)
+        #expect(idle.signalToForward(1) == [])
+        let running = runningAgent(clock)
+        #expect(running.signalToForward(1) == [.forward(1)])
+    }
+
     @Test("Refused: the agent exits with 78, killing a process it had started")
     func refused() {
         let clock = ManualClock()

@@ -24,6 +24,9 @@ void quiesce_eventfd_signal(int fd);
 /// Resets an eventfd to zero.
 void quiesce_eventfd_drain(int fd);
 
+/// The pid of a child that has ended and awaits reaping, without reaping it; 0 when there is none.
+pid_t quiesce_peek_ended_child(void);
+
 /// Makes the calling process a child subreaper, so orphaned descendants are re-parented to it.
 int quiesce_become_subreaper(void);
 

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// What the agent owes its process tree: the whole group is stopped, orphans are reaped, signals are
+/// passed on.
+@Suite("The agent's process duties", .serialized)
+struct ProcessDutiesTests {
+    static let config = """
+        defaults: { stop_timeout: 1s }
+        services:
+          app: {}
+        """
+
+    @Test("A grandchild that ignores SIGTERM does not survive its service's stop")
+    func grandchildIgnoringSigterm() async throws {
+        let fleet = try Fleet(config: Self.config)
+        defer { fleet.tearDown() }
+        let script = """
+            record() { echo "$(date +%s.%N) $1 $2 $3" >> "\(fleet.timelinePath.path)"; }
+            sh -c 'trap "" TERM; while :; do sleep 0.05; done' &
+            record grandchild started $!
+            trap 'record app stop-begin $$; exit 0' TERM
+            record app started $$
+            while :; do sleep 0.05; done
+            """
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
+        await fleet.waitUntilStarted(["app", "grandchild"])
+        let grandchild = try #require(fleet.servicePIDs().first { pid in fleet.output("timeline.log").contains("grandchild started \(pid)") })
+
+        #expect(await fleet.shutDown(coordinator) == 0)
+        await fleet.waitUntil("the grandchild is gone") { kill(grandchild, 0) != 0 }
+        #expect(try fleet.reportEntry("app")["outcome"] as? String == "stopped", "app itself obeyed SIGTERM")
+    }
+
+    @Test("Orphans re-parented to the agent are reaped, not left as zombies")
+    func orphansAreReaped() async throws {
+        let fleet = try Fleet(config: Self.config)
+        defer { fleet.tearDown() }
+        // The subshell exits at once, orphaning `sleep 0.2`, which is re-parented to the agent.
+        let script = """
+            echo "$(date +%s.%N) app started $$" >> "\(fleet.timelinePath.path)"
+            for i in 1 2 3; do ( sleep 0.2 & ); done
+            exec sleep 1000
+            """
+        let coordinator = try fleet.startCoordinator()
+        let agent = try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
+        await fleet.waitUntilStarted(["app"])
+        try await Task.sleep(for: .milliseconds(400))
+        await fleet.waitUntil("the agent has no zombie children") { zombieChildren(of: agent.processIdentifier) == 0 }
+        #expect(await fleet.shutDown(coordinator) == 0)
+    }
+
+    @Test("SIGHUP, SIGUSR1, SIGUSR2 and SIGWINCH sent to the agent reach the service")
+    func signalsAreForwarded() async throws {
+        let fleet = try Fleet(config: Self.config)
+        defer { fleet.tearDown() }
+        let script = """
+            record() { echo "$(date +%s.%N) app $1 $$" >> "\(fleet.timelinePath.path)"; }
+            trap 'record hup' HUP
+            trap 'record usr1' USR1
+            trap 'record usr2' USR2
+            trap 'record winch' WINCH
+            trap 'exit 0' TERM
+            record started
+            while :; do sleep 0.02; done
+            """
+        let coordinator = try fleet.startCoordinator()
+        let agent = try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
+        await fleet.waitUntilStarted(["app"])
+        for (signal, event) in [(SIGHUP, "hup"), (SIGUSR1, "usr1"), (SIGUSR2, "usr2"), (SIGWINCH, "winch")] {
+            kill(agent.processIdentifier, signal)
+            await fleet.waitUntil("the service got \(event)") { fleet.time("app", event) != nil }
+        }
+        #expect(agent.isRunning, "the agent itself survives forwarded signals")
+        #expect(await fleet.shutDown(coordinator) == 0)
+    }
+}
+
+/// Children of `pid` in the zombie state, from /proc.
+func zombieChildren(of pid: Int32) -> Int {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { candidate in
+        guard let stat = try? String(contentsOfFile: "/proc/\(candidate)/stat", encoding: .utf8),
+            let afterName = stat.range(of: ") ")?.upperBound
+        else { return false }
+        let fields = stat[afterName...].split(separator: " ")
+        return fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == pid
+    }.count
+}
