@@ -16,7 +16,7 @@ public final class AgentRuntime {
     private var timers = TimerSet<AgentStateMachine.Timer>()
     private var child: ChildProcess?
     private let reaper = Reaper()
-    private lazy var probes = ProbeRunner(reaper: reaper)
+    private lazy var background = BackgroundRunner(reaper: reaper)
     private var exitCode: Int32?
     private var dealer: Socket!
     /// Messages dropped because they could not be decoded.
@@ -42,7 +42,7 @@ public final class AgentRuntime {
         perform(machine.start(now: clock.now))
         while exitCode == nil {
             var items: [Poller.Item] = [
-                .socket(dealer), .fileDescriptor(signals.fileDescriptor), .fileDescriptor(probes.results.fileDescriptor),
+                .socket(dealer), .fileDescriptor(signals.fileDescriptor), .fileDescriptor(background.results.fileDescriptor),
                 .fileDescriptor(forwarded.fileDescriptor),
             ]
             if let child, child.isRunning { items.append(.fileDescriptor(child.exitDescriptor)) }
@@ -55,10 +55,7 @@ public final class AgentRuntime {
                 }
             }
             if readable[2] {
-                for error in probes.results.drain() {
-                    if let error { logger.debug("Readiness check failed", metadata: ["service": "\(options.name)", "error": "\(error)"]) }
-                    perform(machine.probeFinished(error: error, now: clock.now))
-                }
+                for result in background.results.drain() { handle(result) }
             }
             if readable[3] {
                 for signal in forwarded.drain() { perform(machine.signalToForward(signal)) }
@@ -117,6 +114,19 @@ public final class AgentRuntime {
         }
     }
 
+    private func handle(_ result: BackgroundRunner.Result) {
+        switch result {
+        case .probe(let error):
+            if let error { logger.debug("Readiness check failed", metadata: ["service": "\(options.name)", "error": "\(error)"]) }
+            perform(machine.probeFinished(error: error, now: clock.now))
+        case .stopCommand(let error):
+            if let error {
+                logger.warning("The stop command failed; sending the stop signal", metadata: ["service": "\(options.name)", "error": "\(error)"])
+            }
+            perform(machine.stopCommandFinished(error: error, now: clock.now))
+        }
+    }
+
     private func perform(_ actions: [AgentStateMachine.Action]) {
         for action in actions {
             switch action {
@@ -129,7 +139,10 @@ public final class AgentRuntime {
             case .forward(let signal):
                 if let child { kill(child.pid, signal) }
             case .runProbe(let probe):
-                probes.run(probe)
+                background.run(probe)
+            case .runStopCommand(let command, let timeout):
+                logger.info("Running the stop command", metadata: ["service": "\(options.name)", "command": "\(command)"])
+                background.run(command, timeout: timeout)
             case .scheduleTimer(let timer, let deadline):
                 timers.schedule(timer, at: deadline)
             case .cancelTimer(let timer):

@@ -1,12 +1,13 @@
 import Foundation
 import QuiesceCore
 
-/// Passes when `/bin/sh -c command` exits with 0 within the timeout; the command's output is discarded.
+/// Passes when `/bin/sh -c command` exits with 0 within the timeout.
 enum ExecCheck {
-    static func run(command: String, timeout: Duration, reaper: Reaper) -> String? {
+    /// - Parameter quiet: discard the command's output (a readiness check's, run every interval).
+    static func run(command: String, timeout: Duration, quiet: Bool, reaper: Reaper) -> String? {
         let process: ChildProcess
         do {
-            process = try reaper.spawn(["/bin/sh", "-c", command], quiet: true)
+            process = try reaper.spawn(["/bin/sh", "-c", command], quiet: quiet)
         } catch {
             return error.description
         }

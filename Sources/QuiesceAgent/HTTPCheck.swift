@@ -3,26 +3,26 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Passes when `GET url` answers with a 2xx or 3xx status within the timeout.
+/// Passes when `METHOD url` answers with a 2xx or 3xx status within the timeout.
 enum HTTPCheck {
-    static func run(url text: String, timeout: Duration) -> String? {
+    static func run(method: String, url text: String, timeout: Duration) -> String? {
         guard let url = URL(string: text) else { return "not a URL: \(text)" }
         var request = URLRequest(url: url, timeoutInterval: timeout.seconds)
-        request.httpMethod = "GET"
+        request.httpMethod = method
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         let task = URLSession.shared.dataTask(with: request) { _, response, error in
             if let error {
-                outcome.error = "GET \(text): \(error.localizedDescription)"
+                outcome.error = "\(method) \(text): \(error.localizedDescription)"
             } else if let status = (response as? HTTPURLResponse)?.statusCode, !(200..<400).contains(status) {
-                outcome.error = "GET \(text): HTTP \(status)"
+                outcome.error = "\(method) \(text): HTTP \(status)"
             }
             done.signal()
         }
         task.resume()
         guard done.wait(timeout: .now() + timeout.seconds + 0.5) == .success else {
             task.cancel()
-            return "GET \(text): no answer within \(timeout.configurationText)"
+            return "\(method) \(text): no answer within \(timeout.configurationText)"
         }
         return outcome.error
     }

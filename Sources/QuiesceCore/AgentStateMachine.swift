@@ -43,6 +43,9 @@ public struct AgentStateMachine: Sendable {
         case forward(Int32)
         /// Run one readiness check, off the reactor; answer with ``probeFinished(error:now:)``.
         case runProbe(ReadinessProbe)
+        /// Run the stop command, off the reactor, for at most `timeout`; answer with
+        /// ``stopCommandFinished(error:now:)``.
+        case runStopCommand(StopCommand, timeout: Duration)
         case scheduleTimer(Timer, at: Timestamp)
         case cancelTimer(Timer)
         /// The agent's work is over: exit with this code.
@@ -52,6 +55,8 @@ public struct AgentStateMachine: Sendable {
     /// How the agent behaves; see `quiesce agent --help`.
     public struct Settings: Sendable {
         public var stopSignal: Int32 = 15
+        /// Asks the service to stop instead of the stop signal, which remains the fallback.
+        public var stopCommand: StopCommand?
         public var localStopTimeout: Duration = .seconds(10)
         public var registrationRetry: Duration = .seconds(1)
         public var reportRetry: Duration = .milliseconds(500)
@@ -146,7 +151,7 @@ public struct AgentStateMachine: Sendable {
         switch phase {
         case .running:
             phase = .stopping(order: order, killed: false, killOrdered: false)
-            return [.cancelTimer(.probe), .signal(settings.stopSignal), .scheduleTimer(.stopDeadline, at: now + timeout)]
+            return [.cancelTimer(.probe), askToStop(timeout: timeout), .scheduleTimer(.stopDeadline, at: now + timeout)]
         case .stopping(_, let killed, let killOrdered):
             phase = .stopping(order: order, killed: killed, killOrdered: killOrdered)
             return []
@@ -236,7 +241,7 @@ public struct AgentStateMachine: Sendable {
         case .running:
             phase = .stopping(order: nil, killed: false, killOrdered: false)
             return [
-                .cancelTimer(.probe), .signal(settings.stopSignal),
+                .cancelTimer(.probe), askToStop(timeout: settings.localStopTimeout),
                 .scheduleTimer(.stopDeadline, at: now + settings.localStopTimeout),
             ]
         case .stopping(let order, false, let killOrdered):
@@ -251,6 +256,12 @@ public struct AgentStateMachine: Sendable {
         case .stopping, .reporting, .exited:
             return []
         }
+    }
+
+    /// The stop command ended: `error` is `nil` when it succeeded. On failure the stop signal is sent.
+    public func stopCommandFinished(error: String?, now: Timestamp) -> [Action] {
+        guard error != nil, case .stopping(_, false, _) = phase else { return [] }
+        return [.signal(settings.stopSignal)]
     }
 
     /// The agent received a signal it passes on (SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH), as PID 1 does.
@@ -277,6 +288,11 @@ public struct AgentStateMachine: Sendable {
         default:
             return []
         }
+    }
+
+    /// The first step of a stop: the stop command if there is one, else the stop signal.
+    private func askToStop(timeout: Duration) -> Action {
+        settings.stopCommand.map { .runStopCommand($0, timeout: timeout) } ?? .signal(settings.stopSignal)
     }
 
     private var hasProcess: Bool {

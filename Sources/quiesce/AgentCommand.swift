@@ -24,6 +24,12 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .long, help: "The signal that asks the service to stop: SIGTERM, SIGINT, SIGQUIT, 15, ...")
     var stopSignal: String = "SIGTERM"
 
+    @Option(name: .long, help: ArgumentHelp("A shell command that asks the service to stop, instead of the stop signal (which remains the fallback if it fails).", valueName: "command"))
+    var stopExec: String?
+
+    @Option(name: .long, help: ArgumentHelp("An HTTP request that asks the service to stop: \"POST http://127.0.0.1:8080/shutdown\" (the method defaults to POST).", valueName: "[method] url"))
+    var stopHTTP: String?
+
     @Option(name: .long, help: "How long to wait when the agent itself is asked to stop (its own SIGTERM).")
     var localStopTimeout: String = "10s"
 
@@ -40,6 +46,24 @@ struct AgentCommand: ParsableCommand {
         guard SignalName.number(of: stopSignal) != nil else { throw ValidationError("--stop-signal: unknown signal \"\(stopSignal)\"; try SIGTERM, SIGINT, SIGQUIT or a number") }
         guard Duration(configurationText: localStopTimeout) != nil else { throw ValidationError("--local-stop-timeout: write a duration like 10s") }
         _ = try readiness.probe()
+        _ = try stopCommand()
+    }
+
+    /// The --stop-exec or --stop-http command, if any.
+    private func stopCommand() throws -> StopCommand? {
+        switch (stopExec, stopHTTP) {
+        case (nil, nil): return nil
+        case (let command?, nil):
+            guard !command.allSatisfy(\.isWhitespace) else { throw ValidationError("--stop-exec: give a command") }
+            return .exec(command)
+        case (nil, let request?):
+            guard let command = StopCommand.http(request) else {
+                throw ValidationError("--stop-http: write [METHOD] URL, like \"POST http://127.0.0.1:8080/shutdown\"")
+            }
+            return command
+        case (_?, _?):
+            throw ValidationError("give only one of --stop-exec and --stop-http")
+        }
     }
 
     func run() throws {
@@ -47,6 +71,7 @@ struct AgentCommand: ParsableCommand {
         options.settings.stopSignal = SignalName.number(of: stopSignal)!
         options.settings.localStopTimeout = Duration(configurationText: localStopTimeout)!
         options.settings.readiness = try readiness.probe()
+        options.settings.stopCommand = try stopCommand()
         let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))
         let exitCode: Int32
         do {

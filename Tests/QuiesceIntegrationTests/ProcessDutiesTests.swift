@@ -88,3 +88,47 @@ func zombieChildren(of pid: Int32) -> Int {
         return fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == pid
     }.count
 }
+
+/// `--stop-exec` and `--stop-http` instead of the stop signal.
+@Suite("Stop commands", .serialized)
+struct StopCommandTests {
+    /// A service that ignores SIGTERM and stops only when the file `quit` appears beside the timeline.
+    func quitFileService(_ fleet: Fleet) -> String {
+        """
+        record() { echo "$(date +%s.%N) app $1 $$" >> "\(fleet.timelinePath.path)"; }
+        trap 'record sigterm' TERM
+        record started
+        while [ ! -e "\(fleet.directory.path)/quit" ]; do sleep 0.02; done
+        record quit; exit 0
+        """
+    }
+
+    @Test("--stop-exec asks the service to stop; no signal is needed")
+    func stopExec() async throws {
+        let fleet = try Fleet(config: ProcessDutiesTests.config)
+        defer { fleet.tearDown() }
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent(
+            "app", command: ["/bin/sh", "-c", quitFileService(fleet)],
+            agentFlags: ["--stop-exec", "touch \(fleet.directory.path)/quit"])
+        await fleet.waitUntilStarted(["app"])
+
+        #expect(await fleet.shutDown(coordinator) == 0)
+        #expect(fleet.time("app", "quit") != nil)
+        #expect(fleet.time("app", "sigterm") == nil, "the stop signal was sent although the stop command worked")
+    }
+
+    @Test("A failing --stop-http falls back to the stop signal")
+    func stopHTTPFallsBack() async throws {
+        let fleet = try Fleet(config: ProcessDutiesTests.config)
+        defer { fleet.tearDown() }
+        let closedPort = try FreePort.pick()
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("app", stopDelay: 0.1, extraArguments: ["--stop-http", "POST http://127.0.0.1:\(closedPort)/shutdown"])
+        await fleet.waitUntilStarted(["app"])
+
+        #expect(await fleet.shutDown(coordinator) == 0)
+        #expect(fleet.time("app", "stop-end") != nil, "the service was not stopped by its stop signal")
+        #expect(fleet.output("agent-app.err").contains("The stop command failed; sending the stop signal"))
+    }
+}
