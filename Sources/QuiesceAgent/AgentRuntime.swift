@@ -96,8 +96,8 @@ public final class AgentRuntime {
             perform(machine.refused(now: now))
         case .error(let text) where text == "not registered":
             perform(machine.notRegistered(now: now))
-        case .start(let readiness):
-            perform(machine.startOrdered(readiness: readiness, now: now))
+        case .start(let readiness, let restart):
+            perform(machine.startOrdered(readiness: readiness, restart: restart, now: now))
         case .stop(let timeout):
             logger.info("Stop ordered", metadata: ["service": "\(options.name)", "timeout": "\(timeout.configurationText)"])
             perform(machine.stopOrdered(order: envelope.id, timeout: timeout, now: now))
@@ -162,6 +162,7 @@ public final class AgentRuntime {
         case .ready: .ready
         case .startFailed(let reason): .startFailed(reason: reason)
         case .unready(let reason): .unready(reason: reason)
+        case .restarting(let status, let attempt, let delay): .restarting(status, attempt: attempt, delay: delay)
         case .exited(let status): .exited(status)
         case .stopped(let outcome): .stopped(outcome)
         }

@@ -161,6 +161,8 @@ public final class CoordinatorRuntime {
             perform(machine.serviceReady(service, now: now))
         case .startFailed(let reason):
             perform(machine.serviceStartFailed(service, message: reason, now: now))
+        case .restarting(let status, let attempt, let delay):
+            perform(machine.serviceRestarting(service, status: status, attempt: attempt, delay: delay, now: now))
         case .unready(let reason):
             logger.info("Service not ready", metadata: ["service": "\(service)", "reason": "\(reason)"])
             perform(machine.serviceUnready(service, reason: reason, now: now))
@@ -213,7 +215,7 @@ public final class CoordinatorRuntime {
         guard let routingID = registry.routingID(for: service) else { return false }
         let message: Message
         switch order {
-        case .start(let readiness): message = .start(readiness: readiness)
+        case .start(let readiness, let restart): message = .start(readiness: readiness, restart: restart)
         case .stop(let timeout): message = .stop(timeout: timeout)
         case .kill: message = .kill
         }

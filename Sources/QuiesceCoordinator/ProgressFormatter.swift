@@ -15,6 +15,8 @@ public enum ProgressFormatter {
             "\(service) unready: \(reason)"
         case .serviceReadyAgain(let service):
             "\(service) ready again"
+        case .serviceRestarting(let service, let status, let attempt, let delay):
+            "\(service) ended (\(status)); restart \(attempt) in \(delay.configurationText)"
         case .serviceExited(let service, let status):
             "\(service) exited on its own (\(status))"
         case .startup(.waveStarted(let number, let total, let services)):

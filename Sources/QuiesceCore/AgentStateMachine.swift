@@ -15,6 +15,8 @@ public struct AgentStateMachine: Sendable {
         /// A readiness check failed: before the first ready, each failure; after it, the failure that
         /// reached the threshold.
         case unready(String)
+        /// The process ended on its own and will be started again after `delay` (restart `attempt`).
+        case restarting(ExitStatus, attempt: Int, delay: Duration)
         case exited(ExitStatus)
         case stopped(StopOutcome)
     }
@@ -31,6 +33,8 @@ public struct AgentStateMachine: Sendable {
         case reportPatience
         /// Run the next readiness check.
         case probe
+        /// Start the process again.
+        case restart
     }
 
     public enum Action: Equatable, Sendable {
@@ -83,6 +87,8 @@ public struct AgentStateMachine: Sendable {
         /// The process could not be spawned; the reason was reported.
         case spawnFailed
         case running
+        /// The process ended on its own with `status`; it is started again when `.restart` fires.
+        case waitingToRestart(ExitStatus)
         /// The stop (or kill) signal was sent. `order` is `nil` when the agent stops on its own signal.
         case stopping(order: UInt64?, killed: Bool, killOrdered: Bool)
         /// The final report is out, waiting for its acknowledgement.
@@ -100,6 +106,10 @@ public struct AgentStateMachine: Sendable {
     private var ready = false
     private var unready = false
     private var consecutiveFailures = 0
+    /// The restart policy for the current process, and the restarts since it last ran long enough.
+    private var restartPolicy: RestartPolicy?
+    private var restarts = 0
+    private var spawnedAt: Timestamp = .zero
 
     public init(settings: Settings) {
         self.settings = settings
@@ -133,15 +143,18 @@ public struct AgentStateMachine: Sendable {
         return [.cancelTimer(.heartbeat)] + register(now: now)
     }
 
-    /// - Parameter readiness: the coordinator's probe for the service, used when the agent has none.
-    public mutating func startOrdered(readiness: ReadinessProbe?, now: Timestamp) -> [Action] {
+    /// - Parameters:
+    ///   - readiness: the coordinator's probe for the service, used when the agent has none.
+    ///   - restart: whether to start the process again when it ends on its own.
+    public mutating func startOrdered(readiness: ReadinessProbe?, restart: RestartPolicy? = nil, now: Timestamp) -> [Action] {
         switch phase {
         case .idle:
             probe = settings.readiness ?? readiness
+            restartPolicy = restart
             return [.spawn]
         case .running:
             return ready && !unready ? send(.ready) : []
-        case .spawnFailed, .stopping, .reporting, .exited:
+        case .spawnFailed, .waitingToRestart, .stopping, .reporting, .exited:
             return []
         }
     }
@@ -184,8 +197,15 @@ public struct AgentStateMachine: Sendable {
     // MARK: The process
 
     public mutating func spawned(pid: Int32, now: Timestamp) -> [Action] {
-        guard case .idle = phase else { return [] }
+        switch phase {
+        case .idle, .waitingToRestart: break
+        default: return []
+        }
         phase = .running
+        spawnedAt = now
+        ready = false
+        unready = false
+        consecutiveFailures = 0
         guard let probe else {
             ready = true
             return send(.started(pid: pid)) + send(.ready)
@@ -212,7 +232,10 @@ public struct AgentStateMachine: Sendable {
     }
 
     public mutating func spawnFailed(_ message: String, now: Timestamp) -> [Action] {
-        guard case .idle = phase else { return [] }
+        switch phase {
+        case .idle, .waitingToRestart: break
+        default: return []
+        }
         phase = .spawnFailed
         return send(.startFailed(message))
     }
@@ -221,6 +244,14 @@ public struct AgentStateMachine: Sendable {
     public mutating func processExited(_ status: ExitStatus, now: Timestamp) -> [Action] {
         switch phase {
         case .running:
+            if now - spawnedAt >= RestartPolicy.resetAfter { restarts = 0 }
+            if let policy = restartPolicy, policy.restarts(after: status, restarts: restarts) {
+                restarts += 1
+                let delay = policy.delay(forAttempt: restarts)
+                phase = .waitingToRestart(status)
+                return [.cancelTimer(.probe), .signal(Self.sigkill)]
+                    + send(.restarting(status, attempt: restarts, delay: delay)) + [.scheduleTimer(.restart, at: now + delay)]
+            }
             return [.cancelTimer(.probe), .signal(Self.sigkill)]
                 + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
         case .stopping(let order, let killed, let killOrdered):
@@ -229,7 +260,7 @@ public struct AgentStateMachine: Sendable {
             let message: Report = order == nil ? .exited(status) : .stopped(outcome)
             return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
                 + report(message, replyTo: order, exitCode: status.shellCode, now: now)
-        case .idle, .spawnFailed, .reporting, .exited:
+        case .idle, .spawnFailed, .waitingToRestart, .reporting, .exited:
             return []
         }
     }
@@ -253,6 +284,8 @@ public struct AgentStateMachine: Sendable {
         case .spawnFailed:
             phase = .exited
             return [.exit(ExitCode.spawnFailed)]
+        case .waitingToRestart(let status):
+            return [.cancelTimer(.restart)] + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
         case .stopping, .reporting, .exited:
             return []
         }
@@ -282,6 +315,8 @@ public struct AgentStateMachine: Sendable {
             return [.send(report, id: id, replyTo: replyTo), .scheduleTimer(.reportRetry, at: now + settings.reportRetry)]
         case (.probe, .running):
             return probe.map { [.runProbe($0)] } ?? []
+        case (.restart, .waitingToRestart):
+            return [.spawn]
         case (.reportPatience, .reporting(_, _, _, let exitCode)):
             phase = .exited
             return [.cancelTimer(.reportRetry), .exit(exitCode)]
@@ -298,7 +333,7 @@ public struct AgentStateMachine: Sendable {
     private var hasProcess: Bool {
         switch phase {
         case .running, .stopping: true
-        case .idle, .spawnFailed, .reporting, .exited: false
+        case .idle, .spawnFailed, .waitingToRestart, .reporting, .exited: false
         }
     }
 
@@ -309,6 +344,9 @@ public struct AgentStateMachine: Sendable {
             return report(.stopped(.notStarted), replyTo: order, exitCode: 0, now: now)
         case .spawnFailed:
             return report(.stopped(.notStarted), replyTo: order, exitCode: ExitCode.spawnFailed, now: now)
+        case .waitingToRestart(let status):
+            return [.cancelTimer(.restart)]
+                + report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: status.shellCode, now: now)
         case .reporting(.exited(let status), _, _, let exitCode):
             // The process ended on its own before this order: that is the order's outcome.
             return report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: exitCode, now: now)

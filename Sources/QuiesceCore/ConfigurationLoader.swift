@@ -19,7 +19,9 @@ public enum ConfigurationLoader {
         "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_lost_after", "on_start_failure",
     ]
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
-    static let serviceKeys = ["depends_on", "stop_timeout", "start_timeout", "readiness"]
+    static let serviceKeys = [
+        "depends_on", "stop_timeout", "start_timeout", "readiness", "restart", "restart_backoff", "restart_limit",
+    ]
     static let readinessKeys = ["tcp", "http", "exec", "interval", "timeout", "failure_threshold", "initial_delay"]
 
     /// Parses and validates `text`, naming `file` in every message.
@@ -141,6 +143,7 @@ private struct Reader {
         if let readiness = mapping["readiness"] {
             spec.readiness = probe(readiness, service: name)
         }
+        spec.restart = restartPolicy(mapping, service: name)
         if let dependsOn = mapping["depends_on"] {
             if let sequence = dependsOn.sequence {
                 for item in sequence {
@@ -190,10 +193,37 @@ private struct Reader {
         return probe
     }
 
+    mutating func restartPolicy(_ mapping: Node.Mapping, service: String) -> RestartPolicy? {
+        let mode = mapping["restart"]
+        let backoff = mapping["restart_backoff"]
+        let limit = mapping["restart_limit"]
+        guard mode != nil || backoff != nil || limit != nil else { return nil }
+        guard let mode else {
+            issue(backoff ?? limit, "restart_backoff and restart_limit of \"\(service)\" need restart: on-failure or always")
+            return nil
+        }
+        // YAML reads a bare `no` as false.
+        let text = mode.string == "false" ? "no" : mode.string
+        guard let text, let value = RestartPolicy.Mode(rawValue: text) else {
+            issue(mode, "restart of \"\(service)\" must be no, on-failure or always")
+            return nil
+        }
+        var policy = RestartPolicy(mode: value)
+        policy.backoff = positive(duration(backoff, key: "restart_backoff"), backoff) ?? policy.backoff
+        if let limit {
+            if let count = limit.int, count >= 0 {
+                policy.limit = count
+            } else {
+                issue(limit, "restart_limit must be a whole number, 0 or more")
+            }
+        }
+        return value == .no ? nil : policy
+    }
+
     /// `duration`, unless it is zero, which is reported at `node`.
     mutating func positive(_ duration: Duration?, _ node: Node?) -> Duration? {
         guard let duration, duration <= .zero else { return duration }
-        issue(node, "a readiness interval or timeout must be more than 0")
+        issue(node, "this duration must be more than 0")
         return nil
     }
 

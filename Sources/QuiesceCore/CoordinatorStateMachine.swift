@@ -7,8 +7,9 @@
 public struct CoordinatorStateMachine: Sendable {
     /// An order the runtime delivers to a service's agent.
     public enum Order: Hashable, Sendable {
-        /// Start, checking readiness with the configuration's probe unless the agent has its own.
-        case start(readiness: ReadinessProbe?)
+        /// Start, checking readiness with the configuration's probe unless the agent has its own, and
+        /// restarting the process as the configuration's policy says.
+        case start(readiness: ReadinessProbe?, restart: RestartPolicy?)
         /// Stop with the stop signal; kill after `timeout`.
         case stop(timeout: Duration)
         /// Kill now.
@@ -133,7 +134,7 @@ public struct CoordinatorStateMachine: Sendable {
             if graph.dependencies(of: service).allSatisfy({ records[$0]!.state == .ready }) {
                 change(service, to: .starting, now: now)
                 records[service]!.exitStatus = nil
-                actions.append(.send(.start(readiness: graph[service].readiness), to: service))
+                actions.append(.send(startOrder(for: service), to: service))
             }
         case .shuttingDown:
             actions += withShutdown(now: now) { $0.agentConnected(service, now: now) }
@@ -204,6 +205,15 @@ public struct CoordinatorStateMachine: Sendable {
         default:
             return []
         }
+    }
+
+    /// The service's process ended on its own and its agent starts it again after `delay`.
+    public mutating func serviceRestarting(
+        _ service: String, status: ExitStatus, attempt: Int, delay: Duration, now: Timestamp
+    ) -> [Action] {
+        guard let record = records[service], record.state != .stopping else { return [] }
+        change(service, to: .starting, now: now, detail: "restart \(attempt) after \(status), in \(delay.configurationText)")
+        return [.progress(.serviceRestarting(service, status: status, attempt: attempt, delay: delay))]
     }
 
     /// The agent could not start the service.
@@ -313,6 +323,10 @@ public struct CoordinatorStateMachine: Sendable {
         return translate(actions, now: now)
     }
 
+    private func startOrder(for service: String) -> Order {
+        .start(readiness: graph[service].readiness, restart: graph[service].restart)
+    }
+
     private mutating func change(_ service: String, to state: ServiceState, now: Timestamp, detail: String? = nil) {
         records[service]!.state = state
         records[service]!.changedAt = now
@@ -327,7 +341,7 @@ public struct CoordinatorStateMachine: Sendable {
                 change(service, to: .starting, now: now)
                 records[service]!.exitStatus = nil
                 records[service]!.lastCheckError = nil
-                result.append(.send(.start(readiness: graph[service].readiness), to: service))
+                result.append(.send(startOrder(for: service), to: service))
             case .scheduleTimer(let timer, let at):
                 result.append(.scheduleTimer(.startup(timer), at: at))
             case .cancelTimer(let timer):
@@ -410,6 +424,7 @@ public enum CoordinatorProgress: Equatable, Sendable {
     /// A ready service's readiness checks fail.
     case serviceUnready(String, reason: String)
     case serviceReadyAgain(String)
+    case serviceRestarting(String, status: ExitStatus, attempt: Int, delay: Duration)
     case serviceExited(String, status: ExitStatus)
     case startup(StartupProgress)
     case startupComplete(after: Duration)

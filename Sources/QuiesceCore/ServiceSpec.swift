@@ -10,6 +10,8 @@ public struct ServiceSpec: Hashable, Sendable {
     public var startTimeout: Duration
     /// How its agent checks readiness, unless the agent has a probe of its own (which wins).
     public var readiness: ReadinessProbe?
+    /// Whether its agent starts the process again when it ends on its own.
+    public var restart: RestartPolicy?
     /// The line of the configuration file that declares the service, for messages.
     public var line: Int?
 
@@ -19,6 +21,7 @@ public struct ServiceSpec: Hashable, Sendable {
         stopTimeout: Duration = .seconds(10),
         startTimeout: Duration = .seconds(30),
         readiness: ReadinessProbe? = nil,
+        restart: RestartPolicy? = nil,
         line: Int? = nil
     ) {
         self.name = name
@@ -26,6 +29,7 @@ public struct ServiceSpec: Hashable, Sendable {
         self.stopTimeout = stopTimeout
         self.startTimeout = startTimeout
         self.readiness = readiness
+        self.restart = restart
         self.line = line
     }
 }

@@ -15,6 +15,8 @@ public enum Message: Equatable, Sendable {
     case startFailed(reason: String)
     /// A readiness check failed: not ready yet, or no longer ready.
     case unready(reason: String)
+    /// The process ended on its own; the agent starts it again after `delay` (restart `attempt`).
+    case restarting(ExitStatus, attempt: Int, delay: Duration)
     /// The service's process ended on its own.
     case exited(ExitStatus)
     /// The outcome of the stop or kill order this message replies to.
@@ -25,8 +27,9 @@ public enum Message: Equatable, Sendable {
     case welcome(heartbeatInterval: Duration)
     /// Registration refused; the agent exits.
     case refused(reason: String)
-    /// Start the service, checking its readiness with `readiness` unless the agent has its own probe.
-    case start(readiness: ReadinessProbe?)
+    /// Start the service, checking its readiness with `readiness` unless the agent has its own probe,
+    /// and restarting it as `restart` says.
+    case start(readiness: ReadinessProbe?, restart: RestartPolicy?)
     /// Stop the service with the stop signal, kill it after `timeout`.
     case stop(timeout: Duration)
     /// Kill the service now.
@@ -55,6 +58,7 @@ public enum Message: Equatable, Sendable {
         case .ready: "ready"
         case .startFailed: "start_failed"
         case .unready: "unready"
+        case .restarting: "restarting"
         case .exited: "exited"
         case .stopped: "stopped"
         case .welcome: "welcome"

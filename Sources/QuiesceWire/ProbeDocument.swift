@@ -32,3 +32,22 @@ struct ProbeDocument: Codable, Equatable {
             failureThreshold: failureThreshold, initialDelay: .milliseconds(initialDelayMs))
     }
 }
+
+/// A restart policy on the wire, carried by the `start` order.
+struct RestartDocument: Codable, Equatable {
+    var policy: String
+    var backoffMs: Int64
+    var limit: Int
+
+    init(_ policy: RestartPolicy) {
+        self.policy = policy.mode.rawValue
+        backoffMs = policy.backoff.milliseconds
+        limit = policy.limit
+    }
+
+    /// The policy, or `nil` when the document is not a valid one.
+    var restart: RestartPolicy? {
+        guard let mode = RestartPolicy.Mode(rawValue: policy), backoffMs > 0, limit >= 0 else { return nil }
+        return RestartPolicy(mode: mode, backoff: .milliseconds(backoffMs), limit: limit)
+    }
+}

@@ -18,10 +18,13 @@ struct WireBody: Codable {
     var status: StatusDocument?
     var report: ReportDocument?
     var readiness: ProbeDocument?
+    var restart: RestartDocument?
+    var attempt: Int?
+    var delayMs: Int64?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, service, host, agentPid, pid, reason, outcome, exitCode, signal
-        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness
+        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?) {
@@ -55,6 +58,9 @@ struct WireBody: Codable {
         status = try decode(.status)
         report = try decode(.report)
         readiness = try decode(.readiness)
+        restart = try decode(.restart)
+        attempt = try decode(.attempt)
+        delayMs = try decode(.delayMs)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
@@ -63,7 +69,8 @@ struct WireBody: Codable {
         "started": [.pid],
         "start_failed": [.reason],
         "unready": [.reason],
-        "start": [.readiness],
+        "start": [.readiness, .restart],
+        "restarting": [.exitCode, .signal, .attempt, .delayMs],
         "refused": [.reason],
         "exited": [.exitCode, .signal],
         "stopped": [.outcome, .exitCode, .signal],

@@ -54,8 +54,13 @@ public enum WireCodec {
             body.pid = pid
         case .startFailed(let reason), .unready(let reason), .refused(let reason):
             body.reason = reason
-        case .start(let readiness):
+        case .start(let readiness, let restart):
             body.readiness = readiness.map(ProbeDocument.init)
+            body.restart = restart.map(RestartDocument.init)
+        case .restarting(let status, let attempt, let delay):
+            set(status, in: &body)
+            body.attempt = attempt
+            body.delayMs = delay.milliseconds
         case .exited(let status):
             set(status, in: &body)
         case .stopped(let outcome):
@@ -108,9 +113,20 @@ public enum WireCodec {
             return .welcome(heartbeatInterval: .milliseconds(interval))
         case "refused": return .refused(reason: try require(body.reason, "reason"))
         case "start":
-            guard let document = body.readiness else { return .start(readiness: nil) }
-            guard let probe = document.probe else { throw .outOfRange(type: body.type, field: "readiness") }
-            return .start(readiness: probe)
+            let probe = try body.readiness.map { document throws(WireError) in
+                guard let probe = document.probe else { throw .outOfRange(type: body.type, field: "readiness") }
+                return probe
+            }
+            let restart = try body.restart.map { document throws(WireError) in
+                guard let restart = document.restart else { throw .outOfRange(type: body.type, field: "restart") }
+                return restart
+            }
+            return .start(readiness: probe, restart: restart)
+        case "restarting":
+            let attempt = try require(body.attempt, "attempt")
+            let delay = try require(body.delayMs, "delay_ms")
+            guard attempt > 0, delay >= 0 else { throw .outOfRange(type: body.type, field: attempt > 0 ? "delay_ms" : "attempt") }
+            return .restarting(try require(status(of: body), "exit_code"), attempt: attempt, delay: .milliseconds(delay))
         case "stop":
             let timeout = try require(body.timeoutMs, "timeout_ms")
             guard timeout >= 0 else { throw .outOfRange(type: body.type, field: "timeout_ms") }

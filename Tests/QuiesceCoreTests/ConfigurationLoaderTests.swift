@@ -323,7 +323,7 @@ struct ReadinessConfigurationTests {
         ("readiness: { tcp: \"a:1\", http: \"http://a/\" }", "q.yaml:3: readiness of \"database\" needs exactly one of tcp, http or exec"),
         ("readiness: { http: \"ftp://x\" }", "q.yaml:3: readiness http of \"database\" is not valid; write it like http: http://127.0.0.1:8080/healthz"),
         ("readiness: { exec: \"true\", failure_threshold: 0 }", "q.yaml:3: failure_threshold must be a whole number of at least 1"),
-        ("readiness: { exec: \"true\", interval: 0s }", "q.yaml:3: a readiness interval or timeout must be more than 0"),
+        ("readiness: { exec: \"true\", interval: 0s }", "q.yaml:3: this duration must be more than 0"),
         ("readiness: { exec: \"true\", intervall: 1s }", "q.yaml:3: unknown key \"intervall\" in readiness of \"database\" (did you mean \"interval\"?)"),
     ])
     func badReadiness(block: String, message: String) {
@@ -334,6 +334,36 @@ struct ReadinessConfigurationTests {
             _ = try ConfigurationLoader.load(yaml: "services:\n  database:\n    \(block)\n", file: "q.yaml")
         } catch {
             #expect(error.description == message)
+        }
+    }
+}
+
+@Suite("Configuration: restart policies")
+struct RestartConfigurationTests {
+    @Test("restart, restart_backoff and restart_limit are read; restart: no means none")
+    func restartKeys() throws {
+        let configuration = try ConfigurationLoader.load(yaml: """
+            services:
+              worker: { restart: on-failure, restart_backoff: 500ms, restart_limit: 3 }
+              web: { restart: always }
+              batch: { restart: no }
+            """, file: "q.yaml")
+        #expect(configuration.graph["worker"].restart == RestartPolicy(mode: .onFailure, backoff: .milliseconds(500), limit: 3))
+        #expect(configuration.graph["web"].restart == RestartPolicy(mode: .always))
+        #expect(configuration.graph["batch"].restart == nil)
+    }
+
+    @Test("Bad restart settings are reported at their lines")
+    func badRestart() {
+        #expect(throws: ConfigurationError(file: "q.yaml", issues: [
+            .init(line: 2, message: "restart of \"worker\" must be no, on-failure or always"),
+            .init(line: 3, message: "restart_backoff and restart_limit of \"web\" need restart: on-failure or always"),
+        ])) {
+            try ConfigurationLoader.load(yaml: """
+                services:
+                  worker: { restart: sometimes }
+                  web: { restart_limit: 3 }
+                """, file: "q.yaml")
         }
     }
 }

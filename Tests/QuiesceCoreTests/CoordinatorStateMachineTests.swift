@@ -69,9 +69,9 @@ struct CoordinatorStateMachineTests {
             .progress(.agentConnected("cache", host: "host-cache")),
             .scheduleTimer(.liveness("cache"), at: .after(.seconds(5))),
             .progress(.startup(.waveStarted(number: 1, of: 2, services: ["cache", "database"]))),
-            .send(.start(readiness: nil), to: "cache"),
+            .send(.start(readiness: nil, restart: nil), to: "cache"),
             .scheduleTimer(.startup(.startDeadline("cache")), at: .after(.seconds(30))),
-            .send(.start(readiness: nil), to: "database"),
+            .send(.start(readiness: nil, restart: nil), to: "database"),
             .scheduleTimer(.startup(.startDeadline("database")), at: .after(.seconds(30))),
         ])
         #expect(coordinator.serviceStarted("cache", pid: 101, now: clock.now) == [])
@@ -90,7 +90,7 @@ struct CoordinatorStateMachineTests {
             .progress(.agentConnected("api", host: "host-api")),
             .scheduleTimer(.liveness("api"), at: .after(.seconds(8))),
             .progress(.startup(.waveStarted(number: 2, of: 2, services: ["api"]))),
-            .send(.start(readiness: nil), to: "api"),
+            .send(.start(readiness: nil, restart: nil), to: "api"),
             .scheduleTimer(.startup(.startDeadline("api")), at: .after(.seconds(33))),
         ])
         clock.advance(by: .seconds(1))

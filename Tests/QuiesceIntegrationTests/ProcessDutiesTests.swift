@@ -132,3 +132,52 @@ struct StopCommandTests {
         #expect(fleet.output("agent-app.err").contains("The stop command failed; sending the stop signal"))
     }
 }
+
+/// Restart policies on a real crashing process.
+@Suite("Restart policies", .serialized)
+struct RestartPolicyTests {
+    @Test("A service that crashes twice is restarted with backoff, reported each time, and then serves")
+    func crashTwiceThenServe() async throws {
+        let fleet = try Fleet(config: """
+            defaults: { stop_timeout: 5s }
+            services:
+              worker: { restart: on-failure, restart_backoff: 100ms, restart_limit: 3 }
+            """)
+        defer { fleet.tearDown() }
+        let counter = fleet.directory.appendingPathComponent("runs").path
+        let script = """
+            echo x >> "\(counter)"
+            echo "$(date +%s.%N) worker started $$" >> "\(fleet.timelinePath.path)"
+            if [ "$(wc -l < "\(counter)")" -le 2 ]; then exit 3; fi
+            trap 'exit 0' TERM
+            while :; do sleep 0.02; done
+            """
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("worker", command: ["/bin/sh", "-c", script])
+        await fleet.waitUntil("the third run is ready") { fleet.output("coordinator.out").contains("worker ready (") && fleet.timeline().count == 3 }
+
+        let printed = fleet.output("coordinator.out")
+        #expect(printed.contains("worker ended (exit code 3); restart 1 in 100ms"))
+        #expect(printed.contains("worker ended (exit code 3); restart 2 in 200ms"))
+        #expect(await fleet.shutDown(coordinator) == 0)
+        #expect(fleet.timeline().count == 3)
+    }
+
+    @Test("When the restart limit is reached the service's end is reported")
+    func limitReached() async throws {
+        let fleet = try Fleet(config: """
+            defaults: { stop_timeout: 5s }
+            services:
+              worker: { restart: always, restart_backoff: 50ms, restart_limit: 2 }
+            """)
+        defer { fleet.tearDown() }
+        let coordinator = try fleet.startCoordinator()
+        let agent = try fleet.startAgent("worker", command: ["/bin/sh", "-c", "sleep 0.1; exit 5"])
+
+        await fleet.waitUntil("the coordinator gives the end") { fleet.output("coordinator.out").contains("worker exited on its own (exit code 5)") }
+        #expect(fleet.output("coordinator.out").contains("restart 2 in 100ms"))
+        #expect(await fleet.waitForExit(agent) == 5)
+        #expect(await fleet.shutDown(coordinator) == 1)
+        #expect(try fleet.reportEntry("worker")["outcome"] as? String == "already_exited")
+    }
+}

@@ -23,11 +23,17 @@ struct BodyFormatTests {
             envelope: Envelope(id: 4, replyTo: 1, message: .refused(reason: "taken")),
             json: #"{"id":4,"reason":"taken","reply_to":1,"type":"refused"}"#),
         Expected(envelope: Envelope(id: 5, message: .heartbeat), json: #"{"id":5,"type":"heartbeat"}"#),
-        Expected(envelope: Envelope(id: 6, message: .start(readiness: nil)), json: #"{"id":6,"type":"start"}"#),
+        Expected(envelope: Envelope(id: 6, message: .start(readiness: nil, restart: nil)), json: #"{"id":6,"type":"start"}"#),
         Expected(
-            envelope: Envelope(id: 6, message: .start(readiness: ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432)))),
+            envelope: Envelope(id: 6, message: .start(readiness: ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432)), restart: nil)),
             json: #"{"id":6,"readiness":{"failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"tcp":"127.0.0.1:5432","timeout_ms":1000},"type":"start"}"#),
         Expected(envelope: Envelope(id: 9, message: .unready(reason: "connection refused")), json: #"{"id":9,"reason":"connection refused","type":"unready"}"#),
+        Expected(
+            envelope: Envelope(id: 6, message: .start(readiness: nil, restart: RestartPolicy(mode: .onFailure, backoff: .milliseconds(500), limit: 3))),
+            json: #"{"id":6,"restart":{"backoff_ms":500,"limit":3,"policy":"on-failure"},"type":"start"}"#),
+        Expected(
+            envelope: Envelope(id: 10, message: .restarting(.exited(1), attempt: 2, delay: .seconds(2))),
+            json: #"{"attempt":2,"delay_ms":2000,"exit_code":1,"id":10,"type":"restarting"}"#),
         Expected(envelope: Envelope(id: 8, message: .kill), json: #"{"id":8,"type":"kill"}"#),
         Expected(envelope: Envelope(id: 2, message: .started(pid: 31337)), json: #"{"id":2,"pid":31337,"type":"started"}"#),
         Expected(envelope: Envelope(id: 3, message: .ready), json: #"{"id":3,"type":"ready"}"#),

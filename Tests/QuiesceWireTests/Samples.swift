@@ -27,7 +27,7 @@ func bodyText(of envelope: Envelope) -> String {
 
 /// Every `type` the protocol defines (docs/protocol.md).
 let allMessageTypes: Set<String> = [
-    "register", "heartbeat", "started", "ready", "start_failed", "unready", "exited", "stopped",
+    "register", "heartbeat", "started", "ready", "start_failed", "unready", "restarting", "exited", "stopped",
     "welcome", "refused", "start", "stop", "kill", "ack",
     "status_request", "status_reply", "shutdown_request", "progress", "report", "error",
 ]
@@ -93,7 +93,7 @@ let samples: [Sample] = [
         Envelope(
             id: 22, replyTo: 1,
             message: .refused(reason: "service \"apii\" is not in the coordinator's configuration (did you mean \"api\"?)"))),
-    Sample("start", Envelope(id: 23, message: .start(readiness: nil))),
+    Sample("start", Envelope(id: 23, message: .start(readiness: nil, restart: nil))),
     Sample(
         "start with an http probe",
         Envelope(
@@ -101,9 +101,11 @@ let samples: [Sample] = [
             message: .start(
                 readiness: ReadinessProbe(
                     check: .http(url: "http://127.0.0.1:8080/healthz"), interval: .milliseconds(250), timeout: .seconds(2),
-                    failureThreshold: 5, initialDelay: .seconds(1))))),
-    Sample("start with a tcp probe on IPv6", Envelope(id: 23, message: .start(readiness: ReadinessProbe(check: .tcp(host: "::1", port: 6379))))),
-    Sample("start with an exec probe", Envelope(id: 23, message: .start(readiness: ReadinessProbe(check: .exec(command: "pg_isready -h 127.0.0.1"))))),
+                    failureThreshold: 5, initialDelay: .seconds(1)),
+                restart: RestartPolicy(mode: .always, backoff: .seconds(2), limit: 10)))),
+    Sample("start with a tcp probe on IPv6", Envelope(id: 23, message: .start(readiness: ReadinessProbe(check: .tcp(host: "::1", port: 6379)), restart: nil))),
+    Sample("start with an exec probe", Envelope(id: 23, message: .start(readiness: ReadinessProbe(check: .exec(command: "pg_isready -h 127.0.0.1")), restart: nil))),
+    Sample("restarting after a signal", Envelope(id: 25, message: .restarting(.signalled(9), attempt: 1, delay: .milliseconds(500)))),
     Sample("unready", Envelope(id: 24, message: .unready(reason: "connect to 127.0.0.1:5432: Connection refused"))),
     Sample("stop", Envelope(id: 24, message: .stop(timeout: .seconds(10)))),
     Sample("stop, zero timeout", Envelope(id: 25, message: .stop(timeout: .zero))),
