@@ -7,6 +7,8 @@ public struct AgentOptions: Sendable {
     public var coordinator: String
     public var command: [String]
     public var settings = AgentStateMachine.Settings()
+    /// Where to serve `/healthz` and `/readyz`; not served when `nil`.
+    public var health: (host: String, port: Int)?
 
     public init(name: String, coordinator: String, command: [String]) {
         self.name = name

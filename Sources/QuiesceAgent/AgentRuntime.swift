@@ -17,6 +17,7 @@ public final class AgentRuntime {
     private var child: ChildProcess?
     private let reaper = Reaper()
     private lazy var background = BackgroundRunner(reaper: reaper)
+    private var healthEndpoint: HealthEndpoint?
     private var exitCode: Int32?
     private var dealer: Socket!
     /// Messages dropped because they could not be decoded.
@@ -39,6 +40,9 @@ public final class AgentRuntime {
             context.terminate()
         }
         logger.info("Agent starting", metadata: ["service": "\(options.name)", "coordinator": "\(options.coordinator)"])
+        if let health = options.health {
+            healthEndpoint = HealthEndpoint(host: health.host, port: health.port, logger: logger)
+        }
         perform(machine.start(now: clock.now))
         while exitCode == nil {
             var items: [Poller.Item] = [
@@ -98,9 +102,11 @@ public final class AgentRuntime {
             perform(machine.notRegistered(now: now))
         case .start(let readiness, let restart):
             perform(machine.startOrdered(readiness: readiness, restart: restart, now: now))
-        case .stop(let timeout):
-            logger.info("Stop ordered", metadata: ["service": "\(options.name)", "timeout": "\(timeout.configurationText)"])
-            perform(machine.stopOrdered(order: envelope.id, timeout: timeout, now: now))
+        case .stop(let timeout, let drain):
+            logger.info(
+                "Stop ordered",
+                metadata: ["service": "\(options.name)", "timeout": "\(timeout.configurationText)", "drain": "\(drain.configurationText)"])
+            perform(machine.stopOrdered(order: envelope.id, timeout: timeout, drain: drain, now: now))
         case .kill:
             logger.info("Kill ordered", metadata: ["service": "\(options.name)"])
             perform(machine.killOrdered(order: envelope.id, now: now))
@@ -128,6 +134,10 @@ public final class AgentRuntime {
     }
 
     private func perform(_ actions: [AgentStateMachine.Action]) {
+        defer {
+            let health = machine.health
+            healthEndpoint?.update(alive: health.alive, ready: health.ready)
+        }
         for action in actions {
             switch action {
             case .send(let report, let id, let replyTo):

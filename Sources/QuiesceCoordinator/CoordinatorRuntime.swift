@@ -216,7 +216,7 @@ public final class CoordinatorRuntime {
         let message: Message
         switch order {
         case .start(let readiness, let restart): message = .start(readiness: readiness, restart: restart)
-        case .stop(let timeout): message = .stop(timeout: timeout)
+        case .stop(let timeout, let drain): message = .stop(timeout: timeout, drain: drain)
         case .kill: message = .kill
         }
         logger.debug("Order sent", metadata: ["service": "\(service)", "order": "\(message.type)"])

@@ -35,6 +35,8 @@ public struct AgentStateMachine: Sendable {
         case probe
         /// Start the process again.
         case restart
+        /// The drain is over: ask the process to stop.
+        case drainEnd
     }
 
     public enum Action: Equatable, Sendable {
@@ -89,6 +91,8 @@ public struct AgentStateMachine: Sendable {
         case running
         /// The process ended on its own with `status`; it is started again when `.restart` fires.
         case waitingToRestart(ExitStatus)
+        /// A stop was ordered with a drain: reported not ready until `.drainEnd`, then stopped.
+        case draining(order: UInt64, timeout: Duration)
         /// The stop (or kill) signal was sent. `order` is `nil` when the agent stops on its own signal.
         case stopping(order: UInt64?, killed: Bool, killOrdered: Bool)
         /// The final report is out, waiting for its acknowledgement.
@@ -154,17 +158,22 @@ public struct AgentStateMachine: Sendable {
             return [.spawn]
         case .running:
             return ready && !unready ? send(.ready) : []
-        case .spawnFailed, .waitingToRestart, .stopping, .reporting, .exited:
+        case .spawnFailed, .waitingToRestart, .draining, .stopping, .reporting, .exited:
             return []
         }
     }
 
-    /// Stop with the stop signal, kill when `timeout` passes.
-    public mutating func stopOrdered(order: UInt64, timeout: Duration, now: Timestamp) -> [Action] {
+    /// Report not ready for `drain`, then ask the process to stop; kill it `timeout` after that.
+    public mutating func stopOrdered(order: UInt64, timeout: Duration, drain: Duration = .zero, now: Timestamp) -> [Action] {
         switch phase {
+        case .running where drain > .zero:
+            phase = .draining(order: order, timeout: timeout)
+            return [.cancelTimer(.probe), .scheduleTimer(.drainEnd, at: now + drain)]
         case .running:
-            phase = .stopping(order: order, killed: false, killOrdered: false)
-            return [.cancelTimer(.probe), askToStop(timeout: timeout), .scheduleTimer(.stopDeadline, at: now + timeout)]
+            return [.cancelTimer(.probe)] + beginStop(order: order, timeout: timeout, now: now)
+        case .draining(_, let timeout):
+            phase = .draining(order: order, timeout: timeout)
+            return []
         case .stopping(_, let killed, let killOrdered):
             phase = .stopping(order: order, killed: killed, killOrdered: killOrdered)
             return []
@@ -179,6 +188,9 @@ public struct AgentStateMachine: Sendable {
         case .running:
             phase = .stopping(order: order, killed: true, killOrdered: true)
             return [.cancelTimer(.probe), .signal(Self.sigkill)]
+        case .draining:
+            phase = .stopping(order: order, killed: true, killOrdered: true)
+            return [.cancelTimer(.drainEnd), .signal(Self.sigkill)]
         case .stopping(_, let killed, _):
             phase = .stopping(order: order, killed: true, killOrdered: true)
             return killed ? [] : [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
@@ -254,6 +266,9 @@ public struct AgentStateMachine: Sendable {
             }
             return [.cancelTimer(.probe), .signal(Self.sigkill)]
                 + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
+        case .draining(let order, _):
+            return [.cancelTimer(.drainEnd), .signal(Self.sigkill)]
+                + report(.stopped(.stopped(status)), replyTo: order, exitCode: status.shellCode, now: now)
         case .stopping(let order, let killed, let killOrdered):
             let outcome: StopOutcome =
                 killOrdered ? .killed : (killed && status == .signalled(Self.sigkill) ? .killedAfterTimeout : .stopped(status))
@@ -270,11 +285,10 @@ public struct AgentStateMachine: Sendable {
     public mutating func signalReceived(now: Timestamp) -> [Action] {
         switch phase {
         case .running:
-            phase = .stopping(order: nil, killed: false, killOrdered: false)
-            return [
-                .cancelTimer(.probe), askToStop(timeout: settings.localStopTimeout),
-                .scheduleTimer(.stopDeadline, at: now + settings.localStopTimeout),
-            ]
+            return [.cancelTimer(.probe)] + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
+        case .draining(let order, _):
+            // Asked to stop again: the drain is cut short.
+            return [.cancelTimer(.drainEnd)] + beginStop(order: order, timeout: settings.localStopTimeout, now: now)
         case .stopping(let order, false, let killOrdered):
             phase = .stopping(order: order, killed: true, killOrdered: killOrdered)
             return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
@@ -317,6 +331,8 @@ public struct AgentStateMachine: Sendable {
             return probe.map { [.runProbe($0)] } ?? []
         case (.restart, .waitingToRestart):
             return [.spawn]
+        case (.drainEnd, .draining(let order, let timeout)):
+            return beginStop(order: order, timeout: timeout, now: now)
         case (.reportPatience, .reporting(_, _, _, let exitCode)):
             phase = .exited
             return [.cancelTimer(.reportRetry), .exit(exitCode)]
@@ -325,14 +341,27 @@ public struct AgentStateMachine: Sendable {
         }
     }
 
-    /// The first step of a stop: the stop command if there is one, else the stop signal.
-    private func askToStop(timeout: Duration) -> Action {
-        settings.stopCommand.map { .runStopCommand($0, timeout: timeout) } ?? .signal(settings.stopSignal)
+    /// What `/healthz` and `/readyz` answer: whether the process lives, and whether the service is
+    /// ready and not draining.
+    public var health: (alive: Bool, ready: Bool) {
+        switch phase {
+        case .running: (true, ready && !unready)
+        case .draining, .stopping: (true, false)
+        case .idle, .spawnFailed, .waitingToRestart, .reporting, .exited: (false, false)
+        }
+    }
+
+    /// Asks the process to stop (the stop command if there is one, else the stop signal) and kills it
+    /// when `timeout` passes.
+    private mutating func beginStop(order: UInt64?, timeout: Duration, now: Timestamp) -> [Action] {
+        phase = .stopping(order: order, killed: false, killOrdered: false)
+        let ask: Action = settings.stopCommand.map { .runStopCommand($0, timeout: timeout) } ?? .signal(settings.stopSignal)
+        return [ask, .scheduleTimer(.stopDeadline, at: now + timeout)]
     }
 
     private var hasProcess: Bool {
         switch phase {
-        case .running, .stopping: true
+        case .running, .draining, .stopping: true
         case .idle, .spawnFailed, .waitingToRestart, .reporting, .exited: false
         }
     }
@@ -354,7 +383,7 @@ public struct AgentStateMachine: Sendable {
             // A repeated order: the same outcome answers it.
             phase = .reporting(report, id: id, replyTo: order, exitCode: exitCode)
             return [.send(report, id: id, replyTo: order)]
-        case .running, .stopping, .exited:
+        case .running, .draining, .stopping, .exited:
             return []
         }
     }

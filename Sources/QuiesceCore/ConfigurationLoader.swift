@@ -20,7 +20,7 @@ public enum ConfigurationLoader {
     ]
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
     static let serviceKeys = [
-        "depends_on", "stop_timeout", "start_timeout", "readiness", "restart", "restart_backoff", "restart_limit",
+        "depends_on", "stop_timeout", "start_timeout", "drain", "readiness", "restart", "restart_backoff", "restart_limit",
     ]
     static let readinessKeys = ["tcp", "http", "exec", "interval", "timeout", "failure_threshold", "initial_delay"]
 
@@ -140,6 +140,7 @@ private struct Reader {
         checkKeys(mapping, allowed: ConfigurationLoader.serviceKeys, in: "service \"\(name)\"")
         spec.stopTimeout = duration(mapping["stop_timeout"], key: "stop_timeout") ?? stopTimeout
         spec.startTimeout = duration(mapping["start_timeout"], key: "start_timeout") ?? startTimeout
+        spec.drain = duration(mapping["drain"], key: "drain") ?? .zero
         if let readiness = mapping["readiness"] {
             spec.readiness = probe(readiness, service: name)
         }

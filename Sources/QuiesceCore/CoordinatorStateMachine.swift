@@ -10,8 +10,8 @@ public struct CoordinatorStateMachine: Sendable {
         /// Start, checking readiness with the configuration's probe unless the agent has its own, and
         /// restarting the process as the configuration's policy says.
         case start(readiness: ReadinessProbe?, restart: RestartPolicy?)
-        /// Stop with the stop signal; kill after `timeout`.
-        case stop(timeout: Duration)
+        /// Report not ready for `drain`, then stop with the stop signal; kill `timeout` after it.
+        case stop(timeout: Duration, drain: Duration)
         /// Kill now.
         case kill
     }
@@ -379,7 +379,7 @@ public struct CoordinatorStateMachine: Sendable {
             switch action {
             case .sendStop(let service, let timeout):
                 change(service, to: .stopping, now: now)
-                result.append(.send(.stop(timeout: timeout), to: service))
+                result.append(.send(.stop(timeout: timeout, drain: graph[service].drain), to: service))
             case .sendKill(let service):
                 result.append(.send(.kill, to: service))
             case .scheduleTimer(let timer, let at):

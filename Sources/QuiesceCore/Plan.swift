@@ -14,16 +14,16 @@ public struct Plan: Equatable, Sendable {
     public let startupCriticalPath: [String]
     /// The sum over startup waves of their longest start timeout.
     public let startupWorstCase: Duration
-    /// The slowest service (by stop timeout) of each shutdown wave.
+    /// The slowest service (by drain plus stop timeout) of each shutdown wave.
     public let shutdownCriticalPath: [String]
-    /// The sum over shutdown waves of their longest stop timeout.
+    /// The sum over shutdown waves of their longest drain plus stop timeout.
     public let shutdownWorstCase: Duration
 
     public init(graph: ServiceGraph) {
         startupWaves = Self.levels(of: graph.names) { graph.dependencies(of: $0) }
         shutdownWaves = Self.levels(of: graph.names) { graph.dependents(of: $0) }
         (startupCriticalPath, startupWorstCase) = Self.criticalPath(startupWaves) { graph[$0].startTimeout }
-        (shutdownCriticalPath, shutdownWorstCase) = Self.criticalPath(shutdownWaves) { graph[$0].stopTimeout }
+        (shutdownCriticalPath, shutdownWorstCase) = Self.criticalPath(shutdownWaves) { graph[$0].stopBudget }
     }
 
     /// The 0-based shutdown wave of each service.

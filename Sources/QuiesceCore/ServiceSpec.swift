@@ -4,8 +4,11 @@ public struct ServiceSpec: Hashable, Sendable {
     public var name: String
     /// The services that must be ready before this one starts, and that are stopped only after it.
     public var dependencies: [String]
-    /// From stop order to acknowledged exit; the agent kills the process when it passes.
+    /// From the stop signal to acknowledged exit; the agent kills the process when it passes.
     public var stopTimeout: Duration
+    /// Before the stop signal: how long the agent reports the service not ready, so that load
+    /// balancers stop sending it work.
+    public var drain: Duration = .zero
     /// From start order to ready; startup fails when it passes.
     public var startTimeout: Duration
     /// How its agent checks readiness, unless the agent has a probe of its own (which wins).
@@ -14,6 +17,9 @@ public struct ServiceSpec: Hashable, Sendable {
     public var restart: RestartPolicy?
     /// The line of the configuration file that declares the service, for messages.
     public var line: Int?
+
+    /// The longest a stop can take before the process is killed: the drain, then the stop timeout.
+    public var stopBudget: Duration { drain + stopTimeout }
 
     public init(
         name: String,

@@ -8,7 +8,7 @@
 /// Pure: the runtime feeds events with the current ``Timestamp`` and performs the returned actions.
 public struct ShutdownStateMachine: Sendable {
     public enum Timer: Hashable, Sendable {
-        /// A service's stop timeout plus the acknowledgement grace.
+        /// A service's drain and stop timeout, plus the acknowledgement grace.
         case stopDeadline(String)
         /// `shutdown_timeout`.
         case shutdownDeadline
@@ -166,7 +166,7 @@ public struct ShutdownStateMachine: Sendable {
                     let timeout = graph[name].stopTimeout
                     records[name]!.orderedAt = now
                     actions.append(.sendStop(service: name, timeout: timeout))
-                    actions.append(.scheduleTimer(.stopDeadline(name), at: now + timeout + ackGrace))
+                    actions.append(.scheduleTimer(.stopDeadline(name), at: now + graph[name].drain + timeout + ackGrace))
                 case .notConnected:
                     actions += conclude(name, .notConnected, now: now)
                 case .lost:

@@ -30,8 +30,9 @@ public enum Message: Equatable, Sendable {
     /// Start the service, checking its readiness with `readiness` unless the agent has its own probe,
     /// and restarting it as `restart` says.
     case start(readiness: ReadinessProbe?, restart: RestartPolicy?)
-    /// Stop the service with the stop signal, kill it after `timeout`.
-    case stop(timeout: Duration)
+    /// Report the service not ready for `drain`, then stop it with the stop signal; kill it `timeout`
+    /// after that.
+    case stop(timeout: Duration, drain: Duration)
     /// Kill the service now.
     case kill
     /// The report this message replies to was recorded.

@@ -21,10 +21,11 @@ struct WireBody: Codable {
     var restart: RestartDocument?
     var attempt: Int?
     var delayMs: Int64?
+    var drainMs: Int64?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, service, host, agentPid, pid, reason, outcome, exitCode, signal
-        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs
+        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?) {
@@ -61,6 +62,7 @@ struct WireBody: Codable {
         restart = try decode(.restart)
         attempt = try decode(.attempt)
         delayMs = try decode(.delayMs)
+        drainMs = try decode(.drainMs)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
@@ -75,7 +77,7 @@ struct WireBody: Codable {
         "exited": [.exitCode, .signal],
         "stopped": [.outcome, .exitCode, .signal],
         "welcome": [.heartbeatIntervalMs],
-        "stop": [.timeoutMs],
+        "stop": [.timeoutMs, .drainMs],
         "progress": [.text],
         "error": [.text],
         "status_reply": [.status],

@@ -71,8 +71,9 @@ public enum WireCodec {
             }
         case .welcome(let interval):
             body.heartbeatIntervalMs = interval.milliseconds
-        case .stop(let timeout):
+        case .stop(let timeout, let drain):
             body.timeoutMs = timeout.milliseconds
+            body.drainMs = drain > .zero ? drain.milliseconds : nil
         case .progress(let text), .error(let text):
             body.text = text
         case .statusReply(let status):
@@ -130,7 +131,9 @@ public enum WireCodec {
         case "stop":
             let timeout = try require(body.timeoutMs, "timeout_ms")
             guard timeout >= 0 else { throw .outOfRange(type: body.type, field: "timeout_ms") }
-            return .stop(timeout: .milliseconds(timeout))
+            let drain = body.drainMs ?? 0
+            guard drain >= 0 else { throw .outOfRange(type: body.type, field: "drain_ms") }
+            return .stop(timeout: .milliseconds(timeout), drain: .milliseconds(drain))
         case "kill": return .kill
         case "ack": return .ack
         case "status_request": return .statusRequest

@@ -30,6 +30,12 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("An HTTP request that asks the service to stop: \"POST http://127.0.0.1:8080/shutdown\" (the method defaults to POST).", valueName: "[method] url"))
     var stopHTTP: String?
 
+    @Option(name: .long, help: "Serve GET /healthz and /readyz on this port (for Kubernetes probes and compose healthchecks).")
+    var healthPort: Int?
+
+    @Option(name: .long, help: "The address the health endpoint listens on.")
+    var healthHost: String = "0.0.0.0"
+
     @Option(name: .long, help: "How long to wait when the agent itself is asked to stop (its own SIGTERM).")
     var localStopTimeout: String = "10s"
 
@@ -47,6 +53,9 @@ struct AgentCommand: ParsableCommand {
         guard Duration(configurationText: localStopTimeout) != nil else { throw ValidationError("--local-stop-timeout: write a duration like 10s") }
         _ = try readiness.probe()
         _ = try stopCommand()
+        if let healthPort, !(1...65535).contains(healthPort) {
+            throw ValidationError("--health-port must be between 1 and 65535")
+        }
     }
 
     /// The --stop-exec or --stop-http command, if any.
@@ -72,6 +81,7 @@ struct AgentCommand: ParsableCommand {
         options.settings.localStopTimeout = Duration(configurationText: localStopTimeout)!
         options.settings.readiness = try readiness.probe()
         options.settings.stopCommand = try stopCommand()
+        options.health = healthPort.map { (healthHost, $0) }
         let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))
         let exitCode: Int32
         do {

@@ -344,3 +344,60 @@ struct AgentRestartTests {
         #expect(RestartPolicy(mode: .always, backoff: .seconds(1)).delay(forAttempt: attempt) == .seconds(seconds))
     }
 }
+
+/// Drain before stop, and what the health endpoint answers.
+@Suite("Agent state machine: drain and health")
+struct AgentDrainTests {
+    typealias Agent = AgentStateMachine
+
+    func runningAgent() -> Agent {
+        var agent = Agent(settings: Agent.Settings())
+        _ = agent.start(now: .zero)
+        _ = agent.startOrdered(readiness: nil, now: .zero)
+        _ = agent.spawned(pid: 42, now: .zero)
+        return agent
+    }
+
+    @Test("A stop with a drain reports not ready first, and signals only when the drain is over")
+    func drainThenStop() {
+        var agent = runningAgent()
+        #expect(agent.health == (alive: true, ready: true))
+        #expect(agent.stopOrdered(order: 7, timeout: .seconds(10), drain: .seconds(5), now: .zero) == [
+            .cancelTimer(.probe), .scheduleTimer(.drainEnd, at: .after(.seconds(5))),
+        ])
+        #expect(agent.health == (alive: true, ready: false))
+        #expect(agent.timerFired(.drainEnd, now: .after(.seconds(5))) == [.signal(15), .scheduleTimer(.stopDeadline, at: .after(.seconds(15)))])
+        #expect(agent.processExited(.exited(0), now: .after(.seconds(6))).contains(.send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7)))
+        #expect(agent.health == (alive: false, ready: false))
+    }
+
+    @Test("A kill order during the drain kills at once")
+    func killDuringDrain() {
+        var agent = runningAgent()
+        _ = agent.stopOrdered(order: 7, timeout: .seconds(10), drain: .seconds(5), now: .zero)
+        #expect(agent.killOrdered(order: 8, now: .after(.seconds(1))) == [.cancelTimer(.drainEnd), .signal(9)])
+        #expect(agent.timerFired(.drainEnd, now: .after(.seconds(5))) == [])
+        #expect(agent.processExited(.signalled(9), now: .after(.seconds(1))).contains(.send(.stopped(.killed), id: 4, replyTo: 8)))
+    }
+
+    @Test("A process that ends during the drain answers the stop order")
+    func endsDuringDrain() {
+        var agent = runningAgent()
+        _ = agent.stopOrdered(order: 7, timeout: .seconds(10), drain: .seconds(5), now: .zero)
+        #expect(agent.processExited(.exited(0), now: .after(.seconds(1))).contains(.send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7)))
+    }
+}
+
+@Suite("Drain in the coordinator's plan and deadlines")
+struct DrainPlanTests {
+    @Test("The stop deadline and the worst case include the drain")
+    func deadlineIncludesDrain() throws {
+        var api = ServiceSpec(name: "api", stopTimeout: .seconds(3))
+        api.drain = .seconds(5)
+        let graph = try ServiceGraph(validating: [api])
+        let plan = Plan(graph: graph)
+        #expect(plan.shutdownWorstCase == .seconds(8))
+        var shutdown = ShutdownStateMachine(graph: graph, plan: plan, shutdownTimeout: .seconds(60), ackGrace: .seconds(2))
+        #expect(shutdown.start(conditions: ["api": .connected], now: .zero).contains(.scheduleTimer(.stopDeadline("api"), at: .after(.seconds(10)))))
+    }
+}

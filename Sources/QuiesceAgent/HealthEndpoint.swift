@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import Synchronization
+
+/// `GET /healthz` (the agent and its service's process are alive) and `GET /readyz` (the service is
+/// ready and not draining), for Kubernetes probes and compose healthchecks. Served by Hummingbird on
+/// Swift's concurrency threads; the reactor publishes the answers through ``update(alive:ready:)``.
+final class HealthEndpoint: Sendable {
+    private let state = Mutex((alive: false, ready: false))
+
+    /// Starts serving on `host:port` in the background.
+    init(host: String, port: Int, logger: Logger) {
+        let router = Router()
+        router.get("healthz") { [self] _, _ in
+            Self.answer(state.withLock { $0.alive }, up: "alive", down: "not running")
+        }
+        router.get("readyz") { [self] _, _ in
+            Self.answer(state.withLock { $0.ready }, up: "ready", down: "not ready")
+        }
+        let application = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "quiesce-agent"),
+            logger: logger)
+        Task.detached {
+            do {
+                try await application.run()
+            } catch {
+                logger.error("The health endpoint stopped", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Publishes what the endpoints answer from now on.
+    func update(alive: Bool, ready: Bool) {
+        state.withLock { $0 = (alive, ready) }
+    }
+
+    private static func answer(_ healthy: Bool, up: String, down: String) -> Response {
+        Response(
+            status: healthy ? .ok : .serviceUnavailable,
+            headers: [.contentType: "text/plain"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: (healthy ? up : down) + "\n")))
+    }
+}
