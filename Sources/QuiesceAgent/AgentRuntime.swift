@@ -70,6 +70,7 @@ public final class AgentRuntime {
                 perform(machine.processExited(status, now: clock.now))
             }
             for timer in timers.popExpired(now: clock.now) {
+                log(timer)
                 perform(machine.timerFired(timer, now: clock.now))
             }
             reaper.reapOrphans()
@@ -100,13 +101,16 @@ public final class AgentRuntime {
             perform(machine.refused(now: now))
         case .error(let text) where text == "not registered":
             perform(machine.notRegistered(now: now))
+        case .error(let text):
+            logger.warning("The coordinator will not stop the service; stopping it locally", metadata: ["reason": "\(text)"])
+            perform(machine.stopRequestRefused(now: now))
         case .start(let readiness, let restart):
             perform(machine.startOrdered(readiness: readiness, restart: restart, now: now))
-        case .stop(let timeout, let drain):
+        case .stop(let timeout, let drain, let exit):
             logger.info(
                 "Stop ordered",
                 metadata: ["service": "\(options.name)", "timeout": "\(timeout.configurationText)", "drain": "\(drain.configurationText)"])
-            perform(machine.stopOrdered(order: envelope.id, timeout: timeout, drain: drain, now: now))
+            perform(machine.stopOrdered(order: envelope.id, timeout: timeout, drain: drain, exit: exit, now: now))
         case .kill:
             logger.info("Kill ordered", metadata: ["service": "\(options.name)"])
             perform(machine.killOrdered(order: envelope.id, now: now))
@@ -117,6 +121,20 @@ public final class AgentRuntime {
         default:
             droppedMessages += 1
             logger.warning("Dropped an unexpected message", metadata: ["type": "\(envelope.message.type)", "dropped": "\(droppedMessages)"])
+        }
+    }
+
+    /// The timers whose firing is news to the operator.
+    private func log(_ timer: AgentStateMachine.Timer) {
+        switch timer {
+        case .reportPatience:
+            logger.warning("The coordinator did not acknowledge the final report in time; going on without it", metadata: ["service": "\(options.name)"])
+        case .coordinatedStopFallback:
+            logger.warning("The coordinator did not order the stop in time; stopping the service locally", metadata: ["service": "\(options.name)"])
+        case .stopDeadline:
+            logger.warning("The stop timeout passed; killing the service's process group", metadata: ["service": "\(options.name)"])
+        case .registration, .heartbeat, .reportRetry, .probe, .restart, .drainEnd:
+            break
         }
     }
 
@@ -173,6 +191,7 @@ public final class AgentRuntime {
         case .startFailed(let reason): .startFailed(reason: reason)
         case .unready(let reason): .unready(reason: reason)
         case .restarting(let status, let attempt, let delay): .restarting(status, attempt: attempt, delay: delay)
+        case .stopRequest: .stopRequest
         case .exited(let status): .exited(status)
         case .stopped(let outcome): .stopped(outcome)
         }

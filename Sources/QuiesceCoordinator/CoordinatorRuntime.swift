@@ -17,8 +17,8 @@ public final class CoordinatorRuntime {
     private var machine: CoordinatorStateMachine
     private var timers = TimerSet<CoordinatorStateMachine.Timer>()
     private var registry = AgentRegistry()
-    /// CLI peers that asked for the shutdown, with the id of their request, to stream progress to.
-    private var watchers: [(routingID: [UInt8], requestID: UInt64)] = []
+    /// CLI peers that asked for the shutdown or an operation, to stream progress and the report to.
+    private var watchers: [Watcher] = []
     private var nextMessageID: UInt64 = 1
     private var nextHeartbeat: Timestamp = .zero
     /// When the last report of an agent was acknowledged.
@@ -121,8 +121,18 @@ public final class CoordinatorRuntime {
             send(.statusReply(document), to: routingID, replyTo: envelope.id)
         case .shutdownRequest:
             logger.notice("Shutdown requested by an operator")
-            watchers.append((routingID, envelope.id))
+            watchers.append(Watcher(routingID: routingID, requestID: envelope.id, operation: false))
             perform(machine.shutdownRequested(now: now))
+        case .operationRequest(let kind, let service):
+            let operation = Operation(kind: kind, service: service)
+            switch machine.operationRequested(operation, now: now) {
+            case .success(let actions):
+                logger.notice("Operation requested by an operator", metadata: ["operation": "\(kind.rawValue)", "service": "\(service)"])
+                watchers.append(Watcher(routingID: routingID, requestID: envelope.id, operation: true))
+                perform(actions)
+            case .failure(let refusal):
+                send(.error(refusal.description), to: routingID, replyTo: envelope.id)
+            }
         case .heartbeat, .started, .ready, .startFailed, .exited, .stopped:
             logger.debug("Message from an agent that is not registered; dropped", metadata: ["type": "\(envelope.message.type)"])
             send(.error("not registered"), to: routingID, replyTo: envelope.id)
@@ -169,6 +179,14 @@ public final class CoordinatorRuntime {
         case .exited(let status):
             acknowledge(envelope, from: routingID)
             perform(machine.serviceExited(service, status: status, now: now))
+        case .stopRequest:
+            logger.notice("Agent asks for a coordinated stop of its service", metadata: ["service": "\(service)"])
+            switch machine.operationRequested(Operation(kind: .stop, service: service, requestedByAgent: true), now: now) {
+            case .success(let actions):
+                perform(actions)
+            case .failure(let refusal):
+                send(.error(refusal.description), to: routingID, replyTo: envelope.id)
+            }
         case .stopped(let outcome):
             acknowledge(envelope, from: routingID)
             logger.info("Stop acknowledged", metadata: ["service": "\(service)", "outcome": "\(outcome)"])
@@ -206,6 +224,13 @@ public final class CoordinatorRuntime {
                 }
             case .finish(let report):
                 self.report = report
+            case .operationFinished(let report):
+                logger.notice("Operation finished", metadata: ["operation": "\(report.operation.kind.rawValue) \(report.operation.service)", "exit_code": "\(report.exitCode)"])
+                let document = ReportDocument(report)
+                for watcher in watchers where watcher.operation {
+                    send(.report(document), to: watcher.routingID, replyTo: watcher.requestID)
+                }
+                watchers.removeAll { $0.operation }
             }
         }
     }
@@ -216,7 +241,7 @@ public final class CoordinatorRuntime {
         let message: Message
         switch order {
         case .start(let readiness, let restart): message = .start(readiness: readiness, restart: restart)
-        case .stop(let timeout, let drain): message = .stop(timeout: timeout, drain: drain)
+        case .stop(let timeout, let drain, let exit): message = .stop(timeout: timeout, drain: drain, exit: exit)
         case .kill: message = .kill
         }
         logger.debug("Order sent", metadata: ["service": "\(service)", "order": "\(message.type)"])
@@ -243,4 +268,12 @@ public final class CoordinatorRuntime {
             return false
         }
     }
+}
+
+/// A CLI peer waiting for progress and a report.
+private struct Watcher {
+    var routingID: [UInt8]
+    var requestID: UInt64
+    /// Waits for a targeted operation's report rather than the shutdown's.
+    var operation: Bool
 }

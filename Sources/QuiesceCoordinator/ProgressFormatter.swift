@@ -29,6 +29,10 @@ public enum ProgressFormatter {
             "startup failed: \(failure)"
         case .shutdownBegan:
             "shutdown begins"
+        case .operationBegan(let operation):
+            "\(operation.kind.rawValue) \(operation.service)" + (operation.requestedByAgent ? " (asked by its agent)" : "") + ": begins"
+        case .operationStopped(let operation, let report):
+            "\(operation.kind.rawValue) \(operation.service): stopped \(report.entries.map(\.service).joined(separator: ", ")); starting them again"
         case .shutdown(.waveStarted(let number, let total, let services)):
             "wave \(number)/\(total): stopping \(services.joined(separator: ", "))"
         case .shutdown(.serviceFinished(let service, let outcome, let after)):

@@ -17,6 +17,8 @@ public struct AgentStateMachine: Sendable {
         case unready(String)
         /// The process ended on its own and will be started again after `delay` (restart `attempt`).
         case restarting(ExitStatus, attempt: Int, delay: Duration)
+        /// The agent itself was asked to stop: the coordinator should stop the service, dependents first.
+        case stopRequest
         case exited(ExitStatus)
         case stopped(StopOutcome)
     }
@@ -37,6 +39,8 @@ public struct AgentStateMachine: Sendable {
         case restart
         /// The drain is over: ask the process to stop.
         case drainEnd
+        /// The coordinator did not order the stop the agent asked for: stop locally.
+        case coordinatedStopFallback
     }
 
     public enum Action: Equatable, Sendable {
@@ -64,6 +68,9 @@ public struct AgentStateMachine: Sendable {
         /// Asks the service to stop instead of the stop signal, which remains the fallback.
         public var stopCommand: StopCommand?
         public var localStopTimeout: Duration = .seconds(10)
+        /// How long the agent, asked to stop by its own SIGTERM, waits for the coordinator to order the
+        /// stop (after the service's dependents) before stopping locally. Zero stops locally at once.
+        public var coordinatedStopTimeout: Duration = .seconds(10)
         public var registrationRetry: Duration = .seconds(1)
         public var reportRetry: Duration = .milliseconds(500)
         public var reportPatience: Duration = .seconds(5)
@@ -95,8 +102,9 @@ public struct AgentStateMachine: Sendable {
         case draining(order: UInt64, timeout: Duration)
         /// The stop (or kill) signal was sent. `order` is `nil` when the agent stops on its own signal.
         case stopping(order: UInt64?, killed: Bool, killOrdered: Bool)
-        /// The final report is out, waiting for its acknowledgement.
-        case reporting(Report, id: UInt64, replyTo: UInt64?, exitCode: Int32)
+        /// The final report is out, waiting for its acknowledgement; then the agent exits with
+        /// `exitCode`, or, when it is `nil`, waits for a new start order.
+        case reporting(Report, id: UInt64, replyTo: UInt64?, exitCode: Int32?)
         case exited
     }
 
@@ -114,6 +122,10 @@ public struct AgentStateMachine: Sendable {
     private var restartPolicy: RestartPolicy?
     private var restarts = 0
     private var spawnedAt: Timestamp = .zero
+    /// Whether the agent exits once the service has stopped (the latest stop order says).
+    private var exitsAfterStop = true
+    /// Whether the agent asked the coordinator for a coordinated stop and waits for the order.
+    private var stopRequested = false
 
     public init(settings: Settings) {
         self.settings = settings
@@ -163,8 +175,17 @@ public struct AgentStateMachine: Sendable {
         }
     }
 
-    /// Report not ready for `drain`, then ask the process to stop; kill it `timeout` after that.
-    public mutating func stopOrdered(order: UInt64, timeout: Duration, drain: Duration = .zero, now: Timestamp) -> [Action] {
+    /// Report not ready for `drain`, then ask the process to stop; kill it `timeout` after that. With
+    /// `exit`, the agent exits once the stop is acknowledged; without, it waits for a new start order.
+    public mutating func stopOrdered(
+        order: UInt64, timeout: Duration, drain: Duration = .zero, exit: Bool = true, now: Timestamp
+    ) -> [Action] {
+        exitsAfterStop = exit
+        let cancel = cancelStopRequest()
+        return cancel + stopOrdered(order: order, timeout: timeout, drain: drain, now: now)
+    }
+
+    private mutating func stopOrdered(order: UInt64, timeout: Duration, drain: Duration, now: Timestamp) -> [Action] {
         switch phase {
         case .running where drain > .zero:
             phase = .draining(order: order, timeout: timeout)
@@ -184,6 +205,10 @@ public struct AgentStateMachine: Sendable {
 
     /// Kill now.
     public mutating func killOrdered(order: UInt64, now: Timestamp) -> [Action] {
+        cancelStopRequest() + kill(order: order, now: now)
+    }
+
+    private mutating func kill(order: UInt64, now: Timestamp) -> [Action] {
         switch phase {
         case .running:
             phase = .stopping(order: order, killed: true, killOrdered: true)
@@ -202,8 +227,7 @@ public struct AgentStateMachine: Sendable {
     /// The coordinator acknowledged the message `replyTo`.
     public mutating func acknowledged(replyTo: UInt64?, now: Timestamp) -> [Action] {
         guard case .reporting(_, let id, _, let exitCode) = phase, replyTo == id else { return [] }
-        phase = .exited
-        return [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience), .exit(exitCode)]
+        return [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience)] + reportDone(exitCode: exitCode)
     }
 
     // MARK: The process
@@ -268,24 +292,28 @@ public struct AgentStateMachine: Sendable {
                 + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
         case .draining(let order, _):
             return [.cancelTimer(.drainEnd), .signal(Self.sigkill)]
-                + report(.stopped(.stopped(status)), replyTo: order, exitCode: status.shellCode, now: now)
+                + report(.stopped(.stopped(status)), replyTo: order, exitCode: afterStop(status), now: now)
         case .stopping(let order, let killed, let killOrdered):
             let outcome: StopOutcome =
                 killOrdered ? .killed : (killed && status == .signalled(Self.sigkill) ? .killedAfterTimeout : .stopped(status))
             let message: Report = order == nil ? .exited(status) : .stopped(outcome)
             return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
-                + report(message, replyTo: order, exitCode: status.shellCode, now: now)
+                + report(message, replyTo: order, exitCode: afterStop(status), now: now)
         case .idle, .spawnFailed, .waitingToRestart, .reporting, .exited:
             return []
         }
     }
 
-    /// The agent itself received SIGTERM or SIGINT (docker stop): stop the service locally and report
-    /// it. A second signal kills the service at once.
+    /// The agent itself received SIGTERM or SIGINT (docker stop): it asks the coordinator to stop the
+    /// service after its dependents, and stops it locally if no order comes in time. A second signal
+    /// stops it locally at once; one more kills it.
     public mutating func signalReceived(now: Timestamp) -> [Action] {
         switch phase {
+        case .running where registered && !stopRequested && settings.coordinatedStopTimeout > .zero:
+            stopRequested = true
+            return send(.stopRequest) + [.scheduleTimer(.coordinatedStopFallback, at: now + settings.coordinatedStopTimeout)]
         case .running:
-            return [.cancelTimer(.probe)] + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
+            return cancelStopRequest() + [.cancelTimer(.probe)] + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
         case .draining(let order, _):
             // Asked to stop again: the drain is cut short.
             return [.cancelTimer(.drainEnd)] + beginStop(order: order, timeout: settings.localStopTimeout, now: now)
@@ -303,6 +331,12 @@ public struct AgentStateMachine: Sendable {
         case .stopping, .reporting, .exited:
             return []
         }
+    }
+
+    /// The coordinator would not run the stop the agent asked for: stop locally now.
+    public mutating func stopRequestRefused(now: Timestamp) -> [Action] {
+        guard stopRequested, case .running = phase else { return [] }
+        return cancelStopRequest() + [.cancelTimer(.probe)] + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
     }
 
     /// The stop command ended: `error` is `nil` when it succeeded. On failure the stop signal is sent.
@@ -334,11 +368,34 @@ public struct AgentStateMachine: Sendable {
         case (.drainEnd, .draining(let order, let timeout)):
             return beginStop(order: order, timeout: timeout, now: now)
         case (.reportPatience, .reporting(_, _, _, let exitCode)):
-            phase = .exited
-            return [.cancelTimer(.reportRetry), .exit(exitCode)]
+            return [.cancelTimer(.reportRetry)] + reportDone(exitCode: exitCode)
+        case (.coordinatedStopFallback, .running) where stopRequested:
+            return stopRequestRefused(now: now)
         default:
             return []
         }
+    }
+
+    /// Forgets a pending coordinated-stop request (an order came, or the agent stops on its own).
+    private mutating func cancelStopRequest() -> [Action] {
+        guard stopRequested else { return [] }
+        stopRequested = false
+        return [.cancelTimer(.coordinatedStopFallback)]
+    }
+
+    /// The agent's exit code after a stop, or `nil` when it stays to start the service again.
+    private func afterStop(_ status: ExitStatus) -> Int32? {
+        exitsAfterStop ? status.shellCode : nil
+    }
+
+    /// The final report was acknowledged or given up on: exit, or wait for a new start order.
+    private mutating func reportDone(exitCode: Int32?) -> [Action] {
+        guard let exitCode else {
+            phase = .idle
+            return []
+        }
+        phase = .exited
+        return [.exit(exitCode)]
     }
 
     /// What `/healthz` and `/readyz` answer: whether the process lives, and whether the service is
@@ -370,15 +427,15 @@ public struct AgentStateMachine: Sendable {
     private mutating func answerWithoutProcess(order: UInt64, now: Timestamp) -> [Action] {
         switch phase {
         case .idle:
-            return report(.stopped(.notStarted), replyTo: order, exitCode: 0, now: now)
+            return report(.stopped(.notStarted), replyTo: order, exitCode: exitsAfterStop ? 0 : nil, now: now)
         case .spawnFailed:
-            return report(.stopped(.notStarted), replyTo: order, exitCode: ExitCode.spawnFailed, now: now)
+            return report(.stopped(.notStarted), replyTo: order, exitCode: exitsAfterStop ? ExitCode.spawnFailed : nil, now: now)
         case .waitingToRestart(let status):
             return [.cancelTimer(.restart)]
-                + report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: status.shellCode, now: now)
-        case .reporting(.exited(let status), _, _, let exitCode):
+                + report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: afterStop(status), now: now)
+        case .reporting(.exited(let status), _, _, _):
             // The process ended on its own before this order: that is the order's outcome.
-            return report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: exitCode, now: now)
+            return report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: afterStop(status), now: now)
         case .reporting(let report, let id, _, let exitCode):
             // A repeated order: the same outcome answers it.
             phase = .reporting(report, id: id, replyTo: order, exitCode: exitCode)
@@ -393,7 +450,7 @@ public struct AgentStateMachine: Sendable {
     }
 
     /// Sends the final report and waits for its acknowledgement, repeating it meanwhile.
-    private mutating func report(_ report: Report, replyTo: UInt64?, exitCode: Int32, now: Timestamp) -> [Action] {
+    private mutating func report(_ report: Report, replyTo: UInt64?, exitCode: Int32?, now: Timestamp) -> [Action] {
         let id = nextID
         nextID += 1
         phase = .reporting(report, id: id, replyTo: replyTo, exitCode: exitCode)

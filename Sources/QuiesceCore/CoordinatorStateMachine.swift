@@ -3,15 +3,17 @@
 ///
 /// It owns a ``StartupStateMachine`` while the fleet starts and a ``ShutdownStateMachine`` once a
 /// shutdown is requested, forwards events to whichever is active, and translates their actions into
-/// orders addressed to services.
+/// orders addressed to services. A targeted ``Operation`` runs the same machines over part of the
+/// graph while the fleet is running.
 public struct CoordinatorStateMachine: Sendable {
     /// An order the runtime delivers to a service's agent.
     public enum Order: Hashable, Sendable {
         /// Start, checking readiness with the configuration's probe unless the agent has its own, and
         /// restarting the process as the configuration's policy says.
         case start(readiness: ReadinessProbe?, restart: RestartPolicy?)
-        /// Report not ready for `drain`, then stop with the stop signal; kill `timeout` after it.
-        case stop(timeout: Duration, drain: Duration)
+        /// Report not ready for `drain`, then stop with the stop signal; kill `timeout` after it. With
+        /// `exit`, the agent exits once done; without, it stays, ready to start the service again.
+        case stop(timeout: Duration, drain: Duration, exit: Bool)
         /// Kill now.
         case kill
     }
@@ -30,6 +32,8 @@ public struct CoordinatorStateMachine: Sendable {
         case progress(CoordinatorProgress)
         /// The shutdown is over: print the report and exit with its exit code.
         case finish(ShutdownReport)
+        /// A targeted operation is over.
+        case operationFinished(OperationReport)
     }
 
     /// Why an agent's registration is refused.
@@ -51,10 +55,29 @@ public struct CoordinatorStateMachine: Sendable {
         }
     }
 
+    /// Whom a startup or shutdown machine works for: the whole fleet, or a targeted operation.
+    private enum Purpose {
+        case fleet
+        case operation(Operation, stopReport: ShutdownReport?)
+
+        var isOperation: Bool {
+            if case .operation = self { true } else { false }
+        }
+
+        /// Whether the agent of `service` exits after its stop: at a fleet shutdown, or when the agent
+        /// itself asked for the stop.
+        func agentExits(_ service: String) -> Bool {
+            switch self {
+            case .fleet: true
+            case .operation(let operation, _): operation.requestedByAgent && operation.service == service
+            }
+        }
+    }
+
     private enum Phase {
-        case starting(StartupStateMachine)
+        case starting(StartupStateMachine, Purpose)
         case running
-        case shuttingDown(ShutdownStateMachine)
+        case shuttingDown(ShutdownStateMachine, Purpose)
         case finished
     }
 
@@ -80,27 +103,30 @@ public struct CoordinatorStateMachine: Sendable {
     public init(configuration: Configuration, now: Timestamp) {
         self.configuration = configuration
         self.plan = Plan(graph: configuration.graph)
-        self.phase = .starting(StartupStateMachine(graph: configuration.graph, plan: plan, now: now))
+        self.phase = .starting(StartupStateMachine(graph: configuration.graph, plan: plan, now: now), .fleet)
         self.records = Dictionary(uniqueKeysWithValues: configuration.graph.names.map { ($0, Record(changedAt: now)) })
     }
 
     private var graph: ServiceGraph { configuration.graph }
 
-    /// `starting`, `running`, `shutting down` or `finished`, as `quiesce status` shows it.
+    /// `starting`, `running`, `shutting down` or `finished`, as `quiesce status` shows it; during an
+    /// operation, `running (restart api)`.
     public var phaseName: String {
         switch phase {
-        case .starting: "starting"
+        case .starting(_, .fleet): "starting"
         case .running: "running"
-        case .shuttingDown: "shutting down"
+        case .shuttingDown(_, .fleet): "shutting down"
+        case .starting(_, .operation(let operation, _)), .shuttingDown(_, .operation(let operation, _)):
+            "running (\(operation.kind.rawValue) \(operation.service))"
         case .finished: "finished"
         }
     }
 
-    /// Whether a shutdown is under way or over.
+    /// Whether a shutdown of the fleet is under way or over.
     public var isShuttingDown: Bool {
         switch phase {
-        case .shuttingDown, .finished: true
-        case .starting, .running: false
+        case .shuttingDown(_, .fleet), .finished: true
+        case .starting, .running, .shuttingDown(_, .operation): false
         }
     }
 
@@ -244,19 +270,41 @@ public struct CoordinatorStateMachine: Sendable {
     // MARK: Shutdown
 
     /// A SIGTERM/SIGINT or a shutdown command. The first begins the shutdown; one during the shutdown
-    /// escalates it: every remaining service is killed now.
+    /// escalates it: every remaining service is killed now. An operation under way is given up.
     public mutating func shutdownRequested(now: Timestamp) -> [Action] {
         switch phase {
-        case .starting:
-            let cancels = withStartup(now: now) { $0.abandon() }
-            return cancels + beginShutdown(now: now)
+        case .starting(var startup, let purpose):
+            let cancels = translate(startup.abandon(), for: purpose, now: now)
+            return cancels + interrupted(purpose) + beginShutdown(now: now)
         case .running:
             return beginShutdown(now: now)
+        case .shuttingDown(var shutdown, let purpose) where purpose.isOperation:
+            let cancels = translate(shutdown.abandon(), for: purpose, now: now)
+            return cancels + interrupted(purpose) + beginShutdown(now: now)
         case .shuttingDown:
             return withShutdown(now: now) { $0.escalate(now: now) }
         case .finished:
             return []
         }
+    }
+
+    // MARK: Operations
+
+    /// An operator (or an agent, for its own service) asks for a targeted stop, start or restart.
+    public mutating func operationRequested(_ operation: Operation, now: Timestamp) -> Result<[Action], OperationRefusal> {
+        guard graph.contains(operation.service) else {
+            return .failure(.unknownService(operation.service, suggestion: GraphValidator.closestName(to: operation.service, in: graph.names)))
+        }
+        guard case .running = phase else { return .failure(.busy(phaseName)) }
+        let actions: [Action]
+        switch operation.kind {
+        case .stop, .restart:
+            actions = beginStop(of: graph.withDependents(of: operation.service), for: .operation(operation, stopReport: nil), now: now)
+        case .start:
+            let needed = graph.withDependencies(of: operation.service).filter { ![.ready, .unready].contains(records[$0]!.state) }
+            actions = beginStart(of: needed, for: operation, stopReport: nil, now: now)
+        }
+        return .success([.progress(.operationBegan(operation))] + actions)
     }
 
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
@@ -282,11 +330,18 @@ public struct CoordinatorStateMachine: Sendable {
     }
 
     private mutating func beginShutdown(now: Timestamp) -> [Action] {
+        [.progress(.shutdownBegan)] + beginStop(of: Set(graph.names), for: .fleet, now: now)
+    }
+
+    /// Stops `names` (closed under dependents) in reverse dependency order.
+    private mutating func beginStop(of names: Set<String>, for purpose: Purpose, now: Timestamp) -> [Action] {
+        let part = graph.restricted(to: names)
         var shutdown = ShutdownStateMachine(
-            graph: graph, plan: plan, shutdownTimeout: configuration.coordinator.shutdownTimeout,
+            graph: part, plan: Plan(graph: part), shutdownTimeout: configuration.coordinator.shutdownTimeout,
             ackGrace: configuration.coordinator.ackGrace)
         var conditions: [String: ShutdownStateMachine.Condition] = [:]
-        for (name, record) in records {
+        for name in names {
+            let record = records[name]!
             if let status = record.exitStatus {
                 conditions[name] = .exited(status)
             } else if record.connected {
@@ -298,8 +353,31 @@ public struct CoordinatorStateMachine: Sendable {
             }
         }
         let actions = shutdown.start(conditions: conditions, now: now)
-        phase = .shuttingDown(shutdown)
-        return [.progress(.shutdownBegan)] + translate(actions, now: now)
+        phase = .shuttingDown(shutdown, purpose)
+        return translate(actions, for: purpose, now: now)
+    }
+
+    /// Starts `names` (closed under the dependencies that are not running) in dependency order, for
+    /// an operation.
+    private mutating func beginStart(
+        of names: Set<String>, for operation: Operation, stopReport: ShutdownReport?, now: Timestamp
+    ) -> [Action] {
+        let purpose = Purpose.operation(operation, stopReport: stopReport)
+        guard !names.isEmpty else {
+            phase = .running
+            return [.operationFinished(OperationReport(operation: operation, stop: stopReport))]
+        }
+        let part = graph.restricted(to: names)
+        phase = .starting(StartupStateMachine(graph: part, plan: Plan(graph: part), now: now), purpose)
+        return part.names.filter { records[$0]!.connected }.flatMap { name in
+            withStartup(now: now) { $0.agentConnected(name, now: now) }
+        }
+    }
+
+    /// The report of an operation that a full shutdown interrupted.
+    private func interrupted(_ purpose: Purpose) -> [Action] {
+        guard case .operation(let operation, let stopReport) = purpose else { return [] }
+        return [.operationFinished(OperationReport(operation: operation, stop: stopReport, interrupted: true))]
     }
 
     /// Feeds an event to the startup, if it is under way, and translates what it answers. The startup is
@@ -307,20 +385,20 @@ public struct CoordinatorStateMachine: Sendable {
     private mutating func withStartup(
         now: Timestamp, _ event: (inout StartupStateMachine) -> [StartupStateMachine.Action]
     ) -> [Action] {
-        guard case .starting(var startup) = phase else { return [] }
+        guard case .starting(var startup, let purpose) = phase else { return [] }
         let actions = event(&startup)
-        phase = .starting(startup)
-        return translate(actions, now: now)
+        phase = .starting(startup, purpose)
+        return translate(actions, for: purpose, now: now)
     }
 
     /// Feeds an event to the shutdown, if it is under way, and translates what it answers.
     private mutating func withShutdown(
         now: Timestamp, _ event: (inout ShutdownStateMachine) -> [ShutdownStateMachine.Action]
     ) -> [Action] {
-        guard case .shuttingDown(var shutdown) = phase else { return [] }
+        guard case .shuttingDown(var shutdown, let purpose) = phase else { return [] }
         let actions = event(&shutdown)
-        phase = .shuttingDown(shutdown)
-        return translate(actions, now: now)
+        phase = .shuttingDown(shutdown, purpose)
+        return translate(actions, for: purpose, now: now)
     }
 
     private func startOrder(for service: String) -> Order {
@@ -333,7 +411,7 @@ public struct CoordinatorStateMachine: Sendable {
         records[service]!.detail = detail
     }
 
-    private mutating func translate(_ actions: [StartupStateMachine.Action], now: Timestamp) -> [Action] {
+    private mutating func translate(_ actions: [StartupStateMachine.Action], for purpose: Purpose, now: Timestamp) -> [Action] {
         var result: [Action] = []
         for action in actions {
             switch action {
@@ -350,12 +428,15 @@ public struct CoordinatorStateMachine: Sendable {
                 result.append(.progress(.startup(progress)))
             case .complete(let after):
                 phase = .running
-                result.append(.progress(.startupComplete(after: after)))
+                if case .operation(let operation, let stopReport) = purpose {
+                    result.append(.operationFinished(OperationReport(operation: operation, stop: stopReport)))
+                } else {
+                    result.append(.progress(.startupComplete(after: after)))
+                }
             case .fail(var failure):
                 if case .timedOut(let timeout) = failure.reason, let lastCheck = records[failure.service]!.lastCheckError {
                     failure.reason = .notReady(within: timeout, lastCheck: lastCheck)
                 }
-                startupFailure = failure
                 switch failure.reason {
                 case .timedOut, .notReady:
                     change(failure.service, to: .timedOut, now: now, detail: failure.reason.description)
@@ -363,9 +444,15 @@ public struct CoordinatorStateMachine: Sendable {
                     break
                 }
                 result.append(.progress(.startupFailed(failure)))
-                if configuration.coordinator.onStartFailure == .leave {
+                if case .operation(let operation, let stopReport) = purpose {
+                    // What a targeted start started stays; the rest of the fleet runs on.
+                    phase = .running
+                    result.append(.operationFinished(OperationReport(operation: operation, stop: stopReport, startFailure: failure)))
+                } else if configuration.coordinator.onStartFailure == .leave {
+                    startupFailure = failure
                     phase = .running
                 } else {
+                    startupFailure = failure
                     result += beginShutdown(now: now)
                 }
             }
@@ -373,13 +460,13 @@ public struct CoordinatorStateMachine: Sendable {
         return result
     }
 
-    private mutating func translate(_ actions: [ShutdownStateMachine.Action], now: Timestamp) -> [Action] {
+    private mutating func translate(_ actions: [ShutdownStateMachine.Action], for purpose: Purpose, now: Timestamp) -> [Action] {
         var result: [Action] = []
         for action in actions {
             switch action {
             case .sendStop(let service, let timeout):
                 change(service, to: .stopping, now: now)
-                result.append(.send(.stop(timeout: timeout, drain: graph[service].drain), to: service))
+                result.append(.send(.stop(timeout: timeout, drain: graph[service].drain, exit: purpose.agentExits(service)), to: service))
             case .sendKill(let service):
                 result.append(.send(.kill, to: service))
             case .scheduleTimer(let timer, let at):
@@ -392,9 +479,18 @@ public struct CoordinatorStateMachine: Sendable {
                 }
                 result.append(.progress(.shutdown(progress)))
             case .finish(var report):
-                phase = .finished
-                report.startupFailure = startupFailure
-                result.append(.finish(report))
+                switch purpose {
+                case .fleet:
+                    phase = .finished
+                    report.startupFailure = startupFailure
+                    result.append(.finish(report))
+                case .operation(let operation, _) where operation.kind == .restart:
+                    result.append(.progress(.operationStopped(operation, report)))
+                    result += beginStart(of: Set(report.entries.map(\.service)), for: operation, stopReport: report, now: now)
+                case .operation(let operation, _):
+                    phase = .running
+                    result.append(.operationFinished(OperationReport(operation: operation, stop: report)))
+                }
             }
         }
         return result
@@ -431,4 +527,8 @@ public enum CoordinatorProgress: Equatable, Sendable {
     case startupFailed(StartupFailure)
     case shutdownBegan
     case shutdown(ShutdownProgress)
+    case operationBegan(Operation)
+    /// The stop step of a restart is over; the start step begins.
+    case operationStopped(Operation, ShutdownReport)
 }
+

@@ -134,6 +134,13 @@ public struct ShutdownStateMachine: Sendable {
         return []
     }
 
+    /// Gives the shutdown up (a larger one takes over): cancels its timers.
+    public mutating func abandon() -> [Action] {
+        let pending = pendingNames().filter { records[$0]!.orderedAt != nil }
+        state = .finished
+        return pending.map { .cancelTimer(.stopDeadline($0)) } + [.cancelTimer(.shutdownDeadline), .cancelTimer(.killGrace)]
+    }
+
     /// A second SIGTERM/SIGINT: kill every remaining service now.
     public mutating func escalate(now: Timestamp) -> [Action] {
         guard case .stopping = state else { return [] }

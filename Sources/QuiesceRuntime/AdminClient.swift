@@ -44,7 +44,20 @@ public final class AdminClient {
     /// Requests the shutdown, hands each progress line to `progress`, and returns the final report.
     /// - Parameter timeout: how long to wait for the first answer and, after it, between two messages.
     public func shutdown(timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
-        let id = try request(.shutdownRequest)
+        try follow(.shutdownRequest, timeout: timeout, progress: progress)
+    }
+
+    /// Requests a targeted stop, start or restart of `service`, hands each progress line to
+    /// `progress`, and returns the operation's report.
+    public func operation(
+        _ kind: Operation.Kind, service: String, timeout: Duration, progress: (String) -> Void
+    ) throws -> ReportDocument {
+        try follow(.operationRequest(kind, service: service), timeout: timeout, progress: progress)
+    }
+
+    /// Sends a request answered by progress lines and a report.
+    private func follow(_ message: Message, timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
+        let id = try request(message)
         var deadline = clock.now + timeout
         while let envelope = try receive(until: deadline) {
             guard envelope.replyTo == id else { continue }

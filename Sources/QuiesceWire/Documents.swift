@@ -41,6 +41,8 @@ public struct ReportDocument: Codable, Equatable, Sendable {
         public var durationSeconds: Double?
     }
 
+    /// `stop api`, `restart api`: set for a targeted operation's report.
+    public var operation: String?
     public var termination: String
     public var clean: Bool
     public var exitCode: Int32
@@ -63,6 +65,16 @@ public struct ReportDocument: Codable, Equatable, Sendable {
                 service: $0.service, wave: $0.wave, outcome: Self.code(of: $0.outcome), clean: $0.outcome.isClean,
                 detail: $0.outcome.description, durationSeconds: $0.duration?.seconds)
         }
+    }
+
+    /// A targeted operation's report: its stop step's entries, if any, and how its start step ended.
+    public init(_ report: OperationReport) {
+        self.init(report.stop ?? ShutdownReport(entries: [], total: .zero, termination: .completed, criticalPath: []))
+        operation = "\(report.operation.kind.rawValue) \(report.operation.service)"
+        if report.interrupted { termination = "interrupted" }
+        startupFailure = report.startFailure?.description
+        clean = clean && report.startFailure == nil && !report.interrupted
+        exitCode = report.exitCode
     }
 
     static func code(of outcome: ShutdownOutcome) -> String {

@@ -19,6 +19,8 @@ public enum Message: Equatable, Sendable {
     case restarting(ExitStatus, attempt: Int, delay: Duration)
     /// The service's process ended on its own.
     case exited(ExitStatus)
+    /// The agent was asked to stop (its own SIGTERM): stop this service, its dependents first.
+    case stopRequest
     /// The outcome of the stop or kill order this message replies to.
     case stopped(StopOutcome)
 
@@ -31,8 +33,8 @@ public enum Message: Equatable, Sendable {
     /// and restarting it as `restart` says.
     case start(readiness: ReadinessProbe?, restart: RestartPolicy?)
     /// Report the service not ready for `drain`, then stop it with the stop signal; kill it `timeout`
-    /// after that.
-    case stop(timeout: Duration, drain: Duration)
+    /// after that. With `exit`, the agent exits once done; without, it waits for a new start.
+    case stop(timeout: Duration, drain: Duration, exit: Bool)
     /// Kill the service now.
     case kill
     /// The report this message replies to was recorded.
@@ -43,6 +45,9 @@ public enum Message: Equatable, Sendable {
     case statusReply(StatusDocument)
     /// Begin (or escalate) the shutdown and stream its progress to the requester.
     case shutdownRequest
+    /// Stop, start or restart one service (and what depends on it, or what it needs) and stream the
+    /// progress to the requester.
+    case operationRequest(Operation.Kind, service: String)
     /// A line of progress, as the coordinator prints it.
     case progress(String)
     /// The final report.
@@ -61,6 +66,7 @@ public enum Message: Equatable, Sendable {
         case .unready: "unready"
         case .restarting: "restarting"
         case .exited: "exited"
+        case .stopRequest: "stop_request"
         case .stopped: "stopped"
         case .welcome: "welcome"
         case .refused: "refused"
@@ -71,6 +77,7 @@ public enum Message: Equatable, Sendable {
         case .statusRequest: "status_request"
         case .statusReply: "status_reply"
         case .shutdownRequest: "shutdown_request"
+        case .operationRequest: "operation_request"
         case .progress: "progress"
         case .report: "report"
         case .error: "error"

@@ -22,10 +22,12 @@ struct WireBody: Codable {
     var attempt: Int?
     var delayMs: Int64?
     var drainMs: Int64?
+    var exit: Bool?
+    var operation: String?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, service, host, agentPid, pid, reason, outcome, exitCode, signal
-        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs
+        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit, operation
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?) {
@@ -63,6 +65,8 @@ struct WireBody: Codable {
         attempt = try decode(.attempt)
         delayMs = try decode(.delayMs)
         drainMs = try decode(.drainMs)
+        exit = try decode(.exit)
+        operation = try decode(.operation)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
@@ -77,7 +81,8 @@ struct WireBody: Codable {
         "exited": [.exitCode, .signal],
         "stopped": [.outcome, .exitCode, .signal],
         "welcome": [.heartbeatIntervalMs],
-        "stop": [.timeoutMs, .drainMs],
+        "stop": [.timeoutMs, .drainMs, .exit],
+        "operation_request": [.operation, .service],
         "progress": [.text],
         "error": [.text],
         "status_reply": [.status],

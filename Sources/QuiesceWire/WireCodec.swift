@@ -71,16 +71,20 @@ public enum WireCodec {
             }
         case .welcome(let interval):
             body.heartbeatIntervalMs = interval.milliseconds
-        case .stop(let timeout, let drain):
+        case .stop(let timeout, let drain, let exit):
             body.timeoutMs = timeout.milliseconds
             body.drainMs = drain > .zero ? drain.milliseconds : nil
+            body.exit = exit ? nil : false
+        case .operationRequest(let kind, let service):
+            body.operation = kind.rawValue
+            body.service = service
         case .progress(let text), .error(let text):
             body.text = text
         case .statusReply(let status):
             body.status = status
         case .report(let report):
             body.report = report
-        case .heartbeat, .ready, .kill, .ack, .statusRequest, .shutdownRequest:
+        case .heartbeat, .ready, .kill, .ack, .statusRequest, .shutdownRequest, .stopRequest:
             break
         }
         return body
@@ -133,7 +137,12 @@ public enum WireCodec {
             guard timeout >= 0 else { throw .outOfRange(type: body.type, field: "timeout_ms") }
             let drain = body.drainMs ?? 0
             guard drain >= 0 else { throw .outOfRange(type: body.type, field: "drain_ms") }
-            return .stop(timeout: .milliseconds(timeout), drain: .milliseconds(drain))
+            return .stop(timeout: .milliseconds(timeout), drain: .milliseconds(drain), exit: body.exit ?? true)
+        case "stop_request": return .stopRequest
+        case "operation_request":
+            let text = try require(body.operation, "operation")
+            guard let kind = Operation.Kind(rawValue: text) else { throw .outOfRange(type: body.type, field: "operation") }
+            return .operationRequest(kind, service: try require(body.service, "service"))
         case "kill": return .kill
         case "ack": return .ack
         case "status_request": return .statusRequest

@@ -36,8 +36,11 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .long, help: "The address the health endpoint listens on.")
     var healthHost: String = "0.0.0.0"
 
-    @Option(name: .long, help: "How long to wait when the agent itself is asked to stop (its own SIGTERM).")
+    @Option(name: .long, help: "How long the service has to stop when the agent stops it on its own.")
     var localStopTimeout: String = "10s"
+
+    @Option(name: .long, help: "On the agent's own SIGTERM, how long to wait for the coordinator to stop the service after its dependents before stopping it locally (0s: locally at once).")
+    var coordinatedStopTimeout: String = "10s"
 
     @OptionGroup(title: "Readiness (overrides the coordinator's readiness: block for this service)")
     var readiness: ReadinessOptions
@@ -51,6 +54,7 @@ struct AgentCommand: ParsableCommand {
         guard !command.isEmpty else { throw ValidationError("give the service's command after --: quiesce agent --name api --coordinator tcp://127.0.0.1:7700 -- ./api") }
         guard SignalName.number(of: stopSignal) != nil else { throw ValidationError("--stop-signal: unknown signal \"\(stopSignal)\"; try SIGTERM, SIGINT, SIGQUIT or a number") }
         guard Duration(configurationText: localStopTimeout) != nil else { throw ValidationError("--local-stop-timeout: write a duration like 10s") }
+        guard Duration(configurationText: coordinatedStopTimeout) != nil else { throw ValidationError("--coordinated-stop-timeout: write a duration like 10s") }
         _ = try readiness.probe()
         _ = try stopCommand()
         if let healthPort, !(1...65535).contains(healthPort) {
@@ -79,6 +83,7 @@ struct AgentCommand: ParsableCommand {
         var options = AgentOptions(name: name, coordinator: coordinator, command: command)
         options.settings.stopSignal = SignalName.number(of: stopSignal)!
         options.settings.localStopTimeout = Duration(configurationText: localStopTimeout)!
+        options.settings.coordinatedStopTimeout = Duration(configurationText: coordinatedStopTimeout)!
         options.settings.readiness = try readiness.probe()
         options.settings.stopCommand = try stopCommand()
         options.health = healthPort.map { (healthHost, $0) }

@@ -106,7 +106,7 @@ struct CoordinatorStateMachineTests {
             .progress(.shutdownBegan),
             .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(70))),
             .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
-            .send(.stop(timeout: .seconds(10), drain: .zero), to: "api"),
+            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api"),
             .scheduleTimer(.shutdown(.stopDeadline("api")), at: .after(.seconds(22))),
         ])
         #expect(coordinator.isShuttingDown)
@@ -116,9 +116,9 @@ struct CoordinatorStateMachineTests {
             .cancelTimer(.shutdown(.stopDeadline("api"))),
             .progress(.shutdown(.serviceFinished("api", .acknowledged(clean), after: .seconds(1)))),
             .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
-            .send(.stop(timeout: .seconds(10), drain: .zero), to: "cache"),
+            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
             .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(23))),
-            .send(.stop(timeout: .seconds(20), drain: .zero), to: "database"),
+            .send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database"),
             .scheduleTimer(.shutdown(.stopDeadline("database")), at: .after(.seconds(33))),
         ])
         clock.advance(by: .seconds(1))
@@ -225,7 +225,7 @@ struct CoordinatorStateMachineTests {
             .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
             .progress(.shutdown(.serviceFinished("api", .notConnected, after: nil))),
             .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
-            .send(.stop(timeout: .seconds(10), drain: .zero), to: "cache"),
+            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
             .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(14))),
             // database's process had ended: no order goes to its (still connected) agent.
             .progress(.shutdown(.serviceFinished("database", .acknowledged(.alreadyExited(.exited(1))), after: nil))),

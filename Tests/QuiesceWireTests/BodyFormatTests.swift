@@ -12,7 +12,7 @@ struct BodyFormatTests {
     }
 
     static let expectations: [Expected] = [
-        Expected(envelope: Envelope(id: 7, message: .stop(timeout: .seconds(10), drain: .zero)), json: #"{"id":7,"timeout_ms":10000,"type":"stop"}"#),
+        Expected(envelope: Envelope(id: 7, message: .stop(timeout: .seconds(10), drain: .zero, exit: true)), json: #"{"id":7,"timeout_ms":10000,"type":"stop"}"#),
         Expected(
             envelope: Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242)),
             json: #"{"agent_pid":4242,"host":"web-1","id":1,"service":"api","type":"register"}"#),

@@ -14,7 +14,7 @@ struct ForwardCompatibilityTests {
     static let cases: [Case] = [
         Case(
             body: #"{"id":7,"priority":"high","timeout_ms":10000,"type":"stop"}"#,
-            expected: Envelope(id: 7, message: .stop(timeout: .seconds(10), drain: .zero))),
+            expected: Envelope(id: 7, message: .stop(timeout: .seconds(10), drain: .zero, exit: true))),
         Case(
             body: #"{"epoch":3,"id":5,"nested":{"a":[1,2,{"b":null}]},"type":"heartbeat","x_trace":"abc"}"#,
             expected: Envelope(id: 5, message: .heartbeat)),

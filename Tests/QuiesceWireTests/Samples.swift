@@ -107,9 +107,9 @@ let samples: [Sample] = [
     Sample("start with an exec probe", Envelope(id: 23, message: .start(readiness: ReadinessProbe(check: .exec(command: "pg_isready -h 127.0.0.1")), restart: nil))),
     Sample("restarting after a signal", Envelope(id: 25, message: .restarting(.signalled(9), attempt: 1, delay: .milliseconds(500)))),
     Sample("unready", Envelope(id: 24, message: .unready(reason: "connect to 127.0.0.1:5432: Connection refused"))),
-    Sample("stop", Envelope(id: 24, message: .stop(timeout: .seconds(10), drain: .zero))),
-    Sample("stop, zero timeout", Envelope(id: 25, message: .stop(timeout: .zero, drain: .zero))),
-    Sample("stop with a drain", Envelope(id: 25, message: .stop(timeout: .seconds(10), drain: .seconds(5)))),
+    Sample("stop", Envelope(id: 24, message: .stop(timeout: .seconds(10), drain: .zero, exit: true))),
+    Sample("stop, zero timeout", Envelope(id: 25, message: .stop(timeout: .zero, drain: .zero, exit: true))),
+    Sample("stop with a drain", Envelope(id: 25, message: .stop(timeout: .seconds(10), drain: .seconds(5), exit: true))),
     Sample("kill", Envelope(id: 26, message: .kill)),
     Sample("ack", Envelope(id: 27, replyTo: 8, message: .ack)),
     // Operator and back.
