@@ -29,7 +29,7 @@ func bodyText(of envelope: Envelope) -> String {
 let allMessageTypes: Set<String> = [
     "register", "heartbeat", "started", "ready", "start_failed", "unready", "restarting", "exited", "stopped",
     "welcome", "refused", "start", "stop", "kill", "ack",
-    "status_request", "status_reply", "shutdown_request", "progress", "report", "error",
+    "status_request", "status_reply", "shutdown_request", "operation_request", "stop_request", "progress", "report", "error",
 ]
 
 let sampleStatus = StatusDocument(
@@ -123,6 +123,9 @@ let samples: [Sample] = [
         Envelope(id: 33, replyTo: 2, message: .progress("tab\there \"quoted\" a/b back\\slash\nnewline é → ✓ 🚀"))),
     Sample("progress, empty", Envelope(id: 34, replyTo: 2, message: .progress(""))),
     Sample("report", Envelope(id: 35, replyTo: 2, message: .report(sampleReport))),
+    Sample("operation_request", Envelope(id: 36, message: .operationRequest(.restart, service: "api"))),
+    Sample("stop_request", Envelope(id: 37, message: .stopRequest)),
+    Sample("stop without exit", Envelope(id: 38, message: .stop(timeout: .seconds(10), drain: .zero, exit: false))),
     Sample("report, clean", Envelope(id: 36, replyTo: 2, message: .report(cleanReport))),
     Sample("error", Envelope(id: 37, replyTo: 6, message: .error("not registered"))),
     // Correlation field extremes.

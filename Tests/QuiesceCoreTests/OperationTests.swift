@@ -1,0 +1,162 @@
+import QuiesceCore
+import Testing
+
+/// Targeted stop, start and restart on the seed graph (api depends on database and cache), event by event.
+@Suite("Coordinator state machine: targeted operations")
+struct CoordinatorOperationTests {
+    typealias Coordinator = CoordinatorStateMachine
+    let clean = StopOutcome.stopped(.exited(0))
+
+    /// All three services ready at t+0.
+    func runningFleet() throws -> Coordinator {
+        var coordinator = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero)
+        for name in ["database", "cache", "api"] { _ = try coordinator.agentRegistered(name, host: "h", now: .zero).get() }
+        _ = coordinator.serviceReady("cache", now: .zero)
+        _ = coordinator.serviceReady("database", now: .zero)
+        _ = coordinator.serviceReady("api", now: .zero)
+        return coordinator
+    }
+
+    func sends(_ actions: [Coordinator.Action]) -> [Coordinator.Action] {
+        actions.filter { if case .send = $0 { true } else { false } }
+    }
+
+    @Test("stop database stops api first, then database; cache is untouched and the agents stay")
+    func stopTakesDependentsFirst() throws {
+        var coordinator = try runningFleet()
+        let operation = Operation(kind: .stop, service: "database")
+        let begun = try coordinator.operationRequested(operation, now: .zero).get()
+        #expect(begun.first == .progress(.operationBegan(operation)))
+        #expect(sends(begun) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")])
+        #expect(coordinator.phaseName == "running (stop database)")
+
+        #expect(sends(coordinator.stopAcknowledged("api", outcome: clean, now: .after(.seconds(1))))
+            == [.send(.stop(timeout: .seconds(20), drain: .zero, exit: false), to: "database")])
+        let done = coordinator.stopAcknowledged("database", outcome: clean, now: .after(.seconds(2)))
+        guard case .operationFinished(let report) = try #require(done.last) else {
+            Issue.record("expected the operation's report, got \(done)")
+            return
+        }
+        #expect(report.operation == operation)
+        #expect(report.stop?.entries.map(\.service) == ["api", "database"])
+        #expect(report.exitCode == 0)
+        #expect(coordinator.phaseName == "running")
+        #expect(coordinator.status(now: .after(.seconds(2))).map(\.state) == [.stopped, .ready, .stopped])
+    }
+
+    @Test("start api starts what it needs that is not running, dependencies first")
+    func startTakesDependenciesFirst() throws {
+        var coordinator = try runningFleet()
+        _ = try coordinator.operationRequested(Operation(kind: .stop, service: "database"), now: .zero).get()
+        _ = coordinator.stopAcknowledged("api", outcome: clean, now: .zero)
+        _ = coordinator.stopAcknowledged("database", outcome: clean, now: .zero)
+
+        let start = Operation(kind: .start, service: "api")
+        let begun = try coordinator.operationRequested(start, now: .after(.seconds(1))).get()
+        #expect(sends(begun) == [.send(.start(readiness: nil, restart: nil), to: "database")], "cache is running already")
+        _ = coordinator.serviceStarted("database", pid: 7, now: .after(.seconds(1)))
+        #expect(sends(coordinator.serviceReady("database", now: .after(.seconds(2)))) == [.send(.start(readiness: nil, restart: nil), to: "api")])
+        #expect(coordinator.serviceReady("api", now: .after(.seconds(3))).last == .operationFinished(OperationReport(operation: start)))
+    }
+
+    @Test("restart cache stops api and cache, then starts them again in order")
+    func restart() throws {
+        var coordinator = try runningFleet()
+        let operation = Operation(kind: .restart, service: "cache")
+        #expect(sends(try coordinator.operationRequested(operation, now: .zero).get()) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")])
+        _ = coordinator.stopAcknowledged("api", outcome: clean, now: .zero)
+        let stopped = coordinator.stopAcknowledged("cache", outcome: clean, now: .zero)
+        #expect(sends(stopped) == [.send(.start(readiness: nil, restart: nil), to: "cache")])
+        #expect(sends(coordinator.serviceReady("cache", now: .zero)) == [.send(.start(readiness: nil, restart: nil), to: "api")])
+        guard case .operationFinished(let report) = try #require(coordinator.serviceReady("api", now: .zero).last) else {
+            Issue.record("expected the operation's report")
+            return
+        }
+        #expect(report.stop?.entries.map(\.service) == ["api", "cache"])
+        #expect(report.startFailure == nil)
+    }
+
+    @Test("A stop the agent asked for lets that agent exit, and only that one")
+    func agentRequestedStop() throws {
+        var coordinator = try runningFleet()
+        let begun = try coordinator.operationRequested(Operation(kind: .stop, service: "cache", requestedByAgent: true), now: .zero).get()
+        #expect(sends(begun) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")])
+        #expect(sends(coordinator.stopAcknowledged("api", outcome: clean, now: .zero)) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache")])
+    }
+
+    @Test("Operations are refused for unknown services, during startup, and while another runs")
+    func refusals() throws {
+        var starting = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero)
+        #expect(starting.operationRequested(Operation(kind: .stop, service: "api"), now: .zero) == .failure(.busy("starting")))
+        var coordinator = try runningFleet()
+        #expect(coordinator.operationRequested(Operation(kind: .stop, service: "apii"), now: .zero) == .failure(.unknownService("apii", suggestion: "api")))
+        _ = try coordinator.operationRequested(Operation(kind: .stop, service: "api"), now: .zero).get()
+        #expect(coordinator.operationRequested(Operation(kind: .start, service: "api"), now: .zero) == .failure(.busy("running (stop api)")))
+    }
+
+    @Test("A shutdown during an operation interrupts it and stops the whole fleet")
+    func shutdownInterrupts() throws {
+        var coordinator = try runningFleet()
+        let operation = Operation(kind: .stop, service: "database")
+        _ = try coordinator.operationRequested(operation, now: .zero).get()
+        let actions = coordinator.shutdownRequested(now: .after(.seconds(1)))
+        #expect(actions.contains(.operationFinished(OperationReport(operation: operation, interrupted: true))))
+        #expect(actions.contains(.progress(.shutdownBegan)))
+        #expect(actions.contains(.cancelTimer(.shutdown(.stopDeadline("api")))))
+        #expect(coordinator.isShuttingDown)
+        #expect(sends(actions) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api")])
+    }
+}
+
+/// The agent's own SIGTERM, asking the coordinator first.
+@Suite("Agent state machine: coordinated stop")
+struct AgentCoordinatedStopTests {
+    typealias Agent = AgentStateMachine
+
+    /// Registered (message 1), welcomed, running (started 2, ready 3).
+    func runningAgent() -> Agent {
+        var agent = Agent(settings: Agent.Settings())
+        _ = agent.start(now: .zero)
+        _ = agent.welcomed(heartbeatInterval: .seconds(1), now: .zero)
+        _ = agent.startOrdered(readiness: nil, now: .zero)
+        _ = agent.spawned(pid: 42, now: .zero)
+        return agent
+    }
+
+    @Test("SIGTERM asks the coordinator; its stop order cancels the fallback and the agent exits after")
+    func orderArrives() {
+        var agent = runningAgent()
+        #expect(agent.signalReceived(now: .zero) == [.send(.stopRequest, id: 4, replyTo: nil), .scheduleTimer(.coordinatedStopFallback, at: .after(.seconds(10)))])
+        #expect(agent.stopOrdered(order: 50, timeout: .seconds(5), exit: true, now: .after(.seconds(1))) == [
+            .cancelTimer(.coordinatedStopFallback), .cancelTimer(.probe), .signal(15), .scheduleTimer(.stopDeadline, at: .after(.seconds(6))),
+        ])
+        _ = agent.processExited(.exited(0), now: .after(.seconds(2)))
+        #expect(agent.acknowledged(replyTo: 5, now: .after(.seconds(2))).last == .exit(0))
+    }
+
+    @Test("No order in time, a refusal, or a second SIGTERM: the agent stops the service locally")
+    func fallback() {
+        var silent = runningAgent()
+        _ = silent.signalReceived(now: .zero)
+        #expect(silent.timerFired(.coordinatedStopFallback, now: .after(.seconds(10))) == [
+            .cancelTimer(.coordinatedStopFallback), .cancelTimer(.probe), .signal(15), .scheduleTimer(.stopDeadline, at: .after(.seconds(20))),
+        ])
+        var refused = runningAgent()
+        _ = refused.signalReceived(now: .zero)
+        #expect(refused.stopRequestRefused(now: .zero).contains(.signal(15)))
+        var impatient = runningAgent()
+        _ = impatient.signalReceived(now: .zero)
+        #expect(impatient.signalReceived(now: .zero).contains(.signal(15)))
+    }
+
+    @Test("A stop without exit leaves the agent waiting for a new start")
+    func stayAfterStop() {
+        var agent = runningAgent()
+        _ = agent.stopOrdered(order: 9, timeout: .seconds(5), exit: false, now: .zero)
+        _ = agent.processExited(.exited(0), now: .zero)
+        #expect(agent.acknowledged(replyTo: 4, now: .zero) == [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience)])
+        #expect(agent.health == (alive: false, ready: false))
+        #expect(agent.startOrdered(readiness: nil, now: .zero) == [.spawn])
+        #expect(agent.spawned(pid: 43, now: .zero) == [.send(.started(pid: 43), id: 5, replyTo: nil), .send(.ready, id: 6, replyTo: nil)])
+    }
+}
