@@ -36,6 +36,8 @@ struct ImmediateTests {
         usleep(50_000)
         router.close()
         serverContext.terminate()
+        // Let the client's I/O thread see the disconnect before anything is read.
+        usleep(300_000)
 
         var received = 0
         var poller = Poller([.socket(dealer)])
