@@ -168,19 +168,14 @@ public struct ShutdownStateMachine: Sendable {
             let names = waves[wave]
             actions.append(.progress(.waveStarted(number: wave + 1, of: waves.count, services: names)))
             for name in names where records[name]!.outcome == nil {
-                switch records[name]!.condition {
-                case .connected:
-                    let timeout = graph[name].stopTimeout
-                    records[name]!.orderedAt = now
-                    actions.append(.sendStop(service: name, timeout: timeout))
-                    actions.append(.scheduleTimer(.stopDeadline(name), at: now + graph[name].drain + timeout + ackGrace))
-                case .notConnected:
-                    actions += conclude(name, .notConnected, now: now)
-                case .lost:
-                    actions += conclude(name, .lost, now: now)
-                case .exited(let status):
-                    actions += conclude(name, .acknowledged(.alreadyExited(status)), now: now)
+                guard case .connected = records[name]!.condition else {
+                    actions += concludeWithoutAgent(name, now: now)
+                    continue
                 }
+                let timeout = graph[name].stopTimeout
+                records[name]!.orderedAt = now
+                actions.append(.sendStop(service: name, timeout: timeout))
+                actions.append(.scheduleTimer(.stopDeadline(name), at: now + graph[name].drain + timeout + ackGrace))
             }
             if names.contains(where: { records[$0]!.outcome == nil }) {
                 state = .stopping(wave: wave)
@@ -204,26 +199,31 @@ public struct ShutdownStateMachine: Sendable {
         return [.progress(.serviceFinished(service, outcome, after: duration))]
     }
 
+    /// Records the outcome of a service no order can reach: its condition says what it is.
+    private mutating func concludeWithoutAgent(_ service: String, now: Timestamp) -> [Action] {
+        switch records[service]!.condition {
+        case .connected: []
+        case .notConnected: conclude(service, .notConnected, now: now)
+        case .lost: conclude(service, .lost, now: now)
+        case .exited(let status): conclude(service, .acknowledged(.alreadyExited(status)), now: now)
+        }
+    }
+
     private mutating func killRemaining(_ reason: KillReason, now: Timestamp) -> [Action] {
         let pending = pendingNames()
         var actions: [Action] = [.cancelTimer(.shutdownDeadline), .progress(.killingRemaining(pending, reason: reason))]
         state = .killing(reason)
         for name in pending {
-            switch records[name]!.condition {
-            case .connected:
-                if records[name]!.orderedAt != nil {
-                    actions.append(.cancelTimer(.stopDeadline(name)))
-                } else {
-                    records[name]!.orderedAt = now
-                }
-                actions.append(.sendKill(service: name))
-            case .notConnected:
-                actions += conclude(name, .notConnected, now: now)
-            case .lost:
-                actions += conclude(name, .lost, now: now)
-            case .exited(let status):
-                actions += conclude(name, .acknowledged(.alreadyExited(status)), now: now)
+            guard case .connected = records[name]!.condition else {
+                actions += concludeWithoutAgent(name, now: now)
+                continue
             }
+            if records[name]!.orderedAt != nil {
+                actions.append(.cancelTimer(.stopDeadline(name)))
+            } else {
+                records[name]!.orderedAt = now
+            }
+            actions.append(.sendKill(service: name))
         }
         actions.append(.scheduleTimer(.killGrace, at: now + ackGrace))
         return actions + finishIfNothingPending(now: now)

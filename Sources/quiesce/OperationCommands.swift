@@ -1,8 +1,5 @@
 import ArgumentParser
-import QuiesceCoordinator
 import QuiesceCore
-import QuiesceRuntime
-import QuiesceWire
 
 /// What `stop`, `start` and `restart` share: the service, the coordinator, and following the
 /// operation's progress to its report.
@@ -20,17 +17,9 @@ struct OperationOptions: ParsableArguments {
     var timeout: String = "60s"
 
     func run(_ kind: Operation.Kind) throws {
-        let client = try AdminClient(coordinator: coordinator)
-        defer { client.close() }
-        let report: ReportDocument
-        do {
-            report = try client.operation(kind, service: service, timeout: Duration(configurationText: timeout) ?? .seconds(60), progress: printLine)
-        } catch {
-            printError("\(kind.rawValue): \(error)")
-            throw ExitCode.failure
+        try followReport(coordinator: coordinator, timeout: timeout, json: json, what: kind.rawValue) { client, timeout in
+            try client.operation(kind, service: service, timeout: timeout, progress: printLine)
         }
-        printLine(json ? JSONText.encode(report) : "\n" + ReportFormatter.table(report))
-        throw ExitCode(report.exitCode)
     }
 }
 

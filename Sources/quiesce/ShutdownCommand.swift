@@ -1,8 +1,4 @@
 import ArgumentParser
-import Foundation
-import QuiesceCoordinator
-import QuiesceRuntime
-import QuiesceWire
 
 struct ShutdownCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,16 +17,8 @@ struct ShutdownCommand: ParsableCommand {
     var timeout: String = "30s"
 
     func run() throws {
-        let client = try AdminClient(coordinator: coordinator)
-        defer { client.close() }
-        let report: ReportDocument
-        do {
-            report = try client.shutdown(timeout: Duration(configurationText: timeout) ?? .seconds(30), progress: printLine)
-        } catch {
-            printError("shutdown: \(error)")
-            throw ExitCode.failure
+        try followReport(coordinator: coordinator, timeout: timeout, json: json, what: "shutdown") { client, timeout in
+            try client.shutdown(timeout: timeout, progress: printLine)
         }
-        printLine(json ? JSONText.encode(report) : "\n" + ReportFormatter.table(report))
-        throw ExitCode(report.exitCode)
     }
 }
