@@ -111,9 +111,9 @@ public final class AgentRuntime {
                 "Stop ordered",
                 metadata: ["service": "\(options.name)", "timeout": "\(timeout.configurationText)", "drain": "\(drain.configurationText)"])
             perform(machine.stopOrdered(order: envelope.id, timeout: timeout, drain: drain, exit: exit, now: now))
-        case .kill:
+        case .kill(let exit):
             logger.info("Kill ordered", metadata: ["service": "\(options.name)"])
-            perform(machine.killOrdered(order: envelope.id, now: now))
+            perform(machine.killOrdered(order: envelope.id, exit: exit, now: now))
         case .ack:
             perform(machine.acknowledged(replyTo: envelope.replyTo, now: now))
         case .heartbeat:

@@ -242,7 +242,7 @@ public final class CoordinatorRuntime {
         switch order {
         case .start(let readiness, let restart): message = .start(readiness: readiness, restart: restart)
         case .stop(let timeout, let drain, let exit): message = .stop(timeout: timeout, drain: drain, exit: exit)
-        case .kill: message = .kill
+        case .kill(let exit): message = .kill(exit: exit)
         }
         logger.debug("Order sent", metadata: ["service": "\(service)", "order": "\(message.type)"])
         return send(message, to: routingID)

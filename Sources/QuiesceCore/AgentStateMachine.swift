@@ -203,9 +203,10 @@ public struct AgentStateMachine: Sendable {
         }
     }
 
-    /// Kill now.
-    public mutating func killOrdered(order: UInt64, now: Timestamp) -> [Action] {
-        cancelStopRequest() + kill(order: order, now: now)
+    /// Kill now; `exit` as for ``stopOrdered(order:timeout:drain:exit:now:)``.
+    public mutating func killOrdered(order: UInt64, exit: Bool = true, now: Timestamp) -> [Action] {
+        exitsAfterStop = exit
+        return cancelStopRequest() + kill(order: order, now: now)
     }
 
     private mutating func kill(order: UInt64, now: Timestamp) -> [Action] {

@@ -14,8 +14,8 @@ public struct CoordinatorStateMachine: Sendable {
         /// Report not ready for `drain`, then stop with the stop signal; kill `timeout` after it. With
         /// `exit`, the agent exits once done; without, it stays, ready to start the service again.
         case stop(timeout: Duration, drain: Duration, exit: Bool)
-        /// Kill now.
-        case kill
+        /// Kill now; `exit` as for `stop`.
+        case kill(exit: Bool)
     }
 
     public enum Timer: Hashable, Sendable {
@@ -468,7 +468,7 @@ public struct CoordinatorStateMachine: Sendable {
                 change(service, to: .stopping, now: now)
                 result.append(.send(.stop(timeout: timeout, drain: graph[service].drain, exit: purpose.agentExits(service)), to: service))
             case .sendKill(let service):
-                result.append(.send(.kill, to: service))
+                result.append(.send(.kill(exit: purpose.agentExits(service)), to: service))
             case .scheduleTimer(let timer, let at):
                 result.append(.scheduleTimer(.shutdown(timer), at: at))
             case .cancelTimer(let timer):

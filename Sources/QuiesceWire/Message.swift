@@ -35,8 +35,8 @@ public enum Message: Equatable, Sendable {
     /// Report the service not ready for `drain`, then stop it with the stop signal; kill it `timeout`
     /// after that. With `exit`, the agent exits once done; without, it waits for a new start.
     case stop(timeout: Duration, drain: Duration, exit: Bool)
-    /// Kill the service now.
-    case kill
+    /// Kill the service now. With `exit`, the agent exits once done; without, it waits for a new start.
+    case kill(exit: Bool)
     /// The report this message replies to was recorded.
     case ack
 

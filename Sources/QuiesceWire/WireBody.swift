@@ -82,6 +82,7 @@ struct WireBody: Codable {
         "stopped": [.outcome, .exitCode, .signal],
         "welcome": [.heartbeatIntervalMs],
         "stop": [.timeoutMs, .drainMs, .exit],
+        "kill": [.exit],
         "operation_request": [.operation, .service],
         "progress": [.text],
         "error": [.text],

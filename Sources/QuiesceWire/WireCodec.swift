@@ -84,7 +84,9 @@ public enum WireCodec {
             body.status = status
         case .report(let report):
             body.report = report
-        case .heartbeat, .ready, .kill, .ack, .statusRequest, .shutdownRequest, .stopRequest:
+        case .kill(let exit):
+            body.exit = exit ? nil : false
+        case .heartbeat, .ready, .ack, .statusRequest, .shutdownRequest, .stopRequest:
             break
         }
         return body
@@ -143,7 +145,7 @@ public enum WireCodec {
             let text = try require(body.operation, "operation")
             guard let kind = Operation.Kind(rawValue: text) else { throw .outOfRange(type: body.type, field: "operation") }
             return .operationRequest(kind, service: try require(body.service, "service"))
-        case "kill": return .kill
+        case "kill": return .kill(exit: body.exit ?? true)
         case "ack": return .ack
         case "status_request": return .statusRequest
         case "status_reply": return .statusReply(try require(body.status, "status"))

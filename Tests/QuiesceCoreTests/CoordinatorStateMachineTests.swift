@@ -158,9 +158,9 @@ struct CoordinatorStateMachineTests {
             .cancelTimer(.shutdown(.shutdownDeadline)),
             .progress(.shutdown(.killingRemaining(["api", "cache", "database"], reason: .escalation))),
             .cancelTimer(.shutdown(.stopDeadline("api"))),
-            .send(.kill, to: "api"),
-            .send(.kill, to: "cache"),
-            .send(.kill, to: "database"),
+            .send(.kill(exit: true), to: "api"),
+            .send(.kill(exit: true), to: "cache"),
+            .send(.kill(exit: true), to: "database"),
             .scheduleTimer(.shutdown(.killGrace), at: .after(.seconds(7))),
         ])
         _ = coordinator.stopAcknowledged("api", outcome: .killed, now: clock.now)

@@ -27,8 +27,12 @@ struct OperationTests {
 
         let start = try fleet.run(["start", "api", "--coordinator", fleet.endpoint], log: "start")
         #expect(start.terminationStatus == 0)
-        let restarted = fleet.timeline().filter { $0.event == "started" }
-        #expect(restarted.map(\.service).suffix(2) == ["database", "api"], "database must be started again before api")
+        let startLines = fleet.output("start.out").split(separator: "\n").map(String.init)
+        let databaseReady = try #require(startLines.firstIndex { $0.hasPrefix("database ready") })
+        let apiOrdered = try #require(startLines.firstIndex { $0 == "startup wave 2/2: starting api" })
+        #expect(databaseReady < apiOrdered, "api was started before database was ready again")
+        await fleet.waitUntil("database and api run again") { fleet.timeline().filter { $0.event == "started" }.count == 5 }
+        #expect(fleet.timeline().filter { $0.service == "cache" && $0.event == "started" }.count == 1, "cache was never stopped")
 
         let restart = try fleet.run(["restart", "cache", "--coordinator", fleet.endpoint], log: "restart")
         #expect(restart.terminationStatus == 0)

@@ -34,7 +34,7 @@ struct BodyFormatTests {
         Expected(
             envelope: Envelope(id: 10, message: .restarting(.exited(1), attempt: 2, delay: .seconds(2))),
             json: #"{"attempt":2,"delay_ms":2000,"exit_code":1,"id":10,"type":"restarting"}"#),
-        Expected(envelope: Envelope(id: 8, message: .kill), json: #"{"id":8,"type":"kill"}"#),
+        Expected(envelope: Envelope(id: 8, message: .kill(exit: true)), json: #"{"id":8,"type":"kill"}"#),
         Expected(envelope: Envelope(id: 2, message: .started(pid: 31337)), json: #"{"id":2,"pid":31337,"type":"started"}"#),
         Expected(envelope: Envelope(id: 3, message: .ready), json: #"{"id":3,"type":"ready"}"#),
         Expected(

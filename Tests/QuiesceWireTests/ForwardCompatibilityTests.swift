@@ -32,7 +32,7 @@ struct ForwardCompatibilityTests {
             body: #"{"id":3,"pid":77,"reason":"n/a","text":"hello","type":"ready"}"#,
             expected: Envelope(id: 3, message: .ready)),
         // A kill carries no timeout; one sent anyway is ignored.
-        Case(body: #"{"id":8,"timeout_ms":5000,"type":"kill"}"#, expected: Envelope(id: 8, message: .kill)),
+        Case(body: #"{"id":8,"timeout_ms":5000,"type":"kill"}"#, expected: Envelope(id: 8, message: .kill(exit: true))),
         // An outcome without an exit status ignores a status sent with it.
         Case(
             body: #"{"exit_code":137,"id":4,"outcome":"killed","reply_to":8,"type":"stopped"}"#,

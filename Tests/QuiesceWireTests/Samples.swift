@@ -110,7 +110,7 @@ let samples: [Sample] = [
     Sample("stop", Envelope(id: 24, message: .stop(timeout: .seconds(10), drain: .zero, exit: true))),
     Sample("stop, zero timeout", Envelope(id: 25, message: .stop(timeout: .zero, drain: .zero, exit: true))),
     Sample("stop with a drain", Envelope(id: 25, message: .stop(timeout: .seconds(10), drain: .seconds(5), exit: true))),
-    Sample("kill", Envelope(id: 26, message: .kill)),
+    Sample("kill", Envelope(id: 26, message: .kill(exit: true))),
     Sample("ack", Envelope(id: 27, replyTo: 8, message: .ack)),
     // Operator and back.
     Sample("status_request", Envelope(id: 1, message: .statusRequest)),
