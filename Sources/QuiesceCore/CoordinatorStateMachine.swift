@@ -295,6 +295,10 @@ public struct CoordinatorStateMachine: Sendable {
         guard graph.contains(operation.service) else {
             return .failure(.unknownService(operation.service, suggestion: GraphValidator.closestName(to: operation.service, in: graph.names)))
         }
+        if operation.requestedByAgent, case .shuttingDown(_, .fleet) = phase {
+            // The fleet's shutdown stops that service in its wave: the agent waits for the order.
+            return .success([])
+        }
         guard case .running = phase else { return .failure(.busy(phaseName)) }
         let actions: [Action]
         switch operation.kind {

@@ -94,6 +94,14 @@ struct CoordinatorOperationTests {
         #expect(coordinator.operationRequested(Operation(kind: .start, service: "api"), now: .zero) == .failure(.busy("running (stop api)")))
     }
 
+    @Test("An agent asking to stop during the fleet's shutdown is told nothing: its order comes in its wave")
+    func agentRequestDuringShutdown() throws {
+        var coordinator = try runningFleet()
+        _ = coordinator.shutdownRequested(now: .zero)
+        #expect(coordinator.operationRequested(Operation(kind: .stop, service: "database", requestedByAgent: true), now: .zero) == .success([]))
+        #expect(coordinator.operationRequested(Operation(kind: .stop, service: "database"), now: .zero) == .failure(.busy("shutting down")))
+    }
+
     @Test("A shutdown during an operation interrupts it and stops the whole fleet")
     func shutdownInterrupts() throws {
         var coordinator = try runningFleet()
