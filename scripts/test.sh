@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # The test suite: unit tests of the pure core and the wire codec, and integration tests that run the
-# real binary as coordinator and agents with real children.
+# real binary as coordinator and agents with real children and real servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --build-tests
-swift test 2>&1 | grep -v "prohibited flag"
-exit "${PIPESTATUS[0]}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+swift test 2>&1 | grep --line-buffered -v "prohibited flag" | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One plain closing line with the counts Swift Testing reported.
+passed=$(grep -c '^✔ Test "' "$log" || true)
+failed=$(grep -c '^✘ Test "[^"]*" failed' "$log" || true)
+echo "summary: $passed passed, $failed failed"
+exit "$status"
