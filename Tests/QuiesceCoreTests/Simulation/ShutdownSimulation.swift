@@ -1,0 +1,166 @@
+import QuiesceCore
+
+/// Drives a real ``CoordinatorStateMachine`` through the shutdown of a ``FleetScenario`` with
+/// simulated agents and processes, in simulated time, and records what the promises need checked.
+struct ShutdownSimulation {
+    /// Something that happens at a moment of simulated time.
+    private enum Event {
+        case report(String, StopOutcome)
+        case agentLost(String)
+        case timer(CoordinatorStateMachine.Timer)
+    }
+
+    /// A broken promise.
+    struct Violation: CustomStringConvertible {
+        var description: String
+    }
+
+    let scenario: FleetScenario
+    private let ackGrace: Duration = .seconds(2)
+    private var coordinator: CoordinatorStateMachine
+    private var now = Timestamp.zero
+    private var queue: [(at: Timestamp, order: Int, event: Event)] = []
+    private var sequence = 0
+    private var timers: [CoordinatorStateMachine.Timer: Timestamp] = [:]
+    /// Services whose process still runs, in the simulation's truth.
+    private var running: Set<String>
+    /// Services the coordinator has declared lost, timed out or killed.
+    private var givenUp: Set<String> = []
+    private var lost: Set<String> = []
+    private(set) var violations: [Violation] = []
+    private(set) var report: ShutdownReport?
+
+    init(_ scenario: FleetScenario) {
+        self.scenario = scenario
+        var settings = CoordinatorSettings()
+        settings.shutdownTimeout = scenario.shutdownTimeout
+        settings.ackGrace = ackGrace
+        settings.agentLostAfter = .seconds(3600)
+        coordinator = CoordinatorStateMachine(configuration: Configuration(coordinator: settings, graph: scenario.graph), now: .zero)
+        running = Set(scenario.graph.names)
+    }
+
+    /// Starts the fleet, requests the shutdown, and runs until the report (or a generous bound).
+    mutating func run() {
+        for name in scenario.graph.names {
+            _ = try! coordinator.agentRegistered(name, host: "sim", now: now).get()
+        }
+        for wave in coordinator.plan.startupWaves {
+            for name in wave { _ = coordinator.serviceReady(name, now: now) }
+        }
+        for (name, fault) in scenario.faults {
+            if case .agentLost(let after) = fault { schedule(.agentLost(name), at: now + after) }
+        }
+        perform(coordinator.shutdownRequested(now: now))
+        let bound = scenario.shutdownTimeout + ackGrace * 2 + .seconds(1)
+        while report == nil, let next = popNext() {
+            guard next.at - .zero <= bound else {
+                violations.append(Violation(description: "no report within \(bound) (still waiting at \(next.at))"))
+                return
+            }
+            now = next.at
+            switch next.event {
+            case .report(let service, let outcome):
+                guard !lost.contains(service) else { continue }
+                running.remove(service)
+                perform(coordinator.stopAcknowledged(service, outcome: outcome, now: now))
+            case .agentLost(let service):
+                lost.insert(service)
+                // A lost agent's process dies with it in this model only if the agent was killed; keep
+                // it running: the promise allows stopping its dependencies once it is declared lost.
+                perform(coordinator.agentLost(service, now: now))
+            case .timer(let timer):
+                guard timers[timer] == next.at else { continue }
+                timers[timer] = nil
+                perform(coordinator.timerFired(timer, now: now))
+            }
+        }
+        if report == nil { violations.append(Violation(description: "the shutdown never produced a report")) }
+        checkReport()
+    }
+
+    private mutating func perform(_ actions: [CoordinatorStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .send(.stop(let timeout, _, _), let service):
+                checkNoDependentRuns(before: service)
+                guard !lost.contains(service) else { continue }
+                let duration = scenario.stopDurations[service]!
+                switch scenario.faults[service] {
+                case .ignoresStop?:
+                    schedule(.report(service, .killedAfterTimeout), at: now + timeout)
+                case .reportLost?:
+                    // The process stops, but the report never arrives.
+                    running.remove(service)
+                case .agentLost?, nil:
+                    if duration <= timeout {
+                        schedule(.report(service, .stopped(.exited(0))), at: now + duration)
+                    } else {
+                        schedule(.report(service, .killedAfterTimeout), at: now + timeout)
+                    }
+                }
+            case .send(.kill, let service):
+                guard !lost.contains(service), scenario.faults[service] != .reportLost else {
+                    running.remove(service)
+                    continue
+                }
+                schedule(.report(service, .killed), at: now + .milliseconds(10))
+            case .send(.start, _):
+                break
+            case .scheduleTimer(let timer, let at):
+                timers[timer] = at
+                schedule(.timer(timer), at: at)
+            case .cancelTimer(let timer):
+                timers[timer] = nil
+            case .progress(.shutdown(.serviceFinished(let service, let outcome, _))):
+                switch outcome {
+                case .lost, .timedOut, .killed: givenUp.insert(service)
+                case .acknowledged, .notConnected: break
+                }
+            case .progress:
+                break
+            case .finish(let report):
+                self.report = report
+            case .operationFinished:
+                violations.append(Violation(description: "an operation finished during a shutdown"))
+            }
+        }
+    }
+
+    /// The first promise: a stop order reaches a service only when none of its dependents still runs,
+    /// unless the coordinator gave that dependent up (lost, timed out, killed) and says so.
+    private mutating func checkNoDependentRuns(before service: String) {
+        for dependent in scenario.graph.dependents(of: service) where running.contains(dependent) && !givenUp.contains(dependent) {
+            violations.append(Violation(description: "\(service) ordered to stop at \(now) while \(dependent) still runs"))
+        }
+    }
+
+    /// The second promise: every service ends in a reported state, and the end comes in time.
+    private mutating func checkReport() {
+        guard let report else { return }
+        let reported = Set(report.entries.map(\.service))
+        if reported != Set(scenario.graph.names) {
+            violations.append(Violation(description: "unreported services: \(Set(scenario.graph.names).subtracting(reported))"))
+        }
+        if report.total > scenario.shutdownTimeout + ackGrace {
+            violations.append(Violation(description: "the shutdown took \(report.total), past its deadline plus the grace"))
+        }
+        if report.termination == .completed {
+            for entry in report.entries where running.contains(entry.service) && !givenUp.contains(entry.service) {
+                violations.append(Violation(description: "\(entry.service) reported \(entry.outcome) but still runs"))
+            }
+        }
+    }
+
+    private mutating func schedule(_ event: Event, at: Timestamp) {
+        sequence += 1
+        queue.append((at, sequence, event))
+    }
+
+    private mutating func popNext() -> (at: Timestamp, order: Int, event: Event)? {
+        guard let index = queue.indices.min(by: { (queue[$0].at, queue[$0].order) < (queue[$1].at, queue[$1].order) }) else {
+            return nil
+        }
+        return queue.remove(at: index)
+    }
+}
