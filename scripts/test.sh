@@ -13,5 +13,9 @@ set -e
 # One plain closing line with the counts Swift Testing reported.
 passed=$(grep -c '^✔ Test "' "$log" || true)
 failed=$(grep -c '^✘ Test "[^"]*" failed' "$log" || true)
+if [[ $status -eq 0 ]]; then
+    # A short fuzzing run of the wire decoder; longer ones by hand (scripts/fuzz.sh 3600).
+    scripts/fuzz.sh "${QUIESCE_FUZZ_SECONDS:-30}" || status=$?
+fi
 echo "summary: $passed passed, $failed failed"
 exit "$status"

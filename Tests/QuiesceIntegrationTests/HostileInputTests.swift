@@ -1,0 +1,105 @@
+import Foundation
+import QuiesceCore
+import QuiesceWire
+import Testing
+import ZeroMQ
+
+/// Garbage, truncated, oversized and wrong-version messages sent to a live coordinator and a live
+/// agent: both drop them, count them, log them, and keep working.
+@Suite("Hostile input to live processes", .serialized)
+struct HostileInputTests {
+    /// Messages no peer should send: each must be dropped.
+    static let garbage: [[[UInt8]]] = [
+        [Array("not a protocol".utf8)],
+        [Array("QSC/2".utf8), Array(#"{"id":1,"type":"heartbeat"}"#.utf8)],
+        [Array("QSC/1".utf8), Array(#"{"id":1,"type":"stop","timeout_ms"#.utf8)],
+        [Array("QSC/1".utf8), Array(#"{"id":1,"type":"reboot"}"#.utf8)],
+        [Array("QSC/1".utf8), Array(#"{"id":1,"type":"stop","timeout_ms":-1}"#.utf8)],
+        [Array("QSC/1".utf8), Array(#"[1,2,3]"#.utf8)],
+        (0..<9).map { [UInt8($0)] },
+        [Array("QSC/1".utf8), (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }],
+        [Array("QSC/1".utf8), Array(repeating: UInt8(ascii: "x"), count: WireCodec.maximumBodySize + 10)],
+    ]
+
+    @Test("A coordinator keeps serving and shuts its fleet down in order after garbage from strangers")
+    func coordinatorSurvives() async throws {
+        let fleet = try Fleet(config: OperationTests.config)
+        defer { fleet.tearDown() }
+        let coordinator = try await fleet.up(["database": 0.1, "cache": 0.1, "api": 0.2])
+
+        let context = try Context()
+        defer { context.terminate() }
+        for message in Self.garbage {
+            // A new connection for each: an oversized frame makes libzmq drop the connection.
+            let dealer = try Socket(context: context, type: .dealer)
+            try dealer.set(.linger, Int32(1000))
+            try dealer.connect(fleet.endpoint)
+            _ = try dealer.send(message)
+            dealer.close()
+        }
+        await fleet.waitUntil("the coordinator logged the dropped messages") {
+            fleet.output("coordinator.err").components(separatedBy: "Dropped a malformed message").count > 5
+        }
+        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        #expect(status.terminationStatus == 0)
+        #expect(fleet.output("status.out").components(separatedBy: "\"ready\"").count == 4)
+        #expect(await fleet.shutDown(coordinator) == 0)
+        try expectStopped("api", before: ["database", "cache"], in: fleet)
+    }
+
+    @Test("An agent drops garbage from its coordinator and still obeys the next real orders")
+    func agentSurvives() async throws {
+        let fleet = try Fleet(config: "services: { app: {} }")
+        defer { fleet.tearDown() }
+        let context = try Context()
+        let router = try Socket(context: context, type: .router)
+        defer {
+            try? router.set(.linger, Int32(0))
+            router.close()
+            context.terminate()
+        }
+        try router.set(.routerMandatory, Int32(1))
+        try router.bind(fleet.endpoint)
+        let agent = try fleet.startAgent("app", stopDelay: 0.1)
+
+        let registration = try await receive(on: router)
+        let peer = registration.routingID
+        guard case .register(let service, _, _) = registration.envelope.message else {
+            Issue.record("expected a registration, got \(registration.envelope)")
+            return
+        }
+        #expect(service == "app")
+        for message in Self.garbage.dropLast() { _ = try router.send([peer] + message) }
+        func order(_ message: Message, id: UInt64) throws {
+            _ = try router.send([peer] + WireCodec.encode(Envelope(id: id, replyTo: registration.envelope.id, message: message)))
+        }
+        try order(.welcome(heartbeatInterval: .seconds(1)), id: 100)
+        try order(.start(readiness: nil, restart: nil), id: 101)
+        await fleet.waitUntilStarted(["app"])
+        try order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)
+        var report: Envelope?
+        while report == nil {
+            let next = try await receive(on: router)
+            if case .stopped = next.envelope.message { report = next.envelope }
+        }
+        #expect(report?.message == .stopped(.stopped(.exited(0))))
+        #expect(report?.replyTo == 102)
+        _ = try router.send([peer] + WireCodec.encode(Envelope(id: 103, replyTo: report!.id, message: .ack)))
+        #expect(await fleet.waitForExit(agent) == 0)
+        #expect(fleet.output("agent-app.err").contains("Dropped a malformed message"))
+    }
+
+    /// The next decodable message on `router`, with its sender's routing id.
+    private func receive(on router: Socket) async throws -> (routingID: [UInt8], envelope: Envelope) {
+        var poller = Poller([.socket(router)])
+        for _ in 0..<200 {
+            _ = try poller.poll(timeoutMilliseconds: 50)
+            while let received = try router.receive() {
+                if let envelope = try? WireCodec.decode(Array(received.frames.dropFirst())) {
+                    return (received.frames[0], envelope)
+                }
+            }
+        }
+        throw Fleet.FleetError(description: "no message within 10 s")
+    }
+}
