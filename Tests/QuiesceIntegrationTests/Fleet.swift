@@ -20,10 +20,18 @@ final class Fleet {
         return directory.appendingPathComponent("quiesce")
     }()
 
-    init(config: String) throws {
+    /// Processes run inside these network namespaces, by participant name ("coordinator" or a
+    /// service), when the fleet spans the hosts of a ``NetworkLab``.
+    private let placement: [String: [String]]
+
+    /// - Parameters:
+    ///   - endpoint: the coordinator's endpoint; a free loopback port when `nil`.
+    ///   - placement: a command prefix per participant, such as `ip netns exec HOST`.
+    init(config: String, endpoint: String? = nil, placement: [String: [String]] = [:]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        endpoint = "tcp://127.0.0.1:\(try FreePort.pick())"
+        self.endpoint = try endpoint ?? "tcp://127.0.0.1:\(FreePort.pick())"
+        self.placement = placement
         try config.write(to: configPath, atomically: true, encoding: .utf8)
         try Self.serviceScript.write(to: directory.appendingPathComponent("service.sh"), atomically: true, encoding: .utf8)
     }
@@ -44,7 +52,8 @@ final class Fleet {
     @discardableResult
     func startCoordinator(extraArguments: [String] = ["--json"]) throws -> Process {
         let process = try launch(
-            ["coordinator", "--config", configPath.path, "--bind", endpoint] + extraArguments, log: "coordinator")
+            ["coordinator", "--config", configPath.path, "--bind", endpoint] + extraArguments, log: "coordinator",
+            prefix: placement["coordinator"] ?? [])
         coordinator = process
         return process
     }
@@ -57,7 +66,7 @@ final class Fleet {
         let process = try launch(
             ["agent", "--name", name, "--coordinator", endpoint] + extraArguments
                 + ["--", "/bin/sh", script, name, String(stopDelay), ignoresTerm ? "ignore" : "obey", timelinePath.path],
-            log: "agent-\(name)")
+            log: "agent-\(name)", prefix: placement[name] ?? [])
         agents[name] = process
         return process
     }
@@ -92,10 +101,16 @@ final class Fleet {
         return process
     }
 
-    private func launch(_ arguments: [String], log: String) throws -> Process {
+    private func launch(_ arguments: [String], log: String, prefix: [String] = []) throws -> Process {
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
+        if prefix.isEmpty {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        } else {
+            // `ip netns exec` enters the namespace and then executes the binary in place: same pid.
+            process.executableURL = URL(fileURLWithPath: prefix[0])
+            process.arguments = Array(prefix.dropFirst()) + [Self.binary.path] + arguments
+        }
         process.standardOutput = try FileHandle(forWritingTo: create(log + ".out"))
         process.standardError = try FileHandle(forWritingTo: create(log + ".err"))
         try process.run()

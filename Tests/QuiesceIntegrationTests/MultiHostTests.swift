@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// The coordinator and each agent on hosts of their own (network namespaces), with faults injected:
+/// an agent killed mid-wave, a host cut off and plugged back, packet loss. Each scenario checks the
+/// ordering promise from the children's timestamps, that every service ends in a reported state, and
+/// that the coordinator ends within its deadline.
+@Suite("Several hosts with faults", .serialized, .enabled(if: NetworkLab.isAvailable))
+struct MultiHostTests {
+    /// web → api → database, each on its own host.
+    static let services = ["database", "api", "web"]
+    static let dependencies = ["api": ["database"], "web": ["api"]]
+
+    static func config(lostAfter: String = "5s") -> String {
+        """
+        coordinator: { shutdown_timeout: 30s, heartbeat_interval: 200ms, agent_lost_after: \(lostAfter) }
+        defaults: { stop_timeout: 8s }
+        services:
+          database: {}
+          api: { depends_on: [database] }
+          web: { depends_on: [api] }
+        """
+    }
+
+    /// A lab with a host for the coordinator and one per service, and a fleet placed on it.
+    static func makeFleet(lostAfter: String = "5s") throws -> (NetworkLab, Fleet) {
+        let lab = try NetworkLab(hosts: ["coordinator"] + services)
+        let placement = Dictionary(uniqueKeysWithValues: (["coordinator"] + services).map { ($0, lab.placement($0)) })
+        let fleet = try Fleet(
+            config: config(lostAfter: lostAfter), endpoint: "tcp://\(lab.hosts["coordinator"]!.address):7700", placement: placement)
+        return (lab, fleet)
+    }
+
+    @Test("An agent killed while its service stops is reported lost, its process dies with it, and the next wave runs")
+    func agentKilledMidWave() async throws {
+        let (lab, fleet) = try Self.makeFleet(lostAfter: "1s")
+        defer {
+            fleet.tearDown()
+            lab.tearDown()
+        }
+        let coordinator = try await fleet.up(["database": 0.2, "api": 3.0, "web": 0.2])
+        let started = Date()
+        kill(coordinator.processIdentifier, SIGTERM)
+        await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
+        kill(fleet.agents["api"]!.processIdentifier, SIGKILL)
+
+        #expect(await fleet.waitForExit(coordinator) == 1)
+        #expect(Date().timeIntervalSince(started) < 30 + 5)
+        #expect(try fleet.reportEntry("api")["outcome"] as? String == "lost")
+        #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
+        try expectPromisesKept(fleet)
+        await fleet.waitUntil("no service process is left") { fleet.servicePIDs().isEmpty }
+    }
+
+    @Test("A host cut off during an earlier wave and plugged back in time is stopped in its own wave")
+    func partitionHealedBeforeItsWave() async throws {
+        let (lab, fleet) = try Self.makeFleet()
+        defer {
+            fleet.tearDown()
+            lab.tearDown()
+        }
+        let coordinator = try await fleet.up(["database": 0.2, "api": 0.2, "web": 3.0])
+        kill(coordinator.processIdentifier, SIGTERM)
+        await fleet.waitUntil("web is stopping") { fleet.time("web", "stop-begin") != nil }
+        try lab.partition("database")
+        try await Task.sleep(for: .milliseconds(1500))
+        try lab.heal("database")
+
+        #expect(await fleet.waitForExit(coordinator) == 0)
+        #expect(try fleet.report()["clean"] as? Bool == true)
+        try expectPromisesKept(fleet)
+        #expect(fleet.servicePIDs().isEmpty)
+    }
+
+    @Test("A host cut off for good is reported lost, after its dependents stopped, and the shutdown still ends")
+    func partitionNotHealed() async throws {
+        let (lab, fleet) = try Self.makeFleet(lostAfter: "1s")
+        defer {
+            fleet.tearDown()
+            lab.tearDown()
+        }
+        let coordinator = try await fleet.up(["database": 0.2, "api": 0.5, "web": 0.2])
+        try lab.partition("database")
+        let started = Date()
+        kill(coordinator.processIdentifier, SIGTERM)
+
+        #expect(await fleet.waitForExit(coordinator) == 1)
+        #expect(Date().timeIntervalSince(started) < 30 + 5)
+        #expect(try fleet.reportEntry("database")["outcome"] as? String == "lost")
+        try expectPromisesKept(fleet)
+        // The documented default: an agent cut off from its coordinator keeps its service running.
+        #expect(fleet.time("database", "stop-begin") == nil)
+    }
+
+    @Test("25 % packet loss on every host slows the shutdown but keeps its order", .enabled(if: NetworkLab.nftAvailable))
+    func packetLoss() async throws {
+        let (lab, fleet) = try Self.makeFleet()
+        defer {
+            fleet.tearDown()
+            lab.tearDown()
+        }
+        let coordinator = try await fleet.up(["database": 0.2, "api": 0.3, "web": 0.2])
+        for host in ["coordinator"] + Self.services { try lab.loss(host, percent: 25) }
+        kill(coordinator.processIdentifier, SIGTERM)
+
+        #expect(await fleet.waitForExit(coordinator, timeout: .seconds(60)) == 0)
+        try expectPromisesKept(fleet)
+        #expect(fleet.servicePIDs().isEmpty)
+    }
+
+    /// Every service is in the report, and no service began to stop before each of its dependents had
+    /// stopped, unless the report gave that dependent up (lost, timed out, killed).
+    func expectPromisesKept(_ fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let entries = try fleet.report()["services"] as? [[String: Any]] ?? []
+        #expect(Set(entries.compactMap { $0["service"] as? String }) == Set(Self.services), sourceLocation: sourceLocation)
+        let givenUp = Set(entries.filter { ["lost", "timed_out", "killed_at_deadline", "killed_on_escalation"].contains($0["outcome"] as? String) }
+            .compactMap { $0["service"] as? String })
+        for (dependent, dependencies) in Self.dependencies where !givenUp.contains(dependent) {
+            for dependency in dependencies {
+                guard let begin = fleet.time(dependency, "stop-begin") else { continue }
+                let end = try #require(fleet.time(dependent, "stop-end"), "\(dependent) never finished stopping", sourceLocation: sourceLocation)
+                #expect(end < begin, "\(dependency) began stopping before \(dependent) had stopped", sourceLocation: sourceLocation)
+            }
+        }
+    }
+}
