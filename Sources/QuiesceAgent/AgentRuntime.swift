@@ -93,9 +93,22 @@ public final class AgentRuntime {
     private func handle(_ envelope: Envelope) {
         let now = clock.now
         switch envelope.message {
-        case .welcome(let interval):
-            logger.info("Registered with the coordinator", metadata: ["service": "\(options.name)"])
-            perform(machine.welcomed(heartbeatInterval: interval, now: now))
+        case .welcome, .refused, .error:
+            break
+        default:
+            guard machine.accepts(epoch: envelope.epoch) else {
+                droppedMessages += 1
+                logger.warning(
+                    "Dropped a message from an earlier coordinator",
+                    metadata: ["type": "\(envelope.message.type)", "epoch": "\(envelope.epoch ?? 0)", "dropped": "\(droppedMessages)"])
+                return
+            }
+            perform(machine.heardFromCoordinator(now: now))
+        }
+        switch envelope.message {
+        case .welcome(let interval, let lostAfter):
+            logger.info("Registered with the coordinator", metadata: ["service": "\(options.name)", "epoch": "\(envelope.epoch ?? 0)"])
+            perform(machine.welcomed(heartbeatInterval: interval, lostAfter: lostAfter, epoch: envelope.epoch ?? 0, now: now))
         case .refused(let reason):
             logger.error("The coordinator refused this agent", metadata: ["service": "\(options.name)", "reason": "\(reason)"])
             perform(machine.refused(now: now))
@@ -131,6 +144,8 @@ public final class AgentRuntime {
             logger.warning("The coordinator did not acknowledge the final report in time; going on without it", metadata: ["service": "\(options.name)"])
         case .coordinatedStopFallback:
             logger.warning("The coordinator did not order the stop in time; stopping the service locally", metadata: ["service": "\(options.name)"])
+        case .coordinatorSilence:
+            logger.warning("The coordinator is silent; registering again, the service keeps running", metadata: ["service": "\(options.name)"])
         case .stopDeadline:
             logger.warning("The stop timeout passed; killing the service's process group", metadata: ["service": "\(options.name)"])
         case .registration, .heartbeat, .reportRetry, .probe, .restart, .drainEnd:
@@ -159,7 +174,8 @@ public final class AgentRuntime {
         for action in actions {
             switch action {
             case .send(let report, let id, let replyTo):
-                _ = try? dealer.send(WireCodec.encode(Envelope(id: id, replyTo: replyTo, message: message(for: report))))
+                let epoch = machine.epoch > 0 ? machine.epoch : nil
+                _ = try? dealer.send(WireCodec.encode(Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message(for: report))))
             case .spawn:
                 spawn()
             case .signal(let signal):
@@ -184,7 +200,8 @@ public final class AgentRuntime {
     /// The wire form of what the agent says.
     private func message(for report: AgentStateMachine.Report) -> Message {
         switch report {
-        case .register: .register(service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid())
+        case .register(let snapshot):
+            .register(service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid(), snapshot: snapshot)
         case .heartbeat: .heartbeat
         case .started(let pid): .started(pid: pid)
         case .ready: .ready

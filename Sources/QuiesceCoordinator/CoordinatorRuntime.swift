@@ -13,6 +13,8 @@ public final class CoordinatorRuntime {
     private let endpoint: String
     private let logger: Logger
     private let output: (String) -> Void
+    /// Raised at every start of the coordinator; stamped on what it sends, required on what agents send.
+    private let epoch: UInt64
     private let clock = MonotonicClock()
     private var machine: CoordinatorStateMachine
     private var timers = TimerSet<CoordinatorStateMachine.Timer>()
@@ -29,9 +31,11 @@ public final class CoordinatorRuntime {
     private var router: Socket!
 
     /// - Parameters:
+    ///   - epoch: higher than that of every earlier start of this coordinator.
     ///   - output: receives each progress line, as it happens.
-    public init(configuration: Configuration, endpoint: String, logger: Logger, output: @escaping (String) -> Void) {
+    public init(configuration: Configuration, endpoint: String, epoch: UInt64, logger: Logger, output: @escaping (String) -> Void) {
         self.configuration = configuration
+        self.epoch = epoch
         self.endpoint = endpoint
         self.logger = logger
         self.output = output
@@ -106,11 +110,13 @@ public final class CoordinatorRuntime {
 
     private func handle(_ envelope: Envelope, from routingID: [UInt8]) {
         let now = clock.now
-        if case .register(let service, let host, let agentPID) = envelope.message {
-            register(service, host: host, agentPID: agentPID, routingID: routingID, requestID: envelope.id)
+        if case .register(let service, let host, let agentPID, let snapshot) = envelope.message {
+            register(service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID, requestID: envelope.id)
             return
         }
-        if let service = registry.service(for: routingID), machine.isConnected(service) {
+        if let service = registry.service(for: routingID), machine.isConnected(service),
+            envelope.epoch.map({ $0 == epoch }) ?? true
+        {
             perform(machine.heard(from: service, now: now))
             handleAgentMessage(envelope, from: service, routingID: routingID)
             return
@@ -142,22 +148,30 @@ public final class CoordinatorRuntime {
         }
     }
 
-    private func register(_ service: String, host: String, agentPID: Int32, routingID: [UInt8], requestID: UInt64) {
+    private func register(
+        _ service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot, routingID: [UInt8], requestID: UInt64
+    ) {
         if registry.service(for: routingID) == service, machine.isConnected(service) {
             // A retransmitted registration: the welcome was lost or late.
-            send(.welcome(heartbeatInterval: configuration.coordinator.heartbeatInterval), to: routingID, replyTo: requestID)
+            send(welcome, to: routingID, replyTo: requestID)
             return
         }
-        switch machine.agentRegistered(service, host: host, now: clock.now) {
+        switch machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now) {
         case .success(let actions):
             registry.bind(service, to: routingID)
-            logger.info("Agent registered", metadata: ["service": "\(service)", "host": "\(host)", "agent_pid": "\(agentPID)"])
-            send(.welcome(heartbeatInterval: configuration.coordinator.heartbeatInterval), to: routingID, replyTo: requestID)
+            logger.info(
+                "Agent registered",
+                metadata: ["service": "\(service)", "host": "\(host)", "agent_pid": "\(agentPID)", "snapshot": "\(snapshot)"])
+            send(welcome, to: routingID, replyTo: requestID)
             perform(actions)
         case .failure(let refusal):
             logger.warning("Agent refused", metadata: ["service": "\(service)", "host": "\(host)", "reason": "\(refusal)"])
             send(.refused(reason: refusal.description), to: routingID, replyTo: requestID)
         }
+    }
+
+    private var welcome: Message {
+        .welcome(heartbeatInterval: configuration.coordinator.heartbeatInterval, lostAfter: configuration.coordinator.agentLostAfter)
     }
 
     private func handleAgentMessage(_ envelope: Envelope, from service: String, routingID: [UInt8]) {
@@ -259,7 +273,7 @@ public final class CoordinatorRuntime {
 
     @discardableResult
     private func send(_ message: Message, to routingID: [UInt8], replyTo: UInt64? = nil) -> Bool {
-        let envelope = Envelope(id: nextMessageID, replyTo: replyTo, message: message)
+        let envelope = Envelope(id: nextMessageID, replyTo: replyTo, epoch: epoch, message: message)
         nextMessageID += 1
         do {
             return try router.send([routingID] + WireCodec.encode(envelope))

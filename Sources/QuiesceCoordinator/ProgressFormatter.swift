@@ -23,6 +23,8 @@ public enum ProgressFormatter {
             "startup wave \(number)/\(total): starting \(services.joined(separator: ", "))"
         case .startup(.serviceReady(let service, let after)):
             "\(service) ready (\(after.secondsText))"
+        case .startup(.serviceAdopted(let service, let ready)):
+            "\(service) already running\(ready ? " and ready" : ""): adopted"
         case .startupComplete(let after):
             "startup complete in \(after.secondsText)"
         case .startupFailed(let failure):

@@ -7,7 +7,7 @@
 public struct AgentStateMachine: Sendable {
     /// What the agent can say to the coordinator.
     public enum Report: Hashable, Sendable {
-        case register
+        case register(AgentSnapshot)
         case heartbeat
         case started(pid: Int32)
         case ready
@@ -41,6 +41,8 @@ public struct AgentStateMachine: Sendable {
         case drainEnd
         /// The coordinator did not order the stop the agent asked for: stop locally.
         case coordinatedStopFallback
+        /// The coordinator has been silent too long: register again (the service keeps running).
+        case coordinatorSilence
     }
 
     public enum Action: Equatable, Sendable {
@@ -112,6 +114,11 @@ public struct AgentStateMachine: Sendable {
     private var phase: Phase = .idle
     private var registered = false
     private var heartbeatInterval: Duration = .seconds(1)
+    private var coordinatorLostAfter: Duration = .seconds(5)
+    /// The epoch of the coordinator that welcomed this agent; orders from another are stale.
+    public private(set) var epoch: UInt64 = 0
+    private var pid: Int32 = 0
+    private var lastExit: ExitStatus?
     private var nextID: UInt64 = 1
     /// The probe in use for the current process, and what it found.
     private var probe: ReadinessProbe?
@@ -138,12 +145,41 @@ public struct AgentStateMachine: Sendable {
 
     // MARK: The coordinator
 
-    /// The coordinator accepted the registration.
-    public mutating func welcomed(heartbeatInterval: Duration, now: Timestamp) -> [Action] {
+    /// The coordinator accepted the registration. It declares agents lost after `lostAfter` of
+    /// silence; the agent declares the coordinator lost after as long.
+    public mutating func welcomed(heartbeatInterval: Duration, lostAfter: Duration = .seconds(5), epoch: UInt64 = 0, now: Timestamp) -> [Action] {
         self.heartbeatInterval = heartbeatInterval
+        coordinatorLostAfter = lostAfter
+        self.epoch = epoch
         guard !registered else { return [] }
         registered = true
-        return [.cancelTimer(.registration), .scheduleTimer(.heartbeat, at: now + heartbeatInterval)]
+        return [
+            .cancelTimer(.registration), .scheduleTimer(.heartbeat, at: now + heartbeatInterval),
+            .scheduleTimer(.coordinatorSilence, at: now + lostAfter),
+        ]
+    }
+
+    /// Whether a message stamped with `epoch` comes from the coordinator this agent registered with.
+    /// Messages without an epoch (older peers) are accepted.
+    public func accepts(epoch messageEpoch: UInt64?) -> Bool {
+        messageEpoch.map { $0 == epoch } ?? true
+    }
+
+    /// Any message from the current coordinator: it is alive.
+    public func heardFromCoordinator(now: Timestamp) -> [Action] {
+        registered ? [.scheduleTimer(.coordinatorSilence, at: now + coordinatorLostAfter)] : []
+    }
+
+    /// What the agent tells a coordinator about its service.
+    public var snapshot: AgentSnapshot {
+        switch phase {
+        case .idle, .spawnFailed: .idle
+        case .running: ready && !unready ? .ready(pid: pid) : .starting(pid: pid)
+        case .waitingToRestart: .starting(pid: pid)
+        case .draining, .stopping: .stopping(pid: pid)
+        case .reporting(.stopped, _, _, nil): .idle
+        case .reporting, .exited: lastExit.map(AgentSnapshot.exited) ?? .idle
+        }
     }
 
     /// The coordinator refused the registration: the agent ends, and its process with it.
@@ -156,7 +192,7 @@ public struct AgentStateMachine: Sendable {
     /// The coordinator does not know this agent (it restarted): register again.
     public mutating func notRegistered(now: Timestamp) -> [Action] {
         registered = false
-        return [.cancelTimer(.heartbeat)] + register(now: now)
+        return [.cancelTimer(.heartbeat), .cancelTimer(.coordinatorSilence)] + register(now: now)
     }
 
     /// - Parameters:
@@ -240,6 +276,7 @@ public struct AgentStateMachine: Sendable {
         }
         phase = .running
         spawnedAt = now
+        self.pid = pid
         ready = false
         unready = false
         consecutiveFailures = 0
@@ -279,6 +316,7 @@ public struct AgentStateMachine: Sendable {
 
     /// The service's process ended (it was reaped). Whatever it left in its group is killed.
     public mutating func processExited(_ status: ExitStatus, now: Timestamp) -> [Action] {
+        lastExit = status
         switch phase {
         case .running:
             if now - spawnedAt >= RestartPolicy.resetAfter { restarts = 0 }
@@ -372,6 +410,9 @@ public struct AgentStateMachine: Sendable {
             return [.cancelTimer(.reportRetry)] + reportDone(exitCode: exitCode)
         case (.coordinatedStopFallback, .running) where stopRequested:
             return stopRequestRefused(now: now)
+        case (.coordinatorSilence, _) where registered:
+            // The service keeps running; a coordinator that comes back gets a snapshot of it.
+            return notRegistered(now: now)
         default:
             return []
         }
@@ -447,7 +488,7 @@ public struct AgentStateMachine: Sendable {
     }
 
     private mutating func register(now: Timestamp) -> [Action] {
-        send(.register) + [.scheduleTimer(.registration, at: now + settings.registrationRetry)]
+        send(.register(snapshot)) + [.scheduleTimer(.registration, at: now + settings.registrationRetry)]
     }
 
     /// Sends the final report and waits for its acknowledgement, repeating it meanwhile.

@@ -31,6 +31,8 @@ public struct CoordinatorSettings: Sendable, Equatable {
     /// How long an agent may stay silent before it is declared lost.
     public var agentLostAfter: Duration = .seconds(5)
     public var onStartFailure: StartFailurePolicy = .stop
+    /// Where the coordinator keeps its durable state; none when `nil`.
+    public var stateDirectory: String?
 
     public init() {}
 }

@@ -16,7 +16,7 @@ import Yams
 public enum ConfigurationLoader {
     static let topLevelKeys = ["coordinator", "defaults", "services"]
     static let coordinatorKeys = [
-        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_lost_after", "on_start_failure",
+        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_lost_after", "on_start_failure", "state_dir",
     ]
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
     static let serviceKeys = [
@@ -250,6 +250,13 @@ private struct Reader {
             issue(
                 mapping["agent_lost_after"] ?? mapping["heartbeat_interval"],
                 "agent_lost_after must be at least twice heartbeat_interval")
+        }
+        if let stateDirectory = mapping["state_dir"] {
+            if let text = stateDirectory.string, !text.isEmpty {
+                settings.stateDirectory = text
+            } else {
+                issue(stateDirectory, "state_dir must be a directory path")
+            }
         }
         if let policy = mapping["on_start_failure"] {
             if let text = policy.string, let value = CoordinatorSettings.StartFailurePolicy(rawValue: text) {

@@ -137,9 +137,10 @@ public struct CoordinatorStateMachine: Sendable {
 
     // MARK: Agents
 
-    /// An agent asks to register as `service`.
+    /// An agent asks to register as `service`. Its snapshot says what its service is doing: an agent
+    /// that outlived a coordinator brings a running service, which is adopted, not started again.
     public mutating func agentRegistered(
-        _ service: String, host: String, now: Timestamp
+        _ service: String, host: String, snapshot: AgentSnapshot = .idle, now: Timestamp
     ) -> Result<[Action], RegistrationRefusal> {
         guard let record = records[service] else {
             return .failure(.unknownService(service, suggestion: GraphValidator.closestName(to: service, in: graph.names)))
@@ -152,10 +153,12 @@ public struct CoordinatorStateMachine: Sendable {
             .progress(.agentConnected(service, host: host)),
             .scheduleTimer(.liveness(service), at: now + configuration.coordinator.agentLostAfter),
         ]
-        if record.state == .lost { change(service, to: .waiting, now: now) }
+        adopt(snapshot, of: service, now: now)
         switch phase {
         case .starting:
-            actions += withStartup(now: now) { $0.agentConnected(service, now: now) }
+            actions += withStartup(now: now) { $0.agentConnected(service, snapshot: snapshot, now: now) }
+        case .running where snapshot != .idle:
+            break
         case .running:
             if graph.dependencies(of: service).allSatisfy({ records[$0]!.state == .ready }) {
                 change(service, to: .starting, now: now)
@@ -403,6 +406,27 @@ public struct CoordinatorStateMachine: Sendable {
         let actions = event(&shutdown)
         phase = .shuttingDown(shutdown, purpose)
         return translate(actions, for: purpose, now: now)
+    }
+
+    /// Takes what an agent says of its service as the service's state.
+    private mutating func adopt(_ snapshot: AgentSnapshot, of service: String, now: Timestamp) {
+        switch snapshot {
+        case .idle:
+            if records[service]!.state == .lost { change(service, to: .waiting, now: now) }
+        case .starting(let pid):
+            records[service]!.pid = pid
+            change(service, to: .starting, now: now, detail: "adopted from its agent")
+        case .ready(let pid):
+            records[service]!.pid = pid
+            records[service]!.readyAt = now
+            change(service, to: .ready, now: now, detail: "adopted from its agent")
+        case .stopping(let pid):
+            records[service]!.pid = pid
+            change(service, to: .stopping, now: now)
+        case .exited(let status):
+            records[service]!.exitStatus = status
+            change(service, to: .failed, now: now, detail: "process ended (\(status))")
+        }
     }
 
     private func startOrder(for service: String) -> Order {

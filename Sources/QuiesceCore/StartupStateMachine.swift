@@ -62,10 +62,29 @@ public struct StartupStateMachine: Sendable {
         return waves[wave].filter { !records[$0]!.connected }
     }
 
-    public mutating func agentConnected(_ service: String, now: Timestamp) -> [Action] {
-        guard records[service] != nil else { return [] }
+    /// An agent registered. Its snapshot says whether the service already runs (an agent that
+    /// outlived a coordinator): a running service is adopted, not started again.
+    public mutating func agentConnected(_ service: String, snapshot: AgentSnapshot = .idle, now: Timestamp) -> [Action] {
+        guard let record = records[service] else { return [] }
         records[service]!.connected = true
-        return startWaveIfConnected(now: now)
+        var actions: [Action] = []
+        if isActive, record.orderedAt == nil {
+            switch snapshot {
+            case .ready:
+                records[service]!.orderedAt = now
+                records[service]!.ready = true
+                actions.append(.progress(.serviceAdopted(service, ready: true)))
+            case .starting:
+                records[service]!.orderedAt = now
+                actions += [
+                    .progress(.serviceAdopted(service, ready: false)),
+                    .scheduleTimer(.startDeadline(service), at: now + graph[service].startTimeout),
+                ]
+            case .idle, .stopping, .exited:
+                break
+            }
+        }
+        return actions + advance(now: now)
     }
 
     public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
@@ -76,23 +95,10 @@ public struct StartupStateMachine: Sendable {
     }
 
     public mutating func serviceReady(_ service: String, now: Timestamp) -> [Action] {
-        guard case .starting(let wave) = state, let record = records[service],
-            let orderedAt = record.orderedAt, !record.ready
-        else { return [] }
+        guard isActive, let record = records[service], let orderedAt = record.orderedAt, !record.ready else { return [] }
         records[service]!.ready = true
-        var actions: [Action] = [
-            .cancelTimer(.startDeadline(service)),
-            .progress(.serviceReady(service, after: now - orderedAt)),
-        ]
-        guard waves[wave].allSatisfy({ records[$0]!.ready }) else { return actions }
-        if wave + 1 == waves.count {
-            state = .complete
-            actions.append(.complete(after: now - createdAt))
-        } else {
-            state = .waitingForAgents(wave: wave + 1)
-            actions += startWaveIfConnected(now: now)
-        }
-        return actions
+        return [.cancelTimer(.startDeadline(service)), .progress(.serviceReady(service, after: now - orderedAt))]
+            + advance(now: now)
     }
 
     /// The service's process ended or its agent reported it could not be started or made ready.
@@ -102,7 +108,7 @@ public struct StartupStateMachine: Sendable {
     }
 
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
-        guard case .startDeadline(let service) = timer, case .starting = state,
+        guard case .startDeadline(let service) = timer, isActive,
             let record = records[service], record.orderedAt != nil, !record.ready
         else { return [] }
         return fail(service, .timedOut(graph[service].startTimeout))
@@ -115,18 +121,33 @@ public struct StartupStateMachine: Sendable {
         return pendingDeadlines()
     }
 
-    private mutating func startWaveIfConnected(now: Timestamp) -> [Action] {
-        guard case .waitingForAgents(let wave) = state else { return [] }
-        let names = waves[wave]
-        guard names.allSatisfy({ records[$0]!.connected }) else { return [] }
-        state = .starting(wave: wave)
-        var actions: [Action] = [.progress(.waveStarted(number: wave + 1, of: waves.count, services: names))]
-        for name in names {
-            records[name]!.orderedAt = now
-            actions.append(.sendStart(service: name))
-            actions.append(.scheduleTimer(.startDeadline(name), at: now + graph[name].startTimeout))
+    /// Moves on as far as it can: starts the current wave once all its agents are connected (leaving
+    /// out services already started or adopted), and goes to the next once all of it is ready.
+    private mutating func advance(now: Timestamp) -> [Action] {
+        var actions: [Action] = []
+        while true {
+            switch state {
+            case .waitingForAgents(let wave):
+                let names = waves[wave]
+                guard names.allSatisfy({ records[$0]!.connected }) else { return actions }
+                state = .starting(wave: wave)
+                actions.append(.progress(.waveStarted(number: wave + 1, of: waves.count, services: names)))
+                for name in names where records[name]!.orderedAt == nil {
+                    records[name]!.orderedAt = now
+                    actions.append(.sendStart(service: name))
+                    actions.append(.scheduleTimer(.startDeadline(name), at: now + graph[name].startTimeout))
+                }
+            case .starting(let wave):
+                guard waves[wave].allSatisfy({ records[$0]!.ready }) else { return actions }
+                if wave + 1 == waves.count {
+                    state = .complete
+                    return actions + [.complete(after: now - createdAt)]
+                }
+                state = .waitingForAgents(wave: wave + 1)
+            case .complete, .failed:
+                return actions
+            }
         }
-        return actions
     }
 
     private mutating func fail(_ service: String, _ reason: StartFailureReason) -> [Action] {
@@ -150,4 +171,6 @@ public enum StartupProgress: Equatable, Sendable {
     case waveStarted(number: Int, of: Int, services: [String])
     /// `database ready (0.2 s)`
     case serviceReady(String, after: Duration)
+    /// The service was already running when its agent registered (the coordinator restarted).
+    case serviceAdopted(String, ready: Bool)
 }

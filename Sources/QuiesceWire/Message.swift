@@ -4,7 +4,7 @@ import QuiesceCore
 public enum Message: Equatable, Sendable {
     // Agent to coordinator.
     /// Asks to be the agent of `service`.
-    case register(service: String, host: String, agentPID: Int32)
+    case register(service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot)
     /// Liveness, both ways.
     case heartbeat
     /// The service's process was spawned.
@@ -25,8 +25,9 @@ public enum Message: Equatable, Sendable {
     case stopped(StopOutcome)
 
     // Coordinator to agent.
-    /// Registration accepted.
-    case welcome(heartbeatInterval: Duration)
+    /// Registration accepted. The coordinator declares an agent lost after `lostAfter` of silence,
+    /// and the agent, the coordinator likewise.
+    case welcome(heartbeatInterval: Duration, lostAfter: Duration)
     /// Registration refused; the agent exits.
     case refused(reason: String)
     /// Start the service, checking its readiness with `readiness` unless the agent has its own probe,
@@ -91,11 +92,15 @@ public struct Envelope: Equatable, Sendable {
     public var id: UInt64
     /// The `id` of the message this one answers, if it is an answer.
     public var replyTo: UInt64?
+    /// The coordinator's epoch, raised at every coordinator start: set by the coordinator on what it
+    /// sends, and by an agent on what it sends once welcomed. Fences off messages of an earlier start.
+    public var epoch: UInt64?
     public var message: Message
 
-    public init(id: UInt64, replyTo: UInt64? = nil, message: Message) {
+    public init(id: UInt64, replyTo: UInt64? = nil, epoch: UInt64? = nil, message: Message) {
         self.id = id
         self.replyTo = replyTo
+        self.epoch = epoch
         self.message = message
     }
 }

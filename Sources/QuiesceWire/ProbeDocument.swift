@@ -51,3 +51,36 @@ struct RestartDocument: Codable, Equatable {
         return RestartPolicy(mode: mode, backoff: .milliseconds(backoffMs), limit: limit)
     }
 }
+
+/// An agent's snapshot on the wire, carried by `register`: `state` and, by state, `pid` or the exit
+/// status. Absent means `idle`.
+struct SnapshotDocument: Codable, Equatable {
+    var state: String
+    var pid: Int32?
+    var exitCode: Int32?
+    var signal: Int32?
+
+    init(_ snapshot: AgentSnapshot) {
+        switch snapshot {
+        case .idle: state = "idle"
+        case .starting(let pid): (state, self.pid) = ("starting", pid)
+        case .ready(let pid): (state, self.pid) = ("ready", pid)
+        case .stopping(let pid): (state, self.pid) = ("stopping", pid)
+        case .exited(.exited(let code)): (state, exitCode) = ("exited", code)
+        case .exited(.signalled(let signal)): (state, self.signal) = ("exited", signal)
+        }
+    }
+
+    /// The snapshot, or `nil` when the document is not a valid one.
+    var snapshot: AgentSnapshot? {
+        switch (state, pid, exitCode, signal) {
+        case ("idle", _, _, _): .idle
+        case ("starting", let pid?, _, _): .starting(pid: pid)
+        case ("ready", let pid?, _, _): .ready(pid: pid)
+        case ("stopping", let pid?, _, _): .stopping(pid: pid)
+        case ("exited", _, let code?, _): .exited(.exited(code))
+        case ("exited", _, _, let signal?): .exited(.signalled(signal))
+        default: nil
+        }
+    }
+}

@@ -4,6 +4,7 @@ struct WireBody: Codable {
     var type: String
     var id: UInt64
     var replyTo: UInt64?
+    var epoch: UInt64?
     var service: String?
     var host: String?
     var agentPid: Int32?
@@ -24,16 +25,19 @@ struct WireBody: Codable {
     var drainMs: Int64?
     var exit: Bool?
     var operation: String?
+    var lostAfterMs: Int64?
+    var snapshot: SnapshotDocument?
 
     enum CodingKeys: String, CodingKey {
-        case type, id, replyTo, service, host, agentPid, pid, reason, outcome, exitCode, signal
-        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit, operation
+        case type, id, replyTo, epoch, service, host, agentPid, pid, reason, outcome, exitCode, signal
+        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit, operation, lostAfterMs, snapshot
     }
 
-    init(type: String, id: UInt64, replyTo: UInt64?) {
+    init(type: String, id: UInt64, replyTo: UInt64?, epoch: UInt64?) {
         self.type = type
         self.id = id
         self.replyTo = replyTo
+        self.epoch = epoch
     }
 
     /// Decodes `type`, `id` and `reply_to`, then only the fields that `type` uses: a field another
@@ -43,6 +47,7 @@ struct WireBody: Codable {
         type = try container.decode(String.self, forKey: .type)
         id = try container.decode(UInt64.self, forKey: .id)
         replyTo = try container.decodeIfPresent(UInt64.self, forKey: .replyTo)
+        epoch = try container.decodeIfPresent(UInt64.self, forKey: .epoch)
         let fields = Self.fields[type] ?? []
         func decode<T: Decodable>(_ key: CodingKeys) throws -> T? {
             fields.contains(key) ? try container.decodeIfPresent(T.self, forKey: key) : nil
@@ -67,11 +72,14 @@ struct WireBody: Codable {
         drainMs = try decode(.drainMs)
         exit = try decode(.exit)
         operation = try decode(.operation)
+        lostAfterMs = try decode(.lostAfterMs)
+        snapshot = try decode(.snapshot)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
     private static let fields: [String: Set<CodingKeys>] = [
-        "register": [.service, .host, .agentPid],
+        "register": [.service, .host, .agentPid, .snapshot],
+        "welcome": [.heartbeatIntervalMs, .lostAfterMs],
         "started": [.pid],
         "start_failed": [.reason],
         "unready": [.reason],
@@ -80,7 +88,6 @@ struct WireBody: Codable {
         "refused": [.reason],
         "exited": [.exitCode, .signal],
         "stopped": [.outcome, .exitCode, .signal],
-        "welcome": [.heartbeatIntervalMs],
         "stop": [.timeoutMs, .drainMs, .exit],
         "kill": [.exit],
         "operation_request": [.operation, .service],

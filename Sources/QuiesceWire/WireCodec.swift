@@ -40,16 +40,17 @@ public enum WireCodec {
         } catch {
             throw .malformed(describe(error))
         }
-        return Envelope(id: body.id, replyTo: body.replyTo, message: try message(of: body))
+        return Envelope(id: body.id, replyTo: body.replyTo, epoch: body.epoch, message: try message(of: body))
     }
 
     private static func body(of envelope: Envelope) -> WireBody {
-        var body = WireBody(type: envelope.message.type, id: envelope.id, replyTo: envelope.replyTo)
+        var body = WireBody(type: envelope.message.type, id: envelope.id, replyTo: envelope.replyTo, epoch: envelope.epoch)
         switch envelope.message {
-        case .register(let service, let host, let agentPID):
+        case .register(let service, let host, let agentPID, let snapshot):
             body.service = service
             body.host = host
             body.agentPid = agentPID
+            body.snapshot = snapshot == .idle ? nil : SnapshotDocument(snapshot)
         case .started(let pid):
             body.pid = pid
         case .startFailed(let reason), .unready(let reason), .refused(let reason):
@@ -69,8 +70,9 @@ public enum WireCodec {
             case .stopped(let status), .alreadyExited(let status): set(status, in: &body)
             case .killedAfterTimeout, .killed, .notStarted: break
             }
-        case .welcome(let interval):
+        case .welcome(let interval, let lostAfter):
             body.heartbeatIntervalMs = interval.milliseconds
+            body.lostAfterMs = lostAfter.milliseconds
         case .stop(let timeout, let drain, let exit):
             body.timeoutMs = timeout.milliseconds
             body.drainMs = drain > .zero ? drain.milliseconds : nil
@@ -99,9 +101,13 @@ public enum WireCodec {
         }
         switch body.type {
         case "register":
+            let snapshot = try body.snapshot.map { document throws(WireError) in
+                guard let snapshot = document.snapshot else { throw .outOfRange(type: body.type, field: "snapshot") }
+                return snapshot
+            }
             return .register(
                 service: try require(body.service, "service"), host: try require(body.host, "host"),
-                agentPID: try require(body.agentPid, "agent_pid"))
+                agentPID: try require(body.agentPid, "agent_pid"), snapshot: snapshot ?? .idle)
         case "heartbeat": return .heartbeat
         case "started": return .started(pid: try require(body.pid, "pid"))
         case "ready": return .ready
@@ -117,7 +123,9 @@ public enum WireCodec {
         case "welcome":
             let interval = try require(body.heartbeatIntervalMs, "heartbeat_interval_ms")
             guard interval > 0 else { throw .outOfRange(type: body.type, field: "heartbeat_interval_ms") }
-            return .welcome(heartbeatInterval: .milliseconds(interval))
+            let lostAfter = body.lostAfterMs ?? interval * 5
+            guard lostAfter > 0 else { throw .outOfRange(type: body.type, field: "lost_after_ms") }
+            return .welcome(heartbeatInterval: .milliseconds(interval), lostAfter: .milliseconds(lostAfter))
         case "refused": return .refused(reason: try require(body.reason, "reason"))
         case "start":
             let probe = try body.readiness.map { document throws(WireError) in

@@ -21,6 +21,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .long, help: "The endpoint to bind, overriding coordinator.bind (tcp://HOST:PORT, ipc://PATH).")
     var bind: String?
 
+    @Option(name: .long, help: "A directory for the coordinator's durable state (its epoch), overriding coordinator.state_dir.")
+    var stateDir: String?
+
     @Flag(help: "Print the final report as JSON instead of a table.")
     var json = false
 
@@ -29,8 +32,16 @@ struct CoordinatorCommand: ParsableCommand {
     func run() throws {
         let configuration = try ConfigurationFile.load(config)
         let logger = logging.makeLogger("quiesce.coordinator")
+        let epoch: UInt64
+        do {
+            epoch = try (stateDir ?? configuration.coordinator.stateDirectory).map { try StateDirectory(path: $0).nextEpoch() }
+                ?? StateDirectory.clockEpoch()
+        } catch {
+            printError("coordinator: cannot use the state directory: \(error)")
+            throw ExitCode.failure
+        }
         let runtime = CoordinatorRuntime(
-            configuration: configuration, endpoint: bind ?? configuration.coordinator.bind, logger: logger,
+            configuration: configuration, endpoint: bind ?? configuration.coordinator.bind, epoch: epoch, logger: logger,
             output: printLine)
         let report: ShutdownReport
         do {

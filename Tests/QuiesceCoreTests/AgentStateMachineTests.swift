@@ -23,11 +23,15 @@ struct AgentStateMachineTests {
     func registration() {
         var clock = ManualClock()
         var agent = Agent(settings: Agent.Settings())
-        #expect(agent.start(now: clock.now) == [.send(.register, id: 1, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(1)))])
+        #expect(agent.start(now: clock.now) == [.send(.register(.idle), id: 1, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(1)))])
         clock.advance(by: .seconds(1))
-        #expect(agent.timerFired(.registration, now: clock.now) == [.send(.register, id: 2, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(2)))])
-        #expect(agent.welcomed(heartbeatInterval: .milliseconds(500), now: clock.now) == [.cancelTimer(.registration), .scheduleTimer(.heartbeat, at: .after(.milliseconds(1500)))])
-        #expect(agent.welcomed(heartbeatInterval: .milliseconds(500), now: clock.now) == [], "a repeated welcome changes nothing")
+        #expect(agent.timerFired(.registration, now: clock.now) == [.send(.register(.idle), id: 2, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(2)))])
+        #expect(agent.welcomed(heartbeatInterval: .milliseconds(500), lostAfter: .seconds(3), epoch: 7, now: clock.now) == [
+            .cancelTimer(.registration), .scheduleTimer(.heartbeat, at: .after(.milliseconds(1500))),
+            .scheduleTimer(.coordinatorSilence, at: .after(.seconds(4))),
+        ])
+        #expect(agent.welcomed(heartbeatInterval: .milliseconds(500), lostAfter: .seconds(3), epoch: 7, now: clock.now) == [], "a repeated welcome changes nothing")
+        #expect(agent.accepts(epoch: 7) && agent.accepts(epoch: nil) && !agent.accepts(epoch: 6))
         clock.advance(by: .milliseconds(500))
         #expect(agent.timerFired(.heartbeat, now: clock.now) == [.send(.heartbeat, id: 3, replyTo: nil), .scheduleTimer(.heartbeat, at: .after(.seconds(2)))])
         #expect(agent.timerFired(.registration, now: clock.now) == [], "no registration once registered")
@@ -37,7 +41,10 @@ struct AgentStateMachineTests {
     func reregistration() {
         let clock = ManualClock()
         var agent = runningAgent(clock)
-        #expect(agent.notRegistered(now: clock.now) == [.cancelTimer(.heartbeat), .send(.register, id: 4, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(1)))])
+        #expect(agent.notRegistered(now: clock.now) == [
+            .cancelTimer(.heartbeat), .cancelTimer(.coordinatorSilence), .send(.register(.ready(pid: 42)), id: 4, replyTo: nil),
+            .scheduleTimer(.registration, at: .after(.seconds(1))),
+        ])
         #expect(agent.timerFired(.heartbeat, now: clock.now) == [])
     }
 
@@ -399,5 +406,40 @@ struct DrainPlanTests {
         #expect(plan.shutdownWorstCase == .seconds(8))
         var shutdown = ShutdownStateMachine(graph: graph, plan: plan, shutdownTimeout: .seconds(60), ackGrace: .seconds(2))
         #expect(shutdown.start(conditions: ["api": .connected], now: .zero).contains(.scheduleTimer(.stopDeadline("api"), at: .after(.seconds(10)))))
+    }
+}
+
+/// A coordinator that goes silent, and the snapshot the agent brings to the next one.
+@Suite("Agent state machine: lost coordinator")
+struct AgentLostCoordinatorTests {
+    typealias Agent = AgentStateMachine
+
+    @Test("Silence from the coordinator makes the agent register again with a snapshot; the service keeps running")
+    func silenceMeansRegisterAgain() {
+        var agent = Agent(settings: Agent.Settings())
+        _ = agent.start(now: .zero)
+        _ = agent.welcomed(heartbeatInterval: .seconds(1), lostAfter: .seconds(5), epoch: 1, now: .zero)
+        _ = agent.startOrdered(readiness: nil, now: .zero)
+        _ = agent.spawned(pid: 42, now: .zero)
+        #expect(agent.heardFromCoordinator(now: .after(.seconds(2))) == [.scheduleTimer(.coordinatorSilence, at: .after(.seconds(7)))])
+        let actions = agent.timerFired(.coordinatorSilence, now: .after(.seconds(7)))
+        #expect(actions.contains(.send(.register(.ready(pid: 42)), id: 4, replyTo: nil)))
+        #expect(!actions.contains { if case .signal = $0 { true } else { false } }, "the service keeps running")
+        #expect(agent.health == (alive: true, ready: true))
+        #expect(agent.welcomed(heartbeatInterval: .seconds(1), lostAfter: .seconds(5), epoch: 2, now: .after(.seconds(8))).contains(.cancelTimer(.registration)))
+        #expect(agent.accepts(epoch: 2) && !agent.accepts(epoch: 1), "orders of the earlier coordinator are stale")
+    }
+
+    @Test("The snapshot follows the service", arguments: [0, 1, 2, 3])
+    func snapshots(step: Int) {
+        var agent = Agent(settings: Agent.Settings())
+        _ = agent.start(now: .zero)
+        _ = agent.startOrdered(readiness: ReadinessProbe(check: .exec(command: "true")), now: .zero)
+        _ = agent.spawned(pid: 42, now: .zero)
+        let expected: [AgentSnapshot] = [.starting(pid: 42), .ready(pid: 42), .stopping(pid: 42), .exited(.exited(0))]
+        if step >= 1 { _ = agent.probeFinished(error: nil, now: .zero) }
+        if step >= 2 { _ = agent.stopOrdered(order: 9, timeout: .seconds(5), now: .zero) }
+        if step >= 3 { _ = agent.processExited(.exited(0), now: .zero) }
+        #expect(agent.snapshot == expected[step])
     }
 }

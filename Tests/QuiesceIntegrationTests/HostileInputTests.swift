@@ -64,7 +64,7 @@ struct HostileInputTests {
 
         let registration = try await receive(on: router)
         let peer = registration.routingID
-        guard case .register(let service, _, _) = registration.envelope.message else {
+        guard case .register(let service, _, _, _) = registration.envelope.message else {
             Issue.record("expected a registration, got \(registration.envelope)")
             return
         }
@@ -73,7 +73,7 @@ struct HostileInputTests {
         func order(_ message: Message, id: UInt64) throws {
             _ = try router.send([peer] + WireCodec.encode(Envelope(id: id, replyTo: registration.envelope.id, message: message)))
         }
-        try order(.welcome(heartbeatInterval: .seconds(1)), id: 100)
+        try order(.welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)), id: 100)
         try order(.start(readiness: nil, restart: nil), id: 101)
         await fleet.waitUntilStarted(["app"])
         try order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)

@@ -14,11 +14,11 @@ struct BodyFormatTests {
     static let expectations: [Expected] = [
         Expected(envelope: Envelope(id: 7, message: .stop(timeout: .seconds(10), drain: .zero, exit: true)), json: #"{"id":7,"timeout_ms":10000,"type":"stop"}"#),
         Expected(
-            envelope: Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242)),
+            envelope: Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle)),
             json: #"{"agent_pid":4242,"host":"web-1","id":1,"service":"api","type":"register"}"#),
         Expected(
-            envelope: Envelope(id: 3, replyTo: 1, message: .welcome(heartbeatInterval: .seconds(1))),
-            json: #"{"heartbeat_interval_ms":1000,"id":3,"reply_to":1,"type":"welcome"}"#),
+            envelope: Envelope(id: 3, replyTo: 1, message: .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5))),
+            json: #"{"heartbeat_interval_ms":1000,"id":3,"lost_after_ms":5000,"reply_to":1,"type":"welcome"}"#),
         Expected(
             envelope: Envelope(id: 4, replyTo: 1, message: .refused(reason: "taken")),
             json: #"{"id":4,"reason":"taken","reply_to":1,"type":"refused"}"#),

@@ -17,10 +17,10 @@ struct ForwardCompatibilityTests {
             expected: Envelope(id: 7, message: .stop(timeout: .seconds(10), drain: .zero, exit: true))),
         Case(
             body: #"{"epoch":3,"id":5,"nested":{"a":[1,2,{"b":null}]},"type":"heartbeat","x_trace":"abc"}"#,
-            expected: Envelope(id: 5, message: .heartbeat)),
+            expected: Envelope(id: 5, epoch: 3, message: .heartbeat)),
         Case(
             body: #"{"agent_pid":4242,"capabilities":["probes","cgroups"],"host":"web-1","id":1,"service":"api","type":"register","version":"1.4.0"}"#,
-            expected: Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242))),
+            expected: Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle))),
         Case(
             body: #"{"exit_code":0,"id":12,"outcome":"stopped","reply_to":7,"rusage":{"maxrss_kb":51200},"type":"stopped"}"#,
             expected: Envelope(id: 12, replyTo: 7, message: .stopped(.stopped(.exited(0))))),

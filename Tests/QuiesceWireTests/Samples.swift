@@ -66,7 +66,7 @@ let cleanReport = ReportDocument(
 /// At least one envelope per message type, and per stop outcome and exit status form.
 let samples: [Sample] = [
     // Agent to coordinator.
-    Sample("register", Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242))),
+    Sample("register", Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle))),
     Sample("heartbeat", Envelope(id: 2, message: .heartbeat)),
     Sample("started", Envelope(id: 3, message: .started(pid: 31337))),
     Sample("ready", Envelope(id: 4, message: .ready)),
@@ -86,8 +86,8 @@ let samples: [Sample] = [
         Envelope(id: 13, replyTo: 40, message: .stopped(.alreadyExited(.signalled(9))))),
     Sample("stopped: not_started", Envelope(id: 14, replyTo: 40, message: .stopped(.notStarted))),
     // Coordinator to agent.
-    Sample("welcome", Envelope(id: 20, replyTo: 1, message: .welcome(heartbeatInterval: .seconds(1)))),
-    Sample("welcome, odd interval", Envelope(id: 21, replyTo: 1, message: .welcome(heartbeatInterval: .milliseconds(250)))),
+    Sample("welcome", Envelope(id: 20, replyTo: 1, message: .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)))),
+    Sample("welcome, odd interval", Envelope(id: 21, replyTo: 1, message: .welcome(heartbeatInterval: .milliseconds(250), lostAfter: .milliseconds(1250)))),
     Sample(
         "refused",
         Envelope(
@@ -131,5 +131,5 @@ let samples: [Sample] = [
     // Correlation field extremes.
     Sample("id 0", Envelope(id: 0, message: .heartbeat)),
     Sample("id and reply_to at UInt64.max", Envelope(id: .max, replyTo: .max, message: .ack)),
-    Sample("register, dotted name and empty host", Envelope(id: 38, message: .register(service: "a.b-c_d", host: "", agentPID: 1))),
+    Sample("register, dotted name and empty host", Envelope(id: 38, message: .register(service: "a.b-c_d", host: "", agentPID: 1, snapshot: .idle))),
 ]
