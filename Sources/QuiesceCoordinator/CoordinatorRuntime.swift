@@ -15,6 +15,7 @@ public final class CoordinatorRuntime {
     private let output: (String) -> Void
     /// Raised at every start of the coordinator; stamped on what it sends, required on what agents send.
     private let epoch: UInt64
+    private let journal: Journal?
     private let clock = MonotonicClock()
     private var machine: CoordinatorStateMachine
     private var timers = TimerSet<CoordinatorStateMachine.Timer>()
@@ -32,14 +33,19 @@ public final class CoordinatorRuntime {
 
     /// - Parameters:
     ///   - epoch: higher than that of every earlier start of this coordinator.
+    ///   - journal: where the shutdown's intent and outcomes are kept; a pending shutdown in it is resumed.
     ///   - output: receives each progress line, as it happens.
-    public init(configuration: Configuration, endpoint: String, epoch: UInt64, logger: Logger, output: @escaping (String) -> Void) {
+    public init(
+        configuration: Configuration, endpoint: String, epoch: UInt64, journal: Journal?, logger: Logger,
+        output: @escaping (String) -> Void
+    ) {
         self.configuration = configuration
         self.epoch = epoch
+        self.journal = journal
         self.endpoint = endpoint
         self.logger = logger
         self.output = output
-        self.machine = CoordinatorStateMachine(configuration: configuration, now: clock.now)
+        self.machine = CoordinatorStateMachine(configuration: configuration, now: clock.now, resuming: journal?.pendingShutdown())
     }
 
     /// Runs until the shutdown is over, and returns its report.
@@ -54,6 +60,7 @@ public final class CoordinatorRuntime {
         let bound = (try? router.lastEndpoint()) ?? endpoint
         logger.info("Coordinator listening", metadata: ["endpoint": "\(bound)", "services": "\(configuration.graph.names.count)"])
         var poller = Poller([.socket(router), .fileDescriptor(signals.fileDescriptor)])
+        perform(machine.start(now: clock.now))
 
         while report == nil {
             let deadline = [timers.nextDeadline, nextHeartbeat].compactMap { $0 }.min()
@@ -238,6 +245,12 @@ public final class CoordinatorRuntime {
                 }
             case .finish(let report):
                 self.report = report
+            case .journal(let entry):
+                do {
+                    try journal?.append(entry)
+                } catch {
+                    logger.error("Cannot write the journal; a restarted coordinator would not know this", metadata: ["error": "\(error)"])
+                }
             case .operationFinished(let report):
                 logger.notice("Operation finished", metadata: ["operation": "\(report.operation.kind.rawValue) \(report.operation.service)", "exit_code": "\(report.exitCode)"])
                 let document = ReportDocument(report)

@@ -31,6 +31,9 @@ public enum ProgressFormatter {
             "startup failed: \(failure)"
         case .shutdownBegan:
             "shutdown begins"
+        case .shutdownResumed(let stopped):
+            "resuming the shutdown a previous coordinator began"
+                + (stopped.isEmpty ? "" : " (already stopped: \(stopped.joined(separator: ", ")))")
         case .operationBegan(let operation):
             "\(operation.kind.rawValue) \(operation.service)" + (operation.requestedByAgent ? " (asked by its agent)" : "") + ": begins"
         case .operationStopped(let operation, let report):

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The coordinator's durable state: the epoch of its last start (and, later, its journal).
+/// The coordinator's durable state: the epoch of its last start, and its ``Journal``.
 public struct StateDirectory: Sendable {
     public let path: String
 

@@ -23,6 +23,8 @@ public struct CoordinatorStateMachine: Sendable {
         case shutdown(ShutdownStateMachine.Timer)
         /// Fires when a service's agent has been silent for `agent_lost_after`.
         case liveness(String)
+        /// A restarted coordinator stops waiting for agents and resumes the shutdown.
+        case resumeGrace
     }
 
     public enum Action: Equatable, Sendable {
@@ -34,6 +36,17 @@ public struct CoordinatorStateMachine: Sendable {
         case finish(ShutdownReport)
         /// A targeted operation is over.
         case operationFinished(OperationReport)
+        /// Append this to the durable journal before going on.
+        case journal(JournalEntry)
+    }
+
+    /// What the coordinator's journal keeps, so that a restarted coordinator never forgets a shutdown.
+    public enum JournalEntry: Hashable, Sendable {
+        /// The fleet's shutdown began.
+        case shutdownBegan
+        case outcome(String, RecordedOutcome)
+        /// The report was written: nothing is pending.
+        case shutdownFinished
     }
 
     /// Why an agent's registration is refused.
@@ -75,6 +88,8 @@ public struct CoordinatorStateMachine: Sendable {
     }
 
     private enum Phase {
+        /// Restarted in the middle of a shutdown: waiting for agents before resuming it.
+        case resuming([String: RecordedOutcome])
         case starting(StartupStateMachine, Purpose)
         case running
         case shuttingDown(ShutdownStateMachine, Purpose)
@@ -100,11 +115,27 @@ public struct CoordinatorStateMachine: Sendable {
     private var records: [String: Record]
     private var startupFailure: StartupFailure?
 
-    public init(configuration: Configuration, now: Timestamp) {
+    /// - Parameter resuming: the outcomes the journal recorded of a shutdown a previous coordinator
+    ///   began and did not finish; the coordinator then resumes it instead of starting the fleet.
+    public init(configuration: Configuration, now: Timestamp, resuming: [String: RecordedOutcome]? = nil) {
         self.configuration = configuration
         self.plan = Plan(graph: configuration.graph)
-        self.phase = .starting(StartupStateMachine(graph: configuration.graph, plan: plan, now: now), .fleet)
+        if let resuming {
+            self.phase = .resuming(resuming.filter { configuration.graph.contains($0.key) })
+        } else {
+            self.phase = .starting(StartupStateMachine(graph: configuration.graph, plan: plan, now: now), .fleet)
+        }
         self.records = Dictionary(uniqueKeysWithValues: configuration.graph.names.map { ($0, Record(changedAt: now)) })
+    }
+
+    /// The first actions, once the runtime runs: a resumed shutdown waits `agent_lost_after` at most
+    /// for the agents to register again.
+    public func start(now: Timestamp) -> [Action] {
+        guard case .resuming(let recorded) = phase else { return [] }
+        return [
+            .progress(.shutdownResumed(alreadyStopped: recorded.keys.sorted())),
+            .scheduleTimer(.resumeGrace, at: now + configuration.coordinator.agentLostAfter),
+        ]
     }
 
     private var graph: ServiceGraph { configuration.graph }
@@ -113,6 +144,7 @@ public struct CoordinatorStateMachine: Sendable {
     /// operation, `running (restart api)`.
     public var phaseName: String {
         switch phase {
+        case .resuming: "resuming a shutdown"
         case .starting(_, .fleet): "starting"
         case .running: "running"
         case .shuttingDown(_, .fleet): "shutting down"
@@ -125,7 +157,7 @@ public struct CoordinatorStateMachine: Sendable {
     /// Whether a shutdown of the fleet is under way or over.
     public var isShuttingDown: Bool {
         switch phase {
-        case .shuttingDown(_, .fleet), .finished: true
+        case .resuming, .shuttingDown(_, .fleet), .finished: true
         case .starting, .running, .shuttingDown(_, .operation): false
         }
     }
@@ -155,6 +187,9 @@ public struct CoordinatorStateMachine: Sendable {
         ]
         adopt(snapshot, of: service, now: now)
         switch phase {
+        case .resuming(let recorded):
+            let awaited = graph.names.filter { recorded[$0] == nil && !records[$0]!.connected }
+            if awaited.isEmpty { actions += resumeShutdown(now: now) }
         case .starting:
             actions += withStartup(now: now) { $0.agentConnected(service, snapshot: snapshot, now: now) }
         case .running where snapshot != .idle:
@@ -276,6 +311,8 @@ public struct CoordinatorStateMachine: Sendable {
     /// escalates it: every remaining service is killed now. An operation under way is given up.
     public mutating func shutdownRequested(now: Timestamp) -> [Action] {
         switch phase {
+        case .resuming:
+            return resumeShutdown(now: now)
         case .starting(var startup, let purpose):
             let cancels = translate(startup.abandon(), for: purpose, now: now)
             return cancels + interrupted(purpose) + beginShutdown(now: now)
@@ -322,6 +359,8 @@ public struct CoordinatorStateMachine: Sendable {
             withStartup(now: now) { $0.timerFired(startupTimer, now: now) }
         case .shutdown(let shutdownTimer):
             withShutdown(now: now) { $0.timerFired(shutdownTimer, now: now) }
+        case .resumeGrace:
+            resumeShutdown(now: now)
         }
     }
 
@@ -337,11 +376,22 @@ public struct CoordinatorStateMachine: Sendable {
     }
 
     private mutating func beginShutdown(now: Timestamp) -> [Action] {
-        [.progress(.shutdownBegan)] + beginStop(of: Set(graph.names), for: .fleet, now: now)
+        [.journal(.shutdownBegan), .progress(.shutdownBegan)] + beginStop(of: Set(graph.names), for: .fleet, now: now)
+    }
+
+    /// Resumes the shutdown a previous coordinator began: what its journal recorded stays concluded;
+    /// a service whose agent has not come back is declared lost, since it may still run.
+    private mutating func resumeShutdown(now: Timestamp) -> [Action] {
+        guard case .resuming(let recorded) = phase else { return [] }
+        return [.cancelTimer(.resumeGrace)]
+            + beginStop(of: Set(graph.names), for: .fleet, recorded: recorded, missingAreLost: true, now: now)
     }
 
     /// Stops `names` (closed under dependents) in reverse dependency order.
-    private mutating func beginStop(of names: Set<String>, for purpose: Purpose, now: Timestamp) -> [Action] {
+    private mutating func beginStop(
+        of names: Set<String>, for purpose: Purpose, recorded: [String: RecordedOutcome] = [:], missingAreLost: Bool = false,
+        now: Timestamp
+    ) -> [Action] {
         let part = graph.restricted(to: names)
         var shutdown = ShutdownStateMachine(
             graph: part, plan: Plan(graph: part), shutdownTimeout: configuration.coordinator.shutdownTimeout,
@@ -349,11 +399,13 @@ public struct CoordinatorStateMachine: Sendable {
         var conditions: [String: ShutdownStateMachine.Condition] = [:]
         for name in names {
             let record = records[name]!
-            if let status = record.exitStatus {
+            if let outcome = recorded[name] {
+                conditions[name] = .concluded(.recorded(outcome))
+            } else if let status = record.exitStatus {
                 conditions[name] = .exited(status)
             } else if record.connected {
                 conditions[name] = .connected
-            } else if record.state == .lost {
+            } else if record.state == .lost || missingAreLost {
                 conditions[name] = .lost
             } else {
                 conditions[name] = .notConnected
@@ -504,6 +556,9 @@ public struct CoordinatorStateMachine: Sendable {
             case .progress(let progress):
                 if case .serviceFinished(let service, let outcome, _) = progress {
                     record(outcome, of: service, now: now)
+                    if !purpose.isOperation {
+                        result.append(.journal(.outcome(service, RecordedOutcome(code: outcome.code, clean: outcome.isClean, detail: outcome.description))))
+                    }
                 }
                 result.append(.progress(.shutdown(progress)))
             case .finish(var report):
@@ -511,6 +566,7 @@ public struct CoordinatorStateMachine: Sendable {
                 case .fleet:
                     phase = .finished
                     report.startupFailure = startupFailure
+                    result.append(.journal(.shutdownFinished))
                     result.append(.finish(report))
                 case .operation(let operation, _) where operation.kind == .restart:
                     result.append(.progress(.operationStopped(operation, report)))
@@ -536,6 +592,8 @@ public struct CoordinatorStateMachine: Sendable {
             change(service, to: .lost, now: now, detail: outcome.description)
         case .notConnected:
             records[service]!.detail = outcome.description
+        case .recorded(let recorded):
+            change(service, to: recorded.clean ? .stopped : .failed, now: now, detail: outcome.description)
         }
     }
 }
@@ -554,6 +612,8 @@ public enum CoordinatorProgress: Equatable, Sendable {
     case startupComplete(after: Duration)
     case startupFailed(StartupFailure)
     case shutdownBegan
+    /// Restarted in the middle of a shutdown, the coordinator resumes it.
+    case shutdownResumed(alreadyStopped: [String])
     case shutdown(ShutdownProgress)
     case operationBegan(Operation)
     /// The stop step of a restart is over; the start step begins.

@@ -12,11 +12,33 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
     /// Still running when the shutdown deadline passed or the shutdown was escalated; a kill was ordered.
     /// Carries the agent's report of the kill, when it came in time.
     case killed(StopOutcome?, reason: KillReason)
+    /// Concluded before the coordinator restarted, as its journal recorded it.
+    case recorded(RecordedOutcome)
+
+    /// The code reports and the journal give the outcome: `stopped`, `lost`, `killed_at_deadline`, …
+    public var code: String {
+        switch self {
+        case .acknowledged(.stopped): "stopped"
+        case .acknowledged(.killedAfterTimeout): "killed_after_timeout"
+        case .acknowledged(.killed): "killed"
+        case .acknowledged(.alreadyExited): "already_exited"
+        case .acknowledged(.notStarted): "not_started"
+        case .timedOut: "timed_out"
+        case .lost: "lost"
+        case .notConnected: "not_connected"
+        case .killed(_, .deadline): "killed_at_deadline"
+        case .killed(_, .escalation): "killed_on_escalation"
+        case .recorded(let recorded): recorded.code
+        }
+    }
 
     /// Whether the service stopped cleanly within its timeout.
     public var isClean: Bool {
-        if case .acknowledged(let outcome) = self { return outcome.isClean }
-        return false
+        switch self {
+        case .acknowledged(let outcome): outcome.isClean
+        case .recorded(let recorded): recorded.clean
+        case .timedOut, .lost, .notConnected, .killed: false
+        }
     }
 
     public var description: String {
@@ -27,7 +49,23 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
         case .notConnected: "not connected (no agent)"
         case .killed(let outcome, let reason):
             "still running at \(reason); killed" + (outcome.map { " (\($0))" } ?? " (unacknowledged)")
+        case .recorded(let recorded):
+            "\(recorded.detail) (before the coordinator restarted)"
         }
+    }
+}
+
+/// An outcome as the coordinator's journal keeps it: its report code, whether it was clean, and
+/// its description.
+public struct RecordedOutcome: Hashable, Sendable {
+    public var code: String
+    public var clean: Bool
+    public var detail: String
+
+    public init(code: String, clean: Bool, detail: String) {
+        self.code = code
+        self.clean = clean
+        self.detail = detail
     }
 }
 

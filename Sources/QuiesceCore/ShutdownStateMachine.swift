@@ -33,6 +33,8 @@ public struct ShutdownStateMachine: Sendable {
         case lost
         /// Its process had already ended.
         case exited(ExitStatus)
+        /// Its outcome is known already (recorded before the coordinator restarted).
+        case concluded(ShutdownOutcome)
     }
 
     private enum State {
@@ -206,6 +208,7 @@ public struct ShutdownStateMachine: Sendable {
         case .notConnected: conclude(service, .notConnected, now: now)
         case .lost: conclude(service, .lost, now: now)
         case .exited(let status): conclude(service, .acknowledged(.alreadyExited(status)), now: now)
+        case .concluded(let outcome): conclude(service, outcome, now: now)
         }
     }
 

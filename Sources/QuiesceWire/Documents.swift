@@ -62,7 +62,7 @@ public struct ReportDocument: Codable, Equatable, Sendable {
         startupFailure = report.startupFailure?.description
         services = report.entries.map {
             Entry(
-                service: $0.service, wave: $0.wave, outcome: Self.code(of: $0.outcome), clean: $0.outcome.isClean,
+                service: $0.service, wave: $0.wave, outcome: $0.outcome.code, clean: $0.outcome.isClean,
                 detail: $0.outcome.description, durationSeconds: $0.duration?.seconds)
         }
     }
@@ -77,18 +77,4 @@ public struct ReportDocument: Codable, Equatable, Sendable {
         exitCode = report.exitCode
     }
 
-    static func code(of outcome: ShutdownOutcome) -> String {
-        switch outcome {
-        case .acknowledged(.stopped): "stopped"
-        case .acknowledged(.killedAfterTimeout): "killed_after_timeout"
-        case .acknowledged(.killed): "killed"
-        case .acknowledged(.alreadyExited): "already_exited"
-        case .acknowledged(.notStarted): "not_started"
-        case .timedOut: "timed_out"
-        case .lost: "lost"
-        case .notConnected: "not_connected"
-        case .killed(_, .deadline): "killed_at_deadline"
-        case .killed(_, .escalation): "killed_on_escalation"
-        }
-    }
 }

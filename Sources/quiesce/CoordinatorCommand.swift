@@ -21,7 +21,7 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .long, help: "The endpoint to bind, overriding coordinator.bind (tcp://HOST:PORT, ipc://PATH).")
     var bind: String?
 
-    @Option(name: .long, help: "A directory for the coordinator's durable state (its epoch), overriding coordinator.state_dir.")
+    @Option(name: .long, help: "A directory for the coordinator's durable state (epoch, journal), overriding coordinator.state_dir.")
     var stateDir: String?
 
     @Flag(help: "Print the final report as JSON instead of a table.")
@@ -32,16 +32,17 @@ struct CoordinatorCommand: ParsableCommand {
     func run() throws {
         let configuration = try ConfigurationFile.load(config)
         let logger = logging.makeLogger("quiesce.coordinator")
+        let state = (stateDir ?? configuration.coordinator.stateDirectory).map(StateDirectory.init(path:))
         let epoch: UInt64
         do {
-            epoch = try (stateDir ?? configuration.coordinator.stateDirectory).map { try StateDirectory(path: $0).nextEpoch() }
-                ?? StateDirectory.clockEpoch()
+            epoch = try state.map { try $0.nextEpoch() } ?? StateDirectory.clockEpoch()
         } catch {
             printError("coordinator: cannot use the state directory: \(error)")
             throw ExitCode.failure
         }
         let runtime = CoordinatorRuntime(
-            configuration: configuration, endpoint: bind ?? configuration.coordinator.bind, epoch: epoch, logger: logger,
+            configuration: configuration, endpoint: bind ?? configuration.coordinator.bind, epoch: epoch,
+            journal: state.map(Journal.init(directory:)), logger: logger,
             output: printLine)
         let report: ShutdownReport
         do {

@@ -103,6 +103,7 @@ struct CoordinatorStateMachineTests {
 
         clock.advance(by: .seconds(6))
         #expect(coordinator.shutdownRequested(now: clock.now) == [
+            .journal(.shutdownBegan),
             .progress(.shutdownBegan),
             .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(70))),
             .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
@@ -114,6 +115,7 @@ struct CoordinatorStateMachineTests {
         clock.advance(by: .seconds(1))
         #expect(coordinator.stopAcknowledged("api", outcome: clean, now: clock.now) == [
             .cancelTimer(.shutdown(.stopDeadline("api"))),
+            .journaled("api", .acknowledged(clean)),
             .progress(.shutdown(.serviceFinished("api", .acknowledged(clean), after: .seconds(1)))),
             .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
             .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
@@ -124,15 +126,18 @@ struct CoordinatorStateMachineTests {
         clock.advance(by: .seconds(1))
         #expect(coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now) == [
             .cancelTimer(.shutdown(.stopDeadline("cache"))),
+            .journaled("cache", .acknowledged(clean)),
             .progress(.shutdown(.serviceFinished("cache", .acknowledged(clean), after: .seconds(1)))),
         ])
         clock.advance(by: .seconds(2))
         let last = coordinator.stopAcknowledged("database", outcome: clean, now: clock.now)
         #expect(Array(last.dropLast()) == [
             .cancelTimer(.shutdown(.stopDeadline("database"))),
+            .journaled("database", .acknowledged(clean)),
             .progress(.shutdown(.serviceFinished("database", .acknowledged(clean), after: .seconds(3)))),
             .cancelTimer(.shutdown(.shutdownDeadline)),
             .cancelTimer(.shutdown(.killGrace)),
+            .journal(.shutdownFinished),
         ])
         #expect(last.last == .finish(ShutdownReport(
             entries: [
@@ -220,14 +225,17 @@ struct CoordinatorStateMachineTests {
             .progress(.serviceExited("database", status: .exited(1))),
             .cancelTimer(.startup(.startDeadline("database"))),
             .progress(.startupFailed(failure)),
+            .journal(.shutdownBegan),
             .progress(.shutdownBegan),
             .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(62))),
             .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
+            .journaled("api", .notConnected),
             .progress(.shutdown(.serviceFinished("api", .notConnected, after: nil))),
             .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
             .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
             .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(14))),
             // database's process had ended: no order goes to its (still connected) agent.
+            .journaled("database", .acknowledged(.alreadyExited(.exited(1)))),
             .progress(.shutdown(.serviceFinished("database", .acknowledged(.alreadyExited(.exited(1))), after: nil))),
         ])
         #expect(coordinator.isShuttingDown)
@@ -266,7 +274,7 @@ struct CoordinatorStateMachineTests {
         #expect(cache.detail == "not ready within its start timeout (30s)")
 
         let actions = coordinator.shutdownRequested(now: clock.now)
-        #expect(actions.first == .progress(.shutdownBegan))
+        #expect(Array(actions.prefix(2)) == [.journal(.shutdownBegan), .progress(.shutdownBegan)])
         #expect(coordinator.isShuttingDown)
     }
 
@@ -279,7 +287,7 @@ struct CoordinatorStateMachineTests {
         #expect(Array(actions.prefix(3)) == [
             .cancelTimer(.startup(.startDeadline("cache"))),
             .cancelTimer(.startup(.startDeadline("database"))),
-            .progress(.shutdownBegan),
+            .journal(.shutdownBegan),
         ])
         #expect(coordinator.timerFired(.startup(.startDeadline("cache")), now: .after(.seconds(30))) == [])
     }

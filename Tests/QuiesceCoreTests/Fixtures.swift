@@ -37,3 +37,10 @@ enum Fixtures {
         }
     }
 }
+
+extension CoordinatorStateMachine.Action {
+    /// The journal entry that follows the conclusion of `service` with `outcome`.
+    static func journaled(_ service: String, _ outcome: ShutdownOutcome) -> Self {
+        .journal(.outcome(service, RecordedOutcome(code: outcome.code, clean: outcome.isClean, detail: outcome.description)))
+    }
+}

@@ -115,7 +115,7 @@ struct ShutdownSimulation {
             case .progress(.shutdown(.serviceFinished(let service, let outcome, _))):
                 switch outcome {
                 case .lost, .timedOut, .killed: givenUp.insert(service)
-                case .acknowledged, .notConnected: break
+                case .acknowledged, .notConnected, .recorded: break
                 }
             case .progress:
                 break
@@ -123,6 +123,8 @@ struct ShutdownSimulation {
                 self.report = report
             case .operationFinished:
                 violations.append(Violation(description: "an operation finished during a shutdown"))
+            case .journal:
+                break
             }
         }
     }

@@ -1,0 +1,66 @@
+import Foundation
+import QuiesceCore
+
+/// The coordinator's durable journal, `journal.jsonl` in its state directory: one JSON object per
+/// line, written and synced before the coordinator acts on it. It keeps the intent to shut down and
+/// each service's outcome, so that a coordinator killed in the middle of a shutdown and started again
+/// resumes it. It is emptied once a shutdown's report is written.
+public final class Journal {
+    private struct Line: Codable {
+        var event: String
+        var service: String?
+        var outcome: String?
+        var clean: Bool?
+        var detail: String?
+    }
+
+    private let url: URL
+
+    public init(directory: StateDirectory) {
+        url = URL(fileURLWithPath: directory.path).appendingPathComponent("journal.jsonl")
+    }
+
+    /// The outcomes of a shutdown that began and did not finish, or `nil` when none is pending.
+    /// Lines that cannot be read (a write cut short by a crash) are skipped.
+    public func pendingShutdown() -> [String: RecordedOutcome]? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        var pending: [String: RecordedOutcome]?
+        let decoder = JSONDecoder()
+        for line in text.split(separator: "\n") {
+            guard let entry = try? decoder.decode(Line.self, from: Data(line.utf8)) else { continue }
+            switch entry.event {
+            case "shutdown": pending = pending ?? [:]
+            case "finished": pending = nil
+            case "outcome":
+                guard let service = entry.service, let code = entry.outcome else { continue }
+                pending?[service] = RecordedOutcome(code: code, clean: entry.clean ?? false, detail: entry.detail ?? code)
+            default: continue
+            }
+        }
+        return pending
+    }
+
+    /// Appends an entry and syncs it to disk; a finished shutdown empties the journal.
+    public func append(_ entry: CoordinatorStateMachine.JournalEntry) throws {
+        let line: Line
+        switch entry {
+        case .shutdownBegan:
+            line = Line(event: "shutdown")
+        case .outcome(let service, let outcome):
+            line = Line(event: "outcome", service: service, outcome: outcome.code, clean: outcome.clean, detail: outcome.detail)
+        case .shutdownFinished:
+            try Data().write(to: url, options: .atomic)
+            return
+        }
+        if !FileManager.default.fileExists(atPath: url.path) {
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try handle.write(contentsOf: encoder.encode(line) + Data("\n".utf8))
+        try handle.synchronize()
+    }
+}
