@@ -29,6 +29,11 @@ public final class CoordinatorRuntime {
     private var report: ShutdownReport?
     /// Messages dropped because they could not be decoded.
     public private(set) var droppedMessages = 0
+    /// Registrations accepted in the current second, and how many were turned away for the rate.
+    private var registrationWindow: (second: Int64, count: Int) = (0, 0)
+    private var registrationsRefusedForRate = 0
+    /// Registrations handled per second at most; past it they are dropped, counted and logged.
+    static let registrationsPerSecond = 100
     private var router: Socket!
 
     /// - Parameters:
@@ -158,6 +163,15 @@ public final class CoordinatorRuntime {
     private func register(
         _ service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot, routingID: [UInt8], requestID: UInt64
     ) {
+        let second = clock.now.sinceOrigin.components.seconds
+        registrationWindow = registrationWindow.second == second ? (second, registrationWindow.count + 1) : (second, 1)
+        guard registrationWindow.count <= Self.registrationsPerSecond else {
+            registrationsRefusedForRate += 1
+            logger.warning(
+                "Registration dropped: too many this second",
+                metadata: ["service": "\(service)", "dropped": "\(registrationsRefusedForRate)"])
+            return
+        }
         if registry.service(for: routingID) == service, machine.isConnected(service) {
             // A retransmitted registration: the welcome was lost or late.
             send(welcome, to: routingID, replyTo: requestID)

@@ -9,6 +9,10 @@ public enum ProgressFormatter {
             "agent connected: \(service) (\(host))"
         case .agentLost(let service):
             "agent lost: \(service)"
+        case .agentSuspect(let service):
+            "agent suspect (silent): \(service)"
+        case .agentResponsive(let service):
+            "agent responsive again: \(service)"
         case .serviceFailed(let service, let reason):
             "\(service) failed: \(reason)"
         case .serviceUnready(let service, let reason):

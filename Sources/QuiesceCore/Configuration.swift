@@ -28,6 +28,8 @@ public struct CoordinatorSettings: Sendable, Equatable {
     public var ackGrace: Duration = .seconds(2)
     /// How often the coordinator and its agents exchange heartbeats.
     public var heartbeatInterval: Duration = .seconds(1)
+    /// How long an agent may stay silent before it is marked suspect (shown, not acted on).
+    public var agentSuspectAfter: Duration = .seconds(2)
     /// How long an agent may stay silent before it is declared lost.
     public var agentLostAfter: Duration = .seconds(5)
     public var onStartFailure: StartFailurePolicy = .stop

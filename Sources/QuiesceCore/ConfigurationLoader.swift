@@ -16,7 +16,7 @@ import Yams
 public enum ConfigurationLoader {
     static let topLevelKeys = ["coordinator", "defaults", "services"]
     static let coordinatorKeys = [
-        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_lost_after", "on_start_failure", "state_dir",
+        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_suspect_after", "agent_lost_after", "on_start_failure", "state_dir",
     ]
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
     static let serviceKeys = [
@@ -243,6 +243,11 @@ private struct Reader {
         settings.ackGrace = duration(mapping["ack_grace"], key: "ack_grace") ?? settings.ackGrace
         settings.heartbeatInterval = duration(mapping["heartbeat_interval"], key: "heartbeat_interval") ?? settings.heartbeatInterval
         settings.agentLostAfter = duration(mapping["agent_lost_after"], key: "agent_lost_after") ?? settings.agentLostAfter
+        let suspectAfter = duration(mapping["agent_suspect_after"], key: "agent_suspect_after")
+        settings.agentSuspectAfter = suspectAfter ?? min(settings.agentSuspectAfter, settings.agentLostAfter / 2)
+        if settings.agentSuspectAfter >= settings.agentLostAfter {
+            issue(mapping["agent_suspect_after"], "agent_suspect_after must be less than agent_lost_after")
+        }
         if settings.heartbeatInterval <= .zero {
             issue(mapping["heartbeat_interval"], "heartbeat_interval must be more than 0")
         }

@@ -21,6 +21,8 @@ public struct CoordinatorStateMachine: Sendable {
     public enum Timer: Hashable, Sendable {
         case startup(StartupStateMachine.Timer)
         case shutdown(ShutdownStateMachine.Timer)
+        /// Fires when a service's agent has been silent for `agent_suspect_after`.
+        case suspect(String)
         /// Fires when a service's agent has been silent for `agent_lost_after`.
         case liveness(String)
         /// A restarted coordinator stops waiting for agents and resumes the shutdown.
@@ -107,6 +109,8 @@ public struct CoordinatorStateMachine: Sendable {
         var detail: String?
         /// Why the last readiness check failed, while the service is not ready.
         var lastCheckError: String?
+        /// The agent has been silent longer than `agent_suspect_after`.
+        var suspect = false
     }
 
     public let configuration: Configuration
@@ -181,10 +185,7 @@ public struct CoordinatorStateMachine: Sendable {
         if case .finished = phase { return .failure(.finished) }
         records[service]!.connected = true
         records[service]!.host = host
-        var actions: [Action] = [
-            .progress(.agentConnected(service, host: host)),
-            .scheduleTimer(.liveness(service), at: now + configuration.coordinator.agentLostAfter),
-        ]
+        var actions: [Action] = [.progress(.agentConnected(service, host: host))] + livenessTimers(for: service, now: now)
         adopt(snapshot, of: service, now: now)
         switch phase {
         case .resuming(let recorded):
@@ -211,14 +212,20 @@ public struct CoordinatorStateMachine: Sendable {
     /// Any valid message from the service's agent: it is alive.
     public mutating func heard(from service: String, now: Timestamp) -> [Action] {
         guard records[service]?.connected == true else { return [] }
-        return [.scheduleTimer(.liveness(service), at: now + configuration.coordinator.agentLostAfter)]
+        var actions = livenessTimers(for: service, now: now)
+        if records[service]!.suspect {
+            records[service]!.suspect = false
+            actions.append(.progress(.agentResponsive(service)))
+        }
+        return actions
     }
 
     /// The agent is gone: silent too long, or a message to it could not be routed.
     public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
         guard let record = records[service], record.connected else { return [] }
         records[service]!.connected = false
-        var actions: [Action] = [.cancelTimer(.liveness(service))]
+        records[service]!.suspect = false
+        var actions: [Action] = [.cancelTimer(.suspect(service)), .cancelTimer(.liveness(service))]
         switch record.state {
         case .stopped, .failed, .timedOut:
             // The service had already ended; its agent leaving is expected, but a shutdown still
@@ -353,14 +360,18 @@ public struct CoordinatorStateMachine: Sendable {
 
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
         switch timer {
+        case .suspect(let service):
+            guard records[service]?.connected == true, records[service]?.suspect == false else { return [] }
+            records[service]!.suspect = true
+            return [.progress(.agentSuspect(service))]
         case .liveness(let service):
-            agentLost(service, now: now)
+            return agentLost(service, now: now)
         case .startup(let startupTimer):
-            withStartup(now: now) { $0.timerFired(startupTimer, now: now) }
+            return withStartup(now: now) { $0.timerFired(startupTimer, now: now) }
         case .shutdown(let shutdownTimer):
-            withShutdown(now: now) { $0.timerFired(shutdownTimer, now: now) }
+            return withShutdown(now: now) { $0.timerFired(shutdownTimer, now: now) }
         case .resumeGrace:
-            resumeShutdown(now: now)
+            return resumeShutdown(now: now)
         }
     }
 
@@ -369,7 +380,7 @@ public struct CoordinatorStateMachine: Sendable {
         graph.names.map { name in
             let record = records[name]!
             return ServiceStatus(
-                service: name, state: record.state, connected: record.connected, host: record.host,
+                service: name, state: record.state, connected: record.connected, suspect: record.suspect, host: record.host,
                 pid: record.pid, uptime: record.state == .ready ? record.readyAt.map { now - $0 } : nil,
                 sinceLastChange: now - record.changedAt, detail: record.detail)
         }
@@ -479,6 +490,14 @@ public struct CoordinatorStateMachine: Sendable {
             records[service]!.exitStatus = status
             change(service, to: .failed, now: now, detail: "process ended (\(status))")
         }
+    }
+
+    /// The silence deadlines of an agent just heard from: suspect, then lost.
+    private func livenessTimers(for service: String, now: Timestamp) -> [Action] {
+        [
+            .scheduleTimer(.suspect(service), at: now + configuration.coordinator.agentSuspectAfter),
+            .scheduleTimer(.liveness(service), at: now + configuration.coordinator.agentLostAfter),
+        ]
     }
 
     private func startOrder(for service: String) -> Order {
@@ -602,6 +621,9 @@ public struct CoordinatorStateMachine: Sendable {
 public enum CoordinatorProgress: Equatable, Sendable {
     case agentConnected(String, host: String)
     case agentLost(String)
+    /// Silent longer than `agent_suspect_after`: not lost yet.
+    case agentSuspect(String)
+    case agentResponsive(String)
     case serviceFailed(String, reason: String)
     /// A ready service's readiness checks fail.
     case serviceUnready(String, reason: String)

@@ -4,6 +4,8 @@ public struct ServiceStatus: Equatable, Sendable {
     public var state: ServiceState
     /// Whether the service's agent is connected now.
     public var connected: Bool
+    /// Whether the agent has been silent longer than `agent_suspect_after` (not lost yet).
+    public var suspect: Bool
     /// The host the agent reported.
     public var host: String?
     /// The pid of the service's process on its host.
@@ -16,12 +18,13 @@ public struct ServiceStatus: Equatable, Sendable {
     public var detail: String?
 
     public init(
-        service: String, state: ServiceState, connected: Bool, host: String? = nil, pid: Int32? = nil,
+        service: String, state: ServiceState, connected: Bool, suspect: Bool = false, host: String? = nil, pid: Int32? = nil,
         uptime: Duration? = nil, sinceLastChange: Duration, detail: String? = nil
     ) {
         self.service = service
         self.state = state
         self.connected = connected
+        self.suspect = suspect
         self.host = host
         self.pid = pid
         self.uptime = uptime

@@ -6,6 +6,8 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         public var service: String
         public var state: String
         public var connected: Bool
+        /// Silent longer than `agent_suspect_after`, not lost yet.
+        public var suspect: Bool?
         public var host: String?
         public var pid: Int32?
         public var uptimeSeconds: Double?
@@ -20,7 +22,8 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         self.phase = phase
         self.services = services.map {
             Row(
-                service: $0.service, state: $0.state.rawValue, connected: $0.connected, host: $0.host, pid: $0.pid,
+                service: $0.service, state: $0.state.rawValue, connected: $0.connected, suspect: $0.suspect ? true : nil,
+                host: $0.host, pid: $0.pid,
                 uptimeSeconds: $0.uptime?.seconds, sinceLastChangeSeconds: $0.sinceLastChange.seconds,
                 detail: $0.detail)
         }

@@ -35,7 +35,7 @@ struct StatusCommand: ParsableCommand {
         let header = ["SERVICE", "STATE", "AGENT", "HOST", "PID", "UPTIME", "LAST CHANGE", "DETAIL"]
         let rows = document.services.map { row in
             [
-                row.service, row.state, row.connected ? "connected" : "-", row.host ?? "-", row.pid.map(String.init) ?? "-",
+                row.service, row.state, row.suspect == true ? "suspect" : (row.connected ? "connected" : "-"), row.host ?? "-", row.pid.map(String.init) ?? "-",
                 row.uptimeSeconds.map { Duration.seconds($0).secondsText } ?? "-",
                 Duration.seconds(row.sinceLastChangeSeconds).secondsText + " ago", row.detail ?? "",
             ]

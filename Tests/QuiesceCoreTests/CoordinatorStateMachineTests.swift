@@ -50,6 +50,7 @@ struct CoordinatorStateMachineTests {
         var coordinator = Coordinator(configuration: configuration, now: .zero)
         #expect(try register("database", on: &coordinator, now: .zero) == [
             .progress(.agentConnected("database", host: "host-database")),
+            .scheduleTimer(.suspect("database"), at: .after(.seconds(2))),
             .scheduleTimer(.liveness("database"), at: .after(.seconds(5))),
         ])
         #expect(coordinator.isConnected("database"))
@@ -67,6 +68,7 @@ struct CoordinatorStateMachineTests {
         _ = try register("database", on: &coordinator, now: clock.now)
         #expect(try register("cache", on: &coordinator, now: clock.now) == [
             .progress(.agentConnected("cache", host: "host-cache")),
+            .scheduleTimer(.suspect("cache"), at: .after(.seconds(2))),
             .scheduleTimer(.liveness("cache"), at: .after(.seconds(5))),
             .progress(.startup(.waveStarted(number: 1, of: 2, services: ["cache", "database"]))),
             .send(.start(readiness: nil, restart: nil), to: "cache"),
@@ -88,6 +90,7 @@ struct CoordinatorStateMachineTests {
         clock.advance(by: .seconds(1))
         #expect(try register("api", on: &coordinator, now: clock.now) == [
             .progress(.agentConnected("api", host: "host-api")),
+            .scheduleTimer(.suspect("api"), at: .after(.seconds(5))),
             .scheduleTimer(.liveness("api"), at: .after(.seconds(8))),
             .progress(.startup(.waveStarted(number: 2, of: 2, services: ["api"]))),
             .send(.start(readiness: nil, restart: nil), to: "api"),
@@ -192,11 +195,16 @@ struct CoordinatorStateMachineTests {
 
         clock.advance(by: .seconds(3))
         #expect(coordinator.heard(from: "database", now: clock.now) == [
-            .scheduleTimer(.liveness("database"), at: .after(.seconds(8)))
+            .scheduleTimer(.suspect("database"), at: .after(.seconds(5))),
+            .scheduleTimer(.liveness("database"), at: .after(.seconds(8))),
         ])
         #expect(coordinator.heard(from: "cache", now: clock.now) == [])
-        clock.advance(by: .seconds(5))
+        clock.advance(by: .seconds(2))
+        #expect(coordinator.timerFired(.suspect("database"), now: clock.now) == [.progress(.agentSuspect("database"))])
+        #expect(coordinator.status(now: clock.now).first?.suspect == true)
+        clock.advance(by: .seconds(3))
         #expect(coordinator.timerFired(.liveness("database"), now: clock.now) == [
+            .cancelTimer(.suspect("database")),
             .cancelTimer(.liveness("database")),
             .progress(.agentLost("database")),
         ])

@@ -57,4 +57,15 @@ struct ResumeTests {
         #expect(report.entries.map(\.outcome.code) == ["stopped", "lost", "stopped"])
         #expect(done.contains(.journal(.shutdownFinished)))
     }
+
+    @Test("An agent silent past agent_suspect_after is suspect until it is heard from again")
+    func suspectThenBack() throws {
+        var coordinator = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero)
+        _ = try coordinator.agentRegistered("database", host: "h", now: .zero).get()
+        #expect(coordinator.timerFired(.suspect("database"), now: .after(.seconds(2))) == [.progress(.agentSuspect("database"))])
+        #expect(coordinator.timerFired(.suspect("database"), now: .after(.seconds(2))) == [], "said once")
+        #expect(coordinator.heard(from: "database", now: .after(.seconds(3))).last == .progress(.agentResponsive("database")))
+        #expect(coordinator.status(now: .after(.seconds(3))).first?.suspect == false)
+        #expect(coordinator.isConnected("database"))
+    }
 }
