@@ -47,6 +47,31 @@ struct HostileInputTests {
         try expectStopped("api", before: ["database", "cache"], in: fleet)
     }
 
+    @Test("A flood of registrations past the rate limit is dropped and counted; real agents still get in")
+    func registrationFlood() async throws {
+        let fleet = try Fleet(config: "services: { app: {} }")
+        defer { fleet.tearDown() }
+        let coordinator = try fleet.startCoordinator()
+        let context = try Context()
+        let dealer = try Socket(context: context, type: .dealer)
+        defer {
+            try? dealer.set(.linger, Int32(0))
+            dealer.close()
+            context.terminate()
+        }
+        try dealer.connect(fleet.endpoint)
+        for index in 0..<400 {
+            let register = Message.register(service: "flood-\(index)", host: "x", agentPID: 1, snapshot: .idle)
+            _ = try dealer.send(WireCodec.encode(Envelope(id: UInt64(index + 1), message: register)))
+        }
+        await fleet.waitUntil("the coordinator dropped registrations for the rate") {
+            fleet.output("coordinator.err").contains("Registration dropped: too many this second")
+        }
+        try fleet.startAgent("app")
+        await fleet.waitUntilStarted(["app"])
+        #expect(await fleet.shutDown(coordinator) == 0)
+    }
+
     @Test("An agent drops garbage from its coordinator and still obeys the next real orders")
     func agentSurvives() async throws {
         let fleet = try Fleet(config: "services: { app: {} }")
