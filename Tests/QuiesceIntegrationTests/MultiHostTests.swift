@@ -108,6 +108,48 @@ struct MultiHostTests {
         #expect(fleet.servicePIDs().isEmpty)
     }
 
+    @Test("A frozen agent (SIGSTOP) is declared lost and the shutdown goes on without it")
+    func frozenAgent() async throws {
+        let (lab, fleet) = try Self.makeFleet(lostAfter: "1s")
+        defer {
+            fleet.tearDown()
+            lab.tearDown()
+        }
+        let coordinator = try await fleet.up(["database": 0.2, "api": 0.2, "web": 0.2])
+        let web = try #require(fleet.agents["web"])
+        kill(web.processIdentifier, SIGSTOP)
+        defer { kill(web.processIdentifier, SIGCONT) }
+        let started = Date()
+        kill(coordinator.processIdentifier, SIGTERM)
+
+        #expect(await fleet.waitForExit(coordinator) == 1)
+        #expect(Date().timeIntervalSince(started) < 30 + 5)
+        #expect(try fleet.reportEntry("web")["outcome"] as? String == "lost")
+        try expectPromisesKept(fleet)
+    }
+
+    @Test("A coordinator killed in the middle of a shutdown and started again on its host resumes it in order")
+    func coordinatorKilledMidShutdown() async throws {
+        let (lab, fleet) = try Self.makeFleet(lostAfter: "2s")
+        defer {
+            fleet.tearDown()
+            lab.tearDown()
+        }
+        let stateDirectory = fleet.directory.appendingPathComponent("state").path
+        let first = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
+        for (name, delay) in [("database", 0.2), ("api", 3.0), ("web", 0.2)] { try fleet.startAgent(name, stopDelay: delay) }
+        await fleet.waitUntilStarted(Self.services)
+        kill(first.processIdentifier, SIGTERM)
+        await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
+        kill(first.processIdentifier, SIGKILL)
+        _ = await fleet.waitForExit(first)
+
+        let second = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
+        #expect(await fleet.waitForExit(second, timeout: .seconds(60)) == 0)
+        try expectPromisesKept(fleet)
+        await fleet.waitUntil("no service process is left") { fleet.servicePIDs().isEmpty }
+    }
+
     /// Every service is in the report, and no service began to stop before each of its dependents had
     /// stopped, unless the report gave that dependent up (lost, timed out, killed).
     func expectPromisesKept(_ fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation) throws {
