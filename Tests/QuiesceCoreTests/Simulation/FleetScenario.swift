@@ -18,6 +18,9 @@ struct FleetScenario: CustomStringConvertible {
     var stopDurations: [String: Duration]
     var faults: [String: Fault]
     var shutdownTimeout: Duration
+    /// When set, the coordinator dies this long into the shutdown and a new one starts 500 ms later,
+    /// from the journal and the agents' snapshots.
+    var coordinatorRestart: Duration?
 
     /// A DAG of 2–40 services (each may depend on earlier ones), stop durations up to 4 s, stop
     /// timeouts of 1–5 s, and a fault on about one service in five.
@@ -44,6 +47,7 @@ struct FleetScenario: CustomStringConvertible {
         }
         // Sometimes a deadline shorter than the worst case, to exercise the kill at the deadline.
         shutdownTimeout = .seconds(Int64.random(in: 0..<4, using: &random) == 0 ? 6 : 120)
+        coordinatorRestart = Int.random(in: 0..<4, using: &random) == 0 ? .milliseconds(Int64.random(in: 0...6000, using: &random)) : nil
         self.graph = try! ServiceGraph(validating: services)
         self.stopDurations = durations
         self.faults = faults
@@ -51,5 +55,6 @@ struct FleetScenario: CustomStringConvertible {
 
     var description: String {
         "seed \(seed): \(graph.names.count) services, faults \(faults.sorted { $0.key < $1.key })"
+            + (coordinatorRestart.map { ", coordinator restart at \($0)" } ?? "")
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import QuiesceCore
 import Testing
 
-/// Random fleets, random stop durations, random faults: the two promises hold every time.
+/// Random fleets, random stop durations, random faults (agents lost, stops ignored, reports lost, the
+/// coordinator dying and resuming from its journal): the two promises hold every time.
 /// CI runs the fixed seeds below; `QUIESCE_PROPERTY_RUNS=N` runs N more random ones.
 @Suite("Shutdown properties")
 struct ShutdownPropertyTests {
@@ -33,6 +34,7 @@ struct ShutdownPropertyTests {
         #expect(scenarios.contains { $0.faults.values.contains(.reportLost) })
         #expect(scenarios.contains { $0.faults.values.contains { if case .agentLost = $0 { true } else { false } } })
         #expect(scenarios.contains { $0.shutdownTimeout == .seconds(6) })
+        #expect(scenarios.contains { $0.coordinatorRestart != nil })
         #expect(Set(scenarios.map(\.graph.names.count)).count > 20)
     }
 }

@@ -8,6 +8,8 @@ struct ShutdownSimulation {
         case report(String, StopOutcome)
         case agentLost(String)
         case timer(CoordinatorStateMachine.Timer)
+        case coordinatorDies
+        case coordinatorStarts
     }
 
     /// A broken promise.
@@ -27,6 +29,11 @@ struct ShutdownSimulation {
     /// Services the coordinator has declared lost, timed out or killed.
     private var givenUp: Set<String> = []
     private var lost: Set<String> = []
+    /// Services whose stop order reached their agent, in the simulation's truth.
+    private var ordered: Set<String> = []
+    private var journal: [CoordinatorStateMachine.JournalEntry] = []
+    private var coordinatorDown = false
+    private let configuration: Configuration
     private(set) var violations: [Violation] = []
     private(set) var report: ShutdownReport?
 
@@ -35,8 +42,9 @@ struct ShutdownSimulation {
         var settings = CoordinatorSettings()
         settings.shutdownTimeout = scenario.shutdownTimeout
         settings.ackGrace = ackGrace
-        settings.agentLostAfter = .seconds(3600)
-        coordinator = CoordinatorStateMachine(configuration: Configuration(coordinator: settings, graph: scenario.graph), now: .zero)
+        settings.agentLostAfter = .seconds(5)
+        configuration = Configuration(coordinator: settings, graph: scenario.graph)
+        coordinator = CoordinatorStateMachine(configuration: configuration, now: .zero)
         running = Set(scenario.graph.names)
     }
 
@@ -52,7 +60,11 @@ struct ShutdownSimulation {
             if case .agentLost(let after) = fault { schedule(.agentLost(name), at: now + after) }
         }
         perform(coordinator.shutdownRequested(now: now))
-        let bound = scenario.shutdownTimeout + ackGrace * 2 + .seconds(1)
+        if let restart = scenario.coordinatorRestart {
+            schedule(.coordinatorDies, at: now + restart)
+        }
+        // A restart costs the coordinator its downtime and the re-registration grace: a fresh deadline.
+        let bound = scenario.shutdownTimeout * (scenario.coordinatorRestart == nil ? 1 : 2) + ackGrace * 2 + .seconds(8)
         while report == nil, let next = popNext() {
             guard next.at - .zero <= bound else {
                 violations.append(Violation(description: "no report within \(bound) (still waiting at \(next.at))"))
@@ -63,9 +75,18 @@ struct ShutdownSimulation {
             case .report(let service, let outcome):
                 guard !lost.contains(service) else { continue }
                 running.remove(service)
+                // A report to a dead coordinator is repeated by the agent; the new one asks again anyway.
+                guard !coordinatorDown else { continue }
                 perform(coordinator.stopAcknowledged(service, outcome: outcome, now: now))
+            case .coordinatorDies:
+                coordinatorDown = true
+                timers.removeAll()
+                schedule(.coordinatorStarts, at: now + .milliseconds(500))
+            case .coordinatorStarts:
+                restartCoordinator()
             case .agentLost(let service):
                 lost.insert(service)
+                guard !coordinatorDown else { continue }
                 // A lost agent's process dies with it in this model only if the agent was killed; keep
                 // it running: the promise allows stopping its dependencies once it is declared lost.
                 perform(coordinator.agentLost(service, now: now))
@@ -85,6 +106,15 @@ struct ShutdownSimulation {
             case .send(.stop(let timeout, _, _), let service):
                 checkNoDependentRuns(before: service)
                 guard !lost.contains(service) else { continue }
+                guard running.contains(service), !ordered.contains(service) else {
+                    // Already stopping or stopped (ordered by an earlier coordinator): the agent answers
+                    // when its process has ended, with the same outcome.
+                    if !running.contains(service), scenario.faults[service] != .reportLost {
+                        schedule(.report(service, .stopped(.exited(0))), at: now + .milliseconds(10))
+                    }
+                    continue
+                }
+                ordered.insert(service)
                 let duration = scenario.stopDurations[service]!
                 switch scenario.faults[service] {
                 case .ignoresStop?:
@@ -107,6 +137,9 @@ struct ShutdownSimulation {
                 schedule(.report(service, .killed), at: now + .milliseconds(10))
             case .send(.start, _):
                 break
+            case .scheduleTimer(.liveness, _), .scheduleTimer(.suspect, _):
+                // Agents that are not lost heartbeat; a lost one is declared by its `.agentLost` event.
+                break
             case .scheduleTimer(let timer, let at):
                 timers[timer] = at
                 schedule(.timer(timer), at: at)
@@ -123,8 +156,31 @@ struct ShutdownSimulation {
                 self.report = report
             case .operationFinished:
                 violations.append(Violation(description: "an operation finished during a shutdown"))
-            case .journal:
-                break
+            case .journal(let entry):
+                journal.append(entry)
+            }
+        }
+    }
+
+    /// A new coordinator from the journal: what it recorded stays, every agent not lost registers
+    /// again with a snapshot of its service.
+    private mutating func restartCoordinator() {
+        coordinatorDown = false
+        var recorded: [String: RecordedOutcome]?
+        for entry in journal {
+            switch entry {
+            case .shutdownBegan: recorded = recorded ?? [:]
+            case .outcome(let service, let outcome): recorded?[service] = outcome
+            case .shutdownFinished: recorded = nil
+            }
+        }
+        coordinator = CoordinatorStateMachine(configuration: configuration, now: now, resuming: recorded)
+        perform(coordinator.start(now: now))
+        for name in scenario.graph.names where !lost.contains(name) {
+            let snapshot: AgentSnapshot =
+                !running.contains(name) ? .exited(.exited(0)) : (ordered.contains(name) ? .stopping(pid: 1) : .ready(pid: 1))
+            if case .success(let actions) = coordinator.agentRegistered(name, host: "sim", snapshot: snapshot, now: now) {
+                perform(actions)
             }
         }
     }
