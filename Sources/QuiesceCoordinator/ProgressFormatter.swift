@@ -46,6 +46,8 @@ public enum ProgressFormatter {
             "wave \(number)/\(total): stopping \(services.joined(separator: ", "))"
         case .shutdown(.serviceFinished(let service, let outcome, let after)):
             "\(service) \(outcome)" + (after.map { " (\($0.secondsText))" } ?? "")
+        case .shutdown(.serviceUnreachable(let service)):
+            "\(service) unreachable: waiting for it until the deadline"
         case .shutdown(.killingRemaining(let services, let reason)):
             services.isEmpty
                 ? "\(reason) reached: nothing left to kill"

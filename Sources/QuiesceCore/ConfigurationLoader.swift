@@ -21,6 +21,7 @@ public enum ConfigurationLoader {
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
     static let serviceKeys = [
         "depends_on", "stop_timeout", "start_timeout", "drain", "readiness", "restart", "restart_backoff", "restart_limit",
+        "on_unreachable",
     ]
     static let readinessKeys = ["tcp", "http", "exec", "interval", "timeout", "failure_threshold", "initial_delay"]
 
@@ -145,6 +146,13 @@ private struct Reader {
             spec.readiness = probe(readiness, service: name)
         }
         spec.restart = restartPolicy(mapping, service: name)
+        if let policy = mapping["on_unreachable"] {
+            switch policy.string {
+            case "proceed": spec.waitsWhenUnreachable = false
+            case "wait": spec.waitsWhenUnreachable = true
+            default: issue(policy, "on_unreachable of \"\(name)\" must be proceed or wait")
+            }
+        }
         if let dependsOn = mapping["depends_on"] {
             if let sequence = dependsOn.sequence {
                 for item in sequence {

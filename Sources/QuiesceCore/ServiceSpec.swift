@@ -15,6 +15,9 @@ public struct ServiceSpec: Hashable, Sendable {
     public var readiness: ReadinessProbe?
     /// Whether its agent starts the process again when it ends on its own.
     public var restart: RestartPolicy?
+    /// During a shutdown, when its agent cannot be reached: wait for it until the deadline (`true`),
+    /// or declare it lost and go on (`false`, the default).
+    public var waitsWhenUnreachable = false
     /// The line of the configuration file that declares the service, for messages.
     public var line: Int?
 

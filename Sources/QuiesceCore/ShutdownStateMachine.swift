@@ -105,12 +105,15 @@ public struct ShutdownStateMachine: Sendable {
         switch state {
         case .idle, .finished:
             return []
-        case .stopping:
-            guard record.orderedAt != nil else {
-                if case .exited = record.condition { return [] }
-                records[service]!.condition = .lost
-                return []
+        case .stopping(let wave):
+            if case .exited = record.condition, record.orderedAt == nil { return [] }
+            records[service]!.condition = .lost
+            if graph[service].waitsWhenUnreachable {
+                // Its policy is to wait: the wave waits for it to come back, or for the deadline.
+                return (record.orderedAt != nil ? [.cancelTimer(.stopDeadline(service))] : [])
+                    + (record.wave <= wave ? [.progress(.serviceUnreachable(service))] : [])
             }
+            guard record.orderedAt != nil else { return [] }
             return [.cancelTimer(.stopDeadline(service))]
                 + conclude(service, .lost, now: now) + advanceIfWaveDone(now: now)
         case .killing:
@@ -122,9 +125,10 @@ public struct ShutdownStateMachine: Sendable {
     /// otherwise it is told to stand down at once.
     public mutating func agentConnected(_ service: String, now: Timestamp) -> [Action] {
         guard let record = records[service] else { return [] }
-        if case .stopping(let wave) = state, record.outcome == nil, record.wave > wave {
+        if case .stopping(let wave) = state, record.outcome == nil {
             records[service]!.condition = .connected
-            return []
+            // A waiting service whose wave has come is ordered (again) now that it is back.
+            return record.wave > wave ? [] : order(service, now: now)
         }
         return isFinished ? [] : [.sendKill(service: service)]
     }
@@ -170,14 +174,14 @@ public struct ShutdownStateMachine: Sendable {
             let names = waves[wave]
             actions.append(.progress(.waveStarted(number: wave + 1, of: waves.count, services: names)))
             for name in names where records[name]!.outcome == nil {
-                guard case .connected = records[name]!.condition else {
+                switch records[name]!.condition {
+                case .connected:
+                    actions += order(name, now: now)
+                case .lost where graph[name].waitsWhenUnreachable:
+                    actions.append(.progress(.serviceUnreachable(name)))
+                default:
                     actions += concludeWithoutAgent(name, now: now)
-                    continue
                 }
-                let timeout = graph[name].stopTimeout
-                records[name]!.orderedAt = now
-                actions.append(.sendStop(service: name, timeout: timeout))
-                actions.append(.scheduleTimer(.stopDeadline(name), at: now + graph[name].drain + timeout + ackGrace))
             }
             if names.contains(where: { records[$0]!.outcome == nil }) {
                 state = .stopping(wave: wave)
@@ -199,6 +203,16 @@ public struct ShutdownStateMachine: Sendable {
         records[service]!.endedAt = now
         let duration = records[service]!.orderedAt.map { now - $0 }
         return [.progress(.serviceFinished(service, outcome, after: duration))]
+    }
+
+    /// Sends the stop order, with its deadline.
+    private mutating func order(_ service: String, now: Timestamp) -> [Action] {
+        let timeout = graph[service].stopTimeout
+        records[service]!.orderedAt = now
+        return [
+            .sendStop(service: service, timeout: timeout),
+            .scheduleTimer(.stopDeadline(service), at: now + graph[service].drain + timeout + ackGrace),
+        ]
     }
 
     /// Records the outcome of a service no order can reach: its condition says what it is.
@@ -274,4 +288,6 @@ public enum ShutdownProgress: Equatable, Sendable {
     case serviceFinished(String, ShutdownOutcome, after: Duration?)
     /// The deadline passed or the shutdown was escalated: these services are killed now.
     case killingRemaining([String], reason: KillReason)
+    /// The service's agent cannot be reached and its policy is to wait for it until the deadline.
+    case serviceUnreachable(String)
 }

@@ -222,11 +222,14 @@ struct ShutdownStateMachineTests {
         clock.advance(by: .seconds(1))
         #expect(shutdown.agentLost("cache", now: clock.now) == [])
         #expect(shutdown.agentConnected("database", now: clock.now) == [])
-        #expect(shutdown.agentConnected("api", now: clock.now) == [.sendKill(service: "api")])
+        // api's agent registered again while its stop was under way: the order goes out again.
+        #expect(shutdown.agentConnected("api", now: clock.now) == [
+            .sendStop(service: "api", timeout: .seconds(10)), .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(13))),
+        ])
         clock.advance(by: .seconds(1))
         #expect(shutdown.stopAcknowledged("api", outcome: clean, now: clock.now) == [
             .cancelTimer(.stopDeadline("api")),
-            .progress(.serviceFinished("api", .acknowledged(clean), after: .seconds(2))),
+            .progress(.serviceFinished("api", .acknowledged(clean), after: .seconds(1))),
             .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
             .progress(.serviceFinished("cache", .lost, after: nil)),
             .sendStop(service: "database", timeout: .seconds(20)),
@@ -394,5 +397,53 @@ struct ShutdownStateMachineTests {
         let report = ShutdownReport(entries: [], total: .zero, termination: .deadline, criticalPath: [], startupFailure: failure)
         #expect(report.exitCode == 2)
         #expect(failure.description == #"service "database" failed to start: its agent was lost; not started: api"#)
+    }
+}
+
+/// `on_unreachable: wait`: the shutdown waits for a silent agent until the deadline.
+@Suite("Shutdown state machine: waiting for an unreachable service")
+struct UnreachableWaitTests {
+    func machine(waits: Bool) throws -> ShutdownStateMachine {
+        var database = ServiceSpec(name: "database", stopTimeout: .seconds(5))
+        database.waitsWhenUnreachable = waits
+        let graph = try ServiceGraph(validating: [database, ServiceSpec(name: "api", dependencies: ["database"], stopTimeout: .seconds(5))])
+        return ShutdownStateMachine(graph: graph, plan: Plan(graph: graph), shutdownTimeout: .seconds(30), ackGrace: .seconds(1))
+    }
+
+    @Test("A waiting service lost in its wave holds the wave, and is ordered again when its agent is back")
+    func waitsAndReorders() throws {
+        var shutdown = try machine(waits: true)
+        _ = shutdown.start(conditions: ["database": .connected, "api": .connected], now: .zero)
+        _ = shutdown.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1)))
+        #expect(shutdown.agentLost("database", now: .after(.seconds(2))) == [
+            .cancelTimer(.stopDeadline("database")), .progress(.serviceUnreachable("database")),
+        ])
+        #expect(!shutdown.isFinished)
+        #expect(shutdown.agentConnected("database", now: .after(.seconds(4))) == [
+            .sendStop(service: "database", timeout: .seconds(5)), .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(10))),
+        ])
+        #expect(shutdown.stopAcknowledged("database", outcome: .stopped(.exited(0)), now: .after(.seconds(5))).last.map {
+            if case .finish(let report) = $0 { report.isClean } else { false }
+        } == true)
+    }
+
+    @Test("A waiting service that never comes back is given up at the deadline; a proceeding one at once")
+    func deadline() throws {
+        var waiting = try machine(waits: true)
+        _ = waiting.start(conditions: ["database": .lost, "api": .connected], now: .zero)
+        #expect(waiting.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))).contains(.progress(.serviceUnreachable("database"))))
+        let end = waiting.timerFired(.shutdownDeadline, now: .after(.seconds(30)))
+        guard case .finish(let report) = try #require(end.last) else {
+            Issue.record("expected the report at the deadline")
+            return
+        }
+        #expect(report.termination == .deadline)
+        #expect(report.entries.first { $0.service == "database" }?.outcome == .lost)
+
+        var proceeding = try machine(waits: false)
+        _ = proceeding.start(conditions: ["database": .lost, "api": .connected], now: .zero)
+        #expect(proceeding.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))).last.map {
+            if case .finish = $0 { true } else { false }
+        } == true)
     }
 }

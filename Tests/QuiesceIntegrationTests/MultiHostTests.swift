@@ -11,23 +11,23 @@ struct MultiHostTests {
     static let services = ["database", "api", "web"]
     static let dependencies = ["api": ["database"], "web": ["api"]]
 
-    static func config(lostAfter: String = "5s") -> String {
+    static func config(lostAfter: String = "5s", databaseWaits: Bool = false) -> String {
         """
         coordinator: { shutdown_timeout: 30s, heartbeat_interval: 200ms, agent_lost_after: \(lostAfter) }
         defaults: { stop_timeout: 8s }
         services:
-          database: {}
+          database: { on_unreachable: \(databaseWaits ? "wait" : "proceed") }
           api: { depends_on: [database] }
           web: { depends_on: [api] }
         """
     }
 
     /// A lab with a host for the coordinator and one per service, and a fleet placed on it.
-    static func makeFleet(lostAfter: String = "5s") throws -> (NetworkLab, Fleet) {
+    static func makeFleet(lostAfter: String = "5s", databaseWaits: Bool = false) throws -> (NetworkLab, Fleet) {
         let lab = try NetworkLab(hosts: ["coordinator"] + services)
         let placement = Dictionary(uniqueKeysWithValues: (["coordinator"] + services).map { ($0, lab.placement($0)) })
         let fleet = try Fleet(
-            config: config(lostAfter: lostAfter), endpoint: "tcp://\(lab.hosts["coordinator"]!.address):7700", placement: placement)
+            config: config(lostAfter: lostAfter, databaseWaits: databaseWaits), endpoint: "tcp://\(lab.hosts["coordinator"]!.address):7700", placement: placement)
         return (lab, fleet)
     }
 
@@ -90,6 +90,27 @@ struct MultiHostTests {
         try expectPromisesKept(fleet)
         // The documented default: an agent cut off from its coordinator keeps its service running.
         #expect(fleet.time("database", "stop-begin") == nil)
+    }
+
+    @Test("With on_unreachable: wait, a host cut off past agent_lost_after is waited for and stopped once it is back")
+    func waitForUnreachable() async throws {
+        let (lab, fleet) = try Self.makeFleet(lostAfter: "1s", databaseWaits: true)
+        defer {
+            fleet.tearDown()
+            lab.tearDown()
+        }
+        let coordinator = try await fleet.up(["database": 0.2, "api": 0.2, "web": 0.2])
+        try lab.partition("database")
+        kill(coordinator.processIdentifier, SIGTERM)
+        await fleet.waitUntil("the coordinator waits for database") {
+            fleet.output("coordinator.out").contains("database unreachable: waiting for it until the deadline")
+        }
+        try lab.heal("database")
+
+        #expect(await fleet.waitForExit(coordinator) == 0)
+        #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
+        try expectPromisesKept(fleet)
+        #expect(fleet.servicePIDs().isEmpty)
     }
 
     @Test("25 % packet loss on every host slows the shutdown but keeps its order", .enabled(if: NetworkLab.nftAvailable))
