@@ -21,6 +21,8 @@ public struct CoordinatorStateMachine: Sendable {
     public enum Timer: Hashable, Sendable {
         case startup(StartupStateMachine.Timer)
         case shutdown(ShutdownStateMachine.Timer)
+        /// Sends a service's unanswered order again.
+        case retransmit(String)
         /// Fires when a service's agent has been silent for `agent_suspect_after`.
         case suspect(String)
         /// Fires when a service's agent has been silent for `agent_lost_after`.
@@ -111,6 +113,8 @@ public struct CoordinatorStateMachine: Sendable {
         var lastCheckError: String?
         /// The agent has been silent longer than `agent_suspect_after`.
         var suspect = false
+        /// The last order sent and not answered yet, and how many times it was sent.
+        var unanswered: (order: Order, sends: Int)?
     }
 
     public let configuration: Configuration
@@ -199,7 +203,7 @@ public struct CoordinatorStateMachine: Sendable {
             if graph.dependencies(of: service).allSatisfy({ records[$0]!.state == .ready }) {
                 change(service, to: .starting, now: now)
                 records[service]!.exitStatus = nil
-                actions.append(.send(startOrder(for: service), to: service))
+                actions += send(startOrder(for: service), to: service, now: now)
             }
         case .shuttingDown:
             actions += withShutdown(now: now) { $0.agentConnected(service, now: now) }
@@ -225,7 +229,7 @@ public struct CoordinatorStateMachine: Sendable {
         guard let record = records[service], record.connected else { return [] }
         records[service]!.connected = false
         records[service]!.suspect = false
-        var actions: [Action] = [.cancelTimer(.suspect(service)), .cancelTimer(.liveness(service))]
+        var actions: [Action] = answered(service) + [.cancelTimer(.suspect(service)), .cancelTimer(.liveness(service))]
         switch record.state {
         case .stopped, .failed, .timedOut:
             // The service had already ended; its agent leaving is expected, but a shutdown still
@@ -246,10 +250,14 @@ public struct CoordinatorStateMachine: Sendable {
     public mutating func serviceStarted(_ service: String, pid: Int32, now: Timestamp) -> [Action] {
         guard records[service] != nil else { return [] }
         records[service]!.pid = pid
-        return []
+        return answered(service)
     }
 
     public mutating func serviceReady(_ service: String, now: Timestamp) -> [Action] {
+        answered(service) + ready(service, now: now)
+    }
+
+    private mutating func ready(_ service: String, now: Timestamp) -> [Action] {
         guard let record = records[service] else { return [] }
         records[service]!.lastCheckError = nil
         if record.state == .unready {
@@ -265,16 +273,17 @@ public struct CoordinatorStateMachine: Sendable {
     /// A readiness check of the service failed: it is not ready yet, or no longer ready.
     public mutating func serviceUnready(_ service: String, reason: String, now: Timestamp) -> [Action] {
         guard let record = records[service] else { return [] }
+        let answer = answered(service)
         records[service]!.lastCheckError = reason
         switch record.state {
         case .starting:
             records[service]!.detail = "not ready yet: \(reason)"
-            return []
+            return answer
         case .ready:
             change(service, to: .unready, now: now, detail: reason)
-            return [.progress(.serviceUnready(service, reason: reason))]
+            return answer + [.progress(.serviceUnready(service, reason: reason))]
         default:
-            return []
+            return answer
         }
     }
 
@@ -284,14 +293,14 @@ public struct CoordinatorStateMachine: Sendable {
     ) -> [Action] {
         guard let record = records[service], record.state != .stopping else { return [] }
         change(service, to: .starting, now: now, detail: "restart \(attempt) after \(status), in \(delay.configurationText)")
-        return [.progress(.serviceRestarting(service, status: status, attempt: attempt, delay: delay))]
+        return answered(service) + [.progress(.serviceRestarting(service, status: status, attempt: attempt, delay: delay))]
     }
 
     /// The agent could not start the service.
     public mutating func serviceStartFailed(_ service: String, message: String, now: Timestamp) -> [Action] {
         guard records[service] != nil else { return [] }
         change(service, to: .failed, now: now, detail: message)
-        return [.progress(.serviceFailed(service, reason: message))]
+        return answered(service) + [.progress(.serviceFailed(service, reason: message))]
             + withStartup(now: now) { $0.serviceFailed(service, reason: .failed(message), now: now) }
     }
 
@@ -301,7 +310,7 @@ public struct CoordinatorStateMachine: Sendable {
         guard let record = records[service], record.exitStatus == nil else { return [] }
         records[service]!.exitStatus = status
         change(service, to: .failed, now: now, detail: "process ended (\(status))")
-        return [.progress(.serviceExited(service, status: status))]
+        return answered(service) + [.progress(.serviceExited(service, status: status))]
             + withStartup(now: now) { $0.serviceFailed(service, reason: .exited(status), now: now) }
             + withShutdown(now: now) { $0.serviceExited(service, status: status, now: now) }
     }
@@ -309,7 +318,7 @@ public struct CoordinatorStateMachine: Sendable {
     /// The agent reported the outcome of a stop or kill order.
     public mutating func stopAcknowledged(_ service: String, outcome: StopOutcome, now: Timestamp) -> [Action] {
         guard records[service] != nil else { return [] }
-        return withShutdown(now: now) { $0.stopAcknowledged(service, outcome: outcome, now: now) }
+        return answered(service) + withShutdown(now: now) { $0.stopAcknowledged(service, outcome: outcome, now: now) }
     }
 
     // MARK: Shutdown
@@ -360,6 +369,10 @@ public struct CoordinatorStateMachine: Sendable {
 
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
         switch timer {
+        case .retransmit(let service):
+            guard let record = records[service], record.connected, let (order, sends) = record.unanswered else { return [] }
+            records[service]!.unanswered = (order, sends + 1)
+            return [.send(order, to: service), .scheduleTimer(.retransmit(service), at: now + Self.retransmitDelay(afterSends: sends + 1))]
         case .suspect(let service):
             guard records[service]?.connected == true, records[service]?.suspect == false else { return [] }
             records[service]!.suspect = true
@@ -492,6 +505,25 @@ public struct CoordinatorStateMachine: Sendable {
         }
     }
 
+    /// Sends an order and schedules its retransmission until the agent answers: orders are
+    /// idempotent ("be started", "be stopped"), and agents answer a repeated one as the first.
+    private mutating func send(_ order: Order, to service: String, now: Timestamp) -> [Action] {
+        records[service]!.unanswered = (order, 1)
+        return [.send(order, to: service), .scheduleTimer(.retransmit(service), at: now + Self.retransmitDelay(afterSends: 1))]
+    }
+
+    /// The agent answered (or is gone): its order is no longer repeated.
+    private mutating func answered(_ service: String) -> [Action] {
+        guard records[service]?.unanswered != nil else { return [] }
+        records[service]!.unanswered = nil
+        return [.cancelTimer(.retransmit(service))]
+    }
+
+    /// 1 s after the first send, then doubling, at most 8 s.
+    static func retransmitDelay(afterSends sends: Int) -> Duration {
+        .seconds(1 << min(sends - 1, 3))
+    }
+
     /// The silence deadlines of an agent just heard from: suspect, then lost.
     private func livenessTimers(for service: String, now: Timestamp) -> [Action] {
         [
@@ -518,7 +550,7 @@ public struct CoordinatorStateMachine: Sendable {
                 change(service, to: .starting, now: now)
                 records[service]!.exitStatus = nil
                 records[service]!.lastCheckError = nil
-                result.append(.send(startOrder(for: service), to: service))
+                result += send(startOrder(for: service), to: service, now: now)
             case .scheduleTimer(let timer, let at):
                 result.append(.scheduleTimer(.startup(timer), at: at))
             case .cancelTimer(let timer):
@@ -565,9 +597,9 @@ public struct CoordinatorStateMachine: Sendable {
             switch action {
             case .sendStop(let service, let timeout):
                 change(service, to: .stopping, now: now)
-                result.append(.send(.stop(timeout: timeout, drain: graph[service].drain, exit: purpose.agentExits(service)), to: service))
+                result += send(.stop(timeout: timeout, drain: graph[service].drain, exit: purpose.agentExits(service)), to: service, now: now)
             case .sendKill(let service):
-                result.append(.send(.kill(exit: purpose.agentExits(service)), to: service))
+                result += send(.kill(exit: purpose.agentExits(service)), to: service, now: now)
             case .scheduleTimer(let timer, let at):
                 result.append(.scheduleTimer(.shutdown(timer), at: at))
             case .cancelTimer(let timer):

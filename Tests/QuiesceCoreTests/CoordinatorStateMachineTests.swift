@@ -48,7 +48,7 @@ struct CoordinatorStateMachineTests {
     @Test("A second agent for a connected service is refused")
     func duplicateAgent() throws {
         var coordinator = Coordinator(configuration: configuration, now: .zero)
-        #expect(try register("database", on: &coordinator, now: .zero) == [
+        #expect(withoutRetransmission(try register("database", on: &coordinator, now: .zero)) == [
             .progress(.agentConnected("database", host: "host-database")),
             .scheduleTimer(.suspect("database"), at: .after(.seconds(2))),
             .scheduleTimer(.liveness("database"), at: .after(.seconds(5))),
@@ -66,7 +66,7 @@ struct CoordinatorStateMachineTests {
         var coordinator = Coordinator(configuration: configuration, now: clock.now)
 
         _ = try register("database", on: &coordinator, now: clock.now)
-        #expect(try register("cache", on: &coordinator, now: clock.now) == [
+        #expect(withoutRetransmission(try register("cache", on: &coordinator, now: clock.now)) == [
             .progress(.agentConnected("cache", host: "host-cache")),
             .scheduleTimer(.suspect("cache"), at: .after(.seconds(2))),
             .scheduleTimer(.liveness("cache"), at: .after(.seconds(5))),
@@ -76,19 +76,19 @@ struct CoordinatorStateMachineTests {
             .send(.start(readiness: nil, restart: nil), to: "database"),
             .scheduleTimer(.startup(.startDeadline("database")), at: .after(.seconds(30))),
         ])
-        #expect(coordinator.serviceStarted("cache", pid: 101, now: clock.now) == [])
+        #expect(withoutRetransmission(coordinator.serviceStarted("cache", pid: 101, now: clock.now)) == [])
         clock.advance(by: .seconds(1))
-        #expect(coordinator.serviceReady("cache", now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.serviceReady("cache", now: clock.now)) == [
             .cancelTimer(.startup(.startDeadline("cache"))),
             .progress(.startup(.serviceReady("cache", after: .seconds(1)))),
         ])
         clock.advance(by: .seconds(1))
-        #expect(coordinator.serviceReady("database", now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.serviceReady("database", now: clock.now)) == [
             .cancelTimer(.startup(.startDeadline("database"))),
             .progress(.startup(.serviceReady("database", after: .seconds(2)))),
         ])
         clock.advance(by: .seconds(1))
-        #expect(try register("api", on: &coordinator, now: clock.now) == [
+        #expect(withoutRetransmission(try register("api", on: &coordinator, now: clock.now)) == [
             .progress(.agentConnected("api", host: "host-api")),
             .scheduleTimer(.suspect("api"), at: .after(.seconds(5))),
             .scheduleTimer(.liveness("api"), at: .after(.seconds(8))),
@@ -97,7 +97,7 @@ struct CoordinatorStateMachineTests {
             .scheduleTimer(.startup(.startDeadline("api")), at: .after(.seconds(33))),
         ])
         clock.advance(by: .seconds(1))
-        #expect(coordinator.serviceReady("api", now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.serviceReady("api", now: clock.now)) == [
             .cancelTimer(.startup(.startDeadline("api"))),
             .progress(.startup(.serviceReady("api", after: .seconds(1)))),
             .progress(.startupComplete(after: .seconds(4))),
@@ -105,7 +105,7 @@ struct CoordinatorStateMachineTests {
         #expect(!coordinator.isShuttingDown)
 
         clock.advance(by: .seconds(6))
-        #expect(coordinator.shutdownRequested(now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [
             .journal(.shutdownBegan),
             .progress(.shutdownBegan),
             .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(70))),
@@ -116,7 +116,7 @@ struct CoordinatorStateMachineTests {
         #expect(coordinator.isShuttingDown)
         #expect(coordinator.status(now: clock.now).map(\.state) == [.ready, .ready, .stopping])
         clock.advance(by: .seconds(1))
-        #expect(coordinator.stopAcknowledged("api", outcome: clean, now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.stopAcknowledged("api", outcome: clean, now: clock.now)) == [
             .cancelTimer(.shutdown(.stopDeadline("api"))),
             .journaled("api", .acknowledged(clean)),
             .progress(.shutdown(.serviceFinished("api", .acknowledged(clean), after: .seconds(1)))),
@@ -127,13 +127,13 @@ struct CoordinatorStateMachineTests {
             .scheduleTimer(.shutdown(.stopDeadline("database")), at: .after(.seconds(33))),
         ])
         clock.advance(by: .seconds(1))
-        #expect(coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now)) == [
             .cancelTimer(.shutdown(.stopDeadline("cache"))),
             .journaled("cache", .acknowledged(clean)),
             .progress(.shutdown(.serviceFinished("cache", .acknowledged(clean), after: .seconds(1)))),
         ])
         clock.advance(by: .seconds(2))
-        let last = coordinator.stopAcknowledged("database", outcome: clean, now: clock.now)
+        let last = withoutRetransmission(coordinator.stopAcknowledged("database", outcome: clean, now: clock.now))
         #expect(Array(last.dropLast()) == [
             .cancelTimer(.shutdown(.stopDeadline("database"))),
             .journaled("database", .acknowledged(clean)),
@@ -150,7 +150,7 @@ struct CoordinatorStateMachineTests {
             ],
             total: .seconds(4), termination: .completed, criticalPath: ["api", "database"])))
         #expect(coordinator.status(now: clock.now).map(\.state) == [.stopped, .stopped, .stopped])
-        #expect(coordinator.shutdownRequested(now: clock.now) == [])
+        #expect(withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [])
         #expect(coordinator.agentRegistered("queue", host: "h", now: clock.now)
             == .failure(.unknownService("queue", suggestion: nil)))
     }
@@ -162,7 +162,7 @@ struct CoordinatorStateMachineTests {
 
         _ = coordinator.shutdownRequested(now: clock.now)
         clock.advance(by: .seconds(1))
-        #expect(coordinator.shutdownRequested(now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [
             .cancelTimer(.shutdown(.shutdownDeadline)),
             .progress(.shutdown(.killingRemaining(["api", "cache", "database"], reason: .escalation))),
             .cancelTimer(.shutdown(.stopDeadline("api"))),
@@ -174,7 +174,7 @@ struct CoordinatorStateMachineTests {
         _ = coordinator.stopAcknowledged("api", outcome: .killed, now: clock.now)
         _ = coordinator.stopAcknowledged("cache", outcome: .killed, now: clock.now)
         clock.advance(by: .seconds(2))
-        let actions = coordinator.timerFired(.shutdown(.killGrace), now: clock.now)
+        let actions = withoutRetransmission(coordinator.timerFired(.shutdown(.killGrace), now: clock.now))
         guard case .finish(let report) = try #require(actions.last) else {
             Issue.record("expected .finish, got \(actions)")
             return
@@ -194,23 +194,23 @@ struct CoordinatorStateMachineTests {
         _ = try register("database", on: &coordinator, now: clock.now)
 
         clock.advance(by: .seconds(3))
-        #expect(coordinator.heard(from: "database", now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.heard(from: "database", now: clock.now)) == [
             .scheduleTimer(.suspect("database"), at: .after(.seconds(5))),
             .scheduleTimer(.liveness("database"), at: .after(.seconds(8))),
         ])
-        #expect(coordinator.heard(from: "cache", now: clock.now) == [])
+        #expect(withoutRetransmission(coordinator.heard(from: "cache", now: clock.now)) == [])
         clock.advance(by: .seconds(2))
-        #expect(coordinator.timerFired(.suspect("database"), now: clock.now) == [.progress(.agentSuspect("database"))])
+        #expect(withoutRetransmission(coordinator.timerFired(.suspect("database"), now: clock.now)) == [.progress(.agentSuspect("database"))])
         #expect(coordinator.status(now: clock.now).first?.suspect == true)
         clock.advance(by: .seconds(3))
-        #expect(coordinator.timerFired(.liveness("database"), now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [
             .cancelTimer(.suspect("database")),
             .cancelTimer(.liveness("database")),
             .progress(.agentLost("database")),
         ])
         #expect(!coordinator.isConnected("database"))
         #expect(coordinator.status(now: clock.now).first?.state == .lost)
-        #expect(coordinator.timerFired(.liveness("database"), now: clock.now) == [])
+        #expect(withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [])
 
         clock.advance(by: .seconds(1))
         _ = try register("database", on: &coordinator, now: clock.now)
@@ -229,7 +229,7 @@ struct CoordinatorStateMachineTests {
         _ = coordinator.serviceReady("cache", now: clock.now)
         clock.advance(by: .seconds(1))
         let failure = StartupFailure(service: "database", reason: .exited(.exited(1)), notStarted: ["api"])
-        #expect(coordinator.serviceExited("database", status: .exited(1), now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.serviceExited("database", status: .exited(1), now: clock.now)) == [
             .progress(.serviceExited("database", status: .exited(1))),
             .cancelTimer(.startup(.startDeadline("database"))),
             .progress(.startupFailed(failure)),
@@ -248,7 +248,7 @@ struct CoordinatorStateMachineTests {
         ])
         #expect(coordinator.isShuttingDown)
         clock.advance(by: .seconds(1))
-        let actions = coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now)
+        let actions = withoutRetransmission(coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now))
         guard case .finish(let report) = try #require(actions.last) else {
             Issue.record("expected .finish, got \(actions)")
             return
@@ -272,7 +272,7 @@ struct CoordinatorStateMachineTests {
 
         clock.advance(by: .seconds(28))
         let failure = StartupFailure(service: "cache", reason: .timedOut(.seconds(30)), notStarted: ["api"])
-        #expect(coordinator.timerFired(.startup(.startDeadline("cache")), now: clock.now) == [
+        #expect(withoutRetransmission(coordinator.timerFired(.startup(.startDeadline("cache")), now: clock.now)) == [
             .cancelTimer(.startup(.startDeadline("cache"))),
             .progress(.startupFailed(failure)),
         ])
@@ -281,7 +281,7 @@ struct CoordinatorStateMachineTests {
         #expect(cache.state == .timedOut)
         #expect(cache.detail == "not ready within its start timeout (30s)")
 
-        let actions = coordinator.shutdownRequested(now: clock.now)
+        let actions = withoutRetransmission(coordinator.shutdownRequested(now: clock.now))
         #expect(Array(actions.prefix(2)) == [.journal(.shutdownBegan), .progress(.shutdownBegan)])
         #expect(coordinator.isShuttingDown)
     }
@@ -291,13 +291,13 @@ struct CoordinatorStateMachineTests {
         var coordinator = Coordinator(configuration: configuration, now: .zero)
         _ = try register("database", on: &coordinator, now: .zero)
         _ = try register("cache", on: &coordinator, now: .zero)
-        let actions = coordinator.shutdownRequested(now: .after(.seconds(1)))
+        let actions = withoutRetransmission(coordinator.shutdownRequested(now: .after(.seconds(1))))
         #expect(Array(actions.prefix(3)) == [
             .cancelTimer(.startup(.startDeadline("cache"))),
             .cancelTimer(.startup(.startDeadline("database"))),
             .journal(.shutdownBegan),
         ])
-        #expect(coordinator.timerFired(.startup(.startDeadline("cache")), now: .after(.seconds(30))) == [])
+        #expect(withoutRetransmission(coordinator.timerFired(.startup(.startDeadline("cache")), now: .after(.seconds(30)))) == [])
     }
 
     @Test("Status has one row per service in declaration order")
@@ -330,7 +330,7 @@ struct CoordinatorStateMachineTests {
         _ = try register("database", on: &coordinator, now: .zero)
         _ = try register("cache", on: &coordinator, now: .zero)
 
-        #expect(coordinator.serviceStartFailed("cache", message: "port 6379 in use", now: .after(.seconds(2))) == [
+        #expect(withoutRetransmission(coordinator.serviceStartFailed("cache", message: "port 6379 in use", now: .after(.seconds(2)))) == [
             .progress(.serviceFailed("cache", reason: "port 6379 in use")),
             .cancelTimer(.startup(.startDeadline("cache"))),
             .cancelTimer(.startup(.startDeadline("database"))),

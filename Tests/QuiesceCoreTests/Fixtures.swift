@@ -44,3 +44,14 @@ extension CoordinatorStateMachine.Action {
         .journal(.outcome(service, RecordedOutcome(code: outcome.code, clean: outcome.isClean, detail: outcome.description)))
     }
 }
+
+/// `actions` without the retransmission timers of sent orders, for tests about something else
+/// (retransmission has tests of its own).
+func withoutRetransmission(_ actions: [CoordinatorStateMachine.Action]) -> [CoordinatorStateMachine.Action] {
+    actions.filter {
+        switch $0 {
+        case .scheduleTimer(.retransmit, _), .cancelTimer(.retransmit): false
+        default: true
+        }
+    }
+}
