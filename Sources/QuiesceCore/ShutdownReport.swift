@@ -45,7 +45,7 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .acknowledged(let outcome): outcome.description
         case .timedOut: "timed out (no acknowledgement; kill ordered)"
-        case .lost: "lost (agent silent)"
+        case .lost: "lost (agent silent or unreachable)"
         case .notConnected: "not connected (no agent)"
         case .killed(let outcome, let reason):
             "still running at \(reason); killed" + (outcome.map { " (\($0))" } ?? " (unacknowledged)")

@@ -72,7 +72,7 @@ struct MultiHostTests {
         #expect(fleet.servicePIDs().isEmpty)
     }
 
-    @Test("A host cut off for good is reported lost, after its dependents stopped, and the shutdown still ends")
+    @Test("A host cut off is reported lost after its dependents stopped, the shutdown still ends, and the service is recovered later")
     func partitionNotHealed() async throws {
         let (lab, fleet) = try Self.makeFleet(lostAfter: "1s")
         defer {
@@ -90,6 +90,16 @@ struct MultiHostTests {
         try expectPromisesKept(fleet)
         // The documented default: an agent cut off from its coordinator keeps its service running.
         #expect(fleet.time("database", "stop-begin") == nil)
+
+        // Recovery: once the host is back, a coordinator started again adopts the service and stops it.
+        try lab.heal("database")
+        let second = try fleet.startCoordinator()
+        await fleet.waitUntil("the new coordinator adopted database") {
+            fleet.output("coordinator.out").contains("database already running and ready: adopted")
+        }
+        #expect(await fleet.shutDown(second) == 1, "api and web have no agents any more")
+        #expect(fleet.time("database", "stop-end") != nil)
+        await fleet.waitUntil("no service process is left") { fleet.servicePIDs().isEmpty }
     }
 
     @Test("With on_unreachable: wait, a host cut off past agent_lost_after is waited for and stopped once it is back")
