@@ -27,6 +27,11 @@ public enum Sockets {
         try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
         try socket.set(.reconnectInterval, Int32(100))
         try socket.set(.reconnectIntervalMax, Int32(1000))
+        // ZMTP heartbeats close a connection whose peer went away without a word (a host cut off, a
+        // coordinator killed while this side was unreachable), so libzmq reconnects instead of waiting
+        // for TCP's retransmissions to give up.
+        try socket.set(.heartbeatInterval, Int32(1000))
+        try socket.set(.heartbeatTimeout, Int32(3000))
         try socket.connect(endpoint)
         return socket
     }
