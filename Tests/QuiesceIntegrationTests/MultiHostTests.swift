@@ -139,24 +139,28 @@ struct MultiHostTests {
         #expect(fleet.servicePIDs().isEmpty)
     }
 
-    @Test("A frozen agent (SIGSTOP) is declared lost and the shutdown goes on without it")
+    @Test("A frozen agent (SIGSTOP) is declared lost, the shutdown goes on without it, and once thawed it is told to stand down")
     func frozenAgent() async throws {
         let (lab, fleet) = try Self.makeFleet(lostAfter: "1s")
         defer {
             fleet.tearDown()
             lab.tearDown()
         }
-        let coordinator = try await fleet.up(["database": 0.2, "api": 0.2, "web": 0.2])
+        let coordinator = try await fleet.up(["database": 0.2, "api": 3.0, "web": 0.2])
         let web = try #require(fleet.agents["web"])
         kill(web.processIdentifier, SIGSTOP)
-        defer { kill(web.processIdentifier, SIGCONT) }
         let started = Date()
         kill(coordinator.processIdentifier, SIGTERM)
+        await fleet.waitUntil("web is declared lost and api is stopping") {
+            fleet.output("coordinator.out").contains("agent lost: web") && fleet.time("api", "stop-begin") != nil
+        }
+        kill(web.processIdentifier, SIGCONT)
 
         #expect(await fleet.waitForExit(coordinator) == 1)
         #expect(Date().timeIntervalSince(started) < 30 + 5)
         #expect(try fleet.reportEntry("web")["outcome"] as? String == "lost")
         try expectPromisesKept(fleet)
+        await fleet.waitUntil("no service process is left") { fleet.servicePIDs().isEmpty }
     }
 
     @Test("A coordinator killed in the middle of a shutdown and started again on its host resumes it in order")
