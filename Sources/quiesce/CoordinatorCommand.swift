@@ -33,6 +33,9 @@ struct CoordinatorCommand: ParsableCommand {
         let configuration = try ConfigurationFile.load(config)
         let logger = logging.makeLogger("quiesce.coordinator")
         let state = (stateDir ?? configuration.coordinator.stateDirectory).map(StateDirectory.init(path:))
+        if state == nil {
+            logger.warning("No state directory: a shutdown cut short by a crash of this coordinator cannot be resumed; set coordinator.state_dir")
+        }
         let epoch: UInt64
         do {
             epoch = try state.map { try $0.nextEpoch() } ?? StateDirectory.clockEpoch()
