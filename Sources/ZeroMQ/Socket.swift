@@ -41,6 +41,36 @@ public final class Socket {
         }
     }
 
+    /// Makes this socket the CURVE server side, with its key pair: peers must know `keys.publicKey`.
+    /// Bind a ZAP handler in the same context first, or any client key is accepted.
+    public func makeCurveServer(_ keys: CurveKeyPair) throws {
+        try set(ZMQ_CURVE_SERVER, Int32(1))
+        try set(ZMQ_CURVE_SECRETKEY, keys.secretKey)
+    }
+
+    /// Makes this socket a CURVE client with its own key pair, talking to the server `serverKey`.
+    public func makeCurveClient(_ keys: CurveKeyPair, serverKey: String) throws {
+        try set(ZMQ_CURVE_SERVERKEY, serverKey)
+        try set(ZMQ_CURVE_PUBLICKEY, keys.publicKey)
+        try set(ZMQ_CURVE_SECRETKEY, keys.secretKey)
+    }
+
+    /// The ZAP domain the socket's connections are authenticated in.
+    public func setZAPDomain(_ domain: String) throws {
+        try set(ZMQ_ZAP_DOMAIN, domain)
+    }
+
+    private func set(_ option: Int32, _ value: Int32) throws {
+        var value = value
+        try zmqCall("zmq_setsockopt \(option)") { zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size) }
+    }
+
+    private func set(_ option: Int32, _ text: String) throws {
+        try text.withCString { pointer in
+            try zmqCall("zmq_setsockopt \(option)") { zmq_setsockopt(handle, option, pointer, text.utf8.count) }
+        }
+    }
+
     /// Sets a 64-bit integer socket option such as ``SocketOption/maxMessageSize``.
     public func set(_ option: SocketOption, _ value: Int64) throws {
         var value = value

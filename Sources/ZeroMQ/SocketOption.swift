@@ -14,6 +14,9 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case heartbeatInterval
     case heartbeatTimeout
     case heartbeatTTL
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN` (a draft option this libzmq accepts): with no ZAP handler bound, a
+    /// CURVE handshake fails instead of admitting any key.
+    case zapEnforceDomain
 
     var rawValue: Int32 {
         switch self {
@@ -29,6 +32,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .heartbeatInterval: ZMQ_HEARTBEAT_IVL
         case .heartbeatTimeout: ZMQ_HEARTBEAT_TIMEOUT
         case .heartbeatTTL: ZMQ_HEARTBEAT_TTL
+        case .zapEnforceDomain: 93
         }
     }
 
@@ -46,6 +50,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .heartbeatInterval: "ZMQ_HEARTBEAT_IVL"
         case .heartbeatTimeout: "ZMQ_HEARTBEAT_TIMEOUT"
         case .heartbeatTTL: "ZMQ_HEARTBEAT_TTL"
+        case .zapEnforceDomain: "ZMQ_ZAP_ENFORCE_DOMAIN"
         }
     }
 }
