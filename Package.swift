@@ -56,6 +56,6 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "QuiesceCoreTests", dependencies: ["QuiesceCore"]),
         .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
-        .testTarget(name: "QuiesceIntegrationTests", dependencies: ["QuiesceCore", "QuiesceWire", "ZeroMQ"]),
+        .testTarget(name: "QuiesceIntegrationTests", dependencies: ["QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]),
     ]
 )

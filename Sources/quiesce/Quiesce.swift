@@ -13,7 +13,7 @@ struct Quiesce: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             PlanCommand.self, CoordinatorCommand.self, AgentCommand.self, StatusCommand.self, ShutdownCommand.self,
-            StopServiceCommand.self, StartServiceCommand.self, RestartServiceCommand.self,
+            StopServiceCommand.self, StartServiceCommand.self, RestartServiceCommand.self, KeygenCommand.self,
         ]
     )
 }

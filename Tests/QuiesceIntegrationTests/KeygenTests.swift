@@ -1,0 +1,90 @@
+import Foundation
+import QuiesceRuntime
+import Testing
+import ZeroMQ
+
+/// `quiesce keygen` writes key files other ZeroMQ tooling can read.
+@Suite("quiesce keygen")
+struct KeygenTests {
+    @Test("It writes NAME.key and NAME.key_secret (0600) in czmq's format, with a matching key pair")
+    func writesCertificates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-keys-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keygen = Process()
+        keygen.executableURL = Fleet.binary
+        keygen.arguments = ["keygen", "api", "--out", directory]
+        keygen.standardOutput = FileHandle.nullDevice
+        try keygen.run()
+        keygen.waitUntilExit()
+        #expect(keygen.terminationStatus == 0)
+
+        let publicFile = try CurveCertificate.read(directory + "/api.key")
+        let secretFile = try CurveCertificate.read(directory + "/api.key_secret")
+        #expect(publicFile.secretKey == nil)
+        #expect(secretFile.publicKey == publicFile.publicKey)
+        #expect(CurveKeyPair.publicKey(of: try #require(secretFile.secretKey)) == publicFile.publicKey)
+        let permissions = try FileManager.default.attributesOfItem(atPath: directory + "/api.key_secret")[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        let text = try String(contentsOfFile: directory + "/api.key", encoding: .utf8)
+        #expect(text.contains("metadata\ncurve\n    public-key = \"\(publicFile.publicKey)\"\n"), "czmq's layout")
+
+        let again = Process()
+        again.executableURL = Fleet.binary
+        again.arguments = ["keygen", "api", "--out", directory]
+        again.standardError = FileHandle.nullDevice
+        try again.run()
+        again.waitUntilExit()
+        #expect(again.terminationStatus != 0, "an existing key is never replaced")
+    }
+
+    @Test("A secret file whose keys do not match is refused")
+    func mismatchRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-bad-\(UUID().uuidString).key_secret").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let one = try CurveKeyPair.generate()
+        let other = try CurveKeyPair.generate()
+        try "curve\n    public-key = \"\(one.publicKey)\"\n    secret-key = \"\(other.secretKey)\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: CurveCertificate.Failure.self) { try CurveCertificate.read(path) }
+    }
+}
+
+/// Whether pyzmq is importable (.ci/run installs it), for the interoperability test.
+private let pyzmqAvailable: Bool = {
+    let check = Process()
+    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    check.arguments = ["python3", "-c", "import zmq.auth"]
+    check.standardError = FileHandle.nullDevice
+    guard (try? check.run()) != nil else { return false }
+    check.waitUntilExit()
+    return check.terminationStatus == 0
+}()
+
+extension KeygenTests {
+    @Test("pyzmq reads quiesce's key files, and quiesce reads pyzmq's", .enabled(if: pyzmqAvailable))
+    func pyzmqInteroperates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-keys-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ours = try CurveCertificate.write(try CurveKeyPair.generate(), name: "ours", to: directory)
+        let script = """
+            import sys, zmq.auth
+            public, secret = zmq.auth.load_certificate(sys.argv[1])
+            print(public.decode(), secret.decode())
+            zmq.auth.create_certificates(sys.argv[2], "theirs")
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, ours.secret, directory]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        let read = try CurveCertificate.read(ours.secret)
+        #expect(printed.first.map(String.init) == read.publicKey)
+        #expect(printed.last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } == read.secretKey)
+
+        let theirs = try CurveCertificate.read(directory + "/theirs.key_secret")
+        #expect(CurveKeyPair.publicKey(of: try #require(theirs.secretKey)) == theirs.publicKey)
+    }
+}
