@@ -1,4 +1,5 @@
 import QuiesceCore
+import ZeroMQ
 
 /// How an agent is run: `quiesce agent --name NAME --coordinator ENDPOINT -- COMMAND ...`.
 public struct AgentOptions: Sendable {
@@ -7,6 +8,8 @@ public struct AgentOptions: Sendable {
     public var coordinator: String
     public var command: [String]
     public var settings = AgentStateMachine.Settings()
+    /// This agent's keys and the coordinator's public key, for a CURVE connection; plain when `nil`.
+    public var curve: (keys: CurveKeyPair, serverKey: String)?
     /// Where to serve `/healthz` and `/readyz`; not served when `nil`.
     public var health: (host: String, port: Int)?
 

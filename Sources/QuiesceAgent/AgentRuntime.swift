@@ -34,7 +34,7 @@ public final class AgentRuntime {
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT])
         let forwarded = SignalWatcher(signals: [SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH])
         let context = try Context()
-        dealer = try Sockets.dealer(context: context, connect: options.coordinator)
+        dealer = try Sockets.dealer(context: context, connect: options.coordinator, curve: options.curve)
         defer {
             dealer.close()
             context.terminate()

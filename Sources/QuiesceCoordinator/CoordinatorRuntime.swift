@@ -35,6 +35,11 @@ public final class CoordinatorRuntime {
     /// Registrations handled per second at most; past it they are dropped, counted and logged.
     static let registrationsPerSecond = 100
     private var router: Socket!
+    /// With a `security:` block: who may connect, and the ZAP socket that asks it.
+    private var authenticator: Authenticator?
+    private var zap: Socket?
+    /// Messages refused because their key may not send them.
+    public private(set) var refusedMessages = 0
 
     /// - Parameters:
     ///   - epoch: higher than that of every earlier start of this coordinator.
@@ -55,16 +60,28 @@ public final class CoordinatorRuntime {
 
     /// Runs until the shutdown is over, and returns its report.
     public func run() throws -> ShutdownReport {
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT])
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
         let context = try Context()
-        router = try Sockets.router(context: context, bind: endpoint)
+        if let security = configuration.security {
+            authenticator = try Authenticator(settings: security, services: configuration.graph.names)
+            // The ZAP handler is bound before the CURVE socket, in the same context.
+            let handler = try Socket(context: context, type: .rep)
+            try handler.bind("inproc://zeromq.zap.01")
+            zap = handler
+        }
+        router = try Sockets.router(context: context, bind: endpoint, curve: authenticator?.serverKeys)
         defer {
-            router.close()
+            for socket in [router, zap].compactMap({ $0 }) {
+                try? socket.set(.linger, Sockets.linger)
+                socket.close()
+            }
             context.terminate()
         }
         let bound = (try? router.lastEndpoint()) ?? endpoint
-        logger.info("Coordinator listening", metadata: ["endpoint": "\(bound)", "services": "\(configuration.graph.names.count)"])
-        var poller = Poller([.socket(router), .fileDescriptor(signals.fileDescriptor)])
+        logger.info(
+            "Coordinator listening",
+            metadata: ["endpoint": "\(bound)", "services": "\(configuration.graph.names.count)", "curve": "\(authenticator != nil)"])
+        var poller = Poller([.socket(router), .fileDescriptor(signals.fileDescriptor)] + (zap.map { [.socket($0)] } ?? []))
         perform(machine.start(now: clock.now))
 
         while report == nil {
@@ -73,9 +90,14 @@ public final class CoordinatorRuntime {
             if readable[1] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
-                    perform(machine.shutdownRequested(now: clock.now))
+                    if signal == SIGHUP {
+                        reloadKeys()
+                    } else {
+                        perform(machine.shutdownRequested(now: clock.now))
+                    }
                 }
             }
+            if readable.count > 2, readable[2] { try answerZAP() }
             if readable[0] { try receiveAll() }
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
@@ -110,7 +132,7 @@ public final class CoordinatorRuntime {
             let frames = Array(received.frames.dropFirst())
             do throws(WireError) {
                 if received.truncated { throw .wrongFrameCount(frames.count) }
-                handle(try WireCodec.decode(frames), from: routingID)
+                handle(try WireCodec.decode(frames), from: routingID, identity: received.userID)
             } catch {
                 droppedMessages += 1
                 logger.warning(
@@ -120,20 +142,79 @@ public final class CoordinatorRuntime {
         }
     }
 
-    private func handle(_ envelope: Envelope, from routingID: [UInt8]) {
+    /// Answers the pending ZAP requests: is the client's key allowed, and as whom.
+    private func answerZAP() throws {
+        guard let zap, let authenticator else { return }
+        while let request = try zap.receive(maxFrames: 8) {
+            let reply = ZAPHandler.reply(to: request, authenticator: authenticator)
+            if reply.count > 2, reply[2] != Array("200".utf8) {
+                refusedMessages += 1
+                logger.warning("Connection refused: its key is not allowed", metadata: ["refused": "\(refusedMessages)"])
+            }
+            _ = try zap.send(reply)
+        }
+    }
+
+    /// SIGHUP: reads the key files again; agents whose key was revoked are lost from now on.
+    private func reloadKeys() {
+        guard let authenticator else {
+            logger.notice("SIGHUP ignored: no security block, no keys to reload")
+            return
+        }
+        do {
+            let revoked = try authenticator.reload()
+            logger.notice("Keys reloaded", metadata: ["revoked": "\(revoked.sorted())"])
+            for identity in revoked where identity.hasPrefix("agent:") {
+                perform(machine.agentLost(String(identity.dropFirst("agent:".count)), now: clock.now))
+            }
+        } catch {
+            logger.error("Keys not reloaded; the previous ones stay in force", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Whether the connection's authenticated identity satisfies `rule`. Without security every
+    /// peer is trusted (the coordinator then listens on loopback or ipc only, or was told --insecure).
+    private func permits(_ identity: String?, _ rule: (String) -> Bool) -> Bool {
+        guard let authenticator else { return true }
+        guard let identity, authenticator.allows(identity) else { return false }
+        return rule(identity)
+    }
+
+    private func refuse(_ envelope: Envelope, from routingID: [UInt8], identity: String?, reply: Bool) {
+        refusedMessages += 1
+        logger.warning(
+            "Message refused: its key may not send it",
+            metadata: ["type": "\(envelope.message.type)", "identity": "\(identity ?? "none")", "refused": "\(refusedMessages)"])
+        if reply { send(.error("not allowed for this key"), to: routingID, replyTo: envelope.id) }
+    }
+
+    private func handle(_ envelope: Envelope, from routingID: [UInt8], identity: String?) {
         let now = clock.now
         if case .register(let service, let host, let agentPID, let snapshot) = envelope.message {
+            guard permits(identity, { $0 == "agent:\(service)" }) else {
+                refuse(envelope, from: routingID, identity: identity, reply: false)
+                send(.refused(reason: "this key may not be the agent of service \"\(service)\""), to: routingID, replyTo: envelope.id)
+                return
+            }
             register(service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID, requestID: envelope.id)
             return
         }
         if let service = registry.service(for: routingID), machine.isConnected(service),
             envelope.epoch.map({ $0 == epoch }) ?? true
         {
+            guard permits(identity, { $0 == "agent:\(service)" }) else {
+                refuse(envelope, from: routingID, identity: identity, reply: false)
+                return
+            }
             perform(machine.heard(from: service, now: now))
             handleAgentMessage(envelope, from: service, routingID: routingID)
             return
         }
         switch envelope.message {
+        case .statusRequest where !permits(identity, { $0.hasPrefix("admin:") || $0.hasPrefix("reader:") }),
+            .shutdownRequest where !permits(identity, { $0.hasPrefix("admin:") }),
+            .operationRequest where !permits(identity, { $0.hasPrefix("admin:") }):
+            refuse(envelope, from: routingID, identity: identity, reply: true)
         case .statusRequest:
             let document = StatusDocument(phase: machine.phaseName, services: machine.status(now: now))
             send(.statusReply(document), to: routingID, replyTo: envelope.id)

@@ -2,10 +2,13 @@
 public struct Configuration: Sendable, Equatable {
     public var coordinator: CoordinatorSettings
     public var graph: ServiceGraph
+    /// CURVE security; plain connections when `nil`.
+    public var security: SecuritySettings?
 
-    public init(coordinator: CoordinatorSettings = CoordinatorSettings(), graph: ServiceGraph) {
+    public init(coordinator: CoordinatorSettings = CoordinatorSettings(), graph: ServiceGraph, security: SecuritySettings? = nil) {
         self.coordinator = coordinator
         self.graph = graph
+        self.security = security
     }
 }
 

@@ -14,7 +14,8 @@ import Yams
 ///   api: { depends_on: [database] }
 /// ```
 public enum ConfigurationLoader {
-    static let topLevelKeys = ["coordinator", "defaults", "services"]
+    static let topLevelKeys = ["coordinator", "defaults", "services", "security"]
+    static let securityKeys = ["server_key", "agents_dir", "agents", "admins", "readers"]
     static let coordinatorKeys = [
         "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_suspect_after", "agent_lost_after", "on_start_failure", "state_dir",
     ]
@@ -46,6 +47,7 @@ public enum ConfigurationLoader {
         reader.checkKeys(top, allowed: topLevelKeys, in: "the top level")
 
         let coordinator = reader.coordinatorSettings(top["coordinator"])
+        let security = top["security"].flatMap { reader.securitySettings($0) }
         var stopTimeout = Duration.seconds(10)
         var startTimeout = Duration.seconds(30)
         if let defaults = top["defaults"], let mapping = reader.mapping(defaults, what: "defaults") {
@@ -79,7 +81,11 @@ public enum ConfigurationLoader {
         guard let graph, reader.issues.isEmpty else {
             throw ConfigurationError(file: file, issues: reader.issues.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }
-        return Configuration(coordinator: coordinator, graph: graph)
+        for service in security?.agentKeyFiles.keys.sorted() ?? [] where !graph.contains(service) {
+            reader.issue(top["security"], "security.agents names unknown service \"\(service)\"")
+        }
+        guard reader.issues.isEmpty else { throw ConfigurationError(file: file, issues: reader.issues) }
+        return Configuration(coordinator: coordinator, graph: graph, security: security)
     }
 }
 
@@ -234,6 +240,39 @@ private struct Reader {
         guard let duration, duration <= .zero else { return duration }
         issue(node, "this duration must be more than 0")
         return nil
+    }
+
+    mutating func securitySettings(_ node: Node) -> SecuritySettings? {
+        guard let mapping = mapping(node, what: "security") else { return nil }
+        checkKeys(mapping, allowed: ConfigurationLoader.securityKeys, in: "security")
+        guard let serverKey = mapping["server_key"]?.string, !serverKey.isEmpty else {
+            issue(node, "security needs server_key: the coordinator's secret key file (quiesce keygen coordinator --out DIR)")
+            return nil
+        }
+        var settings = SecuritySettings(serverKeyFile: serverKey)
+        settings.agentsDirectory = mapping["agents_dir"]?.string
+        if let agents = mapping["agents"] {
+            if let agentsMapping = agents.mapping {
+                for (key, value) in agentsMapping {
+                    guard let service = key.string, let path = value.string else { continue }
+                    settings.agentKeyFiles[service] = path
+                }
+            } else {
+                issue(agents, "security.agents must map service names to key files")
+            }
+        }
+        for (field, target) in [("admins", \SecuritySettings.adminKeyFiles), ("readers", \SecuritySettings.readerKeyFiles)] {
+            guard let list = mapping[field] else { continue }
+            guard let sequence = list.sequence else {
+                issue(list, "security.\(field) must be a list of key files")
+                continue
+            }
+            settings[keyPath: target] = sequence.compactMap(\.string)
+        }
+        if settings.agentsDirectory == nil && settings.agentKeyFiles.isEmpty {
+            issue(node, "security needs agents_dir or agents: which key may be which service's agent")
+        }
+        return settings
     }
 
     mutating func coordinatorSettings(_ node: Node?) -> CoordinatorSettings {

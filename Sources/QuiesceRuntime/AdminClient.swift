@@ -14,9 +14,10 @@ public final class AdminClient {
     private let clock = MonotonicClock()
     private var nextID: UInt64 = 1
 
-    public init(coordinator endpoint: String) throws {
+    /// - Parameter curve: the operator's keys and the coordinator's public key; plain when `nil`.
+    public init(coordinator endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)? = nil) throws {
         context = try Context()
-        dealer = try Sockets.dealer(context: context, connect: endpoint, immediate: false)
+        dealer = try Sockets.dealer(context: context, connect: endpoint, immediate: false, curve: curve)
     }
 
     /// Closes the socket; call once done.

@@ -6,6 +6,10 @@ import ZeroMQ
 public enum CurveCertificate {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Writes `NAME.key` and `NAME.key_secret` for `keys` in `directory`, refusing to replace files.

@@ -6,12 +6,22 @@ public enum Sockets {
     /// How long pending messages may delay closing a socket.
     public static let linger: Int32 = 2000
 
+    /// The ZAP domain of Quiesce's CURVE connections.
+    public static let zapDomain = "quiesce"
+
     /// The coordinator's ROUTER: refuses to drop messages to unknown peers silently, and bounds sizes.
-    public static func router(context: Context, bind endpoint: String) throws -> Socket {
+    /// - Parameter curve: the coordinator's keys. A ZAP handler must be bound in `context` first; the
+    ///   socket enforces the domain, so that without one every handshake fails rather than passes.
+    public static func router(context: Context, bind endpoint: String, curve: CurveKeyPair? = nil) throws -> Socket {
         let socket = try Socket(context: context, type: .router)
         try socket.set(.routerMandatory, Int32(1))
         try socket.set(.linger, linger)
         try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
+        if let curve {
+            try socket.set(.zapEnforceDomain, Int32(1))
+            try socket.setZAPDomain(zapDomain)
+            try socket.makeCurveServer(curve)
+        }
         try socket.bind(endpoint)
         return socket
     }
@@ -20,8 +30,12 @@ public enum Sockets {
     /// - Parameter immediate: an agent's socket queues nothing while disconnected, so a restarted
     ///   coordinator never receives stale messages. libzmq then also discards received messages not yet
     ///   read when the coordinator closes, so the CLI, which must read the final report, does without.
-    public static func dealer(context: Context, connect endpoint: String, immediate: Bool = true) throws -> Socket {
+    /// - Parameter curve: this side's keys and the coordinator's public key.
+    public static func dealer(
+        context: Context, connect endpoint: String, immediate: Bool = true, curve: (keys: CurveKeyPair, serverKey: String)? = nil
+    ) throws -> Socket {
         let socket = try Socket(context: context, type: .dealer)
+        if let curve { try socket.makeCurveClient(curve.keys, serverKey: curve.serverKey) }
         try socket.set(.immediate, Int32(immediate ? 1 : 0))
         try socket.set(.linger, linger)
         try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))

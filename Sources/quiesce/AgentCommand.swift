@@ -48,6 +48,8 @@ struct AgentCommand: ParsableCommand {
     @Argument(parsing: .postTerminator, help: "The service's command and arguments, after --.")
     var command: [String] = []
 
+    @OptionGroup var curve: CurveOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -87,6 +89,7 @@ struct AgentCommand: ParsableCommand {
         options.settings.readiness = try readiness.probe()
         options.settings.stopCommand = try stopCommand()
         options.health = healthPort.map { (healthHost, $0) }
+        options.curve = try curve.credentials()
         let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))
         let exitCode: Int32
         do {

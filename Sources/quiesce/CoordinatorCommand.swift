@@ -24,14 +24,35 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .long, help: "A directory for the coordinator's durable state (epoch, journal), overriding coordinator.state_dir.")
     var stateDir: String?
 
+    @Flag(help: "Allow a plain (unencrypted, unauthenticated) bind on an address other than loopback or ipc.")
+    var insecure = false
+
     @Flag(help: "Print the final report as JSON instead of a table.")
     var json = false
 
     @OptionGroup var logging: LoggingOptions
 
+    /// Loopback TCP, ipc:// and inproc:// endpoints: reachable from this host only.
+    static func isLocal(_ endpoint: String) -> Bool {
+        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") { return true }
+        guard endpoint.hasPrefix("tcp://") else { return false }
+        let address = endpoint.dropFirst("tcp://".count)
+        return address.hasPrefix("127.") || address.hasPrefix("localhost:") || address.hasPrefix("[::1]:")
+    }
+
     func run() throws {
         let configuration = try ConfigurationFile.load(config)
         let logger = logging.makeLogger("quiesce.coordinator")
+        let endpoint = bind ?? configuration.coordinator.bind
+        if configuration.security == nil {
+            guard Self.isLocal(endpoint) || insecure else {
+                printError(
+                    "coordinator: refusing a plain bind on \(endpoint): anyone who reaches it could stop the fleet. "
+                        + "Add a security: block (docs/security.md), bind to loopback or ipc://, or pass --insecure.")
+                throw ExitCode(CoordinatorExitCode.invalidConfiguration)
+            }
+            logger.warning("No security block: connections are neither encrypted nor authenticated", metadata: ["endpoint": "\(endpoint)"])
+        }
         let state = (stateDir ?? configuration.coordinator.stateDirectory).map(StateDirectory.init(path:))
         if state == nil {
             logger.warning("No state directory: a shutdown cut short by a crash of this coordinator cannot be resumed; set coordinator.state_dir")
@@ -44,7 +65,7 @@ struct CoordinatorCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let runtime = CoordinatorRuntime(
-            configuration: configuration, endpoint: bind ?? configuration.coordinator.bind, epoch: epoch,
+            configuration: configuration, endpoint: endpoint, epoch: epoch,
             journal: state.map(Journal.init(directory:)), logger: logger,
             output: printLine)
         let report: ShutdownReport

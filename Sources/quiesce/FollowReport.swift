@@ -10,10 +10,10 @@ import QuiesceWire
 ///   - what: the command's name, for error messages.
 ///   - request: makes the request on the client, handing progress lines to `printLine`.
 func followReport(
-    coordinator: String, timeout: String, json: Bool, what: String,
+    coordinator: String, curve: CurveOptions, timeout: String, json: Bool, what: String,
     _ request: (AdminClient, Duration) throws -> ReportDocument
 ) throws {
-    let client = try AdminClient(coordinator: coordinator)
+    let client = try AdminClient(coordinator: coordinator, curve: try curve.credentials())
     defer { client.close() }
     let report: ReportDocument
     do {

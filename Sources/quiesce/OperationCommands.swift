@@ -16,8 +16,10 @@ struct OperationOptions: ParsableArguments {
     @Option(name: .long, help: "Give up when the coordinator stays silent this long.")
     var timeout: String = "60s"
 
+    @OptionGroup var curve: CurveOptions
+
     func run(_ kind: Operation.Kind) throws {
-        try followReport(coordinator: coordinator, timeout: timeout, json: json, what: kind.rawValue) { client, timeout in
+        try followReport(coordinator: coordinator, curve: curve, timeout: timeout, json: json, what: kind.rawValue) { client, timeout in
             try client.operation(kind, service: service, timeout: timeout, progress: printLine)
         }
     }

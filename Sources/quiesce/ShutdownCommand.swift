@@ -16,8 +16,10 @@ struct ShutdownCommand: ParsableCommand {
     @Option(name: .long, help: "Give up when the coordinator stays silent this long.")
     var timeout: String = "30s"
 
+    @OptionGroup var curve: CurveOptions
+
     func run() throws {
-        try followReport(coordinator: coordinator, timeout: timeout, json: json, what: "shutdown") { client, timeout in
+        try followReport(coordinator: coordinator, curve: curve, timeout: timeout, json: json, what: "shutdown") { client, timeout in
             try client.shutdown(timeout: timeout, progress: printLine)
         }
     }

@@ -18,8 +18,10 @@ struct StatusCommand: ParsableCommand {
     @Option(name: .long, help: "How long to wait for the coordinator.")
     var timeout: String = "5s"
 
+    @OptionGroup var curve: CurveOptions
+
     func run() throws {
-        let client = try AdminClient(coordinator: coordinator)
+        let client = try AdminClient(coordinator: coordinator, curve: try curve.credentials())
         defer { client.close() }
         let document: StatusDocument
         do {

@@ -203,7 +203,7 @@ struct ConfigurationLoaderTests {
         let error = try #require(loadError(yaml))
         #expect(
             error.description
-                == #"config.yaml:1: unknown key "colour" in the top level; known keys: coordinator, defaults, services"#)
+                == #"config.yaml:1: unknown key "colour" in the top level; known keys: coordinator, defaults, services, security"#)
     }
 
     @Test("A service declared twice is refused")
@@ -364,6 +364,47 @@ struct RestartConfigurationTests {
                   worker: { restart: sometimes }
                   web: { restart_limit: 3 }
                 """, file: "q.yaml")
+        }
+    }
+}
+
+@Suite("Configuration: security")
+struct SecurityConfigurationTests {
+    @Test("A security block is read with its key files")
+    func securityBlock() throws {
+        let configuration = try ConfigurationLoader.load(yaml: """
+            security:
+              server_key: /k/coordinator.key_secret
+              agents_dir: /k/agents
+              agents: { api: /k/special/api.key }
+              admins: [/k/alice.key]
+              readers: [/k/grafana.key]
+            services:
+              api: {}
+            """, file: "q.yaml")
+        let security = try #require(configuration.security)
+        #expect(security.serverKeyFile == "/k/coordinator.key_secret")
+        #expect(security.agentsDirectory == "/k/agents")
+        #expect(security.agentKeyFiles == ["api": "/k/special/api.key"])
+        #expect(security.adminKeyFiles == ["/k/alice.key"] && security.readerKeyFiles == ["/k/grafana.key"])
+    }
+
+    @Test("A security block without the server key or any agent key, or naming an unknown service, is refused")
+    func incompleteSecurity() {
+        #expect(throws: ConfigurationError(file: "q.yaml", issues: [
+            .init(line: 2, message: "security needs server_key: the coordinator's secret key file (quiesce keygen coordinator --out DIR)"),
+        ])) {
+            try ConfigurationLoader.load(yaml: "security:\n  agents_dir: /k\nservices:\n  api: {}\n", file: "q.yaml")
+        }
+        #expect(throws: ConfigurationError(file: "q.yaml", issues: [
+            .init(line: 2, message: "security needs agents_dir or agents: which key may be which service's agent"),
+        ])) {
+            try ConfigurationLoader.load(yaml: "security:\n  server_key: /k/c.key_secret\nservices:\n  api: {}\n", file: "q.yaml")
+        }
+        #expect(throws: ConfigurationError(file: "q.yaml", issues: [
+            .init(line: 2, message: "security.agents names unknown service \"apii\""),
+        ])) {
+            try ConfigurationLoader.load(yaml: "security:\n  server_key: /k/c.key_secret\n  agents: { apii: /k/a.key }\nservices:\n  api: {}\n", file: "q.yaml")
         }
     }
 }

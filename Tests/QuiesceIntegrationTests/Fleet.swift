@@ -51,8 +51,10 @@ final class Fleet {
 
     @discardableResult
     func startCoordinator(extraArguments: [String] = ["--json"]) throws -> Process {
+        // On the hosts of a lab the coordinator binds a non-loopback address, plainly.
+        let insecure = placement["coordinator"] == nil ? [] : ["--insecure"]
         let process = try launch(
-            ["coordinator", "--config", configPath.path, "--bind", endpoint] + extraArguments, log: "coordinator",
+            ["coordinator", "--config", configPath.path, "--bind", endpoint] + insecure + extraArguments, log: "coordinator",
             prefix: placement["coordinator"] ?? [])
         coordinator = process
         return process

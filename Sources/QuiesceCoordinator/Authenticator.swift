@@ -1,0 +1,77 @@
+import Foundation
+import QuiesceCore
+import QuiesceRuntime
+import ZeroMQ
+
+/// Who may talk to the coordinator: client public keys bound to identities, loaded from the key files
+/// of the `security:` block. An identity is `agent:SERVICE`, `admin:NAME` or `reader:NAME` (NAME is
+/// the key file's name); libzmq attaches it to every message of the connection as its User-Id.
+final class Authenticator {
+    let serverKeys: CurveKeyPair
+    private let settings: SecuritySettings
+    private let services: [String]
+    private(set) var identities: [String: String] = [:]
+
+    /// Loads every key file. Fails closed: a bad server key is an error, so nothing starts.
+    init(settings: SecuritySettings, services: [String]) throws {
+        self.settings = settings
+        self.services = services
+        let server = try CurveCertificate.read(settings.serverKeyFile)
+        guard let secretKey = server.secretKey else {
+            throw CurveCertificate.Failure(description: "\(settings.serverKeyFile): server_key must be a secret key file (NAME.key_secret)")
+        }
+        serverKeys = CurveKeyPair(publicKey: server.publicKey, secretKey: secretKey)
+        identities = try Self.load(settings, services: services)
+    }
+
+    /// The identity bound to a client's public key, or `nil` for a key nobody allowed.
+    func identity(of clientKey: String) -> String? {
+        identities[clientKey]
+    }
+
+    /// Whether an identity is still allowed (keys can be revoked by a reload).
+    func allows(_ identity: String?) -> Bool {
+        identity.map { identities.values.contains($0) } ?? false
+    }
+
+    /// Reads the key files again (SIGHUP). Returns the identities no longer allowed.
+    func reload() throws -> Set<String> {
+        let fresh = try Self.load(settings, services: services)
+        let revoked = Set(identities.values).subtracting(fresh.values)
+        identities = fresh
+        return revoked
+    }
+
+    private static func load(_ settings: SecuritySettings, services: [String]) throws -> [String: String] {
+        var identities: [String: String] = [:]
+        for service in services {
+            let file = settings.agentKeyFiles[service]
+                ?? settings.agentsDirectory.map { ($0 as NSString).appendingPathComponent("\(service).key") }
+            guard let file, FileManager.default.fileExists(atPath: file) else { continue }
+            identities[try CurveCertificate.read(file).publicKey] = "agent:\(service)"
+        }
+        for (files, role) in [(settings.adminKeyFiles, "admin"), (settings.readerKeyFiles, "reader")] {
+            for file in files {
+                let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                identities[try CurveCertificate.read(file).publicKey] = "\(role):\(name)"
+            }
+        }
+        return identities
+    }
+}
+
+/// Answers ZAP requests (ZeroMQ RFC 27) for the coordinator's socket.
+enum ZAPHandler {
+    /// The reply to a request: 200 with the key's identity as User-Id, or 400.
+    static func reply(to request: ReceivedMessage, authenticator: Authenticator) -> [[UInt8]] {
+        let frames = request.frames
+        guard frames.count >= 6 else { return [] }
+        let requestID = frames[1]
+        let mechanism = String(decoding: frames[5], as: UTF8.self)
+        let identity = mechanism == "CURVE" && frames.count >= 7 ? authenticator.identity(of: Z85.encode(frames[6])) : nil
+        return [
+            Array("1.0".utf8), requestID, Array((identity == nil ? "400" : "200").utf8),
+            Array((identity == nil ? "key not allowed" : "OK").utf8), Array((identity ?? "").utf8), [],
+        ]
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// CURVE on every connection, identities from the ZAP handler's User-Id, and an admin plane.
+@Suite("Security", .serialized)
+struct SecurityTests {
+    /// A fleet of database and api with a security block, and the directory that holds the keys of
+    /// the coordinator, both agents, an admin (alice) and a reader (grafana).
+    static func securedFleet() throws -> (Fleet, keys: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-keys-\(UUID().uuidString)").path
+        for (name, folder) in [("coordinator", ""), ("database", "agents"), ("api", "agents"), ("alice", "operators"), ("grafana", "operators")] {
+            try keygen(name, into: (directory as NSString).appendingPathComponent(folder))
+        }
+        let fleet = try Fleet(config: """
+            defaults: { stop_timeout: 5s }
+            security:
+              server_key: \(directory)/coordinator.key_secret
+              agents_dir: \(directory)/agents
+              admins: [\(directory)/operators/alice.key]
+              readers: [\(directory)/operators/grafana.key]
+            services:
+              database: {}
+              api: { depends_on: [database] }
+            """)
+        return (fleet, directory)
+    }
+
+    static func keygen(_ name: String, into directory: String) throws {
+        let process = Process()
+        process.executableURL = Fleet.binary
+        process.arguments = ["keygen", name, "--out", directory]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    /// `--key` and `--server-key` for `name`, whose secret key is in `keys/folder/`.
+    static func credentials(_ keys: String, _ name: String, folder: String) -> [String] {
+        ["--key", "\(keys)/\(folder)/\(name).key_secret", "--server-key", "\(keys)/coordinator.key"]
+    }
+
+    @Test("With keys everywhere the fleet starts and stops in order; readers see status, only admins stop")
+    func securedFleetWorks() async throws {
+        let (fleet, keys) = try Self.securedFleet()
+        defer {
+            fleet.tearDown()
+            try? FileManager.default.removeItem(atPath: keys)
+        }
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database", stopDelay: 0.2, extraArguments: Self.credentials(keys, "database", folder: "agents"))
+        try fleet.startAgent("api", stopDelay: 0.2, extraArguments: Self.credentials(keys, "api", folder: "agents"))
+        await fleet.waitUntilStarted(["database", "api"])
+
+        let status = try fleet.run(["status", "--coordinator", fleet.endpoint] + Self.credentials(keys, "grafana", folder: "operators"), log: "status")
+        #expect(status.terminationStatus == 0)
+        let readerShutdown = try fleet.run(
+            ["shutdown", "--coordinator", fleet.endpoint, "--timeout", "5s"] + Self.credentials(keys, "grafana", folder: "operators"), log: "reader")
+        #expect(readerShutdown.terminationStatus != 0)
+        #expect(fleet.output("reader.err").contains("not allowed for this key"))
+        let agentShutdown = try fleet.run(
+            ["shutdown", "--coordinator", fleet.endpoint, "--timeout", "5s"] + Self.credentials(keys, "api", folder: "agents"), log: "agent-key")
+        #expect(agentShutdown.terminationStatus != 0, "an agent's key cannot stop the fleet")
+        let plainStatus = try fleet.run(["status", "--coordinator", fleet.endpoint, "--timeout", "2s"], log: "plain")
+        #expect(plainStatus.terminationStatus != 0, "a peer without keys gets nothing")
+
+        let shutdown = try fleet.run(["shutdown", "--coordinator", fleet.endpoint] + Self.credentials(keys, "alice", folder: "operators"), log: "admin")
+        #expect(shutdown.terminationStatus == 0)
+        #expect(await fleet.waitForExit(coordinator) == 0)
+        try expectStopped("api", before: ["database"], in: fleet)
+    }
+
+    @Test("No key, a wrong server key, or another service's key: the agent gets nowhere")
+    func impostorsRefused() async throws {
+        let (fleet, keys) = try Self.securedFleet()
+        defer {
+            fleet.tearDown()
+            try? FileManager.default.removeItem(atPath: keys)
+        }
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database", stopDelay: 0.1)
+        try Self.keygen("stranger", into: keys)
+        try fleet.startAgent(
+            "api", stopDelay: 0.1,
+            extraArguments: ["--key", "\(keys)/agents/api.key_secret", "--server-key", "\(keys)/stranger.key"])
+        let impostor = try fleet.startAgent("database-impostor", command: ["/bin/true"], agentFlags: ["--name", "database"] + Self.credentials(keys, "api", folder: "agents"))
+
+        #expect(await fleet.waitForExit(impostor) == 78)
+        #expect(fleet.output("agent-database-impostor.err").contains(#"this key may not be the agent of service "database""#))
+        #expect(fleet.output("coordinator.err").contains("Message refused: its key may not send it"))
+        try await Task.sleep(for: .seconds(2))
+        #expect(fleet.timeline().isEmpty, "a service was started for a peer without valid keys")
+        kill(coordinator.processIdentifier, SIGTERM)
+        _ = await fleet.waitForExit(coordinator)
+    }
+
+    @Test("A key removed from the agents directory is revoked on SIGHUP: its agent is lost")
+    func revokedOnSighup() async throws {
+        let (fleet, keys) = try Self.securedFleet()
+        defer {
+            fleet.tearDown()
+            try? FileManager.default.removeItem(atPath: keys)
+        }
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database", stopDelay: 0.1, extraArguments: Self.credentials(keys, "database", folder: "agents"))
+        try fleet.startAgent("api", stopDelay: 0.1, extraArguments: Self.credentials(keys, "api", folder: "agents"))
+        await fleet.waitUntilStarted(["database", "api"])
+
+        try FileManager.default.removeItem(atPath: "\(keys)/agents/api.key")
+        kill(coordinator.processIdentifier, SIGHUP)
+        await fleet.waitUntil("api is lost") { fleet.output("coordinator.out").contains("agent lost: api") }
+        #expect(fleet.output("coordinator.err").contains("Keys reloaded"))
+        #expect(await fleet.shutDown(coordinator) == 1)
+        #expect(try fleet.reportEntry("api")["outcome"] as? String == "lost")
+    }
+
+    @Test("Without a security block, a plain bind beyond loopback is refused unless --insecure")
+    func plainBindRefused() async throws {
+        let fleet = try Fleet(config: "services: { app: {} }", endpoint: "tcp://0.0.0.0:\(try FreePort.pick())")
+        defer { fleet.tearDown() }
+        let coordinator = try fleet.startCoordinator()
+        #expect(await fleet.waitForExit(coordinator) == 78)
+        #expect(fleet.output("coordinator.err").contains("refusing a plain bind"))
+    }
+}
