@@ -17,6 +17,8 @@ public enum Sockets {
         try socket.set(.routerMandatory, Int32(1))
         try socket.set(.linger, linger)
         try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
+        // A connection that does not complete its handshake in 5 s is dropped.
+        try socket.set(.handshakeInterval, Int32(5000))
         if let curve {
             try socket.set(.zapEnforceDomain, Int32(1))
             try socket.setZAPDomain(zapDomain)

@@ -17,6 +17,8 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     /// `ZMQ_ZAP_ENFORCE_DOMAIN` (a draft option this libzmq accepts): with no ZAP handler bound, a
     /// CURVE handshake fails instead of admitting any key.
     case zapEnforceDomain
+    /// `ZMQ_HANDSHAKE_IVL`: milliseconds a new connection has to complete its handshake.
+    case handshakeInterval
 
     var rawValue: Int32 {
         switch self {
@@ -33,6 +35,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .heartbeatTimeout: ZMQ_HEARTBEAT_TIMEOUT
         case .heartbeatTTL: ZMQ_HEARTBEAT_TTL
         case .zapEnforceDomain: 93
+        case .handshakeInterval: ZMQ_HANDSHAKE_IVL
         }
     }
 
@@ -51,6 +54,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .heartbeatTimeout: "ZMQ_HEARTBEAT_TIMEOUT"
         case .heartbeatTTL: "ZMQ_HEARTBEAT_TTL"
         case .zapEnforceDomain: "ZMQ_ZAP_ENFORCE_DOMAIN"
+        case .handshakeInterval: "ZMQ_HANDSHAKE_IVL"
         }
     }
 }
