@@ -1,5 +1,7 @@
 import Foundation
+import QuiesceRuntime
 import Testing
+import ZeroMQ
 
 /// CURVE on every connection, identities from the ZAP handler's User-Id, and an admin plane.
 @Suite("Security", .serialized)
@@ -111,6 +113,39 @@ struct SecurityTests {
         #expect(fleet.output("coordinator.err").contains("Keys reloaded"))
         #expect(await fleet.shutDown(coordinator) == 1)
         #expect(try fleet.reportEntry("api")["outcome"] as? String == "lost")
+    }
+
+    @Test("Garbage from an authenticated peer during a shutdown is dropped and the shutdown goes on in order")
+    func authenticatedGarbageDuringShutdown() async throws {
+        let (fleet, keys) = try Self.securedFleet()
+        defer {
+            fleet.tearDown()
+            try? FileManager.default.removeItem(atPath: keys)
+        }
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database", stopDelay: 0.2, extraArguments: Self.credentials(keys, "database", folder: "agents"))
+        try fleet.startAgent("api", stopDelay: 2.0, extraArguments: Self.credentials(keys, "api", folder: "agents"))
+        await fleet.waitUntilStarted(["database", "api"])
+        kill(coordinator.processIdentifier, SIGTERM)
+        await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
+
+        let context = try Context()
+        let dealer = try Socket(context: context, type: .dealer)
+        defer {
+            try? dealer.set(.linger, Int32(0))
+            dealer.close()
+            context.terminate()
+        }
+        let alice = try CurveCertificate.read("\(keys)/operators/alice.key_secret")
+        try dealer.makeCurveClient(
+            CurveKeyPair(publicKey: alice.publicKey, secretKey: try #require(alice.secretKey)),
+            serverKey: try CurveCertificate.read("\(keys)/coordinator.key").publicKey)
+        try dealer.connect(fleet.endpoint)
+        for message in HostileInputTests.garbage.dropLast() { _ = try dealer.send(message) }
+
+        #expect(await fleet.waitForExit(coordinator) == 0)
+        try expectStopped("api", before: ["database"], in: fleet)
+        #expect(fleet.output("coordinator.err").contains("Dropped a malformed message"))
     }
 
     @Test("Without a security block, a plain bind beyond loopback is refused unless --insecure")
