@@ -9,6 +9,14 @@ trap 'rm -f "$log"' EXIT
 set +e
 swift test 2>&1 | grep --line-buffered -v "prohibited flag" | tee "$log"
 status=${PIPESTATUS[0]}
+if [[ $status -eq 0 ]]; then
+    # The integration suites once more, every fleet with CURVE keys (docs/security.md). The
+    # several-host scenarios are not yet part of this pass.
+    echo "== integration tests again, with security on"
+    QUIESCE_TEST_SECURITY=1 swift test --skip-build --filter QuiesceIntegrationTests --skip MultiHostTests 2>&1 \
+        | grep --line-buffered -v "prohibited flag" | tee -a "$log"
+    status=${PIPESTATUS[0]}
+fi
 set -e
 # One plain closing line with the counts Swift Testing reported.
 passed=$(grep -c '^✔ Test "' "$log" || true)

@@ -1,5 +1,8 @@
 import Foundation
+import QuiesceCore
+import QuiesceRuntime
 import Testing
+import ZeroMQ
 
 /// A real fleet on loopback for one test: the `quiesce` binary as coordinator and agents, each agent
 /// wrapping a shell-script service that records `started`, `stop-begin` and `stop-end` timestamps.
@@ -27,11 +30,31 @@ final class Fleet {
     /// - Parameters:
     ///   - endpoint: the coordinator's endpoint; a free loopback port when `nil`.
     ///   - placement: a command prefix per participant, such as `ip netns exec HOST`.
-    init(config: String, endpoint: String? = nil, placement: [String: [String]] = [:]) throws {
+    /// `QUIESCE_TEST_SECURITY=1` runs every fleet with CURVE keys (the test command does so once for
+    /// the integration suites): a security block, a key per service and one for the operator.
+    static let secureByDefault = ProcessInfo.processInfo.environment["QUIESCE_TEST_SECURITY"] == "1"
+
+    /// The keys directory when the fleet runs with security.
+    private var keys: String?
+
+    /// - Parameters:
+    ///   - endpoint: the coordinator's endpoint; a free loopback port when `nil`.
+    ///   - placement: a command prefix per participant, such as `ip netns exec HOST`.
+    ///   - secure: add CURVE keys and a security block (unless the configuration has its own).
+    init(config: String, endpoint: String? = nil, placement: [String: [String]] = [:], secure: Bool = Fleet.secureByDefault) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.endpoint = try endpoint ?? "tcp://127.0.0.1:\(FreePort.pick())"
         self.placement = placement
+        var config = config
+        if secure, !config.contains("security:"), let services = try? ConfigurationLoader.load(yaml: config, file: "test").graph.names {
+            let keys = directory.appendingPathComponent("keys").path
+            try CurveCertificate.write(try CurveKeyPair.generate(), name: "coordinator", to: keys)
+            try CurveCertificate.write(try CurveKeyPair.generate(), name: "operator", to: keys + "/operators")
+            for service in services { try CurveCertificate.write(try CurveKeyPair.generate(), name: service, to: keys + "/agents") }
+            config += "\nsecurity:\n  server_key: \(keys)/coordinator.key_secret\n  agents_dir: \(keys)/agents\n  admins: [\(keys)/operators/operator.key]\n"
+            self.keys = keys
+        }
         try config.write(to: configPath, atomically: true, encoding: .utf8)
         try Self.serviceScript.write(to: directory.appendingPathComponent("service.sh"), atomically: true, encoding: .utf8)
     }
@@ -98,12 +121,29 @@ final class Fleet {
     }
 
     func run(_ arguments: [String], log: String) throws -> Process {
+        var arguments = arguments
+        if let keys, ["status", "shutdown", "stop", "start", "restart"].contains(arguments.first) {
+            arguments += ["--key", "\(keys)/operators/operator.key_secret", "--server-key", "\(keys)/coordinator.key"]
+        }
         let process = try launch(arguments, log: log)
         process.waitUntilExit()
         return process
     }
 
+    /// `--key` and `--server-key` for the agent of `service`, when its key exists.
+    private func credentials(forAgent service: String, keys: String) -> [String] {
+        let secret = "\(keys)/agents/\(service).key_secret"
+        guard FileManager.default.fileExists(atPath: secret) else { return [] }
+        return ["--key", secret, "--server-key", "\(keys)/coordinator.key"]
+    }
+
     private func launch(_ arguments: [String], log: String, prefix: [String] = []) throws -> Process {
+        var arguments = arguments
+        if let keys, arguments.first == "agent", !arguments.contains("--key"),
+            let name = arguments.firstIndex(of: "--name").map({ arguments[$0 + 1] }), let terminator = arguments.firstIndex(of: "--")
+        {
+            arguments.insert(contentsOf: credentials(forAgent: name, keys: keys), at: terminator)
+        }
         let process = Process()
         if prefix.isEmpty {
             process.executableURL = Self.binary

@@ -23,7 +23,7 @@ struct HostileInputTests {
 
     @Test("A coordinator keeps serving and shuts its fleet down in order after garbage from strangers")
     func coordinatorSurvives() async throws {
-        let fleet = try Fleet(config: OperationTests.config)
+        let fleet = try Fleet(config: OperationTests.config, secure: false)
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["database": 0.1, "cache": 0.1, "api": 0.2])
 
@@ -49,7 +49,7 @@ struct HostileInputTests {
 
     @Test("A flood of registrations past the rate limit is dropped and counted; real agents still get in")
     func registrationFlood() async throws {
-        let fleet = try Fleet(config: "services: { app: {} }")
+        let fleet = try Fleet(config: "services: { app: {} }", secure: false)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         let context = try Context()
@@ -74,7 +74,7 @@ struct HostileInputTests {
 
     @Test("An agent drops garbage from its coordinator and still obeys the next real orders")
     func agentSurvives() async throws {
-        let fleet = try Fleet(config: "services: { app: {} }")
+        let fleet = try Fleet(config: "services: { app: {} }", secure: false)
         defer { fleet.tearDown() }
         let context = try Context()
         let router = try Socket(context: context, type: .router)

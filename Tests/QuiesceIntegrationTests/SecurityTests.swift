@@ -150,7 +150,7 @@ struct SecurityTests {
 
     @Test("Without a security block, a plain bind beyond loopback is refused unless --insecure")
     func plainBindRefused() async throws {
-        let fleet = try Fleet(config: "services: { app: {} }", endpoint: "tcp://0.0.0.0:\(try FreePort.pick())")
+        let fleet = try Fleet(config: "services: { app: {} }", endpoint: "tcp://0.0.0.0:\(try FreePort.pick())", secure: false)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         #expect(await fleet.waitForExit(coordinator) == 78)
