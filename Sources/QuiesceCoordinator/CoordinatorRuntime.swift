@@ -38,6 +38,12 @@ public final class CoordinatorRuntime {
     /// With a `security:` block: who may connect, and the ZAP socket that asks it.
     private var authenticator: Authenticator?
     private var zap: Socket?
+    /// The admin plane on `coordinator.admin_bind` (an `ipc://` socket only the coordinator's user can
+    /// open): plain, and everything that connects is an admin.
+    private var adminRouter: Socket?
+    /// Routing ids of admin-plane peers carry this first byte (libzmq's own start with 0), so that one
+    /// map of watchers serves both sockets.
+    private static let adminPlaneMark: UInt8 = 0xFF
     /// Messages refused because their key may not send them.
     public private(set) var refusedMessages = 0
 
@@ -70,8 +76,19 @@ public final class CoordinatorRuntime {
             zap = handler
         }
         router = try Sockets.router(context: context, bind: endpoint, curve: authenticator?.serverKeys)
+        if let adminBind = configuration.coordinator.adminBind {
+            // The socket file is created with no access for others, and then its mode is set for certain.
+            let previousMask = umask(0o077)
+            defer { umask(previousMask) }
+            adminRouter = try Sockets.router(context: context, bind: adminBind)
+            let path = String(adminBind.dropFirst("ipc://".count))
+            guard chmod(path, 0o600) == 0 else {
+                throw ZeroMQError(code: errno, operation: "chmod 0600 \(path)")
+            }
+            logger.info("Admin plane listening", metadata: ["endpoint": "\(adminBind)"])
+        }
         defer {
-            for socket in [router, zap].compactMap({ $0 }) {
+            for socket in [router, zap, adminRouter].compactMap({ $0 }) {
                 try? socket.set(.linger, Sockets.linger)
                 socket.close()
             }
@@ -81,7 +98,16 @@ public final class CoordinatorRuntime {
         logger.info(
             "Coordinator listening",
             metadata: ["endpoint": "\(bound)", "services": "\(configuration.graph.names.count)", "curve": "\(authenticator != nil)"])
-        var poller = Poller([.socket(router), .fileDescriptor(signals.fileDescriptor)] + (zap.map { [.socket($0)] } ?? []))
+        var items: [Poller.Item] = [.socket(router), .fileDescriptor(signals.fileDescriptor)]
+        let zapIndex = zap.map { socket -> Int in
+            items.append(.socket(socket))
+            return items.count - 1
+        }
+        let adminIndex = adminRouter.map { socket -> Int in
+            items.append(.socket(socket))
+            return items.count - 1
+        }
+        var poller = Poller(items)
         perform(machine.start(now: clock.now))
 
         while report == nil {
@@ -97,7 +123,8 @@ public final class CoordinatorRuntime {
                     }
                 }
             }
-            if readable.count > 2, readable[2] { try answerZAP() }
+            if let zapIndex, readable[zapIndex] { try answerZAP() }
+            if let adminIndex, readable[adminIndex] { try receiveAdmin() }
             if readable[0] { try receiveAll() }
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
@@ -142,6 +169,20 @@ public final class CoordinatorRuntime {
         }
     }
 
+    /// Requests on the admin plane: its peers are admins (the socket file admits the coordinator's user only).
+    private func receiveAdmin() throws {
+        guard let adminRouter else { return }
+        while let received = try adminRouter.receive(maxFrames: WireCodec.maximumFrames + 1) {
+            guard let routingID = received.frames.first else { continue }
+            guard !received.truncated, let envelope = try? WireCodec.decode(Array(received.frames.dropFirst())) else {
+                droppedMessages += 1
+                logger.warning("Dropped a malformed message on the admin plane", metadata: ["dropped": "\(droppedMessages)"])
+                continue
+            }
+            handle(envelope, from: [Self.adminPlaneMark] + routingID, identity: "admin:local")
+        }
+    }
+
     /// Answers the pending ZAP requests: is the client's key allowed, and as whom.
     private func answerZAP() throws {
         guard let zap, let authenticator else { return }
@@ -175,6 +216,7 @@ public final class CoordinatorRuntime {
     /// Whether the connection's authenticated identity satisfies `rule`. Without security every
     /// peer is trusted (the coordinator then listens on loopback or ipc only, or was told --insecure).
     private func permits(_ identity: String?, _ rule: (String) -> Bool) -> Bool {
+        if identity == "admin:local" { return rule("admin:local") }
         guard let authenticator else { return true }
         guard let identity, authenticator.allows(identity) else { return false }
         return rule(identity)
@@ -384,6 +426,9 @@ public final class CoordinatorRuntime {
         let envelope = Envelope(id: nextMessageID, replyTo: replyTo, epoch: epoch, message: message)
         nextMessageID += 1
         do {
+            if routingID.first == Self.adminPlaneMark, let adminRouter {
+                return try adminRouter.send([Array(routingID.dropFirst())] + WireCodec.encode(envelope))
+            }
             return try router.send([routingID] + WireCodec.encode(envelope))
         } catch {
             logger.debug("Send failed", metadata: ["type": "\(message.type)", "error": "\(error)"])

@@ -17,7 +17,7 @@ public enum ConfigurationLoader {
     static let topLevelKeys = ["coordinator", "defaults", "services", "security"]
     static let securityKeys = ["server_key", "agents_dir", "agents", "admins", "readers"]
     static let coordinatorKeys = [
-        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_suspect_after", "agent_lost_after", "on_start_failure", "state_dir",
+        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_suspect_after", "agent_lost_after", "on_start_failure", "state_dir", "admin_bind",
     ]
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
     static let serviceKeys = [
@@ -302,6 +302,13 @@ private struct Reader {
             issue(
                 mapping["agent_lost_after"] ?? mapping["heartbeat_interval"],
                 "agent_lost_after must be at least twice heartbeat_interval")
+        }
+        if let adminBind = mapping["admin_bind"] {
+            if let text = adminBind.string, text.hasPrefix("ipc://"), text.count > 6 {
+                settings.adminBind = text
+            } else {
+                issue(adminBind, "admin_bind must be an ipc:// endpoint, like ipc:///run/quiesce/admin.sock")
+            }
         }
         if let stateDirectory = mapping["state_dir"] {
             if let text = stateDirectory.string, !text.isEmpty {

@@ -157,3 +157,32 @@ struct SecurityTests {
         #expect(fleet.output("coordinator.err").contains("refusing a plain bind"))
     }
 }
+
+extension SecurityTests {
+    @Test("The admin plane on an ipc:// socket of mode 0600 serves operator commands without keys")
+    func adminPlane() async throws {
+        let (fleet, keys) = try Self.securedFleet()
+        defer {
+            fleet.tearDown()
+            try? FileManager.default.removeItem(atPath: keys)
+        }
+        let socketPath = fleet.directory.appendingPathComponent("admin.sock").path
+        var config = try String(contentsOf: fleet.directory.appendingPathComponent("quiesce.yaml"), encoding: .utf8)
+        config = "coordinator: { admin_bind: \"ipc://\(socketPath)\" }\n" + config
+        try config.write(to: fleet.directory.appendingPathComponent("quiesce.yaml"), atomically: true, encoding: .utf8)
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database", stopDelay: 0.1, extraArguments: Self.credentials(keys, "database", folder: "agents"))
+        try fleet.startAgent("api", stopDelay: 0.1, extraArguments: Self.credentials(keys, "api", folder: "agents"))
+        await fleet.waitUntilStarted(["database", "api"])
+
+        let mode = try FileManager.default.attributesOfItem(atPath: socketPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let status = try fleet.run(["status", "--coordinator", "ipc://\(socketPath)"], log: "status")
+        #expect(status.terminationStatus == 0)
+        #expect(fleet.output("status.out").contains("ready"))
+        let shutdown = try fleet.run(["shutdown", "--coordinator", "ipc://\(socketPath)"], log: "shutdown")
+        #expect(shutdown.terminationStatus == 0)
+        #expect(await fleet.waitForExit(coordinator) == 0)
+        try expectStopped("api", before: ["database"], in: fleet)
+    }
+}
