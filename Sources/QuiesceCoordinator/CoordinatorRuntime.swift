@@ -124,8 +124,8 @@ public final class CoordinatorRuntime {
                 }
             }
             if let zapIndex, readable[zapIndex] { try answerZAP() }
-            if let adminIndex, readable[adminIndex] { try receiveAdmin() }
-            if readable[0] { try receiveAll() }
+            if let adminIndex, readable[adminIndex], let adminRouter { try receiveAll(from: adminRouter, adminPlane: true) }
+            if readable[0] { try receiveAll(from: router) }
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
             }
@@ -146,40 +146,33 @@ public final class CoordinatorRuntime {
         var end: Timestamp { lastAcknowledgementAt + Self.drainPeriod }
         while clock.now < end {
             if try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: end, limit: Self.drainPeriod))[0] {
-                try receiveAll()
+                try receiveAll(from: router)
             }
         }
     }
 
     private static let drainPeriod: Duration = .milliseconds(50)
 
-    private func receiveAll() throws {
-        while let received = try router.receive(maxFrames: WireCodec.maximumFrames + 1) {
-            guard let routingID = received.frames.first else { continue }
+    /// Receives every message waiting on `socket` and handles it; what cannot be decoded is dropped,
+    /// counted and logged. On the admin plane, routing ids carry ``adminPlaneMark`` and every peer is
+    /// `admin:local`.
+    private func receiveAll(from socket: Socket, adminPlane: Bool = false) throws {
+        while let received = try socket.receive(maxFrames: WireCodec.maximumFrames + 1) {
+            guard let peer = received.frames.first else { continue }
+            let routingID = adminPlane ? [Self.adminPlaneMark] + peer : peer
             let frames = Array(received.frames.dropFirst())
             do throws(WireError) {
                 if received.truncated { throw .wrongFrameCount(frames.count) }
-                handle(try WireCodec.decode(frames), from: routingID, identity: received.userID)
+                handle(try WireCodec.decode(frames), from: routingID, identity: adminPlane ? "admin:local" : received.userID)
             } catch {
                 droppedMessages += 1
                 logger.warning(
                     "Dropped a malformed message",
-                    metadata: ["reason": "\(error)", "dropped": "\(droppedMessages)", "service": "\(registry.service(for: routingID) ?? "?")"])
+                    metadata: [
+                        "reason": "\(error)", "dropped": "\(droppedMessages)", "admin_plane": "\(adminPlane)",
+                        "service": "\(registry.service(for: routingID) ?? "?")",
+                    ])
             }
-        }
-    }
-
-    /// Requests on the admin plane: its peers are admins (the socket file admits the coordinator's user only).
-    private func receiveAdmin() throws {
-        guard let adminRouter else { return }
-        while let received = try adminRouter.receive(maxFrames: WireCodec.maximumFrames + 1) {
-            guard let routingID = received.frames.first else { continue }
-            guard !received.truncated, let envelope = try? WireCodec.decode(Array(received.frames.dropFirst())) else {
-                droppedMessages += 1
-                logger.warning("Dropped a malformed message on the admin plane", metadata: ["dropped": "\(droppedMessages)"])
-                continue
-            }
-            handle(envelope, from: [Self.adminPlaneMark] + routingID, identity: "admin:local")
         }
     }
 
