@@ -36,6 +36,16 @@ struct SecurityTests {
         process.waitUntilExit()
     }
 
+    /// Starts the coordinator and both agents, each with its own key, and returns the coordinator once
+    /// both services run.
+    static func up(_ fleet: Fleet, keys: String, databaseStop: Double, apiStop: Double) async throws -> Process {
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database", stopDelay: databaseStop, extraArguments: credentials(keys, "database", folder: "agents"))
+        try fleet.startAgent("api", stopDelay: apiStop, extraArguments: credentials(keys, "api", folder: "agents"))
+        await fleet.waitUntilStarted(["database", "api"])
+        return coordinator
+    }
+
     /// `--key` and `--server-key` for `name`, whose secret key is in `keys/folder/`.
     static func credentials(_ keys: String, _ name: String, folder: String) -> [String] {
         ["--key", "\(keys)/\(folder)/\(name).key_secret", "--server-key", "\(keys)/coordinator.key"]
@@ -48,10 +58,7 @@ struct SecurityTests {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
         }
-        let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("database", stopDelay: 0.2, extraArguments: Self.credentials(keys, "database", folder: "agents"))
-        try fleet.startAgent("api", stopDelay: 0.2, extraArguments: Self.credentials(keys, "api", folder: "agents"))
-        await fleet.waitUntilStarted(["database", "api"])
+        let coordinator = try await Self.up(fleet, keys: keys, databaseStop: 0.2, apiStop: 0.2)
 
         let status = try fleet.run(["status", "--coordinator", fleet.endpoint] + Self.credentials(keys, "grafana", folder: "operators"), log: "status")
         #expect(status.terminationStatus == 0)
@@ -102,10 +109,7 @@ struct SecurityTests {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
         }
-        let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("database", stopDelay: 0.1, extraArguments: Self.credentials(keys, "database", folder: "agents"))
-        try fleet.startAgent("api", stopDelay: 0.1, extraArguments: Self.credentials(keys, "api", folder: "agents"))
-        await fleet.waitUntilStarted(["database", "api"])
+        let coordinator = try await Self.up(fleet, keys: keys, databaseStop: 0.1, apiStop: 0.1)
 
         try FileManager.default.removeItem(atPath: "\(keys)/agents/api.key")
         kill(coordinator.processIdentifier, SIGHUP)
@@ -122,10 +126,7 @@ struct SecurityTests {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
         }
-        let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("database", stopDelay: 0.2, extraArguments: Self.credentials(keys, "database", folder: "agents"))
-        try fleet.startAgent("api", stopDelay: 2.0, extraArguments: Self.credentials(keys, "api", folder: "agents"))
-        await fleet.waitUntilStarted(["database", "api"])
+        let coordinator = try await Self.up(fleet, keys: keys, databaseStop: 0.2, apiStop: 2.0)
         kill(coordinator.processIdentifier, SIGTERM)
         await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
 
@@ -170,10 +171,7 @@ extension SecurityTests {
         var config = try String(contentsOf: fleet.directory.appendingPathComponent("quiesce.yaml"), encoding: .utf8)
         config = "coordinator: { admin_bind: \"ipc://\(socketPath)\" }\n" + config
         try config.write(to: fleet.directory.appendingPathComponent("quiesce.yaml"), atomically: true, encoding: .utf8)
-        let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("database", stopDelay: 0.1, extraArguments: Self.credentials(keys, "database", folder: "agents"))
-        try fleet.startAgent("api", stopDelay: 0.1, extraArguments: Self.credentials(keys, "api", folder: "agents"))
-        await fleet.waitUntilStarted(["database", "api"])
+        let coordinator = try await Self.up(fleet, keys: keys, databaseStop: 0.1, apiStop: 0.1)
 
         let mode = try FileManager.default.attributesOfItem(atPath: socketPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
