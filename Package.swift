@@ -55,6 +55,7 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "QuiesceCoreTests", dependencies: ["QuiesceCore"]),
+        .testTarget(name: "QuiesceRuntimeTests", dependencies: ["QuiesceRuntime"]),
         .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
         .testTarget(name: "QuiesceIntegrationTests", dependencies: ["QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]),
     ]

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <stdint.h>
@@ -96,6 +98,50 @@ void quiesce_eventfd_drain(int fd) {
     uint64_t value;
     ssize_t ignored = read(fd, &value, sizeof(value));
     (void)ignored;
+}
+
+// Per signal: deliveries not yet taken, and the eventfd to wake (-1: none).
+static atomic_uint signal_counts[NSIG];
+static atomic_int signal_wakers[NSIG];
+
+static void quiesce_signal_handler(int signo) {
+    int saved = errno;
+    atomic_fetch_add(&signal_counts[signo], 1);
+    int fd = atomic_load(&signal_wakers[signo]);
+    if (fd >= 0) {
+        quiesce_eventfd_signal(fd);
+    }
+    errno = saved;
+}
+
+int quiesce_signal_watch(int signo, int fd) {
+    if (signo <= 0 || signo >= NSIG) {
+        errno = EINVAL;
+        return -1;
+    }
+    atomic_store(&signal_wakers[signo], fd);
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = quiesce_signal_handler;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(signo, &action, NULL) != 0) {
+        return -1;
+    }
+    // A process can inherit the signal blocked (a parent's worker thread spawned it); the calling
+    // thread takes it from here on.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    errno = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    return errno == 0 ? 0 : -1;
+}
+
+unsigned quiesce_signal_take(int signo) {
+    if (signo <= 0 || signo >= NSIG) {
+        return 0;
+    }
+    return atomic_exchange(&signal_counts[signo], 0);
 }
 
 int quiesce_become_subreaper(void) {

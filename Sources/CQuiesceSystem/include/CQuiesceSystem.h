@@ -27,6 +27,15 @@ void quiesce_eventfd_drain(int fd);
 /// The pid of a child that has ended and awaits reaping, without reaping it; 0 when there is none.
 pid_t quiesce_peek_ended_child(void);
 
+/// Installs a handler for `signo` at once (sigaction, SA_RESTART) that counts each delivery and wakes
+/// eventfd `fd`, so no delivery after this returns is lost. Unblocks `signo` in the calling thread, which
+/// must live as long as the signal is watched, in case the process inherited it blocked. Returns 0, or -1
+/// with errno set.
+int quiesce_signal_watch(int signo, int fd);
+
+/// The deliveries of `signo` counted since the last call, and resets the count.
+unsigned quiesce_signal_take(int signo);
+
 /// Makes the calling process a child subreaper, so orphaned descendants are re-parented to it.
 int quiesce_become_subreaper(void);
 
