@@ -27,11 +27,12 @@ public final class CoordinatorRuntime {
     /// When the last report of an agent was acknowledged.
     private var lastAcknowledgementAt: Timestamp = .zero
     private var report: ShutdownReport?
-    /// Messages dropped because they could not be decoded.
-    public private(set) var droppedMessages = 0
-    /// Registrations accepted in the current second, and how many were turned away for the rate.
+    /// What was turned away, for the log and `quiesce status`.
+    private var rejections = StatusDocument.Rejections()
+    /// Keeps a peer that fails its handshake over and over from flooding the log.
+    private var handshakeLog = LogThrottle(interval: .seconds(10))
+    /// Registrations accepted in the current second.
     private var registrationWindow: (second: Int64, count: Int) = (0, 0)
-    private var registrationsRefusedForRate = 0
     /// Registrations handled per second at most; past it they are dropped, counted and logged.
     static let registrationsPerSecond = 100
     private var router: Socket!
@@ -44,8 +45,8 @@ public final class CoordinatorRuntime {
     /// Routing ids of admin-plane peers carry this first byte (libzmq's own start with 0), so that one
     /// map of watchers serves both sockets.
     private static let adminPlaneMark: UInt8 = 0xFF
-    /// Messages refused because their key may not send them.
-    public private(set) var refusedMessages = 0
+    /// Reports the main socket's handshakes, so failed ones are counted.
+    private var monitor: SocketMonitor!
 
     /// - Parameters:
     ///   - epoch: higher than that of every earlier start of this coordinator.
@@ -75,12 +76,17 @@ public final class CoordinatorRuntime {
             try handler.bind("inproc://zeromq.zap.01")
             zap = handler
         }
-        router = try Sockets.router(context: context, bind: endpoint, curve: authenticator?.serverKeys)
+        router = try Sockets.router(context: context, curve: authenticator?.serverKeys)
+        monitor = try SocketMonitor(
+            router, context: context, events: .handshakeFailures, address: "inproc://quiesce.coordinator.monitor")
+        try router.bind(endpoint)
         if let adminBind = configuration.coordinator.adminBind {
             // The socket file is created with no access for others, and then its mode is set for certain.
             let previousMask = umask(0o077)
             defer { umask(previousMask) }
-            adminRouter = try Sockets.router(context: context, bind: adminBind)
+            let admin = try Sockets.router(context: context)
+            try admin.bind(adminBind)
+            adminRouter = admin
             let path = String(adminBind.dropFirst("ipc://".count))
             guard chmod(path, 0o600) == 0 else {
                 throw ZeroMQError(code: errno, operation: "chmod 0600 \(path)")
@@ -88,6 +94,7 @@ public final class CoordinatorRuntime {
             logger.info("Admin plane listening", metadata: ["endpoint": "\(adminBind)"])
         }
         defer {
+            monitor.close()
             for socket in [router, zap, adminRouter].compactMap({ $0 }) {
                 try? socket.set(.linger, Sockets.linger)
                 socket.close()
@@ -98,7 +105,7 @@ public final class CoordinatorRuntime {
         logger.info(
             "Coordinator listening",
             metadata: ["endpoint": "\(bound)", "services": "\(configuration.graph.names.count)", "curve": "\(authenticator != nil)"])
-        var items: [Poller.Item] = [.socket(router), .fileDescriptor(signals.fileDescriptor)]
+        var items: [Poller.Item] = [.socket(router), .fileDescriptor(signals.fileDescriptor), .socket(monitor.socket)]
         let zapIndex = zap.map { socket -> Int in
             items.append(.socket(socket))
             return items.count - 1
@@ -124,6 +131,7 @@ public final class CoordinatorRuntime {
                 }
             }
             if let zapIndex, readable[zapIndex] { try answerZAP() }
+            if readable[2] { try readMonitor() }
             if let adminIndex, readable[adminIndex], let adminRouter { try receiveAll(from: adminRouter, adminPlane: true) }
             if readable[0] { try receiveAll(from: router) }
             for timer in timers.popExpired(now: clock.now) {
@@ -165,27 +173,51 @@ public final class CoordinatorRuntime {
                 if received.truncated { throw .wrongFrameCount(frames.count) }
                 handle(try WireCodec.decode(frames), from: routingID, identity: adminPlane ? "admin:local" : received.userID)
             } catch {
-                droppedMessages += 1
+                rejections.malformedMessages += 1
                 logger.warning(
                     "Dropped a malformed message",
                     metadata: [
-                        "reason": "\(error)", "dropped": "\(droppedMessages)", "admin_plane": "\(adminPlane)",
+                        "reason": "\(error)", "dropped": "\(rejections.malformedMessages)", "admin_plane": "\(adminPlane)",
                         "service": "\(registry.service(for: routingID) ?? "?")",
                     ])
             }
         }
     }
 
-    /// Answers the pending ZAP requests: is the client's key allowed, and as whom.
+    /// Answers the pending ZAP requests: is the client's key allowed, and as whom. A refusal is
+    /// logged here, with the peer's address and key; the monitor counts it as a failed handshake.
     private func answerZAP() throws {
         guard let zap, let authenticator else { return }
         while let request = try zap.receive(maxFrames: 8) {
             let reply = ZAPHandler.reply(to: request, authenticator: authenticator)
-            if reply.count > 2, reply[2] != Array("200".utf8) {
-                refusedMessages += 1
-                logger.warning("Connection refused: its key is not allowed", metadata: ["refused": "\(refusedMessages)"])
+            if reply.count > 2, reply[2] != Array("200".utf8), request.frames.count > 6 {
+                let key = Z85.encode(request.frames[6])
+                if let unlogged = handshakeLog.record("zap \(key)", now: clock.now) {
+                    logger.warning(
+                        "Connection refused: its key is not allowed",
+                        metadata: [
+                            "address": "\(String(decoding: request.frames[3], as: UTF8.self))", "key": "\(key)",
+                            "refused_since_last_logged": "\(unlogged)",
+                        ])
+                }
             }
             _ = try zap.send(reply)
+        }
+    }
+
+    /// Counts the main socket's failed handshakes, and logs them without flooding.
+    private func readMonitor() throws {
+        while let event = try monitor.next() {
+            guard let failure = event.handshakeFailure else { continue }
+            rejections.failedHandshakes += 1
+            if let unlogged = handshakeLog.record(failure, now: clock.now) {
+                logger.warning(
+                    "Handshake failed",
+                    metadata: [
+                        "reason": "\(failure)", "failed_handshakes": "\(rejections.failedHandshakes)",
+                        "unlogged_since_last": "\(unlogged)",
+                    ])
+            }
         }
     }
 
@@ -216,10 +248,10 @@ public final class CoordinatorRuntime {
     }
 
     private func refuse(_ envelope: Envelope, from routingID: [UInt8], identity: String?, reply: Bool) {
-        refusedMessages += 1
+        rejections.refusedMessages += 1
         logger.warning(
             "Message refused: its key may not send it",
-            metadata: ["type": "\(envelope.message.type)", "identity": "\(identity ?? "none")", "refused": "\(refusedMessages)"])
+            metadata: ["type": "\(envelope.message.type)", "identity": "\(identity ?? "none")", "refused": "\(rejections.refusedMessages)"])
         if reply { send(.error("not allowed for this key"), to: routingID, replyTo: envelope.id) }
     }
 
@@ -251,7 +283,7 @@ public final class CoordinatorRuntime {
             .operationRequest where !permits(identity, { $0.hasPrefix("admin:") }):
             refuse(envelope, from: routingID, identity: identity, reply: true)
         case .statusRequest:
-            let document = StatusDocument(phase: machine.phaseName, services: machine.status(now: now))
+            let document = StatusDocument(phase: machine.phaseName, services: machine.status(now: now), rejections: rejections)
             send(.statusReply(document), to: routingID, replyTo: envelope.id)
         case .shutdownRequest:
             logger.notice("Shutdown requested by an operator")
@@ -271,8 +303,8 @@ public final class CoordinatorRuntime {
             logger.debug("Message from an agent that is not registered; dropped", metadata: ["type": "\(envelope.message.type)"])
             send(.error("not registered"), to: routingID, replyTo: envelope.id)
         default:
-            droppedMessages += 1
-            logger.warning("Dropped an unexpected message", metadata: ["type": "\(envelope.message.type)", "dropped": "\(droppedMessages)"])
+            rejections.malformedMessages += 1
+            logger.warning("Dropped an unexpected message", metadata: ["type": "\(envelope.message.type)", "dropped": "\(rejections.malformedMessages)"])
         }
     }
 
@@ -282,10 +314,10 @@ public final class CoordinatorRuntime {
         let second = clock.now.sinceOrigin.components.seconds
         registrationWindow = registrationWindow.second == second ? (second, registrationWindow.count + 1) : (second, 1)
         guard registrationWindow.count <= Self.registrationsPerSecond else {
-            registrationsRefusedForRate += 1
+            rejections.rateLimitedRegistrations += 1
             logger.warning(
                 "Registration dropped: too many this second",
-                metadata: ["service": "\(service)", "dropped": "\(registrationsRefusedForRate)"])
+                metadata: ["service": "\(service)", "dropped": "\(rejections.rateLimitedRegistrations)"])
             return
         }
         if registry.service(for: routingID) == service, machine.isConnected(service) {
@@ -343,7 +375,7 @@ public final class CoordinatorRuntime {
             logger.info("Stop acknowledged", metadata: ["service": "\(service)", "outcome": "\(outcome)"])
             perform(machine.stopAcknowledged(service, outcome: outcome, now: now))
         default:
-            droppedMessages += 1
+            rejections.malformedMessages += 1
             logger.warning("Dropped an unexpected message from an agent", metadata: ["service": "\(service)", "type": "\(envelope.message.type)"])
         }
     }

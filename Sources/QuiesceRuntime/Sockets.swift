@@ -9,10 +9,11 @@ public enum Sockets {
     /// The ZAP domain of Quiesce's CURVE connections.
     public static let zapDomain = "quiesce"
 
-    /// The coordinator's ROUTER: refuses to drop messages to unknown peers silently, and bounds sizes.
+    /// The coordinator's ROUTER, configured and not yet bound (so that a monitor can watch it from its
+    /// first connection): refuses to drop messages to unknown peers silently, and bounds sizes.
     /// - Parameter curve: the coordinator's keys. A ZAP handler must be bound in `context` first; the
     ///   socket enforces the domain, so that without one every handshake fails rather than passes.
-    public static func router(context: Context, bind endpoint: String, curve: CurveKeyPair? = nil) throws -> Socket {
+    public static func router(context: Context, curve: CurveKeyPair? = nil) throws -> Socket {
         let socket = try Socket(context: context, type: .router)
         try socket.set(.routerMandatory, Int32(1))
         try socket.set(.linger, linger)
@@ -24,7 +25,6 @@ public enum Sockets {
             try socket.setZAPDomain(zapDomain)
             try socket.makeCurveServer(curve)
         }
-        try socket.bind(endpoint)
         return socket
     }
 

@@ -15,11 +15,29 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         public var detail: String?
     }
 
+    /// What the coordinator has turned away since it started; each is also logged.
+    public struct Rejections: Codable, Equatable, Sendable {
+        /// Messages that could not be decoded, or that made no sense from their sender.
+        public var malformedMessages = 0
+        /// Messages whose key may not send them, and connections whose key was revoked.
+        public var refusedMessages = 0
+        /// Registrations turned away past the per-second limit.
+        public var rateLimitedRegistrations = 0
+        /// Connections whose handshake failed: unknown or wrong keys, plain peers on a CURVE socket,
+        /// peers silent past the handshake time limit.
+        public var failedHandshakes = 0
+
+        public init() {}
+    }
+
     public var phase: String
     public var services: [Row]
+    /// Absent from coordinators that do not count them.
+    public var rejections: Rejections?
 
-    public init(phase: String, services: [ServiceStatus]) {
+    public init(phase: String, services: [ServiceStatus], rejections: Rejections? = nil) {
         self.phase = phase
+        self.rejections = rejections
         self.services = services.map {
             Row(
                 service: $0.service, state: $0.state.rawValue, connected: $0.connected, suspect: $0.suspect ? true : nil,

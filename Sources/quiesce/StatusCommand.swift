@@ -44,5 +44,10 @@ struct StatusCommand: ParsableCommand {
         }
         printLine("coordinator: \(document.phase)")
         TextTable.render([header] + rows).forEach { printLine($0) }
+        if let rejections = document.rejections {
+            printLine(
+                "rejected: \(rejections.malformedMessages) malformed, \(rejections.refusedMessages) refused, "
+                    + "\(rejections.rateLimitedRegistrations) rate-limited, \(rejections.failedHandshakes) failed handshakes")
+        }
     }
 }

@@ -98,6 +98,18 @@ struct SecurityTests {
         #expect(fleet.output("coordinator.err").contains("Message refused: its key may not send it"))
         try await Task.sleep(for: .seconds(2))
         #expect(fleet.timeline().isEmpty, "a service was started for a peer without valid keys")
+
+        // The database agent without keys and the api agent with a wrong server key fail their
+        // handshakes: counted, logged with the reason, and shown by status.
+        let coordinatorLog = fleet.output("coordinator.err")
+        #expect(coordinatorLog.contains("mechanism mismatch: a plain peer on a CURVE socket"))
+        #expect(coordinatorLog.contains("cryptographic error: the peer has a wrong server key"))
+        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"] + Self.credentials(keys, "alice", folder: "operators"), log: "status")
+        #expect(status.terminationStatus == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(fleet.output("status.out").utf8)) as? [String: Any]
+        let rejections = document?["rejections"] as? [String: Int] ?? [:]
+        #expect(rejections["failed_handshakes", default: 0] >= 2)
+        #expect(rejections["refused_messages", default: 0] >= 1, "the impostor's registration")
         kill(coordinator.processIdentifier, SIGTERM)
         _ = await fleet.waitForExit(coordinator)
     }

@@ -91,10 +91,17 @@ struct BodyFormatTests {
                     service: "db", state: .ready, connected: true, host: "h", pid: 10, uptime: .milliseconds(1500),
                     sinceLastChange: .milliseconds(1500)),
                 ServiceStatus(service: "api", state: .timedOut, connected: false, sinceLastChange: .seconds(2)),
-            ])
+            ],
+            rejections: {
+                var rejections = StatusDocument.Rejections()
+                rejections.failedHandshakes = 3
+                rejections.refusedMessages = 1
+                return rejections
+            }())
         let json = bodyText(of: Envelope(id: 5, replyTo: 1, message: .statusReply(document)))
         #expect(
-            json == #"{"id":5,"reply_to":1,"status":{"phase":"running","services":["#
+            json == #"{"id":5,"reply_to":1,"status":{"phase":"running","#
+                + #""rejections":{"failed_handshakes":3,"malformed_messages":0,"rate_limited_registrations":0,"refused_messages":1},"services":["#
                 + #"{"connected":true,"host":"h","pid":10,"service":"db","since_last_change_seconds":1.5,"state":"ready","uptime_seconds":1.5},"#
                 + #"{"connected":false,"service":"api","since_last_change_seconds":2,"state":"timed out"}]},"type":"status_reply"}"#)
     }

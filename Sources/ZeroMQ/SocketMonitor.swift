@@ -1,0 +1,83 @@
+import CZeroMQ
+
+/// A connection event libzmq reports about a monitored socket (`zmq_socket_monitor`).
+public struct SocketEvent: Sendable, Equatable {
+    /// The kinds of event Quiesce watches; libzmq's `ZMQ_EVENT_*` values.
+    public struct Kind: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+        /// A peer's TCP or IPC connection was accepted; the handshake begins.
+        public static let accepted = Kind(rawValue: UInt16(ZMQ_EVENT_ACCEPTED))
+        /// A connection closed, whether or not its handshake had completed.
+        public static let disconnected = Kind(rawValue: UInt16(ZMQ_EVENT_DISCONNECTED))
+        /// The handshake failed without more detail (a peer that closed mid-handshake, ...).
+        public static let handshakeFailedNoDetail = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
+        /// The handshake broke the protocol: a plain peer on a CURVE socket, a wrong server key, garbage.
+        /// The event's value is a `ZMQ_PROTOCOL_ERROR_*` code.
+        public static let handshakeFailedProtocol = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL))
+        /// The ZAP handler refused the peer; the value is the ZAP status code (400, 500).
+        public static let handshakeFailedAuthentication = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH))
+        /// The handshake completed: the peer is connected (and authenticated, with CURVE).
+        public static let handshakeSucceeded = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
+
+        /// Every way a handshake can fail.
+        public static let handshakeFailures: Kind = [.handshakeFailedNoDetail, .handshakeFailedProtocol, .handshakeFailedAuthentication]
+    }
+
+    public var kind: Kind
+    /// The event's value: a file descriptor, an error code or a status, depending on the kind.
+    public var value: UInt32
+    /// The endpoint the event concerns.
+    public var endpoint: String
+
+    /// For a failed handshake, what went wrong, in words an operator can act on; `nil` otherwise.
+    public var handshakeFailure: String? {
+        switch kind {
+        case .handshakeFailedAuthentication:
+            "the key is not allowed (ZAP status \(value))"
+        case .handshakeFailedNoDetail:
+            "the peer sent no valid handshake in time, or closed the connection during it"
+        case .handshakeFailedProtocol where value == UInt32(ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC):
+            "cryptographic error: the peer has a wrong server key"
+        case .handshakeFailedProtocol where value == UInt32(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH):
+            "mechanism mismatch: a plain peer on a CURVE socket, or the reverse"
+        case .handshakeFailedProtocol:
+            "protocol error 0x\(String(value, radix: 16))"
+        default:
+            nil
+        }
+    }
+}
+
+/// Reads the events libzmq reports about one socket, from the PAIR socket it publishes them on.
+/// Poll ``socket`` with the monitored socket's other items, then read with ``next()``.
+public final class SocketMonitor {
+    /// The PAIR socket the events arrive on.
+    public let socket: Socket
+
+    /// Starts monitoring `monitored` for `events`, publishing on `address` (an unused `inproc://` name).
+    public init(_ monitored: Socket, context: Context, events: SocketEvent.Kind, address: String) throws {
+        try zmqCall("zmq_socket_monitor \(address)") { zmq_socket_monitor(monitored.handle, address, Int32(events.rawValue)) }
+        socket = try Socket(context: context, type: .pair)
+        try socket.connect(address)
+    }
+
+    /// The next event waiting, or `nil` when none is; a malformed event is skipped.
+    public func next() throws -> SocketEvent? {
+        while let message = try socket.receive(maxFrames: 2) {
+            // Frame 1: the event (16 bits) and its value (32 bits), in host order; frame 2: the endpoint.
+            guard message.frames.count == 2, message.frames[0].count == 6 else { continue }
+            let (kind, value) = message.frames[0].withUnsafeBytes {
+                ($0.loadUnaligned(fromByteOffset: 0, as: UInt16.self), $0.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+            }
+            return SocketEvent(kind: SocketEvent.Kind(rawValue: kind), value: value, endpoint: String(decoding: message.frames[1], as: UTF8.self))
+        }
+        return nil
+    }
+
+    /// Closes the PAIR socket. Call before the context terminates.
+    public func close() {
+        socket.close()
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import ZeroMQ
+
+/// The events a CURVE server's monitor reports for each kind of peer, which the coordinator counts.
+@Suite("Socket monitor", .serialized)
+struct SocketMonitorTests {
+    @Test("A CURVE server's monitor tells a refused key, a wrong server key, a plain peer and a silent one from an admitted key")
+    func handshakeOutcomes() throws {
+        let context = try Context()
+        let zap = try Socket(context: context, type: .rep)
+        let server = try Socket(context: context, type: .router)
+        let serverKeys = try CurveKeyPair.generate()
+        let allowed = try CurveKeyPair.generate()
+        var clients: [Socket] = []
+        var monitor: SocketMonitor?
+        var silentPeer: Int32 = -1
+        defer {
+            if silentPeer >= 0 { close(silentPeer) }
+            monitor?.close()
+            for socket in [zap, server] + clients {
+                try? socket.set(.linger, Int32(0))
+                socket.close()
+            }
+            context.terminate()
+        }
+        try zap.bind("inproc://zeromq.zap.01")
+        try server.set(.zapEnforceDomain, Int32(1))
+        try server.setZAPDomain("quiesce")
+        try server.set(.handshakeInterval, Int32(300))
+        try server.makeCurveServer(serverKeys)
+        monitor = try SocketMonitor(server, context: context, events: [.handshakeSucceeded, .handshakeFailures, .accepted, .disconnected], address: "inproc://test.monitor")
+        try server.bind("tcp://127.0.0.1:*")
+        let endpoint = try server.lastEndpoint()
+
+        func connectClient(_ configure: (Socket) throws -> Void) throws {
+            let client = try Socket(context: context, type: .dealer)
+            try configure(client)
+            try client.connect(endpoint)
+            _ = try client.send([Array("hello".utf8)])
+            clients.append(client)
+        }
+        try connectClient { try $0.makeCurveClient(allowed, serverKey: serverKeys.publicKey) }
+        try connectClient { try $0.makeCurveClient(try CurveKeyPair.generate(), serverKey: serverKeys.publicKey) }
+        try connectClient { try $0.makeCurveClient(allowed, serverKey: try CurveKeyPair.generate().publicKey) }
+        try connectClient { _ in }
+        silentPeer = try Self.openTCPConnection(to: endpoint)
+
+        var events: [SocketEvent] = []
+        var poller = Poller([.socket(zap), .socket(monitor!.socket), .socket(server)])
+        for _ in 0..<40 {
+            let readable = try poller.poll(timeoutMilliseconds: 50)
+            if readable[0], let request = try zap.receive() {
+                let clientKey = Z85.encode(request.frames[6])
+                let admitted = clientKey == allowed.publicKey
+                try zap.send([
+                    Array("1.0".utf8), request.frames[1], Array((admitted ? "200" : "400").utf8), [],
+                    Array((admitted ? "agent:api" : "").utf8), [],
+                ])
+            }
+            while let event = try monitor!.next() { events.append(event) }
+            while try server.receive() != nil {}
+        }
+        // Refused peers may reconnect and fail again within the window, so kinds are checked, not counts.
+        let failures = Set(events.compactMap(\.handshakeFailure))
+        #expect(events.filter { $0.kind == .handshakeSucceeded }.count == 1)
+        #expect(failures == [
+            "the key is not allowed (ZAP status 400)",
+            "cryptographic error: the peer has a wrong server key",
+            "mechanism mismatch: a plain peer on a CURVE socket, or the reverse",
+            "the peer sent no valid handshake in time, or closed the connection during it",
+        ])
+    }
+
+    /// A TCP connection that sends nothing, as a port scanner's would.
+    private static func openTCPConnection(to endpoint: String) throws -> Int32 {
+        let port = UInt16(endpoint.split(separator: ":").last!)!
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(result == 0)
+        return descriptor
+    }
+}
