@@ -74,8 +74,9 @@ final class Fleet {
 
     @discardableResult
     func startCoordinator(extraArguments: [String] = ["--json"]) throws -> Process {
-        // On the hosts of a lab the coordinator binds a non-loopback address, plainly.
-        let insecure = placement["coordinator"] == nil ? [] : ["--insecure"]
+        // On the hosts of a lab the coordinator binds a non-loopback address: with keys, or plainly
+        // with --insecure.
+        let insecure = placement["coordinator"] == nil || keys != nil ? [] : ["--insecure"]
         let process = try launch(
             ["coordinator", "--config", configPath.path, "--bind", endpoint] + insecure + extraArguments, log: "coordinator",
             prefix: placement["coordinator"] ?? [])
