@@ -4,13 +4,17 @@ import QuiesceCore
 
 /// Reads and validates a configuration file, turning every problem into a message and an exit code.
 enum ConfigurationFile {
-    static func load(_ path: String) throws -> Configuration {
+    /// Reads `path` and hands its text to `parse` (``ConfigurationLoader/load(yaml:file:)`` or
+    /// ``ComposeImporter/load(yaml:file:)``).
+    static func load(
+        _ path: String, parse: (_ yaml: String, _ file: String) throws(ConfigurationError) -> Configuration
+    ) throws -> Configuration {
         guard let data = FileManager.default.contents(atPath: path) else {
             printError("\(path): cannot read the file; check the path and its permissions")
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
         do {
-            return try ConfigurationLoader.load(yaml: String(decoding: data, as: UTF8.self), file: path)
+            return try parse(String(decoding: data, as: UTF8.self), path)
         } catch {
             printError(error.description)
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)

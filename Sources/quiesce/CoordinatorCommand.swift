@@ -15,8 +15,7 @@ struct CoordinatorCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The fleet's configuration file.")
-    var config: String
+    @OptionGroup(title: "Fleet") var fleetFile: FleetFileOptions
 
     @Option(name: .long, help: "The endpoint to bind, overriding coordinator.bind (tcp://HOST:PORT, ipc://PATH).")
     var bind: String?
@@ -41,7 +40,7 @@ struct CoordinatorCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try ConfigurationFile.load(config)
+        let configuration = try fleetFile.load()
         let logger = logging.makeLogger("quiesce.coordinator")
         let endpoint = bind ?? configuration.coordinator.bind
         if configuration.security == nil {

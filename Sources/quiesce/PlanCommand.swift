@@ -8,14 +8,13 @@ struct PlanCommand: ParsableCommand {
         abstract: "Print the startup and shutdown waves and the critical path, without any network."
     )
 
-    @Option(name: .long, help: "The fleet's configuration file.")
-    var config: String
+    @OptionGroup(title: "Fleet") var fleetFile: FleetFileOptions
 
     @Flag(help: "Print JSON for tooling.")
     var json = false
 
     func run() throws {
-        let configuration = try ConfigurationFile.load(config)
+        let configuration = try fleetFile.load()
         let plan = Plan(graph: configuration.graph)
         if json {
             printLine(JSONText.encode(PlanDocument(plan: plan, graph: configuration.graph)))

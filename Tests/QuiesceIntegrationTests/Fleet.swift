@@ -11,7 +11,10 @@ final class Fleet {
     let endpoint: String
     private(set) var coordinator: Process?
     private(set) var agents: [String: Process] = [:]
-    private var configPath: URL { directory.appendingPathComponent("quiesce.yaml") }
+    /// Whether the fleet's file is a docker compose file, given with `--compose` instead of `--config`.
+    let compose: Bool
+    /// The fleet's file.
+    var configPath: URL { directory.appendingPathComponent(compose ? "compose.yaml" : "quiesce.yaml") }
     var timelinePath: URL { directory.appendingPathComponent("timeline.log") }
 
     /// The `quiesce` executable built beside the test bundle.
@@ -41,22 +44,37 @@ final class Fleet {
     ///   - endpoint: the coordinator's endpoint; a free loopback port when `nil`.
     ///   - placement: a command prefix per participant, such as `ip netns exec HOST`.
     ///   - secure: add CURVE keys and a security block (unless the configuration has its own).
-    init(config: String, endpoint: String? = nil, placement: [String: [String]] = [:], secure: Bool = Fleet.secureByDefault) throws {
+    ///   - compose: `config` is a docker compose file; the security block goes under its `x-quiesce:`.
+    init(
+        config: String, endpoint: String? = nil, placement: [String: [String]] = [:], secure: Bool = Fleet.secureByDefault,
+        compose: Bool = false
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.endpoint = try endpoint ?? "tcp://127.0.0.1:\(FreePort.pick())"
         self.placement = placement
+        self.compose = compose
         var config = config
-        if secure, !config.contains("security:"), let services = try? ConfigurationLoader.load(yaml: config, file: "test").graph.names {
+        let load = compose ? ComposeImporter.load : ConfigurationLoader.load
+        if secure, !config.contains("security:"), let services = try? load(config, "test").graph.names {
             let keys = directory.appendingPathComponent("keys").path
             try CurveCertificate.write(try CurveKeyPair.generate(), name: "coordinator", to: keys)
             try CurveCertificate.write(try CurveKeyPair.generate(), name: "operator", to: keys + "/operators")
             for service in services { try CurveCertificate.write(try CurveKeyPair.generate(), name: service, to: keys + "/agents") }
-            config += "\nsecurity:\n  server_key: \(keys)/coordinator.key_secret\n  agents_dir: \(keys)/agents\n  admins: [\(keys)/operators/operator.key]\n"
+            let block = "security:\n  server_key: \(keys)/coordinator.key_secret\n  agents_dir: \(keys)/agents\n  admins: [\(keys)/operators/operator.key]\n"
+            config = compose ? Self.adding(block, underExtensionOf: config) : config + "\n" + block
             self.keys = keys
         }
         try config.write(to: configPath, atomically: true, encoding: .utf8)
         try Self.serviceScript.write(to: directory.appendingPathComponent("service.sh"), atomically: true, encoding: .utf8)
+    }
+
+    /// `compose` with `block` added to its top-level `x-quiesce:`, which is made if it has none.
+    private static func adding(_ block: String, underExtensionOf compose: String) -> String {
+        let nested = block.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+        let text = "\n" + compose
+        guard let extensionLine = text.range(of: "\nx-quiesce:\n") else { return compose + "\nx-quiesce:\n" + nested }
+        return String(text.replacingCharacters(in: extensionLine, with: "\nx-quiesce:\n" + nested).dropFirst())
     }
 
     /// Kills whatever is still running (the test failed) and removes the directory.
@@ -78,7 +96,7 @@ final class Fleet {
         // with --insecure.
         let insecure = placement["coordinator"] == nil || keys != nil ? [] : ["--insecure"]
         let process = try launch(
-            ["coordinator", "--config", configPath.path, "--bind", endpoint] + insecure + extraArguments, log: "coordinator",
+            ["coordinator", compose ? "--compose" : "--config", configPath.path, "--bind", endpoint] + insecure + extraArguments, log: "coordinator",
             prefix: placement["coordinator"] ?? [])
         coordinator = process
         // Signals sent before the coordinator watches for them would be lost: wait until it listens

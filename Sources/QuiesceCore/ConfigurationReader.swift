@@ -1,0 +1,347 @@
+import Yams
+
+/// The blocks of a configuration besides its services: `coordinator:`, `security:` and `defaults:`.
+struct FleetBlocks {
+    var coordinator = CoordinatorSettings()
+    var security: SecuritySettings?
+    /// The `security:` node, for the problems found once the services are known.
+    var securityNode: Node?
+    /// `defaults.stop_timeout`.
+    var stopTimeout = Duration.seconds(10)
+    /// `defaults.start_timeout`.
+    var startTimeout = Duration.seconds(30)
+}
+
+/// How a file writes durations: Quiesce's own (`500ms`, `10s`, `2m`) or docker compose's Go-style
+/// ones (`1m30s`, `300ms`, `2h`).
+enum DurationFormat {
+    case quiesce
+    case compose
+
+    func parse(_ text: String) -> Duration? {
+        switch self {
+        case .quiesce: Duration(configurationText: text)
+        case .compose: Duration(composeText: text)
+        }
+    }
+
+    /// How to write one, for messages.
+    var hint: String {
+        switch self {
+        case .quiesce: "write a number with ms, s or m, like 10s"
+        case .compose: "write it like 10s, 1m30s or 300ms"
+        }
+    }
+}
+
+/// Walks a YAML tree with line marks, collecting issues instead of stopping at the first. Shared by
+/// ``ConfigurationLoader`` (Quiesce's own files) and ``ComposeImporter`` (docker compose files).
+struct ConfigurationReader {
+    var issues: [ConfigurationIssue] = []
+
+    /// The YAML document in `text`, or `nil` when it is empty. A key declared twice in a mapping is
+    /// reported alone, at the line of its first declaration.
+    static func document(yaml text: String, file: String) throws(ConfigurationError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            let names = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw ConfigurationError(
+                file: file,
+                issues: [.init(line: context.mark.line, message: "\(names) is declared more than once; keep one")])
+        } catch {
+            throw ConfigurationError(file: file, issues: [.init(line: nil, message: "not valid YAML: \(error)")])
+        }
+    }
+
+    mutating func issue(_ node: Node?, _ message: String) {
+        issues.append(.init(line: node?.mark?.line, message: message))
+    }
+
+    mutating func mapping(_ node: Node, what: String) -> Node.Mapping? {
+        if let mapping = node.mapping { return mapping }
+        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" {
+            return Node.Mapping([])
+        }
+        issue(node, "\(what) must be a mapping of keys to values")
+        return nil
+    }
+
+    mutating func checkKeys(_ mapping: Node.Mapping, allowed: [String], in place: String) {
+        for key in mapping.keys {
+            guard let name = key.string, !allowed.contains(name) else { continue }
+            let hint = GraphValidator.closestName(to: name, in: allowed).map { " (did you mean \"\($0)\"?)" }
+                ?? "; known keys: \(allowed.joined(separator: ", "))"
+            issue(key, "unknown key \"\(name)\" in \(place)\(hint)")
+        }
+    }
+
+    mutating func duration(_ node: Node?, key: String, format: DurationFormat = .quiesce) -> Duration? {
+        guard let node else { return nil }
+        guard let text = node.string, let duration = format.parse(text) else {
+            issue(node, "\(key): \"\(node.string ?? "?")\" is not a duration; \(format.hint)")
+            return nil
+        }
+        return duration
+    }
+
+    /// `duration`, unless it is zero, which is reported at `node`.
+    mutating func positive(_ duration: Duration?, _ node: Node?) -> Duration? {
+        guard let duration, duration <= .zero else { return duration }
+        issue(node, "this duration must be more than 0")
+        return nil
+    }
+
+    mutating func serviceName(_ key: Node) -> String? {
+        guard let name = key.string, !name.isEmpty else {
+            issue(key, "a service name must be a non-empty string")
+            return nil
+        }
+        let allowed = name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+        }
+        if !allowed {
+            issue(key, "service name \"\(name)\" may hold only letters, digits, '-', '_' and '.'")
+            return nil
+        }
+        return name
+    }
+
+    // MARK: Blocks
+
+    /// Reads `coordinator:`, `security:` and `defaults:` from `mapping`, each optional.
+    mutating func fleetBlocks(_ mapping: Node.Mapping) -> FleetBlocks {
+        var blocks = FleetBlocks()
+        blocks.coordinator = coordinatorSettings(mapping["coordinator"])
+        blocks.securityNode = mapping["security"]
+        blocks.security = blocks.securityNode.flatMap { securitySettings($0) }
+        if let defaults = mapping["defaults"], let defaultsMapping = self.mapping(defaults, what: "defaults") {
+            checkKeys(defaultsMapping, allowed: ConfigurationLoader.defaultsKeys, in: "defaults")
+            blocks.stopTimeout = duration(defaultsMapping["stop_timeout"], key: "stop_timeout") ?? blocks.stopTimeout
+            blocks.startTimeout = duration(defaultsMapping["start_timeout"], key: "start_timeout") ?? blocks.startTimeout
+        }
+        return blocks
+    }
+
+    /// Validates `services` as a graph and the security block against it: the configuration, or
+    /// every issue found so far and now, in line order.
+    mutating func configuration(services: [ServiceSpec], blocks: FleetBlocks, file: String) throws(ConfigurationError) -> Configuration {
+        var graph: ServiceGraph?
+        do throws(GraphValidationError) {
+            graph = try ServiceGraph(validating: services)
+        } catch {
+            issues += error.problems.map { ConfigurationIssue(line: $0.line, message: $0.description) }
+        }
+        guard let graph, issues.isEmpty else {
+            throw ConfigurationError(file: file, issues: issues.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+        }
+        for service in blocks.security?.agentKeyFiles.keys.sorted() ?? [] where !graph.contains(service) {
+            issue(blocks.securityNode, "security.agents names unknown service \"\(service)\"")
+        }
+        guard issues.isEmpty else { throw ConfigurationError(file: file, issues: issues) }
+        return Configuration(coordinator: blocks.coordinator, graph: graph, security: blocks.security)
+    }
+
+    // MARK: Services
+
+    /// A service of a Quiesce configuration file: its settings and its `depends_on` list.
+    mutating func service(name: String, node: Node, line: Int?, blocks: FleetBlocks) -> ServiceSpec {
+        var spec = ServiceSpec(name: name, stopTimeout: blocks.stopTimeout, startTimeout: blocks.startTimeout, line: line)
+        guard let mapping = mapping(node, what: "service \"\(name)\"") else { return spec }
+        checkKeys(mapping, allowed: ConfigurationLoader.serviceKeys, in: "service \"\(name)\"")
+        applySettings(mapping, to: &spec)
+        if let dependsOn = mapping["depends_on"] {
+            spec.dependencies = dependencyList(dependsOn, service: name)
+        }
+        return spec
+    }
+
+    /// Sets on `spec` every service setting `mapping` holds (``ConfigurationLoader/serviceSettingKeys``),
+    /// leaving the others as they are.
+    mutating func applySettings(_ mapping: Node.Mapping, to spec: inout ServiceSpec) {
+        let name = spec.name
+        spec.stopTimeout = duration(mapping["stop_timeout"], key: "stop_timeout") ?? spec.stopTimeout
+        spec.startTimeout = duration(mapping["start_timeout"], key: "start_timeout") ?? spec.startTimeout
+        spec.drain = duration(mapping["drain"], key: "drain") ?? spec.drain
+        if let readiness = mapping["readiness"] {
+            spec.readiness = probe(readiness, service: name)
+        }
+        if mapping["restart"] != nil || mapping["restart_backoff"] != nil || mapping["restart_limit"] != nil {
+            spec.restart = restartPolicy(mapping, service: name)
+        }
+        if let policy = mapping["on_unreachable"] {
+            switch policy.string {
+            case "proceed": spec.waitsWhenUnreachable = false
+            case "wait": spec.waitsWhenUnreachable = true
+            default: issue(policy, "on_unreachable of \"\(name)\" must be proceed or wait")
+            }
+        }
+    }
+
+    /// A native `depends_on`: a list of service names.
+    mutating func dependencyList(_ node: Node, service name: String) -> [String] {
+        if let sequence = node.sequence {
+            var dependencies: [String] = []
+            for item in sequence {
+                if let dependency = item.string, item.scalar != nil {
+                    dependencies.append(dependency)
+                } else {
+                    issue(item, "depends_on of \"\(name)\" must list service names")
+                }
+            }
+            return dependencies
+        } else if let single = node.scalar?.string, !single.isEmpty {
+            issue(node, "depends_on of \"\(name)\" must be a list; write depends_on: [\(single)]")
+        } else {
+            issue(node, "depends_on of \"\(name)\" must be a list of service names")
+        }
+        return []
+    }
+
+    // MARK: Readiness and restarts
+
+    mutating func probe(_ node: Node, service: String) -> ReadinessProbe? {
+        guard let mapping = mapping(node, what: "readiness of \"\(service)\"") else { return nil }
+        checkKeys(mapping, allowed: ConfigurationLoader.readinessKeys, in: "readiness of \"\(service)\"")
+        let kinds: [(key: String, parse: (String) -> ReadinessProbe.Check?, example: String)] = [
+            ("tcp", ReadinessProbe.Check.tcp, "tcp: 127.0.0.1:5432"),
+            ("http", ReadinessProbe.Check.http, "http: http://127.0.0.1:8080/healthz"),
+            ("exec", ReadinessProbe.Check.exec, "exec: pg_isready -h 127.0.0.1"),
+        ]
+        let given = kinds.filter { mapping[$0.key] != nil }
+        guard given.count == 1, let kind = given.first, let valueNode = mapping[kind.key] else {
+            issue(node, "readiness of \"\(service)\" needs exactly one of tcp, http or exec")
+            return nil
+        }
+        guard let text = valueNode.string, let check = kind.parse(text) else {
+            issue(valueNode, "readiness \(kind.key) of \"\(service)\" is not valid; write it like \(kind.example)")
+            return nil
+        }
+        var probe = ReadinessProbe(check: check)
+        probe.interval = positive(duration(mapping["interval"], key: "interval"), mapping["interval"]) ?? probe.interval
+        probe.timeout = positive(duration(mapping["timeout"], key: "timeout"), mapping["timeout"]) ?? probe.timeout
+        probe.initialDelay = duration(mapping["initial_delay"], key: "initial_delay") ?? probe.initialDelay
+        if let threshold = mapping["failure_threshold"] {
+            if let value = threshold.int, value > 0 {
+                probe.failureThreshold = value
+            } else {
+                issue(threshold, "failure_threshold must be a whole number of at least 1")
+            }
+        }
+        return probe
+    }
+
+    /// `restart`, `restart_backoff` and `restart_limit` of a mapping that holds at least one of them.
+    mutating func restartPolicy(_ mapping: Node.Mapping, service: String) -> RestartPolicy? {
+        let mode = mapping["restart"]
+        let backoff = mapping["restart_backoff"]
+        let limit = mapping["restart_limit"]
+        guard let mode else {
+            issue(backoff ?? limit, "restart_backoff and restart_limit of \"\(service)\" need restart: on-failure or always")
+            return nil
+        }
+        // YAML reads a bare `no` as false.
+        let text = mode.string == "false" ? "no" : mode.string
+        guard let text, let value = RestartPolicy.Mode(rawValue: text) else {
+            issue(mode, "restart of \"\(service)\" must be no, on-failure or always")
+            return nil
+        }
+        var policy = RestartPolicy(mode: value)
+        policy.backoff = positive(duration(backoff, key: "restart_backoff"), backoff) ?? policy.backoff
+        if let limit {
+            if let count = limit.int, count >= 0 {
+                policy.limit = count
+            } else {
+                issue(limit, "restart_limit must be a whole number, 0 or more")
+            }
+        }
+        return value == .no ? nil : policy
+    }
+
+    // MARK: Coordinator and security
+
+    mutating func securitySettings(_ node: Node) -> SecuritySettings? {
+        guard let mapping = mapping(node, what: "security") else { return nil }
+        checkKeys(mapping, allowed: ConfigurationLoader.securityKeys, in: "security")
+        guard let serverKey = mapping["server_key"]?.string, !serverKey.isEmpty else {
+            issue(node, "security needs server_key: the coordinator's secret key file (quiesce keygen coordinator --out DIR)")
+            return nil
+        }
+        var settings = SecuritySettings(serverKeyFile: serverKey)
+        settings.agentsDirectory = mapping["agents_dir"]?.string
+        if let agents = mapping["agents"] {
+            if let agentsMapping = agents.mapping {
+                for (key, value) in agentsMapping {
+                    guard let service = key.string, let path = value.string else { continue }
+                    settings.agentKeyFiles[service] = path
+                }
+            } else {
+                issue(agents, "security.agents must map service names to key files")
+            }
+        }
+        for (field, target) in [("admins", \SecuritySettings.adminKeyFiles), ("readers", \SecuritySettings.readerKeyFiles)] {
+            guard let list = mapping[field] else { continue }
+            guard let sequence = list.sequence else {
+                issue(list, "security.\(field) must be a list of key files")
+                continue
+            }
+            settings[keyPath: target] = sequence.compactMap(\.string)
+        }
+        if settings.agentsDirectory == nil && settings.agentKeyFiles.isEmpty {
+            issue(node, "security needs agents_dir or agents: which key may be which service's agent")
+        }
+        return settings
+    }
+
+    mutating func coordinatorSettings(_ node: Node?) -> CoordinatorSettings {
+        var settings = CoordinatorSettings()
+        guard let node, let mapping = mapping(node, what: "coordinator") else { return settings }
+        checkKeys(mapping, allowed: ConfigurationLoader.coordinatorKeys, in: "coordinator")
+        if let bind = mapping["bind"] {
+            if let text = bind.string, text.contains("://") {
+                settings.bind = text
+            } else {
+                issue(bind, "bind must be a ZeroMQ endpoint like tcp://0.0.0.0:7700 or ipc:///run/quiesce.sock")
+            }
+        }
+        settings.shutdownTimeout = duration(mapping["shutdown_timeout"], key: "shutdown_timeout") ?? settings.shutdownTimeout
+        settings.ackGrace = duration(mapping["ack_grace"], key: "ack_grace") ?? settings.ackGrace
+        settings.heartbeatInterval = duration(mapping["heartbeat_interval"], key: "heartbeat_interval") ?? settings.heartbeatInterval
+        settings.agentLostAfter = duration(mapping["agent_lost_after"], key: "agent_lost_after") ?? settings.agentLostAfter
+        let suspectAfter = duration(mapping["agent_suspect_after"], key: "agent_suspect_after")
+        settings.agentSuspectAfter = suspectAfter ?? min(settings.agentSuspectAfter, settings.agentLostAfter / 2)
+        if settings.agentSuspectAfter >= settings.agentLostAfter {
+            issue(mapping["agent_suspect_after"], "agent_suspect_after must be less than agent_lost_after")
+        }
+        if settings.heartbeatInterval <= .zero {
+            issue(mapping["heartbeat_interval"], "heartbeat_interval must be more than 0")
+        }
+        if settings.agentLostAfter < settings.heartbeatInterval * 2 {
+            issue(
+                mapping["agent_lost_after"] ?? mapping["heartbeat_interval"],
+                "agent_lost_after must be at least twice heartbeat_interval")
+        }
+        if let adminBind = mapping["admin_bind"] {
+            if let text = adminBind.string, text.hasPrefix("ipc://"), text.count > 6 {
+                settings.adminBind = text
+            } else {
+                issue(adminBind, "admin_bind must be an ipc:// endpoint, like ipc:///run/quiesce/admin.sock")
+            }
+        }
+        if let stateDirectory = mapping["state_dir"] {
+            if let text = stateDirectory.string, !text.isEmpty {
+                settings.stateDirectory = text
+            } else {
+                issue(stateDirectory, "state_dir must be a directory path")
+            }
+        }
+        if let policy = mapping["on_start_failure"] {
+            if let text = policy.string, let value = CoordinatorSettings.StartFailurePolicy(rawValue: text) {
+                settings.onStartFailure = value
+            } else {
+                issue(policy, "on_start_failure must be stop or leave")
+            }
+        }
+        return settings
+    }
+}

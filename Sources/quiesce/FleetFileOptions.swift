@@ -1,0 +1,37 @@
+import ArgumentParser
+import QuiesceCore
+
+/// `--config FILE` or `--compose FILE`: where the fleet's graph and settings come from.
+struct FleetFileOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The fleet's Quiesce configuration file.", valueName: "file"))
+    var config: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Or a docker compose file: the graph from its depends_on, readiness from its healthchecks, "
+                + "settings from x-quiesce (docs/configuration.md, Compose files).",
+            valueName: "file"))
+    var compose: String?
+
+    typealias Parse = (_ yaml: String, _ file: String) throws(ConfigurationError) -> Configuration
+
+    func validate() throws {
+        _ = try chosenFile()
+    }
+
+    /// Reads and validates the file given; exits with code 78 when it is invalid.
+    func load() throws -> Configuration {
+        let file = try chosenFile()
+        return try ConfigurationFile.load(file.path, parse: file.parse)
+    }
+
+    private func chosenFile() throws -> (path: String, parse: Parse) {
+        switch (config, compose) {
+        case (let path?, nil): (path, ConfigurationLoader.load)
+        case (nil, let path?): (path, ComposeImporter.load)
+        case (nil, nil): throw ValidationError("give the fleet's file: --config FILE or --compose FILE")
+        case (_?, _?): throw ValidationError("give --config or --compose, not both")
+        }
+    }
+}
