@@ -43,9 +43,14 @@ extension ConfigurationReader {
     mutating func serviceSpecs(_ services: [ComposeService], blocks: FleetBlocks) -> [ServiceSpec] {
         var specs: [ServiceSpec] = []
         var dependencies: [String: [ComposeDependency]] = [:]
+        var unmanagedDependencies: [String: [String]] = [:]
         var servicesWithProblems: Set<String> = []
         for service in services {
-            guard let settings = service.settings else { continue }
+            guard let settings = service.settings else {
+                let dependsOn = service.mapping["depends_on"].flatMap { composeLiteral($0) }
+                unmanagedDependencies[service.name] = dependsOn.map { composeDependencies($0, service: service.name).map(\.name) } ?? []
+                continue
+            }
             let issuesBefore = issues.count
             specs.append(serviceSpec(service, settings: settings, blocks: blocks))
             if issuesBefore != issues.count { servicesWithProblems.insert(service.name) }
@@ -58,9 +63,34 @@ extension ConfigurationReader {
             readiness: Dictionary(specs.map { ($0.name, $0.readiness) }, uniquingKeysWith: { first, _ in first }),
             servicesWithProblems: servicesWithProblems)
         for index in specs.indices {
-            specs[index].dependencies = graphDependencies(of: specs[index].name, dependencies[specs[index].name] ?? [], targets: targets)
+            let entries = dependencies[specs[index].name] ?? []
+            var graph = graphDependencies(of: specs[index].name, entries, targets: targets)
+            let implied = Self.managedDependencies(through: entries.map(\.name), unmanaged: unmanagedDependencies)
+            graph += implied.filter { !graph.contains($0) }
+            specs[index].dependencies = graph
         }
         return specs
+    }
+
+    /// The managed services reached from `names` through unmanaged ones. A service that depends on a
+    /// one-shot `migrate` (unmanaged) that depends on `database` still needs `database`: it must stop
+    /// before it, as docker compose starts it after.
+    /// - Parameter unmanaged: each unmanaged service's `depends_on` names.
+    static func managedDependencies(through names: [String], unmanaged: [String: [String]]) -> [String] {
+        var reached: [String] = []
+        var visited: Set<String> = []
+        var pending = names.filter { unmanaged[$0] != nil }
+        while let next = pending.popLast() {
+            guard visited.insert(next).inserted else { continue }
+            for name in unmanaged[next] ?? [] {
+                if unmanaged[name] != nil {
+                    pending.append(name)
+                } else if !reached.contains(name) {
+                    reached.append(name)
+                }
+            }
+        }
+        return reached
     }
 
     /// One managed service's settings: `stop_grace_period`, `healthcheck`, then its `x-quiesce:`

@@ -181,6 +181,27 @@ struct ComposeMappingTests {
         #expect(graph.dependencies(of: "worker") == ["api"])
     }
 
+    @Test("A dependency through unmanaged services is kept: api still stops before the database its migration needs")
+    func dependenciesThroughUnmanagedServices() throws {
+        let graph = try ComposeImporter.load(yaml: """
+            services:
+              api:
+                depends_on:
+                  migrate: { condition: service_completed_successfully }
+              migrate:
+                depends_on: [seed]
+                x-quiesce: false
+              seed:
+                depends_on: [database, migrate]
+                x-quiesce: false
+              database: {}
+              cache: {}
+            """, file: "c.yaml").graph
+        #expect(graph.names == ["api", "database", "cache"])
+        #expect(graph.dependencies(of: "api") == ["database"])
+        #expect(Plan(graph: graph).shutdownWaves == [["api", "cache"], ["database"]])
+    }
+
     @Test("x-quiesce: true and an empty x-quiesce leave a service managed")
     func managedMarks() throws {
         let graph = try ComposeImporter.load(yaml: "services:\n  a: { x-quiesce: true }\n  b:\n    x-quiesce:\n", file: "c.yaml").graph
