@@ -87,7 +87,7 @@ struct HostileInputTests {
         try router.bind(fleet.endpoint)
         let agent = try fleet.startAgent("app", stopDelay: 0.1)
 
-        let registration = try await receive(on: router)
+        let registration = try await Self.receive(on: router)
         let peer = registration.routingID
         guard case .register(let service, _, _, _) = registration.envelope.message else {
             Issue.record("expected a registration, got \(registration.envelope)")
@@ -104,7 +104,7 @@ struct HostileInputTests {
         try order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)
         var report: Envelope?
         while report == nil {
-            let next = try await receive(on: router)
+            let next = try await Self.receive(on: router)
             if case .stopped = next.envelope.message { report = next.envelope }
         }
         #expect(report?.message == .stopped(.stopped(.exited(0))))
@@ -115,7 +115,7 @@ struct HostileInputTests {
     }
 
     /// The next decodable message on `router`, with its sender's routing id.
-    private func receive(on router: Socket) async throws -> (routingID: [UInt8], envelope: Envelope) {
+    static func receive(on router: Socket) async throws -> (routingID: [UInt8], envelope: Envelope) {
         var poller = Poller([.socket(router)])
         for _ in 0..<200 {
             _ = try poller.poll(timeoutMilliseconds: 50)
