@@ -325,7 +325,17 @@ public final class CoordinatorRuntime {
             send(welcome, to: routingID, replyTo: requestID)
             return
         }
-        switch machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now) {
+        var outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
+        if case .failure(.alreadyConnected) = outcome, let previous = registry.routingID(for: service), previous != routingID,
+            !send(.heartbeat, to: previous)
+        {
+            // The agent registered before is gone: its connection closed (it was restarted, say), so
+            // nothing can be routed to it. The new one takes its place now, not after agent_lost_after.
+            logger.notice("Agent replaced: its previous connection is closed", metadata: ["service": "\(service)", "host": "\(host)"])
+            perform(machine.agentLost(service, now: clock.now))
+            outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
+        }
+        switch outcome {
         case .success(let actions):
             registry.bind(service, to: routingID)
             logger.info(

@@ -163,6 +163,28 @@ struct FailureTests {
         #expect(await fleet.shutDown(coordinator) == 1, "database never had an agent")
     }
 
+    @Test("An agent restarted before it could be declared lost takes its place at once, and its service runs again")
+    func restartedAgentReplacesItsClosedConnection() async throws {
+        let fleet = try Fleet(config: """
+            coordinator: { heartbeat_interval: 20s, agent_lost_after: 60s, agent_suspect_after: 30s }
+            services:
+              database: {}
+            """)
+        defer { fleet.tearDown() }
+        let coordinator = try fleet.startCoordinator()
+        let first = try fleet.startAgent("database")
+        await fleet.waitUntilStarted(["database"])
+        kill(first.processIdentifier, SIGKILL)
+        _ = await fleet.waitForExit(first)
+        try fleet.startAgent("database")
+        await fleet.waitUntil("database started again") {
+            fleet.timeline().filter { $0.service == "database" && $0.event == "started" }.count == 2
+        }
+        #expect(fleet.output("coordinator.err").contains("Agent replaced: its previous connection is closed"))
+        #expect(await fleet.shutDown(coordinator) == 0)
+        #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
+    }
+
     @Test("A second agent claiming a connected name is refused")
     func duplicateAgentRefused() async throws {
         let fleet = try Fleet(config: """
