@@ -99,8 +99,9 @@ final class Fleet {
             ["coordinator", compose ? "--compose" : "--config", configPath.path, "--bind", endpoint] + insecure + extraArguments, log: "coordinator",
             prefix: placement["coordinator"] ?? [])
         coordinator = process
-        // Signals sent before the coordinator watches for them would be lost: wait until it listens
-        // (or has exited, for tests of refused configurations).
+        // A SIGTERM sent before the coordinator watches for it would end it by the default action
+        // instead of shutting the fleet down: wait until it listens (or has exited, for tests of
+        // refused configurations).
         let deadline = Date().addingTimeInterval(20)
         while process.isRunning, !output("coordinator.err").contains("Coordinator listening"), Date() < deadline {
             usleep(10_000)
