@@ -18,6 +18,10 @@ if [[ $status -eq 0 ]]; then
     status=${PIPESTATUS[0]}
 fi
 set -e
+# The compose demos, checked without a Docker engine: compose files, Dockerfile, demo scripts.
+compose_status=0
+scripts/check-compose.sh || compose_status=$?
+if [[ $status -eq 0 ]]; then status=$compose_status; fi
 # One plain closing line with the counts Swift Testing reported.
 passed=$(grep -c '^✔ Test "' "$log" || true)
 failed=$(grep -c '^✘ Test "[^"]*" failed' "$log" || true)

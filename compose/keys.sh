@@ -1,0 +1,28 @@
+#!/bin/sh
+# Makes the CURVE key pairs a demo needs, once: the coordinator's, and one per service given as
+# arguments. Keys that exist are kept, so running it again (every `docker compose up`) changes nothing.
+#
+#   KEYS/coordinator.key          the coordinator's public key (agents' --server-key)
+#   KEYS/coordinator.key_secret   the coordinator's secret key (security.server_key)
+#   KEYS/agents/SERVICE.key       each agent's public key (security.agents_dir)
+#   KEYS/secrets/SERVICE.key_secret  each agent's secret key (its --key)
+#
+# Usage: keys.sh SERVICE...     (KEYS_DIR, default /keys; QUIESCE, default quiesce)
+set -eu
+keys=${KEYS_DIR:-/keys}
+quiesce=${QUIESCE:-quiesce}
+now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
+
+mkdir -p "$keys/agents" "$keys/secrets"
+if [ ! -f "$keys/coordinator.key_secret" ]; then
+    "$quiesce" keygen coordinator --out "$keys" >/dev/null
+    echo "$(now) keys made coordinator"
+fi
+for service in "$@"; do
+    if [ ! -f "$keys/secrets/$service.key_secret" ]; then
+        "$quiesce" keygen "$service" --out "$keys/agents" >/dev/null
+        mv "$keys/agents/$service.key_secret" "$keys/secrets/$service.key_secret"
+        echo "$(now) keys made $service"
+    fi
+done
+echo "$(now) keys ready $*"

