@@ -57,6 +57,9 @@ let package = Package(
         .testTarget(name: "QuiesceCoreTests", dependencies: ["QuiesceCore"]),
         .testTarget(name: "QuiesceRuntimeTests", dependencies: ["QuiesceRuntime"]),
         .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
-        .testTarget(name: "QuiesceIntegrationTests", dependencies: ["QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]),
+        .testTarget(
+            name: "QuiesceIntegrationTests",
+            dependencies: ["QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ", .product(name: "Yams", package: "Yams")]
+        ),
     ]
 )

@@ -63,10 +63,23 @@ final class NetworkLab {
         try Self.run(["/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/nft", "add", "rule", "inet", "chaos", "input", "numgen", "random", "mod", "100", "<", String(percent), "drop"])
     }
 
-    /// Deletes every namespace this lab made (their interfaces go with them).
+    /// Lets every host reach every other by its name, as containers on one compose network do:
+    /// `ip netns exec` mounts `/etc/netns/NAMESPACE/hosts` over `/etc/hosts`.
+    func publishNames() throws {
+        let entries = hosts.sorted { $0.value.address < $1.value.address }.map { "\($0.value.address) \($0.key)" }
+        let file = (["127.0.0.1 localhost", "::1 localhost"] + entries).joined(separator: "\n") + "\n"
+        for namespace in hosts.values.map(\.namespace) {
+            let directory = "/etc/netns/\(namespace)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try file.write(toFile: directory + "/hosts", atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Deletes every namespace this lab made (their interfaces go with them), and their name files.
     func tearDown() {
         for namespace in hosts.values.map(\.namespace) + [switchNamespace] {
             _ = try? Self.run(["/usr/sbin/ip", "netns", "del", namespace])
+            try? FileManager.default.removeItem(atPath: "/etc/netns/\(namespace)")
         }
     }
 

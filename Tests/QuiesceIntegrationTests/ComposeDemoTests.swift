@@ -1,0 +1,155 @@
+import Foundation
+import QuiesceCore
+import Testing
+
+/// The demos of `compose/`, played without docker by ``DemoPlayer``: started as `docker compose up`
+/// starts them, shut down as `docker compose down` does (SIGTERM to the coordinator first), and
+/// checked from the agents' reports and the services' own logs.
+@Suite("Compose demos played without docker", .serialized, .enabled(if: DemoPlayer.isAvailable))
+struct ComposeDemoTests {
+    @Test("classic: PostgreSQL and Redis, then nginx, then the worker start; they stop in reverse, the worker never losing either")
+    func classic() async throws {
+        let player = try DemoPlayer("classic")
+        defer { player.tearDown() }
+        let coordinator = try player.up()
+        try await Self.playUntilShutdown(player, coordinator: coordinator, working: ("worker", "processed"))
+
+        let worker = player.output("worker")
+        #expect(worker.contains("checkpoint-saved"), "the worker saved its checkpoint to Redis as it stopped")
+        #expect(!worker.contains(" error "), "the worker lost the API or Redis:\n\(worker)")
+        #expect(player.output("api").contains("request \"GET /work"), "nginx served the worker")
+        let workerStopped = try #require(Self.time(of: "worker stopped", in: worker, format: .iso8601))
+        let redisExited = try #require(Self.time(of: "ready to exit", in: player.output("redis"), format: .redis))
+        let postgresExited = try #require(Self.time(of: "database system is shut down", in: player.output("postgres"), format: .postgres))
+        #expect(workerStopped < redisExited, "Redis ended before the worker")
+        #expect(workerStopped < postgresExited, "PostgreSQL ended before the worker")
+    }
+
+    @Test("tiers: thirteen services start in five waves and stop in five, no service ever losing an upstream")
+    func tiers() async throws {
+        let player = try DemoPlayer("tiers")
+        defer { player.tearDown() }
+        let coordinator = try player.up()
+        try await Self.playUntilShutdown(player, coordinator: coordinator, working: ("edge", "listening"))
+
+        let report = try player.report()
+        let waves = Set((report["services"] as? [[String: Any]] ?? []).compactMap { $0["wave"] as? Int })
+        #expect(waves == Set(1...5))
+        for service in player.services where service.managed {
+            let log = player.output(service.name)
+            let stopped = log.split(separator: "\n").first { $0.contains("\(service.name) stopped") }
+            #expect(stopped?.hasSuffix("upstream-errors=0") == true, "\(service.name) did not stop cleanly:\n\(log)")
+            #expect(!log.contains("\(service.name) upstream-error "), "\(service.name) lost an upstream:\n\(log)")
+        }
+    }
+
+    /// Waits until the startup is complete, every service is ready by `quiesce status` and one is
+    /// working; then sends SIGTERM to the coordinator and checks the shutdown: clean, in waves that
+    /// keep every dependent before its dependencies, every agent ended with its service's success,
+    /// and no process left.
+    static func playUntilShutdown(_ player: DemoPlayer, coordinator: Process, working: (service: String, line: String)) async throws {
+        await waitUntil("the startup is complete", timeout: .seconds(180)) {
+            player.output("coordinator").contains("startup complete") || !coordinator.isRunning
+        }
+        try #require(coordinator.isRunning, "the coordinator ended:\n\(player.output("coordinator"))")
+        let status = try status(of: player)
+        let names = player.services.filter(\.managed).map(\.name)
+        #expect(status.count == names.count && status.values.allSatisfy { $0 == "ready" }, "status: \(status)")
+        await waitUntil("\(working.service) works", timeout: .seconds(30)) { player.output(working.service).contains(working.line) }
+
+        kill(coordinator.processIdentifier, SIGTERM)
+        #expect(await waitForExit(coordinator, timeout: .seconds(180)) == 0, "\(player.output("coordinator"))")
+        let configuration = try player.configuration()
+        let entries = try player.report()["services"] as? [[String: Any]] ?? []
+        let wave = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in
+            (entry["service"] as? String).map { ($0, entry["wave"] as? Int ?? 0) }
+        })
+        #expect(Set(wave.keys) == Set(names), "every service is reported")
+        for entry in entries {
+            #expect(entry["outcome"] as? String == "stopped" && entry["clean"] as? Bool == true, "\(entry)")
+        }
+        for name in names {
+            for dependency in configuration.graph.dependencies(of: name) {
+                #expect(wave[name, default: 0] < wave[dependency, default: 0], "\(name) stopped no earlier than \(dependency)")
+            }
+        }
+        for name in names {
+            #expect(await waitForExit(player.processes[name]!, timeout: .seconds(30)) == 0, "agent of \(name):\n\(player.output(name))")
+        }
+        #expect(player.servicePIDs().isEmpty, "service processes left behind")
+    }
+
+    /// Each service's state by `quiesce status --json` over the admin plane.
+    static func status(of player: DemoPlayer) throws -> [String: String] {
+        let endpoint = try #require(try player.adminEndpoint())
+        let process = Process()
+        process.executableURL = Fleet.binary
+        process.arguments = ["status", "--coordinator", endpoint, "--json"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let document = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let rows = document?["services"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
+            (row["service"] as? String).map { ($0, row["state"] as? String ?? "") }
+        })
+    }
+
+    /// How a server's log writes its timestamps.
+    enum TimestampFormat: String {
+        /// The demos' scripts: `2026-11-25T09:30:00.123Z worker stopped`.
+        case iso8601 = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+        /// Redis: `1234:M 25 Nov 2026 09:30:00.123 # Redis is now ready to exit`.
+        case redis = "dd MMM yyyy HH:mm:ss.SSS"
+        /// PostgreSQL's default prefix: `2026-11-25 09:30:00.123 UTC [1234] LOG:  ...`.
+        case postgres = "yyyy-MM-dd HH:mm:ss.SSS"
+
+        /// Where the timestamp sits in a line.
+        var pattern: String {
+            switch self {
+            case .iso8601: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"#
+            case .redis: #"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3}"#
+            case .postgres: #"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}"#
+            }
+        }
+    }
+
+    /// When the first line of `log` that contains `text` was written.
+    static func time(of text: String, in log: String, format: TimestampFormat) -> Date? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains(text) }),
+            let range = line.range(of: format.pattern, options: .regularExpression)
+        else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format.rawValue
+        return formatter.date(from: String(line[range]))
+    }
+
+    /// Waits until `condition` holds, or records an issue after `timeout`: a hang guard only.
+    static func waitUntil(_ what: String, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            if ContinuousClock.now > deadline {
+                Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Waits for `process` to exit, killing it and recording an issue after `timeout`.
+    static func waitForExit(_ process: Process, timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+}
