@@ -133,6 +133,9 @@ public struct AgentStateMachine: Sendable {
     private var exitsAfterStop = true
     /// Whether the agent asked the coordinator for a coordinated stop and waits for the order.
     private var stopRequested = false
+    /// Whether the agent itself received SIGTERM or SIGINT: its container is going away, so it exits
+    /// once its service has stopped, whatever the orders say.
+    private var signalled = false
 
     public init(settings: Settings) {
         self.settings = settings
@@ -216,7 +219,8 @@ public struct AgentStateMachine: Sendable {
     public mutating func stopOrdered(
         order: UInt64, timeout: Duration, drain: Duration = .zero, exit: Bool = true, now: Timestamp
     ) -> [Action] {
-        exitsAfterStop = exit
+        // An order that is part of another service's stop says stay; a signalled agent leaves anyway.
+        exitsAfterStop = exit || signalled
         let cancel = cancelStopRequest()
         return cancel + stopOrdered(order: order, timeout: timeout, drain: drain, now: now)
     }
@@ -241,7 +245,7 @@ public struct AgentStateMachine: Sendable {
 
     /// Kill now; `exit` as for ``stopOrdered(order:timeout:drain:exit:now:)``.
     public mutating func killOrdered(order: UInt64, exit: Bool = true, now: Timestamp) -> [Action] {
-        exitsAfterStop = exit
+        exitsAfterStop = exit || signalled
         return cancelStopRequest() + kill(order: order, now: now)
     }
 
@@ -345,18 +349,22 @@ public struct AgentStateMachine: Sendable {
 
     /// The agent itself received SIGTERM or SIGINT (docker stop): it asks the coordinator to stop the
     /// service after its dependents, and stops it locally if no order comes in time. A second signal
-    /// stops it locally at once; one more kills it.
+    /// stops it locally at once; one more kills it. A signal that finds an ordered stop under way
+    /// hurries nothing: the agent exits once the service has stopped.
     public mutating func signalReceived(now: Timestamp) -> [Action] {
+        // A stop under way because of an order is not hurried by the first signal, only by another.
+        let again = signalled
+        signalled = true
         switch phase {
         case .running where registered && !stopRequested && settings.coordinatedStopTimeout > .zero:
             stopRequested = true
             return send(.stopRequest) + [.scheduleTimer(.coordinatedStopFallback, at: now + settings.coordinatedStopTimeout)]
         case .running:
             return cancelStopRequest() + [.cancelTimer(.probe)] + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
-        case .draining(let order, _):
+        case .draining(let order, _) where again:
             // Asked to stop again: the drain is cut short.
             return [.cancelTimer(.drainEnd)] + beginStop(order: order, timeout: settings.localStopTimeout, now: now)
-        case .stopping(let order, false, let killOrdered):
+        case .stopping(let order, false, let killOrdered) where again:
             phase = .stopping(order: order, killed: true, killOrdered: killOrdered)
             return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
         case .idle:
@@ -367,7 +375,7 @@ public struct AgentStateMachine: Sendable {
             return [.exit(ExitCode.spawnFailed)]
         case .waitingToRestart(let status):
             return [.cancelTimer(.restart)] + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
-        case .stopping, .reporting, .exited:
+        case .draining, .stopping, .reporting, .exited:
             return []
         }
     }
@@ -432,7 +440,7 @@ public struct AgentStateMachine: Sendable {
 
     /// The final report was acknowledged or given up on: exit, or wait for a new start order.
     private mutating func reportDone(exitCode: Int32?) -> [Action] {
-        guard let exitCode else {
+        guard let exitCode = exitCode ?? (signalled ? lastExit?.shellCode ?? 0 : nil) else {
             phase = .idle
             return []
         }

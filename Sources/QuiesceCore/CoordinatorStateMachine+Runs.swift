@@ -23,10 +23,16 @@ extension CoordinatorStateMachine {
             graph: part, plan: Plan(graph: part), shutdownTimeout: configuration.coordinator.shutdownTimeout,
             ackGrace: configuration.coordinator.ackGrace)
         var conditions: [String: ShutdownStateMachine.Condition] = [:]
+        // Agents of services stopped before the fleet's shutdown, waiting to start them again: told
+        // to exit, outside the shutdown, which has nothing left to stop there.
+        var dismissed: [String] = []
         for name in names {
             let record = records[name]!
             if let outcome = recorded[name] {
                 conditions[name] = .concluded(.recorded(outcome))
+            } else if case .fleet = purpose, record.state == .stopped {
+                conditions[name] = .concluded(.stoppedEarlier(record.detail ?? "stopped"))
+                if record.connected { dismissed.append(name) }
             } else if let status = record.exitStatus {
                 conditions[name] = .exited(status)
             } else if record.connected {
@@ -39,7 +45,10 @@ extension CoordinatorStateMachine {
         }
         let actions = shutdown.start(conditions: conditions, now: now)
         phase = .shuttingDown(shutdown, purpose)
-        return translate(actions, for: purpose, now: now)
+        let dismissals = dismissed.sorted().flatMap { name in
+            send(.stop(timeout: graph[name].stopTimeout, drain: .zero, exit: true), to: name, now: now)
+        }
+        return dismissals + translate(actions, for: purpose, now: now)
     }
 
     /// Starts `names` (closed under the dependencies that are not running) in dependency order, for
@@ -50,7 +59,7 @@ extension CoordinatorStateMachine {
         let purpose = Purpose.operation(operation, stopReport: stopReport)
         guard !names.isEmpty else {
             phase = .running
-            return [.operationFinished(OperationReport(operation: operation, stop: stopReport))]
+            return [.operationFinished(OperationReport(operation: operation, stop: stopReport))] + beginPendingAgentStop(now: now)
         }
         let part = graph.restricted(to: names)
         phase = .starting(StartupStateMachine(graph: part, plan: Plan(graph: part), now: now), purpose)
@@ -166,6 +175,7 @@ extension CoordinatorStateMachine {
                 } else {
                     result.append(.progress(.startupComplete(after: after)))
                 }
+                result += beginPendingAgentStop(now: now)
             case .fail(var failure):
                 if case .timedOut(let timeout) = failure.reason, let lastCheck = records[failure.service]!.lastCheckError {
                     failure.reason = .notReady(within: timeout, lastCheck: lastCheck)
@@ -181,9 +191,11 @@ extension CoordinatorStateMachine {
                     // What a targeted start started stays; the rest of the fleet runs on.
                     phase = .running
                     result.append(.operationFinished(OperationReport(operation: operation, stop: stopReport, startFailure: failure)))
+                    result += beginPendingAgentStop(now: now)
                 } else if configuration.coordinator.onStartFailure == .leave {
                     startupFailure = failure
                     phase = .running
+                    result += beginPendingAgentStop(now: now)
                 } else {
                     startupFailure = failure
                     result += beginShutdown(now: now)
@@ -227,10 +239,34 @@ extension CoordinatorStateMachine {
                 case .operation(let operation, _):
                     phase = .running
                     result.append(.operationFinished(OperationReport(operation: operation, stop: report)))
+                    result += beginPendingAgentStop(now: now)
                 }
             }
         }
         return result
+    }
+
+    /// Stops the operation's service after its dependents, leaving out those whose process has ended
+    /// already (stopped by an earlier operation): they have nothing to stop.
+    mutating func beginOperationStop(_ operation: Operation, now: Timestamp) -> [Action] {
+        let names = graph.withDependents(of: operation.service).filter { $0 == operation.service || !hasEnded($0) }
+        return beginStop(of: names, for: .operation(operation, stopReport: nil), now: now)
+    }
+
+    /// Whether the service's process has ended: stopped, failed or killed after its timeout.
+    func hasEnded(_ service: String) -> Bool {
+        [.stopped, .failed, .timedOut].contains(records[service]!.state)
+    }
+
+    /// Begins the first stop an agent asked for while the coordinator was busy, skipping those whose
+    /// service has stopped meanwhile (an earlier stop took it with its dependency).
+    mutating func beginPendingAgentStop(now: Timestamp) -> [Action] {
+        while case .running = phase, !pendingAgentStops.isEmpty {
+            let operation = pendingAgentStops.removeFirst()
+            guard !hasEnded(operation.service) else { continue }
+            return [.progress(.operationBegan(operation))] + beginOperationStop(operation, now: now)
+        }
+        return []
     }
 
     mutating func record(_ outcome: ShutdownOutcome, of service: String, now: Timestamp) {
@@ -247,6 +283,8 @@ extension CoordinatorStateMachine {
             records[service]!.detail = outcome.description
         case .recorded(let recorded):
             change(service, to: recorded.clean ? .stopped : .failed, now: now, detail: outcome.description)
+        case .stoppedEarlier:
+            break
         }
     }
 }

@@ -122,6 +122,9 @@ public struct CoordinatorStateMachine: Sendable {
     var phase: Phase
     var records: [String: Record]
     var startupFailure: StartupFailure?
+    /// Stops agents asked for (they got SIGTERM) while the fleet was starting or another operation
+    /// ran; each begins once the coordinator is free, in the order asked.
+    var pendingAgentStops: [Operation] = []
 
     /// - Parameter resuming: the outcomes the journal recorded of a shutdown a previous coordinator
     ///   began and did not finish; the coordinator then resumes it instead of starting the fleet.
@@ -355,11 +358,21 @@ public struct CoordinatorStateMachine: Sendable {
             // The fleet's shutdown stops that service in its wave: the agent waits for the order.
             return .success([])
         }
+        if operation.requestedByAgent, case .starting = phase {
+            pendingAgentStops.append(operation)
+            return .success([])
+        }
+        if operation.requestedByAgent, case .shuttingDown(_, .operation) = phase {
+            // Several containers stopped at once: each agent's stop waits for the one under way
+            // rather than stopping its service under running dependents.
+            pendingAgentStops.append(operation)
+            return .success([])
+        }
         guard case .running = phase else { return .failure(.busy(phaseName)) }
         let actions: [Action]
         switch operation.kind {
         case .stop, .restart:
-            actions = beginStop(of: graph.withDependents(of: operation.service), for: .operation(operation, stopReport: nil), now: now)
+            actions = beginOperationStop(operation, now: now)
         case .start:
             let needed = graph.withDependencies(of: operation.service).filter { ![.ready, .unready].contains(records[$0]!.state) }
             actions = beginStart(of: needed, for: operation, stopReport: nil, now: now)

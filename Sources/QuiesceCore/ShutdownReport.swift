@@ -14,6 +14,9 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
     case killed(StopOutcome?, reason: KillReason)
     /// Concluded before the coordinator restarted, as its journal recorded it.
     case recorded(RecordedOutcome)
+    /// Stopped in order before the shutdown began (its agent asked, an operator stopped it), and its
+    /// agent has gone: there is nothing left to stop. Carries how it stopped.
+    case stoppedEarlier(String)
 
     /// The code reports and the journal give the outcome: `stopped`, `lost`, `killed_at_deadline`, …
     public var code: String {
@@ -29,6 +32,7 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
         case .killed(_, .deadline): "killed_at_deadline"
         case .killed(_, .escalation): "killed_on_escalation"
         case .recorded(let recorded): recorded.code
+        case .stoppedEarlier: "stopped_earlier"
         }
     }
 
@@ -37,6 +41,7 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .acknowledged(let outcome): outcome.isClean
         case .recorded(let recorded): recorded.clean
+        case .stoppedEarlier: true
         case .timedOut, .lost, .notConnected, .killed: false
         }
     }
@@ -51,6 +56,8 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
             "still running at \(reason); killed" + (outcome.map { " (\($0))" } ?? " (unacknowledged)")
         case .recorded(let recorded):
             "\(recorded.detail) (before the coordinator restarted)"
+        case .stoppedEarlier(let detail):
+            "\(detail), before the shutdown"
         }
     }
 }

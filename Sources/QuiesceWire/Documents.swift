@@ -55,7 +55,7 @@ public struct ReportDocument: Codable, Equatable, Sendable {
         public var service: String
         public var wave: Int
         /// `stopped`, `killed_after_timeout`, `killed`, `already_exited`, `not_started`, `timed_out`,
-        /// `lost`, `not_connected`, `killed_at_deadline`, `killed_on_escalation`.
+        /// `lost`, `not_connected`, `stopped_earlier`, `killed_at_deadline`, `killed_on_escalation`.
         public var outcome: String
         public var clean: Bool
         public var detail: String

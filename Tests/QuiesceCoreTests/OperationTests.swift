@@ -94,6 +94,55 @@ struct CoordinatorOperationTests {
         #expect(coordinator.operationRequested(Operation(kind: .start, service: "api"), now: .zero) == .failure(.busy("running (stop api)")))
     }
 
+    @Test("Every container stopped at once: each agent's stop waits for the one under way, and none stops under a running dependent")
+    func agentRequestsWhileAnotherRuns() throws {
+        var coordinator = try runningFleet()
+        let databaseStop = Operation(kind: .stop, service: "database", requestedByAgent: true)
+        let cacheStop = Operation(kind: .stop, service: "cache", requestedByAgent: true)
+        let apiStop = Operation(kind: .stop, service: "api", requestedByAgent: true)
+        let begun = try coordinator.operationRequested(databaseStop, now: .zero).get()
+        #expect(sends(begun) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")])
+        #expect(coordinator.operationRequested(cacheStop, now: .zero) == .success([]), "cache waits: api still runs")
+        #expect(coordinator.operationRequested(apiStop, now: .zero) == .success([]))
+
+        #expect(sends(coordinator.stopAcknowledged("api", outcome: clean, now: .after(.seconds(1))))
+            == [.send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database")])
+        let next = coordinator.stopAcknowledged("database", outcome: clean, now: .after(.seconds(2)))
+        #expect(next.contains(.progress(.operationBegan(cacheStop))))
+        #expect(sends(next) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache")], "api stopped already: only cache")
+        let last = coordinator.stopAcknowledged("cache", outcome: clean, now: .after(.seconds(3)))
+        #expect(sends(last).isEmpty, "api's own request is void: it stopped with database")
+        #expect(coordinator.phaseName == "running")
+        #expect(coordinator.status(now: .after(.seconds(3))).map(\.state) == [.stopped, .stopped, .stopped])
+
+        // One agent has exited before the coordinator's own shutdown; the others, not known to have
+        // left yet, are told to exit. There is nothing left to stop, and that is clean.
+        _ = coordinator.agentLost("database", now: .after(.seconds(4)))
+        let shutdown = coordinator.shutdownRequested(now: .after(.seconds(5)))
+        #expect(sends(shutdown) == [
+            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api"),
+            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
+        ])
+        guard case .finish(let report) = try #require(shutdown.last(where: { if case .finish = $0 { true } else { false } })) else { return }
+        #expect(report.entries.map(\.outcome) == [
+            .stoppedEarlier("stopped (exit code 0)"), .stoppedEarlier("stopped (exit code 0)"), .stoppedEarlier("stopped (exit code 0)"),
+        ])
+        #expect(report.exitCode == 0)
+    }
+
+    @Test("An agent asking to stop during the fleet's startup is stopped once the startup is complete")
+    func agentRequestDuringStartup() throws {
+        var coordinator = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero)
+        for name in ["database", "cache", "api"] { _ = try coordinator.agentRegistered(name, host: "h", now: .zero).get() }
+        let cacheStop = Operation(kind: .stop, service: "cache", requestedByAgent: true)
+        #expect(coordinator.operationRequested(cacheStop, now: .zero) == .success([]))
+        _ = coordinator.serviceReady("cache", now: .zero)
+        _ = coordinator.serviceReady("database", now: .zero)
+        let complete = coordinator.serviceReady("api", now: .zero)
+        #expect(complete.contains(.progress(.operationBegan(cacheStop))))
+        #expect(sends(complete) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")])
+    }
+
     @Test("An agent asking to stop during the fleet's shutdown is told nothing: its order comes in its wave")
     func agentRequestDuringShutdown() throws {
         var coordinator = try runningFleet()
@@ -140,6 +189,26 @@ struct AgentCoordinatedStopTests {
         ])
         _ = agent.processExited(.exited(0), now: .after(.seconds(2)))
         #expect(agent.acknowledged(replyTo: 5, now: .after(.seconds(2))).last == .exit(0))
+    }
+
+    @Test("An agent that got SIGTERM exits after its stop even when the orders, part of another service's stop, say stay")
+    func signalledAgentExitsWhateverTheOrder() {
+        var agent = runningAgent()
+        _ = agent.signalReceived(now: .zero)
+        _ = agent.stopOrdered(order: 50, timeout: .seconds(5), exit: false, now: .after(.seconds(1)))
+        _ = agent.stopOrdered(order: 50, timeout: .seconds(5), exit: false, now: .after(.seconds(2)))
+        _ = agent.processExited(.exited(0), now: .after(.seconds(2)))
+        #expect(agent.acknowledged(replyTo: 5, now: .after(.seconds(2))).last == .exit(0), "the repeated order did not change it")
+        var late = runningAgent()
+        _ = late.stopOrdered(order: 50, timeout: .seconds(5), exit: false, now: .after(.seconds(1)))
+        #expect(late.signalReceived(now: .after(.seconds(1))).isEmpty, "already stopping")
+        _ = late.processExited(.signalled(15), now: .after(.seconds(2)))
+        #expect(late.acknowledged(replyTo: 4, now: .after(.seconds(2))).last == .exit(143), "a signal during the stop still ends the agent")
+        var killed = runningAgent()
+        _ = killed.signalReceived(now: .zero)
+        _ = killed.killOrdered(order: 51, exit: false, now: .after(.seconds(1)))
+        _ = killed.processExited(.signalled(9), now: .after(.seconds(1)))
+        #expect(killed.acknowledged(replyTo: 5, now: .after(.seconds(1))).last == .exit(137))
     }
 
     @Test("No order in time, a refusal, or a second SIGTERM: the agent stops the service locally")

@@ -12,15 +12,43 @@ struct ComposeDemoTests {
         let player = try DemoPlayer("classic")
         defer { player.tearDown() }
         let coordinator = try player.up()
-        try await Self.playUntilShutdown(player, coordinator: coordinator, working: ("worker", "processed"))
+        try await Self.waitUntilPlaying(player, coordinator: coordinator, working: ("worker", "processed"))
+        try await Self.shutDownThroughCoordinator(player, coordinator: coordinator)
+        try Self.expectWorkerOutlivedItsDependencies(player)
+    }
 
+    @Test("classic, every container stopped at once (docker stop, a host shutdown): the agents still stop in order")
+    func classicStoppedAtOnce() async throws {
+        let player = try DemoPlayer("classic")
+        defer { player.tearDown() }
+        let coordinator = try player.up()
+        try await Self.waitUntilPlaying(player, coordinator: coordinator, working: ("worker", "processed"))
+        let names = player.services.filter(\.managed).map(\.name)
+        for name in names { kill(player.processes[name]!.processIdentifier, SIGTERM) }
+        for name in names {
+            #expect(await Self.waitForExit(player.processes[name]!, timeout: .seconds(120)) == 0, "agent of \(name):\n\(player.output(name))")
+        }
+        #expect(player.servicePIDs().isEmpty, "service processes left behind")
+        try Self.expectWorkerOutlivedItsDependencies(player)
+        #expect(!player.output("coordinator").contains("busy"), "an agent's stop was refused")
+
+        // Compose stops the coordinator last: nothing is left to stop, and the report says so, cleanly.
+        kill(coordinator.processIdentifier, SIGTERM)
+        #expect(await Self.waitForExit(coordinator, timeout: .seconds(60)) == 0, "\(player.output("coordinator"))")
+        let entries = try player.report()["services"] as? [[String: Any]] ?? []
+        #expect(entries.count == names.count && entries.allSatisfy { $0["outcome"] as? String == "stopped_earlier" }, "\(entries)")
+    }
+
+    /// The classic worker saved its checkpoint with neither the API nor Redis gone, and stopped before
+    /// Redis and PostgreSQL ended, by their own logs' timestamps.
+    static func expectWorkerOutlivedItsDependencies(_ player: DemoPlayer) throws {
         let worker = player.output("worker")
         #expect(worker.contains("checkpoint-saved"), "the worker saved its checkpoint to Redis as it stopped")
         #expect(!worker.contains(" error "), "the worker lost the API or Redis:\n\(worker)")
         #expect(player.output("api").contains("request \"GET /work"), "nginx served the worker")
-        let workerStopped = try #require(Self.time(of: "worker stopped", in: worker, format: .iso8601))
-        let redisExited = try #require(Self.time(of: "ready to exit", in: player.output("redis"), format: .redis))
-        let postgresExited = try #require(Self.time(of: "database system is shut down", in: player.output("postgres"), format: .postgres))
+        let workerStopped = try #require(time(of: "worker stopped", in: worker, format: .iso8601))
+        let redisExited = try #require(time(of: "ready to exit", in: player.output("redis"), format: .redis))
+        let postgresExited = try #require(time(of: "database system is shut down", in: player.output("postgres"), format: .postgres))
         #expect(workerStopped < redisExited, "Redis ended before the worker")
         #expect(workerStopped < postgresExited, "PostgreSQL ended before the worker")
     }
@@ -30,7 +58,8 @@ struct ComposeDemoTests {
         let player = try DemoPlayer("tiers")
         defer { player.tearDown() }
         let coordinator = try player.up()
-        try await Self.playUntilShutdown(player, coordinator: coordinator, working: ("edge", "listening"))
+        try await Self.waitUntilPlaying(player, coordinator: coordinator, working: ("edge", "listening"))
+        try await Self.shutDownThroughCoordinator(player, coordinator: coordinator)
 
         let report = try player.report()
         let waves = Set((report["services"] as? [[String: Any]] ?? []).compactMap { $0["wave"] as? Int })
@@ -44,10 +73,8 @@ struct ComposeDemoTests {
     }
 
     /// Waits until the startup is complete, every service is ready by `quiesce status` and one is
-    /// working; then sends SIGTERM to the coordinator and checks the shutdown: clean, in waves that
-    /// keep every dependent before its dependencies, every agent ended with its service's success,
-    /// and no process left.
-    static func playUntilShutdown(_ player: DemoPlayer, coordinator: Process, working: (service: String, line: String)) async throws {
+    /// working.
+    static func waitUntilPlaying(_ player: DemoPlayer, coordinator: Process, working: (service: String, line: String)) async throws {
         await waitUntil("the startup is complete", timeout: .seconds(180)) {
             player.output("coordinator").contains("startup complete") || !coordinator.isRunning
         }
@@ -56,7 +83,13 @@ struct ComposeDemoTests {
         let names = player.services.filter(\.managed).map(\.name)
         #expect(status.count == names.count && status.values.allSatisfy { $0 == "ready" }, "status: \(status)")
         await waitUntil("\(working.service) works", timeout: .seconds(30)) { player.output(working.service).contains(working.line) }
+    }
 
+    /// Sends SIGTERM to the coordinator, as `docker compose down` does first, and checks the
+    /// shutdown: clean, in waves that keep every dependent before its dependencies, every agent ended
+    /// with its service's success, and no process left.
+    static func shutDownThroughCoordinator(_ player: DemoPlayer, coordinator: Process) async throws {
+        let names = player.services.filter(\.managed).map(\.name)
         kill(coordinator.processIdentifier, SIGTERM)
         #expect(await waitForExit(coordinator, timeout: .seconds(180)) == 0, "\(player.output("coordinator"))")
         let configuration = try player.configuration()

@@ -61,7 +61,11 @@ struct OperationTests {
         #expect(fleet.agents["api"]!.isRunning, "api's agent waits to start api again")
         #expect(fleet.output("coordinator.out").contains("stop database (asked by its agent): begins"))
         #expect(coordinator.isRunning)
-        #expect(await fleet.shutDown(coordinator) == 1, "database's agent is gone at the shutdown")
+        #expect(await fleet.shutDown(coordinator) == 0, "api and database stopped in order before: nothing left to stop")
+        #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped_earlier")
+        #expect(try fleet.reportEntry("api")["outcome"] as? String == "stopped_earlier")
+        #expect(try fleet.reportEntry("cache")["outcome"] as? String == "stopped")
+        #expect(await fleet.waitForExit(fleet.agents["api"]!) == 0, "api's agent was told to exit")
         #expect(fleet.servicePIDs().isEmpty)
     }
 

@@ -101,9 +101,11 @@ struct SecurityTests {
 
         // The database agent without keys and the api agent with a wrong server key fail their
         // handshakes: counted, logged with the reason, and shown by status.
-        let coordinatorLog = fleet.output("coordinator.err")
-        #expect(coordinatorLog.contains("mechanism mismatch: a plain peer on a CURVE socket"))
-        #expect(coordinatorLog.contains("cryptographic error: the peer has a wrong server key"))
+        await fleet.waitUntil("both failed handshakes are logged with their reasons") {
+            let log = fleet.output("coordinator.err")
+            return log.contains("mechanism mismatch: a plain peer on a CURVE socket")
+                && log.contains("cryptographic error: the peer has a wrong server key")
+        }
         let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"] + Self.credentials(keys, "alice", folder: "operators"), log: "status")
         #expect(status.terminationStatus == 0)
         let document = try JSONSerialization.jsonObject(with: Data(fleet.output("status.out").utf8)) as? [String: Any]

@@ -148,7 +148,7 @@ struct ShutdownSimulation {
             case .progress(.shutdown(.serviceFinished(let service, let outcome, _))):
                 switch outcome {
                 case .lost, .timedOut, .killed: givenUp.insert(service)
-                case .acknowledged, .notConnected, .recorded: break
+                case .acknowledged, .notConnected, .recorded, .stoppedEarlier: break
                 }
             case .progress:
                 break
