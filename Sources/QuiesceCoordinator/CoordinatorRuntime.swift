@@ -329,10 +329,9 @@ public final class CoordinatorRuntime {
         if case .failure(.alreadyConnected) = outcome, let previous = registry.routingID(for: service), previous != routingID,
             !send(.heartbeat, to: previous)
         {
-            // The agent registered before is gone: its connection closed (it was restarted, say), so
-            // nothing can be routed to it. The new one takes its place now, not after agent_lost_after.
-            logger.notice("Agent replaced: its previous connection is closed", metadata: ["service": "\(service)", "host": "\(host)"])
-            perform(machine.agentLost(service, now: clock.now))
+            // The connection registered before has closed (its agent restarted or reconnected), which
+            // the coordinator had not noticed yet: this registration is its agent coming back.
+            perform(closed(service))
             outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
         }
         switch outcome {
@@ -403,7 +402,7 @@ public final class CoordinatorRuntime {
             switch action {
             case .send(let order, let service):
                 if !deliver(order, to: service) {
-                    queue.append(contentsOf: machine.agentLost(service, now: clock.now))
+                    queue.append(contentsOf: closed(service))
                 }
             case .scheduleTimer(let timer, let deadline):
                 timers.schedule(timer, at: deadline)
@@ -451,9 +450,18 @@ public final class CoordinatorRuntime {
         nextHeartbeat = clock.now + configuration.coordinator.heartbeatInterval
         for service in registry.services where machine.isConnected(service) {
             if !send(.heartbeat, to: registry.routingID(for: service)!) {
-                perform(machine.agentLost(service, now: clock.now))
+                perform(closed(service))
             }
         }
+    }
+
+    /// Nothing could be routed to the agent of `service`: its connection has closed. It has until
+    /// `agent_lost_after` to come back.
+    private func closed(_ service: String) -> [CoordinatorStateMachine.Action] {
+        if !machine.isUnreachable(service) {
+            logger.notice("Agent connection closed; waiting for it to register again", metadata: ["service": "\(service)"])
+        }
+        return machine.connectionClosed(service, now: clock.now)
     }
 
     @discardableResult

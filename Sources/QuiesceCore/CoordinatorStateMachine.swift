@@ -113,6 +113,9 @@ public struct CoordinatorStateMachine: Sendable {
         var lastCheckError: String?
         /// The agent has been silent longer than `agent_suspect_after`.
         var suspect = false
+        /// Its connection closed: nothing can be routed to it. It is not lost yet; it has until
+        /// `agent_lost_after` from when it was last heard to register again.
+        var unreachable = false
         /// The last order sent and not answered yet, and how many times it was sent.
         var unanswered: (order: Order, sends: Int)?
     }
@@ -173,6 +176,11 @@ public struct CoordinatorStateMachine: Sendable {
         }
     }
 
+    /// Whether a service's connected agent's connection has closed (see ``connectionClosed(_:now:)``).
+    public func isUnreachable(_ service: String) -> Bool {
+        records[service]?.unreachable ?? false
+    }
+
     /// Whether a service's agent is connected.
     public func isConnected(_ service: String) -> Bool {
         records[service]?.connected ?? false
@@ -188,9 +196,10 @@ public struct CoordinatorStateMachine: Sendable {
         guard let record = records[service] else {
             return .failure(.unknownService(service, suggestion: GraphValidator.closestName(to: service, in: graph.names)))
         }
-        guard !record.connected else { return .failure(.alreadyConnected(service)) }
+        guard !record.connected || record.unreachable else { return .failure(.alreadyConnected(service)) }
         if case .finished = phase { return .failure(.finished) }
         records[service]!.connected = true
+        records[service]!.unreachable = false
         records[service]!.host = host
         var actions: [Action] = [.progress(.agentConnected(service, host: host))] + livenessTimers(for: service, now: now)
         adopt(snapshot, of: service, now: now)
@@ -227,10 +236,21 @@ public struct CoordinatorStateMachine: Sendable {
         return actions
     }
 
-    /// The agent is gone: silent too long, or a message to it could not be routed.
+    /// Nothing can be routed to the service's agent any more: its connection closed. The agent may
+    /// be reconnecting (its ZMTP heartbeat gave up on a lossy network) or restarting; it is lost only
+    /// if it does not register again within `agent_lost_after` of when it was last heard, as a silent
+    /// agent is. Meanwhile a new registration for the service is its agent coming back.
+    public mutating func connectionClosed(_ service: String, now: Timestamp) -> [Action] {
+        guard records[service]?.connected == true else { return [] }
+        records[service]!.unreachable = true
+        return []
+    }
+
+    /// The agent is gone: silent too long, or its key revoked.
     public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
         guard let record = records[service], record.connected else { return [] }
         records[service]!.connected = false
+        records[service]!.unreachable = false
         records[service]!.suspect = false
         var actions: [Action] = answered(service) + [.cancelTimer(.suspect(service)), .cancelTimer(.liveness(service))]
         switch record.state {
@@ -406,7 +426,8 @@ public struct CoordinatorStateMachine: Sendable {
         graph.names.map { name in
             let record = records[name]!
             return ServiceStatus(
-                service: name, state: record.state, connected: record.connected, suspect: record.suspect, host: record.host,
+                service: name, state: record.state, connected: record.connected && !record.unreachable, suspect: record.suspect,
+                host: record.host,
                 pid: record.pid, uptime: record.state == .ready ? record.readyAt.map { now - $0 } : nil,
                 sinceLastChange: now - record.changedAt, detail: record.detail)
         }

@@ -218,6 +218,27 @@ struct CoordinatorStateMachineTests {
         #expect(coordinator.isConnected("database"))
     }
 
+    @Test("A closed connection during the shutdown is not a loss: the agent registering again gets its order again")
+    func closedConnectionDuringShutdown() throws {
+        var clock = ManualClock()
+        var coordinator = try runningFleet(clock: &clock)
+        _ = coordinator.shutdownRequested(now: clock.now)
+        #expect(coordinator.connectionClosed("api", now: clock.now).isEmpty, "no loss, and the wave waits")
+        #expect(coordinator.status(now: clock.now).last?.connected == false)
+        #expect(coordinator.status(now: clock.now).last?.state == .stopping)
+
+        clock.advance(by: .seconds(1))
+        let back = try coordinator.agentRegistered("api", host: "host-api", snapshot: .stopping(pid: 12), now: clock.now).get()
+        #expect(back.contains(.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api")), "ordered again")
+        let next = coordinator.stopAcknowledged("api", outcome: clean, now: clock.now)
+        #expect(next.contains { if case .send(.stop, to: "database") = $0 { true } else { false } })
+
+        // Gone for good: lost once agent_lost_after has passed since it was last heard.
+        #expect(coordinator.connectionClosed("cache", now: clock.now).isEmpty)
+        clock.advance(by: .seconds(5))
+        #expect(coordinator.timerFired(.liveness("cache"), now: clock.now).contains(.progress(.agentLost("cache"))))
+    }
+
     @Test("A startup failure under the default policy stops what started and exits with code 2")
     func startupFailure() throws {
         var clock = ManualClock()

@@ -180,7 +180,7 @@ struct FailureTests {
         await fleet.waitUntil("database started again") {
             fleet.timeline().filter { $0.service == "database" && $0.event == "started" }.count == 2
         }
-        #expect(fleet.output("coordinator.err").contains("Agent replaced: its previous connection is closed"))
+        #expect(fleet.output("coordinator.err").contains("Agent connection closed; waiting for it to register again"))
         #expect(await fleet.shutDown(coordinator) == 0)
         #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
     }

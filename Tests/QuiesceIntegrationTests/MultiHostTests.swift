@@ -125,7 +125,9 @@ struct MultiHostTests {
 
     @Test("25 % packet loss on every host slows the shutdown but keeps its order", .enabled(if: NetworkLab.nftAvailable))
     func packetLoss() async throws {
-        let (lab, fleet) = try Self.makeFleet()
+        // TCP's retransmission backoff under this loss can silence a connection for several seconds:
+        // agent_lost_after leaves room for it, as a deployment on such a network would.
+        let (lab, fleet) = try Self.makeFleet(lostAfter: "20s")
         defer {
             fleet.tearDown()
             lab.tearDown()

@@ -62,12 +62,14 @@ struct SocketMonitorTests {
             while try server.receive() != nil {}
         }
         // Refused peers may reconnect and fail again within the window, so kinds are checked, not counts.
+        // A plain peer shows as a mechanism mismatch, or, when it notices first and hangs up, as a
+        // handshake without detail, like the silent peer's.
         let failures = Set(events.compactMap(\.handshakeFailure))
+        let mismatch = "mechanism mismatch: a plain peer on a CURVE socket, or the reverse"
         #expect(events.filter { $0.kind == .handshakeSucceeded }.count == 1)
-        #expect(failures == [
+        #expect(failures.subtracting([mismatch]) == [
             "the key is not allowed (ZAP status 400)",
             "cryptographic error: the peer has a wrong server key",
-            "mechanism mismatch: a plain peer on a CURVE socket, or the reverse",
             "the peer sent no valid handshake in time, or closed the connection during it",
         ])
     }
