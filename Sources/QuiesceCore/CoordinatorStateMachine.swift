@@ -159,7 +159,8 @@ public struct CoordinatorStateMachine: Sendable {
     public var phaseName: String {
         switch phase {
         case .resuming: "resuming a shutdown"
-        case .starting(_, .fleet): "starting"
+        case .starting(let startup, .fleet):
+            startup.missingAgents.isEmpty ? "starting" : "starting (waiting for agents: \(startup.missingAgents.joined(separator: ", ")))"
         case .running: "running"
         case .shuttingDown(_, .fleet): "shutting down"
         case .starting(_, .operation(let operation, _)), .shuttingDown(_, .operation(let operation, _)):

@@ -218,6 +218,16 @@ struct CoordinatorStateMachineTests {
         #expect(coordinator.isConnected("database"))
     }
 
+    @Test("While the startup waits for agents, the phase names them")
+    func phaseNamesMissingAgents() throws {
+        var coordinator = Coordinator(configuration: configuration, now: .zero)
+        #expect(coordinator.phaseName == "starting (waiting for agents: cache, database)")
+        _ = try register("cache", on: &coordinator, now: .zero)
+        #expect(coordinator.phaseName == "starting (waiting for agents: database)")
+        _ = try register("database", on: &coordinator, now: .zero)
+        #expect(coordinator.phaseName == "starting")
+    }
+
     @Test("A closed connection during the shutdown is not a loss: the agent registering again gets its order again")
     func closedConnectionDuringShutdown() throws {
         var clock = ManualClock()

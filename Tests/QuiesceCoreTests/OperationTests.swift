@@ -87,7 +87,9 @@ struct CoordinatorOperationTests {
     @Test("Operations are refused for unknown services, during startup, and while another runs")
     func refusals() throws {
         var starting = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero)
-        #expect(starting.operationRequested(Operation(kind: .stop, service: "api"), now: .zero) == .failure(.busy("starting")))
+        #expect(
+            starting.operationRequested(Operation(kind: .stop, service: "api"), now: .zero)
+                == .failure(.busy("starting (waiting for agents: cache, database)")))
         var coordinator = try runningFleet()
         #expect(coordinator.operationRequested(Operation(kind: .stop, service: "apii"), now: .zero) == .failure(.unknownService("apii", suggestion: "api")))
         _ = try coordinator.operationRequested(Operation(kind: .stop, service: "api"), now: .zero).get()
