@@ -1,7 +1,7 @@
 import QuiesceCore
 import QuiesceWire
 
-/// The final report as a table, or as JSON for tooling.
+/// The final report as a table (`--json` prints the document itself, through `JSONText`).
 public enum ReportFormatter {
     public static func table(_ report: ReportDocument) -> String {
         let header = ["SERVICE", "WAVE", "OUTCOME", "DURATION"]
@@ -11,8 +11,8 @@ public enum ReportFormatter {
                 entry.durationSeconds.map { Duration.seconds($0).secondsText } ?? "-",
             ]
         }
-        var lines = TextTable.render([header] + rows)
-        lines.append("")
+        // A targeted start stops nothing: no table then.
+        var lines = rows.isEmpty ? [] : TextTable.render([header] + rows) + [""]
         lines.append("total: \(Duration.seconds(report.totalSeconds).secondsText)")
         if !report.criticalPath.isEmpty {
             lines.append("critical path: \(report.criticalPath.joined(separator: " -> "))")
@@ -26,9 +26,5 @@ public enum ReportFormatter {
         let verdict = report.clean ? "clean" : "NOT clean (\(report.termination))"
         lines.append("result: \(verdict), exit code \(report.exitCode)")
         return lines.joined(separator: "\n")
-    }
-
-    public static func json<T: Encodable>(_ document: T) -> String {
-        JSONText.encode(document)
     }
 }

@@ -31,6 +31,7 @@ struct OperationTests {
         let databaseReady = try #require(startLines.firstIndex { $0.hasPrefix("database ready") })
         let apiOrdered = try #require(startLines.firstIndex { $0 == "startup wave 2/2: starting api" })
         #expect(databaseReady < apiOrdered, "api was started before database was ready again")
+        #expect(!startLines.contains { $0.hasPrefix("SERVICE") }, "a start stops nothing: no table of stops")
         await fleet.waitUntil("database and api run again") { fleet.timeline().filter { $0.event == "started" }.count == 5 }
         #expect(fleet.timeline().filter { $0.service == "cache" && $0.event == "started" }.count == 1, "cache was never stopped")
 
