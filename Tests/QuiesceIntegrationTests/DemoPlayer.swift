@@ -184,7 +184,8 @@ final class DemoPlayer {
         return value
     }
 
-    /// Directories the demo images create that are not volumes; each service gets its own.
+    /// Directories the demo images create that are not volumes (the coordinator's admin socket's),
+    /// made under the player's directory.
     static let imageDirectories = ["/run/quiesce"]
 
     /// Creates the volume and image directories the service uses.
