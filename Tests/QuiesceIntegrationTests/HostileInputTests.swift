@@ -76,55 +76,26 @@ struct HostileInputTests {
     func agentSurvives() async throws {
         let fleet = try Fleet(config: "services: { app: {} }", secure: false)
         defer { fleet.tearDown() }
-        let context = try Context()
-        let router = try Socket(context: context, type: .router)
-        defer {
-            try? router.set(.linger, Int32(0))
-            router.close()
-            context.terminate()
-        }
-        try router.set(.routerMandatory, Int32(1))
-        try router.bind(fleet.endpoint)
+        let coordinator = try StandInCoordinator(endpoint: fleet.endpoint)
+        defer { coordinator.close() }
         let agent = try fleet.startAgent("app", stopDelay: 0.1)
 
-        let registration = try await Self.receive(on: router)
-        let peer = registration.routingID
-        guard case .register(let service, _, _, _) = registration.envelope.message else {
-            Issue.record("expected a registration, got \(registration.envelope)")
+        let registration = try await coordinator.awaitRegistration()
+        guard case .register(let service, _, _, _) = registration.message else {
+            Issue.record("expected a registration, got \(registration)")
             return
         }
         #expect(service == "app")
-        for message in Self.garbage.dropLast() { _ = try router.send([peer] + message) }
-        func order(_ message: Message, id: UInt64) throws {
-            _ = try router.send([peer] + WireCodec.encode(Envelope(id: id, replyTo: registration.envelope.id, message: message)))
-        }
-        try order(.welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)), id: 100)
-        try order(.start(readiness: nil, restart: nil), id: 101)
+        for message in Self.garbage.dropLast() { try coordinator.send(frames: message) }
+        try coordinator.order(.welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)), id: 100)
+        try coordinator.order(.start(readiness: nil, restart: nil), id: 101)
         await fleet.waitUntilStarted(["app"])
-        try order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)
-        var report: Envelope?
-        while report == nil {
-            let next = try await Self.receive(on: router)
-            if case .stopped = next.envelope.message { report = next.envelope }
-        }
-        #expect(report?.message == .stopped(.stopped(.exited(0))))
-        #expect(report?.replyTo == 102)
-        _ = try router.send([peer] + WireCodec.encode(Envelope(id: 103, replyTo: report!.id, message: .ack)))
+        try coordinator.order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)
+        let report = try await coordinator.nextReport()
+        #expect(report.message == .stopped(.stopped(.exited(0))))
+        #expect(report.replyTo == 102)
+        try coordinator.send(Envelope(id: 103, replyTo: report.id, message: .ack))
         #expect(await fleet.waitForExit(agent) == 0)
         #expect(fleet.output("agent-app.err").contains("Dropped a malformed message"))
-    }
-
-    /// The next decodable message on `router`, with its sender's routing id.
-    static func receive(on router: Socket) async throws -> (routingID: [UInt8], envelope: Envelope) {
-        var poller = Poller([.socket(router)])
-        for _ in 0..<200 {
-            _ = try poller.poll(timeoutMilliseconds: 50)
-            while let received = try router.receive() {
-                if let envelope = try? WireCodec.decode(Array(received.frames.dropFirst())) {
-                    return (received.frames[0], envelope)
-                }
-            }
-        }
-        throw Fleet.FleetError(description: "no message within 10 s")
     }
 }

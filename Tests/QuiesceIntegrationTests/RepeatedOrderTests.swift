@@ -2,7 +2,6 @@ import Foundation
 import QuiesceCore
 import QuiesceWire
 import Testing
-import ZeroMQ
 
 /// A real agent and its real child, ordered by a stand-in coordinator that repeats its orders as a
 /// retransmitting coordinator would: a repeated order is answered again and never acted on twice.
@@ -12,44 +11,27 @@ struct RepeatedOrderTests {
     func repeatedOrdersHaveNoSecondEffect() async throws {
         let fleet = try Fleet(config: "services: { app: {} }", secure: false)
         defer { fleet.tearDown() }
-        let context = try Context()
-        let router = try Socket(context: context, type: .router)
-        defer {
-            try? router.set(.linger, Int32(0))
-            router.close()
-            context.terminate()
-        }
-        try router.set(.routerMandatory, Int32(1))
-        try router.bind(fleet.endpoint)
+        let coordinator = try StandInCoordinator(endpoint: fleet.endpoint)
+        defer { coordinator.close() }
         let agent = try fleet.startAgent("app", stopDelay: 0.3)
 
-        let registration = try await HostileInputTests.receive(on: router)
-        let peer = registration.routingID
-        func order(_ message: Message, id: UInt64) throws {
-            _ = try router.send([peer] + WireCodec.encode(Envelope(id: id, replyTo: registration.envelope.id, message: message)))
-        }
-        func nextReport() async throws -> Envelope {
-            while true {
-                let next = try await HostileInputTests.receive(on: router)
-                if case .stopped = next.envelope.message { return next.envelope }
-            }
-        }
-        try order(.welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)), id: 100)
-        try order(.start(readiness: nil, restart: nil), id: 101)
-        try order(.start(readiness: nil, restart: nil), id: 101)
+        _ = try await coordinator.awaitRegistration()
+        try coordinator.order(.welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)), id: 100)
+        try coordinator.order(.start(readiness: nil, restart: nil), id: 101)
+        try coordinator.order(.start(readiness: nil, restart: nil), id: 101)
         await fleet.waitUntilStarted(["app"])
-        try order(.start(readiness: nil, restart: nil), id: 101)
+        try coordinator.order(.start(readiness: nil, restart: nil), id: 101)
 
-        try order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)
-        try order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)
-        let report = try await nextReport()
+        try coordinator.order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)
+        try coordinator.order(.stop(timeout: .seconds(5), drain: .zero, exit: true), id: 102)
+        let report = try await coordinator.nextReport()
         #expect(report.message == .stopped(.stopped(.exited(0))))
-        try order(.kill(exit: true), id: 103)
-        var answer = try await nextReport()
-        while answer.replyTo != 103 { answer = try await nextReport() }
+        try coordinator.order(.kill(exit: true), id: 103)
+        var answer = try await coordinator.nextReport()
+        while answer.replyTo != 103 { answer = try await coordinator.nextReport() }
         #expect(answer.id == report.id, "the cached report, not a new one")
         #expect(answer.message == report.message)
-        _ = try router.send([peer] + WireCodec.encode(Envelope(id: 104, replyTo: report.id, message: .ack)))
+        try coordinator.send(Envelope(id: 104, replyTo: report.id, message: .ack))
 
         #expect(await fleet.waitForExit(agent) == 0)
         let events = fleet.timeline().filter { $0.service == "app" }.map(\.event)

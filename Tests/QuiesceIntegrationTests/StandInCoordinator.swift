@@ -1,0 +1,67 @@
+import QuiesceWire
+import ZeroMQ
+
+/// A raw ROUTER on a fleet's endpoint that plays the coordinator by hand, for tests that send a real
+/// agent exactly the messages they choose: garbage, repeated orders.
+final class StandInCoordinator {
+    private let context: Context
+    private let router: Socket
+    /// The agent's routing id and its registration, once ``awaitRegistration()`` has returned.
+    private(set) var agent: (routingID: [UInt8], registration: Envelope)?
+
+    init(endpoint: String) throws {
+        context = try Context()
+        router = try Socket(context: context, type: .router)
+        try router.set(.routerMandatory, Int32(1))
+        try router.bind(endpoint)
+    }
+
+    func close() {
+        try? router.set(.linger, Int32(0))
+        router.close()
+        context.terminate()
+    }
+
+    /// Waits for the agent's registration.
+    func awaitRegistration() async throws -> Envelope {
+        let (routingID, envelope) = try await receive()
+        agent = (routingID, envelope)
+        return envelope
+    }
+
+    /// Sends `message` to the agent as a reply to its registration.
+    func order(_ message: Message, id: UInt64) throws {
+        try send(Envelope(id: id, replyTo: agent!.registration.id, message: message))
+    }
+
+    /// Sends raw frames to the agent.
+    func send(frames: [[UInt8]]) throws {
+        _ = try router.send([agent!.routingID] + frames)
+    }
+
+    func send(_ envelope: Envelope) throws {
+        try send(frames: WireCodec.encode(envelope))
+    }
+
+    /// The agent's next stop report.
+    func nextReport() async throws -> Envelope {
+        while true {
+            let (_, envelope) = try await receive()
+            if case .stopped = envelope.message { return envelope }
+        }
+    }
+
+    /// The next decodable message, with its sender's routing id.
+    private func receive() async throws -> (routingID: [UInt8], envelope: Envelope) {
+        var poller = Poller([.socket(router)])
+        for _ in 0..<200 {
+            _ = try poller.poll(timeoutMilliseconds: 50)
+            while let received = try router.receive() {
+                if let envelope = try? WireCodec.decode(Array(received.frames.dropFirst())) {
+                    return (received.frames[0], envelope)
+                }
+            }
+        }
+        throw Fleet.FleetError(description: "no message within 10 s")
+    }
+}
