@@ -26,7 +26,7 @@ struct ComposeDemoTests {
         let names = player.services.filter(\.managed).map(\.name)
         for name in names { kill(player.processes[name]!.processIdentifier, SIGTERM) }
         for name in names {
-            #expect(await Self.waitForExit(player.processes[name]!, timeout: .seconds(120)) == 0, "agent of \(name):\n\(player.output(name))")
+            #expect(await Fleet.waitForExit(player.processes[name]!, timeout: .seconds(120)) == 0, "agent of \(name):\n\(player.output(name))")
         }
         #expect(player.servicePIDs().isEmpty, "service processes left behind")
         try Self.expectWorkerOutlivedItsDependencies(player)
@@ -34,7 +34,7 @@ struct ComposeDemoTests {
 
         // Compose stops the coordinator last: nothing is left to stop, and the report says so, cleanly.
         kill(coordinator.processIdentifier, SIGTERM)
-        #expect(await Self.waitForExit(coordinator, timeout: .seconds(60)) == 0, "\(player.output("coordinator"))")
+        #expect(await Fleet.waitForExit(coordinator, timeout: .seconds(60)) == 0, "\(player.output("coordinator"))")
         let entries = try player.report()["services"] as? [[String: Any]] ?? []
         #expect(entries.count == names.count && entries.allSatisfy { $0["outcome"] as? String == "stopped_earlier" }, "\(entries)")
     }
@@ -75,14 +75,14 @@ struct ComposeDemoTests {
     /// Waits until the startup is complete, every service is ready by `quiesce status` and one is
     /// working.
     static func waitUntilPlaying(_ player: DemoPlayer, coordinator: Process, working: (service: String, line: String)) async throws {
-        await waitUntil("the startup is complete", timeout: .seconds(180)) {
+        await Fleet.waitUntil("the startup is complete", timeout: .seconds(180)) {
             player.output("coordinator").contains("startup complete") || !coordinator.isRunning
         }
         try #require(coordinator.isRunning, "the coordinator ended:\n\(player.output("coordinator"))")
         let status = try status(of: player)
         let names = player.services.filter(\.managed).map(\.name)
         #expect(status.count == names.count && status.values.allSatisfy { $0 == "ready" }, "status: \(status)")
-        await waitUntil("\(working.service) works", timeout: .seconds(30)) { player.output(working.service).contains(working.line) }
+        await Fleet.waitUntil("\(working.service) works", timeout: .seconds(30)) { player.output(working.service).contains(working.line) }
     }
 
     /// Sends SIGTERM to the coordinator, as `docker compose down` does first, and checks the
@@ -91,7 +91,7 @@ struct ComposeDemoTests {
     static func shutDownThroughCoordinator(_ player: DemoPlayer, coordinator: Process) async throws {
         let names = player.services.filter(\.managed).map(\.name)
         kill(coordinator.processIdentifier, SIGTERM)
-        #expect(await waitForExit(coordinator, timeout: .seconds(180)) == 0, "\(player.output("coordinator"))")
+        #expect(await Fleet.waitForExit(coordinator, timeout: .seconds(180)) == 0, "\(player.output("coordinator"))")
         let configuration = try player.configuration()
         let entries = try player.report()["services"] as? [[String: Any]] ?? []
         let wave = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in
@@ -107,7 +107,7 @@ struct ComposeDemoTests {
             }
         }
         for name in names {
-            #expect(await waitForExit(player.processes[name]!, timeout: .seconds(30)) == 0, "agent of \(name):\n\(player.output(name))")
+            #expect(await Fleet.waitForExit(player.processes[name]!, timeout: .seconds(30)) == 0, "agent of \(name):\n\(player.output(name))")
         }
         #expect(player.servicePIDs().isEmpty, "service processes left behind")
     }
@@ -159,30 +159,5 @@ struct ComposeDemoTests {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = format.rawValue
         return formatter.date(from: String(line[range]))
-    }
-
-    /// Waits until `condition` holds, or records an issue after `timeout`: a hang guard only.
-    static func waitUntil(_ what: String, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            if ContinuousClock.now > deadline {
-                Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
-    /// Waits for `process` to exit, killing it and recording an issue after `timeout`.
-    static func waitForExit(_ process: Process, timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                return nil
-            }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return process.terminationStatus
     }
 }

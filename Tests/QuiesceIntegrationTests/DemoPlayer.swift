@@ -208,9 +208,9 @@ final class DemoPlayer {
             let data = map("/var/lib/postgresql/data", for: service)
             let sockets = directory.appendingPathComponent("postgres-sockets").path
             try FileManager.default.createDirectory(atPath: sockets, withIntermediateDirectories: true)
-            try Self.run(["/usr/bin/chown", "-R", "postgres:postgres", data, sockets])
+            try NetworkLab.run(["/usr/bin/chown", "-R", "postgres:postgres", data, sockets])
             let asPostgres = ["/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
-            try Self.run(asPostgres + ["\(Self.postgresBinaries!)/initdb", "--pgdata", data, "--username", "postgres", "--auth", "trust"])
+            try NetworkLab.run(asPostgres + ["\(Self.postgresBinaries!)/initdb", "--pgdata", data, "--username", "postgres", "--auth", "trust"])
             return asPostgres + ["\(Self.postgresBinaries!)/postgres", "-D", data, "-c", "listen_addresses=*", "-c", "unix_socket_directories=\(sockets)"]
                 + command.dropFirst(2)
         case ("docker-entrypoint.sh", "redis-server"):
@@ -259,17 +259,5 @@ final class DemoPlayer {
 
     private func log(_ service: String, _ stream: String) -> URL {
         directory.appendingPathComponent("logs/\(service).\(stream)")
-    }
-
-    private static func run(_ command: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Fleet.FleetError(description: "\(command.joined(separator: " ")) failed with \(process.terminationStatus)")
-        }
     }
 }

@@ -199,6 +199,11 @@ final class Fleet {
 
     /// Waits for `process` to exit, failing the test (and killing it) after `timeout`: a hang guard only.
     func waitForExit(_ process: Process, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async -> Int32? {
+        await Self.waitForExit(process, timeout: timeout, sourceLocation: sourceLocation)
+    }
+
+    /// ``waitForExit(_:timeout:sourceLocation:)`` for any process.
+    static func waitForExit(_ process: Process, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
@@ -213,6 +218,11 @@ final class Fleet {
 
     /// Waits until `condition` holds, or records an issue after `timeout`.
     func waitUntil(_ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
+        await Self.waitUntil(what, timeout: timeout, sourceLocation: sourceLocation, condition)
+    }
+
+    /// ``waitUntil(_:timeout:sourceLocation:_:)`` without a fleet.
+    static func waitUntil(_ what: String, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             if ContinuousClock.now > deadline {

@@ -87,8 +87,9 @@ final class NetworkLab {
         try Self.run(["/usr/sbin/ip", "-n", namespace] + arguments)
     }
 
+    /// Runs `command` (an absolute path first) to its end; throws when it fails.
     @discardableResult
-    private static func run(_ command: [String]) throws -> Int32 {
+    static func run(_ command: [String]) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())

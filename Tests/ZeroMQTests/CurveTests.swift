@@ -17,23 +17,13 @@ struct CurveTests {
     @Test("The ZAP handler admits the allowed key with its User-Id, and refuses another key")
     func zapAdmitsOnlyTheAllowedKey() throws {
         let context = try Context()
-        let zap = try Socket(context: context, type: .rep)
-        let server = try Socket(context: context, type: .router)
         let serverKeys = try CurveKeyPair.generate()
+        let (server, handler) = try context.curveServer(serverKeys)
+        let zap = try #require(handler)
         let allowed = try CurveKeyPair.generate()
         let stranger = try CurveKeyPair.generate()
         var clients: [Socket] = []
-        defer {
-            for socket in [zap, server] + clients {
-                try? socket.set(.linger, Int32(0))
-                socket.close()
-            }
-            context.terminate()
-        }
-        try zap.bind("inproc://zeromq.zap.01")
-        try server.set(.zapEnforceDomain, Int32(1))
-        try server.setZAPDomain("quiesce")
-        try server.makeCurveServer(serverKeys)
+        defer { context.closeAtOnce([zap, server] + clients) }
         try server.bind("tcp://127.0.0.1:*")
         let endpoint = try server.lastEndpoint()
         for keys in [allowed, stranger] {
@@ -78,19 +68,10 @@ extension CurveTests {
     @Test("Without a ZAP handler, ZAP_ENFORCE_DOMAIN makes a CURVE server refuse every client")
     func failsClosedWithoutHandler() throws {
         let context = try Context()
-        let server = try Socket(context: context, type: .router)
-        let client = try Socket(context: context, type: .dealer)
-        defer {
-            for socket in [server, client] {
-                try? socket.set(.linger, Int32(0))
-                socket.close()
-            }
-            context.terminate()
-        }
         let serverKeys = try CurveKeyPair.generate()
-        try server.set(.zapEnforceDomain, Int32(1))
-        try server.setZAPDomain("quiesce")
-        try server.makeCurveServer(serverKeys)
+        let (server, _) = try context.curveServer(serverKeys, zapHandler: false)
+        let client = try Socket(context: context, type: .dealer)
+        defer { context.closeAtOnce([server, client]) }
         try server.bind("tcp://127.0.0.1:*")
         try client.makeCurveClient(try CurveKeyPair.generate(), serverKey: serverKeys.publicKey)
         try client.connect(try server.lastEndpoint())

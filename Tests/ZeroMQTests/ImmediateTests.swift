@@ -12,11 +12,7 @@ struct ImmediateTests {
     func lastWordsAfterPeerClose(immediate: Bool) throws {
         let clientContext = try Context()
         let dealer = try Socket(context: clientContext, type: .dealer)
-        defer {
-            try? dealer.set(.linger, Int32(0))
-            dealer.close()
-            clientContext.terminate()
-        }
+        defer { clientContext.closeAtOnce([dealer]) }
         try dealer.set(.immediate, Int32(immediate ? 1 : 0))
 
         let serverContext = try Context()

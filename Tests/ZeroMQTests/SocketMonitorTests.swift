@@ -8,9 +8,9 @@ struct SocketMonitorTests {
     @Test("A CURVE server's monitor tells a refused key, a wrong server key, a plain peer and a silent one from an admitted key")
     func handshakeOutcomes() throws {
         let context = try Context()
-        let zap = try Socket(context: context, type: .rep)
-        let server = try Socket(context: context, type: .router)
         let serverKeys = try CurveKeyPair.generate()
+        let (server, handler) = try context.curveServer(serverKeys)
+        let zap = try #require(handler)
         let allowed = try CurveKeyPair.generate()
         var clients: [Socket] = []
         var monitor: SocketMonitor?
@@ -18,17 +18,9 @@ struct SocketMonitorTests {
         defer {
             if silentPeer >= 0 { close(silentPeer) }
             monitor?.close()
-            for socket in [zap, server] + clients {
-                try? socket.set(.linger, Int32(0))
-                socket.close()
-            }
-            context.terminate()
+            context.closeAtOnce([zap, server] + clients)
         }
-        try zap.bind("inproc://zeromq.zap.01")
-        try server.set(.zapEnforceDomain, Int32(1))
-        try server.setZAPDomain("quiesce")
         try server.set(.handshakeInterval, Int32(300))
-        try server.makeCurveServer(serverKeys)
         monitor = try SocketMonitor(server, context: context, events: [.handshakeSucceeded, .handshakeFailures, .accepted, .disconnected], address: "inproc://test.monitor")
         try server.bind("tcp://127.0.0.1:*")
         let endpoint = try server.lastEndpoint()

@@ -8,13 +8,7 @@ struct SocketTests {
         let context = try Context()
         let router = try Socket(context: context, type: .router)
         let dealer = try Socket(context: context, type: .dealer)
-        defer {
-            try? router.set(.linger, Int32(0))
-            try? dealer.set(.linger, Int32(0))
-            router.close()
-            dealer.close()
-            context.terminate()
-        }
+        defer { context.closeAtOnce([router, dealer]) }
         try router.set(.routerMandatory, Int32(1))
         try router.bind("tcp://127.0.0.1:*")
         try dealer.connect(try router.lastEndpoint())
