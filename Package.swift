@@ -21,7 +21,13 @@ let package = Package(
         ),
         .target(name: "CQuiesceSystem"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
-        .target(name: "QuiesceCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The model and the state machines: no I/O, no package dependency.
+        .target(name: "QuiesceCore"),
+        // Reading Quiesce and docker compose files (Yams): only the CLI and the tests need it.
+        .target(
+            name: "QuiesceConfiguration",
+            dependencies: ["QuiesceCore", .product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "QuiesceWire", dependencies: ["QuiesceCore"]),
         .target(
             name: "QuiesceRuntime",
@@ -48,18 +54,23 @@ let package = Package(
         .executableTarget(
             name: "quiesce",
             dependencies: [
-                "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "QuiesceCoordinator", "QuiesceAgent", "ZeroMQ",
+                "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "QuiesceCoordinator",
+                "QuiesceAgent", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "QuiesceCoreTests", dependencies: ["QuiesceCore"]),
+        .testTarget(name: "QuiesceConfigurationTests", dependencies: ["QuiesceConfiguration", "QuiesceCore"]),
         .testTarget(name: "QuiesceRuntimeTests", dependencies: ["QuiesceRuntime"]),
         .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
         .testTarget(
             name: "QuiesceIntegrationTests",
-            dependencies: ["QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "ZeroMQ",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ]
 )

@@ -2,17 +2,15 @@
 # Fuzzes the QSC/1 decoder with libFuzzer for SECONDS (default 60), starting from the JSON examples of
 # docs/protocol.md. CI runs it briefly through scripts/test.sh; run it longer by hand:
 #   scripts/fuzz.sh 3600
-# The decoder and the core types it uses are compiled into one module with the fuzzer and address
-# sanitizers (the configuration and compose file readers, which need Yams, are left out).
+# The decoder and the core it uses (QuiesceCore, which has no package dependency) are compiled into one
+# module with the fuzzer and address sanitizers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 work=.build/fuzz
 rm -rf "$work/src" && mkdir -p "$work/src" "$work/corpus" "$work/crashes"
-for file in Sources/QuiesceCore/*.swift Sources/QuiesceWire/*.swift; do
-    # The YAML readers (configuration and compose files) are not on the decoder's path.
-    grep -q '^import Yams$' "$file" && continue
-    sed '/^import QuiesceCore$/d' "$file" > "$work/src/$(basename "$(dirname "$file")")-$(basename "$file")"
+for file in $(find Sources/QuiesceCore Sources/QuiesceWire -name '*.swift' | sort); do
+    sed '/^import QuiesceCore$/d' "$file" > "$work/src/$(echo "${file#Sources/}" | tr / -)"
 done
 cp Fuzz/WireDecoderFuzzer.swift "$work/src/"
 if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name WireFuzz "$work"/src/*.swift \

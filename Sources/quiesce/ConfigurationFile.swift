@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuiesceConfiguration
 import QuiesceCore
 
 /// Reads and validates a configuration file, turning every problem into a message and an exit code.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuiesceConfiguration
 import QuiesceCore
 
 /// `--config FILE` or `--compose FILE`: where the fleet's graph and settings come from.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import QuiesceCoordinator
 import QuiesceCore
 import QuiesceRuntime
 import QuiesceWire

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceConfiguration
 import QuiesceCore
 import QuiesceRuntime
 import Testing

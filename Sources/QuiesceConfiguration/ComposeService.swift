@@ -1,3 +1,4 @@
+import QuiesceCore
 import Yams
 
 /// A compose service as the importer sees it.

@@ -1,3 +1,4 @@
+import QuiesceCore
 import Yams
 
 /// Reads a YAML configuration into a validated ``Configuration``, reporting every problem at once.

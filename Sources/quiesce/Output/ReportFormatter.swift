@@ -2,8 +2,8 @@ import QuiesceCore
 import QuiesceWire
 
 /// The final report as a table (`--json` prints the document itself, through `JSONText`).
-public enum ReportFormatter {
-    public static func table(_ report: ReportDocument) -> String {
+enum ReportFormatter {
+    static func table(_ report: ReportDocument) -> String {
         let header = ["SERVICE", "WAVE", "OUTCOME", "DURATION"]
         let rows = report.services.map { entry in
             [

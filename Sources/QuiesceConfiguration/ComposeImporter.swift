@@ -1,3 +1,4 @@
+import QuiesceCore
 import Yams
 
 /// Reads a docker compose file into a validated ``Configuration``, so that a fleet run by docker

@@ -1,3 +1,4 @@
+import QuiesceCore
 import Yams
 
 /// Docker compose reads `$VAR` and `${VAR}` in its values as variables of its own environment, and

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Left-aligned columns separated by two spaces, for tables printed to a terminal.
-public enum TextTable {
+enum TextTable {
     /// One line per row; the first row is usually the header.
-    public static func render(_ rows: [[String]]) -> [String] {
+    static func render(_ rows: [[String]]) -> [String] {
         let columns = rows.map(\.count).max() ?? 0
         let widths = (0..<columns).map { column in
             rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0

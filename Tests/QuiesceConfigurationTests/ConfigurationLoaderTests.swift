@@ -1,3 +1,4 @@
+import QuiesceConfiguration
 import QuiesceCore
 import Testing
 
@@ -220,15 +221,6 @@ struct ConfigurationLoaderTests {
         #expect(error.issues.count == 1)
         #expect(error.issues.first?.line == 2)
         #expect(error.issues.first?.message == #""database" is declared more than once; keep one"#)
-    }
-
-    @Test("Duplicate names given directly to the graph are each reported at their line")
-    func duplicateServiceInGraph() {
-        let problems = Fixtures.problems([
-            ServiceSpec(name: "database", line: 2), ServiceSpec(name: "database", line: 4),
-        ])
-        #expect(problems == [.duplicateName("database", line: 4)])
-        #expect(problems.first?.description == #"service "database" is declared more than once; give each service a unique name"#)
     }
 
     @Test("Several problems are reported at once, in line order")

@@ -1,3 +1,4 @@
+import QuiesceCore
 import Yams
 
 /// The blocks of a configuration besides its services: `coordinator:`, `security:` and `defaults:`.
@@ -70,7 +71,7 @@ struct ConfigurationReader {
     mutating func checkKeys(_ mapping: Node.Mapping, allowed: [String], in place: String) {
         for key in mapping.keys {
             guard let name = key.string, !allowed.contains(name) else { continue }
-            let hint = GraphValidator.closestName(to: name, in: allowed).map { " (did you mean \"\($0)\"?)" }
+            let hint = NameSuggestion.closest(to: name, in: allowed).map { " (did you mean \"\($0)\"?)" }
                 ?? "; known keys: \(allowed.joined(separator: ", "))"
             issue(key, "unknown key \"\(name)\" in \(place)\(hint)")
         }

@@ -55,7 +55,7 @@ enum GraphValidator {
                     problems.append(
                         .unknownDependency(
                             service: service.name, dependency: dependency,
-                            suggestion: closestName(to: dependency, in: names), line: service.line))
+                            suggestion: NameSuggestion.closest(to: dependency, in: names), line: service.line))
                 } else {
                     edges[service.name, default: []].append(dependency)
                 }
@@ -101,30 +101,5 @@ enum GraphValidator {
             }
         }
         return cycles
-    }
-
-    /// The candidate within an edit distance of 2 (or a third of the name) of `name`, if any.
-    static func closestName(to name: String, in candidates: [String]) -> String? {
-        let limit = max(2, name.count / 3)
-        return candidates
-            .map { ($0, editDistance(name, $0)) }
-            .filter { $0.1 <= limit }
-            .min { $0.1 < $1.1 }?.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Pretty, stable JSON for documents printed to users (`--json`).
-public enum JSONText {
-    public static func encode<T: Encodable>(_ value: T) -> String {
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,3 +1,4 @@
+import QuiesceConfiguration
 import QuiesceCore
 import Testing
 

@@ -195,7 +195,7 @@ public struct CoordinatorStateMachine: Sendable {
         _ service: String, host: String, snapshot: AgentSnapshot = .idle, now: Timestamp
     ) -> Result<[Action], RegistrationRefusal> {
         guard let record = records[service] else {
-            return .failure(.unknownService(service, suggestion: GraphValidator.closestName(to: service, in: graph.names)))
+            return .failure(.unknownService(service, suggestion: NameSuggestion.closest(to: service, in: graph.names)))
         }
         guard !record.connected || record.unreachable else { return .failure(.alreadyConnected(service)) }
         if case .finished = phase { return .failure(.finished) }
@@ -373,7 +373,7 @@ public struct CoordinatorStateMachine: Sendable {
     /// An operator (or an agent, for its own service) asks for a targeted stop, start or restart.
     public mutating func operationRequested(_ operation: Operation, now: Timestamp) -> Result<[Action], OperationRefusal> {
         guard graph.contains(operation.service) else {
-            return .failure(.unknownService(operation.service, suggestion: GraphValidator.closestName(to: operation.service, in: graph.names)))
+            return .failure(.unknownService(operation.service, suggestion: NameSuggestion.closest(to: operation.service, in: graph.names)))
         }
         if operation.requestedByAgent, case .shuttingDown(_, .fleet) = phase {
             // The fleet's shutdown stops that service in its wave: the agent waits for the order.

@@ -1,3 +1,4 @@
+import QuiesceCore
 import Yams
 
 extension Node {

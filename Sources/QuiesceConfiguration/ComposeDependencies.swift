@@ -1,3 +1,4 @@
+import QuiesceCore
 import Yams
 
 /// One entry of a compose service's `depends_on`.

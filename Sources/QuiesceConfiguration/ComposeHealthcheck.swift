@@ -1,3 +1,4 @@
+import QuiesceCore
 import Yams
 
 /// A compose service's `healthcheck:` as the readiness probe of its agent.

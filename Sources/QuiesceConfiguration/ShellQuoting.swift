@@ -1,3 +1,4 @@
+import QuiesceCore
 /// Quoting for `/bin/sh`, which runs exec readiness checks.
 enum ShellQuoting {
     /// A command line that makes `/bin/sh -c` run `arguments` as they are, with no expansion: each

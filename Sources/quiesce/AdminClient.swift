@@ -1,12 +1,13 @@
 import QuiesceCore
+import QuiesceRuntime
 import QuiesceWire
 import ZeroMQ
 
 /// The CLI's side of the operator dialogs: `status` and `shutdown`.
-public final class AdminClient {
+final class AdminClient {
     /// The coordinator did not answer in time, or answered with an error.
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
     }
 
     private let context: Context
@@ -15,20 +16,20 @@ public final class AdminClient {
     private var nextID: UInt64 = 1
 
     /// - Parameter curve: the operator's keys and the coordinator's public key; plain when `nil`.
-    public init(coordinator endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)? = nil) throws {
+    init(coordinator endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)? = nil) throws {
         context = try Context()
         dealer = try Sockets.dealer(context: context, connect: endpoint, immediate: false, curve: curve)
     }
 
     /// Closes the socket; call once done.
-    public func close() {
+    func close() {
         try? dealer.set(.linger, Int32(0))
         dealer.close()
         context.terminate()
     }
 
     /// Asks for the status table.
-    public func status(timeout: Duration) throws -> StatusDocument {
+    func status(timeout: Duration) throws -> StatusDocument {
         let id = try request(.statusRequest)
         let deadline = clock.now + timeout
         while let envelope = try receive(until: deadline) {
@@ -44,13 +45,13 @@ public final class AdminClient {
 
     /// Requests the shutdown, hands each progress line to `progress`, and returns the final report.
     /// - Parameter timeout: how long to wait for the first answer and, after it, between two messages.
-    public func shutdown(timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
+    func shutdown(timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
         try follow(.shutdownRequest, timeout: timeout, progress: progress)
     }
 
     /// Requests a targeted stop, start or restart of `service`, hands each progress line to
     /// `progress`, and returns the operation's report.
-    public func operation(
+    func operation(
         _ kind: Operation.Kind, service: String, timeout: Duration, progress: (String) -> Void
     ) throws -> ReportDocument {
         try follow(.operationRequest(kind, service: service), timeout: timeout, progress: progress)
