@@ -39,19 +39,22 @@ public final class AgentRuntime {
             dealer.close()
             context.terminate()
         }
-        logger.info("Agent starting", metadata: ["service": "\(options.name)", "coordinator": "\(options.coordinator)"])
+        logger.info(
+            "Agent starting", metadata: ["service": "\(options.name)", "coordinator": "\(options.coordinator)"])
         if let health = options.health {
             healthEndpoint = HealthEndpoint(host: health.host, port: health.port, logger: logger)
         }
         perform(machine.start(now: clock.now))
         while exitCode == nil {
             var items: [Poller.Item] = [
-                .socket(dealer), .fileDescriptor(signals.fileDescriptor), .fileDescriptor(background.results.fileDescriptor),
+                .socket(dealer), .fileDescriptor(signals.fileDescriptor),
+                .fileDescriptor(background.results.fileDescriptor),
                 .fileDescriptor(forwarded.fileDescriptor),
             ]
             if let child, child.isRunning { items.append(.fileDescriptor(child.exitDescriptor)) }
             var poller = Poller(items)
-            let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: timers.nextDeadline, limit: .seconds(1)))
+            let readable = try poller.poll(
+                timeoutMilliseconds: clock.pollTimeout(until: timers.nextDeadline, limit: .seconds(1)))
             if readable[1] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
@@ -85,7 +88,8 @@ public final class AgentRuntime {
                 handle(try WireCodec.decode(received.frames))
             } catch {
                 droppedMessages += 1
-                logger.warning("Dropped a malformed message", metadata: ["reason": "\(error)", "dropped": "\(droppedMessages)"])
+                logger.warning(
+                    "Dropped a malformed message", metadata: ["reason": "\(error)", "dropped": "\(droppedMessages)"])
             }
         }
     }
@@ -100,29 +104,41 @@ public final class AgentRuntime {
                 droppedMessages += 1
                 logger.warning(
                     "Dropped a message from an earlier coordinator",
-                    metadata: ["type": "\(envelope.message.type)", "epoch": "\(envelope.epoch ?? 0)", "dropped": "\(droppedMessages)"])
+                    metadata: [
+                        "type": "\(envelope.message.type)", "epoch": "\(envelope.epoch ?? 0)",
+                        "dropped": "\(droppedMessages)",
+                    ])
                 return
             }
             perform(machine.heardFromCoordinator(now: now))
         }
         switch envelope.message {
         case .welcome(let interval, let lostAfter):
-            logger.info("Registered with the coordinator", metadata: ["service": "\(options.name)", "epoch": "\(envelope.epoch ?? 0)"])
-            perform(machine.welcomed(heartbeatInterval: interval, lostAfter: lostAfter, epoch: envelope.epoch ?? 0, now: now))
+            logger.info(
+                "Registered with the coordinator",
+                metadata: ["service": "\(options.name)", "epoch": "\(envelope.epoch ?? 0)"])
+            perform(
+                machine.welcomed(
+                    heartbeatInterval: interval, lostAfter: lostAfter, epoch: envelope.epoch ?? 0, now: now))
         case .refused(let reason):
-            logger.error("The coordinator refused this agent", metadata: ["service": "\(options.name)", "reason": "\(reason)"])
+            logger.error(
+                "The coordinator refused this agent", metadata: ["service": "\(options.name)", "reason": "\(reason)"])
             perform(machine.refused(now: now))
         case .error(let text) where text == "not registered":
             perform(machine.notRegistered(now: now))
         case .error(let text):
-            logger.warning("The coordinator will not stop the service; stopping it locally", metadata: ["reason": "\(text)"])
+            logger.warning(
+                "The coordinator will not stop the service; stopping it locally", metadata: ["reason": "\(text)"])
             perform(machine.stopRequestRefused(now: now))
         case .start(let readiness, let restart):
             perform(machine.startOrdered(readiness: readiness, restart: restart, now: now))
         case .stop(let timeout, let drain, let exit):
             logger.info(
                 "Stop ordered",
-                metadata: ["service": "\(options.name)", "timeout": "\(timeout.configurationText)", "drain": "\(drain.configurationText)"])
+                metadata: [
+                    "service": "\(options.name)", "timeout": "\(timeout.configurationText)",
+                    "drain": "\(drain.configurationText)",
+                ])
             perform(machine.stopOrdered(order: envelope.id, timeout: timeout, drain: drain, exit: exit, now: now))
         case .kill(let exit):
             logger.info("Kill ordered", metadata: ["service": "\(options.name)"])
@@ -133,7 +149,9 @@ public final class AgentRuntime {
             break
         default:
             droppedMessages += 1
-            logger.warning("Dropped an unexpected message", metadata: ["type": "\(envelope.message.type)", "dropped": "\(droppedMessages)"])
+            logger.warning(
+                "Dropped an unexpected message",
+                metadata: ["type": "\(envelope.message.type)", "dropped": "\(droppedMessages)"])
         }
     }
 
@@ -141,13 +159,21 @@ public final class AgentRuntime {
     private func log(_ timer: AgentStateMachine.Timer) {
         switch timer {
         case .reportPatience:
-            logger.warning("The coordinator did not acknowledge the final report in time; going on without it", metadata: ["service": "\(options.name)"])
+            logger.warning(
+                "The coordinator did not acknowledge the final report in time; going on without it",
+                metadata: ["service": "\(options.name)"])
         case .coordinatedStopFallback:
-            logger.warning("The coordinator did not order the stop in time; stopping the service locally", metadata: ["service": "\(options.name)"])
+            logger.warning(
+                "The coordinator did not order the stop in time; stopping the service locally",
+                metadata: ["service": "\(options.name)"])
         case .coordinatorSilence:
-            logger.warning("The coordinator is silent; registering again, the service keeps running", metadata: ["service": "\(options.name)"])
+            logger.warning(
+                "The coordinator is silent; registering again, the service keeps running",
+                metadata: ["service": "\(options.name)"])
         case .stopDeadline:
-            logger.warning("The stop timeout passed; killing the service's process group", metadata: ["service": "\(options.name)"])
+            logger.warning(
+                "The stop timeout passed; killing the service's process group", metadata: ["service": "\(options.name)"]
+            )
         case .registration, .heartbeat, .reportRetry, .probe, .restart, .drainEnd:
             break
         }
@@ -156,11 +182,15 @@ public final class AgentRuntime {
     private func handle(_ result: BackgroundRunner.Result) {
         switch result {
         case .probe(let error):
-            if let error { logger.debug("Readiness check failed", metadata: ["service": "\(options.name)", "error": "\(error)"]) }
+            if let error {
+                logger.debug("Readiness check failed", metadata: ["service": "\(options.name)", "error": "\(error)"])
+            }
             perform(machine.probeFinished(error: error, now: clock.now))
         case .stopCommand(let error):
             if let error {
-                logger.warning("The stop command failed; sending the stop signal", metadata: ["service": "\(options.name)", "error": "\(error)"])
+                logger.warning(
+                    "The stop command failed; sending the stop signal",
+                    metadata: ["service": "\(options.name)", "error": "\(error)"])
             }
             perform(machine.stopCommandFinished(error: error, now: clock.now))
         }
@@ -175,7 +205,8 @@ public final class AgentRuntime {
             switch action {
             case .send(let report, let id, let replyTo):
                 let epoch = machine.epoch > 0 ? machine.epoch : nil
-                _ = try? dealer.send(WireCodec.encode(Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message(for: report))))
+                _ = try? dealer.send(
+                    WireCodec.encode(Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message(for: report))))
             case .spawn:
                 spawn()
             case .signal(let signal):
@@ -185,7 +216,8 @@ public final class AgentRuntime {
             case .runProbe(let probe):
                 background.run(probe)
             case .runStopCommand(let command, let timeout):
-                logger.info("Running the stop command", metadata: ["service": "\(options.name)", "command": "\(command)"])
+                logger.info(
+                    "Running the stop command", metadata: ["service": "\(options.name)", "command": "\(command)"])
                 background.run(command, timeout: timeout)
             case .scheduleTimer(let timer, let deadline):
                 timers.schedule(timer, at: deadline)
@@ -201,7 +233,8 @@ public final class AgentRuntime {
     private func message(for report: AgentStateMachine.Report) -> Message {
         switch report {
         case .register(let snapshot):
-            .register(service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid(), snapshot: snapshot)
+            .register(
+                service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid(), snapshot: snapshot)
         case .heartbeat: .heartbeat
         case .started(let pid): .started(pid: pid)
         case .ready: .ready

@@ -25,7 +25,8 @@ final class BackgroundRunner: @unchecked Sendable {
                 switch probe.check {
                 case .tcp(let host, let port): TCPCheck.run(host: host, port: port, timeout: probe.timeout)
                 case .http(let url): HTTPCheck.run(method: "GET", url: url, timeout: probe.timeout)
-                case .exec(let command): ExecCheck.run(command: command, timeout: probe.timeout, quiet: true, reaper: reaper)
+                case .exec(let command):
+                    ExecCheck.run(command: command, timeout: probe.timeout, quiet: true, reaper: reaper)
                 }
             results.post(.probe(error: error))
         }

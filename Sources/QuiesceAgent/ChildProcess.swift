@@ -22,7 +22,7 @@ final class ChildProcess {
     static func spawn(_ command: [String], quiet: Bool = false) throws(SpawnError) -> ChildProcess {
         var arguments = command.map { strdup($0) }
         arguments.append(nil)
-        defer { arguments.forEach { free($0) } }
+        defer { for argument in arguments { free(argument) } }
         let pid = arguments.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
                 quiesce_spawn($0, quiet ? 1 : 0)

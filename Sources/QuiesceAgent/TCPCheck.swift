@@ -11,7 +11,9 @@ enum TCPCheck {
             return "cannot resolve \(host): \(String(cString: gai_strerror(resolved)))"
         }
         defer { freeaddrinfo(list) }
-        let descriptor = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(
+            first.pointee.ai_family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return "socket: \(String(cString: strerror(errno)))" }
         defer { close(descriptor) }
         if connect(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return nil }

@@ -44,7 +44,9 @@ extension ConfigurationReader {
                     dependency.condition = value
                 } else {
                     let known = ComposeDependency.Condition.allCases.map(\.rawValue)
-                    issue(condition, "condition of \(place) must be \(known.dropLast().joined(separator: ", ")) or \(known.last!)")
+                    issue(
+                        condition,
+                        "condition of \(place) must be \(known.dropLast().joined(separator: ", ")) or \(known.last!)")
                 }
             }
             if let required = settings["required"] {
@@ -75,7 +77,9 @@ extension ConfigurationReader {
     /// The dependencies `entries` of `service` give its graph: the managed services it names (and
     /// names that are no service at all, for the graph's validation to report with a did-you-mean).
     /// What Quiesce cannot honour is reported.
-    mutating func graphDependencies(of service: String, _ entries: [ComposeDependency], targets: ComposeDependencyTargets) -> [String] {
+    mutating func graphDependencies(
+        of service: String, _ entries: [ComposeDependency], targets: ComposeDependencyTargets
+    ) -> [String] {
         var dependencies: [String] = []
         for dependency in entries where !targets.unmanaged.contains(dependency.name) {
             let name = dependency.name
@@ -97,7 +101,8 @@ extension ConfigurationReader {
             case .healthy where readiness == nil && !targets.servicesWithProblems.contains(name):
                 issue(
                     dependency.conditionNode,
-                    "\(entry) being healthy but \"\(name)\" has no healthcheck; add a healthcheck or x-quiesce.readiness to \"\(name)\"")
+                    "\(entry) being healthy but \"\(name)\" has no healthcheck; add a healthcheck or x-quiesce.readiness to \"\(name)\""
+                )
             case .healthy:
                 break
             case .completedSuccessfully:

@@ -1,4 +1,5 @@
 import QuiesceCore
+
 /// Docker compose's durations, which are Go's (`time.ParseDuration`).
 extension Duration {
     /// Nanoseconds per unit, as Go writes them (`µs` both as the micro sign and as the Greek mu).

@@ -3,7 +3,9 @@ import Yams
 
 /// A compose service's `healthcheck:` as the readiness probe of its agent.
 extension ConfigurationReader {
-    static let composeHealthcheckKeys = ["test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"]
+    static let composeHealthcheckKeys = [
+        "test", "interval", "timeout", "retries", "start_period", "start_interval", "disable",
+    ]
 
     /// What a healthcheck's `test` asks for.
     enum HealthcheckTest {
@@ -28,7 +30,10 @@ extension ConfigurationReader {
             if disabled { return nil }
         }
         guard let testNode = mapping["test"] else {
-            issue(key, "\(place) has no test, and Quiesce cannot see the image's HEALTHCHECK; add test: or x-quiesce.readiness")
+            issue(
+                key,
+                "\(place) has no test, and Quiesce cannot see the image's HEALTHCHECK; add test: or x-quiesce.readiness"
+            )
             return nil
         }
         guard case .command(let command) = healthcheckTest(testNode, place: place) else { return nil }
@@ -39,9 +44,11 @@ extension ConfigurationReader {
         var probe = ReadinessProbe(check: check)
         for (field, target) in [("interval", \ReadinessProbe.interval), ("timeout", \ReadinessProbe.timeout)] {
             let durationNode = mapping[field]
-            probe[keyPath: target] = positive(duration(durationNode, key: field, format: .compose), durationNode) ?? probe[keyPath: target]
+            probe[keyPath: target] =
+                positive(duration(durationNode, key: field, format: .compose), durationNode) ?? probe[keyPath: target]
         }
-        probe.initialDelay = duration(mapping["start_period"], key: "start_period", format: .compose) ?? probe.initialDelay
+        probe.initialDelay =
+            duration(mapping["start_period"], key: "start_period", format: .compose) ?? probe.initialDelay
         if let retries = mapping["retries"] {
             if let value = retries.int, value > 0 {
                 probe.failureThreshold = value
@@ -58,8 +65,12 @@ extension ConfigurationReader {
         if let scalar = node.scalar {
             return .command(scalar.string)
         }
-        guard let sequence = node.sequence, sequence.allSatisfy({ $0.scalar != nil }), let kind = sequence.first?.string else {
-            issue(node, "the test of \(place) must be a command, or a list like [\"CMD\", \"pg_isready\", \"-U\", \"postgres\"]")
+        guard let sequence = node.sequence, sequence.allSatisfy({ $0.scalar != nil }), let kind = sequence.first?.string
+        else {
+            issue(
+                node,
+                "the test of \(place) must be a command, or a list like [\"CMD\", \"pg_isready\", \"-U\", \"postgres\"]"
+            )
             return nil
         }
         let arguments = sequence.dropFirst().compactMap(\.string)
@@ -73,7 +84,10 @@ extension ConfigurationReader {
         case "CMD":
             issue(node, "the test of \(place) needs a command after \"CMD\"")
         case "CMD-SHELL":
-            issue(node, "the test of \(place) takes one shell command after \"CMD-SHELL\", like [\"CMD-SHELL\", \"pg_isready -U postgres\"]")
+            issue(
+                node,
+                "the test of \(place) takes one shell command after \"CMD-SHELL\", like [\"CMD-SHELL\", \"pg_isready -U postgres\"]"
+            )
         default:
             issue(node, "the test of \(place) must begin with \"CMD\", \"CMD-SHELL\" or \"NONE\"")
         }

@@ -62,7 +62,8 @@ public enum ComposeImporter {
             } else if !composeServices.contains(where: \.isManaged) && composeServices.count == mapping.count {
                 reader.issue(
                     key("services", in: top),
-                    "every service has x-quiesce: false, which leaves Quiesce nothing to manage; remove it from the long-running services")
+                    "every service has x-quiesce: false, which leaves Quiesce nothing to manage; remove it from the long-running services"
+                )
             }
         } else if top["services"] == nil {
             reader.issues.append(.init(line: nil, message: "no services: block; declare the services to coordinate"))

@@ -25,7 +25,9 @@ extension Node {
             var winners: [Node: Node] = [:]
             for pair in pairs { winners[pair.key] = pair.value }
             var seen: Set<Node> = []
-            let unique = pairs.compactMap { pair in seen.insert(pair.key).inserted ? (pair.key, winners[pair.key]!) : nil }
+            let unique = pairs.compactMap { pair in
+                seen.insert(pair.key).inserted ? (pair.key, winners[pair.key]!) : nil
+            }
             return .mapping(Node.Mapping(unique, mapping.tag, mapping.style, mapping.mark))
         case .sequence(let sequence):
             return .sequence(Node.Sequence(sequence.map(\.mergingKeys), sequence.tag, sequence.style, sequence.mark))

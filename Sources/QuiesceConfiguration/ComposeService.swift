@@ -19,7 +19,9 @@ extension ConfigurationReader {
     mutating func composeService(key: Node, node: Node) -> ComposeService? {
         guard let name = serviceName(key), let mapping = mapping(node, what: "service \"\(name)\"") else { return nil }
         if let extends = ComposeImporter.key("extends", in: mapping) {
-            issue(extends, "service \"\(name)\" uses extends, which changes its settings; \(ComposeImporter.resolveFirst)")
+            issue(
+                extends, "service \"\(name)\" uses extends, which changes its settings; \(ComposeImporter.resolveFirst)"
+            )
         }
         var service = ComposeService(name: name, key: key, mapping: mapping, settings: Node.Mapping([]))
         guard let extensionNode = mapping[ComposeImporter.extensionKey] else { return service }
@@ -31,7 +33,10 @@ extension ConfigurationReader {
         case nil:
             guard let literal = composeLiteral(extensionNode) else { break }
             if literal.mapping == nil && !["", "~"].contains(literal.scalar?.string) {
-                issue(extensionNode, "x-quiesce of \"\(name)\" must be false (not managed by Quiesce) or a mapping of Quiesce service settings")
+                issue(
+                    extensionNode,
+                    "x-quiesce of \"\(name)\" must be false (not managed by Quiesce) or a mapping of Quiesce service settings"
+                )
             } else {
                 service.settings = self.mapping(literal, what: "x-quiesce of \"\(name)\"")
             }
@@ -49,7 +54,8 @@ extension ConfigurationReader {
         for service in services {
             guard let settings = service.settings else {
                 let dependsOn = service.mapping["depends_on"].flatMap { composeLiteral($0) }
-                unmanagedDependencies[service.name] = dependsOn.map { composeDependencies($0, service: service.name).map(\.name) } ?? []
+                unmanagedDependencies[service.name] =
+                    dependsOn.map { composeDependencies($0, service: service.name).map(\.name) } ?? []
                 continue
             }
             let issuesBefore = issues.count
@@ -98,7 +104,9 @@ extension ConfigurationReader {
     /// settings, which win.
     mutating func serviceSpec(_ service: ComposeService, settings: Node.Mapping, blocks: FleetBlocks) -> ServiceSpec {
         let name = service.name
-        var spec = ServiceSpec(name: name, stopTimeout: blocks.stopTimeout, startTimeout: blocks.startTimeout, line: service.key.mark?.line)
+        var spec = ServiceSpec(
+            name: name, stopTimeout: blocks.stopTimeout, startTimeout: blocks.startTimeout, line: service.key.mark?.line
+        )
         if let grace = service.mapping["stop_grace_period"].flatMap({ composeLiteral($0) }) {
             spec.stopTimeout = duration(grace, key: "stop_grace_period", format: .compose) ?? spec.stopTimeout
         }
@@ -108,7 +116,9 @@ extension ConfigurationReader {
             spec.readiness = composeReadiness(healthcheck: healthcheck, key: key, service: name)
         }
         if let dependsOn = ComposeImporter.key("depends_on", in: settings) {
-            issue(dependsOn, "x-quiesce of \"\(name)\" may not hold depends_on; declare dependencies once, in compose's depends_on")
+            issue(
+                dependsOn,
+                "x-quiesce of \"\(name)\" may not hold depends_on; declare dependencies once, in compose's depends_on")
         }
         let quiesceSettings = Node.Mapping(settings.filter { $0.key.string != "depends_on" })
         checkKeys(quiesceSettings, allowed: ConfigurationLoader.serviceSettingKeys, in: "x-quiesce of \"\(name)\"")

@@ -20,12 +20,14 @@ public enum ConfigurationLoader {
     static let fleetBlockKeys = ["coordinator", "defaults", "security"]
     static let securityKeys = ["server_key", "agents_dir", "agents", "admins", "readers"]
     static let coordinatorKeys = [
-        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_suspect_after", "agent_lost_after", "on_start_failure", "state_dir", "admin_bind",
+        "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_suspect_after", "agent_lost_after",
+        "on_start_failure", "state_dir", "admin_bind",
     ]
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
     /// A service's keys other than `depends_on`: what a compose service's `x-quiesce:` may set.
     static let serviceSettingKeys = [
-        "stop_timeout", "start_timeout", "drain", "readiness", "restart", "restart_backoff", "restart_limit", "on_unreachable",
+        "stop_timeout", "start_timeout", "drain", "readiness", "restart", "restart_backoff", "restart_limit",
+        "on_unreachable",
     ]
     static let serviceKeys = ["depends_on"] + serviceSettingKeys
     static let readinessKeys = ["tcp", "http", "exec", "interval", "timeout", "failure_threshold", "initial_delay"]

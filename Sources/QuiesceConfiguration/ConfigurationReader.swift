@@ -71,7 +71,8 @@ struct ConfigurationReader {
     mutating func checkKeys(_ mapping: Node.Mapping, allowed: [String], in place: String) {
         for key in mapping.keys {
             guard let name = key.string, !allowed.contains(name) else { continue }
-            let hint = NameSuggestion.closest(to: name, in: allowed).map { " (did you mean \"\($0)\"?)" }
+            let hint =
+                NameSuggestion.closest(to: name, in: allowed).map { " (did you mean \"\($0)\"?)" }
                 ?? "; known keys: \(allowed.joined(separator: ", "))"
             issue(key, "unknown key \"\(name)\" in \(place)\(hint)")
         }
@@ -99,7 +100,8 @@ struct ConfigurationReader {
             return nil
         }
         let allowed = name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "-_.".unicodeScalars.contains($0)
         }
         if !allowed {
             issue(key, "service name \"\(name)\" may hold only letters, digits, '-', '_' and '.'")
@@ -119,14 +121,17 @@ struct ConfigurationReader {
         if let defaults = mapping["defaults"], let defaultsMapping = self.mapping(defaults, what: "defaults") {
             checkKeys(defaultsMapping, allowed: ConfigurationLoader.defaultsKeys, in: "defaults")
             blocks.stopTimeout = duration(defaultsMapping["stop_timeout"], key: "stop_timeout") ?? blocks.stopTimeout
-            blocks.startTimeout = duration(defaultsMapping["start_timeout"], key: "start_timeout") ?? blocks.startTimeout
+            blocks.startTimeout =
+                duration(defaultsMapping["start_timeout"], key: "start_timeout") ?? blocks.startTimeout
         }
         return blocks
     }
 
     /// Validates `services` as a graph and the security block against it: the configuration, or
     /// every issue found so far and now, in line order.
-    mutating func configuration(services: [ServiceSpec], blocks: FleetBlocks, file: String) throws(ConfigurationError) -> Configuration {
+    mutating func configuration(services: [ServiceSpec], blocks: FleetBlocks, file: String) throws(ConfigurationError)
+        -> Configuration
+    {
         var graph: ServiceGraph?
         do throws(GraphValidationError) {
             graph = try ServiceGraph(validating: services)
@@ -147,7 +152,8 @@ struct ConfigurationReader {
 
     /// A service of a Quiesce configuration file: its settings and its `depends_on` list.
     mutating func service(name: String, node: Node, line: Int?, blocks: FleetBlocks) -> ServiceSpec {
-        var spec = ServiceSpec(name: name, stopTimeout: blocks.stopTimeout, startTimeout: blocks.startTimeout, line: line)
+        var spec = ServiceSpec(
+            name: name, stopTimeout: blocks.stopTimeout, startTimeout: blocks.startTimeout, line: line)
         guard let mapping = mapping(node, what: "service \"\(name)\"") else { return spec }
         checkKeys(mapping, allowed: ConfigurationLoader.serviceKeys, in: "service \"\(name)\"")
         applySettings(mapping, to: &spec)
@@ -238,7 +244,9 @@ struct ConfigurationReader {
         let backoff = mapping["restart_backoff"]
         let limit = mapping["restart_limit"]
         guard let mode else {
-            issue(backoff ?? limit, "restart_backoff and restart_limit of \"\(service)\" need restart: on-failure or always")
+            issue(
+                backoff ?? limit,
+                "restart_backoff and restart_limit of \"\(service)\" need restart: on-failure or always")
             return nil
         }
         // YAML reads a bare `no` as false.
@@ -265,7 +273,9 @@ struct ConfigurationReader {
         guard let mapping = mapping(node, what: "security") else { return nil }
         checkKeys(mapping, allowed: ConfigurationLoader.securityKeys, in: "security")
         guard let serverKey = mapping["server_key"]?.string, !serverKey.isEmpty else {
-            issue(node, "security needs server_key: the coordinator's secret key file (quiesce keygen coordinator --out DIR)")
+            issue(
+                node,
+                "security needs server_key: the coordinator's secret key file (quiesce keygen coordinator --out DIR)")
             return nil
         }
         var settings = SecuritySettings(serverKeyFile: serverKey)
@@ -280,7 +290,9 @@ struct ConfigurationReader {
                 issue(agents, "security.agents must map service names to key files")
             }
         }
-        for (field, target) in [("admins", \SecuritySettings.adminKeyFiles), ("readers", \SecuritySettings.readerKeyFiles)] {
+        for (field, target) in [
+            ("admins", \SecuritySettings.adminKeyFiles), ("readers", \SecuritySettings.readerKeyFiles),
+        ] {
             guard let list = mapping[field] else { continue }
             guard let sequence = list.sequence else {
                 issue(list, "security.\(field) must be a list of key files")
@@ -305,10 +317,13 @@ struct ConfigurationReader {
                 issue(bind, "bind must be a ZeroMQ endpoint like tcp://0.0.0.0:7700 or ipc:///run/quiesce.sock")
             }
         }
-        settings.shutdownTimeout = duration(mapping["shutdown_timeout"], key: "shutdown_timeout") ?? settings.shutdownTimeout
+        settings.shutdownTimeout =
+            duration(mapping["shutdown_timeout"], key: "shutdown_timeout") ?? settings.shutdownTimeout
         settings.ackGrace = duration(mapping["ack_grace"], key: "ack_grace") ?? settings.ackGrace
-        settings.heartbeatInterval = duration(mapping["heartbeat_interval"], key: "heartbeat_interval") ?? settings.heartbeatInterval
-        settings.agentLostAfter = duration(mapping["agent_lost_after"], key: "agent_lost_after") ?? settings.agentLostAfter
+        settings.heartbeatInterval =
+            duration(mapping["heartbeat_interval"], key: "heartbeat_interval") ?? settings.heartbeatInterval
+        settings.agentLostAfter =
+            duration(mapping["agent_lost_after"], key: "agent_lost_after") ?? settings.agentLostAfter
         let suspectAfter = duration(mapping["agent_suspect_after"], key: "agent_suspect_after")
         settings.agentSuspectAfter = suspectAfter ?? min(settings.agentSuspectAfter, settings.agentLostAfter / 2)
         if settings.agentSuspectAfter >= settings.agentLostAfter {

@@ -18,7 +18,8 @@ final class Authenticator {
         self.services = services
         let server = try CurveCertificate.read(settings.serverKeyFile)
         guard let secretKey = server.secretKey else {
-            throw CurveCertificate.Failure(description: "\(settings.serverKeyFile): server_key must be a secret key file (NAME.key_secret)")
+            throw CurveCertificate.Failure(
+                description: "\(settings.serverKeyFile): server_key must be a secret key file (NAME.key_secret)")
         }
         serverKeys = CurveKeyPair(publicKey: server.publicKey, secretKey: secretKey)
         identities = try Self.load(settings, services: services)
@@ -45,7 +46,8 @@ final class Authenticator {
     private static func load(_ settings: SecuritySettings, services: [String]) throws -> [String: String] {
         var identities: [String: String] = [:]
         for service in services {
-            let file = settings.agentKeyFiles[service]
+            let file =
+                settings.agentKeyFiles[service]
                 ?? settings.agentsDirectory.map { ($0 as NSString).appendingPathComponent("\(service).key") }
             guard let file, FileManager.default.fileExists(atPath: file) else { continue }
             identities[try CurveCertificate.read(file).publicKey] = "agent:\(service)"
@@ -68,7 +70,8 @@ enum ZAPHandler {
         guard frames.count >= 6 else { return [] }
         let requestID = frames[1]
         let mechanism = String(decoding: frames[5], as: UTF8.self)
-        let identity = mechanism == "CURVE" && frames.count >= 7 ? authenticator.identity(of: Z85.encode(frames[6])) : nil
+        let identity =
+            mechanism == "CURVE" && frames.count >= 7 ? authenticator.identity(of: Z85.encode(frames[6])) : nil
         return [
             Array("1.0".utf8), requestID, Array((identity == nil ? "400" : "200").utf8),
             Array((identity == nil ? "key not allowed" : "OK").utf8), Array((identity ?? "").utf8), [],

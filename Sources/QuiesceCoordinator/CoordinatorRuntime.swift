@@ -62,7 +62,8 @@ public final class CoordinatorRuntime {
         self.endpoint = endpoint
         self.logger = logger
         self.output = output
-        self.machine = CoordinatorStateMachine(configuration: configuration, now: clock.now, resuming: journal?.pendingShutdown())
+        self.machine = CoordinatorStateMachine(
+            configuration: configuration, now: clock.now, resuming: journal?.pendingShutdown())
     }
 
     /// Runs until the shutdown is over, and returns its report.
@@ -104,7 +105,10 @@ public final class CoordinatorRuntime {
         let bound = (try? router.lastEndpoint()) ?? endpoint
         logger.info(
             "Coordinator listening",
-            metadata: ["endpoint": "\(bound)", "services": "\(configuration.graph.names.count)", "curve": "\(authenticator != nil)"])
+            metadata: [
+                "endpoint": "\(bound)", "services": "\(configuration.graph.names.count)",
+                "curve": "\(authenticator != nil)",
+            ])
         var items: [Poller.Item] = [.socket(router), .fileDescriptor(signals.fileDescriptor), .socket(monitor.socket)]
         let zapIndex = zap.map { socket -> Int in
             items.append(.socket(socket))
@@ -132,7 +136,9 @@ public final class CoordinatorRuntime {
             }
             if let zapIndex, readable[zapIndex] { try answerZAP() }
             if readable[2] { try readMonitor() }
-            if let adminIndex, readable[adminIndex], let adminRouter { try receiveAll(from: adminRouter, adminPlane: true) }
+            if let adminIndex, readable[adminIndex], let adminRouter {
+                try receiveAll(from: adminRouter, adminPlane: true)
+            }
             if readable[0] { try receiveAll(from: router) }
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
@@ -171,13 +177,16 @@ public final class CoordinatorRuntime {
             let frames = Array(received.frames.dropFirst())
             do throws(WireError) {
                 if received.truncated { throw .wrongFrameCount(frames.count) }
-                handle(try WireCodec.decode(frames), from: routingID, identity: adminPlane ? "admin:local" : received.userID)
+                handle(
+                    try WireCodec.decode(frames), from: routingID,
+                    identity: adminPlane ? "admin:local" : received.userID)
             } catch {
                 rejections.malformedMessages += 1
                 logger.warning(
                     "Dropped a malformed message",
                     metadata: [
-                        "reason": "\(error)", "dropped": "\(rejections.malformedMessages)", "admin_plane": "\(adminPlane)",
+                        "reason": "\(error)", "dropped": "\(rejections.malformedMessages)",
+                        "admin_plane": "\(adminPlane)",
                         "service": "\(registry.service(for: routingID) ?? "?")",
                     ])
             }
@@ -251,7 +260,10 @@ public final class CoordinatorRuntime {
         rejections.refusedMessages += 1
         logger.warning(
             "Message refused: its key may not send it",
-            metadata: ["type": "\(envelope.message.type)", "identity": "\(identity ?? "none")", "refused": "\(rejections.refusedMessages)"])
+            metadata: [
+                "type": "\(envelope.message.type)", "identity": "\(identity ?? "none")",
+                "refused": "\(rejections.refusedMessages)",
+            ])
         if reply { send(.error("not allowed for this key"), to: routingID, replyTo: envelope.id) }
     }
 
@@ -260,10 +272,14 @@ public final class CoordinatorRuntime {
         if case .register(let service, let host, let agentPID, let snapshot) = envelope.message {
             guard permits(identity, { $0 == "agent:\(service)" }) else {
                 refuse(envelope, from: routingID, identity: identity, reply: false)
-                send(.refused(reason: "this key may not be the agent of service \"\(service)\""), to: routingID, replyTo: envelope.id)
+                send(
+                    .refused(reason: "this key may not be the agent of service \"\(service)\""), to: routingID,
+                    replyTo: envelope.id)
                 return
             }
-            register(service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID, requestID: envelope.id)
+            register(
+                service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID,
+                requestID: envelope.id)
             return
         }
         if let service = registry.service(for: routingID), machine.isConnected(service),
@@ -283,7 +299,8 @@ public final class CoordinatorRuntime {
             .operationRequest where !permits(identity, { $0.hasPrefix("admin:") }):
             refuse(envelope, from: routingID, identity: identity, reply: true)
         case .statusRequest:
-            let document = StatusDocument(phase: machine.phaseName, services: machine.status(now: now), rejections: rejections)
+            let document = StatusDocument(
+                phase: machine.phaseName, services: machine.status(now: now), rejections: rejections)
             send(.statusReply(document), to: routingID, replyTo: envelope.id)
         case .shutdownRequest:
             logger.notice("Shutdown requested by an operator")
@@ -293,18 +310,23 @@ public final class CoordinatorRuntime {
             let operation = Operation(kind: kind, service: service)
             switch machine.operationRequested(operation, now: now) {
             case .success(let actions):
-                logger.notice("Operation requested by an operator", metadata: ["operation": "\(kind.rawValue)", "service": "\(service)"])
+                logger.notice(
+                    "Operation requested by an operator",
+                    metadata: ["operation": "\(kind.rawValue)", "service": "\(service)"])
                 watchers.append(Watcher(routingID: routingID, requestID: envelope.id, operation: true))
                 perform(actions)
             case .failure(let refusal):
                 send(.error(refusal.description), to: routingID, replyTo: envelope.id)
             }
         case .heartbeat, .started, .ready, .startFailed, .exited, .stopped:
-            logger.debug("Message from an agent that is not registered; dropped", metadata: ["type": "\(envelope.message.type)"])
+            logger.debug(
+                "Message from an agent that is not registered; dropped", metadata: ["type": "\(envelope.message.type)"])
             send(.error("not registered"), to: routingID, replyTo: envelope.id)
         default:
             rejections.malformedMessages += 1
-            logger.warning("Dropped an unexpected message", metadata: ["type": "\(envelope.message.type)", "dropped": "\(rejections.malformedMessages)"])
+            logger.warning(
+                "Dropped an unexpected message",
+                metadata: ["type": "\(envelope.message.type)", "dropped": "\(rejections.malformedMessages)"])
         }
     }
 
@@ -326,7 +348,8 @@ public final class CoordinatorRuntime {
             return
         }
         var outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
-        if case .failure(.alreadyConnected) = outcome, let previous = registry.routingID(for: service), previous != routingID,
+        if case .failure(.alreadyConnected) = outcome, let previous = registry.routingID(for: service),
+            previous != routingID,
             !send(.heartbeat, to: previous)
         {
             // The connection registered before has closed (its agent restarted or reconnected), which
@@ -339,17 +362,22 @@ public final class CoordinatorRuntime {
             registry.bind(service, to: routingID)
             logger.info(
                 "Agent registered",
-                metadata: ["service": "\(service)", "host": "\(host)", "agent_pid": "\(agentPID)", "snapshot": "\(snapshot)"])
+                metadata: [
+                    "service": "\(service)", "host": "\(host)", "agent_pid": "\(agentPID)", "snapshot": "\(snapshot)",
+                ])
             send(welcome, to: routingID, replyTo: requestID)
             perform(actions)
         case .failure(let refusal):
-            logger.warning("Agent refused", metadata: ["service": "\(service)", "host": "\(host)", "reason": "\(refusal)"])
+            logger.warning(
+                "Agent refused", metadata: ["service": "\(service)", "host": "\(host)", "reason": "\(refusal)"])
             send(.refused(reason: refusal.description), to: routingID, replyTo: requestID)
         }
     }
 
     private var welcome: Message {
-        .welcome(heartbeatInterval: configuration.coordinator.heartbeatInterval, lostAfter: configuration.coordinator.agentLostAfter)
+        .welcome(
+            heartbeatInterval: configuration.coordinator.heartbeatInterval,
+            lostAfter: configuration.coordinator.agentLostAfter)
     }
 
     private func handleAgentMessage(_ envelope: Envelope, from service: String, routingID: [UInt8]) {
@@ -373,7 +401,9 @@ public final class CoordinatorRuntime {
             perform(machine.serviceExited(service, status: status, now: now))
         case .stopRequest:
             logger.notice("Agent asks for a coordinated stop of its service", metadata: ["service": "\(service)"])
-            switch machine.operationRequested(Operation(kind: .stop, service: service, requestedByAgent: true), now: now) {
+            switch machine.operationRequested(
+                Operation(kind: .stop, service: service, requestedByAgent: true), now: now)
+            {
             case .success(let actions):
                 perform(actions)
             case .failure(let refusal):
@@ -385,7 +415,9 @@ public final class CoordinatorRuntime {
             perform(machine.stopAcknowledged(service, outcome: outcome, now: now))
         default:
             rejections.malformedMessages += 1
-            logger.warning("Dropped an unexpected message from an agent", metadata: ["service": "\(service)", "type": "\(envelope.message.type)"])
+            logger.warning(
+                "Dropped an unexpected message from an agent",
+                metadata: ["service": "\(service)", "type": "\(envelope.message.type)"])
         }
     }
 
@@ -420,10 +452,17 @@ public final class CoordinatorRuntime {
                 do {
                     try journal?.append(entry)
                 } catch {
-                    logger.error("Cannot write the journal; a restarted coordinator would not know this", metadata: ["error": "\(error)"])
+                    logger.error(
+                        "Cannot write the journal; a restarted coordinator would not know this",
+                        metadata: ["error": "\(error)"])
                 }
             case .operationFinished(let report):
-                logger.notice("Operation finished", metadata: ["operation": "\(report.operation.kind.rawValue) \(report.operation.service)", "exit_code": "\(report.exitCode)"])
+                logger.notice(
+                    "Operation finished",
+                    metadata: [
+                        "operation": "\(report.operation.kind.rawValue) \(report.operation.service)",
+                        "exit_code": "\(report.exitCode)",
+                    ])
                 let document = ReportDocument(report)
                 for watcher in watchers where watcher.operation {
                     send(.report(document), to: watcher.routingID, replyTo: watcher.requestID)
@@ -459,7 +498,8 @@ public final class CoordinatorRuntime {
     /// `agent_lost_after` to come back.
     private func closed(_ service: String) -> [CoordinatorStateMachine.Action] {
         if !machine.isUnreachable(service) {
-            logger.notice("Agent connection closed; waiting for it to register again", metadata: ["service": "\(service)"])
+            logger.notice(
+                "Agent connection closed; waiting for it to register again", metadata: ["service": "\(service)"])
         }
         return machine.connectionClosed(service, now: clock.now)
     }

@@ -33,7 +33,8 @@ public final class Journal {
             case "finished": pending = nil
             case "outcome":
                 guard let service = entry.service, let code = entry.outcome else { continue }
-                pending?[service] = RecordedOutcome(code: code, clean: entry.clean ?? false, detail: entry.detail ?? code)
+                pending?[service] = RecordedOutcome(
+                    code: code, clean: entry.clean ?? false, detail: entry.detail ?? code)
             default: continue
             }
         }
@@ -47,7 +48,8 @@ public final class Journal {
         case .shutdownBegan:
             line = Line(event: "shutdown")
         case .outcome(let service, let outcome):
-            line = Line(event: "outcome", service: service, outcome: outcome.code, clean: outcome.clean, detail: outcome.detail)
+            line = Line(
+                event: "outcome", service: service, outcome: outcome.code, clean: outcome.clean, detail: outcome.detail)
         case .shutdownFinished:
             try Data().write(to: url, options: .atomic)
             return

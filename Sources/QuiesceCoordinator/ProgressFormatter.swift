@@ -39,7 +39,8 @@ public enum ProgressFormatter {
             "resuming the shutdown a previous coordinator began"
                 + (stopped.isEmpty ? "" : " (already stopped: \(stopped.joined(separator: ", ")))")
         case .operationBegan(let operation):
-            "\(operation.kind.rawValue) \(operation.service)" + (operation.requestedByAgent ? " (asked by its agent)" : "") + ": begins"
+            "\(operation.kind.rawValue) \(operation.service)"
+                + (operation.requestedByAgent ? " (asked by its agent)" : "") + ": begins"
         case .operationStopped(let operation, let report):
             "\(operation.kind.rawValue) \(operation.service): stopped \(report.entries.map(\.service).joined(separator: ", ")); starting them again"
         case .shutdown(.waveStarted(let number, let total, let services)):

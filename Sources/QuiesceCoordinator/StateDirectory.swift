@@ -12,7 +12,10 @@ public struct StateDirectory: Sendable {
     public func nextEpoch() throws -> UInt64 {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let file = URL(fileURLWithPath: path).appendingPathComponent("epoch")
-        let previous = (try? String(contentsOf: file, encoding: .utf8)).flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+        let previous =
+            (try? String(contentsOf: file, encoding: .utf8)).flatMap {
+                UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            } ?? 0
         let epoch = previous + 1
         try Data("\(epoch)\n".utf8).write(to: file, options: .atomic)
         return epoch

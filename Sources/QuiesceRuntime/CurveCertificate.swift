@@ -15,7 +15,9 @@ public enum CurveCertificate {
     /// Writes `NAME.key` and `NAME.key_secret` for `keys` in `directory`, refusing to replace files.
     /// - Returns: the two paths.
     @discardableResult
-    public static func write(_ keys: CurveKeyPair, name: String, to directory: String, date: Date = Date()) throws -> (public: String, secret: String) {
+    public static func write(_ keys: CurveKeyPair, name: String, to directory: String, date: Date = Date()) throws -> (
+        public: String, secret: String
+    ) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let publicPath = (directory as NSString).appendingPathComponent("\(name).key")
         let secretPath = publicPath + "_secret"
@@ -46,7 +48,10 @@ public enum CurveCertificate {
                 secret-key = "\(keys.secretKey)"
 
             """
-        guard FileManager.default.createFile(atPath: secretPath, contents: Data(secretText.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: secretPath, contents: Data(secretText.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw Failure(description: "cannot write \(secretPath)")
         }
         try Data(publicText.utf8).write(to: URL(fileURLWithPath: publicPath))

@@ -1,5 +1,5 @@
-import ZeroMQ
 import QuiesceWire
+import ZeroMQ
 
 /// Socket settings shared by the coordinator and its peers.
 public enum Sockets {
@@ -34,7 +34,8 @@ public enum Sockets {
     ///   read when the coordinator closes, so the CLI, which must read the final report, does without.
     /// - Parameter curve: this side's keys and the coordinator's public key.
     public static func dealer(
-        context: Context, connect endpoint: String, immediate: Bool = true, curve: (keys: CurveKeyPair, serverKey: String)? = nil
+        context: Context, connect endpoint: String, immediate: Bool = true,
+        curve: (keys: CurveKeyPair, serverKey: String)? = nil
     ) throws -> Socket {
         let socket = try Socket(context: context, type: .dealer)
         if let curve { try socket.makeCurveClient(curve.keys, serverKey: curve.serverKey) }

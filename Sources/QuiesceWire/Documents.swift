@@ -40,7 +40,8 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         self.rejections = rejections
         self.services = services.map {
             Row(
-                service: $0.service, state: $0.state.rawValue, connected: $0.connected, suspect: $0.suspect ? true : nil,
+                service: $0.service, state: $0.state.rawValue, connected: $0.connected,
+                suspect: $0.suspect ? true : nil,
                 host: $0.host, pid: $0.pid,
                 uptimeSeconds: $0.uptime?.seconds, sinceLastChangeSeconds: $0.sinceLastChange.seconds,
                 detail: $0.detail)

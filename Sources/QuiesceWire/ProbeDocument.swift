@@ -24,9 +24,14 @@ struct ProbeDocument: Codable, Equatable {
 
     /// The probe, or `nil` when the document is not a valid one.
     var probe: ReadinessProbe? {
-        let checks = [tcp.flatMap(ReadinessProbe.Check.tcp), http.flatMap(ReadinessProbe.Check.http), exec.flatMap(ReadinessProbe.Check.exec)]
-            .compactMap { $0 }
-        guard checks.count == 1, intervalMs > 0, timeoutMs > 0, failureThreshold > 0, initialDelayMs >= 0 else { return nil }
+        let checks = [
+            tcp.flatMap(ReadinessProbe.Check.tcp), http.flatMap(ReadinessProbe.Check.http),
+            exec.flatMap(ReadinessProbe.Check.exec),
+        ]
+        .compactMap { $0 }
+        guard checks.count == 1, intervalMs > 0, timeoutMs > 0, failureThreshold > 0, initialDelayMs >= 0 else {
+            return nil
+        }
         return ReadinessProbe(
             check: checks[0], interval: .milliseconds(intervalMs), timeout: .milliseconds(timeoutMs),
             failureThreshold: failureThreshold, initialDelay: .milliseconds(initialDelayMs))

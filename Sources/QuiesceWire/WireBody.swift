@@ -30,7 +30,8 @@ struct WireBody: Codable {
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, epoch, service, host, agentPid, pid, reason, outcome, exitCode, signal
-        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit, operation, lostAfterMs, snapshot
+        case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit,
+            operation, lostAfterMs, snapshot
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?, epoch: UInt64?) {

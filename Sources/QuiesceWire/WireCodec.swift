@@ -44,7 +44,8 @@ public enum WireCodec {
     }
 
     private static func body(of envelope: Envelope) -> WireBody {
-        var body = WireBody(type: envelope.message.type, id: envelope.id, replyTo: envelope.replyTo, epoch: envelope.epoch)
+        var body = WireBody(
+            type: envelope.message.type, id: envelope.id, replyTo: envelope.replyTo, epoch: envelope.epoch)
         switch envelope.message {
         case .register(let service, let host, let agentPID, let snapshot):
             body.service = service
@@ -140,8 +141,11 @@ public enum WireCodec {
         case "restarting":
             let attempt = try require(body.attempt, "attempt")
             let delay = try require(body.delayMs, "delay_ms")
-            guard attempt > 0, delay >= 0 else { throw .outOfRange(type: body.type, field: attempt > 0 ? "delay_ms" : "attempt") }
-            return .restarting(try require(status(of: body), "exit_code"), attempt: attempt, delay: .milliseconds(delay))
+            guard attempt > 0, delay >= 0 else {
+                throw .outOfRange(type: body.type, field: attempt > 0 ? "delay_ms" : "attempt")
+            }
+            return .restarting(
+                try require(status(of: body), "exit_code"), attempt: attempt, delay: .milliseconds(delay))
         case "stop":
             let timeout = try require(body.timeoutMs, "timeout_ms")
             guard timeout >= 0 else { throw .outOfRange(type: body.type, field: "timeout_ms") }
@@ -151,7 +155,9 @@ public enum WireCodec {
         case "stop_request": return .stopRequest
         case "operation_request":
             let text = try require(body.operation, "operation")
-            guard let kind = Operation.Kind(rawValue: text) else { throw .outOfRange(type: body.type, field: "operation") }
+            guard let kind = Operation.Kind(rawValue: text) else {
+                throw .outOfRange(type: body.type, field: "operation")
+            }
             return .operationRequest(kind, service: try require(body.service, "service"))
         case "kill": return .kill(exit: body.exit ?? true)
         case "ack": return .ack

@@ -22,7 +22,9 @@ public struct SocketEvent: Sendable, Equatable {
         public static let handshakeSucceeded = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
 
         /// Every way a handshake can fail.
-        public static let handshakeFailures: Kind = [.handshakeFailedNoDetail, .handshakeFailedProtocol, .handshakeFailedAuthentication]
+        public static let handshakeFailures: Kind = [
+            .handshakeFailedNoDetail, .handshakeFailedProtocol, .handshakeFailedAuthentication,
+        ]
     }
 
     public var kind: Kind
@@ -58,7 +60,9 @@ public final class SocketMonitor {
 
     /// Starts monitoring `monitored` for `events`, publishing on `address` (an unused `inproc://` name).
     public init(_ monitored: Socket, context: Context, events: SocketEvent.Kind, address: String) throws {
-        try zmqCall("zmq_socket_monitor \(address)") { zmq_socket_monitor(monitored.handle, address, Int32(events.rawValue)) }
+        try zmqCall("zmq_socket_monitor \(address)") {
+            zmq_socket_monitor(monitored.handle, address, Int32(events.rawValue))
+        }
         socket = try Socket(context: context, type: .pair)
         try socket.connect(address)
     }
@@ -69,9 +73,14 @@ public final class SocketMonitor {
             // Frame 1: the event (16 bits) and its value (32 bits), in host order; frame 2: the endpoint.
             guard message.frames.count == 2, message.frames[0].count == 6 else { continue }
             let (kind, value) = message.frames[0].withUnsafeBytes {
-                ($0.loadUnaligned(fromByteOffset: 0, as: UInt16.self), $0.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+                (
+                    $0.loadUnaligned(fromByteOffset: 0, as: UInt16.self),
+                    $0.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
+                )
             }
-            return SocketEvent(kind: SocketEvent.Kind(rawValue: kind), value: value, endpoint: String(decoding: message.frames[1], as: UTF8.self))
+            return SocketEvent(
+                kind: SocketEvent.Kind(rawValue: kind), value: value,
+                endpoint: String(decoding: message.frames[1], as: UTF8.self))
         }
         return nil
     }

@@ -1,7 +1,7 @@
 import CZeroMQ
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An error reported by libzmq, carrying its `errno` and `zmq_strerror` text.

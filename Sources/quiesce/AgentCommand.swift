@@ -24,13 +24,23 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .long, help: "The signal that asks the service to stop: SIGTERM, SIGINT, SIGQUIT, 15, ...")
     var stopSignal: String = "SIGTERM"
 
-    @Option(name: .long, help: ArgumentHelp("A shell command that asks the service to stop, instead of the stop signal (which remains the fallback if it fails).", valueName: "command"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A shell command that asks the service to stop, instead of the stop signal (which remains the fallback if it fails).",
+            valueName: "command"))
     var stopExec: String?
 
-    @Option(name: .long, help: ArgumentHelp("An HTTP request that asks the service to stop: \"POST http://127.0.0.1:8080/shutdown\" (the method defaults to POST).", valueName: "[method] url"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An HTTP request that asks the service to stop: \"POST http://127.0.0.1:8080/shutdown\" (the method defaults to POST).",
+            valueName: "[method] url"))
     var stopHTTP: String?
 
-    @Option(name: .long, help: "Serve GET /healthz and /readyz on this port (for Kubernetes probes and compose healthchecks).")
+    @Option(
+        name: .long,
+        help: "Serve GET /healthz and /readyz on this port (for Kubernetes probes and compose healthchecks).")
     var healthPort: Int?
 
     @Option(name: .long, help: "The address the health endpoint listens on.")
@@ -39,7 +49,11 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .long, help: "How long the service has to stop when the agent stops it on its own.")
     var localStopTimeout: String = "10s"
 
-    @Option(name: .long, help: "On the agent's own SIGTERM, how long to wait for the coordinator to stop the service after its dependents before stopping it locally (0s: locally at once).")
+    @Option(
+        name: .long,
+        help:
+            "On the agent's own SIGTERM, how long to wait for the coordinator to stop the service after its dependents before stopping it locally (0s: locally at once)."
+    )
     var coordinatedStopTimeout: String = "10s"
 
     @OptionGroup(title: "Readiness (overrides the coordinator's readiness: block for this service)")
@@ -53,10 +67,21 @@ struct AgentCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("give the service's command after --: quiesce agent --name api --coordinator tcp://127.0.0.1:7700 -- ./api") }
-        guard SignalName.number(of: stopSignal) != nil else { throw ValidationError("--stop-signal: unknown signal \"\(stopSignal)\"; try SIGTERM, SIGINT, SIGQUIT or a number") }
-        guard Duration(configurationText: localStopTimeout) != nil else { throw ValidationError("--local-stop-timeout: write a duration like 10s") }
-        guard Duration(configurationText: coordinatedStopTimeout) != nil else { throw ValidationError("--coordinated-stop-timeout: write a duration like 10s") }
+        guard !command.isEmpty else {
+            throw ValidationError(
+                "give the service's command after --: quiesce agent --name api --coordinator tcp://127.0.0.1:7700 -- ./api"
+            )
+        }
+        guard SignalName.number(of: stopSignal) != nil else {
+            throw ValidationError(
+                "--stop-signal: unknown signal \"\(stopSignal)\"; try SIGTERM, SIGINT, SIGQUIT or a number")
+        }
+        guard Duration(configurationText: localStopTimeout) != nil else {
+            throw ValidationError("--local-stop-timeout: write a duration like 10s")
+        }
+        guard Duration(configurationText: coordinatedStopTimeout) != nil else {
+            throw ValidationError("--coordinated-stop-timeout: write a duration like 10s")
+        }
         _ = try readiness.probe()
         _ = try stopCommand()
         if let healthPort, !(1...65535).contains(healthPort) {

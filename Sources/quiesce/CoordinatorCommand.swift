@@ -20,7 +20,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(name: .long, help: "The endpoint to bind, overriding coordinator.bind (tcp://HOST:PORT, ipc://PATH).")
     var bind: String?
 
-    @Option(name: .long, help: "A directory for the coordinator's durable state (epoch, journal), overriding coordinator.state_dir.")
+    @Option(
+        name: .long,
+        help: "A directory for the coordinator's durable state (epoch, journal), overriding coordinator.state_dir.")
     var stateDir: String?
 
     @Flag(help: "Allow a plain (unencrypted, unauthenticated) bind on an address other than loopback or ipc.")
@@ -50,11 +52,15 @@ struct CoordinatorCommand: ParsableCommand {
                         + "Add a security: block (docs/security.md), bind to loopback or ipc://, or pass --insecure.")
                 throw ExitCode(CoordinatorExitCode.invalidConfiguration)
             }
-            logger.warning("No security block: connections are neither encrypted nor authenticated", metadata: ["endpoint": "\(endpoint)"])
+            logger.warning(
+                "No security block: connections are neither encrypted nor authenticated",
+                metadata: ["endpoint": "\(endpoint)"])
         }
         let state = (stateDir ?? configuration.coordinator.stateDirectory).map(StateDirectory.init(path:))
         if state == nil {
-            logger.warning("No state directory: a shutdown cut short by a crash of this coordinator cannot be resumed; set coordinator.state_dir")
+            logger.warning(
+                "No state directory: a shutdown cut short by a crash of this coordinator cannot be resumed; set coordinator.state_dir"
+            )
         }
         let epoch: UInt64
         do {

@@ -4,10 +4,15 @@ import ZeroMQ
 
 /// `--key` and `--server-key`, for everything that connects to a coordinator with a `security:` block.
 struct CurveOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("This side's secret key file (NAME.key_secret, from quiesce keygen).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("This side's secret key file (NAME.key_secret, from quiesce keygen).", valueName: "file"))
     var key: String?
 
-    @Option(name: .long, help: ArgumentHelp("The coordinator's public key: its .key file, or the 40-character key itself.", valueName: "file-or-key"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The coordinator's public key: its .key file, or the 40-character key itself.", valueName: "file-or-key"))
     var serverKey: String?
 
     /// The keys to connect with, or `nil` for a plain connection.

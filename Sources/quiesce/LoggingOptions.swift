@@ -3,7 +3,15 @@ import Logging
 
 /// `--log-level`, shared by the commands that log.
 struct LoggingOptions: ParsableArguments {
-    @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
+    @Option(
+        help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.",
+        transform: { text in
+            guard let level = Logger.Level(rawValue: text) else {
+                throw ValidationError(
+                    "log level \"\(text)\" is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            return level
+        })
     var logLevel: Logger.Level = .info
 
     /// Sends logs to stderr and returns a logger labelled `label`.
@@ -17,5 +25,3 @@ struct LoggingOptions: ParsableArguments {
         return Logger(label: label)
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

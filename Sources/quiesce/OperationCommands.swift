@@ -19,7 +19,8 @@ struct OperationOptions: ParsableArguments {
     @OptionGroup var curve: CurveOptions
 
     func run(_ kind: Operation.Kind) throws {
-        try followReport(coordinator: coordinator, curve: curve, timeout: timeout, json: json, what: kind.rawValue) { client, timeout in
+        try followReport(coordinator: coordinator, curve: curve, timeout: timeout, json: json, what: kind.rawValue) {
+            client, timeout in
             try client.operation(kind, service: service, timeout: timeout, progress: printLine)
         }
     }

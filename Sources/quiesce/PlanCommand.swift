@@ -22,12 +22,18 @@ struct PlanCommand: ParsableCommand {
         }
         let graph = configuration.graph
         printLine("startup waves (a wave starts once the previous one is ready):")
-        for (index, wave) in plan.startupWaves.enumerated() { printLine("  \(index + 1): \(wave.joined(separator: ", "))") }
+        for (index, wave) in plan.startupWaves.enumerated() {
+            printLine("  \(index + 1): \(wave.joined(separator: ", "))")
+        }
         printLine("shutdown waves (a wave stops once the previous one has stopped):")
-        for (index, wave) in plan.shutdownWaves.enumerated() { printLine("  \(index + 1): \(wave.joined(separator: ", "))") }
+        for (index, wave) in plan.shutdownWaves.enumerated() {
+            printLine("  \(index + 1): \(wave.joined(separator: ", "))")
+        }
         let shutdownPath = plan.shutdownCriticalPath.map { "\($0) (\(graph[$0].stopTimeout.configurationText))" }
         printLine("shutdown critical path: \(shutdownPath.joined(separator: " -> "))")
-        printLine("shutdown worst case: \(plan.shutdownWorstCase.configurationText) (deadline \(configuration.coordinator.shutdownTimeout.configurationText))")
+        printLine(
+            "shutdown worst case: \(plan.shutdownWorstCase.configurationText) (deadline \(configuration.coordinator.shutdownTimeout.configurationText))"
+        )
         let startupPath = plan.startupCriticalPath.map { "\($0) (\(graph[$0].startTimeout.configurationText))" }
         printLine("startup critical path: \(startupPath.joined(separator: " -> "))")
         printLine("startup worst case: \(plan.startupWorstCase.configurationText)")
@@ -46,7 +52,11 @@ struct PlanDocument: Encodable {
     var shutdown: Phase
 
     init(plan: Plan, graph: ServiceGraph) {
-        startup = Phase(waves: plan.startupWaves, criticalPath: plan.startupCriticalPath, worstCaseSeconds: plan.startupWorstCase.seconds)
-        shutdown = Phase(waves: plan.shutdownWaves, criticalPath: plan.shutdownCriticalPath, worstCaseSeconds: plan.shutdownWorstCase.seconds)
+        startup = Phase(
+            waves: plan.startupWaves, criticalPath: plan.startupCriticalPath,
+            worstCaseSeconds: plan.startupWorstCase.seconds)
+        shutdown = Phase(
+            waves: plan.shutdownWaves, criticalPath: plan.shutdownCriticalPath,
+            worstCaseSeconds: plan.shutdownWorstCase.seconds)
     }
 }

@@ -19,7 +19,8 @@ struct ShutdownCommand: ParsableCommand {
     @OptionGroup var curve: CurveOptions
 
     func run() throws {
-        try followReport(coordinator: coordinator, curve: curve, timeout: timeout, json: json, what: "shutdown") { client, timeout in
+        try followReport(coordinator: coordinator, curve: curve, timeout: timeout, json: json, what: "shutdown") {
+            client, timeout in
             try client.shutdown(timeout: timeout, progress: printLine)
         }
     }

@@ -37,17 +37,19 @@ struct StatusCommand: ParsableCommand {
         let header = ["SERVICE", "STATE", "AGENT", "HOST", "PID", "UPTIME", "LAST CHANGE", "DETAIL"]
         let rows = document.services.map { row in
             [
-                row.service, row.state, row.suspect == true ? "suspect" : (row.connected ? "connected" : "-"), row.host ?? "-", row.pid.map(String.init) ?? "-",
+                row.service, row.state, row.suspect == true ? "suspect" : (row.connected ? "connected" : "-"),
+                row.host ?? "-", row.pid.map(String.init) ?? "-",
                 row.uptimeSeconds.map { Duration.seconds($0).secondsText } ?? "-",
                 Duration.seconds(row.sinceLastChangeSeconds).secondsText + " ago", row.detail ?? "",
             ]
         }
         printLine("coordinator: \(document.phase)")
-        TextTable.render([header] + rows).forEach { printLine($0) }
+        for line in TextTable.render([header] + rows) { printLine(line) }
         if let rejections = document.rejections {
             printLine(
                 "rejected: \(rejections.malformedMessages) malformed, \(rejections.refusedMessages) refused, "
-                    + "\(rejections.rateLimitedRegistrations) rate-limited, \(rejections.failedHandshakes) failed handshakes")
+                    + "\(rejections.rateLimitedRegistrations) rate-limited, \(rejections.failedHandshakes) failed handshakes"
+            )
         }
     }
 }

@@ -120,7 +120,8 @@ struct ConfigurationLoaderTests {
         let error = try #require(loadError(yaml, file: "fleet.yaml"))
         #expect(
             error.description
-                == #"fleet.yaml:2: service "api" depends on unknown service "queue"; declare it under services: or remove it"#)
+                == #"fleet.yaml:2: service "api" depends on unknown service "queue"; declare it under services: or remove it"#
+        )
     }
 
     @Test("A service that depends on itself is reported at its line")
@@ -132,9 +133,11 @@ struct ConfigurationLoaderTests {
                 depends_on: [database, api]
             """
         let error = try #require(loadError(yaml))
-        #expect(error.issues == [
-            ConfigurationIssue(line: 3, message: #"service "api" depends on itself; remove "api" from its depends_on"#)
-        ])
+        #expect(
+            error.issues == [
+                ConfigurationIssue(
+                    line: 3, message: #"service "api" depends on itself; remove "api" from its depends_on"#)
+            ])
     }
 
     @Test("A cycle is printed as its path")
@@ -181,7 +184,8 @@ struct ConfigurationLoaderTests {
         let error = try #require(loadError(yaml))
         #expect(
             error.description
-                == #"config.yaml:3: stop_timeout: "20 seconds" is not a duration; write a number with ms, s or m, like 10s"#)
+                == #"config.yaml:3: stop_timeout: "20 seconds" is not a duration; write a number with ms, s or m, like 10s"#
+        )
     }
 
     @Test("An unknown key gets a did-you-mean for the key it resembles")
@@ -204,7 +208,8 @@ struct ConfigurationLoaderTests {
         let error = try #require(loadError(yaml))
         #expect(
             error.description
-                == #"config.yaml:1: unknown key "colour" in the top level; known keys: coordinator, defaults, services, security"#)
+                == #"config.yaml:1: unknown key "colour" in the top level; known keys: coordinator, defaults, services, security"#
+        )
     }
 
     @Test("A service declared twice is refused")
@@ -239,12 +244,13 @@ struct ConfigurationLoaderTests {
         let error = try #require(loadError(yaml, file: "fleet.yaml"))
         #expect(error.issues.map(\.line) == [2, 5, 6, 8])
         let lines = error.description.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            #"fleet.yaml:2: shutdown_timeout: "soon" is not a duration; write a number with ms, s or m, like 10s"#,
-            #"fleet.yaml:5: unknown key "stop_timout" in service "database" (did you mean "stop_timeout"?)"#,
-            #"fleet.yaml:6: service "api" depends on unknown service "databse" (did you mean "database"?)"#,
-            #"fleet.yaml:8: service "worker" depends on itself; remove "worker" from its depends_on"#,
-        ])
+        #expect(
+            lines == [
+                #"fleet.yaml:2: shutdown_timeout: "soon" is not a duration; write a number with ms, s or m, like 10s"#,
+                #"fleet.yaml:5: unknown key "stop_timout" in service "database" (did you mean "stop_timeout"?)"#,
+                #"fleet.yaml:6: service "api" depends on unknown service "databse" (did you mean "database"?)"#,
+                #"fleet.yaml:8: service "worker" depends on itself; remove "worker" from its depends_on"#,
+            ])
     }
 
     @Test("Coordinator settings are checked against each other")
@@ -259,11 +265,14 @@ struct ConfigurationLoaderTests {
               solo: {}
             """
         let error = try #require(loadError(yaml))
-        #expect(error.issues == [
-            ConfigurationIssue(line: 2, message: "bind must be a ZeroMQ endpoint like tcp://0.0.0.0:7700 or ipc:///run/quiesce.sock"),
-            ConfigurationIssue(line: 4, message: "agent_lost_after must be at least twice heartbeat_interval"),
-            ConfigurationIssue(line: 5, message: "on_start_failure must be stop or leave"),
-        ])
+        #expect(
+            error.issues == [
+                ConfigurationIssue(
+                    line: 2,
+                    message: "bind must be a ZeroMQ endpoint like tcp://0.0.0.0:7700 or ipc:///run/quiesce.sock"),
+                ConfigurationIssue(line: 4, message: "agent_lost_after must be at least twice heartbeat_interval"),
+                ConfigurationIssue(line: 5, message: "on_start_failure must be stop or leave"),
+            ])
     }
 
     @Test("on_start_failure: leave is read")
@@ -283,9 +292,10 @@ struct ConfigurationLoaderTests {
     @Test("A file without services is refused")
     func noServices() throws {
         let missing = try #require(loadError("coordinator:\n  bind: tcp://127.0.0.1:1\n"))
-        #expect(missing.issues == [
-            ConfigurationIssue(line: nil, message: "no services: block; declare the services to coordinate")
-        ])
+        #expect(
+            missing.issues == [
+                ConfigurationIssue(line: nil, message: "no services: block; declare the services to coordinate")
+            ])
         let empty = try #require(loadError("services: {}\n"))
         #expect(empty.issues.map(\.message) == ["services: is empty; declare at least one service"])
         #expect(empty.issues.first?.line == 1)
@@ -296,28 +306,53 @@ struct ConfigurationLoaderTests {
 struct ReadinessConfigurationTests {
     @Test("A readiness block is read with its defaults")
     func readinessBlock() throws {
-        let configuration = try ConfigurationLoader.load(yaml: """
-            services:
-              database:
-                readiness: { tcp: "127.0.0.1:5432", interval: 250ms, failure_threshold: 5 }
-              web:
-                readiness: { http: "http://127.0.0.1:8080/healthz", timeout: 2s, initial_delay: 1s }
-              cache:
-                readiness: { exec: "redis-cli ping" }
-            """, file: "q.yaml")
-        #expect(configuration.graph["database"].readiness == ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432), interval: .milliseconds(250), failureThreshold: 5))
-        #expect(configuration.graph["web"].readiness == ReadinessProbe(check: .http(url: "http://127.0.0.1:8080/healthz"), timeout: .seconds(2), initialDelay: .seconds(1)))
+        let configuration = try ConfigurationLoader.load(
+            yaml: """
+                services:
+                  database:
+                    readiness: { tcp: "127.0.0.1:5432", interval: 250ms, failure_threshold: 5 }
+                  web:
+                    readiness: { http: "http://127.0.0.1:8080/healthz", timeout: 2s, initial_delay: 1s }
+                  cache:
+                    readiness: { exec: "redis-cli ping" }
+                """, file: "q.yaml")
+        #expect(
+            configuration.graph["database"].readiness
+                == ReadinessProbe(
+                    check: .tcp(host: "127.0.0.1", port: 5432), interval: .milliseconds(250), failureThreshold: 5))
+        #expect(
+            configuration.graph["web"].readiness
+                == ReadinessProbe(
+                    check: .http(url: "http://127.0.0.1:8080/healthz"), timeout: .seconds(2), initialDelay: .seconds(1))
+        )
         #expect(configuration.graph["cache"].readiness?.check == .exec(command: "redis-cli ping"))
     }
 
-    @Test("Bad readiness blocks are reported at their lines", arguments: [
-        ("readiness: { tcp: \"localhost\" }", "q.yaml:3: readiness tcp of \"database\" is not valid; write it like tcp: 127.0.0.1:5432"),
-        ("readiness: { tcp: \"a:1\", http: \"http://a/\" }", "q.yaml:3: readiness of \"database\" needs exactly one of tcp, http or exec"),
-        ("readiness: { http: \"ftp://x\" }", "q.yaml:3: readiness http of \"database\" is not valid; write it like http: http://127.0.0.1:8080/healthz"),
-        ("readiness: { exec: \"true\", failure_threshold: 0 }", "q.yaml:3: failure_threshold must be a whole number of at least 1"),
-        ("readiness: { exec: \"true\", interval: 0s }", "q.yaml:3: this duration must be more than 0"),
-        ("readiness: { exec: \"true\", intervall: 1s }", "q.yaml:3: unknown key \"intervall\" in readiness of \"database\" (did you mean \"interval\"?)"),
-    ])
+    @Test(
+        "Bad readiness blocks are reported at their lines",
+        arguments: [
+            (
+                "readiness: { tcp: \"localhost\" }",
+                "q.yaml:3: readiness tcp of \"database\" is not valid; write it like tcp: 127.0.0.1:5432"
+            ),
+            (
+                "readiness: { tcp: \"a:1\", http: \"http://a/\" }",
+                "q.yaml:3: readiness of \"database\" needs exactly one of tcp, http or exec"
+            ),
+            (
+                "readiness: { http: \"ftp://x\" }",
+                "q.yaml:3: readiness http of \"database\" is not valid; write it like http: http://127.0.0.1:8080/healthz"
+            ),
+            (
+                "readiness: { exec: \"true\", failure_threshold: 0 }",
+                "q.yaml:3: failure_threshold must be a whole number of at least 1"
+            ),
+            ("readiness: { exec: \"true\", interval: 0s }", "q.yaml:3: this duration must be more than 0"),
+            (
+                "readiness: { exec: \"true\", intervall: 1s }",
+                "q.yaml:3: unknown key \"intervall\" in readiness of \"database\" (did you mean \"interval\"?)"
+            ),
+        ])
     func badReadiness(block: String, message: String) {
         #expect(throws: ConfigurationError.self) {
             try ConfigurationLoader.load(yaml: "services:\n  database:\n    \(block)\n", file: "q.yaml")
@@ -334,28 +369,38 @@ struct ReadinessConfigurationTests {
 struct RestartConfigurationTests {
     @Test("restart, restart_backoff and restart_limit are read; restart: no means none")
     func restartKeys() throws {
-        let configuration = try ConfigurationLoader.load(yaml: """
-            services:
-              worker: { restart: on-failure, restart_backoff: 500ms, restart_limit: 3 }
-              web: { restart: always }
-              batch: { restart: no }
-            """, file: "q.yaml")
-        #expect(configuration.graph["worker"].restart == RestartPolicy(mode: .onFailure, backoff: .milliseconds(500), limit: 3))
+        let configuration = try ConfigurationLoader.load(
+            yaml: """
+                services:
+                  worker: { restart: on-failure, restart_backoff: 500ms, restart_limit: 3 }
+                  web: { restart: always }
+                  batch: { restart: no }
+                """, file: "q.yaml")
+        #expect(
+            configuration.graph["worker"].restart
+                == RestartPolicy(mode: .onFailure, backoff: .milliseconds(500), limit: 3))
         #expect(configuration.graph["web"].restart == RestartPolicy(mode: .always))
         #expect(configuration.graph["batch"].restart == nil)
     }
 
     @Test("Bad restart settings are reported at their lines")
     func badRestart() {
-        #expect(throws: ConfigurationError(file: "q.yaml", issues: [
-            .init(line: 2, message: "restart of \"worker\" must be no, on-failure or always"),
-            .init(line: 3, message: "restart_backoff and restart_limit of \"web\" need restart: on-failure or always"),
-        ])) {
-            try ConfigurationLoader.load(yaml: """
-                services:
-                  worker: { restart: sometimes }
-                  web: { restart_limit: 3 }
-                """, file: "q.yaml")
+        #expect(
+            throws: ConfigurationError(
+                file: "q.yaml",
+                issues: [
+                    .init(line: 2, message: "restart of \"worker\" must be no, on-failure or always"),
+                    .init(
+                        line: 3,
+                        message: "restart_backoff and restart_limit of \"web\" need restart: on-failure or always"),
+                ])
+        ) {
+            try ConfigurationLoader.load(
+                yaml: """
+                    services:
+                      worker: { restart: sometimes }
+                      web: { restart_limit: 3 }
+                    """, file: "q.yaml")
         }
     }
 }
@@ -364,16 +409,17 @@ struct RestartConfigurationTests {
 struct SecurityConfigurationTests {
     @Test("A security block is read with its key files")
     func securityBlock() throws {
-        let configuration = try ConfigurationLoader.load(yaml: """
-            security:
-              server_key: /k/coordinator.key_secret
-              agents_dir: /k/agents
-              agents: { api: /k/special/api.key }
-              admins: [/k/alice.key]
-              readers: [/k/grafana.key]
-            services:
-              api: {}
-            """, file: "q.yaml")
+        let configuration = try ConfigurationLoader.load(
+            yaml: """
+                security:
+                  server_key: /k/coordinator.key_secret
+                  agents_dir: /k/agents
+                  agents: { api: /k/special/api.key }
+                  admins: [/k/alice.key]
+                  readers: [/k/grafana.key]
+                services:
+                  api: {}
+                """, file: "q.yaml")
         let security = try #require(configuration.security)
         #expect(security.serverKeyFile == "/k/coordinator.key_secret")
         #expect(security.agentsDirectory == "/k/agents")
@@ -383,20 +429,40 @@ struct SecurityConfigurationTests {
 
     @Test("A security block without the server key or any agent key, or naming an unknown service, is refused")
     func incompleteSecurity() {
-        #expect(throws: ConfigurationError(file: "q.yaml", issues: [
-            .init(line: 2, message: "security needs server_key: the coordinator's secret key file (quiesce keygen coordinator --out DIR)"),
-        ])) {
+        #expect(
+            throws: ConfigurationError(
+                file: "q.yaml",
+                issues: [
+                    .init(
+                        line: 2,
+                        message:
+                            "security needs server_key: the coordinator's secret key file (quiesce keygen coordinator --out DIR)"
+                    )
+                ])
+        ) {
             try ConfigurationLoader.load(yaml: "security:\n  agents_dir: /k\nservices:\n  api: {}\n", file: "q.yaml")
         }
-        #expect(throws: ConfigurationError(file: "q.yaml", issues: [
-            .init(line: 2, message: "security needs agents_dir or agents: which key may be which service's agent"),
-        ])) {
-            try ConfigurationLoader.load(yaml: "security:\n  server_key: /k/c.key_secret\nservices:\n  api: {}\n", file: "q.yaml")
+        #expect(
+            throws: ConfigurationError(
+                file: "q.yaml",
+                issues: [
+                    .init(
+                        line: 2, message: "security needs agents_dir or agents: which key may be which service's agent")
+                ])
+        ) {
+            try ConfigurationLoader.load(
+                yaml: "security:\n  server_key: /k/c.key_secret\nservices:\n  api: {}\n", file: "q.yaml")
         }
-        #expect(throws: ConfigurationError(file: "q.yaml", issues: [
-            .init(line: 2, message: "security.agents names unknown service \"apii\""),
-        ])) {
-            try ConfigurationLoader.load(yaml: "security:\n  server_key: /k/c.key_secret\n  agents: { apii: /k/a.key }\nservices:\n  api: {}\n", file: "q.yaml")
+        #expect(
+            throws: ConfigurationError(
+                file: "q.yaml",
+                issues: [
+                    .init(line: 2, message: "security.agents names unknown service \"apii\"")
+                ])
+        ) {
+            try ConfigurationLoader.load(
+                yaml: "security:\n  server_key: /k/c.key_secret\n  agents: { apii: /k/a.key }\nservices:\n  api: {}\n",
+                file: "q.yaml")
         }
     }
 }

@@ -23,17 +23,29 @@ struct AgentStateMachineTests {
     func registration() {
         var clock = ManualClock()
         var agent = Agent(settings: Agent.Settings())
-        #expect(agent.start(now: clock.now) == [.send(.register(.idle), id: 1, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(1)))])
+        #expect(
+            agent.start(now: clock.now) == [
+                .send(.register(.idle), id: 1, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(1))),
+            ])
         clock.advance(by: .seconds(1))
-        #expect(agent.timerFired(.registration, now: clock.now) == [.send(.register(.idle), id: 2, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(2)))])
-        #expect(agent.welcomed(heartbeatInterval: .milliseconds(500), lostAfter: .seconds(3), epoch: 7, now: clock.now) == [
-            .cancelTimer(.registration), .scheduleTimer(.heartbeat, at: .after(.milliseconds(1500))),
-            .scheduleTimer(.coordinatorSilence, at: .after(.seconds(4))),
-        ])
-        #expect(agent.welcomed(heartbeatInterval: .milliseconds(500), lostAfter: .seconds(3), epoch: 7, now: clock.now) == [], "a repeated welcome changes nothing")
+        #expect(
+            agent.timerFired(.registration, now: clock.now) == [
+                .send(.register(.idle), id: 2, replyTo: nil), .scheduleTimer(.registration, at: .after(.seconds(2))),
+            ])
+        #expect(
+            agent.welcomed(heartbeatInterval: .milliseconds(500), lostAfter: .seconds(3), epoch: 7, now: clock.now) == [
+                .cancelTimer(.registration), .scheduleTimer(.heartbeat, at: .after(.milliseconds(1500))),
+                .scheduleTimer(.coordinatorSilence, at: .after(.seconds(4))),
+            ])
+        #expect(
+            agent.welcomed(heartbeatInterval: .milliseconds(500), lostAfter: .seconds(3), epoch: 7, now: clock.now)
+                == [], "a repeated welcome changes nothing")
         #expect(agent.accepts(epoch: 7) && agent.accepts(epoch: nil) && !agent.accepts(epoch: 6))
         clock.advance(by: .milliseconds(500))
-        #expect(agent.timerFired(.heartbeat, now: clock.now) == [.send(.heartbeat, id: 3, replyTo: nil), .scheduleTimer(.heartbeat, at: .after(.seconds(2)))])
+        #expect(
+            agent.timerFired(.heartbeat, now: clock.now) == [
+                .send(.heartbeat, id: 3, replyTo: nil), .scheduleTimer(.heartbeat, at: .after(.seconds(2))),
+            ])
         #expect(agent.timerFired(.registration, now: clock.now) == [], "no registration once registered")
     }
 
@@ -41,10 +53,12 @@ struct AgentStateMachineTests {
     func reregistration() {
         let clock = ManualClock()
         var agent = runningAgent(clock)
-        #expect(agent.notRegistered(now: clock.now) == [
-            .cancelTimer(.heartbeat), .cancelTimer(.coordinatorSilence), .send(.register(.ready(pid: 42)), id: 4, replyTo: nil),
-            .scheduleTimer(.registration, at: .after(.seconds(1))),
-        ])
+        #expect(
+            agent.notRegistered(now: clock.now) == [
+                .cancelTimer(.heartbeat), .cancelTimer(.coordinatorSilence),
+                .send(.register(.ready(pid: 42)), id: 4, replyTo: nil),
+                .scheduleTimer(.registration, at: .after(.seconds(1))),
+            ])
         #expect(agent.timerFired(.heartbeat, now: clock.now) == [])
     }
 
@@ -54,24 +68,37 @@ struct AgentStateMachineTests {
         var agent = Agent(settings: Agent.Settings())
         _ = agent.start(now: clock.now)
         #expect(agent.startOrdered(readiness: nil, now: clock.now) == [.spawn])
-        #expect(agent.spawned(pid: 42, now: clock.now) == [.send(.started(pid: 42), id: 2, replyTo: nil), .send(.ready, id: 3, replyTo: nil)])
-        #expect(agent.startOrdered(readiness: nil, now: clock.now) == [.send(.ready, id: 4, replyTo: nil)], "a repeated start order is answered, not obeyed twice")
+        #expect(
+            agent.spawned(pid: 42, now: clock.now) == [
+                .send(.started(pid: 42), id: 2, replyTo: nil), .send(.ready, id: 3, replyTo: nil),
+            ])
+        #expect(
+            agent.startOrdered(readiness: nil, now: clock.now) == [.send(.ready, id: 4, replyTo: nil)],
+            "a repeated start order is answered, not obeyed twice")
     }
 
     @Test("A stop order signals the group; the process's end is the acknowledgement, and its ack ends the agent")
     func cleanStop() {
         var clock = ManualClock()
         var agent = runningAgent(clock)
-        #expect(agent.stopOrdered(order: 7, timeout: .seconds(10), now: clock.now) == [.cancelTimer(.probe), .signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(10)))])
+        #expect(
+            agent.stopOrdered(order: 7, timeout: .seconds(10), now: clock.now) == [
+                .cancelTimer(.probe), .signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(10))),
+            ])
         clock.advance(by: .seconds(2))
-        #expect(agent.processExited(.exited(0), now: clock.now) == [
-            .cancelTimer(.stopDeadline), .signal(sigkill),
-            .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7),
-            .scheduleTimer(.reportRetry, at: .after(.milliseconds(2500))),
-            .scheduleTimer(.reportPatience, at: .after(.seconds(7))),
-        ])
-        #expect(agent.acknowledged(replyTo: 3, now: clock.now) == [], "an ack of another message does not end the agent")
-        #expect(agent.acknowledged(replyTo: 4, now: clock.now) == [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience), .exit(0)])
+        #expect(
+            agent.processExited(.exited(0), now: clock.now) == [
+                .cancelTimer(.stopDeadline), .signal(sigkill),
+                .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7),
+                .scheduleTimer(.reportRetry, at: .after(.milliseconds(2500))),
+                .scheduleTimer(.reportPatience, at: .after(.seconds(7))),
+            ])
+        #expect(
+            agent.acknowledged(replyTo: 3, now: clock.now) == [], "an ack of another message does not end the agent")
+        #expect(
+            agent.acknowledged(replyTo: 4, now: clock.now) == [
+                .cancelTimer(.reportRetry), .cancelTimer(.reportPatience), .exit(0),
+            ])
     }
 
     @Test("A process that outlives its stop timeout is killed and reported killed after timeout")
@@ -95,7 +122,9 @@ struct AgentStateMachineTests {
         _ = agent.stopOrdered(order: 7, timeout: .seconds(30), now: clock.now)
         #expect(agent.killOrdered(order: 8, now: clock.now) == [.cancelTimer(.stopDeadline), .signal(sigkill)])
         #expect(agent.killOrdered(order: 9, now: clock.now) == [], "already killed")
-        #expect(agent.processExited(.signalled(sigkill), now: clock.now).contains(.send(.stopped(.killed), id: 4, replyTo: 9)))
+        #expect(
+            agent.processExited(.signalled(sigkill), now: clock.now).contains(
+                .send(.stopped(.killed), id: 4, replyTo: 9)))
     }
 
     @Test("The final report is repeated until acknowledged; a repeated order gets the same report")
@@ -105,10 +134,15 @@ struct AgentStateMachineTests {
         _ = agent.stopOrdered(order: 7, timeout: .seconds(10), now: clock.now)
         _ = agent.processExited(.exited(0), now: clock.now)
         clock.advance(by: .milliseconds(500))
-        #expect(agent.timerFired(.reportRetry, now: clock.now) == [
-            .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7), .scheduleTimer(.reportRetry, at: .after(.seconds(1))),
-        ])
-        #expect(agent.stopOrdered(order: 11, timeout: .seconds(10), now: clock.now) == [.send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 11)])
+        #expect(
+            agent.timerFired(.reportRetry, now: clock.now) == [
+                .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7),
+                .scheduleTimer(.reportRetry, at: .after(.seconds(1))),
+            ])
+        #expect(
+            agent.stopOrdered(order: 11, timeout: .seconds(10), now: clock.now) == [
+                .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 11)
+            ])
         #expect(agent.acknowledged(replyTo: 4, now: clock.now).last == .exit(0))
     }
 
@@ -116,14 +150,18 @@ struct AgentStateMachineTests {
     func exitedOnItsOwn() {
         let clock = ManualClock()
         var agent = runningAgent(clock)
-        #expect(agent.processExited(.exited(3), now: clock.now) == [
-            .cancelTimer(.probe), .signal(sigkill), .send(.exited(.exited(3)), id: 4, replyTo: nil),
-            .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))), .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
-        ])
-        #expect(agent.stopOrdered(order: 9, timeout: .seconds(10), now: clock.now) == [
-            .send(.stopped(.alreadyExited(.exited(3))), id: 5, replyTo: 9),
-            .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))), .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
-        ])
+        #expect(
+            agent.processExited(.exited(3), now: clock.now) == [
+                .cancelTimer(.probe), .signal(sigkill), .send(.exited(.exited(3)), id: 4, replyTo: nil),
+                .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))),
+                .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
+            ])
+        #expect(
+            agent.stopOrdered(order: 9, timeout: .seconds(10), now: clock.now) == [
+                .send(.stopped(.alreadyExited(.exited(3))), id: 5, replyTo: 9),
+                .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))),
+                .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
+            ])
         #expect(agent.acknowledged(replyTo: 5, now: clock.now).last == .exit(3))
     }
 
@@ -132,13 +170,18 @@ struct AgentStateMachineTests {
         let clock = ManualClock()
         var idle = Agent(settings: Agent.Settings())
         _ = idle.start(now: clock.now)
-        #expect(idle.stopOrdered(order: 5, timeout: .seconds(1), now: clock.now).first == .send(.stopped(.notStarted), id: 2, replyTo: 5))
+        #expect(
+            idle.stopOrdered(order: 5, timeout: .seconds(1), now: clock.now).first
+                == .send(.stopped(.notStarted), id: 2, replyTo: 5))
         #expect(idle.acknowledged(replyTo: 2, now: clock.now).last == .exit(0))
 
         var failed = Agent(settings: Agent.Settings())
         _ = failed.start(now: clock.now)
         _ = failed.startOrdered(readiness: nil, now: clock.now)
-        #expect(failed.spawnFailed("cannot start \"x\"", now: clock.now) == [.send(.startFailed("cannot start \"x\""), id: 2, replyTo: nil)])
+        #expect(
+            failed.spawnFailed("cannot start \"x\"", now: clock.now) == [
+                .send(.startFailed("cannot start \"x\""), id: 2, replyTo: nil)
+            ])
         #expect(failed.killOrdered(order: 6, now: clock.now).first == .send(.stopped(.notStarted), id: 3, replyTo: 6))
         #expect(failed.acknowledged(replyTo: 3, now: clock.now).last == .exit(Agent.ExitCode.spawnFailed))
     }
@@ -152,10 +195,15 @@ struct AgentStateMachineTests {
         _ = agent.start(now: clock.now)
         _ = agent.startOrdered(readiness: nil, now: clock.now)
         _ = agent.spawned(pid: 42, now: clock.now)
-        #expect(agent.signalReceived(now: clock.now) == [.cancelTimer(.probe), .signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(3)))])
+        #expect(
+            agent.signalReceived(now: clock.now) == [
+                .cancelTimer(.probe), .signal(sigterm), .scheduleTimer(.stopDeadline, at: .after(.seconds(3))),
+            ])
         clock.advance(by: .seconds(1))
         #expect(agent.signalReceived(now: clock.now) == [.cancelTimer(.stopDeadline), .signal(sigkill)])
-        #expect(agent.processExited(.signalled(sigkill), now: clock.now).contains(.send(.exited(.signalled(sigkill)), id: 4, replyTo: nil)))
+        #expect(
+            agent.processExited(.signalled(sigkill), now: clock.now).contains(
+                .send(.exited(.signalled(sigkill)), id: 4, replyTo: nil)))
     }
 
     @Test("Signals for the service are passed on only while there is a process")
@@ -183,7 +231,9 @@ struct AgentStateMachineTests {
 @Suite("Agent state machine: readiness")
 struct AgentReadinessTests {
     typealias Agent = AgentStateMachine
-    let probe = ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432), interval: .seconds(1), failureThreshold: 2, initialDelay: .seconds(2))
+    let probe = ReadinessProbe(
+        check: .tcp(host: "127.0.0.1", port: 5432), interval: .seconds(1), failureThreshold: 2,
+        initialDelay: .seconds(2))
 
     /// Registered and spawned (pid 42) with `probe` from the start order: `started` was message 2.
     func probingAgent(_ clock: ManualClock, own: ReadinessProbe? = nil) -> Agent {
@@ -199,15 +249,25 @@ struct AgentReadinessTests {
     func readyAfterCheck() {
         var clock = ManualClock()
         var agent = probingAgent(clock)
-        #expect(agent.spawned(pid: 42, now: clock.now) == [.send(.started(pid: 42), id: 2, replyTo: nil), .scheduleTimer(.probe, at: .after(.seconds(2)))])
+        #expect(
+            agent.spawned(pid: 42, now: clock.now) == [
+                .send(.started(pid: 42), id: 2, replyTo: nil), .scheduleTimer(.probe, at: .after(.seconds(2))),
+            ])
         clock.advance(by: .seconds(2))
         #expect(agent.timerFired(.probe, now: clock.now) == [.runProbe(probe)])
-        #expect(agent.probeFinished(error: "connection refused", now: clock.now) == [
-            .send(.unready("connection refused"), id: 3, replyTo: nil), .scheduleTimer(.probe, at: .after(.seconds(3))),
-        ])
+        #expect(
+            agent.probeFinished(error: "connection refused", now: clock.now) == [
+                .send(.unready("connection refused"), id: 3, replyTo: nil),
+                .scheduleTimer(.probe, at: .after(.seconds(3))),
+            ])
         clock.advance(by: .seconds(1))
-        #expect(agent.probeFinished(error: nil, now: clock.now) == [.send(.ready, id: 4, replyTo: nil), .scheduleTimer(.probe, at: .after(.seconds(4)))])
-        #expect(agent.probeFinished(error: nil, now: clock.now) == [.scheduleTimer(.probe, at: .after(.seconds(4)))], "ready is said once")
+        #expect(
+            agent.probeFinished(error: nil, now: clock.now) == [
+                .send(.ready, id: 4, replyTo: nil), .scheduleTimer(.probe, at: .after(.seconds(4))),
+            ])
+        #expect(
+            agent.probeFinished(error: nil, now: clock.now) == [.scheduleTimer(.probe, at: .after(.seconds(4)))],
+            "ready is said once")
     }
 
     @Test("After ready, the failure threshold reports unready once; a success reports ready again")
@@ -218,7 +278,10 @@ struct AgentReadinessTests {
         _ = agent.probeFinished(error: nil, now: clock.now)
         let next: Agent.Action = .scheduleTimer(.probe, at: .after(.seconds(1)))
         #expect(agent.probeFinished(error: "timeout", now: clock.now) == [next], "one failure is below the threshold")
-        #expect(agent.probeFinished(error: "timeout", now: clock.now) == [.send(.unready("timeout"), id: 4, replyTo: nil), next])
+        #expect(
+            agent.probeFinished(error: "timeout", now: clock.now) == [
+                .send(.unready("timeout"), id: 4, replyTo: nil), next,
+            ])
         #expect(agent.probeFinished(error: "timeout", now: clock.now) == [next], "unready is said once")
         #expect(agent.probeFinished(error: nil, now: clock.now) == [.send(.ready, id: 5, replyTo: nil), next])
     }
@@ -261,11 +324,17 @@ struct AgentStopCommandTests {
     @Test("A stop order runs the stop command, bounded by the stop timeout, instead of signalling")
     func stopCommandRuns() {
         var agent = runningAgent(stopCommand: .exec("nginx -s quit"))
-        #expect(agent.stopOrdered(order: 7, timeout: .seconds(10), now: .zero) == [
-            .cancelTimer(.probe), .runStopCommand(.exec("nginx -s quit"), timeout: .seconds(10)), .scheduleTimer(.stopDeadline, at: .after(.seconds(10))),
-        ])
-        #expect(agent.stopCommandFinished(error: nil, now: .after(.seconds(1))) == [], "success: wait for the process to end")
-        #expect(agent.processExited(.exited(0), now: .after(.seconds(2))).contains(.send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7)))
+        #expect(
+            agent.stopOrdered(order: 7, timeout: .seconds(10), now: .zero) == [
+                .cancelTimer(.probe), .runStopCommand(.exec("nginx -s quit"), timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline, at: .after(.seconds(10))),
+            ])
+        #expect(
+            agent.stopCommandFinished(error: nil, now: .after(.seconds(1))) == [],
+            "success: wait for the process to end")
+        #expect(
+            agent.processExited(.exited(0), now: .after(.seconds(2))).contains(
+                .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7)))
     }
 
     @Test("A failed stop command falls back to the stop signal; the timeout still ends in SIGKILL")
@@ -279,8 +348,11 @@ struct AgentStopCommandTests {
 
     @Test("--stop-http takes an optional method")
     func parsing() {
-        #expect(StopCommand.http("POST http://127.0.0.1:8080/shutdown") == .http(method: "POST", url: "http://127.0.0.1:8080/shutdown"))
-        #expect(StopCommand.http("http://127.0.0.1:8080/quit") == .http(method: "POST", url: "http://127.0.0.1:8080/quit"))
+        #expect(
+            StopCommand.http("POST http://127.0.0.1:8080/shutdown")
+                == .http(method: "POST", url: "http://127.0.0.1:8080/shutdown"))
+        #expect(
+            StopCommand.http("http://127.0.0.1:8080/quit") == .http(method: "POST", url: "http://127.0.0.1:8080/quit"))
         #expect(StopCommand.http("delete http://h/x") == .http(method: "DELETE", url: "http://h/x"))
         #expect(StopCommand.http("POST ftp://h/x") == nil)
         #expect(StopCommand.http("POST http://h/x extra") == nil)
@@ -304,24 +376,35 @@ struct AgentRestartTests {
     @Test("A failed process is restarted with a doubling delay until the limit, then its end is reported")
     func restartsUntilTheLimit() {
         var agent = runningAgent(restart: policy)
-        #expect(agent.processExited(.exited(1), now: .after(.seconds(1))) == [
-            .cancelTimer(.probe), .signal(9), .send(.restarting(.exited(1), attempt: 1, delay: .seconds(1)), id: 4, replyTo: nil),
-            .scheduleTimer(.restart, at: .after(.seconds(2))),
-        ])
+        #expect(
+            agent.processExited(.exited(1), now: .after(.seconds(1))) == [
+                .cancelTimer(.probe), .signal(9),
+                .send(.restarting(.exited(1), attempt: 1, delay: .seconds(1)), id: 4, replyTo: nil),
+                .scheduleTimer(.restart, at: .after(.seconds(2))),
+            ])
         #expect(agent.timerFired(.restart, now: .after(.seconds(2))) == [.spawn])
-        #expect(agent.spawned(pid: 43, now: .after(.seconds(2))) == [.send(.started(pid: 43), id: 5, replyTo: nil), .send(.ready, id: 6, replyTo: nil)])
-        #expect(agent.processExited(.signalled(11), now: .after(.seconds(3))).contains(.send(.restarting(.signalled(11), attempt: 2, delay: .seconds(2)), id: 7, replyTo: nil)))
+        #expect(
+            agent.spawned(pid: 43, now: .after(.seconds(2))) == [
+                .send(.started(pid: 43), id: 5, replyTo: nil), .send(.ready, id: 6, replyTo: nil),
+            ])
+        #expect(
+            agent.processExited(.signalled(11), now: .after(.seconds(3))).contains(
+                .send(.restarting(.signalled(11), attempt: 2, delay: .seconds(2)), id: 7, replyTo: nil)))
         _ = agent.timerFired(.restart, now: .after(.seconds(5)))
         _ = agent.spawned(pid: 44, now: .after(.seconds(5)))
-        #expect(agent.processExited(.exited(1), now: .after(.seconds(6))).contains(.send(.exited(.exited(1)), id: 10, replyTo: nil)), "the limit of 2 is reached")
+        #expect(
+            agent.processExited(.exited(1), now: .after(.seconds(6))).contains(
+                .send(.exited(.exited(1)), id: 10, replyTo: nil)), "the limit of 2 is reached")
     }
 
     @Test("on-failure does not restart a clean exit; always does; no policy never does")
     func modes() {
         var onFailure = runningAgent(restart: policy)
-        #expect(onFailure.processExited(.exited(0), now: .zero).contains(.send(.exited(.exited(0)), id: 4, replyTo: nil)))
+        #expect(
+            onFailure.processExited(.exited(0), now: .zero).contains(.send(.exited(.exited(0)), id: 4, replyTo: nil)))
         var always = runningAgent(restart: RestartPolicy(mode: .always))
-        #expect(always.processExited(.exited(0), now: .zero).contains(.scheduleTimer(.restart, at: .after(.seconds(1)))))
+        #expect(
+            always.processExited(.exited(0), now: .zero).contains(.scheduleTimer(.restart, at: .after(.seconds(1)))))
         var never = runningAgent(restart: nil)
         #expect(never.processExited(.exited(1), now: .zero).contains(.send(.exited(.exited(1)), id: 4, replyTo: nil)))
     }
@@ -332,21 +415,27 @@ struct AgentRestartTests {
         _ = agent.processExited(.exited(1), now: .after(.seconds(1)))
         _ = agent.timerFired(.restart, now: .after(.seconds(2)))
         _ = agent.spawned(pid: 43, now: .after(.seconds(2)))
-        #expect(agent.processExited(.exited(1), now: .after(.seconds(62))).contains(.scheduleTimer(.restart, at: .after(.seconds(63)))))
+        #expect(
+            agent.processExited(.exited(1), now: .after(.seconds(62))).contains(
+                .scheduleTimer(.restart, at: .after(.seconds(63)))))
     }
 
     @Test("A stop order while waiting to restart cancels the restart and reports the process had exited")
     func stopWhileWaiting() {
         var agent = runningAgent(restart: policy)
         _ = agent.processExited(.exited(1), now: .zero)
-        #expect(agent.stopOrdered(order: 9, timeout: .seconds(5), now: .zero) == [
-            .cancelTimer(.restart), .send(.stopped(.alreadyExited(.exited(1))), id: 5, replyTo: 9),
-            .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))), .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
-        ])
+        #expect(
+            agent.stopOrdered(order: 9, timeout: .seconds(5), now: .zero) == [
+                .cancelTimer(.restart), .send(.stopped(.alreadyExited(.exited(1))), id: 5, replyTo: 9),
+                .scheduleTimer(.reportRetry, at: .after(.milliseconds(500))),
+                .scheduleTimer(.reportPatience, at: .after(.seconds(5))),
+            ])
         #expect(agent.timerFired(.restart, now: .after(.seconds(1))) == [])
     }
 
-    @Test("Delays double from the backoff and stop at five minutes", arguments: [(1, 1), (2, 2), (3, 4), (9, 256), (10, 300), (40, 300)])
+    @Test(
+        "Delays double from the backoff and stop at five minutes",
+        arguments: [(1, 1), (2, 2), (3, 4), (9, 256), (10, 300), (40, 300)])
     func delays(attempt: Int, seconds: Int) {
         #expect(RestartPolicy(mode: .always, backoff: .seconds(1)).delay(forAttempt: attempt) == .seconds(seconds))
     }
@@ -369,12 +458,18 @@ struct AgentDrainTests {
     func drainThenStop() {
         var agent = runningAgent()
         #expect(agent.health == (alive: true, ready: true))
-        #expect(agent.stopOrdered(order: 7, timeout: .seconds(10), drain: .seconds(5), now: .zero) == [
-            .cancelTimer(.probe), .scheduleTimer(.drainEnd, at: .after(.seconds(5))),
-        ])
+        #expect(
+            agent.stopOrdered(order: 7, timeout: .seconds(10), drain: .seconds(5), now: .zero) == [
+                .cancelTimer(.probe), .scheduleTimer(.drainEnd, at: .after(.seconds(5))),
+            ])
         #expect(agent.health == (alive: true, ready: false))
-        #expect(agent.timerFired(.drainEnd, now: .after(.seconds(5))) == [.signal(15), .scheduleTimer(.stopDeadline, at: .after(.seconds(15)))])
-        #expect(agent.processExited(.exited(0), now: .after(.seconds(6))).contains(.send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7)))
+        #expect(
+            agent.timerFired(.drainEnd, now: .after(.seconds(5))) == [
+                .signal(15), .scheduleTimer(.stopDeadline, at: .after(.seconds(15))),
+            ])
+        #expect(
+            agent.processExited(.exited(0), now: .after(.seconds(6))).contains(
+                .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7)))
         #expect(agent.health == (alive: false, ready: false))
     }
 
@@ -384,14 +479,18 @@ struct AgentDrainTests {
         _ = agent.stopOrdered(order: 7, timeout: .seconds(10), drain: .seconds(5), now: .zero)
         #expect(agent.killOrdered(order: 8, now: .after(.seconds(1))) == [.cancelTimer(.drainEnd), .signal(9)])
         #expect(agent.timerFired(.drainEnd, now: .after(.seconds(5))) == [])
-        #expect(agent.processExited(.signalled(9), now: .after(.seconds(1))).contains(.send(.stopped(.killed), id: 4, replyTo: 8)))
+        #expect(
+            agent.processExited(.signalled(9), now: .after(.seconds(1))).contains(
+                .send(.stopped(.killed), id: 4, replyTo: 8)))
     }
 
     @Test("A process that ends during the drain answers the stop order")
     func endsDuringDrain() {
         var agent = runningAgent()
         _ = agent.stopOrdered(order: 7, timeout: .seconds(10), drain: .seconds(5), now: .zero)
-        #expect(agent.processExited(.exited(0), now: .after(.seconds(1))).contains(.send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7)))
+        #expect(
+            agent.processExited(.exited(0), now: .after(.seconds(1))).contains(
+                .send(.stopped(.stopped(.exited(0))), id: 4, replyTo: 7)))
     }
 }
 
@@ -404,8 +503,11 @@ struct DrainPlanTests {
         let graph = try ServiceGraph(validating: [api])
         let plan = Plan(graph: graph)
         #expect(plan.shutdownWorstCase == .seconds(8))
-        var shutdown = ShutdownStateMachine(graph: graph, plan: plan, shutdownTimeout: .seconds(60), ackGrace: .seconds(2))
-        #expect(shutdown.start(conditions: ["api": .connected], now: .zero).contains(.scheduleTimer(.stopDeadline("api"), at: .after(.seconds(10)))))
+        var shutdown = ShutdownStateMachine(
+            graph: graph, plan: plan, shutdownTimeout: .seconds(60), ackGrace: .seconds(2))
+        #expect(
+            shutdown.start(conditions: ["api": .connected], now: .zero).contains(
+                .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(10)))))
     }
 }
 
@@ -421,12 +523,17 @@ struct AgentLostCoordinatorTests {
         _ = agent.welcomed(heartbeatInterval: .seconds(1), lostAfter: .seconds(5), epoch: 1, now: .zero)
         _ = agent.startOrdered(readiness: nil, now: .zero)
         _ = agent.spawned(pid: 42, now: .zero)
-        #expect(agent.heardFromCoordinator(now: .after(.seconds(2))) == [.scheduleTimer(.coordinatorSilence, at: .after(.seconds(7)))])
+        #expect(
+            agent.heardFromCoordinator(now: .after(.seconds(2))) == [
+                .scheduleTimer(.coordinatorSilence, at: .after(.seconds(7)))
+            ])
         let actions = agent.timerFired(.coordinatorSilence, now: .after(.seconds(7)))
         #expect(actions.contains(.send(.register(.ready(pid: 42)), id: 4, replyTo: nil)))
         #expect(!actions.contains { if case .signal = $0 { true } else { false } }, "the service keeps running")
         #expect(agent.health == (alive: true, ready: true))
-        #expect(agent.welcomed(heartbeatInterval: .seconds(1), lostAfter: .seconds(5), epoch: 2, now: .after(.seconds(8))).contains(.cancelTimer(.registration)))
+        #expect(
+            agent.welcomed(heartbeatInterval: .seconds(1), lostAfter: .seconds(5), epoch: 2, now: .after(.seconds(8)))
+                .contains(.cancelTimer(.registration)))
         #expect(agent.accepts(epoch: 2) && !agent.accepts(epoch: 1), "orders of the earlier coordinator are stale")
     }
 

@@ -48,11 +48,12 @@ struct CoordinatorStateMachineTests {
     @Test("A second agent for a connected service is refused")
     func duplicateAgent() throws {
         var coordinator = Coordinator(configuration: configuration, now: .zero)
-        #expect(withoutRetransmission(try register("database", on: &coordinator, now: .zero)) == [
-            .progress(.agentConnected("database", host: "host-database")),
-            .scheduleTimer(.suspect("database"), at: .after(.seconds(2))),
-            .scheduleTimer(.liveness("database"), at: .after(.seconds(5))),
-        ])
+        #expect(
+            withoutRetransmission(try register("database", on: &coordinator, now: .zero)) == [
+                .progress(.agentConnected("database", host: "host-database")),
+                .scheduleTimer(.suspect("database"), at: .after(.seconds(2))),
+                .scheduleTimer(.liveness("database"), at: .after(.seconds(5))),
+            ])
         #expect(coordinator.isConnected("database"))
         #expect(
             coordinator.agentRegistered("database", host: "other", now: .after(.seconds(1)))
@@ -66,93 +67,106 @@ struct CoordinatorStateMachineTests {
         var coordinator = Coordinator(configuration: configuration, now: clock.now)
 
         _ = try register("database", on: &coordinator, now: clock.now)
-        #expect(withoutRetransmission(try register("cache", on: &coordinator, now: clock.now)) == [
-            .progress(.agentConnected("cache", host: "host-cache")),
-            .scheduleTimer(.suspect("cache"), at: .after(.seconds(2))),
-            .scheduleTimer(.liveness("cache"), at: .after(.seconds(5))),
-            .progress(.startup(.waveStarted(number: 1, of: 2, services: ["cache", "database"]))),
-            .send(.start(readiness: nil, restart: nil), to: "cache"),
-            .scheduleTimer(.startup(.startDeadline("cache")), at: .after(.seconds(30))),
-            .send(.start(readiness: nil, restart: nil), to: "database"),
-            .scheduleTimer(.startup(.startDeadline("database")), at: .after(.seconds(30))),
-        ])
+        #expect(
+            withoutRetransmission(try register("cache", on: &coordinator, now: clock.now)) == [
+                .progress(.agentConnected("cache", host: "host-cache")),
+                .scheduleTimer(.suspect("cache"), at: .after(.seconds(2))),
+                .scheduleTimer(.liveness("cache"), at: .after(.seconds(5))),
+                .progress(.startup(.waveStarted(number: 1, of: 2, services: ["cache", "database"]))),
+                .send(.start(readiness: nil, restart: nil), to: "cache"),
+                .scheduleTimer(.startup(.startDeadline("cache")), at: .after(.seconds(30))),
+                .send(.start(readiness: nil, restart: nil), to: "database"),
+                .scheduleTimer(.startup(.startDeadline("database")), at: .after(.seconds(30))),
+            ])
         #expect(withoutRetransmission(coordinator.serviceStarted("cache", pid: 101, now: clock.now)) == [])
         clock.advance(by: .seconds(1))
-        #expect(withoutRetransmission(coordinator.serviceReady("cache", now: clock.now)) == [
-            .cancelTimer(.startup(.startDeadline("cache"))),
-            .progress(.startup(.serviceReady("cache", after: .seconds(1)))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.serviceReady("cache", now: clock.now)) == [
+                .cancelTimer(.startup(.startDeadline("cache"))),
+                .progress(.startup(.serviceReady("cache", after: .seconds(1)))),
+            ])
         clock.advance(by: .seconds(1))
-        #expect(withoutRetransmission(coordinator.serviceReady("database", now: clock.now)) == [
-            .cancelTimer(.startup(.startDeadline("database"))),
-            .progress(.startup(.serviceReady("database", after: .seconds(2)))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.serviceReady("database", now: clock.now)) == [
+                .cancelTimer(.startup(.startDeadline("database"))),
+                .progress(.startup(.serviceReady("database", after: .seconds(2)))),
+            ])
         clock.advance(by: .seconds(1))
-        #expect(withoutRetransmission(try register("api", on: &coordinator, now: clock.now)) == [
-            .progress(.agentConnected("api", host: "host-api")),
-            .scheduleTimer(.suspect("api"), at: .after(.seconds(5))),
-            .scheduleTimer(.liveness("api"), at: .after(.seconds(8))),
-            .progress(.startup(.waveStarted(number: 2, of: 2, services: ["api"]))),
-            .send(.start(readiness: nil, restart: nil), to: "api"),
-            .scheduleTimer(.startup(.startDeadline("api")), at: .after(.seconds(33))),
-        ])
+        #expect(
+            withoutRetransmission(try register("api", on: &coordinator, now: clock.now)) == [
+                .progress(.agentConnected("api", host: "host-api")),
+                .scheduleTimer(.suspect("api"), at: .after(.seconds(5))),
+                .scheduleTimer(.liveness("api"), at: .after(.seconds(8))),
+                .progress(.startup(.waveStarted(number: 2, of: 2, services: ["api"]))),
+                .send(.start(readiness: nil, restart: nil), to: "api"),
+                .scheduleTimer(.startup(.startDeadline("api")), at: .after(.seconds(33))),
+            ])
         clock.advance(by: .seconds(1))
-        #expect(withoutRetransmission(coordinator.serviceReady("api", now: clock.now)) == [
-            .cancelTimer(.startup(.startDeadline("api"))),
-            .progress(.startup(.serviceReady("api", after: .seconds(1)))),
-            .progress(.startupComplete(after: .seconds(4))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.serviceReady("api", now: clock.now)) == [
+                .cancelTimer(.startup(.startDeadline("api"))),
+                .progress(.startup(.serviceReady("api", after: .seconds(1)))),
+                .progress(.startupComplete(after: .seconds(4))),
+            ])
         #expect(!coordinator.isShuttingDown)
 
         clock.advance(by: .seconds(6))
-        #expect(withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [
-            .journal(.shutdownBegan),
-            .progress(.shutdownBegan),
-            .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(70))),
-            .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
-            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api"),
-            .scheduleTimer(.shutdown(.stopDeadline("api")), at: .after(.seconds(22))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [
+                .journal(.shutdownBegan),
+                .progress(.shutdownBegan),
+                .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(70))),
+                .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api"),
+                .scheduleTimer(.shutdown(.stopDeadline("api")), at: .after(.seconds(22))),
+            ])
         #expect(coordinator.isShuttingDown)
         #expect(coordinator.status(now: clock.now).map(\.state) == [.ready, .ready, .stopping])
         clock.advance(by: .seconds(1))
-        #expect(withoutRetransmission(coordinator.stopAcknowledged("api", outcome: clean, now: clock.now)) == [
-            .cancelTimer(.shutdown(.stopDeadline("api"))),
-            .journaled("api", .acknowledged(clean)),
-            .progress(.shutdown(.serviceFinished("api", .acknowledged(clean), after: .seconds(1)))),
-            .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
-            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
-            .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(23))),
-            .send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database"),
-            .scheduleTimer(.shutdown(.stopDeadline("database")), at: .after(.seconds(33))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.stopAcknowledged("api", outcome: clean, now: clock.now)) == [
+                .cancelTimer(.shutdown(.stopDeadline("api"))),
+                .journaled("api", .acknowledged(clean)),
+                .progress(.shutdown(.serviceFinished("api", .acknowledged(clean), after: .seconds(1)))),
+                .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
+                .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(23))),
+                .send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database"),
+                .scheduleTimer(.shutdown(.stopDeadline("database")), at: .after(.seconds(33))),
+            ])
         clock.advance(by: .seconds(1))
-        #expect(withoutRetransmission(coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now)) == [
-            .cancelTimer(.shutdown(.stopDeadline("cache"))),
-            .journaled("cache", .acknowledged(clean)),
-            .progress(.shutdown(.serviceFinished("cache", .acknowledged(clean), after: .seconds(1)))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now)) == [
+                .cancelTimer(.shutdown(.stopDeadline("cache"))),
+                .journaled("cache", .acknowledged(clean)),
+                .progress(.shutdown(.serviceFinished("cache", .acknowledged(clean), after: .seconds(1)))),
+            ])
         clock.advance(by: .seconds(2))
         let last = withoutRetransmission(coordinator.stopAcknowledged("database", outcome: clean, now: clock.now))
-        #expect(Array(last.dropLast()) == [
-            .cancelTimer(.shutdown(.stopDeadline("database"))),
-            .journaled("database", .acknowledged(clean)),
-            .progress(.shutdown(.serviceFinished("database", .acknowledged(clean), after: .seconds(3)))),
-            .cancelTimer(.shutdown(.shutdownDeadline)),
-            .cancelTimer(.shutdown(.killGrace)),
-            .journal(.shutdownFinished),
-        ])
-        #expect(last.last == .finish(ShutdownReport(
-            entries: [
-                .init(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .seconds(1)),
-                .init(service: "cache", wave: 2, outcome: .acknowledged(clean), duration: .seconds(1)),
-                .init(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(3)),
-            ],
-            total: .seconds(4), termination: .completed, criticalPath: ["api", "database"])))
+        #expect(
+            Array(last.dropLast()) == [
+                .cancelTimer(.shutdown(.stopDeadline("database"))),
+                .journaled("database", .acknowledged(clean)),
+                .progress(.shutdown(.serviceFinished("database", .acknowledged(clean), after: .seconds(3)))),
+                .cancelTimer(.shutdown(.shutdownDeadline)),
+                .cancelTimer(.shutdown(.killGrace)),
+                .journal(.shutdownFinished),
+            ])
+        #expect(
+            last.last
+                == .finish(
+                    ShutdownReport(
+                        entries: [
+                            .init(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .seconds(1)),
+                            .init(service: "cache", wave: 2, outcome: .acknowledged(clean), duration: .seconds(1)),
+                            .init(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(3)),
+                        ],
+                        total: .seconds(4), termination: .completed, criticalPath: ["api", "database"])))
         #expect(coordinator.status(now: clock.now).map(\.state) == [.stopped, .stopped, .stopped])
         #expect(withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [])
-        #expect(coordinator.agentRegistered("queue", host: "h", now: clock.now)
-            == .failure(.unknownService("queue", suggestion: nil)))
+        #expect(
+            coordinator.agentRegistered("queue", host: "h", now: clock.now)
+                == .failure(.unknownService("queue", suggestion: nil)))
     }
 
     @Test("A second shutdown request escalates: every remaining service is killed")
@@ -162,15 +176,16 @@ struct CoordinatorStateMachineTests {
 
         _ = coordinator.shutdownRequested(now: clock.now)
         clock.advance(by: .seconds(1))
-        #expect(withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [
-            .cancelTimer(.shutdown(.shutdownDeadline)),
-            .progress(.shutdown(.killingRemaining(["api", "cache", "database"], reason: .escalation))),
-            .cancelTimer(.shutdown(.stopDeadline("api"))),
-            .send(.kill(exit: true), to: "api"),
-            .send(.kill(exit: true), to: "cache"),
-            .send(.kill(exit: true), to: "database"),
-            .scheduleTimer(.shutdown(.killGrace), at: .after(.seconds(7))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [
+                .cancelTimer(.shutdown(.shutdownDeadline)),
+                .progress(.shutdown(.killingRemaining(["api", "cache", "database"], reason: .escalation))),
+                .cancelTimer(.shutdown(.stopDeadline("api"))),
+                .send(.kill(exit: true), to: "api"),
+                .send(.kill(exit: true), to: "cache"),
+                .send(.kill(exit: true), to: "database"),
+                .scheduleTimer(.shutdown(.killGrace), at: .after(.seconds(7))),
+            ])
         _ = coordinator.stopAcknowledged("api", outcome: .killed, now: clock.now)
         _ = coordinator.stopAcknowledged("cache", outcome: .killed, now: clock.now)
         clock.advance(by: .seconds(2))
@@ -180,10 +195,11 @@ struct CoordinatorStateMachineTests {
             return
         }
         #expect(report.termination == .escalated)
-        #expect(report.entries.map(\.outcome) == [
-            .killed(.killed, reason: .escalation), .killed(.killed, reason: .escalation),
-            .killed(nil, reason: .escalation),
-        ])
+        #expect(
+            report.entries.map(\.outcome) == [
+                .killed(.killed, reason: .escalation), .killed(.killed, reason: .escalation),
+                .killed(nil, reason: .escalation),
+            ])
         #expect(report.exitCode == 3)
     }
 
@@ -194,20 +210,25 @@ struct CoordinatorStateMachineTests {
         _ = try register("database", on: &coordinator, now: clock.now)
 
         clock.advance(by: .seconds(3))
-        #expect(withoutRetransmission(coordinator.heard(from: "database", now: clock.now)) == [
-            .scheduleTimer(.suspect("database"), at: .after(.seconds(5))),
-            .scheduleTimer(.liveness("database"), at: .after(.seconds(8))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.heard(from: "database", now: clock.now)) == [
+                .scheduleTimer(.suspect("database"), at: .after(.seconds(5))),
+                .scheduleTimer(.liveness("database"), at: .after(.seconds(8))),
+            ])
         #expect(withoutRetransmission(coordinator.heard(from: "cache", now: clock.now)) == [])
         clock.advance(by: .seconds(2))
-        #expect(withoutRetransmission(coordinator.timerFired(.suspect("database"), now: clock.now)) == [.progress(.agentSuspect("database"))])
+        #expect(
+            withoutRetransmission(coordinator.timerFired(.suspect("database"), now: clock.now)) == [
+                .progress(.agentSuspect("database"))
+            ])
         #expect(coordinator.status(now: clock.now).first?.suspect == true)
         clock.advance(by: .seconds(3))
-        #expect(withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [
-            .cancelTimer(.suspect("database")),
-            .cancelTimer(.liveness("database")),
-            .progress(.agentLost("database")),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [
+                .cancelTimer(.suspect("database")),
+                .cancelTimer(.liveness("database")),
+                .progress(.agentLost("database")),
+            ])
         #expect(!coordinator.isConnected("database"))
         #expect(coordinator.status(now: clock.now).first?.state == .lost)
         #expect(withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [])
@@ -238,8 +259,11 @@ struct CoordinatorStateMachineTests {
         #expect(coordinator.status(now: clock.now).last?.state == .stopping)
 
         clock.advance(by: .seconds(1))
-        let back = try coordinator.agentRegistered("api", host: "host-api", snapshot: .stopping(pid: 12), now: clock.now).get()
-        #expect(back.contains(.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api")), "ordered again")
+        let back = try coordinator.agentRegistered(
+            "api", host: "host-api", snapshot: .stopping(pid: 12), now: clock.now
+        ).get()
+        #expect(
+            back.contains(.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api")), "ordered again")
         let next = coordinator.stopAcknowledged("api", outcome: clean, now: clock.now)
         #expect(next.contains { if case .send(.stop, to: "database") = $0 { true } else { false } })
 
@@ -260,23 +284,25 @@ struct CoordinatorStateMachineTests {
         _ = coordinator.serviceReady("cache", now: clock.now)
         clock.advance(by: .seconds(1))
         let failure = StartupFailure(service: "database", reason: .exited(.exited(1)), notStarted: ["api"])
-        #expect(withoutRetransmission(coordinator.serviceExited("database", status: .exited(1), now: clock.now)) == [
-            .progress(.serviceExited("database", status: .exited(1))),
-            .cancelTimer(.startup(.startDeadline("database"))),
-            .progress(.startupFailed(failure)),
-            .journal(.shutdownBegan),
-            .progress(.shutdownBegan),
-            .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(62))),
-            .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
-            .journaled("api", .notConnected),
-            .progress(.shutdown(.serviceFinished("api", .notConnected, after: nil))),
-            .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
-            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
-            .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(14))),
-            // database's process had ended: no order goes to its (still connected) agent.
-            .journaled("database", .acknowledged(.alreadyExited(.exited(1)))),
-            .progress(.shutdown(.serviceFinished("database", .acknowledged(.alreadyExited(.exited(1))), after: nil))),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.serviceExited("database", status: .exited(1), now: clock.now)) == [
+                .progress(.serviceExited("database", status: .exited(1))),
+                .cancelTimer(.startup(.startDeadline("database"))),
+                .progress(.startupFailed(failure)),
+                .journal(.shutdownBegan),
+                .progress(.shutdownBegan),
+                .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(62))),
+                .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
+                .journaled("api", .notConnected),
+                .progress(.shutdown(.serviceFinished("api", .notConnected, after: nil))),
+                .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
+                .scheduleTimer(.shutdown(.stopDeadline("cache")), at: .after(.seconds(14))),
+                // database's process had ended: no order goes to its (still connected) agent.
+                .journaled("database", .acknowledged(.alreadyExited(.exited(1)))),
+                .progress(
+                    .shutdown(.serviceFinished("database", .acknowledged(.alreadyExited(.exited(1))), after: nil))),
+            ])
         #expect(coordinator.isShuttingDown)
         clock.advance(by: .seconds(1))
         let actions = withoutRetransmission(coordinator.stopAcknowledged("cache", outcome: clean, now: clock.now))
@@ -303,10 +329,11 @@ struct CoordinatorStateMachineTests {
 
         clock.advance(by: .seconds(28))
         let failure = StartupFailure(service: "cache", reason: .timedOut(.seconds(30)), notStarted: ["api"])
-        #expect(withoutRetransmission(coordinator.timerFired(.startup(.startDeadline("cache")), now: clock.now)) == [
-            .cancelTimer(.startup(.startDeadline("cache"))),
-            .progress(.startupFailed(failure)),
-        ])
+        #expect(
+            withoutRetransmission(coordinator.timerFired(.startup(.startDeadline("cache")), now: clock.now)) == [
+                .cancelTimer(.startup(.startDeadline("cache"))),
+                .progress(.startupFailed(failure)),
+            ])
         #expect(!coordinator.isShuttingDown)
         let cache = try #require(coordinator.status(now: clock.now).first { $0.service == "cache" })
         #expect(cache.state == .timedOut)
@@ -323,12 +350,15 @@ struct CoordinatorStateMachineTests {
         _ = try register("database", on: &coordinator, now: .zero)
         _ = try register("cache", on: &coordinator, now: .zero)
         let actions = withoutRetransmission(coordinator.shutdownRequested(now: .after(.seconds(1))))
-        #expect(Array(actions.prefix(3)) == [
-            .cancelTimer(.startup(.startDeadline("cache"))),
-            .cancelTimer(.startup(.startDeadline("database"))),
-            .journal(.shutdownBegan),
-        ])
-        #expect(withoutRetransmission(coordinator.timerFired(.startup(.startDeadline("cache")), now: .after(.seconds(30)))) == [])
+        #expect(
+            Array(actions.prefix(3)) == [
+                .cancelTimer(.startup(.startDeadline("cache"))),
+                .cancelTimer(.startup(.startDeadline("database"))),
+                .journal(.shutdownBegan),
+            ])
+        #expect(
+            withoutRetransmission(coordinator.timerFired(.startup(.startDeadline("cache")), now: .after(.seconds(30))))
+                == [])
     }
 
     @Test("Status has one row per service in declaration order")
@@ -342,15 +372,16 @@ struct CoordinatorStateMachineTests {
         _ = coordinator.serviceReady("database", now: clock.now)
         clock.advance(by: .seconds(3))
 
-        #expect(coordinator.status(now: clock.now) == [
-            ServiceStatus(
-                service: "database", state: .ready, connected: true, host: "host-database", pid: 4242,
-                uptime: .seconds(3), sinceLastChange: .seconds(3)),
-            ServiceStatus(
-                service: "cache", state: .starting, connected: true, host: "host-cache",
-                sinceLastChange: .seconds(5)),
-            ServiceStatus(service: "api", state: .waiting, connected: false, sinceLastChange: .seconds(5)),
-        ])
+        #expect(
+            coordinator.status(now: clock.now) == [
+                ServiceStatus(
+                    service: "database", state: .ready, connected: true, host: "host-database", pid: 4242,
+                    uptime: .seconds(3), sinceLastChange: .seconds(3)),
+                ServiceStatus(
+                    service: "cache", state: .starting, connected: true, host: "host-cache",
+                    sinceLastChange: .seconds(5)),
+                ServiceStatus(service: "api", state: .waiting, connected: false, sinceLastChange: .seconds(5)),
+            ])
     }
 
     @Test("Status shows a failed start with the agent's message")
@@ -361,13 +392,17 @@ struct CoordinatorStateMachineTests {
         _ = try register("database", on: &coordinator, now: .zero)
         _ = try register("cache", on: &coordinator, now: .zero)
 
-        #expect(withoutRetransmission(coordinator.serviceStartFailed("cache", message: "port 6379 in use", now: .after(.seconds(2)))) == [
-            .progress(.serviceFailed("cache", reason: "port 6379 in use")),
-            .cancelTimer(.startup(.startDeadline("cache"))),
-            .cancelTimer(.startup(.startDeadline("database"))),
-            .progress(.startupFailed(StartupFailure(
-                service: "cache", reason: .failed("port 6379 in use"), notStarted: ["api"]))),
-        ])
+        #expect(
+            withoutRetransmission(
+                coordinator.serviceStartFailed("cache", message: "port 6379 in use", now: .after(.seconds(2)))) == [
+                    .progress(.serviceFailed("cache", reason: "port 6379 in use")),
+                    .cancelTimer(.startup(.startDeadline("cache"))),
+                    .cancelTimer(.startup(.startDeadline("database"))),
+                    .progress(
+                        .startupFailed(
+                            StartupFailure(
+                                service: "cache", reason: .failed("port 6379 in use"), notStarted: ["api"]))),
+                ])
         let cache = try #require(coordinator.status(now: .after(.seconds(3))).first { $0.service == "cache" })
         #expect(cache.state == .failed)
         #expect(cache.detail == "port 6379 in use")

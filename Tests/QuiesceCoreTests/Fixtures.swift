@@ -12,7 +12,8 @@ enum Fixtures {
     static let seedServices = [
         ServiceSpec(name: "database", stopTimeout: .seconds(20), startTimeout: .seconds(30)),
         ServiceSpec(name: "cache", stopTimeout: .seconds(10), startTimeout: .seconds(30)),
-        ServiceSpec(name: "api", dependencies: ["database", "cache"], stopTimeout: .seconds(10), startTimeout: .seconds(30)),
+        ServiceSpec(
+            name: "api", dependencies: ["database", "cache"], stopTimeout: .seconds(10), startTimeout: .seconds(30)),
     ]
 
     static func seedGraph() throws -> ServiceGraph {
@@ -41,7 +42,8 @@ enum Fixtures {
 extension CoordinatorStateMachine.Action {
     /// The journal entry that follows the conclusion of `service` with `outcome`.
     static func journaled(_ service: String, _ outcome: ShutdownOutcome) -> Self {
-        .journal(.outcome(service, RecordedOutcome(code: outcome.code, clean: outcome.isClean, detail: outcome.description)))
+        .journal(
+            .outcome(service, RecordedOutcome(code: outcome.code, clean: outcome.isClean, detail: outcome.description)))
     }
 }
 

@@ -9,6 +9,8 @@ struct GraphValidationTests {
             ServiceSpec(name: "database", line: 2), ServiceSpec(name: "database", line: 4),
         ])
         #expect(problems == [.duplicateName("database", line: 4)])
-        #expect(problems.first?.description == #"service "database" is declared more than once; give each service a unique name"#)
+        #expect(
+            problems.first?.description
+                == #"service "database" is declared more than once; give each service a unique name"#)
     }
 }

@@ -10,7 +10,9 @@ struct CoordinatorOperationTests {
     /// All three services ready at t+0.
     func runningFleet() throws -> Coordinator {
         var coordinator = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero)
-        for name in ["database", "cache", "api"] { _ = try coordinator.agentRegistered(name, host: "h", now: .zero).get() }
+        for name in ["database", "cache", "api"] {
+            _ = try coordinator.agentRegistered(name, host: "h", now: .zero).get()
+        }
         _ = coordinator.serviceReady("cache", now: .zero)
         _ = coordinator.serviceReady("database", now: .zero)
         _ = coordinator.serviceReady("api", now: .zero)
@@ -30,8 +32,9 @@ struct CoordinatorOperationTests {
         #expect(sends(begun) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")])
         #expect(coordinator.phaseName == "running (stop database)")
 
-        #expect(sends(coordinator.stopAcknowledged("api", outcome: clean, now: .after(.seconds(1))))
-            == [.send(.stop(timeout: .seconds(20), drain: .zero, exit: false), to: "database")])
+        #expect(
+            sends(coordinator.stopAcknowledged("api", outcome: clean, now: .after(.seconds(1))))
+                == [.send(.stop(timeout: .seconds(20), drain: .zero, exit: false), to: "database")])
         let done = coordinator.stopAcknowledged("database", outcome: clean, now: .after(.seconds(2)))
         guard case .operationFinished(let report) = try #require(done.last) else {
             Issue.record("expected the operation's report, got \(done)")
@@ -53,22 +56,35 @@ struct CoordinatorOperationTests {
 
         let start = Operation(kind: .start, service: "api")
         let begun = try coordinator.operationRequested(start, now: .after(.seconds(1))).get()
-        #expect(sends(begun) == [.send(.start(readiness: nil, restart: nil), to: "database")], "cache is running already")
+        #expect(
+            sends(begun) == [.send(.start(readiness: nil, restart: nil), to: "database")], "cache is running already")
         _ = coordinator.serviceStarted("database", pid: 7, now: .after(.seconds(1)))
-        #expect(sends(coordinator.serviceReady("database", now: .after(.seconds(2)))) == [.send(.start(readiness: nil, restart: nil), to: "api")])
-        #expect(coordinator.serviceReady("api", now: .after(.seconds(3))).last == .operationFinished(OperationReport(operation: start)))
+        #expect(
+            sends(coordinator.serviceReady("database", now: .after(.seconds(2)))) == [
+                .send(.start(readiness: nil, restart: nil), to: "api")
+            ])
+        #expect(
+            coordinator.serviceReady("api", now: .after(.seconds(3))).last
+                == .operationFinished(OperationReport(operation: start)))
     }
 
     @Test("restart cache stops api and cache, then starts them again in order")
     func restart() throws {
         var coordinator = try runningFleet()
         let operation = Operation(kind: .restart, service: "cache")
-        #expect(sends(try coordinator.operationRequested(operation, now: .zero).get()) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")])
+        #expect(
+            sends(try coordinator.operationRequested(operation, now: .zero).get()) == [
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")
+            ])
         _ = coordinator.stopAcknowledged("api", outcome: clean, now: .zero)
         let stopped = coordinator.stopAcknowledged("cache", outcome: clean, now: .zero)
         #expect(sends(stopped) == [.send(.start(readiness: nil, restart: nil), to: "cache")])
-        #expect(sends(coordinator.serviceReady("cache", now: .zero)) == [.send(.start(readiness: nil, restart: nil), to: "api")])
-        guard case .operationFinished(let report) = try #require(coordinator.serviceReady("api", now: .zero).last) else {
+        #expect(
+            sends(coordinator.serviceReady("cache", now: .zero)) == [
+                .send(.start(readiness: nil, restart: nil), to: "api")
+            ])
+        guard case .operationFinished(let report) = try #require(coordinator.serviceReady("api", now: .zero).last)
+        else {
             Issue.record("expected the operation's report")
             return
         }
@@ -79,9 +95,14 @@ struct CoordinatorOperationTests {
     @Test("A stop the agent asked for lets that agent exit, and only that one")
     func agentRequestedStop() throws {
         var coordinator = try runningFleet()
-        let begun = try coordinator.operationRequested(Operation(kind: .stop, service: "cache", requestedByAgent: true), now: .zero).get()
+        let begun = try coordinator.operationRequested(
+            Operation(kind: .stop, service: "cache", requestedByAgent: true), now: .zero
+        ).get()
         #expect(sends(begun) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api")])
-        #expect(sends(coordinator.stopAcknowledged("api", outcome: clean, now: .zero)) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache")])
+        #expect(
+            sends(coordinator.stopAcknowledged("api", outcome: clean, now: .zero)) == [
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache")
+            ])
     }
 
     @Test("Operations are refused for unknown services, during startup, and while another runs")
@@ -91,12 +112,18 @@ struct CoordinatorOperationTests {
             starting.operationRequested(Operation(kind: .stop, service: "api"), now: .zero)
                 == .failure(.busy("starting (waiting for agents: cache, database)")))
         var coordinator = try runningFleet()
-        #expect(coordinator.operationRequested(Operation(kind: .stop, service: "apii"), now: .zero) == .failure(.unknownService("apii", suggestion: "api")))
+        #expect(
+            coordinator.operationRequested(Operation(kind: .stop, service: "apii"), now: .zero)
+                == .failure(.unknownService("apii", suggestion: "api")))
         _ = try coordinator.operationRequested(Operation(kind: .stop, service: "api"), now: .zero).get()
-        #expect(coordinator.operationRequested(Operation(kind: .start, service: "api"), now: .zero) == .failure(.busy("running (stop api)")))
+        #expect(
+            coordinator.operationRequested(Operation(kind: .start, service: "api"), now: .zero)
+                == .failure(.busy("running (stop api)")))
     }
 
-    @Test("Every container stopped at once: each agent's stop waits for the one under way, and none stops under a running dependent")
+    @Test(
+        "Every container stopped at once: each agent's stop waits for the one under way, and none stops under a running dependent"
+    )
     func agentRequestsWhileAnotherRuns() throws {
         var coordinator = try runningFleet()
         let databaseStop = Operation(kind: .stop, service: "database", requestedByAgent: true)
@@ -107,11 +134,14 @@ struct CoordinatorOperationTests {
         #expect(coordinator.operationRequested(cacheStop, now: .zero) == .success([]), "cache waits: api still runs")
         #expect(coordinator.operationRequested(apiStop, now: .zero) == .success([]))
 
-        #expect(sends(coordinator.stopAcknowledged("api", outcome: clean, now: .after(.seconds(1))))
-            == [.send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database")])
+        #expect(
+            sends(coordinator.stopAcknowledged("api", outcome: clean, now: .after(.seconds(1))))
+                == [.send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database")])
         let next = coordinator.stopAcknowledged("database", outcome: clean, now: .after(.seconds(2)))
         #expect(next.contains(.progress(.operationBegan(cacheStop))))
-        #expect(sends(next) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache")], "api stopped already: only cache")
+        #expect(
+            sends(next) == [.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache")],
+            "api stopped already: only cache")
         let last = coordinator.stopAcknowledged("cache", outcome: clean, now: .after(.seconds(3)))
         #expect(sends(last).isEmpty, "api's own request is void: it stopped with database")
         #expect(coordinator.phaseName == "running")
@@ -121,21 +151,29 @@ struct CoordinatorOperationTests {
         // left yet, are told to exit. There is nothing left to stop, and that is clean.
         _ = coordinator.agentLost("database", now: .after(.seconds(4)))
         let shutdown = coordinator.shutdownRequested(now: .after(.seconds(5)))
-        #expect(sends(shutdown) == [
-            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api"),
-            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
-        ])
-        guard case .finish(let report) = try #require(shutdown.last(where: { if case .finish = $0 { true } else { false } })) else { return }
-        #expect(report.entries.map(\.outcome) == [
-            .stoppedEarlier("stopped (exit code 0)"), .stoppedEarlier("stopped (exit code 0)"), .stoppedEarlier("stopped (exit code 0)"),
-        ])
+        #expect(
+            sends(shutdown) == [
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api"),
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
+            ])
+        guard
+            case .finish(let report) = try #require(
+                shutdown.last(where: { if case .finish = $0 { true } else { false } }))
+        else { return }
+        #expect(
+            report.entries.map(\.outcome) == [
+                .stoppedEarlier("stopped (exit code 0)"), .stoppedEarlier("stopped (exit code 0)"),
+                .stoppedEarlier("stopped (exit code 0)"),
+            ])
         #expect(report.exitCode == 0)
     }
 
     @Test("An agent asking to stop during the fleet's startup is stopped once the startup is complete")
     func agentRequestDuringStartup() throws {
         var coordinator = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero)
-        for name in ["database", "cache", "api"] { _ = try coordinator.agentRegistered(name, host: "h", now: .zero).get() }
+        for name in ["database", "cache", "api"] {
+            _ = try coordinator.agentRegistered(name, host: "h", now: .zero).get()
+        }
         let cacheStop = Operation(kind: .stop, service: "cache", requestedByAgent: true)
         #expect(coordinator.operationRequested(cacheStop, now: .zero) == .success([]))
         _ = coordinator.serviceReady("cache", now: .zero)
@@ -149,8 +187,12 @@ struct CoordinatorOperationTests {
     func agentRequestDuringShutdown() throws {
         var coordinator = try runningFleet()
         _ = coordinator.shutdownRequested(now: .zero)
-        #expect(coordinator.operationRequested(Operation(kind: .stop, service: "database", requestedByAgent: true), now: .zero) == .success([]))
-        #expect(coordinator.operationRequested(Operation(kind: .stop, service: "database"), now: .zero) == .failure(.busy("shutting down")))
+        #expect(
+            coordinator.operationRequested(
+                Operation(kind: .stop, service: "database", requestedByAgent: true), now: .zero) == .success([]))
+        #expect(
+            coordinator.operationRequested(Operation(kind: .stop, service: "database"), now: .zero)
+                == .failure(.busy("shutting down")))
     }
 
     @Test("A shutdown during an operation interrupts it and stops the whole fleet")
@@ -185,27 +227,38 @@ struct AgentCoordinatedStopTests {
     @Test("SIGTERM asks the coordinator; its stop order cancels the fallback and the agent exits after")
     func orderArrives() {
         var agent = runningAgent()
-        #expect(agent.signalReceived(now: .zero) == [.send(.stopRequest, id: 4, replyTo: nil), .scheduleTimer(.coordinatedStopFallback, at: .after(.seconds(10)))])
-        #expect(agent.stopOrdered(order: 50, timeout: .seconds(5), exit: true, now: .after(.seconds(1))) == [
-            .cancelTimer(.coordinatedStopFallback), .cancelTimer(.probe), .signal(15), .scheduleTimer(.stopDeadline, at: .after(.seconds(6))),
-        ])
+        #expect(
+            agent.signalReceived(now: .zero) == [
+                .send(.stopRequest, id: 4, replyTo: nil),
+                .scheduleTimer(.coordinatedStopFallback, at: .after(.seconds(10))),
+            ])
+        #expect(
+            agent.stopOrdered(order: 50, timeout: .seconds(5), exit: true, now: .after(.seconds(1))) == [
+                .cancelTimer(.coordinatedStopFallback), .cancelTimer(.probe), .signal(15),
+                .scheduleTimer(.stopDeadline, at: .after(.seconds(6))),
+            ])
         _ = agent.processExited(.exited(0), now: .after(.seconds(2)))
         #expect(agent.acknowledged(replyTo: 5, now: .after(.seconds(2))).last == .exit(0))
     }
 
-    @Test("An agent that got SIGTERM exits after its stop even when the orders, part of another service's stop, say stay")
+    @Test(
+        "An agent that got SIGTERM exits after its stop even when the orders, part of another service's stop, say stay")
     func signalledAgentExitsWhateverTheOrder() {
         var agent = runningAgent()
         _ = agent.signalReceived(now: .zero)
         _ = agent.stopOrdered(order: 50, timeout: .seconds(5), exit: false, now: .after(.seconds(1)))
         _ = agent.stopOrdered(order: 50, timeout: .seconds(5), exit: false, now: .after(.seconds(2)))
         _ = agent.processExited(.exited(0), now: .after(.seconds(2)))
-        #expect(agent.acknowledged(replyTo: 5, now: .after(.seconds(2))).last == .exit(0), "the repeated order did not change it")
+        #expect(
+            agent.acknowledged(replyTo: 5, now: .after(.seconds(2))).last == .exit(0),
+            "the repeated order did not change it")
         var late = runningAgent()
         _ = late.stopOrdered(order: 50, timeout: .seconds(5), exit: false, now: .after(.seconds(1)))
         #expect(late.signalReceived(now: .after(.seconds(1))).isEmpty, "already stopping")
         _ = late.processExited(.signalled(15), now: .after(.seconds(2)))
-        #expect(late.acknowledged(replyTo: 4, now: .after(.seconds(2))).last == .exit(143), "a signal during the stop still ends the agent")
+        #expect(
+            late.acknowledged(replyTo: 4, now: .after(.seconds(2))).last == .exit(143),
+            "a signal during the stop still ends the agent")
         var killed = runningAgent()
         _ = killed.signalReceived(now: .zero)
         _ = killed.killOrdered(order: 51, exit: false, now: .after(.seconds(1)))
@@ -217,9 +270,11 @@ struct AgentCoordinatedStopTests {
     func fallback() {
         var silent = runningAgent()
         _ = silent.signalReceived(now: .zero)
-        #expect(silent.timerFired(.coordinatedStopFallback, now: .after(.seconds(10))) == [
-            .cancelTimer(.coordinatedStopFallback), .cancelTimer(.probe), .signal(15), .scheduleTimer(.stopDeadline, at: .after(.seconds(20))),
-        ])
+        #expect(
+            silent.timerFired(.coordinatedStopFallback, now: .after(.seconds(10))) == [
+                .cancelTimer(.coordinatedStopFallback), .cancelTimer(.probe), .signal(15),
+                .scheduleTimer(.stopDeadline, at: .after(.seconds(20))),
+            ])
         var refused = runningAgent()
         _ = refused.signalReceived(now: .zero)
         #expect(refused.stopRequestRefused(now: .zero).contains(.signal(15)))
@@ -233,9 +288,13 @@ struct AgentCoordinatedStopTests {
         var agent = runningAgent()
         _ = agent.stopOrdered(order: 9, timeout: .seconds(5), exit: false, now: .zero)
         _ = agent.processExited(.exited(0), now: .zero)
-        #expect(agent.acknowledged(replyTo: 4, now: .zero) == [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience)])
+        #expect(
+            agent.acknowledged(replyTo: 4, now: .zero) == [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience)])
         #expect(agent.health == (alive: false, ready: false))
         #expect(agent.startOrdered(readiness: nil, now: .zero) == [.spawn])
-        #expect(agent.spawned(pid: 43, now: .zero) == [.send(.started(pid: 43), id: 5, replyTo: nil), .send(.ready, id: 6, replyTo: nil)])
+        #expect(
+            agent.spawned(pid: 43, now: .zero) == [
+                .send(.started(pid: 43), id: 5, replyTo: nil), .send(.ready, id: 6, replyTo: nil),
+            ])
     }
 }

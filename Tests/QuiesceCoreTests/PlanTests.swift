@@ -36,10 +36,11 @@ struct PlanTests {
     func shutdownLevels() throws {
         // metrics stands alone: it starts with the leaves but stops with api, since nothing depends on it.
         // edge depends on api directly and on database, so database waits for both.
-        let graph = try ServiceGraph(validating: Fixtures.seedServices + [
-            ServiceSpec(name: "metrics"),
-            ServiceSpec(name: "edge", dependencies: ["api", "database"]),
-        ])
+        let graph = try ServiceGraph(
+            validating: Fixtures.seedServices + [
+                ServiceSpec(name: "metrics"),
+                ServiceSpec(name: "edge", dependencies: ["api", "database"]),
+            ])
         let plan = Plan(graph: graph)
         #expect(plan.startupWaves == [["cache", "database", "metrics"], ["api"], ["edge"]])
         #expect(plan.shutdownWaves == [["edge", "metrics"], ["api"], ["cache", "database"]])
@@ -50,7 +51,8 @@ struct PlanTests {
         let graph = try ServiceGraph(validating: [
             ServiceSpec(name: "database", stopTimeout: .seconds(20), startTimeout: .seconds(45)),
             ServiceSpec(name: "cache", stopTimeout: .seconds(25), startTimeout: .seconds(20)),
-            ServiceSpec(name: "api", dependencies: ["database", "cache"], stopTimeout: .seconds(5), startTimeout: .seconds(30)),
+            ServiceSpec(
+                name: "api", dependencies: ["database", "cache"], stopTimeout: .seconds(5), startTimeout: .seconds(30)),
         ])
         let plan = Plan(graph: graph)
         #expect(plan.startupCriticalPath == ["database", "api"])
@@ -106,11 +108,12 @@ struct PlanTests {
             ServiceSpec(name: "c", dependencies: ["d", "c"], line: 3),
             ServiceSpec(name: "d", dependencies: ["c"], line: 4),
         ])
-        #expect(problems == [
-            .selfDependency(service: "c", line: 3),
-            .cycle(["a", "b", "a"], line: 1),
-            .cycle(["c", "d", "c"], line: 3),
-        ])
+        #expect(
+            problems == [
+                .selfDependency(service: "c", line: 3),
+                .cycle(["a", "b", "a"], line: 1),
+                .cycle(["c", "d", "c"], line: 3),
+            ])
     }
 
     @Test("The graph lists dependencies in declaration order and dependents by name")

@@ -19,31 +19,41 @@ struct ResumeTests {
         #expect(actions.contains(.progress(.startup(.serviceAdopted("cache", ready: true)))))
         #expect(sends(actions).isEmpty)
         let api = try coordinator.agentRegistered("api", host: "h", snapshot: .idle, now: .zero).get()
-        #expect(sends(api) == [.send(.start(readiness: nil, restart: nil), to: "api")], "wave 1 was complete: api starts")
+        #expect(
+            sends(api) == [.send(.start(readiness: nil, restart: nil), to: "api")], "wave 1 was complete: api starts")
         #expect(coordinator.status(now: .zero).first { $0.service == "database" }?.pid == 10)
     }
 
     @Test("A resumed shutdown keeps what the journal recorded and begins once every other agent is back")
     func resumeWhenAgentsAreBack() throws {
-        var coordinator = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: ["api": stoppedAPI])
-        #expect(coordinator.start(now: .zero) == [
-            .progress(.shutdownResumed(alreadyStopped: ["api"])), .scheduleTimer(.resumeGrace, at: .after(.seconds(5))),
-        ])
+        var coordinator = Coordinator(
+            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: ["api": stoppedAPI])
+        #expect(
+            coordinator.start(now: .zero) == [
+                .progress(.shutdownResumed(alreadyStopped: ["api"])),
+                .scheduleTimer(.resumeGrace, at: .after(.seconds(5))),
+            ])
         #expect(coordinator.isShuttingDown)
-        #expect(coordinator.operationRequested(Operation(kind: .stop, service: "api"), now: .zero) == .failure(.busy("resuming a shutdown")))
-        #expect(sends(try coordinator.agentRegistered("database", host: "h", snapshot: .ready(pid: 10), now: .zero).get()).isEmpty)
+        #expect(
+            coordinator.operationRequested(Operation(kind: .stop, service: "api"), now: .zero)
+                == .failure(.busy("resuming a shutdown")))
+        #expect(
+            sends(try coordinator.agentRegistered("database", host: "h", snapshot: .ready(pid: 10), now: .zero).get())
+                .isEmpty)
         let actions = try coordinator.agentRegistered("cache", host: "h", snapshot: .ready(pid: 11), now: .zero).get()
         #expect(actions.contains(.cancelTimer(.resumeGrace)))
         #expect(actions.contains(.progress(.shutdown(.serviceFinished("api", .recorded(stoppedAPI), after: nil)))))
-        #expect(sends(actions) == [
-            .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
-            .send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database"),
-        ])
+        #expect(
+            sends(actions) == [
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
+                .send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database"),
+            ])
     }
 
     @Test("An agent that does not come back within the grace is declared lost; the shutdown goes on")
     func resumeAfterGrace() throws {
-        var coordinator = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: ["api": stoppedAPI])
+        var coordinator = Coordinator(
+            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: ["api": stoppedAPI])
         _ = coordinator.start(now: .zero)
         _ = try coordinator.agentRegistered("database", host: "h", snapshot: .ready(pid: 10), now: .zero).get()
         let actions = coordinator.timerFired(.resumeGrace, now: .after(.seconds(5)))
@@ -62,9 +72,14 @@ struct ResumeTests {
     func suspectThenBack() throws {
         var coordinator = Coordinator(configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero)
         _ = try coordinator.agentRegistered("database", host: "h", now: .zero).get()
-        #expect(coordinator.timerFired(.suspect("database"), now: .after(.seconds(2))) == [.progress(.agentSuspect("database"))])
+        #expect(
+            coordinator.timerFired(.suspect("database"), now: .after(.seconds(2))) == [
+                .progress(.agentSuspect("database"))
+            ])
         #expect(coordinator.timerFired(.suspect("database"), now: .after(.seconds(2))) == [], "said once")
-        #expect(coordinator.heard(from: "database", now: .after(.seconds(3))).last == .progress(.agentResponsive("database")))
+        #expect(
+            coordinator.heard(from: "database", now: .after(.seconds(3))).last
+                == .progress(.agentResponsive("database")))
         #expect(coordinator.status(now: .after(.seconds(3))).first?.suspect == false)
         #expect(coordinator.isConnected("database"))
     }

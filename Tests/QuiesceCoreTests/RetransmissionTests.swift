@@ -8,16 +8,18 @@ struct RetransmissionTests {
 
     @Test("A start order is repeated after 1, 2, 4, then every 8 s until the agent answers")
     func startRepeatedUntilAnswered() throws {
-        var coordinator = Coordinator(configuration: Configuration(graph: try ServiceGraph(validating: [ServiceSpec(name: "db")])), now: .zero)
+        var coordinator = Coordinator(
+            configuration: Configuration(graph: try ServiceGraph(validating: [ServiceSpec(name: "db")])), now: .zero)
         let start = Coordinator.Order.start(readiness: nil, restart: nil)
         let registered = try coordinator.agentRegistered("db", host: "h", now: .zero).get()
         #expect(registered.contains(.send(start, to: "db")))
         #expect(registered.contains(.scheduleTimer(.retransmit("db"), at: .after(.seconds(1)))))
         var now = Timestamp.after(.seconds(1))
         for delay in [2, 4, 8, 8] {
-            #expect(coordinator.timerFired(.retransmit("db"), now: now) == [
-                .send(start, to: "db"), .scheduleTimer(.retransmit("db"), at: now + .seconds(Int64(delay))),
-            ])
+            #expect(
+                coordinator.timerFired(.retransmit("db"), now: now) == [
+                    .send(start, to: "db"), .scheduleTimer(.retransmit("db"), at: now + .seconds(Int64(delay))),
+                ])
             now = now + .seconds(Int64(delay))
         }
         #expect(coordinator.serviceStarted("db", pid: 7, now: now) == [.cancelTimer(.retransmit("db"))])
@@ -26,11 +28,14 @@ struct RetransmissionTests {
 
     @Test("A stop order is repeated until the agent's report, and not to a lost agent")
     func stopRepeatedUntilReported() throws {
-        var coordinator = Coordinator(configuration: Configuration(graph: try ServiceGraph(validating: [ServiceSpec(name: "db")])), now: .zero)
+        var coordinator = Coordinator(
+            configuration: Configuration(graph: try ServiceGraph(validating: [ServiceSpec(name: "db")])), now: .zero)
         _ = try coordinator.agentRegistered("db", host: "h", now: .zero).get()
         _ = coordinator.serviceReady("db", now: .zero)
         let stop = Coordinator.Order.stop(timeout: .seconds(10), drain: .zero, exit: true)
-        #expect(coordinator.shutdownRequested(now: .zero).contains(.scheduleTimer(.retransmit("db"), at: .after(.seconds(1)))))
+        #expect(
+            coordinator.shutdownRequested(now: .zero).contains(
+                .scheduleTimer(.retransmit("db"), at: .after(.seconds(1)))))
         #expect(coordinator.timerFired(.retransmit("db"), now: .after(.seconds(1))).first == .send(stop, to: "db"))
         #expect(coordinator.agentLost("db", now: .after(.seconds(2))).first == .cancelTimer(.retransmit("db")))
         #expect(coordinator.timerFired(.retransmit("db"), now: .after(.seconds(3))) == [])

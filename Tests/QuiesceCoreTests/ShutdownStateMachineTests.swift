@@ -37,46 +37,51 @@ struct ShutdownStateMachineTests {
         var clock = ManualClock()
         var shutdown = machine()
 
-        #expect(shutdown.start(conditions: allConnected(), now: clock.now) == [
-            .scheduleTimer(.shutdownDeadline, at: .after(.seconds(60))),
-            .progress(.waveStarted(number: 1, of: 2, services: ["api"])),
-            .sendStop(service: "api", timeout: .seconds(10)),
-            .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(12))),
-        ])
+        #expect(
+            shutdown.start(conditions: allConnected(), now: clock.now) == [
+                .scheduleTimer(.shutdownDeadline, at: .after(.seconds(60))),
+                .progress(.waveStarted(number: 1, of: 2, services: ["api"])),
+                .sendStop(service: "api", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(12))),
+            ])
         clock.advance(by: .milliseconds(500))
         #expect(shutdown.stopAcknowledged("database", outcome: clean, now: clock.now) == [])
         clock.advance(by: .milliseconds(500))
-        #expect(shutdown.stopAcknowledged("api", outcome: clean, now: clock.now) == [
-            .cancelTimer(.stopDeadline("api")),
-            .progress(.serviceFinished("api", .acknowledged(clean), after: .seconds(1))),
-            .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
-            .sendStop(service: "cache", timeout: .seconds(10)),
-            .scheduleTimer(.stopDeadline("cache"), at: .after(.seconds(13))),
-            .sendStop(service: "database", timeout: .seconds(20)),
-            .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(23))),
-        ])
+        #expect(
+            shutdown.stopAcknowledged("api", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("api")),
+                .progress(.serviceFinished("api", .acknowledged(clean), after: .seconds(1))),
+                .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
+                .sendStop(service: "cache", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("cache"), at: .after(.seconds(13))),
+                .sendStop(service: "database", timeout: .seconds(20)),
+                .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(23))),
+            ])
         clock.advance(by: .milliseconds(500))
-        #expect(shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now) == [
-            .cancelTimer(.stopDeadline("cache")),
-            .progress(.serviceFinished("cache", .acknowledged(clean), after: .milliseconds(500))),
-        ])
+        #expect(
+            shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("cache")),
+                .progress(.serviceFinished("cache", .acknowledged(clean), after: .milliseconds(500))),
+            ])
         #expect(!shutdown.isFinished)
         clock.advance(by: .milliseconds(1500))
         let last = shutdown.stopAcknowledged("database", outcome: clean, now: clock.now)
-        #expect(Array(last.dropLast()) == [
-            .cancelTimer(.stopDeadline("database")),
-            .progress(.serviceFinished("database", .acknowledged(clean), after: .seconds(2))),
-            .cancelTimer(.shutdownDeadline),
-            .cancelTimer(.killGrace),
-        ])
+        #expect(
+            Array(last.dropLast()) == [
+                .cancelTimer(.stopDeadline("database")),
+                .progress(.serviceFinished("database", .acknowledged(clean), after: .seconds(2))),
+                .cancelTimer(.shutdownDeadline),
+                .cancelTimer(.killGrace),
+            ])
         #expect(shutdown.isFinished)
 
         let report = try report(last)
-        #expect(report.entries == [
-            .init(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .seconds(1)),
-            .init(service: "cache", wave: 2, outcome: .acknowledged(clean), duration: .milliseconds(500)),
-            .init(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(2)),
-        ])
+        #expect(
+            report.entries == [
+                .init(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .seconds(1)),
+                .init(service: "cache", wave: 2, outcome: .acknowledged(clean), duration: .milliseconds(500)),
+                .init(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(2)),
+            ])
         #expect(report.total == .seconds(3))
         #expect(report.termination == .completed)
         #expect(report.criticalPath == ["api", "database"])
@@ -96,29 +101,32 @@ struct ShutdownStateMachineTests {
         var clock = ManualClock()
         var shutdown = machine(graph)
 
-        #expect(shutdown.start(conditions: allConnected(graph), now: clock.now) == [
-            .scheduleTimer(.shutdownDeadline, at: .after(.seconds(60))),
-            .progress(.waveStarted(number: 1, of: 2, services: ["fast", "slow"])),
-            .sendStop(service: "fast", timeout: .seconds(10)),
-            .scheduleTimer(.stopDeadline("fast"), at: .after(.seconds(12))),
-            .sendStop(service: "slow", timeout: .seconds(30)),
-            .scheduleTimer(.stopDeadline("slow"), at: .after(.seconds(32))),
-        ])
+        #expect(
+            shutdown.start(conditions: allConnected(graph), now: clock.now) == [
+                .scheduleTimer(.shutdownDeadline, at: .after(.seconds(60))),
+                .progress(.waveStarted(number: 1, of: 2, services: ["fast", "slow"])),
+                .sendStop(service: "fast", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("fast"), at: .after(.seconds(12))),
+                .sendStop(service: "slow", timeout: .seconds(30)),
+                .scheduleTimer(.stopDeadline("slow"), at: .after(.seconds(32))),
+            ])
         clock.advance(by: .seconds(1))
-        #expect(shutdown.stopAcknowledged("fast", outcome: clean, now: clock.now) == [
-            .cancelTimer(.stopDeadline("fast")),
-            .progress(.serviceFinished("fast", .acknowledged(clean), after: .seconds(1))),
-        ])
+        #expect(
+            shutdown.stopAcknowledged("fast", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("fast")),
+                .progress(.serviceFinished("fast", .acknowledged(clean), after: .seconds(1))),
+            ])
         clock.advance(by: .seconds(11))
         #expect(shutdown.timerFired(.stopDeadline("fast"), now: clock.now) == [])
         clock.advance(by: .seconds(13))
-        #expect(shutdown.stopAcknowledged("slow", outcome: clean, now: clock.now) == [
-            .cancelTimer(.stopDeadline("slow")),
-            .progress(.serviceFinished("slow", .acknowledged(clean), after: .seconds(25))),
-            .progress(.waveStarted(number: 2, of: 2, services: ["db"])),
-            .sendStop(service: "db", timeout: .seconds(10)),
-            .scheduleTimer(.stopDeadline("db"), at: .after(.seconds(37))),
-        ])
+        #expect(
+            shutdown.stopAcknowledged("slow", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("slow")),
+                .progress(.serviceFinished("slow", .acknowledged(clean), after: .seconds(25))),
+                .progress(.waveStarted(number: 2, of: 2, services: ["db"])),
+                .sendStop(service: "db", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("db"), at: .after(.seconds(37))),
+            ])
         clock.advance(by: .seconds(2))
         let report = try report(shutdown.stopAcknowledged("db", outcome: clean, now: clock.now))
         #expect(report.criticalPath == ["slow", "db"])
@@ -133,15 +141,16 @@ struct ShutdownStateMachineTests {
 
         _ = shutdown.start(conditions: allConnected(), now: clock.now)
         clock.advance(by: .seconds(12))
-        #expect(shutdown.timerFired(.stopDeadline("api"), now: clock.now) == [
-            .sendKill(service: "api"),
-            .progress(.serviceFinished("api", .timedOut, after: .seconds(12))),
-            .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
-            .sendStop(service: "cache", timeout: .seconds(10)),
-            .scheduleTimer(.stopDeadline("cache"), at: .after(.seconds(24))),
-            .sendStop(service: "database", timeout: .seconds(20)),
-            .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(34))),
-        ])
+        #expect(
+            shutdown.timerFired(.stopDeadline("api"), now: clock.now) == [
+                .sendKill(service: "api"),
+                .progress(.serviceFinished("api", .timedOut, after: .seconds(12))),
+                .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
+                .sendStop(service: "cache", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("cache"), at: .after(.seconds(24))),
+                .sendStop(service: "database", timeout: .seconds(20)),
+                .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(34))),
+            ])
         clock.advance(by: .seconds(1))
         #expect(shutdown.stopAcknowledged("api", outcome: .killedAfterTimeout, now: clock.now) == [])
         _ = shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now)
@@ -159,15 +168,16 @@ struct ShutdownStateMachineTests {
 
         _ = shutdown.start(conditions: allConnected(), now: clock.now)
         clock.advance(by: .seconds(3))
-        #expect(shutdown.agentLost("api", now: clock.now) == [
-            .cancelTimer(.stopDeadline("api")),
-            .progress(.serviceFinished("api", .lost, after: .seconds(3))),
-            .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
-            .sendStop(service: "cache", timeout: .seconds(10)),
-            .scheduleTimer(.stopDeadline("cache"), at: .after(.seconds(15))),
-            .sendStop(service: "database", timeout: .seconds(20)),
-            .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(25))),
-        ])
+        #expect(
+            shutdown.agentLost("api", now: clock.now) == [
+                .cancelTimer(.stopDeadline("api")),
+                .progress(.serviceFinished("api", .lost, after: .seconds(3))),
+                .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
+                .sendStop(service: "cache", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("cache"), at: .after(.seconds(15))),
+                .sendStop(service: "database", timeout: .seconds(20)),
+                .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(25))),
+            ])
         #expect(shutdown.stopAcknowledged("api", outcome: clean, now: clock.now) == [])
         _ = shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now)
         let report = try report(shutdown.stopAcknowledged("database", outcome: clean, now: clock.now))
@@ -180,16 +190,17 @@ struct ShutdownStateMachineTests {
         var shutdown = machine()
         let actions = shutdown.start(
             conditions: ["api": .notConnected, "cache": .lost, "database": .exited(.signalled(9))], now: .zero)
-        #expect(Array(actions.dropLast()) == [
-            .scheduleTimer(.shutdownDeadline, at: .after(.seconds(60))),
-            .progress(.waveStarted(number: 1, of: 2, services: ["api"])),
-            .progress(.serviceFinished("api", .notConnected, after: nil)),
-            .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
-            .progress(.serviceFinished("cache", .lost, after: nil)),
-            .progress(.serviceFinished("database", .acknowledged(.alreadyExited(.signalled(9))), after: nil)),
-            .cancelTimer(.shutdownDeadline),
-            .cancelTimer(.killGrace),
-        ])
+        #expect(
+            Array(actions.dropLast()) == [
+                .scheduleTimer(.shutdownDeadline, at: .after(.seconds(60))),
+                .progress(.waveStarted(number: 1, of: 2, services: ["api"])),
+                .progress(.serviceFinished("api", .notConnected, after: nil)),
+                .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
+                .progress(.serviceFinished("cache", .lost, after: nil)),
+                .progress(.serviceFinished("database", .acknowledged(.alreadyExited(.signalled(9))), after: nil)),
+                .cancelTimer(.shutdownDeadline),
+                .cancelTimer(.killGrace),
+            ])
         #expect(shutdown.isFinished)
         let report = try report(actions)
         #expect(report.entries.map(\.duration) == [nil, nil, nil])
@@ -203,12 +214,13 @@ struct ShutdownStateMachineTests {
     @Test("Services left out of the conditions count as not connected")
     func unnamedServices() throws {
         var shutdown = machine()
-        #expect(shutdown.start(conditions: ["api": .connected], now: .zero) == [
-            .scheduleTimer(.shutdownDeadline, at: .after(.seconds(60))),
-            .progress(.waveStarted(number: 1, of: 2, services: ["api"])),
-            .sendStop(service: "api", timeout: .seconds(10)),
-            .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(12))),
-        ])
+        #expect(
+            shutdown.start(conditions: ["api": .connected], now: .zero) == [
+                .scheduleTimer(.shutdownDeadline, at: .after(.seconds(60))),
+                .progress(.waveStarted(number: 1, of: 2, services: ["api"])),
+                .sendStop(service: "api", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(12))),
+            ])
         let report = try report(shutdown.stopAcknowledged("api", outcome: clean, now: .after(.seconds(1))))
         #expect(report.entries.map(\.outcome) == [.acknowledged(clean), .notConnected, .notConnected])
     }
@@ -223,18 +235,21 @@ struct ShutdownStateMachineTests {
         #expect(shutdown.agentLost("cache", now: clock.now) == [])
         #expect(shutdown.agentConnected("database", now: clock.now) == [])
         // api's agent registered again while its stop was under way: the order goes out again.
-        #expect(shutdown.agentConnected("api", now: clock.now) == [
-            .sendStop(service: "api", timeout: .seconds(10)), .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(13))),
-        ])
+        #expect(
+            shutdown.agentConnected("api", now: clock.now) == [
+                .sendStop(service: "api", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(13))),
+            ])
         clock.advance(by: .seconds(1))
-        #expect(shutdown.stopAcknowledged("api", outcome: clean, now: clock.now) == [
-            .cancelTimer(.stopDeadline("api")),
-            .progress(.serviceFinished("api", .acknowledged(clean), after: .seconds(1))),
-            .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
-            .progress(.serviceFinished("cache", .lost, after: nil)),
-            .sendStop(service: "database", timeout: .seconds(20)),
-            .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(24))),
-        ])
+        #expect(
+            shutdown.stopAcknowledged("api", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("api")),
+                .progress(.serviceFinished("api", .acknowledged(clean), after: .seconds(1))),
+                .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
+                .progress(.serviceFinished("cache", .lost, after: nil)),
+                .sendStop(service: "database", timeout: .seconds(20)),
+                .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(24))),
+            ])
     }
 
     @Test("A process that ends before its wave is reported as already exited")
@@ -244,11 +259,14 @@ struct ShutdownStateMachineTests {
         #expect(shutdown.serviceExited("cache", status: .exited(1), now: .after(.seconds(1))) == [])
         #expect(shutdown.serviceExited("api", status: .exited(0), now: .after(.seconds(1))) == [])
         let actions = shutdown.stopAcknowledged("api", outcome: clean, now: .after(.seconds(2)))
-        #expect(actions.contains(.progress(.serviceFinished("cache", .acknowledged(.alreadyExited(.exited(1))), after: nil))))
+        #expect(
+            actions.contains(
+                .progress(.serviceFinished("cache", .acknowledged(.alreadyExited(.exited(1))), after: nil))))
         let report = try report(actions)
-        #expect(report.entries.map(\.outcome) == [
-            .acknowledged(clean), .acknowledged(.alreadyExited(.exited(1))), .notConnected,
-        ])
+        #expect(
+            report.entries.map(\.outcome) == [
+                .acknowledged(clean), .acknowledged(.alreadyExited(.exited(1))), .notConnected,
+            ])
     }
 
     @Test("At the shutdown deadline every remaining service is killed and the report says so")
@@ -256,34 +274,39 @@ struct ShutdownStateMachineTests {
         var clock = ManualClock()
         var shutdown = machine(shutdownTimeout: .seconds(5))
 
-        #expect(shutdown.start(conditions: allConnected(), now: clock.now).first
-            == .scheduleTimer(.shutdownDeadline, at: .after(.seconds(5))))
+        #expect(
+            shutdown.start(conditions: allConnected(), now: clock.now).first
+                == .scheduleTimer(.shutdownDeadline, at: .after(.seconds(5))))
         clock.advance(by: .seconds(5))
-        #expect(shutdown.timerFired(.shutdownDeadline, now: clock.now) == [
-            .cancelTimer(.shutdownDeadline),
-            .progress(.killingRemaining(["api", "cache", "database"], reason: .deadline)),
-            .cancelTimer(.stopDeadline("api")),
-            .sendKill(service: "api"),
-            .sendKill(service: "cache"),
-            .sendKill(service: "database"),
-            .scheduleTimer(.killGrace, at: .after(.seconds(7))),
-        ])
+        #expect(
+            shutdown.timerFired(.shutdownDeadline, now: clock.now) == [
+                .cancelTimer(.shutdownDeadline),
+                .progress(.killingRemaining(["api", "cache", "database"], reason: .deadline)),
+                .cancelTimer(.stopDeadline("api")),
+                .sendKill(service: "api"),
+                .sendKill(service: "cache"),
+                .sendKill(service: "database"),
+                .scheduleTimer(.killGrace, at: .after(.seconds(7))),
+            ])
         #expect(shutdown.timerFired(.stopDeadline("api"), now: clock.now) == [])
         clock.advance(by: .milliseconds(200))
-        #expect(shutdown.stopAcknowledged("api", outcome: .killed, now: clock.now) == [
-            .progress(.serviceFinished("api", .killed(.killed, reason: .deadline), after: .milliseconds(5200)))
-        ])
+        #expect(
+            shutdown.stopAcknowledged("api", outcome: .killed, now: clock.now) == [
+                .progress(.serviceFinished("api", .killed(.killed, reason: .deadline), after: .milliseconds(5200)))
+            ])
         clock.advance(by: .milliseconds(100))
-        #expect(shutdown.stopAcknowledged("cache", outcome: .killed, now: clock.now) == [
-            .progress(.serviceFinished("cache", .killed(.killed, reason: .deadline), after: .milliseconds(300)))
-        ])
+        #expect(
+            shutdown.stopAcknowledged("cache", outcome: .killed, now: clock.now) == [
+                .progress(.serviceFinished("cache", .killed(.killed, reason: .deadline), after: .milliseconds(300)))
+            ])
         clock.advance(by: .milliseconds(500))
         let actions = shutdown.stopAcknowledged("database", outcome: .killed, now: clock.now)
-        #expect(Array(actions.dropLast()) == [
-            .progress(.serviceFinished("database", .killed(.killed, reason: .deadline), after: .milliseconds(800))),
-            .cancelTimer(.shutdownDeadline),
-            .cancelTimer(.killGrace),
-        ])
+        #expect(
+            Array(actions.dropLast()) == [
+                .progress(.serviceFinished("database", .killed(.killed, reason: .deadline), after: .milliseconds(800))),
+                .cancelTimer(.shutdownDeadline),
+                .cancelTimer(.killGrace),
+            ])
         let report = try report(actions)
         #expect(report.termination == .deadline)
         #expect(report.stillRunningWhenKilled == ["api", "cache", "database"])
@@ -304,23 +327,27 @@ struct ShutdownStateMachineTests {
         clock.advance(by: .seconds(1))
         _ = shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now)
         clock.advance(by: .seconds(13))
-        #expect(shutdown.timerFired(.shutdownDeadline, now: clock.now) == [
-            .cancelTimer(.shutdownDeadline),
-            .progress(.killingRemaining(["database"], reason: .deadline)),
-            .cancelTimer(.stopDeadline("database")),
-            .sendKill(service: "database"),
-            .scheduleTimer(.killGrace, at: .after(.seconds(17))),
-        ])
+        #expect(
+            shutdown.timerFired(.shutdownDeadline, now: clock.now) == [
+                .cancelTimer(.shutdownDeadline),
+                .progress(.killingRemaining(["database"], reason: .deadline)),
+                .cancelTimer(.stopDeadline("database")),
+                .sendKill(service: "database"),
+                .scheduleTimer(.killGrace, at: .after(.seconds(17))),
+            ])
         clock.advance(by: .seconds(2))
         let actions = shutdown.timerFired(.killGrace, now: clock.now)
-        #expect(Array(actions.dropLast()) == [
-            .progress(.serviceFinished("database", .killed(nil, reason: .deadline), after: .seconds(16))),
-            .cancelTimer(.shutdownDeadline),
-            .cancelTimer(.killGrace),
-        ])
+        #expect(
+            Array(actions.dropLast()) == [
+                .progress(.serviceFinished("database", .killed(nil, reason: .deadline), after: .seconds(16))),
+                .cancelTimer(.shutdownDeadline),
+                .cancelTimer(.killGrace),
+            ])
         let report = try report(actions)
-        #expect(report.entries.last == .init(
-            service: "database", wave: 2, outcome: .killed(nil, reason: .deadline), duration: .seconds(16)))
+        #expect(
+            report.entries.last
+                == .init(
+                    service: "database", wave: 2, outcome: .killed(nil, reason: .deadline), duration: .seconds(16)))
         #expect(report.stillRunningWhenKilled == ["database"])
         #expect(report.total == .seconds(17))
         #expect(report.exitCode == 3)
@@ -333,22 +360,25 @@ struct ShutdownStateMachineTests {
         var shutdown = machine()
 
         #expect(shutdown.escalate(now: clock.now) == [])
-        _ = shutdown.start(conditions: ["api": .connected, "cache": .connected, "database": .notConnected], now: clock.now)
+        _ = shutdown.start(
+            conditions: ["api": .connected, "cache": .connected, "database": .notConnected], now: clock.now)
         clock.advance(by: .seconds(1))
-        #expect(shutdown.escalate(now: clock.now) == [
-            .cancelTimer(.shutdownDeadline),
-            .progress(.killingRemaining(["api", "cache", "database"], reason: .escalation)),
-            .cancelTimer(.stopDeadline("api")),
-            .sendKill(service: "api"),
-            .sendKill(service: "cache"),
-            .progress(.serviceFinished("database", .notConnected, after: nil)),
-            .scheduleTimer(.killGrace, at: .after(.seconds(3))),
-        ])
+        #expect(
+            shutdown.escalate(now: clock.now) == [
+                .cancelTimer(.shutdownDeadline),
+                .progress(.killingRemaining(["api", "cache", "database"], reason: .escalation)),
+                .cancelTimer(.stopDeadline("api")),
+                .sendKill(service: "api"),
+                .sendKill(service: "cache"),
+                .progress(.serviceFinished("database", .notConnected, after: nil)),
+                .scheduleTimer(.killGrace, at: .after(.seconds(3))),
+            ])
         #expect(shutdown.escalate(now: clock.now) == [])
         clock.advance(by: .milliseconds(100))
-        #expect(shutdown.agentLost("cache", now: clock.now) == [
-            .progress(.serviceFinished("cache", .lost, after: .milliseconds(100)))
-        ])
+        #expect(
+            shutdown.agentLost("cache", now: clock.now) == [
+                .progress(.serviceFinished("cache", .lost, after: .milliseconds(100)))
+            ])
         let report = try report(shutdown.stopAcknowledged("api", outcome: .killed, now: clock.now))
         #expect(report.termination == .escalated)
         #expect(report.entries.map(\.outcome) == [.killed(.killed, reason: .escalation), .lost, .notConnected])
@@ -394,7 +424,8 @@ struct ShutdownStateMachineTests {
     @Test("A failed startup sets exit code 2 whatever the shutdown's outcome")
     func startupFailureExitCode() {
         let failure = StartupFailure(service: "database", reason: .lost, notStarted: ["api"])
-        let report = ShutdownReport(entries: [], total: .zero, termination: .deadline, criticalPath: [], startupFailure: failure)
+        let report = ShutdownReport(
+            entries: [], total: .zero, termination: .deadline, criticalPath: [], startupFailure: failure)
         #expect(report.exitCode == 2)
         #expect(failure.description == #"service "database" failed to start: its agent was lost; not started: api"#)
     }
@@ -406,8 +437,11 @@ struct UnreachableWaitTests {
     func machine(waits: Bool) throws -> ShutdownStateMachine {
         var database = ServiceSpec(name: "database", stopTimeout: .seconds(5))
         database.waitsWhenUnreachable = waits
-        let graph = try ServiceGraph(validating: [database, ServiceSpec(name: "api", dependencies: ["database"], stopTimeout: .seconds(5))])
-        return ShutdownStateMachine(graph: graph, plan: Plan(graph: graph), shutdownTimeout: .seconds(30), ackGrace: .seconds(1))
+        let graph = try ServiceGraph(validating: [
+            database, ServiceSpec(name: "api", dependencies: ["database"], stopTimeout: .seconds(5)),
+        ])
+        return ShutdownStateMachine(
+            graph: graph, plan: Plan(graph: graph), shutdownTimeout: .seconds(30), ackGrace: .seconds(1))
     }
 
     @Test("A waiting service lost in its wave holds the wave, and is ordered again when its agent is back")
@@ -415,23 +449,29 @@ struct UnreachableWaitTests {
         var shutdown = try machine(waits: true)
         _ = shutdown.start(conditions: ["database": .connected, "api": .connected], now: .zero)
         _ = shutdown.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1)))
-        #expect(shutdown.agentLost("database", now: .after(.seconds(2))) == [
-            .cancelTimer(.stopDeadline("database")), .progress(.serviceUnreachable("database")),
-        ])
+        #expect(
+            shutdown.agentLost("database", now: .after(.seconds(2))) == [
+                .cancelTimer(.stopDeadline("database")), .progress(.serviceUnreachable("database")),
+            ])
         #expect(!shutdown.isFinished)
-        #expect(shutdown.agentConnected("database", now: .after(.seconds(4))) == [
-            .sendStop(service: "database", timeout: .seconds(5)), .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(10))),
-        ])
-        #expect(shutdown.stopAcknowledged("database", outcome: .stopped(.exited(0)), now: .after(.seconds(5))).last.map {
-            if case .finish(let report) = $0 { report.isClean } else { false }
-        } == true)
+        #expect(
+            shutdown.agentConnected("database", now: .after(.seconds(4))) == [
+                .sendStop(service: "database", timeout: .seconds(5)),
+                .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(10))),
+            ])
+        #expect(
+            shutdown.stopAcknowledged("database", outcome: .stopped(.exited(0)), now: .after(.seconds(5))).last.map {
+                if case .finish(let report) = $0 { report.isClean } else { false }
+            } == true)
     }
 
     @Test("A waiting service that never comes back is given up at the deadline; a proceeding one at once")
     func deadline() throws {
         var waiting = try machine(waits: true)
         _ = waiting.start(conditions: ["database": .lost, "api": .connected], now: .zero)
-        #expect(waiting.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))).contains(.progress(.serviceUnreachable("database"))))
+        #expect(
+            waiting.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))).contains(
+                .progress(.serviceUnreachable("database"))))
         let end = waiting.timerFired(.shutdownDeadline, now: .after(.seconds(30)))
         guard case .finish(let report) = try #require(end.last) else {
             Issue.record("expected the report at the deadline")
@@ -442,8 +482,9 @@ struct UnreachableWaitTests {
 
         var proceeding = try machine(waits: false)
         _ = proceeding.start(conditions: ["database": .lost, "api": .connected], now: .zero)
-        #expect(proceeding.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))).last.map {
-            if case .finish = $0 { true } else { false }
-        } == true)
+        #expect(
+            proceeding.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))).last.map {
+                if case .finish = $0 { true } else { false }
+            } == true)
     }
 }

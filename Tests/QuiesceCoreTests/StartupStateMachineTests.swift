@@ -32,36 +32,40 @@ struct StartupStateMachineTests {
         #expect(startup.agentConnected("cache", now: clock.now) == [])
         #expect(startup.missingAgents == ["database"])
         clock.advance(by: .seconds(1))
-        #expect(startup.agentConnected("database", now: clock.now) == [
-            .progress(.waveStarted(number: 1, of: 2, services: ["cache", "database"])),
-            .sendStart(service: "cache"),
-            .scheduleTimer(.startDeadline("cache"), at: .after(.seconds(32))),
-            .sendStart(service: "database"),
-            .scheduleTimer(.startDeadline("database"), at: .after(.seconds(32))),
-        ])
+        #expect(
+            startup.agentConnected("database", now: clock.now) == [
+                .progress(.waveStarted(number: 1, of: 2, services: ["cache", "database"])),
+                .sendStart(service: "cache"),
+                .scheduleTimer(.startDeadline("cache"), at: .after(.seconds(32))),
+                .sendStart(service: "database"),
+                .scheduleTimer(.startDeadline("database"), at: .after(.seconds(32))),
+            ])
         #expect(startup.missingAgents == [])
         #expect(startup.serviceReady("api", now: clock.now) == [])
         clock.advance(by: .seconds(1))
-        #expect(startup.serviceReady("cache", now: clock.now) == [
-            .cancelTimer(.startDeadline("cache")),
-            .progress(.serviceReady("cache", after: .seconds(1))),
-        ])
+        #expect(
+            startup.serviceReady("cache", now: clock.now) == [
+                .cancelTimer(.startDeadline("cache")),
+                .progress(.serviceReady("cache", after: .seconds(1))),
+            ])
         #expect(startup.serviceReady("cache", now: clock.now) == [])
         clock.advance(by: .seconds(1))
-        #expect(startup.serviceReady("database", now: clock.now) == [
-            .cancelTimer(.startDeadline("database")),
-            .progress(.serviceReady("database", after: .seconds(2))),
-            .progress(.waveStarted(number: 2, of: 2, services: ["api"])),
-            .sendStart(service: "api"),
-            .scheduleTimer(.startDeadline("api"), at: .after(.seconds(34))),
-        ])
+        #expect(
+            startup.serviceReady("database", now: clock.now) == [
+                .cancelTimer(.startDeadline("database")),
+                .progress(.serviceReady("database", after: .seconds(2))),
+                .progress(.waveStarted(number: 2, of: 2, services: ["api"])),
+                .sendStart(service: "api"),
+                .scheduleTimer(.startDeadline("api"), at: .after(.seconds(34))),
+            ])
         #expect(startup.isActive)
         clock.advance(by: .milliseconds(500))
-        #expect(startup.serviceReady("api", now: clock.now) == [
-            .cancelTimer(.startDeadline("api")),
-            .progress(.serviceReady("api", after: .milliseconds(500))),
-            .complete(after: .milliseconds(4500)),
-        ])
+        #expect(
+            startup.serviceReady("api", now: clock.now) == [
+                .cancelTimer(.startDeadline("api")),
+                .progress(.serviceReady("api", after: .milliseconds(500))),
+                .complete(after: .milliseconds(4500)),
+            ])
         #expect(!startup.isActive)
     }
 
@@ -72,17 +76,19 @@ struct StartupStateMachineTests {
 
         clock.advance(by: .seconds(1))
         _ = startup.serviceReady("cache", now: clock.now)
-        #expect(startup.serviceReady("database", now: clock.now) == [
-            .cancelTimer(.startDeadline("database")),
-            .progress(.serviceReady("database", after: .seconds(1))),
-        ])
+        #expect(
+            startup.serviceReady("database", now: clock.now) == [
+                .cancelTimer(.startDeadline("database")),
+                .progress(.serviceReady("database", after: .seconds(1))),
+            ])
         #expect(startup.missingAgents == ["api"])
         clock.advance(by: .seconds(5))
-        #expect(startup.agentConnected("api", now: clock.now) == [
-            .progress(.waveStarted(number: 2, of: 2, services: ["api"])),
-            .sendStart(service: "api"),
-            .scheduleTimer(.startDeadline("api"), at: .after(.seconds(36))),
-        ])
+        #expect(
+            startup.agentConnected("api", now: clock.now) == [
+                .progress(.waveStarted(number: 2, of: 2, services: ["api"])),
+                .sendStart(service: "api"),
+                .scheduleTimer(.startDeadline("api"), at: .after(.seconds(36))),
+            ])
     }
 
     @Test("An agent lost before its wave is waited for again")
@@ -103,10 +109,11 @@ struct StartupStateMachineTests {
         clock.advance(by: .seconds(4))
         _ = startup.serviceReady("cache", now: clock.now)
         clock.advance(by: .seconds(26))
-        #expect(startup.timerFired(.startDeadline("database"), now: clock.now) == [
-            .cancelTimer(.startDeadline("database")),
-            .fail(StartupFailure(service: "database", reason: .timedOut(.seconds(30)), notStarted: ["api"])),
-        ])
+        #expect(
+            startup.timerFired(.startDeadline("database"), now: clock.now) == [
+                .cancelTimer(.startDeadline("database")),
+                .fail(StartupFailure(service: "database", reason: .timedOut(.seconds(30)), notStarted: ["api"])),
+            ])
         #expect(!startup.isActive)
         #expect(startup.serviceReady("database", now: clock.now) == [])
         #expect(startup.agentConnected("api", now: clock.now) == [])
@@ -124,12 +131,15 @@ struct StartupStateMachineTests {
     func exitDuringStart() {
         var startup = firstWaveStarted()
         let failure = StartupFailure(service: "cache", reason: .exited(.exited(1)), notStarted: ["api"])
-        #expect(startup.serviceFailed("cache", reason: .exited(.exited(1)), now: .after(.seconds(2))) == [
-            .cancelTimer(.startDeadline("cache")),
-            .cancelTimer(.startDeadline("database")),
-            .fail(failure),
-        ])
-        #expect(failure.description == #"service "cache" failed to start: its process ended (exit code 1); not started: api"#)
+        #expect(
+            startup.serviceFailed("cache", reason: .exited(.exited(1)), now: .after(.seconds(2))) == [
+                .cancelTimer(.startDeadline("cache")),
+                .cancelTimer(.startDeadline("database")),
+                .fail(failure),
+            ])
+        #expect(
+            failure.description
+                == #"service "cache" failed to start: its process ended (exit code 1); not started: api"#)
         #expect(!startup.isActive)
     }
 
@@ -144,10 +154,11 @@ struct StartupStateMachineTests {
     func agentLostWhileStarting() {
         var startup = firstWaveStarted()
         _ = startup.serviceReady("database", now: .after(.seconds(1)))
-        #expect(startup.agentLost("cache", now: .after(.seconds(2))) == [
-            .cancelTimer(.startDeadline("cache")),
-            .fail(StartupFailure(service: "cache", reason: .lost, notStarted: ["api"])),
-        ])
+        #expect(
+            startup.agentLost("cache", now: .after(.seconds(2))) == [
+                .cancelTimer(.startDeadline("cache")),
+                .fail(StartupFailure(service: "cache", reason: .lost, notStarted: ["api"])),
+            ])
         #expect(!startup.isActive)
     }
 
@@ -157,10 +168,11 @@ struct StartupStateMachineTests {
         _ = startup.serviceReady("cache", now: .zero)
         _ = startup.serviceReady("database", now: .zero)
         _ = startup.agentConnected("api", now: .zero)
-        #expect(startup.serviceFailed("api", reason: .failed("readiness check failed"), now: .after(.seconds(1))) == [
-            .cancelTimer(.startDeadline("api")),
-            .fail(StartupFailure(service: "api", reason: .failed("readiness check failed"), notStarted: [])),
-        ])
+        #expect(
+            startup.serviceFailed("api", reason: .failed("readiness check failed"), now: .after(.seconds(1))) == [
+                .cancelTimer(.startDeadline("api")),
+                .fail(StartupFailure(service: "api", reason: .failed("readiness check failed"), notStarted: [])),
+            ])
     }
 
     @Test("Abandoning cancels the pending deadlines once")
@@ -176,15 +188,17 @@ struct StartupStateMachineTests {
     func singleWave() throws {
         let graph = try ServiceGraph(validating: [ServiceSpec(name: "solo", startTimeout: .seconds(5))])
         var startup = StartupStateMachine(graph: graph, plan: Plan(graph: graph), now: .after(.seconds(10)))
-        #expect(startup.agentConnected("solo", now: .after(.seconds(11))) == [
-            .progress(.waveStarted(number: 1, of: 1, services: ["solo"])),
-            .sendStart(service: "solo"),
-            .scheduleTimer(.startDeadline("solo"), at: .after(.seconds(16))),
-        ])
-        #expect(startup.serviceReady("solo", now: .after(.seconds(12))) == [
-            .cancelTimer(.startDeadline("solo")),
-            .progress(.serviceReady("solo", after: .seconds(1))),
-            .complete(after: .seconds(2)),
-        ])
+        #expect(
+            startup.agentConnected("solo", now: .after(.seconds(11))) == [
+                .progress(.waveStarted(number: 1, of: 1, services: ["solo"])),
+                .sendStart(service: "solo"),
+                .scheduleTimer(.startDeadline("solo"), at: .after(.seconds(16))),
+            ])
+        #expect(
+            startup.serviceReady("solo", now: .after(.seconds(12))) == [
+                .cancelTimer(.startDeadline("solo")),
+                .progress(.serviceReady("solo", after: .seconds(1))),
+                .complete(after: .seconds(2)),
+            ])
     }
 }

@@ -7,7 +7,9 @@ import Testing
 /// checked from the agents' reports and the services' own logs.
 @Suite("Compose demos played without docker", .serialized, .enabled(if: DemoPlayer.isAvailable))
 struct ComposeDemoTests {
-    @Test("classic: PostgreSQL and Redis, then nginx, then the worker start; they stop in reverse, the worker never losing either")
+    @Test(
+        "classic: PostgreSQL and Redis, then nginx, then the worker start; they stop in reverse, the worker never losing either"
+    )
     func classic() async throws {
         let player = try DemoPlayer("classic")
         defer { player.tearDown() }
@@ -26,7 +28,9 @@ struct ComposeDemoTests {
         let names = player.services.filter(\.managed).map(\.name)
         for name in names { kill(player.processes[name]!.processIdentifier, SIGTERM) }
         for name in names {
-            #expect(await Fleet.waitForExit(player.processes[name]!, timeout: .seconds(120)) == 0, "agent of \(name):\n\(player.output(name))")
+            #expect(
+                await Fleet.waitForExit(player.processes[name]!, timeout: .seconds(120)) == 0,
+                "agent of \(name):\n\(player.output(name))")
         }
         #expect(player.servicePIDs().isEmpty, "service processes left behind")
         try Self.expectWorkerOutlivedItsDependencies(player)
@@ -36,7 +40,9 @@ struct ComposeDemoTests {
         kill(coordinator.processIdentifier, SIGTERM)
         #expect(await Fleet.waitForExit(coordinator, timeout: .seconds(60)) == 0, "\(player.output("coordinator"))")
         let entries = try player.report()["services"] as? [[String: Any]] ?? []
-        #expect(entries.count == names.count && entries.allSatisfy { $0["outcome"] as? String == "stopped_earlier" }, "\(entries)")
+        #expect(
+            entries.count == names.count && entries.allSatisfy { $0["outcome"] as? String == "stopped_earlier" },
+            "\(entries)")
     }
 
     /// The classic worker saved its checkpoint with neither the API nor Redis gone, and stopped before
@@ -48,7 +54,8 @@ struct ComposeDemoTests {
         #expect(player.output("api").contains("request \"GET /work"), "nginx served the worker")
         let workerStopped = try #require(time(of: "worker stopped", in: worker, format: .iso8601))
         let redisExited = try #require(time(of: "ready to exit", in: player.output("redis"), format: .redis))
-        let postgresExited = try #require(time(of: "database system is shut down", in: player.output("postgres"), format: .postgres))
+        let postgresExited = try #require(
+            time(of: "database system is shut down", in: player.output("postgres"), format: .postgres))
         #expect(workerStopped < redisExited, "Redis ended before the worker")
         #expect(workerStopped < postgresExited, "PostgreSQL ended before the worker")
     }
@@ -74,7 +81,9 @@ struct ComposeDemoTests {
 
     /// Waits until the startup is complete, every service is ready by `quiesce status` and one is
     /// working.
-    static func waitUntilPlaying(_ player: DemoPlayer, coordinator: Process, working: (service: String, line: String)) async throws {
+    static func waitUntilPlaying(_ player: DemoPlayer, coordinator: Process, working: (service: String, line: String))
+        async throws
+    {
         await Fleet.waitUntil("the startup is complete", timeout: .seconds(180)) {
             player.output("coordinator").contains("startup complete") || !coordinator.isRunning
         }
@@ -82,7 +91,9 @@ struct ComposeDemoTests {
         let status = try status(of: player)
         let names = player.services.filter(\.managed).map(\.name)
         #expect(status.count == names.count && status.values.allSatisfy { $0 == "ready" }, "status: \(status)")
-        await Fleet.waitUntil("\(working.service) works", timeout: .seconds(30)) { player.output(working.service).contains(working.line) }
+        await Fleet.waitUntil("\(working.service) works", timeout: .seconds(30)) {
+            player.output(working.service).contains(working.line)
+        }
     }
 
     /// Sends SIGTERM to the coordinator, as `docker compose down` does first, and checks the
@@ -94,20 +105,25 @@ struct ComposeDemoTests {
         #expect(await Fleet.waitForExit(coordinator, timeout: .seconds(180)) == 0, "\(player.output("coordinator"))")
         let configuration = try player.configuration()
         let entries = try player.report()["services"] as? [[String: Any]] ?? []
-        let wave = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in
-            (entry["service"] as? String).map { ($0, entry["wave"] as? Int ?? 0) }
-        })
+        let wave = Dictionary(
+            uniqueKeysWithValues: entries.compactMap { entry in
+                (entry["service"] as? String).map { ($0, entry["wave"] as? Int ?? 0) }
+            })
         #expect(Set(wave.keys) == Set(names), "every service is reported")
         for entry in entries {
             #expect(entry["outcome"] as? String == "stopped" && entry["clean"] as? Bool == true, "\(entry)")
         }
         for name in names {
             for dependency in configuration.graph.dependencies(of: name) {
-                #expect(wave[name, default: 0] < wave[dependency, default: 0], "\(name) stopped no earlier than \(dependency)")
+                #expect(
+                    wave[name, default: 0] < wave[dependency, default: 0],
+                    "\(name) stopped no earlier than \(dependency)")
             }
         }
         for name in names {
-            #expect(await Fleet.waitForExit(player.processes[name]!, timeout: .seconds(30)) == 0, "agent of \(name):\n\(player.output(name))")
+            #expect(
+                await Fleet.waitForExit(player.processes[name]!, timeout: .seconds(30)) == 0,
+                "agent of \(name):\n\(player.output(name))")
         }
         #expect(player.servicePIDs().isEmpty, "service processes left behind")
     }
@@ -125,9 +141,10 @@ struct ComposeDemoTests {
         process.waitUntilExit()
         let document = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let rows = document?["services"] as? [[String: Any]] ?? []
-        return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
-            (row["service"] as? String).map { ($0, row["state"] as? String ?? "") }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: rows.compactMap { row in
+                (row["service"] as? String).map { ($0, row["state"] as? String ?? "") }
+            })
     }
 
     /// How a server's log writes its timestamps.

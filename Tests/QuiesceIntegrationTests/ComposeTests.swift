@@ -37,38 +37,43 @@ struct ComposeTests {
         let plan = try fleet.run(["plan", "--compose", fleet.configPath.path], log: "plan")
         #expect(plan.terminationStatus == 0, "\(fleet.output("plan.err"))")
         let lines = fleet.output("plan.out").split(separator: "\n").map(String.init)
-        #expect(Array(lines.prefix(8)) == [
-            "startup waves (a wave starts once the previous one is ready):",
-            "  1: postgres, redis",
-            "  2: api",
-            "  3: worker",
-            "shutdown waves (a wave stops once the previous one has stopped):",
-            "  1: worker",
-            "  2: api",
-            "  3: postgres, redis",
-        ])
+        #expect(
+            Array(lines.prefix(8)) == [
+                "startup waves (a wave starts once the previous one is ready):",
+                "  1: postgres, redis",
+                "  2: api",
+                "  3: worker",
+                "shutdown waves (a wave stops once the previous one has stopped):",
+                "  1: worker",
+                "  2: api",
+                "  3: postgres, redis",
+            ])
         #expect(lines.contains("shutdown critical path: worker (10s) -> api (10s) -> postgres (30s)"))
         #expect(lines.contains("shutdown worst case: 50s (deadline 40s)"))
     }
 
-    @Test("A compose file that cannot be mapped exits with 78 and FILE:LINE: messages; --config with --compose is a usage error")
+    @Test(
+        "A compose file that cannot be mapped exits with 78 and FILE:LINE: messages; --config with --compose is a usage error"
+    )
     func refusal() throws {
-        let fleet = try Fleet(config: """
-            services:
-              keys: {}
-              api:
-                depends_on:
-                  keys: { condition: service_completed_successfully }
-            """, compose: true)
+        let fleet = try Fleet(
+            config: """
+                services:
+                  keys: {}
+                  api:
+                    depends_on:
+                      keys: { condition: service_completed_successfully }
+                """, compose: true)
         defer { fleet.tearDown() }
         let path = fleet.configPath.path
         let plan = try fleet.run(["plan", "--compose", path], log: "plan")
         #expect(plan.terminationStatus == 78)
-        #expect(fleet.output("plan.err") == """
-            \(path):5: service "api" depends on "keys" completing successfully, but Quiesce manages long-running services; \
-            mark the one-shot service "keys" x-quiesce: false to leave it to docker compose
+        #expect(
+            fleet.output("plan.err") == """
+                \(path):5: service "api" depends on "keys" completing successfully, but Quiesce manages long-running services; \
+                mark the one-shot service "keys" x-quiesce: false to leave it to docker compose
 
-            """)
+                """)
         let coordinator = try fleet.run(["coordinator", "--compose", path], log: "coordinator")
         #expect(coordinator.terminationStatus == 78)
         let both = try fleet.run(["plan", "--config", path, "--compose", path], log: "both")
@@ -78,27 +83,28 @@ struct ComposeTests {
 
     @Test("A fleet run from a compose file starts and stops in its depends_on order, gated on its healthcheck")
     func fleetFromCompose() async throws {
-        let fleet = try Fleet(config: """
-            x-quiesce:
-              defaults: { stop_timeout: 5s }
-            services:
-              keys:
-                image: quiesce
-                x-quiesce: false
-              database:
-                healthcheck:
-                  test: ["CMD", "test", "it's ready", "=", "it's ready"]
-                  interval: 200ms
-                  start_period: 1s
-              cache: {}
-              api:
-                depends_on:
-                  database: { condition: service_healthy }
-                  cache: { condition: service_started }
-                  keys: { condition: service_completed_successfully }
-              worker:
-                depends_on: [api, cache]
-            """, compose: true)
+        let fleet = try Fleet(
+            config: """
+                x-quiesce:
+                  defaults: { stop_timeout: 5s }
+                services:
+                  keys:
+                    image: quiesce
+                    x-quiesce: false
+                  database:
+                    healthcheck:
+                      test: ["CMD", "test", "it's ready", "=", "it's ready"]
+                      interval: 200ms
+                      start_period: 1s
+                  cache: {}
+                  api:
+                    depends_on:
+                      database: { condition: service_healthy }
+                      cache: { condition: service_started }
+                      keys: { condition: service_completed_successfully }
+                  worker:
+                    depends_on: [api, cache]
+                """, compose: true)
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["database": 0.3, "cache": 0.1, "api": 0.5, "worker": 0.2])
 
@@ -107,7 +113,8 @@ struct ComposeTests {
         try expectStartedAfter("worker", dependencies: ["api", "cache"], in: fleet)
         let databaseStarted = try #require(fleet.time("database", "started"))
         let apiStarted = try #require(fleet.time("api", "started"))
-        #expect(apiStarted - databaseStarted >= 1, "api started before database's healthcheck (start_period 1s) could pass")
+        #expect(
+            apiStarted - databaseStarted >= 1, "api started before database's healthcheck (start_period 1s) could pass")
         try expectStopped("worker", before: ["api", "cache"], in: fleet)
         try expectStopped("api", before: ["database", "cache"], in: fleet)
         let services = try fleet.report()["services"] as? [[String: Any]] ?? []

@@ -5,15 +5,18 @@ import Testing
 /// snapshot, and the new coordinator adopts what runs instead of starting it twice.
 @Suite("Coordinator restart", .serialized)
 struct CoordinatorRestartTests {
-    @Test("A coordinator killed while the fleet runs is restarted, adopts the running services, and shuts them down in order")
+    @Test(
+        "A coordinator killed while the fleet runs is restarted, adopts the running services, and shuts them down in order"
+    )
     func restartWhileRunning() async throws {
-        let fleet = try Fleet(config: """
-            coordinator: { heartbeat_interval: 200ms, agent_lost_after: 1s }
-            defaults: { stop_timeout: 5s }
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                coordinator: { heartbeat_interval: 200ms, agent_lost_after: 1s }
+                defaults: { stop_timeout: 5s }
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let first = try await fleet.up(["database": 0.2, "api": 0.3])
         kill(first.processIdentifier, SIGKILL)
@@ -34,20 +37,25 @@ struct CoordinatorRestartTests {
 }
 
 extension CoordinatorRestartTests {
-    @Test("A coordinator killed in the middle of a shutdown resumes it from its journal, without stopping a service whose dependent still runs")
+    @Test(
+        "A coordinator killed in the middle of a shutdown resumes it from its journal, without stopping a service whose dependent still runs"
+    )
     func restartMidShutdown() async throws {
-        let fleet = try Fleet(config: """
-            coordinator: { heartbeat_interval: 200ms, agent_lost_after: 2s, shutdown_timeout: 60s }
-            defaults: { stop_timeout: 10s }
-            services:
-              database: {}
-              api: { depends_on: [database] }
-              web: { depends_on: [api] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                coordinator: { heartbeat_interval: 200ms, agent_lost_after: 2s, shutdown_timeout: 60s }
+                defaults: { stop_timeout: 10s }
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                  web: { depends_on: [api] }
+                """)
         defer { fleet.tearDown() }
         let stateDirectory = fleet.directory.appendingPathComponent("state").path
         let first = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
-        for (name, delay) in [("database", 0.2), ("api", 3.0), ("web", 0.2)] { try fleet.startAgent(name, stopDelay: delay) }
+        for (name, delay) in [("database", 0.2), ("api", 3.0), ("web", 0.2)] {
+            try fleet.startAgent(name, stopDelay: delay)
+        }
         await fleet.waitUntilStarted(["database", "api", "web"])
         kill(first.processIdentifier, SIGTERM)
         await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
@@ -59,12 +67,18 @@ extension CoordinatorRestartTests {
 
         let second = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
         #expect(await fleet.waitForExit(second, timeout: .seconds(60)) == 0)
-        #expect(fleet.output("coordinator.out").contains("resuming the shutdown a previous coordinator began (already stopped: web)"))
+        #expect(
+            fleet.output("coordinator.out").contains(
+                "resuming the shutdown a previous coordinator began (already stopped: web)"))
         try expectStopped("api", before: ["database"], in: fleet)
         try expectStopped("web", before: ["api"], in: fleet)
-        #expect(try fleet.reportEntry("web")["detail"] as? String == "stopped (exit code 0) (before the coordinator restarted)")
+        #expect(
+            try fleet.reportEntry("web")["detail"] as? String
+                == "stopped (exit code 0) (before the coordinator restarted)")
         #expect(fleet.time("database", "stop-end") != nil)
-        #expect(try String(contentsOfFile: stateDirectory + "/journal.jsonl", encoding: .utf8).isEmpty, "a finished shutdown leaves nothing pending")
+        #expect(
+            try String(contentsOfFile: stateDirectory + "/journal.jsonl", encoding: .utf8).isEmpty,
+            "a finished shutdown leaves nothing pending")
         await fleet.waitUntil("no service process is left") { fleet.servicePIDs().isEmpty }
     }
 }

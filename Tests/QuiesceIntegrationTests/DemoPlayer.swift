@@ -23,7 +23,8 @@ final class DemoPlayer {
     }
 
     /// Whether this machine can play demos: network namespaces, and the servers the demos use.
-    static let isAvailable: Bool = NetworkLab.isAvailable
+    static let isAvailable: Bool =
+        NetworkLab.isAvailable
         && ["/usr/sbin/nginx", "/usr/bin/redis-server", "/usr/bin/pg_isready", "/usr/bin/curl", "/usr/bin/setpriv"]
             .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
         && postgresBinaries != nil
@@ -38,7 +39,8 @@ final class DemoPlayer {
     init(_ name: String) throws {
         demo = Self.repository.appendingPathComponent("compose/\(name)")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-demo-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
         let text = try String(contentsOf: demo.appendingPathComponent("compose.yaml"), encoding: .utf8)
         services = try Self.services(in: text, demo: demo, volumes: directory.appendingPathComponent("volumes"))
         lab = try NetworkLab(hosts: services.filter { $0.managed || $0.isCoordinator }.map(\.name))
@@ -96,7 +98,9 @@ final class DemoPlayer {
 
     /// The coordinator's admin plane (`coordinator.admin_bind`), relocated as its directory is.
     func adminEndpoint() throws -> String? {
-        guard let coordinator = services.first(where: \.isCoordinator), let bind = try configuration().coordinator.adminBind else {
+        guard let coordinator = services.first(where: \.isCoordinator),
+            let bind = try configuration().coordinator.adminBind
+        else {
             return nil
         }
         return "ipc://" + map(String(bind.dropFirst("ipc://".count)), for: coordinator)
@@ -130,7 +134,8 @@ final class DemoPlayer {
     // MARK: Services
 
     /// The repository's root, found from this file's path.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// The bin directory of Debian's newest PostgreSQL.
     static let postgresBinaries: String? = {
@@ -142,14 +147,16 @@ final class DemoPlayer {
     /// Reads the compose file's services: the image's entrypoint (by build target) with the command,
     /// the environment, and the volumes.
     static func services(in text: String, demo: URL, volumes: URL) throws -> [Service] {
-        guard let root = try Yams.load(yaml: text) as? [String: Any], let declared = root["services"] as? [String: Any] else {
+        guard let root = try Yams.load(yaml: text) as? [String: Any], let declared = root["services"] as? [String: Any]
+        else {
             throw Fleet.FleetError(description: "\(demo.path)/compose.yaml has no services")
         }
         let order = try Yams.compose(yaml: text)?["services"]?.mapping?.keys.compactMap(\.string) ?? []
         return try order.map { name in
             let settings = declared[name] as? [String: Any] ?? [:]
             let target = (settings["build"] as? [String: Any])?["target"] as? String
-            let entrypoint = settings["entrypoint"] as? [String] ?? (target == "agent" ? ["quiesce", "agent"] : ["quiesce"])
+            let entrypoint =
+                settings["entrypoint"] as? [String] ?? (target == "agent" ? ["quiesce", "agent"] : ["quiesce"])
             var environment: [String: String] = [:]
             if let mapping = settings["environment"] as? [String: Any] {
                 for (key, value) in mapping { environment[key] = "\(value)" }
@@ -160,9 +167,12 @@ final class DemoPlayer {
                 }
             }
             let mounts = try (settings["volumes"] as? [Any] ?? []).map { entry -> (target: String, source: String) in
-                guard let text = entry as? String else { throw Fleet.FleetError(description: "\(name): only short volume syntax is played") }
+                guard let text = entry as? String else {
+                    throw Fleet.FleetError(description: "\(name): only short volume syntax is played")
+                }
                 let parts = text.split(separator: ":").map(String.init)
-                let source = parts[0].hasPrefix(".") || parts[0].hasPrefix("/")
+                let source =
+                    parts[0].hasPrefix(".") || parts[0].hasPrefix("/")
                     ? demo.appendingPathComponent(parts[0]).standardizedFileURL.path
                     : volumes.appendingPathComponent(parts[0]).path
                 return (parts[1], source)
@@ -196,7 +206,8 @@ final class DemoPlayer {
         }
         for directory in Self.imageDirectories {
             try FileManager.default.createDirectory(
-                atPath: self.directory.appendingPathComponent("image\(directory)").path, withIntermediateDirectories: true)
+                atPath: self.directory.appendingPathComponent("image\(directory)").path,
+                withIntermediateDirectories: true)
         }
     }
 
@@ -211,11 +222,19 @@ final class DemoPlayer {
             try FileManager.default.createDirectory(atPath: sockets, withIntermediateDirectories: true)
             try NetworkLab.run(["/usr/bin/chown", "-R", "postgres:postgres", data, sockets])
             let asPostgres = ["/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
-            try NetworkLab.run(asPostgres + ["\(Self.postgresBinaries!)/initdb", "--pgdata", data, "--username", "postgres", "--auth", "trust"])
-            return asPostgres + ["\(Self.postgresBinaries!)/postgres", "-D", data, "-c", "listen_addresses=*", "-c", "unix_socket_directories=\(sockets)"]
+            try NetworkLab.run(
+                asPostgres + [
+                    "\(Self.postgresBinaries!)/initdb", "--pgdata", data, "--username", "postgres", "--auth", "trust",
+                ])
+            return asPostgres + [
+                "\(Self.postgresBinaries!)/postgres", "-D", data, "-c", "listen_addresses=*", "-c",
+                "unix_socket_directories=\(sockets)",
+            ]
                 + command.dropFirst(2)
         case ("docker-entrypoint.sh", "redis-server"):
-            return ["redis-server"] + command.dropFirst(2) + ["--protected-mode", "no", "--dir", map("/data", for: service)]
+            return ["redis-server"] + command.dropFirst(2) + [
+                "--protected-mode", "no", "--dir", map("/data", for: service),
+            ]
         case ("/docker-entrypoint.sh", "nginx"):
             return ["nginx", "-c", map("/etc/nginx/nginx.conf", for: service)] + command.dropFirst(2)
         default:
@@ -231,10 +250,12 @@ final class DemoPlayer {
         let targets = coordinator.mounts.map(\.target) + Self.imageDirectories
         for target in targets.sorted(by: { $0.count > $1.count }) {
             // Only whole paths in values: after a space, a quote or ipc://, and followed by / or the end.
-            let pattern = #"(?<=[\s"'\[]|ipc://)"# + NSRegularExpression.escapedPattern(for: target) + #"(?=[/\s"',\]]|$)"#
+            let pattern =
+                #"(?<=[\s"'\[]|ipc://)"# + NSRegularExpression.escapedPattern(for: target) + #"(?=[/\s"',\]]|$)"#
             let expression = try NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
             let replacement = NSRegularExpression.escapedTemplate(for: map(target, for: coordinator))
-            text = expression.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: replacement)
+            text = expression.stringByReplacingMatches(
+                in: text, range: NSRange(text.startIndex..., in: text), withTemplate: replacement)
         }
         let url = directory.appendingPathComponent("compose.yaml")
         try text.write(to: url, atomically: true, encoding: .utf8)
@@ -248,7 +269,9 @@ final class DemoPlayer {
         process.executableURL = URL(fileURLWithPath: inNamespace ? "/usr/sbin/ip" : "/usr/bin/env")
         process.arguments = (inNamespace ? lab.placement(service.name) : []).dropFirst() + arguments
         var environment = service.environment.mapValues { map($0, for: service) }
-        environment["PATH"] = Fleet.binary.deletingLastPathComponent().path + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        environment["PATH"] =
+            Fleet.binary.deletingLastPathComponent().path
+            + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         process.environment = environment
         FileManager.default.createFile(atPath: log(service.name, "out").path, contents: nil)
         FileManager.default.createFile(atPath: log(service.name, "err").path, contents: nil)

@@ -6,12 +6,13 @@ import Testing
 struct FailureTests {
     @Test("A child that ignores SIGTERM is killed after its timeout, reported, and the next wave still runs")
     func childIgnoringSigterm() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              database: {}
-              worker: { depends_on: [database], stop_timeout: 1s }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  database: {}
+                  worker: { depends_on: [database], stop_timeout: 1s }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
@@ -30,20 +31,23 @@ struct FailureTests {
 
     @Test("An agent killed with SIGKILL before the shutdown is reported lost, its child dies, the shutdown completes")
     func agentKilledBeforeShutdown() async throws {
-        let fleet = try Fleet(config: """
-            coordinator: { heartbeat_interval: 200ms, agent_lost_after: 1s }
-            defaults: { stop_timeout: 5s }
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                coordinator: { heartbeat_interval: 200ms, agent_lost_after: 1s }
+                defaults: { stop_timeout: 5s }
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         let api = try fleet.startAgent("api", stopDelay: 0.1)
         await fleet.waitUntilStarted(["database", "api"])
         kill(api.processIdentifier, SIGKILL)
-        await fleet.waitUntil("the coordinator reports api lost") { fleet.output("coordinator.out").contains("agent lost: api") }
+        await fleet.waitUntil("the coordinator reports api lost") {
+            fleet.output("coordinator.out").contains("agent lost: api")
+        }
 
         #expect(await fleet.shutDown(coordinator) == 1)
         #expect(try fleet.reportEntry("api")["outcome"] as? String == "lost")
@@ -53,13 +57,14 @@ struct FailureTests {
 
     @Test("The shutdown deadline kills what is still running and the report names it")
     func shutdownDeadline() async throws {
-        let fleet = try Fleet(config: """
-            coordinator: { shutdown_timeout: 1500ms }
-            defaults: { stop_timeout: 30s }
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                coordinator: { shutdown_timeout: 1500ms }
+                defaults: { stop_timeout: 30s }
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
@@ -75,12 +80,13 @@ struct FailureTests {
 
     @Test("A second SIGTERM during the shutdown kills every remaining service at once")
     func secondSignalEscalates() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 30s }
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 30s }
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
@@ -98,24 +104,30 @@ struct FailureTests {
 
     @Test("A service that fails to start keeps its dependents from starting, and what started is stopped")
     func startupFailure() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s, start_timeout: 10s }
-            services:
-              database: {}
-              migrations: { depends_on: [database] }
-              api: { depends_on: [migrations] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s, start_timeout: 10s }
+                services:
+                  database: {}
+                  migrations: { depends_on: [database] }
+                  api: { depends_on: [migrations] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         try fleet.startAgent("api")
-        await fleet.waitUntil("api's agent is connected") { fleet.output("coordinator.out").contains("agent connected: api") }
+        await fleet.waitUntil("api's agent is connected") {
+            fleet.output("coordinator.out").contains("agent connected: api")
+        }
         try fleet.startAgent("migrations", command: ["/nonexistent/migrate"])
 
         #expect(await fleet.waitForExit(coordinator) == 2)
         let report = try fleet.report()
         let failure = try #require(report["startup_failure"] as? String)
-        #expect(failure.contains("service \"migrations\" failed to start: cannot start \"/nonexistent/migrate\": No such file or directory"))
+        #expect(
+            failure.contains(
+                "service \"migrations\" failed to start: cannot start \"/nonexistent/migrate\": No such file or directory"
+            ))
         #expect(failure.contains("not started: api"))
         #expect(fleet.time("api", "started") == nil)
         #expect(fleet.time("database", "stop-end") != nil)
@@ -126,17 +138,20 @@ struct FailureTests {
 
     @Test("A service whose process ended on its own is reported as already exited, without holding up the shutdown")
     func serviceExitedBeforeShutdown() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 10s }
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 10s }
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         let api = try fleet.startAgent("api", command: ["/bin/sh", "-c", "sleep 0.5; exit 4"])
-        await fleet.waitUntil("the coordinator saw api exit") { fleet.output("coordinator.out").contains("api exited on its own (exit code 4)") }
+        await fleet.waitUntil("the coordinator saw api exit") {
+            fleet.output("coordinator.out").contains("api exited on its own (exit code 4)")
+        }
 
         #expect(await fleet.shutDown(coordinator, timeout: .seconds(8)) == 1)
         #expect(try fleet.reportEntry("api")["outcome"] as? String == "already_exited")
@@ -148,16 +163,19 @@ struct FailureTests {
     @Test("An agent with a name the graph does not know is refused, with a clear error on both sides")
     func unknownAgentRefused() async throws {
         // Plain: with security on, an agent without a key for its name cannot even connect.
-        let fleet = try Fleet(config: """
-            services:
-              database: {}
-            """, secure: false)
+        let fleet = try Fleet(
+            config: """
+                services:
+                  database: {}
+                """, secure: false)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         let stranger = try fleet.startAgent("databse")
 
         #expect(await fleet.waitForExit(stranger) == 78)
-        #expect(fleet.output("agent-databse.err").contains("service \"databse\" is not in the coordinator's configuration (did you mean \"database\"?)"))
+        #expect(
+            fleet.output("agent-databse.err").contains(
+                "service \"databse\" is not in the coordinator's configuration (did you mean \"database\"?)"))
         #expect(fleet.output("coordinator.err").contains("Agent refused"))
         #expect(fleet.time("databse", "started") == nil)
         #expect(await fleet.shutDown(coordinator) == 1, "database never had an agent")
@@ -165,11 +183,12 @@ struct FailureTests {
 
     @Test("An agent restarted before it could be declared lost takes its place at once, and its service runs again")
     func restartedAgentReplacesItsClosedConnection() async throws {
-        let fleet = try Fleet(config: """
-            coordinator: { heartbeat_interval: 20s, agent_lost_after: 60s, agent_suspect_after: 30s }
-            services:
-              database: {}
-            """)
+        let fleet = try Fleet(
+            config: """
+                coordinator: { heartbeat_interval: 20s, agent_lost_after: 60s, agent_suspect_after: 30s }
+                services:
+                  database: {}
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         let first = try fleet.startAgent("database")
@@ -187,10 +206,11 @@ struct FailureTests {
 
     @Test("A second agent claiming a connected name is refused")
     func duplicateAgentRefused() async throws {
-        let fleet = try Fleet(config: """
-            services:
-              database: {}
-            """)
+        let fleet = try Fleet(
+            config: """
+                services:
+                  database: {}
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database")
@@ -205,13 +225,15 @@ struct FailureTests {
 
     @Test("A configuration with a cycle is refused with the cycle's path, and nothing starts")
     func cycleRefused() async throws {
-        let fleet = try Fleet(config: """
-            services:
-              api: { depends_on: [worker] }
-              worker: { depends_on: [api] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                services:
+                  api: { depends_on: [worker] }
+                  worker: { depends_on: [api] }
+                """)
         defer { fleet.tearDown() }
-        let plan = try fleet.run(["plan", "--config", fleet.directory.appendingPathComponent("quiesce.yaml").path], log: "plan")
+        let plan = try fleet.run(
+            ["plan", "--config", fleet.directory.appendingPathComponent("quiesce.yaml").path], log: "plan")
         let coordinator = try fleet.startCoordinator()
 
         #expect(plan.terminationStatus == 78)

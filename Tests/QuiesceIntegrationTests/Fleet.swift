@@ -21,7 +21,9 @@ final class Fleet {
     /// The `quiesce` executable built beside the test bundle.
     static let binary: URL = {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("quiesce").path), directory.path != "/" {
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("quiesce").path),
+            directory.path != "/"
+        {
             directory = directory.deletingLastPathComponent()
         }
         return directory.appendingPathComponent("quiesce")
@@ -47,7 +49,8 @@ final class Fleet {
     ///   - secure: add CURVE keys and a security block (unless the configuration has its own).
     ///   - compose: `config` is a docker compose file; the security block goes under its `x-quiesce:`.
     init(
-        config: String, endpoint: String? = nil, placement: [String: [String]] = [:], secure: Bool = Fleet.secureByDefault,
+        config: String, endpoint: String? = nil, placement: [String: [String]] = [:],
+        secure: Bool = Fleet.secureByDefault,
         compose: Bool = false
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-\(UUID().uuidString)")
@@ -61,13 +64,17 @@ final class Fleet {
             let keys = directory.appendingPathComponent("keys").path
             try CurveCertificate.write(try CurveKeyPair.generate(), name: "coordinator", to: keys)
             try CurveCertificate.write(try CurveKeyPair.generate(), name: "operator", to: keys + "/operators")
-            for service in services { try CurveCertificate.write(try CurveKeyPair.generate(), name: service, to: keys + "/agents") }
-            let block = "security:\n  server_key: \(keys)/coordinator.key_secret\n  agents_dir: \(keys)/agents\n  admins: [\(keys)/operators/operator.key]\n"
+            for service in services {
+                try CurveCertificate.write(try CurveKeyPair.generate(), name: service, to: keys + "/agents")
+            }
+            let block =
+                "security:\n  server_key: \(keys)/coordinator.key_secret\n  agents_dir: \(keys)/agents\n  admins: [\(keys)/operators/operator.key]\n"
             config = compose ? Self.adding(block, underExtensionOf: config) : config + "\n" + block
             self.keys = keys
         }
         try config.write(to: configPath, atomically: true, encoding: .utf8)
-        try Self.serviceScript.write(to: directory.appendingPathComponent("service.sh"), atomically: true, encoding: .utf8)
+        try Self.serviceScript.write(
+            to: directory.appendingPathComponent("service.sh"), atomically: true, encoding: .utf8)
     }
 
     /// `compose` with `block` added to its top-level `x-quiesce:`, which is made if it has none.
@@ -97,7 +104,8 @@ final class Fleet {
         // with --insecure.
         let insecure = placement["coordinator"] == nil || keys != nil ? [] : ["--insecure"]
         let process = try launch(
-            ["coordinator", compose ? "--compose" : "--config", configPath.path, "--bind", endpoint] + insecure + extraArguments, log: "coordinator",
+            ["coordinator", compose ? "--compose" : "--config", configPath.path, "--bind", endpoint] + insecure
+                + extraArguments, log: "coordinator",
             prefix: placement["coordinator"] ?? [])
         coordinator = process
         // A SIGTERM sent before the coordinator watches for it would end it by the default action
@@ -113,11 +121,16 @@ final class Fleet {
     /// Starts an agent for `name` whose service takes `stopDelay` seconds to stop after SIGTERM, or
     /// ignores SIGTERM altogether.
     @discardableResult
-    func startAgent(_ name: String, stopDelay: Double = 0.1, ignoresTerm: Bool = false, extraArguments: [String] = []) throws -> Process {
+    func startAgent(_ name: String, stopDelay: Double = 0.1, ignoresTerm: Bool = false, extraArguments: [String] = [])
+        throws -> Process
+    {
         let script = directory.appendingPathComponent("service.sh").path
         let process = try launch(
             ["agent", "--name", name, "--coordinator", endpoint] + extraArguments
-                + ["--", "/bin/sh", script, name, String(stopDelay), ignoresTerm ? "ignore" : "obey", timelinePath.path],
+                + [
+                    "--", "/bin/sh", script, name, String(stopDelay), ignoresTerm ? "ignore" : "obey",
+                    timelinePath.path,
+                ],
             log: "agent-\(name)", prefix: placement[name] ?? [])
         agents[name] = process
         return process
@@ -167,7 +180,8 @@ final class Fleet {
     private func launch(_ arguments: [String], log: String, prefix: [String] = []) throws -> Process {
         var arguments = arguments
         if let keys, arguments.first == "agent", !arguments.contains("--key"),
-            let name = arguments.firstIndex(of: "--name").map({ arguments[$0 + 1] }), let terminator = arguments.firstIndex(of: "--")
+            let name = arguments.firstIndex(of: "--name").map({ arguments[$0 + 1] }),
+            let terminator = arguments.firstIndex(of: "--")
         {
             arguments.insert(contentsOf: credentials(forAgent: name, keys: keys), at: terminator)
         }
@@ -199,16 +213,22 @@ final class Fleet {
     // MARK: Waiting
 
     /// Waits for `process` to exit, failing the test (and killing it) after `timeout`: a hang guard only.
-    func waitForExit(_ process: Process, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async -> Int32? {
+    func waitForExit(
+        _ process: Process, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> Int32? {
         await Self.waitForExit(process, timeout: timeout, sourceLocation: sourceLocation)
     }
 
     /// ``waitForExit(_:timeout:sourceLocation:)`` for any process.
-    static func waitForExit(_ process: Process, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation) async -> Int32? {
+    static func waitForExit(_ process: Process, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation)
+        async -> Int32?
+    {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
-                Issue.record("process \(process.arguments?.prefix(3).joined(separator: " ") ?? "") still running after \(timeout)", sourceLocation: sourceLocation)
+                Issue.record(
+                    "process \(process.arguments?.prefix(3).joined(separator: " ") ?? "") still running after \(timeout)",
+                    sourceLocation: sourceLocation)
                 kill(process.processIdentifier, SIGKILL)
                 return nil
             }
@@ -218,12 +238,17 @@ final class Fleet {
     }
 
     /// Waits until `condition` holds, or records an issue after `timeout`.
-    func waitUntil(_ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () -> Bool
+    ) async {
         await Self.waitUntil(what, timeout: timeout, sourceLocation: sourceLocation, condition)
     }
 
     /// ``waitUntil(_:timeout:sourceLocation:_:)`` without a fleet.
-    static func waitUntil(_ what: String, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
+    static func waitUntil(
+        _ what: String, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
+    ) async {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             if ContinuousClock.now > deadline {
@@ -236,7 +261,9 @@ final class Fleet {
 
     /// Waits until every named service has recorded `started`.
     func waitUntilStarted(_ names: [String]) async {
-        await waitUntil("\(names) started") { Set(names).isSubset(of: Set(timeline().filter { $0.event == "started" }.map(\.service))) }
+        await waitUntil("\(names) started") {
+            Set(names).isSubset(of: Set(timeline().filter { $0.event == "started" }.map(\.service)))
+        }
     }
 
     // MARK: Evidence
@@ -297,11 +324,16 @@ final class Fleet {
     /// seconds (recording `listening` then), answering HTTP when `http` is set. Extra agent flags
     /// (readiness probes) come before the command.
     @discardableResult
-    func startListeningAgent(_ name: String, port: Int, openDelay: Double, http: Bool = false, agentFlags: [String] = []) throws -> Process {
+    func startListeningAgent(
+        _ name: String, port: Int, openDelay: Double, http: Bool = false, agentFlags: [String] = []
+    ) throws -> Process {
         let script = directory.appendingPathComponent("listener.py")
         try Self.listenerScript.write(to: script, atomically: true, encoding: .utf8)
         return try startAgent(
-            name, command: ["python3", script.path, name, String(openDelay), String(port), http ? "http" : "tcp", timelinePath.path],
+            name,
+            command: [
+                "python3", script.path, name, String(openDelay), String(port), http ? "http" : "tcp", timelinePath.path,
+            ],
             agentFlags: agentFlags)
     }
 

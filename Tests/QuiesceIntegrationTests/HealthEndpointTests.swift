@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The agent's `/healthz` and `/readyz`, and the drain before a stop.
@@ -10,14 +11,16 @@ struct HealthEndpointTests {
     @Test("/readyz turns 503 when the drain begins, before the service gets its stop signal")
     func drainBeforeSignal() async throws {
         let healthPort = try FreePort.pick()
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              api: { drain: 6s }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  api: { drain: 6s }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("api", stopDelay: 0.1, extraArguments: ["--health-port", String(healthPort), "--health-host", "127.0.0.1"])
+        try fleet.startAgent(
+            "api", stopDelay: 0.1, extraArguments: ["--health-port", String(healthPort), "--health-host", "127.0.0.1"])
         await fleet.waitUntilStarted(["api"])
         await fleet.waitUntil("/readyz answers 200") { httpStatus(port: healthPort, path: "/readyz") == 200 }
         #expect(httpStatus(port: healthPort, path: "/healthz") == 200)
@@ -38,14 +41,16 @@ struct HealthEndpointTests {
     @Test("/healthz answers 503 when the service's process is not running")
     func healthzWithoutProcess() async throws {
         let healthPort = try FreePort.pick()
-        let fleet = try Fleet(config: """
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("api", extraArguments: ["--health-port", String(healthPort), "--health-host", "127.0.0.1"])
+        try fleet.startAgent(
+            "api", extraArguments: ["--health-port", String(healthPort), "--health-host", "127.0.0.1"])
         await fleet.waitUntil("the health endpoint answers") { httpStatus(port: healthPort, path: "/healthz") != nil }
 
         #expect(httpStatus(port: healthPort, path: "/healthz") == 503, "api waits for database: no process yet")

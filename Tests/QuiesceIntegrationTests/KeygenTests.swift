@@ -8,7 +8,9 @@ import ZeroMQ
 struct KeygenTests {
     @Test("It writes NAME.key and NAME.key_secret (0600) in czmq's format, with a matching key pair")
     func writesCertificates() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-keys-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "quiesce-keys-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let keygen = Process()
         keygen.executableURL = Fleet.binary
@@ -23,7 +25,8 @@ struct KeygenTests {
         #expect(publicFile.secretKey == nil)
         #expect(secretFile.publicKey == publicFile.publicKey)
         #expect(CurveKeyPair.publicKey(of: try #require(secretFile.secretKey)) == publicFile.publicKey)
-        let permissions = try FileManager.default.attributesOfItem(atPath: directory + "/api.key_secret")[.posixPermissions] as? Int
+        let permissions =
+            try FileManager.default.attributesOfItem(atPath: directory + "/api.key_secret")[.posixPermissions] as? Int
         #expect(permissions == 0o600)
         let text = try String(contentsOfFile: directory + "/api.key", encoding: .utf8)
         #expect(text.contains("metadata\ncurve\n    public-key = \"\(publicFile.publicKey)\"\n"), "czmq's layout")
@@ -39,11 +42,14 @@ struct KeygenTests {
 
     @Test("A secret file whose keys do not match is refused")
     func mismatchRefused() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-bad-\(UUID().uuidString).key_secret").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "quiesce-bad-\(UUID().uuidString).key_secret"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let one = try CurveKeyPair.generate()
         let other = try CurveKeyPair.generate()
-        try "curve\n    public-key = \"\(one.publicKey)\"\n    secret-key = \"\(other.secretKey)\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "curve\n    public-key = \"\(one.publicKey)\"\n    secret-key = \"\(other.secretKey)\"\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: CurveCertificate.Failure.self) { try CurveCertificate.read(path) }
     }
 }
@@ -62,7 +68,9 @@ private let pyzmqAvailable: Bool = {
 extension KeygenTests {
     @Test("pyzmq reads quiesce's key files, and quiesce reads pyzmq's", .enabled(if: pyzmqAvailable))
     func pyzmqInteroperates() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-keys-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "quiesce-keys-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let ours = try CurveCertificate.write(try CurveKeyPair.generate(), name: "ours", to: directory)
         let script = """
@@ -79,7 +87,8 @@ extension KeygenTests {
         try python.run()
         python.waitUntilExit()
         #expect(python.terminationStatus == 0)
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(
+            separator: " ")
         let read = try CurveCertificate.read(ours.secret)
         #expect(printed.first.map(String.init) == read.publicKey)
         #expect(printed.last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } == read.secretKey)

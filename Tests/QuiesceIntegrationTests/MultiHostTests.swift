@@ -27,7 +27,8 @@ struct MultiHostTests {
         let lab = try NetworkLab(hosts: ["coordinator"] + services)
         let placement = Dictionary(uniqueKeysWithValues: (["coordinator"] + services).map { ($0, lab.placement($0)) })
         let fleet = try Fleet(
-            config: config(lostAfter: lostAfter, databaseWaits: databaseWaits), endpoint: "tcp://\(lab.hosts["coordinator"]!.address):7700", placement: placement)
+            config: config(lostAfter: lostAfter, databaseWaits: databaseWaits),
+            endpoint: "tcp://\(lab.hosts["coordinator"]!.address):7700", placement: placement)
         return (lab, fleet)
     }
 
@@ -72,7 +73,9 @@ struct MultiHostTests {
         #expect(fleet.servicePIDs().isEmpty)
     }
 
-    @Test("A host cut off is reported lost after its dependents stopped, the shutdown still ends, and the service is recovered later")
+    @Test(
+        "A host cut off is reported lost after its dependents stopped, the shutdown still ends, and the service is recovered later"
+    )
     func partitionNotHealed() async throws {
         let (lab, fleet) = try Self.makeFleet(lostAfter: "1s")
         defer {
@@ -123,7 +126,8 @@ struct MultiHostTests {
         #expect(fleet.servicePIDs().isEmpty)
     }
 
-    @Test("25 % packet loss on every host slows the shutdown but keeps its order", .enabled(if: NetworkLab.nftAvailable))
+    @Test(
+        "25 % packet loss on every host slows the shutdown but keeps its order", .enabled(if: NetworkLab.nftAvailable))
     func packetLoss() async throws {
         // TCP's retransmission backoff under this loss can silence a connection for several seconds:
         // agent_lost_after leaves room for it, as a deployment on such a network would.
@@ -141,7 +145,9 @@ struct MultiHostTests {
         #expect(fleet.servicePIDs().isEmpty)
     }
 
-    @Test("A frozen agent (SIGSTOP) is declared lost, the shutdown goes on without it, and once thawed it is told to stand down")
+    @Test(
+        "A frozen agent (SIGSTOP) is declared lost, the shutdown goes on without it, and once thawed it is told to stand down"
+    )
     func frozenAgent() async throws {
         let (lab, fleet) = try Self.makeFleet(lostAfter: "1s")
         defer {
@@ -174,7 +180,9 @@ struct MultiHostTests {
         }
         let stateDirectory = fleet.directory.appendingPathComponent("state").path
         let first = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
-        for (name, delay) in [("database", 0.2), ("api", 3.0), ("web", 0.2)] { try fleet.startAgent(name, stopDelay: delay) }
+        for (name, delay) in [("database", 0.2), ("api", 3.0), ("web", 0.2)] {
+            try fleet.startAgent(name, stopDelay: delay)
+        }
         await fleet.waitUntilStarted(Self.services)
         kill(first.processIdentifier, SIGTERM)
         await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
@@ -191,14 +199,22 @@ struct MultiHostTests {
     /// stopped, unless the report gave that dependent up (lost, timed out, killed).
     func expectPromisesKept(_ fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let entries = try fleet.report()["services"] as? [[String: Any]] ?? []
-        #expect(Set(entries.compactMap { $0["service"] as? String }) == Set(Self.services), sourceLocation: sourceLocation)
-        let givenUp = Set(entries.filter { ["lost", "timed_out", "killed_at_deadline", "killed_on_escalation"].contains($0["outcome"] as? String) }
+        #expect(
+            Set(entries.compactMap { $0["service"] as? String }) == Set(Self.services), sourceLocation: sourceLocation)
+        let givenUp = Set(
+            entries.filter {
+                ["lost", "timed_out", "killed_at_deadline", "killed_on_escalation"].contains($0["outcome"] as? String)
+            }
             .compactMap { $0["service"] as? String })
         for (dependent, dependencies) in Self.dependencies where !givenUp.contains(dependent) {
             for dependency in dependencies {
                 guard let begin = fleet.time(dependency, "stop-begin") else { continue }
-                let end = try #require(fleet.time(dependent, "stop-end"), "\(dependent) never finished stopping", sourceLocation: sourceLocation)
-                #expect(end < begin, "\(dependency) began stopping before \(dependent) had stopped", sourceLocation: sourceLocation)
+                let end = try #require(
+                    fleet.time(dependent, "stop-end"), "\(dependent) never finished stopping",
+                    sourceLocation: sourceLocation)
+                #expect(
+                    end < begin, "\(dependency) began stopping before \(dependent) had stopped",
+                    sourceLocation: sourceLocation)
             }
         }
     }

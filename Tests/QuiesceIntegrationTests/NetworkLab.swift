@@ -30,7 +30,10 @@ final class NetworkLab {
             let cable = "\(prefix)c\(index)"
             let address = "10.77.0.\(index + 1)"
             try Self.run(["/usr/sbin/ip", "netns", "add", namespace])
-            try Self.run(["/usr/sbin/ip", "link", "add", cable, "netns", switchNamespace, "type", "veth", "peer", "name", "eth0", "netns", namespace])
+            try Self.run([
+                "/usr/sbin/ip", "link", "add", cable, "netns", switchNamespace, "type", "veth", "peer", "name", "eth0",
+                "netns", namespace,
+            ])
             try ip(in: switchNamespace, "link", "set", cable, "master", "br0")
             try ip(in: switchNamespace, "link", "set", cable, "up")
             try ip(in: namespace, "addr", "add", "\(address)/24", "dev", "eth0")
@@ -59,8 +62,14 @@ final class NetworkLab {
     func loss(_ host: String, percent: Int) throws {
         let namespace = hosts[host]!.namespace
         try Self.run(["/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/nft", "add", "table", "inet", "chaos"])
-        try Self.run(["/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/nft", "add", "chain", "inet", "chaos", "input", "{ type filter hook input priority 0; }"])
-        try Self.run(["/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/nft", "add", "rule", "inet", "chaos", "input", "numgen", "random", "mod", "100", "<", String(percent), "drop"])
+        try Self.run([
+            "/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/nft", "add", "chain", "inet", "chaos", "input",
+            "{ type filter hook input priority 0; }",
+        ])
+        try Self.run([
+            "/usr/sbin/ip", "netns", "exec", namespace, "/usr/sbin/nft", "add", "rule", "inet", "chaos", "input",
+            "numgen", "random", "mod", "100", "<", String(percent), "drop",
+        ])
     }
 
     /// Lets every host reach every other by its name, as containers on one compose network do:
@@ -97,7 +106,8 @@ final class NetworkLab {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Fleet.FleetError(description: "\(command.joined(separator: " ")) failed with \(process.terminationStatus)")
+            throw Fleet.FleetError(
+                description: "\(command.joined(separator: " ")) failed with \(process.terminationStatus)")
         }
         return process.terminationStatus
     }

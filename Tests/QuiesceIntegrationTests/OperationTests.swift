@@ -32,8 +32,12 @@ struct OperationTests {
         let apiOrdered = try #require(startLines.firstIndex { $0 == "startup wave 2/2: starting api" })
         #expect(databaseReady < apiOrdered, "api was started before database was ready again")
         #expect(!startLines.contains { $0.hasPrefix("SERVICE") }, "a start stops nothing: no table of stops")
-        await fleet.waitUntil("database and api run again") { fleet.timeline().filter { $0.event == "started" }.count == 5 }
-        #expect(fleet.timeline().filter { $0.service == "cache" && $0.event == "started" }.count == 1, "cache was never stopped")
+        await fleet.waitUntil("database and api run again") {
+            fleet.timeline().filter { $0.event == "started" }.count == 5
+        }
+        #expect(
+            fleet.timeline().filter { $0.service == "cache" && $0.event == "started" }.count == 1,
+            "cache was never stopped")
 
         let restart = try fleet.run(["restart", "cache", "--coordinator", fleet.endpoint], log: "restart")
         #expect(restart.terminationStatus == 0)
@@ -62,7 +66,8 @@ struct OperationTests {
         #expect(fleet.agents["api"]!.isRunning, "api's agent waits to start api again")
         #expect(fleet.output("coordinator.out").contains("stop database (asked by its agent): begins"))
         #expect(coordinator.isRunning)
-        #expect(await fleet.shutDown(coordinator) == 0, "api and database stopped in order before: nothing left to stop")
+        #expect(
+            await fleet.shutDown(coordinator) == 0, "api and database stopped in order before: nothing left to stop")
         #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped_earlier")
         #expect(try fleet.reportEntry("api")["outcome"] as? String == "stopped_earlier")
         #expect(try fleet.reportEntry("cache")["outcome"] as? String == "stopped")
@@ -75,7 +80,8 @@ struct OperationTests {
         let fleet = try Fleet(config: "services: { cache: {} }")
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
-        let cache = try fleet.startAgent("cache", stopDelay: 0.1, extraArguments: ["--coordinated-stop-timeout", "500ms"])
+        let cache = try fleet.startAgent(
+            "cache", stopDelay: 0.1, extraArguments: ["--coordinated-stop-timeout", "500ms"])
         await fleet.waitUntilStarted(["cache"])
         kill(coordinator.processIdentifier, SIGSTOP)
         defer { kill(coordinator.processIdentifier, SIGCONT) }
@@ -83,6 +89,8 @@ struct OperationTests {
         kill(cache.processIdentifier, SIGTERM)
         #expect(await fleet.waitForExit(cache) == 0)
         #expect(fleet.time("cache", "stop-end") != nil)
-        #expect(fleet.output("agent-cache.err").contains("The coordinator did not order the stop in time; stopping the service locally"))
+        #expect(
+            fleet.output("agent-cache.err").contains(
+                "The coordinator did not order the stop in time; stopping the service locally"))
     }
 }

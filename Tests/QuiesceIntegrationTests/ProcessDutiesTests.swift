@@ -26,7 +26,8 @@ struct ProcessDutiesTests {
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
         await fleet.waitUntilStarted(["app", "grandchild"])
-        let grandchild = try #require(fleet.servicePIDs().first { pid in fleet.output("timeline.log").contains("grandchild started \(pid)") })
+        let grandchild = try #require(
+            fleet.servicePIDs().first { pid in fleet.output("timeline.log").contains("grandchild started \(pid)") })
 
         #expect(await fleet.shutDown(coordinator) == 0)
         await fleet.waitUntil("the grandchild is gone") { kill(grandchild, 0) != 0 }
@@ -124,7 +125,8 @@ struct StopCommandTests {
         defer { fleet.tearDown() }
         let closedPort = try FreePort.pick()
         let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("app", stopDelay: 0.1, extraArguments: ["--stop-http", "POST http://127.0.0.1:\(closedPort)/shutdown"])
+        try fleet.startAgent(
+            "app", stopDelay: 0.1, extraArguments: ["--stop-http", "POST http://127.0.0.1:\(closedPort)/shutdown"])
         await fleet.waitUntilStarted(["app"])
 
         #expect(await fleet.shutDown(coordinator) == 0)
@@ -138,11 +140,12 @@ struct StopCommandTests {
 struct RestartPolicyTests {
     @Test("A service that crashes twice is restarted with backoff, reported each time, and then serves")
     func crashTwiceThenServe() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              worker: { restart: on-failure, restart_backoff: 100ms, restart_limit: 3 }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  worker: { restart: on-failure, restart_backoff: 100ms, restart_limit: 3 }
+                """)
         defer { fleet.tearDown() }
         let counter = fleet.directory.appendingPathComponent("runs").path
         let script = """
@@ -154,7 +157,9 @@ struct RestartPolicyTests {
             """
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("worker", command: ["/bin/sh", "-c", script])
-        await fleet.waitUntil("the third run is ready") { fleet.output("coordinator.out").contains("worker ready (") && fleet.timeline().count == 3 }
+        await fleet.waitUntil("the third run is ready") {
+            fleet.output("coordinator.out").contains("worker ready (") && fleet.timeline().count == 3
+        }
 
         let printed = fleet.output("coordinator.out")
         #expect(printed.contains("worker ended (exit code 3); restart 1 in 100ms"))
@@ -165,16 +170,19 @@ struct RestartPolicyTests {
 
     @Test("When the restart limit is reached the service's end is reported")
     func limitReached() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              worker: { restart: always, restart_backoff: 50ms, restart_limit: 2 }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  worker: { restart: always, restart_backoff: 50ms, restart_limit: 2 }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         let agent = try fleet.startAgent("worker", command: ["/bin/sh", "-c", "sleep 0.1; exit 5"])
 
-        await fleet.waitUntil("the coordinator gives the end") { fleet.output("coordinator.out").contains("worker exited on its own (exit code 5)") }
+        await fleet.waitUntil("the coordinator gives the end") {
+            fleet.output("coordinator.out").contains("worker exited on its own (exit code 5)")
+        }
         #expect(fleet.output("coordinator.out").contains("restart 2 in 100ms"))
         #expect(await fleet.waitForExit(agent) == 5)
         #expect(await fleet.shutDown(coordinator) == 1)

@@ -7,12 +7,13 @@ struct ReadinessTests {
     @Test("A TCP probe holds the dependent back until the dependency's port opens")
     func tcpProbeGatesDependent() async throws {
         let port = try FreePort.pick()
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s, start_timeout: 20s }
-            services:
-              database: { readiness: { tcp: "127.0.0.1:\(port)", interval: 100ms } }
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s, start_timeout: 20s }
+                services:
+                  database: { readiness: { tcp: "127.0.0.1:\(port)", interval: 100ms } }
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startListeningAgent("database", port: port, openDelay: 1.0)
@@ -28,12 +29,13 @@ struct ReadinessTests {
     @Test("An HTTP probe given on the agent's command line wins over none in the configuration")
     func httpProbeFromAgentFlags() async throws {
         let port = try FreePort.pick()
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s, start_timeout: 20s }
-            services:
-              web: {}
-              worker: { depends_on: [web] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s, start_timeout: 20s }
+                services:
+                  web: {}
+                  worker: { depends_on: [web] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startListeningAgent(
@@ -51,12 +53,13 @@ struct ReadinessTests {
     @Test("A probe that never passes fails the startup at start_timeout, and the report names the probe's error")
     func probeNeverPasses() async throws {
         let port = try FreePort.pick()
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              database: { start_timeout: 1500ms, readiness: { tcp: "127.0.0.1:\(port)", interval: 100ms } }
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  database: { start_timeout: 1500ms, readiness: { tcp: "127.0.0.1:\(port)", interval: 100ms } }
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
@@ -64,28 +67,35 @@ struct ReadinessTests {
 
         #expect(await fleet.waitForExit(coordinator) == 2)
         let failure = try #require(try fleet.report()["startup_failure"] as? String)
-        #expect(failure.contains("service \"database\" failed to start: not ready within its start timeout (1500ms); last readiness check: connect to 127.0.0.1:\(port): Connection refused"))
+        #expect(
+            failure.contains(
+                "service \"database\" failed to start: not ready within its start timeout (1500ms); last readiness check: connect to 127.0.0.1:\(port): Connection refused"
+            ))
         #expect(fleet.time("api", "started") == nil)
         #expect(fleet.time("database", "stop-end") != nil, "what was started is stopped")
     }
 
     @Test("An exec probe that fails after the service was ready reports it unready, then ready again")
     func execProbeLiveness() async throws {
-        let flag = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-ready-\(UUID().uuidString)").path
+        let flag = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-ready-\(UUID().uuidString)")
+            .path
         FileManager.default.createFile(atPath: flag, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: flag) }
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              cache: { readiness: { exec: "test -e \(flag)", interval: 100ms, failure_threshold: 2 } }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  cache: { readiness: { exec: "test -e \(flag)", interval: 100ms, failure_threshold: 2 } }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("cache", stopDelay: 0.1)
         await fleet.waitUntil("cache is ready") { fleet.output("coordinator.out").contains("cache ready") }
 
         try FileManager.default.removeItem(atPath: flag)
-        await fleet.waitUntil("cache is reported unready") { fleet.output("coordinator.out").contains("cache unready: test -e \(flag): exit code 1") }
+        await fleet.waitUntil("cache is reported unready") {
+            fleet.output("coordinator.out").contains("cache unready: test -e \(flag): exit code 1")
+        }
         let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         #expect(status.terminationStatus == 0)
         #expect(fleet.output("status.out").contains("\"state\" : \"unready\""))

@@ -7,7 +7,9 @@ import Testing
 /// retransmitting coordinator would: a repeated order is answered again and never acted on twice.
 @Suite("Repeated orders", .serialized)
 struct RepeatedOrderTests {
-    @Test("A repeated start spawns the service once; a kill after the stop report gets the cached report and signals nothing")
+    @Test(
+        "A repeated start spawns the service once; a kill after the stop report gets the cached report and signals nothing"
+    )
     func repeatedOrdersHaveNoSecondEffect() async throws {
         let fleet = try Fleet(config: "services: { app: {} }", secure: false)
         defer { fleet.tearDown() }

@@ -9,21 +9,27 @@ struct SecurityTests {
     /// A fleet of database and api with a security block, and the directory that holds the keys of
     /// the coordinator, both agents, an admin (alice) and a reader (grafana).
     static func securedFleet() throws -> (Fleet, keys: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-keys-\(UUID().uuidString)").path
-        for (name, folder) in [("coordinator", ""), ("database", "agents"), ("api", "agents"), ("alice", "operators"), ("grafana", "operators")] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "quiesce-keys-\(UUID().uuidString)"
+        ).path
+        for (name, folder) in [
+            ("coordinator", ""), ("database", "agents"), ("api", "agents"), ("alice", "operators"),
+            ("grafana", "operators"),
+        ] {
             try keygen(name, into: (directory as NSString).appendingPathComponent(folder))
         }
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            security:
-              server_key: \(directory)/coordinator.key_secret
-              agents_dir: \(directory)/agents
-              admins: [\(directory)/operators/alice.key]
-              readers: [\(directory)/operators/grafana.key]
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                security:
+                  server_key: \(directory)/coordinator.key_secret
+                  agents_dir: \(directory)/agents
+                  admins: [\(directory)/operators/alice.key]
+                  readers: [\(directory)/operators/grafana.key]
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         return (fleet, directory)
     }
 
@@ -40,7 +46,8 @@ struct SecurityTests {
     /// both services run.
     static func up(_ fleet: Fleet, keys: String, databaseStop: Double, apiStop: Double) async throws -> Process {
         let coordinator = try fleet.startCoordinator()
-        try fleet.startAgent("database", stopDelay: databaseStop, extraArguments: credentials(keys, "database", folder: "agents"))
+        try fleet.startAgent(
+            "database", stopDelay: databaseStop, extraArguments: credentials(keys, "database", folder: "agents"))
         try fleet.startAgent("api", stopDelay: apiStop, extraArguments: credentials(keys, "api", folder: "agents"))
         await fleet.waitUntilStarted(["database", "api"])
         return coordinator
@@ -60,19 +67,25 @@ struct SecurityTests {
         }
         let coordinator = try await Self.up(fleet, keys: keys, databaseStop: 0.2, apiStop: 0.2)
 
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint] + Self.credentials(keys, "grafana", folder: "operators"), log: "status")
+        let status = try fleet.run(
+            ["status", "--coordinator", fleet.endpoint] + Self.credentials(keys, "grafana", folder: "operators"),
+            log: "status")
         #expect(status.terminationStatus == 0)
         let readerShutdown = try fleet.run(
-            ["shutdown", "--coordinator", fleet.endpoint, "--timeout", "5s"] + Self.credentials(keys, "grafana", folder: "operators"), log: "reader")
+            ["shutdown", "--coordinator", fleet.endpoint, "--timeout", "5s"]
+                + Self.credentials(keys, "grafana", folder: "operators"), log: "reader")
         #expect(readerShutdown.terminationStatus != 0)
         #expect(fleet.output("reader.err").contains("not allowed for this key"))
         let agentShutdown = try fleet.run(
-            ["shutdown", "--coordinator", fleet.endpoint, "--timeout", "5s"] + Self.credentials(keys, "api", folder: "agents"), log: "agent-key")
+            ["shutdown", "--coordinator", fleet.endpoint, "--timeout", "5s"]
+                + Self.credentials(keys, "api", folder: "agents"), log: "agent-key")
         #expect(agentShutdown.terminationStatus != 0, "an agent's key cannot stop the fleet")
         let plainStatus = try fleet.run(["status", "--coordinator", fleet.endpoint, "--timeout", "2s"], log: "plain")
         #expect(plainStatus.terminationStatus != 0, "a peer without keys gets nothing")
 
-        let shutdown = try fleet.run(["shutdown", "--coordinator", fleet.endpoint] + Self.credentials(keys, "alice", folder: "operators"), log: "admin")
+        let shutdown = try fleet.run(
+            ["shutdown", "--coordinator", fleet.endpoint] + Self.credentials(keys, "alice", folder: "operators"),
+            log: "admin")
         #expect(shutdown.terminationStatus == 0)
         #expect(await fleet.waitForExit(coordinator) == 0)
         try expectStopped("api", before: ["database"], in: fleet)
@@ -91,10 +104,14 @@ struct SecurityTests {
         try fleet.startAgent(
             "api", stopDelay: 0.1,
             extraArguments: ["--key", "\(keys)/agents/api.key_secret", "--server-key", "\(keys)/stranger.key"])
-        let impostor = try fleet.startAgent("database-impostor", command: ["/bin/true"], agentFlags: ["--name", "database"] + Self.credentials(keys, "api", folder: "agents"))
+        let impostor = try fleet.startAgent(
+            "database-impostor", command: ["/bin/true"],
+            agentFlags: ["--name", "database"] + Self.credentials(keys, "api", folder: "agents"))
 
         #expect(await fleet.waitForExit(impostor) == 78)
-        #expect(fleet.output("agent-database-impostor.err").contains(#"this key may not be the agent of service "database""#))
+        #expect(
+            fleet.output("agent-database-impostor.err").contains(
+                #"this key may not be the agent of service "database""#))
         #expect(fleet.output("coordinator.err").contains("Message refused: its key may not send it"))
         try await Task.sleep(for: .seconds(2))
         #expect(fleet.timeline().isEmpty, "a service was started for a peer without valid keys")
@@ -105,7 +122,9 @@ struct SecurityTests {
         await fleet.waitUntil("the wrong server key is logged with its reason") {
             fleet.output("coordinator.err").contains("cryptographic error: the peer has a wrong server key")
         }
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"] + Self.credentials(keys, "alice", folder: "operators"), log: "status")
+        let status = try fleet.run(
+            ["status", "--coordinator", fleet.endpoint, "--json"]
+                + Self.credentials(keys, "alice", folder: "operators"), log: "status")
         #expect(status.terminationStatus == 0)
         let document = try JSONSerialization.jsonObject(with: Data(fleet.output("status.out").utf8)) as? [String: Any]
         let rejections = document?["rejections"] as? [String: Int] ?? [:]
@@ -164,7 +183,8 @@ struct SecurityTests {
 
     @Test("Without a security block, a plain bind beyond loopback is refused unless --insecure")
     func plainBindRefused() async throws {
-        let fleet = try Fleet(config: "services: { app: {} }", endpoint: "tcp://0.0.0.0:\(try FreePort.pick())", secure: false)
+        let fleet = try Fleet(
+            config: "services: { app: {} }", endpoint: "tcp://0.0.0.0:\(try FreePort.pick())", secure: false)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         #expect(await fleet.waitForExit(coordinator) == 78)

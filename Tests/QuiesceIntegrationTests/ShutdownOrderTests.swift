@@ -7,14 +7,15 @@ import Testing
 struct ShutdownOrderTests {
     @Test("The seed graph starts dependencies first and stops api before database and cache")
     func seedGraph() async throws {
-        let fleet = try Fleet(config: """
-            coordinator: { shutdown_timeout: 30s }
-            defaults: { stop_timeout: 5s }
-            services:
-              database: {}
-              cache: {}
-              api: { depends_on: [database, cache] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                coordinator: { shutdown_timeout: 30s }
+                defaults: { stop_timeout: 5s }
+                services:
+                  database: {}
+                  cache: {}
+                  api: { depends_on: [database, cache] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["api": 0.6, "database": 0.4, "cache": 0.2])
 
@@ -34,14 +35,15 @@ struct ShutdownOrderTests {
 
     @Test("A diamond stops top to bottom: d, then b and c, then a")
     func diamond() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              a: {}
-              b: { depends_on: [a] }
-              c: { depends_on: [a] }
-              d: { depends_on: [b, c] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  a: {}
+                  b: { depends_on: [a] }
+                  c: { depends_on: [a] }
+                  d: { depends_on: [b, c] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["a": 0.1, "b": 0.3, "c": 0.1, "d": 0.2])
 
@@ -57,13 +59,14 @@ struct ShutdownOrderTests {
 
     @Test("A shared dependency stops only after its slower dependent has finished stopping")
     func sharedDependencyWaitsForSlowestDependent() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              queue: {}
-              fast: { depends_on: [queue] }
-              slow: { depends_on: [queue] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  queue: {}
+                  fast: { depends_on: [queue] }
+                  slow: { depends_on: [queue] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["queue": 0.1, "fast": 0.05, "slow": 1.2])
 
@@ -77,12 +80,13 @@ struct ShutdownOrderTests {
 
     @Test("Agents may start before the coordinator: they register once it is up")
     func agentsBeforeCoordinator() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         try fleet.startAgent("api", stopDelay: 0.1)
         try fleet.startAgent("database", stopDelay: 0.1)
@@ -98,14 +102,15 @@ struct ShutdownOrderTests {
 
     @Test("A SIGTERM during startup stops what is running, in order, and reports what never connected")
     func sigtermDuringStartup() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              database: {}
-              cache: {}
-              api: { depends_on: [database, cache] }
-              worker: { depends_on: [api] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  database: {}
+                  cache: {}
+                  api: { depends_on: [database, cache] }
+                  worker: { depends_on: [api] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["database": 0.2, "cache": 0.1, "api": 0.3])
 
@@ -117,12 +122,13 @@ struct ShutdownOrderTests {
 
     @Test("`quiesce shutdown` runs the same ordered shutdown and prints progress and the report")
     func shutdownCommand() async throws {
-        let fleet = try Fleet(config: """
-            defaults: { stop_timeout: 5s }
-            services:
-              database: {}
-              api: { depends_on: [database] }
-            """)
+        let fleet = try Fleet(
+            config: """
+                defaults: { stop_timeout: 5s }
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.2)
@@ -130,7 +136,8 @@ struct ShutdownOrderTests {
         await fleet.waitUntilStarted(["api", "database"])
         await fleet.waitUntil("status shows both ready") {
             let status = try? fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
-            return status?.terminationStatus == 0 && fleet.output("status.out").components(separatedBy: "\"ready\"").count == 3
+            return status?.terminationStatus == 0
+                && fleet.output("status.out").components(separatedBy: "\"ready\"").count == 3
         }
 
         let shutdown = try fleet.run(["shutdown", "--coordinator", fleet.endpoint], log: "shutdown")
@@ -146,28 +153,42 @@ struct ShutdownOrderTests {
 }
 
 /// `dependent` recorded stop-end before each dependency recorded stop-begin.
-func expectStopped(_ dependent: String, before dependencies: [String], in fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let end = try #require(fleet.time(dependent, "stop-end"), "\(dependent) recorded no stop-end", sourceLocation: sourceLocation)
+func expectStopped(
+    _ dependent: String, before dependencies: [String], in fleet: Fleet,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let end = try #require(
+        fleet.time(dependent, "stop-end"), "\(dependent) recorded no stop-end", sourceLocation: sourceLocation)
     for dependency in dependencies {
-        let begin = try #require(fleet.time(dependency, "stop-begin"), "\(dependency) recorded no stop-begin", sourceLocation: sourceLocation)
-        #expect(end < begin, "\(dependency) began stopping before \(dependent) had stopped", sourceLocation: sourceLocation)
+        let begin = try #require(
+            fleet.time(dependency, "stop-begin"), "\(dependency) recorded no stop-begin", sourceLocation: sourceLocation
+        )
+        #expect(
+            end < begin, "\(dependency) began stopping before \(dependent) had stopped", sourceLocation: sourceLocation)
     }
 }
 
 /// The coordinator ordered `dependent` to start only after each dependency was ready. (Readiness is
 /// "spawned" until readiness probes exist, so the services' own `started` records may race by a
 /// millisecond; the coordinator's progress is the evidence of its decision.)
-func expectStartedAfter(_ dependent: String, dependencies: [String], in fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectStartedAfter(
+    _ dependent: String, dependencies: [String], in fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     let lines = fleet.output("coordinator.out").split(separator: "\n").map(String.init)
     let ordered = try #require(
         lines.firstIndex { line in
-            guard line.hasPrefix("startup wave"), let names = line.components(separatedBy: ": starting ").last else { return false }
+            guard line.hasPrefix("startup wave"), let names = line.components(separatedBy: ": starting ").last else {
+                return false
+            }
             return names.components(separatedBy: ", ").contains(dependent)
         },
         "no start order for \(dependent)", sourceLocation: sourceLocation)
     for dependency in dependencies {
-        let ready = try #require(lines.firstIndex { $0.hasPrefix("\(dependency) ready") }, "\(dependency) never ready", sourceLocation: sourceLocation)
-        #expect(ready < ordered, "\(dependent) was started before \(dependency) was ready", sourceLocation: sourceLocation)
+        let ready = try #require(
+            lines.firstIndex { $0.hasPrefix("\(dependency) ready") }, "\(dependency) never ready",
+            sourceLocation: sourceLocation)
+        #expect(
+            ready < ordered, "\(dependent) was started before \(dependency) was ready", sourceLocation: sourceLocation)
     }
     #expect(fleet.time(dependent, "started") != nil, "\(dependent) never ran", sourceLocation: sourceLocation)
 }

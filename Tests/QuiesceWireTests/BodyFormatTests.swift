@@ -12,30 +12,45 @@ struct BodyFormatTests {
     }
 
     static let expectations: [Expected] = [
-        Expected(envelope: Envelope(id: 7, message: .stop(timeout: .seconds(10), drain: .zero, exit: true)), json: #"{"id":7,"timeout_ms":10000,"type":"stop"}"#),
         Expected(
-            envelope: Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle)),
+            envelope: Envelope(id: 7, message: .stop(timeout: .seconds(10), drain: .zero, exit: true)),
+            json: #"{"id":7,"timeout_ms":10000,"type":"stop"}"#),
+        Expected(
+            envelope: Envelope(
+                id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle)),
             json: #"{"agent_pid":4242,"host":"web-1","id":1,"service":"api","type":"register"}"#),
         Expected(
-            envelope: Envelope(id: 3, replyTo: 1, message: .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5))),
+            envelope: Envelope(
+                id: 3, replyTo: 1, message: .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5))),
             json: #"{"heartbeat_interval_ms":1000,"id":3,"lost_after_ms":5000,"reply_to":1,"type":"welcome"}"#),
         Expected(
             envelope: Envelope(id: 4, replyTo: 1, message: .refused(reason: "taken")),
             json: #"{"id":4,"reason":"taken","reply_to":1,"type":"refused"}"#),
         Expected(envelope: Envelope(id: 5, message: .heartbeat), json: #"{"id":5,"type":"heartbeat"}"#),
-        Expected(envelope: Envelope(id: 6, message: .start(readiness: nil, restart: nil)), json: #"{"id":6,"type":"start"}"#),
         Expected(
-            envelope: Envelope(id: 6, message: .start(readiness: ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432)), restart: nil)),
-            json: #"{"id":6,"readiness":{"failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"tcp":"127.0.0.1:5432","timeout_ms":1000},"type":"start"}"#),
-        Expected(envelope: Envelope(id: 9, message: .unready(reason: "connection refused")), json: #"{"id":9,"reason":"connection refused","type":"unready"}"#),
+            envelope: Envelope(id: 6, message: .start(readiness: nil, restart: nil)), json: #"{"id":6,"type":"start"}"#),
         Expected(
-            envelope: Envelope(id: 6, message: .start(readiness: nil, restart: RestartPolicy(mode: .onFailure, backoff: .milliseconds(500), limit: 3))),
+            envelope: Envelope(
+                id: 6,
+                message: .start(readiness: ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432)), restart: nil)),
+            json:
+                #"{"id":6,"readiness":{"failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"tcp":"127.0.0.1:5432","timeout_ms":1000},"type":"start"}"#
+        ),
+        Expected(
+            envelope: Envelope(id: 9, message: .unready(reason: "connection refused")),
+            json: #"{"id":9,"reason":"connection refused","type":"unready"}"#),
+        Expected(
+            envelope: Envelope(
+                id: 6,
+                message: .start(
+                    readiness: nil, restart: RestartPolicy(mode: .onFailure, backoff: .milliseconds(500), limit: 3))),
             json: #"{"id":6,"restart":{"backoff_ms":500,"limit":3,"policy":"on-failure"},"type":"start"}"#),
         Expected(
             envelope: Envelope(id: 10, message: .restarting(.exited(1), attempt: 2, delay: .seconds(2))),
             json: #"{"attempt":2,"delay_ms":2000,"exit_code":1,"id":10,"type":"restarting"}"#),
         Expected(envelope: Envelope(id: 8, message: .kill(exit: true)), json: #"{"id":8,"type":"kill"}"#),
-        Expected(envelope: Envelope(id: 2, message: .started(pid: 31337)), json: #"{"id":2,"pid":31337,"type":"started"}"#),
+        Expected(
+            envelope: Envelope(id: 2, message: .started(pid: 31337)), json: #"{"id":2,"pid":31337,"type":"started"}"#),
         Expected(envelope: Envelope(id: 3, message: .ready), json: #"{"id":3,"type":"ready"}"#),
         Expected(
             envelope: Envelope(id: 3, message: .startFailed(reason: "spawn failed")),
@@ -58,9 +73,12 @@ struct BodyFormatTests {
         Expected(
             envelope: Envelope(id: 16, replyTo: 7, message: .stopped(.notStarted)),
             json: #"{"id":16,"outcome":"not_started","reply_to":7,"type":"stopped"}"#),
-        Expected(envelope: Envelope(id: 9, message: .exited(.signalled(9))), json: #"{"id":9,"signal":9,"type":"exited"}"#),
-        Expected(envelope: Envelope(id: 9, message: .exited(.exited(1))), json: #"{"exit_code":1,"id":9,"type":"exited"}"#),
-        Expected(envelope: Envelope(id: 17, replyTo: 12, message: .ack), json: #"{"id":17,"reply_to":12,"type":"ack"}"#),
+        Expected(
+            envelope: Envelope(id: 9, message: .exited(.signalled(9))), json: #"{"id":9,"signal":9,"type":"exited"}"#),
+        Expected(
+            envelope: Envelope(id: 9, message: .exited(.exited(1))), json: #"{"exit_code":1,"id":9,"type":"exited"}"#),
+        Expected(
+            envelope: Envelope(id: 17, replyTo: 12, message: .ack), json: #"{"id":17,"reply_to":12,"type":"ack"}"#),
         Expected(envelope: Envelope(id: 1, message: .statusRequest), json: #"{"id":1,"type":"status_request"}"#),
         Expected(envelope: Envelope(id: 1, message: .shutdownRequest), json: #"{"id":1,"type":"shutdown_request"}"#),
         Expected(
@@ -103,7 +121,8 @@ struct BodyFormatTests {
             json == #"{"id":5,"reply_to":1,"status":{"phase":"running","#
                 + #""rejections":{"failed_handshakes":3,"malformed_messages":0,"rate_limited_registrations":0,"refused_messages":1},"services":["#
                 + #"{"connected":true,"host":"h","pid":10,"service":"db","since_last_change_seconds":1.5,"state":"ready","uptime_seconds":1.5},"#
-                + #"{"connected":false,"service":"api","since_last_change_seconds":2,"state":"timed out"}]},"type":"status_reply"}"#)
+                + #"{"connected":false,"service":"api","since_last_change_seconds":2,"state":"timed out"}]},"type":"status_reply"}"#
+        )
     }
 
     @Test("A report carries the report document with snake_case keys")
@@ -111,7 +130,9 @@ struct BodyFormatTests {
         let report = ReportDocument(
             ShutdownReport(
                 entries: [
-                    .init(service: "api", wave: 1, outcome: .acknowledged(.stopped(.exited(0))), duration: .milliseconds(250)),
+                    .init(
+                        service: "api", wave: 1, outcome: .acknowledged(.stopped(.exited(0))),
+                        duration: .milliseconds(250)),
                     .init(service: "db", wave: 2, outcome: .notConnected, duration: nil),
                 ],
                 total: .milliseconds(250), termination: .completed, criticalPath: ["api"]))

@@ -19,14 +19,19 @@ struct ForwardCompatibilityTests {
             body: #"{"epoch":3,"id":5,"nested":{"a":[1,2,{"b":null}]},"type":"heartbeat","x_trace":"abc"}"#,
             expected: Envelope(id: 5, epoch: 3, message: .heartbeat)),
         Case(
-            body: #"{"agent_pid":4242,"capabilities":["probes","cgroups"],"host":"web-1","id":1,"service":"api","type":"register","version":"1.4.0"}"#,
-            expected: Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle))),
+            body:
+                #"{"agent_pid":4242,"capabilities":["probes","cgroups"],"host":"web-1","id":1,"service":"api","type":"register","version":"1.4.0"}"#,
+            expected: Envelope(
+                id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle))),
         Case(
-            body: #"{"exit_code":0,"id":12,"outcome":"stopped","reply_to":7,"rusage":{"maxrss_kb":51200},"type":"stopped"}"#,
+            body:
+                #"{"exit_code":0,"id":12,"outcome":"stopped","reply_to":7,"rusage":{"maxrss_kb":51200},"type":"stopped"}"#,
             expected: Envelope(id: 12, replyTo: 7, message: .stopped(.stopped(.exited(0))))),
         Case(
-            body: #"{"id":2,"reply_to":1,"status":{"phase":"running","services":[],"version":2,"zone":"eu"},"type":"status_reply"}"#,
-            expected: Envelope(id: 2, replyTo: 1, message: .statusReply(StatusDocument(phase: "running", services: [])))),
+            body:
+                #"{"id":2,"reply_to":1,"status":{"phase":"running","services":[],"version":2,"zone":"eu"},"type":"status_reply"}"#,
+            expected: Envelope(id: 2, replyTo: 1, message: .statusReply(StatusDocument(phase: "running", services: [])))
+        ),
         // Fields that belong to other message types are ignored too, when they have their usual form.
         Case(
             body: #"{"id":3,"pid":77,"reason":"n/a","text":"hello","type":"ready"}"#,
@@ -48,7 +53,11 @@ struct ForwardCompatibilityTests {
     /// of another type in another form (here `status` as a string on a heartbeat).
     @Test("A field name known for another type, in a new form, is ignored as well")
     func reusedFieldNameIgnored() throws {
-        #expect(try WireCodec.decode(frames(#"{"id":1,"status":"ok","type":"heartbeat"}"#)) == Envelope(id: 1, message: .heartbeat))
-        #expect(try WireCodec.decode(frames(#"{"id":2,"timeout_ms":"soon","type":"ready"}"#)) == Envelope(id: 2, message: .ready))
+        #expect(
+            try WireCodec.decode(frames(#"{"id":1,"status":"ok","type":"heartbeat"}"#))
+                == Envelope(id: 1, message: .heartbeat))
+        #expect(
+            try WireCodec.decode(frames(#"{"id":2,"timeout_ms":"soon","type":"ready"}"#))
+                == Envelope(id: 2, message: .ready))
     }
 }

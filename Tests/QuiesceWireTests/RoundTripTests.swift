@@ -46,8 +46,13 @@ struct RoundTripTests {
     func durationsInMilliseconds() throws {
         let decoded = try WireCodec.decode(frames(#"{"id":1,"timeout_ms":1500,"type":"stop"}"#))
         #expect(decoded.message == .stop(timeout: .milliseconds(1500), drain: .zero, exit: true))
-        let welcome = try WireCodec.decode(frames(#"{"heartbeat_interval_ms":250,"id":2,"reply_to":1,"type":"welcome"}"#))
-        #expect(welcome == Envelope(id: 2, replyTo: 1, message: .welcome(heartbeatInterval: .milliseconds(250), lostAfter: .milliseconds(1250))))
+        let welcome = try WireCodec.decode(
+            frames(#"{"heartbeat_interval_ms":250,"id":2,"reply_to":1,"type":"welcome"}"#))
+        #expect(
+            welcome
+                == Envelope(
+                    id: 2, replyTo: 1,
+                    message: .welcome(heartbeatInterval: .milliseconds(250), lostAfter: .milliseconds(1250))))
     }
 
     @Test("A body written by another implementation decodes: any key order, whitespace, explicit null reply_to")

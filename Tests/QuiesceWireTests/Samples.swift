@@ -29,7 +29,8 @@ func bodyText(of envelope: Envelope) -> String {
 let allMessageTypes: Set<String> = [
     "register", "heartbeat", "started", "ready", "start_failed", "unready", "restarting", "exited", "stopped",
     "welcome", "refused", "start", "stop", "kill", "ack",
-    "status_request", "status_reply", "shutdown_request", "operation_request", "stop_request", "progress", "report", "error",
+    "status_request", "status_reply", "shutdown_request", "operation_request", "stop_request", "progress", "report",
+    "error",
 ]
 
 let sampleStatus = StatusDocument(
@@ -66,7 +67,8 @@ let cleanReport = ReportDocument(
 /// At least one envelope per message type, and per stop outcome and exit status form.
 let samples: [Sample] = [
     // Agent to coordinator.
-    Sample("register", Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle))),
+    Sample(
+        "register", Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle))),
     Sample("heartbeat", Envelope(id: 2, message: .heartbeat)),
     Sample("started", Envelope(id: 3, message: .started(pid: 31337))),
     Sample("ready", Envelope(id: 4, message: .ready)),
@@ -86,13 +88,20 @@ let samples: [Sample] = [
         Envelope(id: 13, replyTo: 40, message: .stopped(.alreadyExited(.signalled(9))))),
     Sample("stopped: not_started", Envelope(id: 14, replyTo: 40, message: .stopped(.notStarted))),
     // Coordinator to agent.
-    Sample("welcome", Envelope(id: 20, replyTo: 1, message: .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)))),
-    Sample("welcome, odd interval", Envelope(id: 21, replyTo: 1, message: .welcome(heartbeatInterval: .milliseconds(250), lostAfter: .milliseconds(1250)))),
+    Sample(
+        "welcome",
+        Envelope(id: 20, replyTo: 1, message: .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)))),
+    Sample(
+        "welcome, odd interval",
+        Envelope(
+            id: 21, replyTo: 1, message: .welcome(heartbeatInterval: .milliseconds(250), lostAfter: .milliseconds(1250))
+        )),
     Sample(
         "refused",
         Envelope(
             id: 22, replyTo: 1,
-            message: .refused(reason: "service \"apii\" is not in the coordinator's configuration (did you mean \"api\"?)"))),
+            message: .refused(
+                reason: "service \"apii\" is not in the coordinator's configuration (did you mean \"api\"?)"))),
     Sample("start", Envelope(id: 23, message: .start(readiness: nil, restart: nil))),
     Sample(
         "start with an http probe",
@@ -100,22 +109,35 @@ let samples: [Sample] = [
             id: 23,
             message: .start(
                 readiness: ReadinessProbe(
-                    check: .http(url: "http://127.0.0.1:8080/healthz"), interval: .milliseconds(250), timeout: .seconds(2),
+                    check: .http(url: "http://127.0.0.1:8080/healthz"), interval: .milliseconds(250),
+                    timeout: .seconds(2),
                     failureThreshold: 5, initialDelay: .seconds(1)),
                 restart: RestartPolicy(mode: .always, backoff: .seconds(2), limit: 10)))),
-    Sample("start with a tcp probe on IPv6", Envelope(id: 23, message: .start(readiness: ReadinessProbe(check: .tcp(host: "::1", port: 6379)), restart: nil))),
-    Sample("start with an exec probe", Envelope(id: 23, message: .start(readiness: ReadinessProbe(check: .exec(command: "pg_isready -h 127.0.0.1")), restart: nil))),
-    Sample("restarting after a signal", Envelope(id: 25, message: .restarting(.signalled(9), attempt: 1, delay: .milliseconds(500)))),
+    Sample(
+        "start with a tcp probe on IPv6",
+        Envelope(id: 23, message: .start(readiness: ReadinessProbe(check: .tcp(host: "::1", port: 6379)), restart: nil))
+    ),
+    Sample(
+        "start with an exec probe",
+        Envelope(
+            id: 23,
+            message: .start(readiness: ReadinessProbe(check: .exec(command: "pg_isready -h 127.0.0.1")), restart: nil))),
+    Sample(
+        "restarting after a signal",
+        Envelope(id: 25, message: .restarting(.signalled(9), attempt: 1, delay: .milliseconds(500)))),
     Sample("unready", Envelope(id: 24, message: .unready(reason: "connect to 127.0.0.1:5432: Connection refused"))),
     Sample("stop", Envelope(id: 24, message: .stop(timeout: .seconds(10), drain: .zero, exit: true))),
     Sample("stop, zero timeout", Envelope(id: 25, message: .stop(timeout: .zero, drain: .zero, exit: true))),
-    Sample("stop with a drain", Envelope(id: 25, message: .stop(timeout: .seconds(10), drain: .seconds(5), exit: true))),
+    Sample(
+        "stop with a drain", Envelope(id: 25, message: .stop(timeout: .seconds(10), drain: .seconds(5), exit: true))),
     Sample("kill", Envelope(id: 26, message: .kill(exit: true))),
     Sample("ack", Envelope(id: 27, replyTo: 8, message: .ack)),
     // Operator and back.
     Sample("status_request", Envelope(id: 1, message: .statusRequest)),
     Sample("status_reply", Envelope(id: 30, replyTo: 1, message: .statusReply(sampleStatus))),
-    Sample("status_reply, empty", Envelope(id: 31, replyTo: 1, message: .statusReply(StatusDocument(phase: "shutting down", services: [])))),
+    Sample(
+        "status_reply, empty",
+        Envelope(id: 31, replyTo: 1, message: .statusReply(StatusDocument(phase: "shutting down", services: [])))),
     Sample("shutdown_request", Envelope(id: 2, message: .shutdownRequest)),
     Sample("progress", Envelope(id: 32, replyTo: 2, message: .progress("wave 1/3: stopping api, worker"))),
     Sample(
@@ -131,5 +153,7 @@ let samples: [Sample] = [
     // Correlation field extremes.
     Sample("id 0", Envelope(id: 0, message: .heartbeat)),
     Sample("id and reply_to at UInt64.max", Envelope(id: .max, replyTo: .max, message: .ack)),
-    Sample("register, dotted name and empty host", Envelope(id: 38, message: .register(service: "a.b-c_d", host: "", agentPID: 1, snapshot: .idle))),
+    Sample(
+        "register, dotted name and empty host",
+        Envelope(id: 38, message: .register(service: "a.b-c_d", host: "", agentPID: 1, snapshot: .idle))),
 ]

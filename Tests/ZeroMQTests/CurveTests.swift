@@ -58,7 +58,8 @@ struct CurveTests {
         let clientKey = frames.count > 6 ? Z85.encode(frames[6]) : ""
         let admitted = mechanism == "CURVE" && clientKey == key
         try zap.send([
-            Array("1.0".utf8), frames[1], Array((admitted ? "200" : "400").utf8), Array((admitted ? "OK" : "unknown key").utf8),
+            Array("1.0".utf8), frames[1], Array((admitted ? "200" : "400").utf8),
+            Array((admitted ? "OK" : "unknown key").utf8),
             Array((admitted ? "agent:api" : "").utf8), [],
         ])
     }

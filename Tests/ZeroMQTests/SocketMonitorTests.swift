@@ -5,7 +5,9 @@ import ZeroMQ
 /// The events a CURVE server's monitor reports for each kind of peer, which the coordinator counts.
 @Suite("Socket monitor", .serialized)
 struct SocketMonitorTests {
-    @Test("A CURVE server's monitor tells a refused key, a wrong server key, a plain peer and a silent one from an admitted key")
+    @Test(
+        "A CURVE server's monitor tells a refused key, a wrong server key, a plain peer and a silent one from an admitted key"
+    )
     func handshakeOutcomes() throws {
         let context = try Context()
         let serverKeys = try CurveKeyPair.generate()
@@ -21,7 +23,9 @@ struct SocketMonitorTests {
             context.closeAtOnce([zap, server] + clients)
         }
         try server.set(.handshakeInterval, Int32(300))
-        monitor = try SocketMonitor(server, context: context, events: [.handshakeSucceeded, .handshakeFailures, .accepted, .disconnected], address: "inproc://test.monitor")
+        monitor = try SocketMonitor(
+            server, context: context, events: [.handshakeSucceeded, .handshakeFailures, .accepted, .disconnected],
+            address: "inproc://test.monitor")
         try server.bind("tcp://127.0.0.1:*")
         let endpoint = try server.lastEndpoint()
 
@@ -59,11 +63,12 @@ struct SocketMonitorTests {
         let failures = Set(events.compactMap(\.handshakeFailure))
         let mismatch = "mechanism mismatch: a plain peer on a CURVE socket, or the reverse"
         #expect(events.filter { $0.kind == .handshakeSucceeded }.count == 1)
-        #expect(failures.subtracting([mismatch]) == [
-            "the key is not allowed (ZAP status 400)",
-            "cryptographic error: the peer has a wrong server key",
-            "the peer sent no valid handshake in time, or closed the connection during it",
-        ])
+        #expect(
+            failures.subtracting([mismatch]) == [
+                "the key is not allowed (ZAP status 400)",
+                "cryptographic error: the peer has a wrong server key",
+                "the peer sent no valid handshake in time, or closed the connection during it",
+            ])
     }
 
     /// A TCP connection that sends nothing, as a port scanner's would.
@@ -75,7 +80,9 @@ struct SocketMonitorTests {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         #expect(result == 0)
         return descriptor

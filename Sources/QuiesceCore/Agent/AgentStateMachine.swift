@@ -150,7 +150,9 @@ public struct AgentStateMachine: Sendable {
 
     /// The coordinator accepted the registration. It declares agents lost after `lostAfter` of
     /// silence; the agent declares the coordinator lost after as long.
-    public mutating func welcomed(heartbeatInterval: Duration, lostAfter: Duration = .seconds(5), epoch: UInt64 = 0, now: Timestamp) -> [Action] {
+    public mutating func welcomed(
+        heartbeatInterval: Duration, lostAfter: Duration = .seconds(5), epoch: UInt64 = 0, now: Timestamp
+    ) -> [Action] {
         self.heartbeatInterval = heartbeatInterval
         coordinatorLostAfter = lostAfter
         self.epoch = epoch
@@ -201,7 +203,9 @@ public struct AgentStateMachine: Sendable {
     /// - Parameters:
     ///   - readiness: the coordinator's probe for the service, used when the agent has none.
     ///   - restart: whether to start the process again when it ends on its own.
-    public mutating func startOrdered(readiness: ReadinessProbe?, restart: RestartPolicy? = nil, now: Timestamp) -> [Action] {
+    public mutating func startOrdered(readiness: ReadinessProbe?, restart: RestartPolicy? = nil, now: Timestamp)
+        -> [Action]
+    {
         switch phase {
         case .idle:
             probe = settings.readiness ?? readiness
@@ -329,7 +333,9 @@ public struct AgentStateMachine: Sendable {
                 let delay = policy.delay(forAttempt: restarts)
                 phase = .waitingToRestart(status)
                 return [.cancelTimer(.probe), .signal(Self.sigkill)]
-                    + send(.restarting(status, attempt: restarts, delay: delay)) + [.scheduleTimer(.restart, at: now + delay)]
+                    + send(.restarting(status, attempt: restarts, delay: delay)) + [
+                        .scheduleTimer(.restart, at: now + delay)
+                    ]
             }
             return [.cancelTimer(.probe), .signal(Self.sigkill)]
                 + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
@@ -338,7 +344,8 @@ public struct AgentStateMachine: Sendable {
                 + report(.stopped(.stopped(status)), replyTo: order, exitCode: afterStop(status), now: now)
         case .stopping(let order, let killed, let killOrdered):
             let outcome: StopOutcome =
-                killOrdered ? .killed : (killed && status == .signalled(Self.sigkill) ? .killedAfterTimeout : .stopped(status))
+                killOrdered
+                ? .killed : (killed && status == .signalled(Self.sigkill) ? .killedAfterTimeout : .stopped(status))
             let message: Report = order == nil ? .exited(status) : .stopped(outcome)
             return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
                 + report(message, replyTo: order, exitCode: afterStop(status), now: now)
@@ -358,9 +365,12 @@ public struct AgentStateMachine: Sendable {
         switch phase {
         case .running where registered && !stopRequested && settings.coordinatedStopTimeout > .zero:
             stopRequested = true
-            return send(.stopRequest) + [.scheduleTimer(.coordinatedStopFallback, at: now + settings.coordinatedStopTimeout)]
+            return send(.stopRequest) + [
+                .scheduleTimer(.coordinatedStopFallback, at: now + settings.coordinatedStopTimeout)
+            ]
         case .running:
-            return cancelStopRequest() + [.cancelTimer(.probe)] + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
+            return cancelStopRequest() + [.cancelTimer(.probe)]
+                + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
         case .draining(let order, _) where again:
             // Asked to stop again: the drain is cut short.
             return [.cancelTimer(.drainEnd)] + beginStop(order: order, timeout: settings.localStopTimeout, now: now)
@@ -374,7 +384,8 @@ public struct AgentStateMachine: Sendable {
             phase = .exited
             return [.exit(ExitCode.spawnFailed)]
         case .waitingToRestart(let status):
-            return [.cancelTimer(.restart)] + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
+            return [.cancelTimer(.restart)]
+                + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
         case .draining, .stopping, .reporting, .exited:
             return []
         }
@@ -383,7 +394,8 @@ public struct AgentStateMachine: Sendable {
     /// The coordinator would not run the stop the agent asked for: stop locally now.
     public mutating func stopRequestRefused(now: Timestamp) -> [Action] {
         guard stopRequested, case .running = phase else { return [] }
-        return cancelStopRequest() + [.cancelTimer(.probe)] + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
+        return cancelStopRequest() + [.cancelTimer(.probe)]
+            + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
     }
 
     /// The stop command ended: `error` is `nil` when it succeeded. On failure the stop signal is sent.
@@ -407,7 +419,9 @@ public struct AgentStateMachine: Sendable {
             phase = .stopping(order: order, killed: true, killOrdered: killOrdered)
             return [.signal(Self.sigkill)]
         case (.reportRetry, .reporting(let report, let id, let replyTo, _)):
-            return [.send(report, id: id, replyTo: replyTo), .scheduleTimer(.reportRetry, at: now + settings.reportRetry)]
+            return [
+                .send(report, id: id, replyTo: replyTo), .scheduleTimer(.reportRetry, at: now + settings.reportRetry),
+            ]
         case (.probe, .running):
             return probe.map { [.runProbe($0)] } ?? []
         case (.restart, .waitingToRestart):
@@ -462,7 +476,8 @@ public struct AgentStateMachine: Sendable {
     /// when `timeout` passes.
     private mutating func beginStop(order: UInt64?, timeout: Duration, now: Timestamp) -> [Action] {
         phase = .stopping(order: order, killed: false, killOrdered: false)
-        let ask: Action = settings.stopCommand.map { .runStopCommand($0, timeout: timeout) } ?? .signal(settings.stopSignal)
+        let ask: Action =
+            settings.stopCommand.map { .runStopCommand($0, timeout: timeout) } ?? .signal(settings.stopSignal)
         return [ask, .scheduleTimer(.stopDeadline, at: now + timeout)]
     }
 
@@ -479,7 +494,8 @@ public struct AgentStateMachine: Sendable {
         case .idle:
             return report(.stopped(.notStarted), replyTo: order, exitCode: exitsAfterStop ? 0 : nil, now: now)
         case .spawnFailed:
-            return report(.stopped(.notStarted), replyTo: order, exitCode: exitsAfterStop ? ExitCode.spawnFailed : nil, now: now)
+            return report(
+                .stopped(.notStarted), replyTo: order, exitCode: exitsAfterStop ? ExitCode.spawnFailed : nil, now: now)
         case .waitingToRestart(let status):
             return [.cancelTimer(.restart)]
                 + report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: afterStop(status), now: now)

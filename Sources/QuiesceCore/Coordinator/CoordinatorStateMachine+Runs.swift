@@ -15,7 +15,8 @@ extension CoordinatorStateMachine {
 
     /// Stops `names` (closed under dependents) in reverse dependency order.
     mutating func beginStop(
-        of names: Set<String>, for purpose: Purpose, recorded: [String: RecordedOutcome] = [:], missingAreLost: Bool = false,
+        of names: Set<String>, for purpose: Purpose, recorded: [String: RecordedOutcome] = [:],
+        missingAreLost: Bool = false,
         now: Timestamp
     ) -> [Action] {
         let part = graph.restricted(to: names)
@@ -59,7 +60,8 @@ extension CoordinatorStateMachine {
         let purpose = Purpose.operation(operation, stopReport: stopReport)
         guard !names.isEmpty else {
             phase = .running
-            return [.operationFinished(OperationReport(operation: operation, stop: stopReport))] + beginPendingAgentStop(now: now)
+            return [.operationFinished(OperationReport(operation: operation, stop: stopReport))]
+                + beginPendingAgentStop(now: now)
         }
         let part = graph.restricted(to: names)
         phase = .starting(StartupStateMachine(graph: part, plan: Plan(graph: part), now: now), purpose)
@@ -120,7 +122,10 @@ extension CoordinatorStateMachine {
     /// idempotent ("be started", "be stopped"), and agents answer a repeated one as the first.
     mutating func send(_ order: Order, to service: String, now: Timestamp) -> [Action] {
         records[service]!.unanswered = (order, 1)
-        return [.send(order, to: service), .scheduleTimer(.retransmit(service), at: now + Self.retransmitDelay(afterSends: 1))]
+        return [
+            .send(order, to: service),
+            .scheduleTimer(.retransmit(service), at: now + Self.retransmitDelay(afterSends: 1)),
+        ]
     }
 
     /// The agent answered (or is gone): its order is no longer repeated.
@@ -177,7 +182,9 @@ extension CoordinatorStateMachine {
                 }
                 result += beginPendingAgentStop(now: now)
             case .fail(var failure):
-                if case .timedOut(let timeout) = failure.reason, let lastCheck = records[failure.service]!.lastCheckError {
+                if case .timedOut(let timeout) = failure.reason,
+                    let lastCheck = records[failure.service]!.lastCheckError
+                {
                     failure.reason = .notReady(within: timeout, lastCheck: lastCheck)
                 }
                 switch failure.reason {
@@ -190,7 +197,9 @@ extension CoordinatorStateMachine {
                 if case .operation(let operation, let stopReport) = purpose {
                     // What a targeted start started stays; the rest of the fleet runs on.
                     phase = .running
-                    result.append(.operationFinished(OperationReport(operation: operation, stop: stopReport, startFailure: failure)))
+                    result.append(
+                        .operationFinished(
+                            OperationReport(operation: operation, stop: stopReport, startFailure: failure)))
                     result += beginPendingAgentStop(now: now)
                 } else if configuration.coordinator.onStartFailure == .leave {
                     startupFailure = failure
@@ -205,13 +214,16 @@ extension CoordinatorStateMachine {
         return result
     }
 
-    mutating func translate(_ actions: [ShutdownStateMachine.Action], for purpose: Purpose, now: Timestamp) -> [Action] {
+    mutating func translate(_ actions: [ShutdownStateMachine.Action], for purpose: Purpose, now: Timestamp) -> [Action]
+    {
         var result: [Action] = []
         for action in actions {
             switch action {
             case .sendStop(let service, let timeout):
                 change(service, to: .stopping, now: now)
-                result += send(.stop(timeout: timeout, drain: graph[service].drain, exit: purpose.agentExits(service)), to: service, now: now)
+                result += send(
+                    .stop(timeout: timeout, drain: graph[service].drain, exit: purpose.agentExits(service)),
+                    to: service, now: now)
             case .sendKill(let service):
                 result += send(.kill(exit: purpose.agentExits(service)), to: service, now: now)
             case .scheduleTimer(let timer, let at):
@@ -222,7 +234,12 @@ extension CoordinatorStateMachine {
                 if case .serviceFinished(let service, let outcome, _) = progress {
                     record(outcome, of: service, now: now)
                     if !purpose.isOperation {
-                        result.append(.journal(.outcome(service, RecordedOutcome(code: outcome.code, clean: outcome.isClean, detail: outcome.description))))
+                        result.append(
+                            .journal(
+                                .outcome(
+                                    service,
+                                    RecordedOutcome(
+                                        code: outcome.code, clean: outcome.isClean, detail: outcome.description))))
                     }
                 }
                 result.append(.progress(.shutdown(progress)))
@@ -235,7 +252,8 @@ extension CoordinatorStateMachine {
                     result.append(.finish(report))
                 case .operation(let operation, _) where operation.kind == .restart:
                     result.append(.progress(.operationStopped(operation, report)))
-                    result += beginStart(of: Set(report.entries.map(\.service)), for: operation, stopReport: report, now: now)
+                    result += beginStart(
+                        of: Set(report.entries.map(\.service)), for: operation, stopReport: report, now: now)
                 case .operation(let operation, _):
                     phase = .running
                     result.append(.operationFinished(OperationReport(operation: operation, stop: report)))

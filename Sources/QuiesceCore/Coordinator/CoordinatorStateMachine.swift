@@ -160,7 +160,8 @@ public struct CoordinatorStateMachine: Sendable {
         switch phase {
         case .resuming: "resuming a shutdown"
         case .starting(let startup, .fleet):
-            startup.missingAgents.isEmpty ? "starting" : "starting (waiting for agents: \(startup.missingAgents.joined(separator: ", ")))"
+            startup.missingAgents.isEmpty
+                ? "starting" : "starting (waiting for agents: \(startup.missingAgents.joined(separator: ", ")))"
         case .running: "running"
         case .shuttingDown(_, .fleet): "shutting down"
         case .starting(_, .operation(let operation, _)), .shuttingDown(_, .operation(let operation, _)):
@@ -202,7 +203,8 @@ public struct CoordinatorStateMachine: Sendable {
         records[service]!.connected = true
         records[service]!.unreachable = false
         records[service]!.host = host
-        var actions: [Action] = [.progress(.agentConnected(service, host: host))] + livenessTimers(for: service, now: now)
+        var actions: [Action] =
+            [.progress(.agentConnected(service, host: host))] + livenessTimers(for: service, now: now)
         adopt(snapshot, of: service, now: now)
         switch phase {
         case .resuming(let recorded):
@@ -316,8 +318,12 @@ public struct CoordinatorStateMachine: Sendable {
         _ service: String, status: ExitStatus, attempt: Int, delay: Duration, now: Timestamp
     ) -> [Action] {
         guard let record = records[service], record.state != .stopping else { return [] }
-        change(service, to: .starting, now: now, detail: "restart \(attempt) after \(status), in \(delay.configurationText)")
-        return answered(service) + [.progress(.serviceRestarting(service, status: status, attempt: attempt, delay: delay))]
+        change(
+            service, to: .starting, now: now,
+            detail: "restart \(attempt) after \(status), in \(delay.configurationText)")
+        return answered(service) + [
+            .progress(.serviceRestarting(service, status: status, attempt: attempt, delay: delay))
+        ]
     }
 
     /// The agent could not start the service.
@@ -371,9 +377,13 @@ public struct CoordinatorStateMachine: Sendable {
     // MARK: Operations
 
     /// An operator (or an agent, for its own service) asks for a targeted stop, start or restart.
-    public mutating func operationRequested(_ operation: Operation, now: Timestamp) -> Result<[Action], OperationRefusal> {
+    public mutating func operationRequested(_ operation: Operation, now: Timestamp) -> Result<
+        [Action], OperationRefusal
+    > {
         guard graph.contains(operation.service) else {
-            return .failure(.unknownService(operation.service, suggestion: NameSuggestion.closest(to: operation.service, in: graph.names)))
+            return .failure(
+                .unknownService(
+                    operation.service, suggestion: NameSuggestion.closest(to: operation.service, in: graph.names)))
         }
         if operation.requestedByAgent, case .shuttingDown(_, .fleet) = phase {
             // The fleet's shutdown stops that service in its wave: the agent waits for the order.
@@ -395,7 +405,9 @@ public struct CoordinatorStateMachine: Sendable {
         case .stop, .restart:
             actions = beginOperationStop(operation, now: now)
         case .start:
-            let needed = graph.withDependencies(of: operation.service).filter { ![.ready, .unready].contains(records[$0]!.state) }
+            let needed = graph.withDependencies(of: operation.service).filter {
+                ![.ready, .unready].contains(records[$0]!.state)
+            }
             actions = beginStart(of: needed, for: operation, stopReport: nil, now: now)
         }
         return .success([.progress(.operationBegan(operation))] + actions)
@@ -404,9 +416,14 @@ public struct CoordinatorStateMachine: Sendable {
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
         switch timer {
         case .retransmit(let service):
-            guard let record = records[service], record.connected, let (order, sends) = record.unanswered else { return [] }
+            guard let record = records[service], record.connected, let (order, sends) = record.unanswered else {
+                return []
+            }
             records[service]!.unanswered = (order, sends + 1)
-            return [.send(order, to: service), .scheduleTimer(.retransmit(service), at: now + Self.retransmitDelay(afterSends: sends + 1))]
+            return [
+                .send(order, to: service),
+                .scheduleTimer(.retransmit(service), at: now + Self.retransmitDelay(afterSends: sends + 1)),
+            ]
         case .suspect(let service):
             guard records[service]?.connected == true, records[service]?.suspect == false else { return [] }
             records[service]!.suspect = true
@@ -427,7 +444,8 @@ public struct CoordinatorStateMachine: Sendable {
         graph.names.map { name in
             let record = records[name]!
             return ServiceStatus(
-                service: name, state: record.state, connected: record.connected && !record.unreachable, suspect: record.suspect,
+                service: name, state: record.state, connected: record.connected && !record.unreachable,
+                suspect: record.suspect,
                 host: record.host,
                 pid: record.pid, uptime: record.state == .ready ? record.readyAt.map { now - $0 } : nil,
                 sinceLastChange: now - record.changedAt, detail: record.detail)

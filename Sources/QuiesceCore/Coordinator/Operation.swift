@@ -31,7 +31,10 @@ public struct OperationReport: Equatable, Sendable {
     /// Set when a full shutdown began before the operation ended.
     public var interrupted: Bool
 
-    public init(operation: Operation, stop: ShutdownReport? = nil, startFailure: StartupFailure? = nil, interrupted: Bool = false) {
+    public init(
+        operation: Operation, stop: ShutdownReport? = nil, startFailure: StartupFailure? = nil,
+        interrupted: Bool = false
+    ) {
         self.operation = operation
         self.stop = stop
         self.startFailure = startFailure
@@ -55,7 +58,8 @@ public enum OperationRefusal: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .unknownService(let name, let suggestion):
-            "service \"\(name)\" is not in the coordinator's configuration" + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
+            "service \"\(name)\" is not in the coordinator's configuration"
+                + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
         case .busy(let what):
             "the coordinator is busy (\(what)); try again when it is done"
         }

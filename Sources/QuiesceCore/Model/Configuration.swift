@@ -5,7 +5,9 @@ public struct Configuration: Sendable, Equatable {
     /// CURVE security; plain connections when `nil`.
     public var security: SecuritySettings?
 
-    public init(coordinator: CoordinatorSettings = CoordinatorSettings(), graph: ServiceGraph, security: SecuritySettings? = nil) {
+    public init(
+        coordinator: CoordinatorSettings = CoordinatorSettings(), graph: ServiceGraph, security: SecuritySettings? = nil
+    ) {
         self.coordinator = coordinator
         self.graph = graph
         self.security = security

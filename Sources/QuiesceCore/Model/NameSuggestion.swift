@@ -3,14 +3,16 @@ public enum NameSuggestion {
     /// The candidate within an edit distance of 2 (or a third of the name) of `name`, if any.
     public static func closest(to name: String, in candidates: [String]) -> String? {
         let limit = max(2, name.count / 3)
-        return candidates
+        return
+            candidates
             .map { ($0, editDistance(name, $0)) }
             .filter { $0.1 <= limit }
             .min { $0.1 < $1.1 }?.0
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         var previous = Array(0...b.count)

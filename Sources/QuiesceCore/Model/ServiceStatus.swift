@@ -18,7 +18,8 @@ public struct ServiceStatus: Equatable, Sendable {
     public var detail: String?
 
     public init(
-        service: String, state: ServiceState, connected: Bool, suspect: Bool = false, host: String? = nil, pid: Int32? = nil,
+        service: String, state: ServiceState, connected: Bool, suspect: Bool = false, host: String? = nil,
+        pid: Int32? = nil,
         uptime: Duration? = nil, sinceLastChange: Duration, detail: String? = nil
     ) {
         self.service = service

@@ -10,7 +10,9 @@ public enum StopCommand: Hashable, Sendable, CustomStringConvertible {
     public static func http(_ text: String) -> StopCommand? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let (method, url) = parts.count == 2 ? (parts[0].uppercased(), parts[1]) : ("POST", parts.first ?? "")
-        guard parts.count <= 2, method.allSatisfy(\.isLetter), case .http = ReadinessProbe.Check.http(url) else { return nil }
+        guard parts.count <= 2, method.allSatisfy(\.isLetter), case .http = ReadinessProbe.Check.http(url) else {
+            return nil
+        }
         return .http(method: method, url: url)
     }
 

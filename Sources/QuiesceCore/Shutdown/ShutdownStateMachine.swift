@@ -144,7 +144,9 @@ public struct ShutdownStateMachine: Sendable {
     public mutating func abandon() -> [Action] {
         let pending = pendingNames().filter { records[$0]!.orderedAt != nil }
         state = .finished
-        return pending.map { .cancelTimer(.stopDeadline($0)) } + [.cancelTimer(.shutdownDeadline), .cancelTimer(.killGrace)]
+        return pending.map { .cancelTimer(.stopDeadline($0)) } + [
+            .cancelTimer(.shutdownDeadline), .cancelTimer(.killGrace),
+        ]
     }
 
     /// A second SIGTERM/SIGINT: kill every remaining service now.
@@ -228,7 +230,9 @@ public struct ShutdownStateMachine: Sendable {
 
     private mutating func killRemaining(_ reason: KillReason, now: Timestamp) -> [Action] {
         let pending = pendingNames()
-        var actions: [Action] = [.cancelTimer(.shutdownDeadline), .progress(.killingRemaining(pending, reason: reason))]
+        var actions: [Action] = [
+            .cancelTimer(.shutdownDeadline), .progress(.killingRemaining(pending, reason: reason)),
+        ]
         state = .killing(reason)
         for name in pending {
             guard case .connected = records[name]!.condition else {

@@ -64,7 +64,8 @@ public struct StartupStateMachine: Sendable {
 
     /// An agent registered. Its snapshot says whether the service already runs (an agent that
     /// outlived a coordinator): a running service is adopted, not started again.
-    public mutating func agentConnected(_ service: String, snapshot: AgentSnapshot = .idle, now: Timestamp) -> [Action] {
+    public mutating func agentConnected(_ service: String, snapshot: AgentSnapshot = .idle, now: Timestamp) -> [Action]
+    {
         guard let record = records[service] else { return [] }
         records[service]!.connected = true
         var actions: [Action] = []
@@ -95,7 +96,9 @@ public struct StartupStateMachine: Sendable {
     }
 
     public mutating func serviceReady(_ service: String, now: Timestamp) -> [Action] {
-        guard isActive, let record = records[service], let orderedAt = record.orderedAt, !record.ready else { return [] }
+        guard isActive, let record = records[service], let orderedAt = record.orderedAt, !record.ready else {
+            return []
+        }
         records[service]!.ready = true
         return [.cancelTimer(.startDeadline(service)), .progress(.serviceReady(service, after: now - orderedAt))]
             + advance(now: now)

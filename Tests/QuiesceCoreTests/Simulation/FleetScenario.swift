@@ -33,10 +33,14 @@ struct FleetScenario: CustomStringConvertible {
         var faults: [String: Fault] = [:]
         for index in 0..<count {
             let name = "s\(index)"
-            let dependencies = (0..<index).filter { _ in Double.random(in: 0..<1, using: &random) < 3.0 / Double(index + 2) }
-                .map { "s\($0)" }
+            let dependencies = (0..<index).filter { _ in
+                Double.random(in: 0..<1, using: &random) < 3.0 / Double(index + 2)
+            }
+            .map { "s\($0)" }
             services.append(
-                ServiceSpec(name: name, dependencies: dependencies, stopTimeout: .milliseconds(Int64.random(in: 1000...5000, using: &random))))
+                ServiceSpec(
+                    name: name, dependencies: dependencies,
+                    stopTimeout: .milliseconds(Int64.random(in: 1000...5000, using: &random))))
             durations[name] = .milliseconds(Int64.random(in: 0...4000, using: &random))
             switch Int.random(in: 0..<15, using: &random) {
             case 0: faults[name] = .agentLost(after: .milliseconds(Int64.random(in: 0...8000, using: &random)))
@@ -47,7 +51,8 @@ struct FleetScenario: CustomStringConvertible {
         }
         // Sometimes a deadline shorter than the worst case, to exercise the kill at the deadline.
         shutdownTimeout = .seconds(Int64.random(in: 0..<4, using: &random) == 0 ? 6 : 120)
-        coordinatorRestart = Int.random(in: 0..<4, using: &random) == 0 ? .milliseconds(Int64.random(in: 0...6000, using: &random)) : nil
+        coordinatorRestart =
+            Int.random(in: 0..<4, using: &random) == 0 ? .milliseconds(Int64.random(in: 0...6000, using: &random)) : nil
         self.graph = try! ServiceGraph(validating: services)
         self.stopDurations = durations
         self.faults = faults

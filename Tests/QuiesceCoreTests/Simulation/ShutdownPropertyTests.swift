@@ -21,7 +21,8 @@ struct ShutdownPropertyTests {
             var simulation = ShutdownSimulation(FleetScenario(seed: seed))
             simulation.run()
             if !simulation.violations.isEmpty {
-                failures.append("\(simulation.scenario): \(simulation.violations.map(\.description).joined(separator: "; "))")
+                failures.append(
+                    "\(simulation.scenario): \(simulation.violations.map(\.description).joined(separator: "; "))")
             }
         }
         #expect(failures.isEmpty, "\(failures.count) counterexamples:\n\(failures.prefix(5).joined(separator: "\n"))")

@@ -178,8 +178,10 @@ struct ShutdownSimulation {
         perform(coordinator.start(now: now))
         for name in scenario.graph.names where !lost.contains(name) {
             let snapshot: AgentSnapshot =
-                !running.contains(name) ? .exited(.exited(0)) : (ordered.contains(name) ? .stopping(pid: 1) : .ready(pid: 1))
-            if case .success(let actions) = coordinator.agentRegistered(name, host: "sim", snapshot: snapshot, now: now) {
+                !running.contains(name)
+                ? .exited(.exited(0)) : (ordered.contains(name) ? .stopping(pid: 1) : .ready(pid: 1))
+            if case .success(let actions) = coordinator.agentRegistered(name, host: "sim", snapshot: snapshot, now: now)
+            {
                 perform(actions)
             }
         }
@@ -188,8 +190,10 @@ struct ShutdownSimulation {
     /// The first promise: a stop order reaches a service only when none of its dependents still runs,
     /// unless the coordinator gave that dependent up (lost, timed out, killed) and says so.
     private mutating func checkNoDependentRuns(before service: String) {
-        for dependent in scenario.graph.dependents(of: service) where running.contains(dependent) && !givenUp.contains(dependent) {
-            violations.append(Violation(description: "\(service) ordered to stop at \(now) while \(dependent) still runs"))
+        for dependent in scenario.graph.dependents(of: service)
+        where running.contains(dependent) && !givenUp.contains(dependent) {
+            violations.append(
+                Violation(description: "\(service) ordered to stop at \(now) while \(dependent) still runs"))
         }
     }
 
@@ -198,10 +202,12 @@ struct ShutdownSimulation {
         guard let report else { return }
         let reported = Set(report.entries.map(\.service))
         if reported != Set(scenario.graph.names) {
-            violations.append(Violation(description: "unreported services: \(Set(scenario.graph.names).subtracting(reported))"))
+            violations.append(
+                Violation(description: "unreported services: \(Set(scenario.graph.names).subtracting(reported))"))
         }
         if report.total > scenario.shutdownTimeout + ackGrace {
-            violations.append(Violation(description: "the shutdown took \(report.total), past its deadline plus the grace"))
+            violations.append(
+                Violation(description: "the shutdown took \(report.total), past its deadline plus the grace"))
         }
         if report.termination == .completed {
             for entry in report.entries where running.contains(entry.service) && !givenUp.contains(entry.service) {
@@ -216,7 +222,8 @@ struct ShutdownSimulation {
     }
 
     private mutating func popNext() -> (at: Timestamp, order: Int, event: Event)? {
-        guard let index = queue.indices.min(by: { (queue[$0].at, queue[$0].order) < (queue[$1].at, queue[$1].order) }) else {
+        guard let index = queue.indices.min(by: { (queue[$0].at, queue[$0].order) < (queue[$1].at, queue[$1].order) })
+        else {
             return nil
         }
         return queue.remove(at: index)
