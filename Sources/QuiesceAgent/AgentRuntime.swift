@@ -46,29 +46,29 @@ public final class AgentRuntime {
         }
         perform(machine.start(now: clock.now))
         while exitCode == nil {
-            var items: [Poller.Item] = [
-                .socket(dealer), .fileDescriptor(signals.fileDescriptor),
-                .fileDescriptor(background.results.fileDescriptor),
-                .fileDescriptor(forwarded.fileDescriptor),
+            var items: [(PollItem, Poller<PollItem>.Item)] = [
+                (.dealer, .socket(dealer)), (.signals, .fileDescriptor(signals.fileDescriptor)),
+                (.backgroundResults, .fileDescriptor(background.results.fileDescriptor)),
+                (.forwardedSignals, .fileDescriptor(forwarded.fileDescriptor)),
             ]
-            if let child, child.isRunning { items.append(.fileDescriptor(child.exitDescriptor)) }
+            if let child, child.isRunning { items.append((.childExit, .fileDescriptor(child.exitDescriptor))) }
             var poller = Poller(items)
             let readable = try poller.poll(
                 timeoutMilliseconds: clock.pollTimeout(until: timers.nextDeadline, limit: .seconds(1)))
-            if readable[1] {
+            if readable[.signals] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
                     perform(machine.signalReceived(now: clock.now))
                 }
             }
-            if readable[2] {
+            if readable[.backgroundResults] {
                 for result in background.results.drain() { handle(result) }
             }
-            if readable[3] {
+            if readable[.forwardedSignals] {
                 for signal in forwarded.drain() { perform(machine.signalToForward(signal)) }
             }
-            if readable[0] { try receiveAll() }
-            if readable.count > 4, readable[4], let child, let status = reaper.reap(child) {
+            if readable[.dealer] { try receiveAll() }
+            if readable[.childExit], let child, let status = reaper.reap(child) {
                 logger.info("Service process ended", metadata: ["service": "\(options.name)", "status": "\(status)"])
                 perform(machine.processExited(status, now: clock.now))
             }
@@ -258,4 +258,18 @@ public final class AgentRuntime {
             perform(machine.spawnFailed(error.description, now: clock.now))
         }
     }
+}
+
+/// What the agent's loop waits on.
+private enum PollItem: Hashable {
+    /// The DEALER socket to the coordinator.
+    case dealer
+    /// SIGTERM and SIGINT: a stop of the service.
+    case signals
+    /// Results of checks and stop commands run off the loop.
+    case backgroundResults
+    /// Signals passed on to the service.
+    case forwardedSignals
+    /// The service's pidfd, while it runs.
+    case childExit
 }

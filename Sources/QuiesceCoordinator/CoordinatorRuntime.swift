@@ -109,22 +109,19 @@ public final class CoordinatorRuntime {
                 "endpoint": "\(bound)", "services": "\(configuration.graph.names.count)",
                 "curve": "\(authenticator != nil)",
             ])
-        var items: [Poller.Item] = [.socket(router), .fileDescriptor(signals.fileDescriptor), .socket(monitor.socket)]
-        let zapIndex = zap.map { socket -> Int in
-            items.append(.socket(socket))
-            return items.count - 1
-        }
-        let adminIndex = adminRouter.map { socket -> Int in
-            items.append(.socket(socket))
-            return items.count - 1
-        }
+        var items: [(PollItem, Poller<PollItem>.Item)] = [
+            (.router, .socket(router)), (.signals, .fileDescriptor(signals.fileDescriptor)),
+            (.monitor, .socket(monitor.socket)),
+        ]
+        if let zap { items.append((.zap, .socket(zap))) }
+        if let adminRouter { items.append((.adminPlane, .socket(adminRouter))) }
         var poller = Poller(items)
         perform(machine.start(now: clock.now))
 
         while report == nil {
             let deadline = [timers.nextDeadline, nextHeartbeat].compactMap { $0 }.min()
             let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: deadline, limit: .seconds(1)))
-            if readable[1] {
+            if readable[.signals] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
                     if signal == SIGHUP {
@@ -134,12 +131,12 @@ public final class CoordinatorRuntime {
                     }
                 }
             }
-            if let zapIndex, readable[zapIndex] { try answerZAP() }
-            if readable[2] { try readMonitor() }
-            if let adminIndex, readable[adminIndex], let adminRouter {
+            if readable[.zap] { try answerZAP() }
+            if readable[.monitor] { try readMonitor() }
+            if readable[.adminPlane], let adminRouter {
                 try receiveAll(from: adminRouter, adminPlane: true)
             }
-            if readable[0] { try receiveAll(from: router) }
+            if readable[.router] { try receiveAll(from: router) }
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
             }
@@ -156,10 +153,10 @@ public final class CoordinatorRuntime {
     /// Keeps serving for a moment after the last acknowledgement: late reports from agents are still
     /// acknowledged, and agents read their last acknowledgement before the connection closes (an
     /// `IMMEDIATE` DEALER drops what it has not read when its peer closes; see ImmediateTests).
-    private func drain(poller: inout Poller) throws {
+    private func drain(poller: inout Poller<PollItem>) throws {
         var end: Timestamp { lastAcknowledgementAt + Self.drainPeriod }
         while clock.now < end {
-            if try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: end, limit: Self.drainPeriod))[0] {
+            if try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: end, limit: Self.drainPeriod))[.router] {
                 try receiveAll(from: router)
             }
         }
@@ -526,4 +523,18 @@ private struct Watcher {
     var requestID: UInt64
     /// Waits for a targeted operation's report rather than the shutdown's.
     var operation: Bool
+}
+
+/// What the coordinator's loop waits on.
+private enum PollItem: Hashable {
+    /// The ROUTER socket agents and the CLI connect to.
+    case router
+    /// SIGTERM and SIGINT (a shutdown), SIGHUP (a reload of the keys).
+    case signals
+    /// Handshake events of the router.
+    case monitor
+    /// ZAP requests, with a `security:` block.
+    case zap
+    /// The admin plane's ROUTER, with `coordinator.admin_bind`.
+    case adminPlane
 }
