@@ -66,6 +66,10 @@ let package = Package(
         .testTarget(name: "QuiesceRuntimeTests", dependencies: ["QuiesceRuntime"]),
         .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
         .testTarget(
+            name: "QuiesceCoordinatorTests",
+            dependencies: ["QuiesceCoordinator", "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]
+        ),
+        .testTarget(
             name: "QuiesceIntegrationTests",
             dependencies: [
                 "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "ZeroMQ",

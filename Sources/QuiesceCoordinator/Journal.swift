@@ -22,7 +22,7 @@ public final class Journal {
 
     /// The outcomes of a shutdown that began and did not finish, or `nil` when none is pending.
     /// Lines that cannot be read (a write cut short by a crash) are skipped.
-    public func pendingShutdown() -> [String: RecordedOutcome]? {
+    func pendingShutdown() -> [String: RecordedOutcome]? {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
         var pending: [String: RecordedOutcome]?
         let decoder = JSONDecoder()
@@ -42,7 +42,7 @@ public final class Journal {
     }
 
     /// Appends an entry and syncs it to disk; a finished shutdown empties the journal.
-    public func append(_ entry: CoordinatorStateMachine.JournalEntry) throws {
+    func append(_ entry: CoordinatorStateMachine.JournalEntry) throws {
         let line: Line
         switch entry {
         case .shutdownBegan:

@@ -1,9 +1,9 @@
 import QuiesceCore
 
 /// The lines the coordinator prints as startup and shutdown happen.
-public enum ProgressFormatter {
+enum ProgressFormatter {
     /// The line for a progress event, or `nil` for events that are only logged.
-    public static func line(for progress: CoordinatorProgress) -> String? {
+    static func line(for progress: CoordinatorProgress) -> String? {
         switch progress {
         case .agentConnected(let service, let host):
             "agent connected: \(service) (\(host))"

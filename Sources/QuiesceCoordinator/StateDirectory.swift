@@ -2,8 +2,10 @@ import Foundation
 
 /// The coordinator's durable state: the epoch of its last start, and its ``Journal``.
 public struct StateDirectory: Sendable {
-    public let path: String
+    /// The directory, created at the first ``nextEpoch()``.
+    let path: String
 
+    /// A state directory at `path`; nothing is read or created yet.
     public init(path: String) {
         self.path = path
     }

@@ -1,0 +1,100 @@
+import Foundation
+import QuiesceCore
+import Testing
+
+@testable import QuiesceCoordinator
+
+@Suite("Journal")
+struct JournalTests {
+    private let stopped = RecordedOutcome(code: "acknowledged", clean: true, detail: "stopped (exit 0)")
+    private let timedOut = RecordedOutcome(code: "timed_out", clean: false, detail: "timed out after 10s")
+
+    @Test("Without a journal file no shutdown is pending")
+    func noFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        #expect(Journal(directory: StateDirectory(path: directory.path)).pendingShutdown() == nil)
+    }
+
+    @Test("A shutdown that began is pending with the outcomes recorded since, one JSON line each")
+    func pendingOutcomes() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = Journal(directory: StateDirectory(path: directory.path))
+
+        try journal.append(.shutdownBegan)
+        #expect(journal.pendingShutdown() == [:])
+        try journal.append(.outcome("api", stopped))
+        try journal.append(.outcome("worker", timedOut))
+        #expect(journal.pendingShutdown() == ["api": stopped, "worker": timedOut])
+
+        let lines = try String(contentsOfFile: directory.file("journal.jsonl"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(
+            lines == [
+                #"{"event":"shutdown"}"#,
+                #"{"clean":true,"detail":"stopped (exit 0)","event":"outcome","outcome":"acknowledged","service":"api"}"#,
+                #"{"clean":false,"detail":"timed out after 10s","event":"outcome","outcome":"timed_out","service":"worker"}"#,
+            ])
+    }
+
+    @Test("A finished shutdown empties the journal, and the next one starts afresh")
+    func finishedShutdown() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = Journal(directory: StateDirectory(path: directory.path))
+        try journal.append(.shutdownBegan)
+        try journal.append(.outcome("api", stopped))
+
+        try journal.append(.shutdownFinished)
+        #expect(journal.pendingShutdown() == nil)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("journal.jsonl"))).isEmpty)
+
+        try journal.append(.shutdownBegan)
+        #expect(journal.pendingShutdown() == [:])
+    }
+
+    @Test("A journal written by an earlier coordinator is read by a new one, skipping a line cut short")
+    func readByAnotherCoordinator() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try journalText(
+            """
+            {"event":"shutdown"}
+            {"clean":true,"detail":"stopped (exit 0)","event":"outcome","outcome":"acknowledged","service":"api"}
+            {"event":"outcome","service":"wor
+            """, in: directory)
+        #expect(Journal(directory: StateDirectory(path: directory.path)).pendingShutdown() == ["api": stopped])
+    }
+
+    @Test("An outcome with no shutdown before it, or a line of an unknown event, is not a pending shutdown")
+    func outcomeWithoutShutdown() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try journalText(
+            """
+            {"event":"outcome","service":"api","outcome":"acknowledged"}
+            {"event":"something_new"}
+            """, in: directory)
+        #expect(Journal(directory: StateDirectory(path: directory.path)).pendingShutdown() == nil)
+    }
+
+    @Test("An outcome line without its optional fields is read as unclean, its code as its detail")
+    func missingOptionalFields() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try journalText(
+            """
+            {"event":"shutdown"}
+            {"event":"outcome","service":"api","outcome":"lost"}
+            """, in: directory)
+        #expect(
+            Journal(directory: StateDirectory(path: directory.path)).pendingShutdown() == [
+                "api": RecordedOutcome(code: "lost", clean: false, detail: "lost")
+            ])
+    }
+
+    private func journalText(_ text: String, in directory: TemporaryDirectory) throws {
+        try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: directory.file("journal.jsonl")))
+    }
+}

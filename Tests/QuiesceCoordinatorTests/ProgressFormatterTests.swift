@@ -1,0 +1,64 @@
+import QuiesceCore
+import Testing
+
+@testable import QuiesceCoordinator
+
+@Suite("Progress lines")
+struct ProgressFormatterTests {
+    @Test(
+        "Each progress event prints the line an operator reads",
+        arguments: [
+            (CoordinatorProgress.agentConnected("api", host: "web-1"), "agent connected: api (web-1)"),
+            (.agentLost("api"), "agent lost: api"),
+            (.agentSuspect("api"), "agent suspect (silent): api"),
+            (.agentResponsive("api"), "agent responsive again: api"),
+            (.serviceFailed("api", reason: "exit code 3"), "api failed: exit code 3"),
+            (.serviceUnready("api", reason: "HTTP 503"), "api unready: HTTP 503"),
+            (.serviceReadyAgain("api"), "api ready again"),
+            (
+                .serviceRestarting("api", status: .exited(1), attempt: 2, delay: .milliseconds(500)),
+                "api ended (exit code 1); restart 2 in 500ms"
+            ),
+            (.serviceExited("api", status: .signalled(9)), "api exited on its own (signal SIGKILL)"),
+            (
+                .startup(.waveStarted(number: 1, of: 2, services: ["database", "cache"])),
+                "startup wave 1/2: starting database, cache"
+            ),
+            (.startup(.serviceReady("database", after: .milliseconds(1250))), "database ready (1.25 s)"),
+            (.startup(.serviceAdopted("database", ready: true)), "database already running and ready: adopted"),
+            (.startup(.serviceAdopted("database", ready: false)), "database already running: adopted"),
+            (.startupComplete(after: .seconds(3)), "startup complete in 3.0 s"),
+            (.shutdownBegan, "shutdown begins"),
+            (.shutdownResumed(alreadyStopped: []), "resuming the shutdown a previous coordinator began"),
+            (
+                .shutdownResumed(alreadyStopped: ["api", "worker"]),
+                "resuming the shutdown a previous coordinator began (already stopped: api, worker)"
+            ),
+            (.operationBegan(Operation(kind: .restart, service: "api")), "restart api: begins"),
+            (
+                .operationBegan(Operation(kind: .stop, service: "api", requestedByAgent: true)),
+                "stop api (asked by its agent): begins"
+            ),
+            (.shutdown(.waveStarted(number: 2, of: 3, services: ["api"])), "wave 2/3: stopping api"),
+            (
+                .shutdown(.serviceFinished("api", .timedOut, after: nil)),
+                "api timed out (no acknowledgement; kill ordered)"
+            ),
+            (
+                .shutdown(.serviceFinished("api", .lost, after: .seconds(2))),
+                "api lost (agent silent or unreachable) (2.0 s)"
+            ),
+            (.shutdown(.serviceUnreachable("api")), "api unreachable: waiting for it until the deadline"),
+            (
+                .shutdown(.killingRemaining([], reason: .deadline)),
+                "the shutdown deadline reached: nothing left to kill"
+            ),
+            (
+                .shutdown(.killingRemaining(["api", "worker"], reason: .escalation)),
+                "escalation reached: killing api, worker now"
+            ),
+        ])
+    func line(progress: CoordinatorProgress, expected: String) {
+        #expect(ProgressFormatter.line(for: progress) == expected)
+    }
+}
