@@ -7,10 +7,12 @@ import ZeroMQ
 /// of the `security:` block. An identity is `agent:SERVICE`, `admin:NAME` or `reader:NAME` (NAME is
 /// the key file's name); libzmq attaches it to every message of the connection as its User-Id.
 final class Authenticator {
+    /// The coordinator's own key pair, from `server_key`.
     let serverKeys: CurveKeyPair
     private let settings: SecuritySettings
     private let services: [String]
-    private(set) var identities: [String: String] = [:]
+    /// The identity of each allowed client public key (Z85).
+    private var identities: [String: String] = [:]
 
     /// Loads every key file. Fails closed: a bad server key is an error, so nothing starts.
     init(settings: SecuritySettings, services: [String]) throws {
@@ -30,10 +32,8 @@ final class Authenticator {
         identities[clientKey]
     }
 
-    /// Whether an identity is still allowed (keys can be revoked by a reload).
-    func allows(_ identity: String?) -> Bool {
-        identity.map { identities.values.contains($0) } ?? false
-    }
+    /// The identities of the allowed keys (a reload can revoke some), for ``Authorization``.
+    var allowedIdentities: Set<String> { Set(identities.values) }
 
     /// Reads the key files again (SIGHUP). Returns the identities no longer allowed.
     func reload() throws -> Set<String> {

@@ -35,6 +35,8 @@ public final class CoordinatorRuntime {
     private var registrationWindow: (second: Int64, count: Int) = (0, 0)
     /// Registrations handled per second at most; past it they are dropped, counted and logged.
     static let registrationsPerSecond = 100
+    /// Who may send what; its allowed identities follow the authenticator's keys.
+    private var authorization = Authorization()
     private var router: Socket!
     /// With a `security:` block: who may connect, and the ZAP socket that asks it.
     private var authenticator: Authenticator?
@@ -71,7 +73,9 @@ public final class CoordinatorRuntime {
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
         let context = try Context()
         if let security = configuration.security {
-            authenticator = try Authenticator(settings: security, services: configuration.graph.names)
+            let keys = try Authenticator(settings: security, services: configuration.graph.names)
+            authenticator = keys
+            authorization.allowedIdentities = keys.allowedIdentities
             // The ZAP handler is bound before the CURVE socket, in the same context.
             let handler = try Socket(context: context, type: .rep)
             try handler.bind("inproc://zeromq.zap.01")
@@ -166,7 +170,7 @@ public final class CoordinatorRuntime {
 
     /// Receives every message waiting on `socket` and handles it; what cannot be decoded is dropped,
     /// counted and logged. On the admin plane, routing ids carry ``adminPlaneMark`` and every peer is
-    /// `admin:local`.
+    /// ``Authorization/localAdmin``.
     private func receiveAll(from socket: Socket, adminPlane: Bool = false) throws {
         while let received = try socket.receive(maxFrames: WireCodec.maximumFrames + 1) {
             guard let peer = received.frames.first else { continue }
@@ -176,7 +180,7 @@ public final class CoordinatorRuntime {
                 if received.truncated { throw .wrongFrameCount(frames.count) }
                 handle(
                     try WireCodec.decode(frames), from: routingID,
-                    identity: adminPlane ? "admin:local" : received.userID)
+                    identity: adminPlane ? Authorization.localAdmin : received.userID)
             } catch {
                 rejections.malformedMessages += 1
                 logger.warning(
@@ -235,6 +239,7 @@ public final class CoordinatorRuntime {
         }
         do {
             let revoked = try authenticator.reload()
+            authorization.allowedIdentities = authenticator.allowedIdentities
             logger.notice("Keys reloaded", metadata: ["revoked": "\(revoked.sorted())"])
             for identity in revoked where identity.hasPrefix("agent:") {
                 perform(machine.agentLost(String(identity.dropFirst("agent:".count)), now: clock.now))
@@ -244,16 +249,10 @@ public final class CoordinatorRuntime {
         }
     }
 
-    /// Whether the connection's authenticated identity satisfies `rule`. Without security every
-    /// peer is trusted (the coordinator then listens on loopback or ipc only, or was told --insecure).
-    private func permits(_ identity: String?, _ rule: (String) -> Bool) -> Bool {
-        if identity == "admin:local" { return rule("admin:local") }
-        guard let authenticator else { return true }
-        guard let identity, authenticator.allows(identity) else { return false }
-        return rule(identity)
-    }
-
-    private func refuse(_ envelope: Envelope, from routingID: [UInt8], identity: String?, reply: Bool) {
+    /// Counts and logs a message its sender may not send, and tells the sender what `rule` says.
+    private func refuse(
+        _ envelope: Envelope, from routingID: [UInt8], identity: String?, under rule: Authorization.Rule
+    ) {
         rejections.refusedMessages += 1
         logger.warning(
             "Message refused: its key may not send it",
@@ -261,40 +260,30 @@ public final class CoordinatorRuntime {
                 "type": "\(envelope.message.type)", "identity": "\(identity ?? "none")",
                 "refused": "\(rejections.refusedMessages)",
             ])
-        if reply { send(.error("not allowed for this key"), to: routingID, replyTo: envelope.id) }
+        if let refusal = rule.refusal { send(refusal, to: routingID, replyTo: envelope.id) }
     }
 
     private func handle(_ envelope: Envelope, from routingID: [UInt8], identity: String?) {
         let now = clock.now
+        let agent = registry.connectedAgent(
+            at: routingID, stamped: envelope.epoch, currentEpoch: epoch, isConnected: machine.isConnected)
+        let rule = Authorization.rule(for: envelope.message, fromAgentOf: agent)
+        guard authorization.permits(identity, as: rule.senders) else {
+            refuse(envelope, from: routingID, identity: identity, under: rule)
+            return
+        }
         if case .register(let service, let host, let agentPID, let snapshot) = envelope.message {
-            guard permits(identity, { $0 == "agent:\(service)" }) else {
-                refuse(envelope, from: routingID, identity: identity, reply: false)
-                send(
-                    .refused(reason: "this key may not be the agent of service \"\(service)\""), to: routingID,
-                    replyTo: envelope.id)
-                return
-            }
             register(
                 service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID,
                 requestID: envelope.id)
             return
         }
-        if let service = registry.service(for: routingID), machine.isConnected(service),
-            envelope.epoch.map({ $0 == epoch }) ?? true
-        {
-            guard permits(identity, { $0 == "agent:\(service)" }) else {
-                refuse(envelope, from: routingID, identity: identity, reply: false)
-                return
-            }
-            perform(machine.heard(from: service, now: now))
-            handleAgentMessage(envelope, from: service, routingID: routingID)
+        if let agent {
+            perform(machine.heard(from: agent, now: now))
+            handleAgentMessage(envelope, from: agent, routingID: routingID)
             return
         }
         switch envelope.message {
-        case .statusRequest where !permits(identity, { $0.hasPrefix("admin:") || $0.hasPrefix("reader:") }),
-            .shutdownRequest where !permits(identity, { $0.hasPrefix("admin:") }),
-            .operationRequest where !permits(identity, { $0.hasPrefix("admin:") }):
-            refuse(envelope, from: routingID, identity: identity, reply: true)
         case .statusRequest:
             let document = StatusDocument(
                 phase: machine.phaseName, services: machine.status(now: now), rejections: rejections)

@@ -40,4 +40,28 @@ struct AgentRegistryTests {
         #expect(registry.service(for: second) == "database")
         #expect(Set(registry.services) == ["api", "database"])
     }
+
+    @Test("A message speaks for the connected agent that registered its connection, in this coordinator's epoch")
+    func connectedAgent() {
+        var registry = AgentRegistry()
+        registry.bind("api", to: first)
+        let connected: Set<String> = ["api"]
+        func agent(at routingID: [UInt8], stamped epoch: UInt64?, connected: Set<String> = connected) -> String? {
+            registry.connectedAgent(at: routingID, stamped: epoch, currentEpoch: 7, isConnected: connected.contains)
+        }
+
+        #expect(agent(at: first, stamped: 7) == "api")
+        // Sent before the welcome told the agent the epoch.
+        #expect(agent(at: first, stamped: nil) == "api")
+        // Stamped for an earlier start of the coordinator.
+        #expect(agent(at: first, stamped: 6) == nil)
+        // The agent is no longer connected (lost, or its key revoked).
+        #expect(agent(at: first, stamped: 7, connected: []) == nil)
+        // No agent registered on this connection.
+        #expect(agent(at: second, stamped: 7) == nil)
+
+        registry.bind("api", to: second)
+        #expect(agent(at: first, stamped: 7) == nil)
+        #expect(agent(at: second, stamped: 7) == "api")
+    }
 }
