@@ -31,10 +31,8 @@ public final class CoordinatorRuntime {
     private var rejections = StatusDocument.Rejections()
     /// Keeps a peer that fails its handshake over and over from flooding the log.
     private var handshakeLog = LogThrottle(interval: .seconds(10))
-    /// Registrations accepted in the current second.
-    private var registrationWindow: (second: Int64, count: Int) = (0, 0)
-    /// Registrations handled per second at most; past it they are dropped, counted and logged.
-    static let registrationsPerSecond = 100
+    /// The rate limit of registrations, and what to do with a repeated or refused one.
+    private var admission = RegistrationAdmission()
     /// Who may send what; its allowed identities follow the authenticator's keys.
     private var authorization = Authorization()
     private var router: Socket!
@@ -319,27 +317,28 @@ public final class CoordinatorRuntime {
     private func register(
         _ service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot, routingID: [UInt8], requestID: UInt64
     ) {
-        let second = clock.now.sinceOrigin.components.seconds
-        registrationWindow = registrationWindow.second == second ? (second, registrationWindow.count + 1) : (second, 1)
-        guard registrationWindow.count <= Self.registrationsPerSecond else {
+        switch admission.registrationReceived(
+            of: service, on: routingID, registry: registry, isConnected: machine.isConnected(service), now: clock.now)
+        {
+        case .rateLimited:
             rejections.rateLimitedRegistrations += 1
             logger.warning(
                 "Registration dropped: too many this second",
                 metadata: ["service": "\(service)", "dropped": "\(rejections.rateLimitedRegistrations)"])
             return
-        }
-        if registry.service(for: routingID) == service, machine.isConnected(service) {
-            // A retransmitted registration: the welcome was lost or late.
+        case .welcomeAgain:
             send(welcome, to: routingID, replyTo: requestID)
             return
+        case .register:
+            break
         }
         var outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
-        if case .failure(.alreadyConnected) = outcome, let previous = registry.routingID(for: service),
-            previous != routingID,
+        if case .failure(let refusal) = outcome,
+            let previous = RegistrationAdmission.connectionToProbe(
+                after: refusal, of: service, on: routingID, registry: registry),
             !send(.heartbeat, to: previous)
         {
-            // The connection registered before has closed (its agent restarted or reconnected), which
-            // the coordinator had not noticed yet: this registration is its agent coming back.
+            // The previous connection has closed: this registration is its agent coming back.
             perform(closed(service))
             outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
         }

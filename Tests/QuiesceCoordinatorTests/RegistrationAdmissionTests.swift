@@ -1,0 +1,137 @@
+import QuiesceCore
+import Testing
+
+@testable import QuiesceCoordinator
+
+@Suite("Registration admission")
+struct RegistrationAdmissionTests {
+    private let firstConnection: [UInt8] = [0, 1]
+    private let secondConnection: [UInt8] = [0, 2]
+    private let limit = RegistrationAdmission.registrationsPerSecond
+
+    /// A registration of `service` on `routingID` at `now`, with nothing registered yet.
+    private func arrival(
+        _ admission: inout RegistrationAdmission, of service: String = "api", on routingID: [UInt8]? = nil,
+        registry: AgentRegistry = AgentRegistry(), isConnected: Bool = false, now: Timestamp
+    ) -> RegistrationAdmission.Decision {
+        admission.registrationReceived(
+            of: service, on: routingID ?? firstConnection, registry: registry, isConnected: isConnected, now: now)
+    }
+
+    // MARK: Rate limit
+
+    @Test("Up to the limit in one second every registration goes to the state machine; past it they are dropped")
+    func rateLimit() {
+        var admission = RegistrationAdmission()
+        let now = Timestamp(sinceOrigin: .milliseconds(10))
+        for _ in 0..<limit {
+            #expect(arrival(&admission, now: now) == .register)
+        }
+        #expect(arrival(&admission, now: now + .milliseconds(900)) == .rateLimited)
+        #expect(arrival(&admission, of: "database", now: now + .milliseconds(980)) == .rateLimited)
+    }
+
+    @Test("The count starts again at the next second of monotonic time, not a second after the first")
+    func windowPerSecond() {
+        var admission = RegistrationAdmission()
+        let late = Timestamp(sinceOrigin: .milliseconds(999))
+        for _ in 0..<limit {
+            #expect(arrival(&admission, now: late) == .register)
+        }
+        #expect(arrival(&admission, now: late) == .rateLimited)
+        // 1 ms later is the next second: the full limit again.
+        let next = Timestamp(sinceOrigin: .seconds(1))
+        for _ in 0..<limit {
+            #expect(arrival(&admission, now: next) == .register)
+        }
+        #expect(arrival(&admission, now: next + .milliseconds(999)) == .rateLimited)
+        #expect(arrival(&admission, now: Timestamp(sinceOrigin: .seconds(2))) == .register)
+    }
+
+    @Test("A second with registrations counts from one again, even after seconds with none")
+    func quietSeconds() {
+        var admission = RegistrationAdmission()
+        #expect(arrival(&admission, now: .zero) == .register)
+        let later = Timestamp(sinceOrigin: .seconds(60))
+        for _ in 0..<limit {
+            #expect(arrival(&admission, now: later) == .register)
+        }
+        #expect(arrival(&admission, now: later) == .rateLimited)
+    }
+
+    // MARK: Repeated registration
+
+    @Test("A registration repeated on the connection of the connected agent is welcomed again")
+    func repeatedRegistration() {
+        var admission = RegistrationAdmission()
+        var registry = AgentRegistry()
+        registry.bind("api", to: firstConnection)
+        #expect(
+            arrival(&admission, on: firstConnection, registry: registry, isConnected: true, now: .zero) == .welcomeAgain
+        )
+    }
+
+    @Test("A registration is not a repeat on another connection, for another service, or once the agent is gone")
+    func notRepeated() {
+        var admission = RegistrationAdmission()
+        var registry = AgentRegistry()
+        registry.bind("api", to: firstConnection)
+        #expect(
+            arrival(&admission, on: secondConnection, registry: registry, isConnected: true, now: .zero) == .register)
+        #expect(
+            arrival(&admission, of: "database", on: firstConnection, registry: registry, isConnected: false, now: .zero)
+                == .register)
+        #expect(
+            arrival(&admission, on: firstConnection, registry: registry, isConnected: false, now: .zero) == .register)
+    }
+
+    @Test("Repeated registrations count towards the limit, and past it are dropped, not welcomed")
+    func repeatedRegistrationsAreLimited() {
+        var admission = RegistrationAdmission()
+        var registry = AgentRegistry()
+        registry.bind("api", to: firstConnection)
+        for _ in 0..<limit {
+            #expect(arrival(&admission, registry: registry, isConnected: true, now: .zero) == .welcomeAgain)
+        }
+        #expect(arrival(&admission, registry: registry, isConnected: true, now: .zero) == .rateLimited)
+        #expect(arrival(&admission, of: "database", now: .zero) == .rateLimited)
+    }
+
+    // MARK: Probing the previous connection
+
+    @Test("Refused as already connected on another connection: that connection is probed")
+    func probePreviousConnection() {
+        var registry = AgentRegistry()
+        registry.bind("api", to: firstConnection)
+        #expect(
+            RegistrationAdmission.connectionToProbe(
+                after: .alreadyConnected("api"), of: "api", on: secondConnection, registry: registry)
+                == firstConnection)
+    }
+
+    @Test("Refused as already connected on the same connection, or with no connection known: the refusal stands")
+    func noConnectionToProbe() {
+        var registry = AgentRegistry()
+        registry.bind("api", to: firstConnection)
+        #expect(
+            RegistrationAdmission.connectionToProbe(
+                after: .alreadyConnected("api"), of: "api", on: firstConnection, registry: registry) == nil)
+        #expect(
+            RegistrationAdmission.connectionToProbe(
+                after: .alreadyConnected("database"), of: "database", on: secondConnection, registry: registry) == nil)
+    }
+
+    @Test(
+        "Any other refusal stands without a probe",
+        arguments: [
+            CoordinatorStateMachine.RegistrationRefusal.unknownService("api", suggestion: nil),
+            .finished,
+        ])
+    func otherRefusals(refusal: CoordinatorStateMachine.RegistrationRefusal) {
+        var registry = AgentRegistry()
+        registry.bind("api", to: firstConnection)
+        #expect(
+            RegistrationAdmission.connectionToProbe(after: refusal, of: "api", on: secondConnection, registry: registry)
+                == nil)
+    }
+}
