@@ -354,7 +354,7 @@ public final class CoordinatorRuntime {
         {
             // The connection registered before has closed (its agent restarted or reconnected), which
             // the coordinator had not noticed yet: this registration is its agent coming back.
-            perform(closed(service))
+            closed(service)
             outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
         }
         switch outcome {
@@ -426,16 +426,12 @@ public final class CoordinatorRuntime {
         lastAcknowledgementAt = clock.now
     }
 
-    /// Performs actions in order; actions that arise while performing them (a send that finds the
-    /// agent gone) are appended and performed too.
+    /// Performs actions in order.
     private func perform(_ actions: [CoordinatorStateMachine.Action]) {
-        var queue = actions[...]
-        while let action = queue.popFirst() {
+        for action in actions {
             switch action {
             case .send(let order, let service):
-                if !deliver(order, to: service) {
-                    queue.append(contentsOf: closed(service))
-                }
+                if !deliver(order, to: service) { closed(service) }
             case .scheduleTimer(let timer, let deadline):
                 timers.schedule(timer, at: deadline)
             case .cancelTimer(let timer):
@@ -489,19 +485,19 @@ public final class CoordinatorRuntime {
         nextHeartbeat = clock.now + configuration.coordinator.heartbeatInterval
         for service in registry.services where machine.isConnected(service) {
             if !send(.heartbeat, to: registry.routingID(for: service)!) {
-                perform(closed(service))
+                closed(service)
             }
         }
     }
 
     /// Nothing could be routed to the agent of `service`: its connection has closed. It has until
     /// `agent_lost_after` to come back.
-    private func closed(_ service: String) -> [CoordinatorStateMachine.Action] {
+    private func closed(_ service: String) {
         if !machine.isUnreachable(service) {
             logger.notice(
                 "Agent connection closed; waiting for it to register again", metadata: ["service": "\(service)"])
         }
-        return machine.connectionClosed(service, now: clock.now)
+        machine.connectionClosed(service, now: clock.now)
     }
 
     @discardableResult

@@ -52,7 +52,7 @@ struct CoordinatorStateMachineTests {
             withoutRetransmission(try register("database", on: &coordinator, now: .zero)) == [
                 .progress(.agentConnected("database", host: "host-database")),
                 .scheduleTimer(.suspect("database"), at: .after(.seconds(2))),
-                .scheduleTimer(.liveness("database"), at: .after(.seconds(5))),
+                .scheduleTimer(.lost("database"), at: .after(.seconds(5))),
             ])
         #expect(coordinator.isConnected("database"))
         #expect(
@@ -71,7 +71,7 @@ struct CoordinatorStateMachineTests {
             withoutRetransmission(try register("cache", on: &coordinator, now: clock.now)) == [
                 .progress(.agentConnected("cache", host: "host-cache")),
                 .scheduleTimer(.suspect("cache"), at: .after(.seconds(2))),
-                .scheduleTimer(.liveness("cache"), at: .after(.seconds(5))),
+                .scheduleTimer(.lost("cache"), at: .after(.seconds(5))),
                 .progress(.startup(.waveStarted(number: 1, of: 2, services: ["cache", "database"]))),
                 .send(.start(readiness: nil, restart: nil), to: "cache"),
                 .scheduleTimer(.startup(.startDeadline("cache")), at: .after(.seconds(30))),
@@ -96,7 +96,7 @@ struct CoordinatorStateMachineTests {
             withoutRetransmission(try register("api", on: &coordinator, now: clock.now)) == [
                 .progress(.agentConnected("api", host: "host-api")),
                 .scheduleTimer(.suspect("api"), at: .after(.seconds(5))),
-                .scheduleTimer(.liveness("api"), at: .after(.seconds(8))),
+                .scheduleTimer(.lost("api"), at: .after(.seconds(8))),
                 .progress(.startup(.waveStarted(number: 2, of: 2, services: ["api"]))),
                 .send(.start(readiness: nil, restart: nil), to: "api"),
                 .scheduleTimer(.startup(.startDeadline("api")), at: .after(.seconds(33))),
@@ -213,7 +213,7 @@ struct CoordinatorStateMachineTests {
         #expect(
             withoutRetransmission(coordinator.heard(from: "database", now: clock.now)) == [
                 .scheduleTimer(.suspect("database"), at: .after(.seconds(5))),
-                .scheduleTimer(.liveness("database"), at: .after(.seconds(8))),
+                .scheduleTimer(.lost("database"), at: .after(.seconds(8))),
             ])
         #expect(withoutRetransmission(coordinator.heard(from: "cache", now: clock.now)) == [])
         clock.advance(by: .seconds(2))
@@ -224,14 +224,14 @@ struct CoordinatorStateMachineTests {
         #expect(coordinator.status(now: clock.now).first?.suspect == true)
         clock.advance(by: .seconds(3))
         #expect(
-            withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [
+            withoutRetransmission(coordinator.timerFired(.lost("database"), now: clock.now)) == [
                 .cancelTimer(.suspect("database")),
-                .cancelTimer(.liveness("database")),
+                .cancelTimer(.lost("database")),
                 .progress(.agentLost("database")),
             ])
         #expect(!coordinator.isConnected("database"))
         #expect(coordinator.status(now: clock.now).first?.state == .lost)
-        #expect(withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [])
+        #expect(withoutRetransmission(coordinator.timerFired(.lost("database"), now: clock.now)) == [])
 
         clock.advance(by: .seconds(1))
         _ = try register("database", on: &coordinator, now: clock.now)
@@ -254,7 +254,9 @@ struct CoordinatorStateMachineTests {
         var clock = ManualClock()
         var coordinator = try runningFleet(clock: &clock)
         _ = coordinator.shutdownRequested(now: clock.now)
-        #expect(coordinator.connectionClosed("api", now: clock.now).isEmpty, "no loss, and the wave waits")
+        coordinator.connectionClosed("api", now: clock.now)
+        #expect(coordinator.isConnected("api"), "no loss, and the wave waits")
+        #expect(coordinator.isUnreachable("api"))
         #expect(coordinator.status(now: clock.now).last?.connected == false)
         #expect(coordinator.status(now: clock.now).last?.state == .stopping)
 
@@ -268,9 +270,10 @@ struct CoordinatorStateMachineTests {
         #expect(next.contains { if case .send(.stop, to: "database") = $0 { true } else { false } })
 
         // Gone for good: lost once agent_lost_after has passed since it was last heard.
-        #expect(coordinator.connectionClosed("cache", now: clock.now).isEmpty)
+        coordinator.connectionClosed("cache", now: clock.now)
+        #expect(coordinator.isConnected("cache") && coordinator.isUnreachable("cache"), "not lost yet")
         clock.advance(by: .seconds(5))
-        #expect(coordinator.timerFired(.liveness("cache"), now: clock.now).contains(.progress(.agentLost("cache"))))
+        #expect(coordinator.timerFired(.lost("cache"), now: clock.now).contains(.progress(.agentLost("cache"))))
     }
 
     @Test("A startup failure under the default policy stops what started and exits with code 2")
