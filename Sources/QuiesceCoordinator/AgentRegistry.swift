@@ -12,6 +12,4 @@ struct AgentRegistry {
     func service(for routingID: [UInt8]) -> String? { serviceByRoutingID[routingID] }
 
     func routingID(for service: String) -> [UInt8]? { routingIDByService[service] }
-
-    var services: [String] { Array(routingIDByService.keys) }
 }

@@ -23,7 +23,6 @@ public final class CoordinatorRuntime {
     /// CLI peers that asked for the shutdown or an operation, to stream progress and the report to.
     private var watchers: [Watcher] = []
     private var nextMessageID: UInt64 = 1
-    private var nextHeartbeat: Timestamp = .zero
     /// When the last report of an agent was acknowledged.
     private var lastAcknowledgementAt: Timestamp = .zero
     private var report: ShutdownReport?
@@ -122,8 +121,8 @@ public final class CoordinatorRuntime {
         perform(machine.start(now: clock.now))
 
         while report == nil {
-            let deadline = [timers.nextDeadline, nextHeartbeat].compactMap { $0 }.min()
-            let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: deadline, limit: .seconds(1)))
+            let readable = try poller.poll(
+                timeoutMilliseconds: clock.pollTimeout(until: timers.nextDeadline, limit: .seconds(1)))
             if readable[1] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
@@ -143,7 +142,6 @@ public final class CoordinatorRuntime {
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
             }
-            if clock.now >= nextHeartbeat { sendHeartbeats() }
         }
         let document = ReportDocument(report!)
         for watcher in watchers {
@@ -432,6 +430,8 @@ public final class CoordinatorRuntime {
             switch action {
             case .send(let order, let service):
                 if !deliver(order, to: service) { closed(service) }
+            case .sendHeartbeat(let service):
+                if !sendHeartbeat(to: service) { closed(service) }
             case .scheduleTimer(let timer, let deadline):
                 timers.schedule(timer, at: deadline)
             case .cancelTimer(let timer):
@@ -481,13 +481,10 @@ public final class CoordinatorRuntime {
         return send(message, to: routingID)
     }
 
-    private func sendHeartbeats() {
-        nextHeartbeat = clock.now + configuration.coordinator.heartbeatInterval
-        for service in registry.services where machine.isConnected(service) {
-            if !send(.heartbeat, to: registry.routingID(for: service)!) {
-                closed(service)
-            }
-        }
+    /// Sends a heartbeat; `false` when the agent is no longer reachable.
+    private func sendHeartbeat(to service: String) -> Bool {
+        guard let routingID = registry.routingID(for: service) else { return false }
+        return send(.heartbeat, to: routingID)
     }
 
     /// Nothing could be routed to the agent of `service`: its connection has closed. It has until

@@ -87,6 +87,11 @@ extension CoordinatorStateMachine {
             [.stopped, .failed, .timedOut].contains(state(of: service))
         }
 
+        /// The services whose agent is registered, in declaration order.
+        var connectedServices: [String] {
+            names.filter(isConnected)
+        }
+
         /// One row per service, in declaration order.
         func status(now: Timestamp) -> [ServiceStatus] {
             names.map { name in

@@ -32,10 +32,15 @@ public struct CoordinatorStateMachine: Sendable {
         case lost(String)
         /// A restarted coordinator stops waiting for agents and resumes the shutdown.
         case resumeGrace
+        /// Every `heartbeat_interval`, from ``start(now:)`` on: the connected agents are sent a heartbeat.
+        case heartbeat
     }
 
     public enum Action: Equatable, Sendable {
         case send(Order, to: String)
+        /// Tells the service's agent that the coordinator is alive. A heartbeat that cannot be routed
+        /// means the agent's connection closed (``connectionClosed(_:now:)``).
+        case sendHeartbeat(to: String)
         case scheduleTimer(Timer, at: Timestamp)
         case cancelTimer(Timer)
         case progress(CoordinatorProgress)
@@ -108,13 +113,15 @@ public struct CoordinatorStateMachine: Sendable {
         self.services = ServiceTable(names: configuration.graph.names, now: now)
     }
 
-    /// The first actions, once the runtime runs: a resumed shutdown waits `agent_lost_after` at most
-    /// for the agents to register again.
+    /// The first actions, once the runtime runs: the heartbeat clock, and a resumed shutdown waits
+    /// `agent_lost_after` at most for the agents to register again.
     public func start(now: Timestamp) -> [Action] {
-        guard case .resuming(let recorded) = state else { return [] }
+        let heartbeat = Action.scheduleTimer(.heartbeat, at: now + configuration.coordinator.heartbeatInterval)
+        guard case .resuming(let recorded) = state else { return [heartbeat] }
         return [
             .progress(.shutdownResumed(alreadyStopped: recorded.keys.sorted())),
             .scheduleTimer(.resumeGrace, at: now + configuration.coordinator.agentLostAfter),
+            heartbeat,
         ]
     }
 
@@ -386,6 +393,9 @@ public struct CoordinatorStateMachine: Sendable {
 
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
         switch timer {
+        case .heartbeat:
+            return [.scheduleTimer(.heartbeat, at: now + configuration.coordinator.heartbeatInterval)]
+                + services.connectedServices.map { .sendHeartbeat(to: $0) }
         case .retransmit(let service):
             return services.retransmit(to: service, now: now)
         case .suspect(let service):

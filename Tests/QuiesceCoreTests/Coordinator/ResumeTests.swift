@@ -32,6 +32,7 @@ struct ResumeTests {
             coordinator.start(now: .zero) == [
                 .progress(.shutdownResumed(alreadyStopped: ["api"])),
                 .scheduleTimer(.resumeGrace, at: .after(.seconds(5))),
+                .scheduleTimer(.heartbeat, at: .after(.seconds(1))),
             ])
         #expect(coordinator.isShuttingDown)
         #expect(
