@@ -16,9 +16,6 @@ struct AgentRegistry {
     /// The connection of the newest registration of `service`, if any.
     func routingID(for service: String) -> [UInt8]? { routingIDByService[service] }
 
-    /// Every service that has registered, in no particular order.
-    var services: [String] { Array(routingIDByService.keys) }
-
     /// The service whose connected agent speaks on `routingID`, for a message stamped `epoch`: `nil`
     /// when no agent registered on that connection, when that agent is no longer connected
     /// (`isConnected` says, for a service), or when the message is stamped for another start of the

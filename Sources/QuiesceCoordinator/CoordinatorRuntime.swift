@@ -23,7 +23,6 @@ public final class CoordinatorRuntime {
     /// CLI peers that asked for the shutdown or an operation, to stream progress and the report to.
     private var watchers: [Watcher] = []
     private var nextMessageID: UInt64 = 1
-    private var nextHeartbeat: Timestamp = .zero
     /// When the last report of an agent was acknowledged.
     private var lastAcknowledgementAt: Timestamp = .zero
     private var report: ShutdownReport?
@@ -121,8 +120,8 @@ public final class CoordinatorRuntime {
         perform(machine.start(now: clock.now))
 
         while report == nil {
-            let deadline = [timers.nextDeadline, nextHeartbeat].compactMap { $0 }.min()
-            let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: deadline, limit: .seconds(1)))
+            let readable = try poller.poll(
+                timeoutMilliseconds: clock.pollTimeout(until: timers.nextDeadline, limit: .seconds(1)))
             if readable[.signals] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
@@ -142,7 +141,6 @@ public final class CoordinatorRuntime {
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
             }
-            if clock.now >= nextHeartbeat { sendHeartbeats() }
         }
         let document = ReportDocument(report!)
         for watcher in watchers {
@@ -338,8 +336,9 @@ public final class CoordinatorRuntime {
                 after: refusal, of: service, on: routingID, registry: registry),
             !send(.heartbeat, to: previous)
         {
-            // The previous connection has closed: this registration is its agent coming back.
-            perform(closed(service))
+            // The connection registered before has closed (its agent restarted or reconnected), which
+            // the coordinator had not noticed yet: this registration is its agent coming back.
+            closed(service)
             outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
         }
         switch outcome {
@@ -411,16 +410,14 @@ public final class CoordinatorRuntime {
         lastAcknowledgementAt = clock.now
     }
 
-    /// Performs actions in order; actions that arise while performing them (a send that finds the
-    /// agent gone) are appended and performed too.
+    /// Performs actions in order.
     private func perform(_ actions: [CoordinatorStateMachine.Action]) {
-        var queue = actions[...]
-        while let action = queue.popFirst() {
+        for action in actions {
             switch action {
             case .send(let order, let service):
-                if !deliver(order, to: service) {
-                    queue.append(contentsOf: closed(service))
-                }
+                if !deliver(order, to: service) { closed(service) }
+            case .sendHeartbeat(let service):
+                if !sendHeartbeat(to: service) { closed(service) }
             case .scheduleTimer(let timer, let deadline):
                 timers.schedule(timer, at: deadline)
             case .cancelTimer(let timer):
@@ -470,23 +467,20 @@ public final class CoordinatorRuntime {
         return send(message, to: routingID)
     }
 
-    private func sendHeartbeats() {
-        nextHeartbeat = clock.now + configuration.coordinator.heartbeatInterval
-        for service in registry.services where machine.isConnected(service) {
-            if !send(.heartbeat, to: registry.routingID(for: service)!) {
-                perform(closed(service))
-            }
-        }
+    /// Sends a heartbeat; `false` when the agent is no longer reachable.
+    private func sendHeartbeat(to service: String) -> Bool {
+        guard let routingID = registry.routingID(for: service) else { return false }
+        return send(.heartbeat, to: routingID)
     }
 
     /// Nothing could be routed to the agent of `service`: its connection has closed. It has until
     /// `agent_lost_after` to come back.
-    private func closed(_ service: String) -> [CoordinatorStateMachine.Action] {
+    private func closed(_ service: String) {
         if !machine.isUnreachable(service) {
             logger.notice(
                 "Agent connection closed; waiting for it to register again", metadata: ["service": "\(service)"])
         }
-        return machine.connectionClosed(service, now: clock.now)
+        machine.connectionClosed(service, now: clock.now)
     }
 
     @discardableResult

@@ -38,22 +38,3 @@ enum Fixtures {
         }
     }
 }
-
-extension CoordinatorStateMachine.Action {
-    /// The journal entry that follows the conclusion of `service` with `outcome`.
-    static func journaled(_ service: String, _ outcome: ShutdownOutcome) -> Self {
-        .journal(
-            .outcome(service, RecordedOutcome(code: outcome.code, clean: outcome.isClean, detail: outcome.description)))
-    }
-}
-
-/// `actions` without the retransmission timers of sent orders, for tests about something else
-/// (retransmission has tests of its own).
-func withoutRetransmission(_ actions: [CoordinatorStateMachine.Action]) -> [CoordinatorStateMachine.Action] {
-    actions.filter {
-        switch $0 {
-        case .scheduleTimer(.retransmit, _), .cancelTimer(.retransmit): false
-        default: true
-        }
-    }
-}

@@ -1,10 +1,13 @@
 /// The whole coordinator, without I/O: the agents' registrations and liveness, the startup, the
 /// running fleet and the shutdown, and what `quiesce status` shows.
 ///
-/// It owns a ``StartupStateMachine`` while the fleet starts and a ``ShutdownStateMachine`` once a
-/// shutdown is requested, forwards events to whichever is active, and translates their actions into
-/// orders addressed to services. A targeted ``Operation`` runs the same machines over part of the
-/// graph while the fleet is running.
+/// It runs a ``StartupStateMachine`` while the fleet starts and a ``ShutdownStateMachine`` once a
+/// shutdown is requested, and a targeted ``Operation`` runs the same machines over part of the graph
+/// while the fleet is running. Its parts, each in a file of its own:
+/// - ``ServiceTable``: what is known of each service and its agent, and the order it has not answered.
+/// - ``StartupRun`` and ``ShutdownRun``: one run of either machine, for a ``Purpose`` (the fleet or an
+///   operation), translating its actions into orders addressed to services.
+/// - this file: the coordinator's `State` and its events, and what follows the end of each run.
 public struct CoordinatorStateMachine: Sendable {
     /// An order the runtime delivers to a service's agent.
     public enum Order: Hashable, Sendable {
@@ -25,14 +28,19 @@ public struct CoordinatorStateMachine: Sendable {
         case retransmit(String)
         /// Fires when a service's agent has been silent for `agent_suspect_after`.
         case suspect(String)
-        /// Fires when a service's agent has been silent for `agent_lost_after`.
-        case liveness(String)
+        /// Fires when a service's agent has been silent for `agent_lost_after`: it is lost.
+        case lost(String)
         /// A restarted coordinator stops waiting for agents and resumes the shutdown.
         case resumeGrace
+        /// Every `heartbeat_interval`, from ``start(now:)`` on: the connected agents are sent a heartbeat.
+        case heartbeat
     }
 
     public enum Action: Equatable, Sendable {
         case send(Order, to: String)
+        /// Tells the service's agent that the coordinator is alive. A heartbeat that cannot be routed
+        /// means the agent's connection closed (``connectionClosed(_:now:)``).
+        case sendHeartbeat(to: String)
         case scheduleTimer(Timer, at: Timestamp)
         case cancelTimer(Timer)
         case progress(CoordinatorProgress)
@@ -72,62 +80,25 @@ public struct CoordinatorStateMachine: Sendable {
         }
     }
 
-    /// Whom a startup or shutdown machine works for: the whole fleet, or a targeted operation.
-    enum Purpose {
-        case fleet
-        case operation(Operation, stopReport: ShutdownReport?)
-
-        var isOperation: Bool {
-            if case .operation = self { true } else { false }
-        }
-
-        /// Whether the agent of `service` exits after its stop: at a fleet shutdown, or when the agent
-        /// itself asked for the stop.
-        func agentExits(_ service: String) -> Bool {
-            switch self {
-            case .fleet: true
-            case .operation(let operation, _): operation.requestedByAgent && operation.service == service
-            }
-        }
-    }
-
-    enum Phase {
+    /// Where the coordinator stands; a run carries the startup or shutdown machine it is running.
+    private enum State: Sendable {
         /// Restarted in the middle of a shutdown: waiting for agents before resuming it.
         case resuming([String: RecordedOutcome])
-        case starting(StartupStateMachine, Purpose)
+        case starting(StartupRun)
         case running
-        case shuttingDown(ShutdownStateMachine, Purpose)
+        case shuttingDown(ShutdownRun)
         case finished
-    }
-
-    struct Record {
-        var state: ServiceState = .waiting
-        var connected = false
-        var host: String?
-        var pid: Int32?
-        var readyAt: Timestamp?
-        var changedAt: Timestamp
-        var exitStatus: ExitStatus?
-        var detail: String?
-        /// Why the last readiness check failed, while the service is not ready.
-        var lastCheckError: String?
-        /// The agent has been silent longer than `agent_suspect_after`.
-        var suspect = false
-        /// Its connection closed: nothing can be routed to it. It is not lost yet; it has until
-        /// `agent_lost_after` from when it was last heard to register again.
-        var unreachable = false
-        /// The last order sent and not answered yet, and how many times it was sent.
-        var unanswered: (order: Order, sends: Int)?
     }
 
     public let configuration: Configuration
     public let plan: Plan
-    var phase: Phase
-    var records: [String: Record]
-    var startupFailure: StartupFailure?
+    private var state: State
+    private var services: ServiceTable
+    /// Why the fleet's startup failed, for the shutdown's report.
+    private var startupFailure: StartupFailure?
     /// Stops agents asked for (they got SIGTERM) while the fleet was starting or another operation
     /// ran; each begins once the coordinator is free, in the order asked.
-    var pendingAgentStops: [Operation] = []
+    private var pendingAgentStops: [Operation] = []
 
     /// - Parameter resuming: the outcomes the journal recorded of a shutdown a previous coordinator
     ///   began and did not finish; the coordinator then resumes it instead of starting the fleet.
@@ -135,59 +106,71 @@ public struct CoordinatorStateMachine: Sendable {
         self.configuration = configuration
         self.plan = Plan(graph: configuration.graph)
         if let resuming {
-            self.phase = .resuming(resuming.filter { configuration.graph.contains($0.key) })
+            self.state = .resuming(resuming.filter { configuration.graph.contains($0.key) })
         } else {
-            self.phase = .starting(StartupStateMachine(graph: configuration.graph, plan: plan, now: now), .fleet)
+            self.state = .starting(StartupRun(of: configuration.graph, for: .fleet, now: now))
         }
-        self.records = Dictionary(uniqueKeysWithValues: configuration.graph.names.map { ($0, Record(changedAt: now)) })
+        self.services = ServiceTable(names: configuration.graph.names, now: now)
     }
 
-    /// The first actions, once the runtime runs: a resumed shutdown waits `agent_lost_after` at most
-    /// for the agents to register again.
+    /// The first actions, once the runtime runs: the heartbeat clock, and a resumed shutdown waits
+    /// `agent_lost_after` at most for the agents to register again.
     public func start(now: Timestamp) -> [Action] {
-        guard case .resuming(let recorded) = phase else { return [] }
+        let heartbeat = Action.scheduleTimer(.heartbeat, at: now + configuration.coordinator.heartbeatInterval)
+        guard case .resuming(let recorded) = state else { return [heartbeat] }
         return [
             .progress(.shutdownResumed(alreadyStopped: recorded.keys.sorted())),
             .scheduleTimer(.resumeGrace, at: now + configuration.coordinator.agentLostAfter),
+            heartbeat,
         ]
     }
 
-    var graph: ServiceGraph { configuration.graph }
+    private var graph: ServiceGraph { configuration.graph }
 
     /// `starting`, `running`, `shutting down` or `finished`, as `quiesce status` shows it; during an
     /// operation, `running (restart api)`.
     public var phaseName: String {
-        switch phase {
+        switch state {
         case .resuming: "resuming a shutdown"
-        case .starting(let startup, .fleet):
-            startup.missingAgents.isEmpty
-                ? "starting" : "starting (waiting for agents: \(startup.missingAgents.joined(separator: ", ")))"
+        case .starting(let run):
+            switch run.purpose {
+            case .fleet:
+                run.missingAgents.isEmpty
+                    ? "starting" : "starting (waiting for agents: \(run.missingAgents.joined(separator: ", ")))"
+            case .operation(let operation, _): Self.phaseName(of: operation)
+            }
         case .running: "running"
-        case .shuttingDown(_, .fleet): "shutting down"
-        case .starting(_, .operation(let operation, _)), .shuttingDown(_, .operation(let operation, _)):
-            "running (\(operation.kind.rawValue) \(operation.service))"
+        case .shuttingDown(let run):
+            switch run.purpose {
+            case .fleet: "shutting down"
+            case .operation(let operation, _): Self.phaseName(of: operation)
+            }
         case .finished: "finished"
         }
     }
 
+    private static func phaseName(of operation: Operation) -> String {
+        "running (\(operation.kind.rawValue) \(operation.service))"
+    }
+
     /// Whether a shutdown of the fleet is under way or over.
     public var isShuttingDown: Bool {
-        switch phase {
-        case .resuming, .shuttingDown(_, .fleet), .finished: true
-        case .starting, .running, .shuttingDown(_, .operation): false
+        switch state {
+        case .resuming, .finished: true
+        case .shuttingDown(let run): !run.purpose.isOperation
+        case .starting, .running: false
         }
     }
 
     /// Whether a service's connected agent's connection has closed (see ``connectionClosed(_:now:)``).
     public func isUnreachable(_ service: String) -> Bool {
-        records[service]?.unreachable ?? false
+        services.isUnreachable(service)
     }
 
     /// Whether a service's agent is connected.
     public func isConnected(_ service: String) -> Bool {
-        records[service]?.connected ?? false
+        services.isConnected(service)
     }
-
     // MARK: Agents
 
     /// An agent asks to register as `service`. Its snapshot says what its service is doing: an agent
@@ -195,30 +178,27 @@ public struct CoordinatorStateMachine: Sendable {
     public mutating func agentRegistered(
         _ service: String, host: String, snapshot: AgentSnapshot = .idle, now: Timestamp
     ) -> Result<[Action], RegistrationRefusal> {
-        guard let record = records[service] else {
+        guard services.contains(service) else {
             return .failure(.unknownService(service, suggestion: NameSuggestion.closest(to: service, in: graph.names)))
         }
-        guard !record.connected || record.unreachable else { return .failure(.alreadyConnected(service)) }
-        if case .finished = phase { return .failure(.finished) }
-        records[service]!.connected = true
-        records[service]!.unreachable = false
-        records[service]!.host = host
+        guard !services.isReachable(service) else { return .failure(.alreadyConnected(service)) }
+        if case .finished = state { return .failure(.finished) }
+        services.connect(service, host: host)
         var actions: [Action] =
             [.progress(.agentConnected(service, host: host))] + livenessTimers(for: service, now: now)
-        adopt(snapshot, of: service, now: now)
-        switch phase {
+        services.adopt(snapshot, of: service, now: now)
+        switch state {
         case .resuming(let recorded):
-            let awaited = graph.names.filter { recorded[$0] == nil && !records[$0]!.connected }
+            let awaited = graph.names.filter { recorded[$0] == nil && !services.isConnected($0) }
             if awaited.isEmpty { actions += resumeShutdown(now: now) }
         case .starting:
             actions += withStartup(now: now) { $0.agentConnected(service, snapshot: snapshot, now: now) }
         case .running where snapshot != .idle:
             break
         case .running:
-            if graph.dependencies(of: service).allSatisfy({ records[$0]!.state == .ready }) {
-                change(service, to: .starting, now: now)
-                records[service]!.exitStatus = nil
-                actions += send(startOrder(for: service), to: service, now: now)
+            if graph.dependencies(of: service).allSatisfy({ services.state(of: $0) == .ready }) {
+                services.markStarting(service, now: now)
+                actions += services.send(.start(graph[service]), to: service, now: now)
             }
         case .shuttingDown:
             actions += withShutdown(now: now) { $0.agentConnected(service, now: now) }
@@ -230,10 +210,9 @@ public struct CoordinatorStateMachine: Sendable {
 
     /// Any valid message from the service's agent: it is alive.
     public mutating func heard(from service: String, now: Timestamp) -> [Action] {
-        guard records[service]?.connected == true else { return [] }
+        guard services.isConnected(service) else { return [] }
         var actions = livenessTimers(for: service, now: now)
-        if records[service]!.suspect {
-            records[service]!.suspect = false
+        if services.clearSuspect(service) {
             actions.append(.progress(.agentResponsive(service)))
         }
         return actions
@@ -243,26 +222,23 @@ public struct CoordinatorStateMachine: Sendable {
     /// be reconnecting (its ZMTP heartbeat gave up on a lossy network) or restarting; it is lost only
     /// if it does not register again within `agent_lost_after` of when it was last heard, as a silent
     /// agent is. Meanwhile a new registration for the service is its agent coming back.
-    public mutating func connectionClosed(_ service: String, now: Timestamp) -> [Action] {
-        guard records[service]?.connected == true else { return [] }
-        records[service]!.unreachable = true
-        return []
+    public mutating func connectionClosed(_ service: String, now: Timestamp) {
+        services.markUnreachable(service)
     }
 
     /// The agent is gone: silent too long, or its key revoked.
     public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
-        guard let record = records[service], record.connected else { return [] }
-        records[service]!.connected = false
-        records[service]!.unreachable = false
-        records[service]!.suspect = false
-        var actions: [Action] = answered(service) + [.cancelTimer(.suspect(service)), .cancelTimer(.liveness(service))]
-        switch record.state {
+        guard services.isConnected(service) else { return [] }
+        services.disconnect(service)
+        var actions: [Action] =
+            services.answered(service) + [.cancelTimer(.suspect(service)), .cancelTimer(.lost(service))]
+        switch services.state(of: service) {
         case .stopped, .failed, .timedOut:
             // The service had already ended; its agent leaving is expected, but a shutdown still
             // needs to know not to order it.
             break
         case .waiting, .starting, .ready, .unready, .stopping, .lost:
-            change(service, to: .lost, now: now)
+            services.change(service, to: .lost, now: now)
             actions.append(.progress(.agentLost(service)))
         }
         return actions
@@ -274,39 +250,39 @@ public struct CoordinatorStateMachine: Sendable {
 
     /// The agent spawned the service's process.
     public mutating func serviceStarted(_ service: String, pid: Int32, now: Timestamp) -> [Action] {
-        guard records[service] != nil else { return [] }
-        records[service]!.pid = pid
-        return answered(service)
+        guard services.contains(service) else { return [] }
+        services.recordSpawn(of: service, pid: pid)
+        return services.answered(service)
     }
 
     public mutating func serviceReady(_ service: String, now: Timestamp) -> [Action] {
-        answered(service) + ready(service, now: now)
+        services.answered(service) + ready(service, now: now)
     }
 
     private mutating func ready(_ service: String, now: Timestamp) -> [Action] {
-        guard let record = records[service] else { return [] }
-        records[service]!.lastCheckError = nil
-        if record.state == .unready {
-            change(service, to: .ready, now: now)
+        guard services.contains(service) else { return [] }
+        let previous = services.state(of: service)
+        services.recordCheck(of: service, error: nil)
+        if previous == .unready {
+            services.change(service, to: .ready, now: now)
             return [.progress(.serviceReadyAgain(service))]
         }
-        guard record.state == .starting else { return [] }
-        change(service, to: .ready, now: now)
-        records[service]!.readyAt = now
+        guard previous == .starting else { return [] }
+        services.markReady(service, now: now)
         return withStartup(now: now) { $0.serviceReady(service, now: now) }
     }
 
     /// A readiness check of the service failed: it is not ready yet, or no longer ready.
     public mutating func serviceUnready(_ service: String, reason: String, now: Timestamp) -> [Action] {
-        guard let record = records[service] else { return [] }
-        let answer = answered(service)
-        records[service]!.lastCheckError = reason
-        switch record.state {
+        guard services.contains(service) else { return [] }
+        let answer = services.answered(service)
+        services.recordCheck(of: service, error: reason)
+        switch services.state(of: service) {
         case .starting:
-            records[service]!.detail = "not ready yet: \(reason)"
+            services.explain(service, detail: "not ready yet: \(reason)")
             return answer
         case .ready:
-            change(service, to: .unready, now: now, detail: reason)
+            services.change(service, to: .unready, now: now, detail: reason)
             return answer + [.progress(.serviceUnready(service, reason: reason))]
         default:
             return answer
@@ -317,38 +293,38 @@ public struct CoordinatorStateMachine: Sendable {
     public mutating func serviceRestarting(
         _ service: String, status: ExitStatus, attempt: Int, delay: Duration, now: Timestamp
     ) -> [Action] {
-        guard let record = records[service], record.state != .stopping else { return [] }
-        change(
+        guard services.contains(service), services.state(of: service) != .stopping else { return [] }
+        services.change(
             service, to: .starting, now: now,
             detail: "restart \(attempt) after \(status), in \(delay.configurationText)")
-        return answered(service) + [
+        return services.answered(service) + [
             .progress(.serviceRestarting(service, status: status, attempt: attempt, delay: delay))
         ]
     }
 
     /// The agent could not start the service.
     public mutating func serviceStartFailed(_ service: String, message: String, now: Timestamp) -> [Action] {
-        guard records[service] != nil else { return [] }
-        change(service, to: .failed, now: now, detail: message)
-        return answered(service) + [.progress(.serviceFailed(service, reason: message))]
+        guard services.contains(service) else { return [] }
+        services.change(service, to: .failed, now: now, detail: message)
+        return services.answered(service) + [.progress(.serviceFailed(service, reason: message))]
             + withStartup(now: now) { $0.serviceFailed(service, reason: .failed(message), now: now) }
     }
 
     /// The service's process ended on its own.
     public mutating func serviceExited(_ service: String, status: ExitStatus, now: Timestamp) -> [Action] {
         // A repeated report (its acknowledgement was lost) was recorded already.
-        guard let record = records[service], record.exitStatus == nil else { return [] }
-        records[service]!.exitStatus = status
-        change(service, to: .failed, now: now, detail: "process ended (\(status))")
-        return answered(service) + [.progress(.serviceExited(service, status: status))]
+        guard services.contains(service), services.exitStatus(of: service) == nil else { return [] }
+        services.recordExit(status, of: service, now: now)
+        return services.answered(service) + [.progress(.serviceExited(service, status: status))]
             + withStartup(now: now) { $0.serviceFailed(service, reason: .exited(status), now: now) }
             + withShutdown(now: now) { $0.serviceExited(service, status: status, now: now) }
     }
 
     /// The agent reported the outcome of a stop or kill order.
     public mutating func stopAcknowledged(_ service: String, outcome: StopOutcome, now: Timestamp) -> [Action] {
-        guard records[service] != nil else { return [] }
-        return answered(service) + withShutdown(now: now) { $0.stopAcknowledged(service, outcome: outcome, now: now) }
+        guard services.contains(service) else { return [] }
+        return services.answered(service)
+            + withShutdown(now: now) { $0.stopAcknowledged(service, outcome: outcome, now: now) }
     }
 
     // MARK: Shutdown
@@ -356,17 +332,17 @@ public struct CoordinatorStateMachine: Sendable {
     /// A SIGTERM/SIGINT or a shutdown command. The first begins the shutdown; one during the shutdown
     /// escalates it: every remaining service is killed now. An operation under way is given up.
     public mutating func shutdownRequested(now: Timestamp) -> [Action] {
-        switch phase {
+        switch state {
         case .resuming:
             return resumeShutdown(now: now)
-        case .starting(var startup, let purpose):
-            let cancels = translate(startup.abandon(), for: purpose, now: now)
-            return cancels + interrupted(purpose) + beginShutdown(now: now)
+        case .starting(var run):
+            let cancels = run.feed({ $0.abandon() }, services: &services, now: now).actions
+            return cancels + interrupted(run.purpose) + beginShutdown(now: now)
         case .running:
             return beginShutdown(now: now)
-        case .shuttingDown(var shutdown, let purpose) where purpose.isOperation:
-            let cancels = translate(shutdown.abandon(), for: purpose, now: now)
-            return cancels + interrupted(purpose) + beginShutdown(now: now)
+        case .shuttingDown(var run) where run.purpose.isOperation:
+            let cancels = run.feed({ $0.abandon() }, services: &services, now: now).actions
+            return cancels + interrupted(run.purpose) + beginShutdown(now: now)
         case .shuttingDown:
             return withShutdown(now: now) { $0.escalate(now: now) }
         case .finished:
@@ -385,50 +361,46 @@ public struct CoordinatorStateMachine: Sendable {
                 .unknownService(
                     operation.service, suggestion: NameSuggestion.closest(to: operation.service, in: graph.names)))
         }
-        if operation.requestedByAgent, case .shuttingDown(_, .fleet) = phase {
-            // The fleet's shutdown stops that service in its wave: the agent waits for the order.
-            return .success([])
+        if operation.requestedByAgent {
+            switch state {
+            case .shuttingDown(let run) where !run.purpose.isOperation:
+                // The fleet's shutdown stops that service in its wave: the agent waits for the order.
+                return .success([])
+            case .starting, .shuttingDown:
+                // Several containers stopped at once: each agent's stop waits for the startup or the
+                // stop under way rather than stopping its service under running dependents.
+                pendingAgentStops.append(operation)
+                return .success([])
+            case .resuming, .running, .finished:
+                break
+            }
         }
-        if operation.requestedByAgent, case .starting = phase {
-            pendingAgentStops.append(operation)
-            return .success([])
-        }
-        if operation.requestedByAgent, case .shuttingDown(_, .operation) = phase {
-            // Several containers stopped at once: each agent's stop waits for the one under way
-            // rather than stopping its service under running dependents.
-            pendingAgentStops.append(operation)
-            return .success([])
-        }
-        guard case .running = phase else { return .failure(.busy(phaseName)) }
+        guard case .running = state else { return .failure(.busy(phaseName)) }
         let actions: [Action]
         switch operation.kind {
         case .stop, .restart:
             actions = beginOperationStop(operation, now: now)
         case .start:
             let needed = graph.withDependencies(of: operation.service).filter {
-                ![.ready, .unready].contains(records[$0]!.state)
+                ![.ready, .unready].contains(services.state(of: $0))
             }
             actions = beginStart(of: needed, for: operation, stopReport: nil, now: now)
         }
         return .success([.progress(.operationBegan(operation))] + actions)
     }
 
+    // MARK: Timers
+
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
         switch timer {
+        case .heartbeat:
+            return [.scheduleTimer(.heartbeat, at: now + configuration.coordinator.heartbeatInterval)]
+                + services.connectedServices.map { .sendHeartbeat(to: $0) }
         case .retransmit(let service):
-            guard let record = records[service], record.connected, let (order, sends) = record.unanswered else {
-                return []
-            }
-            records[service]!.unanswered = (order, sends + 1)
-            return [
-                .send(order, to: service),
-                .scheduleTimer(.retransmit(service), at: now + Self.retransmitDelay(afterSends: sends + 1)),
-            ]
+            return services.retransmit(to: service, now: now)
         case .suspect(let service):
-            guard records[service]?.connected == true, records[service]?.suspect == false else { return [] }
-            records[service]!.suspect = true
-            return [.progress(.agentSuspect(service))]
-        case .liveness(let service):
+            return services.markSuspect(service) ? [.progress(.agentSuspect(service))] : []
+        case .lost(let service):
             return agentLost(service, now: now)
         case .startup(let startupTimer):
             return withStartup(now: now) { $0.timerFired(startupTimer, now: now) }
@@ -441,14 +413,155 @@ public struct CoordinatorStateMachine: Sendable {
 
     /// One row per service, in declaration order.
     public func status(now: Timestamp) -> [ServiceStatus] {
-        graph.names.map { name in
-            let record = records[name]!
-            return ServiceStatus(
-                service: name, state: record.state, connected: record.connected && !record.unreachable,
-                suspect: record.suspect,
-                host: record.host,
-                pid: record.pid, uptime: record.state == .ready ? record.readyAt.map { now - $0 } : nil,
-                sinceLastChange: now - record.changedAt, detail: record.detail)
+        services.status(now: now)
+    }
+
+    /// The silence deadlines of an agent just heard from: suspect, then lost.
+    private func livenessTimers(for service: String, now: Timestamp) -> [Action] {
+        [
+            .scheduleTimer(.suspect(service), at: now + configuration.coordinator.agentSuspectAfter),
+            .scheduleTimer(.lost(service), at: now + configuration.coordinator.agentLostAfter),
+        ]
+    }
+
+    // MARK: Runs
+
+    /// Feeds an event to the startup, if one is under way, and goes on from its end if the event
+    /// ended it. The run is stored back before its end is handled, since that may begin another.
+    private mutating func withStartup(
+        now: Timestamp, _ event: (inout StartupStateMachine) -> [StartupStateMachine.Action]
+    ) -> [Action] {
+        guard case .starting(var run) = state else { return [] }
+        let step = run.feed(event, services: &services, now: now)
+        state = .starting(run)
+        guard let end = step.end else { return step.actions }
+        return step.actions + startupEnded(end, for: run.purpose, now: now)
+    }
+
+    /// Feeds an event to the shutdown, if one is under way, and goes on from its report if the
+    /// event ended it.
+    private mutating func withShutdown(
+        now: Timestamp, _ event: (inout ShutdownStateMachine) -> [ShutdownStateMachine.Action]
+    ) -> [Action] {
+        guard case .shuttingDown(var run) = state else { return [] }
+        let step = run.feed(event, services: &services, now: now)
+        state = .shuttingDown(run)
+        guard let report = step.report else { return step.actions }
+        return step.actions + shutdownEnded(report, for: run.purpose, now: now)
+    }
+
+    /// Starts `names` (closed under the dependencies that are not running) in dependency order, for
+    /// an operation.
+    private mutating func beginStart(
+        of names: Set<String>, for operation: Operation, stopReport: ShutdownReport?, now: Timestamp
+    ) -> [Action] {
+        guard !names.isEmpty else {
+            state = .running
+            return [.operationFinished(OperationReport(operation: operation, stop: stopReport))]
+                + beginPendingAgentStop(now: now)
         }
+        let run = StartupRun(
+            of: graph.restricted(to: names), for: .operation(operation, stopReport: stopReport), now: now)
+        state = .starting(run)
+        return run.services.filter(services.isConnected).flatMap { name in
+            withStartup(now: now) { $0.agentConnected(name, now: now) }
+        }
+    }
+
+    /// What follows the end of a startup: the fleet runs, or is shut down under the default
+    /// `on_start_failure`; an operation reports and the fleet runs on.
+    private mutating func startupEnded(_ end: StartupRun.End, for purpose: Purpose, now: Timestamp) -> [Action] {
+        switch (end, purpose) {
+        case (.complete(let after), .fleet):
+            state = .running
+            return [.progress(.startupComplete(after: after))] + beginPendingAgentStop(now: now)
+        case (.complete, .operation(let operation, let stopReport)):
+            state = .running
+            return [.operationFinished(OperationReport(operation: operation, stop: stopReport))]
+                + beginPendingAgentStop(now: now)
+        case (.failed(let failure), .operation(let operation, let stopReport)):
+            // What a targeted start started stays; the rest of the fleet runs on.
+            state = .running
+            return [
+                .progress(.startupFailed(failure)),
+                .operationFinished(OperationReport(operation: operation, stop: stopReport, startFailure: failure)),
+            ] + beginPendingAgentStop(now: now)
+        case (.failed(let failure), .fleet):
+            startupFailure = failure
+            if configuration.coordinator.onStartFailure == .leave {
+                state = .running
+                return [.progress(.startupFailed(failure))] + beginPendingAgentStop(now: now)
+            }
+            return [.progress(.startupFailed(failure))] + beginShutdown(now: now)
+        }
+    }
+
+    private mutating func beginShutdown(now: Timestamp) -> [Action] {
+        [.journal(.shutdownBegan), .progress(.shutdownBegan)] + beginStop(of: Set(graph.names), for: .fleet, now: now)
+    }
+
+    /// Resumes the shutdown a previous coordinator began: what its journal recorded stays concluded;
+    /// a service whose agent has not come back is declared lost, since it may still run.
+    private mutating func resumeShutdown(now: Timestamp) -> [Action] {
+        guard case .resuming(let recorded) = state else { return [] }
+        return [.cancelTimer(.resumeGrace)]
+            + beginStop(of: Set(graph.names), for: .fleet, recorded: recorded, missingAreLost: true, now: now)
+    }
+
+    /// Stops `names` (closed under dependents) in reverse dependency order.
+    private mutating func beginStop(
+        of names: Set<String>, for purpose: Purpose, recorded: [String: RecordedOutcome] = [:],
+        missingAreLost: Bool = false, now: Timestamp
+    ) -> [Action] {
+        var run = ShutdownRun(of: graph.restricted(to: names), for: purpose, settings: configuration.coordinator)
+        let step = run.start(services: &services, recorded: recorded, missingAreLost: missingAreLost, now: now)
+        state = .shuttingDown(run)
+        guard let report = step.report else { return step.actions }
+        return step.actions + shutdownEnded(report, for: purpose, now: now)
+    }
+
+    /// What follows the end of a shutdown: the fleet's is the coordinator's last word; a restart
+    /// starts again what it stopped; another operation reports and the fleet runs on.
+    private mutating func shutdownEnded(_ report: ShutdownReport, for purpose: Purpose, now: Timestamp) -> [Action] {
+        switch purpose {
+        case .fleet:
+            state = .finished
+            var report = report
+            report.startupFailure = startupFailure
+            return [.journal(.shutdownFinished), .finish(report)]
+        case .operation(let operation, _) where operation.kind == .restart:
+            return [.progress(.operationStopped(operation, report))]
+                + beginStart(of: Set(report.entries.map(\.service)), for: operation, stopReport: report, now: now)
+        case .operation(let operation, _):
+            state = .running
+            return [.operationFinished(OperationReport(operation: operation, stop: report))]
+                + beginPendingAgentStop(now: now)
+        }
+    }
+
+    /// The report of an operation that a full shutdown interrupted.
+    private func interrupted(_ purpose: Purpose) -> [Action] {
+        guard case .operation(let operation, let stopReport) = purpose else { return [] }
+        return [.operationFinished(OperationReport(operation: operation, stop: stopReport, interrupted: true))]
+    }
+
+    /// Stops the operation's service after its dependents, leaving out those whose process has ended
+    /// already (stopped by an earlier operation): they have nothing to stop.
+    private mutating func beginOperationStop(_ operation: Operation, now: Timestamp) -> [Action] {
+        let names = graph.withDependents(of: operation.service).filter {
+            $0 == operation.service || !services.hasEnded($0)
+        }
+        return beginStop(of: names, for: .operation(operation, stopReport: nil), now: now)
+    }
+
+    /// Begins the first stop an agent asked for while the coordinator was busy, skipping those whose
+    /// service has stopped meanwhile (an earlier stop took it with its dependency).
+    private mutating func beginPendingAgentStop(now: Timestamp) -> [Action] {
+        while case .running = state, !pendingAgentStops.isEmpty {
+            let operation = pendingAgentStops.removeFirst()
+            guard !services.hasEnded(operation.service) else { continue }
+            return [.progress(.operationBegan(operation))] + beginOperationStop(operation, now: now)
+        }
+        return []
     }
 }

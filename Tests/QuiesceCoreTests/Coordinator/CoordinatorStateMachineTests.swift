@@ -1,84 +1,57 @@
 import QuiesceCore
 import Testing
 
+/// The coordinator from its startup to its report: the fleet's startup, its failure under either
+/// policy, the shutdown and its escalation, and the status rows.
 @Suite("Coordinator state machine")
 struct CoordinatorStateMachineTests {
     typealias Coordinator = CoordinatorStateMachine
 
     let configuration: Configuration
-    let clean = StopOutcome.stopped(.exited(0))
 
     init() throws {
-        configuration = Configuration(graph: try Fixtures.seedGraph())
+        configuration = try CoordinatorFixtures.seedConfiguration()
     }
 
-    /// Registers `service`, which must be accepted, and returns the actions.
+    /// Registers `service` from `host-<service>`, which must be accepted, and returns the actions.
     func register(_ service: String, on coordinator: inout Coordinator, now: Timestamp) throws -> [Coordinator.Action] {
         try coordinator.agentRegistered(service, host: "host-\(service)", now: now).get()
     }
 
-    /// A coordinator with all three services ready at t+4.
-    func runningFleet(clock: inout ManualClock) throws -> Coordinator {
-        var coordinator = Coordinator(configuration: configuration, now: clock.now)
-        for name in ["database", "cache", "api"] {
-            _ = try register(name, on: &coordinator, now: clock.now)
-        }
-        clock.advance(by: .seconds(1))
-        _ = coordinator.serviceReady("cache", now: clock.now)
-        _ = coordinator.serviceReady("database", now: clock.now)
-        clock.advance(by: .seconds(3))
-        _ = coordinator.serviceReady("api", now: clock.now)
-        return coordinator
+    /// Registers database then cache at `now`: the first wave is ordered to start.
+    func registerFirstWave(on coordinator: inout Coordinator, now: Timestamp) throws {
+        #expect(
+            try register("database", on: &coordinator, now: now)
+                == CoordinatorFixtures.connected("database", host: "host-database", now: now))
+        #expect(
+            try register("cache", on: &coordinator, now: now)
+                == CoordinatorFixtures.connected("cache", host: "host-cache", now: now)
+                + CoordinatorFixtures.firstWaveStarted(now: now))
     }
 
-    @Test("An agent for a service not in the configuration is refused with a suggestion")
-    func unknownService() {
-        var coordinator = Coordinator(configuration: configuration, now: .zero)
-        let result = coordinator.agentRegistered("databse", host: "h1", now: .zero)
-        #expect(result == .failure(.unknownService("databse", suggestion: "database")))
-        #expect(
-            Coordinator.RegistrationRefusal.unknownService("databse", suggestion: "database").description
-                == #"service "databse" is not in the coordinator's configuration (did you mean "database"?)"#)
-        #expect(
-            coordinator.agentRegistered("payments", host: "h1", now: .zero)
-                == .failure(.unknownService("payments", suggestion: nil)))
-        #expect(!coordinator.isConnected("databse"))
-    }
-
-    @Test("A second agent for a connected service is refused")
-    func duplicateAgent() throws {
-        var coordinator = Coordinator(configuration: configuration, now: .zero)
-        #expect(
-            withoutRetransmission(try register("database", on: &coordinator, now: .zero)) == [
-                .progress(.agentConnected("database", host: "host-database")),
-                .scheduleTimer(.suspect("database"), at: .after(.seconds(2))),
-                .scheduleTimer(.liveness("database"), at: .after(.seconds(5))),
-            ])
-        #expect(coordinator.isConnected("database"))
-        #expect(
-            coordinator.agentRegistered("database", host: "other", now: .after(.seconds(1)))
-                == .failure(.alreadyConnected("database")))
-        #expect(coordinator.status(now: .after(.seconds(1))).first?.host == "host-database")
-    }
+    let clean = StopOutcome.stopped(.exited(0))
 
     @Test("Startup, running, a shutdown request, acknowledgements and the final report")
     func fullFlow() throws {
         var clock = ManualClock()
         var coordinator = Coordinator(configuration: configuration, now: clock.now)
+        let cachePID: Int32 = 101
 
-        _ = try register("database", on: &coordinator, now: clock.now)
+        #expect(
+            try register("database", on: &coordinator, now: clock.now)
+                == CoordinatorFixtures.connected("database", host: "host-database", now: clock.now))
         #expect(
             withoutRetransmission(try register("cache", on: &coordinator, now: clock.now)) == [
                 .progress(.agentConnected("cache", host: "host-cache")),
                 .scheduleTimer(.suspect("cache"), at: .after(.seconds(2))),
-                .scheduleTimer(.liveness("cache"), at: .after(.seconds(5))),
+                .scheduleTimer(.lost("cache"), at: .after(.seconds(5))),
                 .progress(.startup(.waveStarted(number: 1, of: 2, services: ["cache", "database"]))),
                 .send(.start(readiness: nil, restart: nil), to: "cache"),
                 .scheduleTimer(.startup(.startDeadline("cache")), at: .after(.seconds(30))),
                 .send(.start(readiness: nil, restart: nil), to: "database"),
                 .scheduleTimer(.startup(.startDeadline("database")), at: .after(.seconds(30))),
             ])
-        #expect(withoutRetransmission(coordinator.serviceStarted("cache", pid: 101, now: clock.now)) == [])
+        #expect(withoutRetransmission(coordinator.serviceStarted("cache", pid: cachePID, now: clock.now)) == [])
         clock.advance(by: .seconds(1))
         #expect(
             withoutRetransmission(coordinator.serviceReady("cache", now: clock.now)) == [
@@ -96,7 +69,7 @@ struct CoordinatorStateMachineTests {
             withoutRetransmission(try register("api", on: &coordinator, now: clock.now)) == [
                 .progress(.agentConnected("api", host: "host-api")),
                 .scheduleTimer(.suspect("api"), at: .after(.seconds(5))),
-                .scheduleTimer(.liveness("api"), at: .after(.seconds(8))),
+                .scheduleTimer(.lost("api"), at: .after(.seconds(8))),
                 .progress(.startup(.waveStarted(number: 2, of: 2, services: ["api"]))),
                 .send(.start(readiness: nil, restart: nil), to: "api"),
                 .scheduleTimer(.startup(.startDeadline("api")), at: .after(.seconds(33))),
@@ -172,9 +145,9 @@ struct CoordinatorStateMachineTests {
     @Test("A second shutdown request escalates: every remaining service is killed")
     func secondRequestEscalates() throws {
         var clock = ManualClock()
-        var coordinator = try runningFleet(clock: &clock)
+        var coordinator = try CoordinatorFixtures.runningFleet(clock: &clock)
 
-        _ = coordinator.shutdownRequested(now: clock.now)
+        #expect(coordinator.shutdownRequested(now: clock.now) == CoordinatorFixtures.fleetShutdownBegan(now: clock.now))
         clock.advance(by: .seconds(1))
         #expect(
             withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [
@@ -186,8 +159,19 @@ struct CoordinatorStateMachineTests {
                 .send(.kill(exit: true), to: "database"),
                 .scheduleTimer(.shutdown(.killGrace), at: .after(.seconds(7))),
             ])
-        _ = coordinator.stopAcknowledged("api", outcome: .killed, now: clock.now)
-        _ = coordinator.stopAcknowledged("cache", outcome: .killed, now: clock.now)
+        let killed = ShutdownOutcome.killed(.killed, reason: .escalation)
+        #expect(
+            coordinator.stopAcknowledged("api", outcome: .killed, now: clock.now) == [
+                .cancelTimer(.retransmit("api")),
+                .journaled("api", killed),
+                .progress(.shutdown(.serviceFinished("api", killed, after: .seconds(1)))),
+            ])
+        #expect(
+            coordinator.stopAcknowledged("cache", outcome: .killed, now: clock.now) == [
+                .cancelTimer(.retransmit("cache")),
+                .journaled("cache", killed),
+                .progress(.shutdown(.serviceFinished("cache", killed, after: .zero))),
+            ])
         clock.advance(by: .seconds(2))
         let actions = withoutRetransmission(coordinator.timerFired(.shutdown(.killGrace), now: clock.now))
         guard case .finish(let report) = try #require(actions.last) else {
@@ -203,85 +187,19 @@ struct CoordinatorStateMachineTests {
         #expect(report.exitCode == 3)
     }
 
-    @Test("An agent silent past agent_lost_after is lost; hearing from it pushes the timer back")
-    func liveness() throws {
-        var clock = ManualClock()
-        var coordinator = Coordinator(configuration: configuration, now: clock.now)
-        _ = try register("database", on: &coordinator, now: clock.now)
-
-        clock.advance(by: .seconds(3))
-        #expect(
-            withoutRetransmission(coordinator.heard(from: "database", now: clock.now)) == [
-                .scheduleTimer(.suspect("database"), at: .after(.seconds(5))),
-                .scheduleTimer(.liveness("database"), at: .after(.seconds(8))),
-            ])
-        #expect(withoutRetransmission(coordinator.heard(from: "cache", now: clock.now)) == [])
-        clock.advance(by: .seconds(2))
-        #expect(
-            withoutRetransmission(coordinator.timerFired(.suspect("database"), now: clock.now)) == [
-                .progress(.agentSuspect("database"))
-            ])
-        #expect(coordinator.status(now: clock.now).first?.suspect == true)
-        clock.advance(by: .seconds(3))
-        #expect(
-            withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [
-                .cancelTimer(.suspect("database")),
-                .cancelTimer(.liveness("database")),
-                .progress(.agentLost("database")),
-            ])
-        #expect(!coordinator.isConnected("database"))
-        #expect(coordinator.status(now: clock.now).first?.state == .lost)
-        #expect(withoutRetransmission(coordinator.timerFired(.liveness("database"), now: clock.now)) == [])
-
-        clock.advance(by: .seconds(1))
-        _ = try register("database", on: &coordinator, now: clock.now)
-        #expect(coordinator.status(now: clock.now).first?.state == .waiting)
-        #expect(coordinator.isConnected("database"))
-    }
-
-    @Test("While the startup waits for agents, the phase names them")
-    func phaseNamesMissingAgents() throws {
-        var coordinator = Coordinator(configuration: configuration, now: .zero)
-        #expect(coordinator.phaseName == "starting (waiting for agents: cache, database)")
-        _ = try register("cache", on: &coordinator, now: .zero)
-        #expect(coordinator.phaseName == "starting (waiting for agents: database)")
-        _ = try register("database", on: &coordinator, now: .zero)
-        #expect(coordinator.phaseName == "starting")
-    }
-
-    @Test("A closed connection during the shutdown is not a loss: the agent registering again gets its order again")
-    func closedConnectionDuringShutdown() throws {
-        var clock = ManualClock()
-        var coordinator = try runningFleet(clock: &clock)
-        _ = coordinator.shutdownRequested(now: clock.now)
-        #expect(coordinator.connectionClosed("api", now: clock.now).isEmpty, "no loss, and the wave waits")
-        #expect(coordinator.status(now: clock.now).last?.connected == false)
-        #expect(coordinator.status(now: clock.now).last?.state == .stopping)
-
-        clock.advance(by: .seconds(1))
-        let back = try coordinator.agentRegistered(
-            "api", host: "host-api", snapshot: .stopping(pid: 12), now: clock.now
-        ).get()
-        #expect(
-            back.contains(.send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api")), "ordered again")
-        let next = coordinator.stopAcknowledged("api", outcome: clean, now: clock.now)
-        #expect(next.contains { if case .send(.stop, to: "database") = $0 { true } else { false } })
-
-        // Gone for good: lost once agent_lost_after has passed since it was last heard.
-        #expect(coordinator.connectionClosed("cache", now: clock.now).isEmpty)
-        clock.advance(by: .seconds(5))
-        #expect(coordinator.timerFired(.liveness("cache"), now: clock.now).contains(.progress(.agentLost("cache"))))
-    }
-
     @Test("A startup failure under the default policy stops what started and exits with code 2")
     func startupFailure() throws {
         var clock = ManualClock()
         var coordinator = Coordinator(configuration: configuration, now: clock.now)
-        _ = try register("database", on: &coordinator, now: clock.now)
-        _ = try register("cache", on: &coordinator, now: clock.now)
+        try registerFirstWave(on: &coordinator, now: clock.now)
 
         clock.advance(by: .seconds(1))
-        _ = coordinator.serviceReady("cache", now: clock.now)
+        #expect(
+            coordinator.serviceReady("cache", now: clock.now) == [
+                .cancelTimer(.retransmit("cache")),
+                .cancelTimer(.startup(.startDeadline("cache"))),
+                .progress(.startup(.serviceReady("cache", after: .seconds(1)))),
+            ])
         clock.advance(by: .seconds(1))
         let failure = StartupFailure(service: "database", reason: .exited(.exited(1)), notStarted: ["api"])
         #expect(
@@ -322,10 +240,14 @@ struct CoordinatorStateMachineTests {
         configuration.coordinator.onStartFailure = .leave
         var clock = ManualClock()
         var coordinator = Coordinator(configuration: configuration, now: clock.now)
-        _ = try register("database", on: &coordinator, now: clock.now)
-        _ = try register("cache", on: &coordinator, now: clock.now)
+        try registerFirstWave(on: &coordinator, now: clock.now)
         clock.advance(by: .seconds(2))
-        _ = coordinator.serviceReady("database", now: clock.now)
+        #expect(
+            coordinator.serviceReady("database", now: clock.now) == [
+                .cancelTimer(.retransmit("database")),
+                .cancelTimer(.startup(.startDeadline("database"))),
+                .progress(.startup(.serviceReady("database", after: .seconds(2)))),
+            ])
 
         clock.advance(by: .seconds(28))
         let failure = StartupFailure(service: "cache", reason: .timedOut(.seconds(30)), notStarted: ["api"])
@@ -347,8 +269,7 @@ struct CoordinatorStateMachineTests {
     @Test("A shutdown requested during startup cancels the start deadlines first")
     func shutdownDuringStartup() throws {
         var coordinator = Coordinator(configuration: configuration, now: .zero)
-        _ = try register("database", on: &coordinator, now: .zero)
-        _ = try register("cache", on: &coordinator, now: .zero)
+        try registerFirstWave(on: &coordinator, now: .zero)
         let actions = withoutRetransmission(coordinator.shutdownRequested(now: .after(.seconds(1))))
         #expect(
             Array(actions.prefix(3)) == [
@@ -363,19 +284,26 @@ struct CoordinatorStateMachineTests {
 
     @Test("Status has one row per service in declaration order")
     func statusRows() throws {
+        let databasePID: Int32 = 4242
         var clock = ManualClock()
         var coordinator = Coordinator(configuration: configuration, now: clock.now)
-        _ = try register("database", on: &coordinator, now: clock.now)
-        _ = try register("cache", on: &coordinator, now: clock.now)
-        _ = coordinator.serviceStarted("database", pid: 4242, now: clock.now)
+        try registerFirstWave(on: &coordinator, now: clock.now)
+        #expect(
+            coordinator.serviceStarted("database", pid: databasePID, now: clock.now) == [
+                .cancelTimer(.retransmit("database"))
+            ])
         clock.advance(by: .seconds(2))
-        _ = coordinator.serviceReady("database", now: clock.now)
+        #expect(
+            coordinator.serviceReady("database", now: clock.now) == [
+                .cancelTimer(.startup(.startDeadline("database"))),
+                .progress(.startup(.serviceReady("database", after: .seconds(2)))),
+            ])
         clock.advance(by: .seconds(3))
 
         #expect(
             coordinator.status(now: clock.now) == [
                 ServiceStatus(
-                    service: "database", state: .ready, connected: true, host: "host-database", pid: 4242,
+                    service: "database", state: .ready, connected: true, host: "host-database", pid: databasePID,
                     uptime: .seconds(3), sinceLastChange: .seconds(3)),
                 ServiceStatus(
                     service: "cache", state: .starting, connected: true, host: "host-cache",
@@ -389,8 +317,7 @@ struct CoordinatorStateMachineTests {
         var configuration = configuration
         configuration.coordinator.onStartFailure = .leave
         var coordinator = Coordinator(configuration: configuration, now: .zero)
-        _ = try register("database", on: &coordinator, now: .zero)
-        _ = try register("cache", on: &coordinator, now: .zero)
+        try registerFirstWave(on: &coordinator, now: .zero)
 
         #expect(
             withoutRetransmission(

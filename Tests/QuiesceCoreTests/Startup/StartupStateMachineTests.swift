@@ -16,8 +16,15 @@ struct StartupStateMachineTests {
     /// A machine whose first wave (cache, database) was ordered to start at t+0.
     func firstWaveStarted() -> StartupStateMachine {
         var startup = machine()
-        _ = startup.agentConnected("cache", now: .zero)
-        _ = startup.agentConnected("database", now: .zero)
+        #expect(startup.agentConnected("cache", now: .zero) == [])
+        #expect(
+            startup.agentConnected("database", now: .zero) == [
+                .progress(.waveStarted(number: 1, of: 2, services: ["cache", "database"])),
+                .sendStart(service: "cache"),
+                .scheduleTimer(.startDeadline("cache"), at: .after(.seconds(30))),
+                .sendStart(service: "database"),
+                .scheduleTimer(.startDeadline("database"), at: .after(.seconds(30))),
+            ])
         return startup
     }
 
@@ -75,7 +82,10 @@ struct StartupStateMachineTests {
         var startup = firstWaveStarted()
 
         clock.advance(by: .seconds(1))
-        _ = startup.serviceReady("cache", now: clock.now)
+        #expect(
+            startup.serviceReady("cache", now: clock.now) == [
+                .cancelTimer(.startDeadline("cache")), .progress(.serviceReady("cache", after: .seconds(1))),
+            ])
         #expect(
             startup.serviceReady("database", now: clock.now) == [
                 .cancelTimer(.startDeadline("database")),
@@ -94,7 +104,7 @@ struct StartupStateMachineTests {
     @Test("An agent lost before its wave is waited for again")
     func lostBeforeItsWave() {
         var startup = machine()
-        _ = startup.agentConnected("cache", now: .zero)
+        #expect(startup.agentConnected("cache", now: .zero) == [])
         #expect(startup.agentLost("cache", now: .zero) == [])
         #expect(startup.agentConnected("database", now: .zero) == [])
         #expect(startup.missingAgents == ["cache"])
@@ -107,7 +117,10 @@ struct StartupStateMachineTests {
         var startup = firstWaveStarted()
 
         clock.advance(by: .seconds(4))
-        _ = startup.serviceReady("cache", now: clock.now)
+        #expect(
+            startup.serviceReady("cache", now: clock.now) == [
+                .cancelTimer(.startDeadline("cache")), .progress(.serviceReady("cache", after: .seconds(4))),
+            ])
         clock.advance(by: .seconds(26))
         #expect(
             startup.timerFired(.startDeadline("database"), now: clock.now) == [
@@ -122,7 +135,10 @@ struct StartupStateMachineTests {
     @Test("A start deadline for a service already ready is ignored")
     func staleDeadline() {
         var startup = firstWaveStarted()
-        _ = startup.serviceReady("cache", now: .after(.seconds(1)))
+        #expect(
+            startup.serviceReady("cache", now: .after(.seconds(1))) == [
+                .cancelTimer(.startDeadline("cache")), .progress(.serviceReady("cache", after: .seconds(1))),
+            ])
         #expect(startup.timerFired(.startDeadline("cache"), now: .after(.seconds(30))) == [])
         #expect(startup.isActive)
     }
@@ -153,7 +169,10 @@ struct StartupStateMachineTests {
     @Test("An agent lost while its service starts fails the startup")
     func agentLostWhileStarting() {
         var startup = firstWaveStarted()
-        _ = startup.serviceReady("database", now: .after(.seconds(1)))
+        #expect(
+            startup.serviceReady("database", now: .after(.seconds(1))) == [
+                .cancelTimer(.startDeadline("database")), .progress(.serviceReady("database", after: .seconds(1))),
+            ])
         #expect(
             startup.agentLost("cache", now: .after(.seconds(2))) == [
                 .cancelTimer(.startDeadline("cache")),
@@ -165,9 +184,20 @@ struct StartupStateMachineTests {
     @Test("A failure in the last wave leaves nothing unstarted")
     func failureInLastWave() {
         var startup = firstWaveStarted()
-        _ = startup.serviceReady("cache", now: .zero)
-        _ = startup.serviceReady("database", now: .zero)
-        _ = startup.agentConnected("api", now: .zero)
+        #expect(
+            startup.serviceReady("cache", now: .zero) == [
+                .cancelTimer(.startDeadline("cache")), .progress(.serviceReady("cache", after: .zero)),
+            ])
+        #expect(
+            startup.serviceReady("database", now: .zero) == [
+                .cancelTimer(.startDeadline("database")), .progress(.serviceReady("database", after: .zero)),
+            ])
+        #expect(
+            startup.agentConnected("api", now: .zero) == [
+                .progress(.waveStarted(number: 2, of: 2, services: ["api"])),
+                .sendStart(service: "api"),
+                .scheduleTimer(.startDeadline("api"), at: .after(.seconds(30))),
+            ])
         #expect(
             startup.serviceFailed("api", reason: .failed("readiness check failed"), now: .after(.seconds(1))) == [
                 .cancelTimer(.startDeadline("api")),
@@ -178,7 +208,10 @@ struct StartupStateMachineTests {
     @Test("Abandoning cancels the pending deadlines once")
     func abandon() {
         var startup = firstWaveStarted()
-        _ = startup.serviceReady("cache", now: .zero)
+        #expect(
+            startup.serviceReady("cache", now: .zero) == [
+                .cancelTimer(.startDeadline("cache")), .progress(.serviceReady("cache", after: .zero)),
+            ])
         #expect(startup.abandon() == [.cancelTimer(.startDeadline("database"))])
         #expect(!startup.isActive)
         #expect(startup.abandon() == [])

@@ -137,8 +137,11 @@ struct ShutdownSimulation {
                 schedule(.report(service, .killed), at: now + .milliseconds(10))
             case .send(.start, _):
                 break
-            case .scheduleTimer(.liveness, _), .scheduleTimer(.suspect, _):
+            case .scheduleTimer(.lost, _), .scheduleTimer(.suspect, _):
                 // Agents that are not lost heartbeat; a lost one is declared by its `.agentLost` event.
+                break
+            case .scheduleTimer(.heartbeat, _), .sendHeartbeat:
+                // The coordinator's heartbeats keep agents from giving it up; these agents never do.
                 break
             case .scheduleTimer(let timer, let at):
                 timers[timer] = at

@@ -23,6 +23,17 @@ struct ShutdownStateMachineTests {
         Dictionary(uniqueKeysWithValues: (graph ?? self.graph).names.map { ($0, .connected) })
     }
 
+    /// How the seed graph's shutdown begins at `now` with api connected: the deadline, and api's
+    /// stop order with its deadline (10 s, plus the 2 s grace).
+    func apiOrdered(now: Timestamp, shutdownTimeout: Duration = .seconds(60)) -> [Machine.Action] {
+        [
+            .scheduleTimer(.shutdownDeadline, at: now + shutdownTimeout),
+            .progress(.waveStarted(number: 1, of: 2, services: ["api"])),
+            .sendStop(service: "api", timeout: .seconds(10)),
+            .scheduleTimer(.stopDeadline("api"), at: now + .seconds(12)),
+        ]
+    }
+
     /// The report in the last action, which must be `.finish`.
     func report(_ actions: [Machine.Action]) throws -> ShutdownReport {
         guard case .finish(let report) = try #require(actions.last) else {
@@ -139,7 +150,7 @@ struct ShutdownStateMachineTests {
         var clock = ManualClock()
         var shutdown = machine()
 
-        _ = shutdown.start(conditions: allConnected(), now: clock.now)
+        #expect(shutdown.start(conditions: allConnected(), now: clock.now) == apiOrdered(now: clock.now))
         clock.advance(by: .seconds(12))
         #expect(
             shutdown.timerFired(.stopDeadline("api"), now: clock.now) == [
@@ -153,7 +164,11 @@ struct ShutdownStateMachineTests {
             ])
         clock.advance(by: .seconds(1))
         #expect(shutdown.stopAcknowledged("api", outcome: .killedAfterTimeout, now: clock.now) == [])
-        _ = shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now)
+        #expect(
+            shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("cache")),
+                .progress(.serviceFinished("cache", .acknowledged(clean), after: .seconds(1))),
+            ])
         let report = try report(shutdown.stopAcknowledged("database", outcome: clean, now: clock.now))
         #expect(report.entries.first == .init(service: "api", wave: 1, outcome: .timedOut, duration: .seconds(12)))
         #expect(report.termination == .completed)
@@ -166,7 +181,7 @@ struct ShutdownStateMachineTests {
         var clock = ManualClock()
         var shutdown = machine()
 
-        _ = shutdown.start(conditions: allConnected(), now: clock.now)
+        #expect(shutdown.start(conditions: allConnected(), now: clock.now) == apiOrdered(now: clock.now))
         clock.advance(by: .seconds(3))
         #expect(
             shutdown.agentLost("api", now: clock.now) == [
@@ -179,7 +194,11 @@ struct ShutdownStateMachineTests {
                 .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(25))),
             ])
         #expect(shutdown.stopAcknowledged("api", outcome: clean, now: clock.now) == [])
-        _ = shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now)
+        #expect(
+            shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("cache")),
+                .progress(.serviceFinished("cache", .acknowledged(clean), after: .zero)),
+            ])
         let report = try report(shutdown.stopAcknowledged("database", outcome: clean, now: clock.now))
         #expect(report.entries.map(\.outcome) == [.lost, .acknowledged(clean), .acknowledged(clean)])
         #expect(report.exitCode == 1)
@@ -230,7 +249,9 @@ struct ShutdownStateMachineTests {
         var clock = ManualClock()
         var shutdown = machine()
 
-        _ = shutdown.start(conditions: ["api": .connected, "cache": .connected], now: clock.now)
+        #expect(
+            shutdown.start(conditions: ["api": .connected, "cache": .connected], now: clock.now)
+                == apiOrdered(now: clock.now))
         clock.advance(by: .seconds(1))
         #expect(shutdown.agentLost("cache", now: clock.now) == [])
         #expect(shutdown.agentConnected("database", now: clock.now) == [])
@@ -255,7 +276,7 @@ struct ShutdownStateMachineTests {
     @Test("A process that ends before its wave is reported as already exited")
     func exitedBeforeItsWave() throws {
         var shutdown = machine()
-        _ = shutdown.start(conditions: ["api": .connected], now: .zero)
+        #expect(shutdown.start(conditions: ["api": .connected], now: .zero) == apiOrdered(now: .zero))
         #expect(shutdown.serviceExited("cache", status: .exited(1), now: .after(.seconds(1))) == [])
         #expect(shutdown.serviceExited("api", status: .exited(0), now: .after(.seconds(1))) == [])
         let actions = shutdown.stopAcknowledged("api", outcome: clean, now: .after(.seconds(2)))
@@ -321,11 +342,26 @@ struct ShutdownStateMachineTests {
         var clock = ManualClock()
         var shutdown = machine(shutdownTimeout: .seconds(15))
 
-        _ = shutdown.start(conditions: allConnected(), now: clock.now)
+        #expect(
+            shutdown.start(conditions: allConnected(), now: clock.now)
+                == apiOrdered(now: clock.now, shutdownTimeout: .seconds(15)))
         clock.advance(by: .seconds(1))
-        _ = shutdown.stopAcknowledged("api", outcome: clean, now: clock.now)
+        #expect(
+            shutdown.stopAcknowledged("api", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("api")),
+                .progress(.serviceFinished("api", .acknowledged(clean), after: .seconds(1))),
+                .progress(.waveStarted(number: 2, of: 2, services: ["cache", "database"])),
+                .sendStop(service: "cache", timeout: .seconds(10)),
+                .scheduleTimer(.stopDeadline("cache"), at: .after(.seconds(13))),
+                .sendStop(service: "database", timeout: .seconds(20)),
+                .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(23))),
+            ])
         clock.advance(by: .seconds(1))
-        _ = shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now)
+        #expect(
+            shutdown.stopAcknowledged("cache", outcome: clean, now: clock.now) == [
+                .cancelTimer(.stopDeadline("cache")),
+                .progress(.serviceFinished("cache", .acknowledged(clean), after: .seconds(1))),
+            ])
         clock.advance(by: .seconds(13))
         #expect(
             shutdown.timerFired(.shutdownDeadline, now: clock.now) == [
@@ -360,8 +396,10 @@ struct ShutdownStateMachineTests {
         var shutdown = machine()
 
         #expect(shutdown.escalate(now: clock.now) == [])
-        _ = shutdown.start(
-            conditions: ["api": .connected, "cache": .connected, "database": .notConnected], now: clock.now)
+        #expect(
+            shutdown.start(
+                conditions: ["api": .connected, "cache": .connected, "database": .notConnected], now: clock.now)
+                == apiOrdered(now: clock.now))
         clock.advance(by: .seconds(1))
         #expect(
             shutdown.escalate(now: clock.now) == [
@@ -395,7 +433,7 @@ struct ShutdownStateMachineTests {
         #expect(shutdown.stopAcknowledged("api", outcome: clean, now: .zero) == [])
         #expect(shutdown.agentLost("api", now: .zero) == [])
         #expect(shutdown.timerFired(.shutdownDeadline, now: .zero) == [])
-        _ = shutdown.start(conditions: allConnected(), now: .zero)
+        #expect(shutdown.start(conditions: allConnected(), now: .zero) == apiOrdered(now: .zero))
         #expect(shutdown.start(conditions: allConnected(), now: .zero) == [])
         #expect(shutdown.stopAcknowledged("queue", outcome: clean, now: .zero) == [])
         #expect(shutdown.agentConnected("queue", now: .zero) == [])
@@ -444,11 +482,28 @@ struct UnreachableWaitTests {
             graph: graph, plan: Plan(graph: graph), shutdownTimeout: .seconds(30), ackGrace: .seconds(1))
     }
 
+    /// How the shutdown begins at t+0 with api connected: the 30 s deadline, and api's stop order
+    /// with its deadline (5 s, plus the 1 s grace).
+    let apiOrdered: [ShutdownStateMachine.Action] = [
+        .scheduleTimer(.shutdownDeadline, at: .after(.seconds(30))),
+        .progress(.waveStarted(number: 1, of: 2, services: ["api"])),
+        .sendStop(service: "api", timeout: .seconds(5)),
+        .scheduleTimer(.stopDeadline("api"), at: .after(.seconds(6))),
+    ]
+
     @Test("A waiting service lost in its wave holds the wave, and is ordered again when its agent is back")
     func waitsAndReorders() throws {
         var shutdown = try machine(waits: true)
-        _ = shutdown.start(conditions: ["database": .connected, "api": .connected], now: .zero)
-        _ = shutdown.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1)))
+        #expect(
+            shutdown.start(conditions: ["database": .connected, "api": .connected], now: .zero) == apiOrdered)
+        #expect(
+            shutdown.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))) == [
+                .cancelTimer(.stopDeadline("api")),
+                .progress(.serviceFinished("api", .acknowledged(.stopped(.exited(0))), after: .seconds(1))),
+                .progress(.waveStarted(number: 2, of: 2, services: ["database"])),
+                .sendStop(service: "database", timeout: .seconds(5)),
+                .scheduleTimer(.stopDeadline("database"), at: .after(.seconds(7))),
+            ])
         #expect(
             shutdown.agentLost("database", now: .after(.seconds(2))) == [
                 .cancelTimer(.stopDeadline("database")), .progress(.serviceUnreachable("database")),
@@ -468,7 +523,7 @@ struct UnreachableWaitTests {
     @Test("A waiting service that never comes back is given up at the deadline; a proceeding one at once")
     func deadline() throws {
         var waiting = try machine(waits: true)
-        _ = waiting.start(conditions: ["database": .lost, "api": .connected], now: .zero)
+        #expect(waiting.start(conditions: ["database": .lost, "api": .connected], now: .zero) == apiOrdered)
         #expect(
             waiting.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))).contains(
                 .progress(.serviceUnreachable("database"))))
@@ -481,7 +536,7 @@ struct UnreachableWaitTests {
         #expect(report.entries.first { $0.service == "database" }?.outcome == .lost)
 
         var proceeding = try machine(waits: false)
-        _ = proceeding.start(conditions: ["database": .lost, "api": .connected], now: .zero)
+        #expect(proceeding.start(conditions: ["database": .lost, "api": .connected], now: .zero) == apiOrdered)
         #expect(
             proceeding.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1))).last.map {
                 if case .finish = $0 { true } else { false }

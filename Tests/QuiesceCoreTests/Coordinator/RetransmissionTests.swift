@@ -5,6 +5,7 @@ import Testing
 @Suite("Coordinator state machine: retransmission")
 struct RetransmissionTests {
     typealias Coordinator = CoordinatorStateMachine
+    let dbPID: Int32 = 7
 
     @Test("A start order is repeated after 1, 2, 4, then every 8 s until the agent answers")
     func startRepeatedUntilAnswered() throws {
@@ -22,7 +23,7 @@ struct RetransmissionTests {
                 ])
             now = now + .seconds(Int64(delay))
         }
-        #expect(coordinator.serviceStarted("db", pid: 7, now: now) == [.cancelTimer(.retransmit("db"))])
+        #expect(coordinator.serviceStarted("db", pid: dbPID, now: now) == [.cancelTimer(.retransmit("db"))])
         #expect(coordinator.timerFired(.retransmit("db"), now: now) == [], "answered: not sent again")
     }
 
@@ -30,8 +31,20 @@ struct RetransmissionTests {
     func stopRepeatedUntilReported() throws {
         var coordinator = Coordinator(
             configuration: Configuration(graph: try ServiceGraph(validating: [ServiceSpec(name: "db")])), now: .zero)
-        _ = try coordinator.agentRegistered("db", host: "h", now: .zero).get()
-        _ = coordinator.serviceReady("db", now: .zero)
+        #expect(
+            try coordinator.agentRegistered("db", host: "h", now: .zero).get()
+                == CoordinatorFixtures.connected("db", host: "h", now: .zero) + [
+                    .progress(.startup(.waveStarted(number: 1, of: 1, services: ["db"])))
+                ] + CoordinatorFixtures.startOrdered("db", now: .zero) + [
+                    .scheduleTimer(.startup(.startDeadline("db")), at: .after(.seconds(30)))
+                ])
+        #expect(
+            coordinator.serviceReady("db", now: .zero) == [
+                .cancelTimer(.retransmit("db")),
+                .cancelTimer(.startup(.startDeadline("db"))),
+                .progress(.startup(.serviceReady("db", after: .zero))),
+                .progress(.startupComplete(after: .zero)),
+            ])
         let stop = Coordinator.Order.stop(timeout: .seconds(10), drain: .zero, exit: true)
         #expect(
             coordinator.shutdownRequested(now: .zero).contains(
