@@ -1,5 +1,6 @@
-import QuiesceCore
 import Testing
+
+@testable import QuiesceCore
 
 /// The agent, event by event, with a manual clock.
 @Suite("Agent state machine")
