@@ -20,8 +20,8 @@ public final class AgentRuntime {
     private var healthEndpoint: HealthEndpoint?
     private var exitCode: Int32?
     private var dealer: Socket!
-    /// Messages dropped because they could not be decoded.
-    public private(set) var droppedMessages = 0
+    /// The messages dropped so far (malformed, stale or unexpected), counted in the log.
+    private var droppedMessages = 0
 
     public init(options: AgentOptions, logger: Logger) {
         self.options = options
