@@ -18,10 +18,10 @@ extension AgentStateMachine {
     }
 
     /// Exit codes besides the child's own status.
-    public enum ExitCode {
+    enum ExitCode {
         /// The coordinator refused the registration (unknown or duplicate name).
-        public static let refused: Int32 = 78
+        static let refused: Int32 = 78
         /// The service's command could not be started.
-        public static let spawnFailed: Int32 = 127
+        static let spawnFailed: Int32 = 127
     }
 }

@@ -1,5 +1,6 @@
-import QuiesceCore
 import Testing
+
+@testable import QuiesceCore
 
 /// The agent, event by event, with a manual clock: its registration, and the coordinator's orders.
 @Suite("Agent state machine")
