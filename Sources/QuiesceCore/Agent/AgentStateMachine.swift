@@ -6,8 +6,8 @@
 /// coordinator's acknowledgement of its final report can be matched.
 ///
 /// Three things change independently, each held in a state of its own: the service's process
-/// (``State``), the registration with the coordinator (``Registration``), and the agent's own
-/// SIGTERM or SIGINT (``OwnSignal``), which outlasts any one process.
+/// (`State`), the registration with the coordinator (`Registration`), and the agent's own
+/// SIGTERM or SIGINT (`OwnSignal`), which outlasts any one process.
 public struct AgentStateMachine: Sendable {
     /// Where the service's process is, from the start order to the final report; each case carries
     /// what only it needs.
