@@ -20,8 +20,8 @@ public final class AgentRuntime {
     private var healthEndpoint: HealthEndpoint?
     private var exitCode: Int32?
     private var dealer: Socket!
-    /// Messages dropped because they could not be decoded.
-    public private(set) var droppedMessages = 0
+    /// The messages dropped so far (malformed, stale or unexpected), counted in the log.
+    private var droppedMessages = 0
 
     public init(options: AgentOptions, logger: Logger) {
         self.options = options
@@ -203,10 +203,10 @@ public final class AgentRuntime {
         }
         for action in actions {
             switch action {
-            case .send(let report, let id, let replyTo):
+            case .send(let outgoing, let id, let replyTo):
                 let epoch = machine.epoch > 0 ? machine.epoch : nil
                 _ = try? dealer.send(
-                    WireCodec.encode(Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message(for: report))))
+                    WireCodec.encode(Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message(for: outgoing))))
             case .spawn:
                 spawn()
             case .signal(let signal):
@@ -230,8 +230,8 @@ public final class AgentRuntime {
     }
 
     /// The wire form of what the agent says.
-    private func message(for report: AgentStateMachine.Report) -> Message {
-        switch report {
+    private func message(for outgoing: AgentStateMachine.OutgoingMessage) -> Message {
+        switch outgoing {
         case .register(let snapshot):
             .register(
                 service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid(), snapshot: snapshot)

@@ -23,10 +23,10 @@ final class BackgroundRunner: @unchecked Sendable {
         queue.async { [results, reaper] in
             let error: String? =
                 switch probe.check {
-                case .tcp(let host, let port): TCPCheck.run(host: host, port: port, timeout: probe.timeout)
-                case .http(let url): HTTPCheck.run(method: "GET", url: url, timeout: probe.timeout)
+                case .tcp(let host, let port): TCPConnect.run(host: host, port: port, timeout: probe.timeout)
+                case .http(let url): HTTPCall.run(method: "GET", url: url, timeout: probe.timeout)
                 case .exec(let command):
-                    ExecCheck.run(command: command, timeout: probe.timeout, quiet: true, reaper: reaper)
+                    ShellCommand.run(command: command, timeout: probe.timeout, quiet: true, reaper: reaper)
                 }
             results.post(.probe(error: error))
         }
@@ -36,8 +36,8 @@ final class BackgroundRunner: @unchecked Sendable {
         queue.async { [results, reaper] in
             let error: String? =
                 switch command {
-                case .exec(let line): ExecCheck.run(command: line, timeout: timeout, quiet: false, reaper: reaper)
-                case .http(let method, let url): HTTPCheck.run(method: method, url: url, timeout: timeout)
+                case .exec(let line): ShellCommand.run(command: line, timeout: timeout, quiet: false, reaper: reaper)
+                case .http(let method, let url): HTTPCall.run(method: method, url: url, timeout: timeout)
                 }
             results.post(.stopCommand(error: error))
         }

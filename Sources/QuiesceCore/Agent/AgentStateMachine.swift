@@ -4,138 +4,158 @@
 /// The runtime feeds it orders, the child's end, signals and timers, each with the current
 /// ``Timestamp``, and performs the actions it returns. It numbers the messages it sends, so that the
 /// coordinator's acknowledgement of its final report can be matched.
+///
+/// Three things change independently, each held in a state of its own: the service's process
+/// (`State`), the registration with the coordinator (`Registration`), and the agent's own
+/// SIGTERM or SIGINT (`OwnSignal`), which outlasts any one process.
 public struct AgentStateMachine: Sendable {
-    /// What the agent can say to the coordinator.
-    public enum Report: Hashable, Sendable {
-        case register(AgentSnapshot)
-        case heartbeat
-        case started(pid: Int32)
-        case ready
-        case startFailed(String)
-        /// A readiness check failed: before the first ready, each failure; after it, the failure that
-        /// reached the threshold.
-        case unready(String)
-        /// The process ended on its own and will be started again after `delay` (restart `attempt`).
-        case restarting(ExitStatus, attempt: Int, delay: Duration)
-        /// The agent itself was asked to stop: the coordinator should stop the service, dependents first.
-        case stopRequest
-        case exited(ExitStatus)
-        case stopped(StopOutcome)
+    /// Where the service's process is, from the start order to the final report; each case carries
+    /// what only it needs.
+    private enum State {
+        /// Waiting for a start order.
+        case idle
+        /// A start order came: the process is being spawned with what the order set up.
+        case spawning(Launch)
+        /// The process could not be spawned; the reason was reported.
+        case spawnFailed
+        case running(RunningProcess)
+        /// The process `pid` ended on its own with `status`; it is started again when `.restart` fires.
+        case waitingToRestart(Launch, pid: Int32, status: ExitStatus)
+        /// A stop was ordered with a drain: reported not ready until `.drainEnd`, then stopped within
+        /// `timeout`.
+        case draining(pid: Int32, order: StopOrder, timeout: Duration)
+        /// The process was asked to stop (stop command or stop signal), or killed.
+        case stopping(Stopping)
+        /// The final report is out, waiting for its acknowledgement.
+        case reporting(FinalReport)
+        case exited
     }
 
-    public enum Timer: Hashable, Sendable {
-        /// Repeat an unanswered registration.
-        case registration
-        case heartbeat
-        /// The stop timeout: SIGKILL when it passes.
-        case stopDeadline
-        /// Repeat the unacknowledged final report.
-        case reportRetry
-        /// Stop waiting for the final report's acknowledgement and exit.
-        case reportPatience
-        /// Run the next readiness check.
-        case probe
-        /// Start the process again.
-        case restart
-        /// The drain is over: ask the process to stop.
-        case drainEnd
-        /// The coordinator did not order the stop the agent asked for: stop locally.
-        case coordinatedStopFallback
-        /// The coordinator has been silent too long: register again (the service keeps running).
-        case coordinatorSilence
+    /// What a start order sets up, kept across the restarts of its process.
+    private struct Launch {
+        /// The agent's own probe, else the coordinator's; `nil`: the process is ready once spawned.
+        var probe: ReadinessProbe?
+        /// Whether to start the process again when it ends on its own.
+        var restartPolicy: RestartPolicy?
     }
 
-    public enum Action: Equatable, Sendable {
-        case send(Report, id: UInt64, replyTo: UInt64?)
-        /// Start the service's process; answer with ``spawned(pid:now:)`` or ``spawnFailed(_:now:)``.
-        case spawn
-        /// Send a signal to the service's process group.
-        case signal(Int32)
-        /// Pass a signal the agent received on to the service's process (not its group).
-        case forward(Int32)
-        /// Run one readiness check, off the reactor; answer with ``probeFinished(error:now:)``.
-        case runProbe(ReadinessProbe)
-        /// Run the stop command, off the reactor, for at most `timeout`; answer with
-        /// ``stopCommandFinished(error:now:)``.
-        case runStopCommand(StopCommand, timeout: Duration)
-        case scheduleTimer(Timer, at: Timestamp)
-        case cancelTimer(Timer)
-        /// The agent's work is over: exit with this code.
+    /// A spawned process that has not been asked to stop.
+    private struct RunningProcess {
+        var pid: Int32
+        var spawnedAt: Timestamp
+        var launch: Launch
+        var readiness: Readiness
+    }
+
+    /// What the readiness checks found about the running process.
+    private enum Readiness {
+        /// No check has passed yet: every failure is reported.
+        case notReadyYet
+        /// A check passed; `consecutiveFailures` have failed since the last that passed.
+        case ready(consecutiveFailures: Int)
+        /// After ready, `failureThreshold` checks in a row failed: reported once, until one passes.
+        case unready
+
+        /// Whether the service counts as ready: a check passed, and fewer than the threshold failed since.
+        var isReady: Bool {
+            if case .ready = self { true } else { false }
+        }
+    }
+
+    /// A stop or kill order from the coordinator.
+    private struct StopOrder {
+        /// The order's message id, which the final report answers.
+        var id: UInt64
+        /// Whether the agent exits once the service has stopped, rather than wait for a new start order.
+        var exit: Bool
+
+        /// What the agent does after the final report of a process that ended with `status`.
+        func afterReport(_ status: ExitStatus) -> AfterReport {
+            exit ? .exit(status.shellCode) : .awaitStartOrder
+        }
+    }
+
+    /// Why the process is being stopped.
+    private enum StopCause {
+        /// The coordinator ordered it; the final report answers the order.
+        case order(StopOrder)
+        /// The agent's own SIGTERM or SIGINT: the final report says the process exited, and the agent
+        /// exits after it.
+        case ownSignal
+    }
+
+    /// How far the stop of the process has gone.
+    private enum Escalation {
+        /// The stop command ran or the stop signal was sent; SIGKILL follows at `.stopDeadline`.
+        case asked
+        /// SIGKILL was sent: the stop timeout passed, or another signal of the agent's own hurried it.
+        case killed
+        /// SIGKILL was sent on a kill order.
+        case killOrdered
+    }
+
+    private struct Stopping {
+        var pid: Int32
+        var cause: StopCause
+        var escalation: Escalation
+    }
+
+    /// The message that ends a process's story, repeated until the coordinator acknowledges it.
+    private struct FinalReport {
+        var message: OutgoingMessage
+        var id: UInt64
+        var replyTo: UInt64?
+        var afterReport: AfterReport
+
+        /// Whether this answers a stop after which the agent stays: it then has no process to tell of.
+        var staysAfterStop: Bool {
+            guard case .stopped = message, case .awaitStartOrder = afterReport else { return false }
+            return true
+        }
+    }
+
+    /// What the agent does once its final report is acknowledged, or given up on.
+    private enum AfterReport {
         case exit(Int32)
+        /// Stay, and wait for a new start order (unless the agent's own signal came meanwhile).
+        case awaitStartOrder
     }
 
-    /// How the agent behaves; see `quiesce agent --help`.
-    public struct Settings: Sendable {
-        public var stopSignal: Int32 = 15
-        /// Asks the service to stop instead of the stop signal, which remains the fallback.
-        public var stopCommand: StopCommand?
-        public var localStopTimeout: Duration = .seconds(10)
-        /// How long the agent, asked to stop by its own SIGTERM, waits for the coordinator to order the
-        /// stop (after the service's dependents) before stopping locally. Zero stops locally at once.
-        public var coordinatedStopTimeout: Duration = .seconds(10)
-        public var registrationRetry: Duration = .seconds(1)
-        public var reportRetry: Duration = .milliseconds(500)
-        public var reportPatience: Duration = .seconds(5)
-        /// The agent's own readiness probe; it wins over one the coordinator sends with the start order.
-        public var readiness: ReadinessProbe?
-
-        public init() {}
+    /// The agent's link with the coordinator.
+    private enum Registration {
+        /// Registering (again): `.registration` repeats it until a welcome.
+        case registering
+        /// Welcomed: heartbeats every `heartbeatInterval`; the coordinator is lost after `lostAfter`
+        /// of silence.
+        case registered(heartbeatInterval: Duration, lostAfter: Duration)
     }
 
-    /// Exit codes besides the child's own status.
-    public enum ExitCode {
-        /// The coordinator refused the registration (unknown or duplicate name).
-        public static let refused: Int32 = 78
-        /// The service's command could not be started.
-        public static let spawnFailed: Int32 = 127
+    /// The agent's own SIGTERM or SIGINT: its container is going away.
+    private enum OwnSignal {
+        case notReceived
+        /// Received while the process ran: the agent asked the coordinator for a coordinated stop and
+        /// waits for the order until `.coordinatedStopFallback`.
+        case awaitingCoordinatedStop
+        /// Received: the agent exits once its service has stopped, whatever the orders say.
+        case received
     }
 
     private static let sigkill: Int32 = 9
 
-    private enum Phase {
-        /// Waiting for a start order.
-        case idle
-        /// The process could not be spawned; the reason was reported.
-        case spawnFailed
-        case running
-        /// The process ended on its own with `status`; it is started again when `.restart` fires.
-        case waitingToRestart(ExitStatus)
-        /// A stop was ordered with a drain: reported not ready until `.drainEnd`, then stopped.
-        case draining(order: UInt64, timeout: Duration)
-        /// The stop (or kill) signal was sent. `order` is `nil` when the agent stops on its own signal.
-        case stopping(order: UInt64?, killed: Bool, killOrdered: Bool)
-        /// The final report is out, waiting for its acknowledgement; then the agent exits with
-        /// `exitCode`, or, when it is `nil`, waits for a new start order.
-        case reporting(Report, id: UInt64, replyTo: UInt64?, exitCode: Int32?)
-        case exited
-    }
-
     private let settings: Settings
-    private var phase: Phase = .idle
-    private var registered = false
-    private var heartbeatInterval: Duration = .seconds(1)
-    private var coordinatorLostAfter: Duration = .seconds(5)
+    private var state: State = .idle
+    private var registration: Registration = .registering
+    private var ownSignal: OwnSignal = .notReceived
     /// The epoch of the coordinator that welcomed this agent; orders from another are stale.
     public private(set) var epoch: UInt64 = 0
-    private var pid: Int32 = 0
+    /// The id of the next message the agent sends.
+    private var nextMessageID: UInt64 = 1
+    /// How the latest process ended: what the snapshot shows after the final report, and the exit
+    /// code of an agent whose own signal comes while it waits for a new start order.
     private var lastExit: ExitStatus?
-    private var nextID: UInt64 = 1
-    /// The probe in use for the current process, and what it found.
-    private var probe: ReadinessProbe?
-    private var ready = false
-    private var unready = false
-    private var consecutiveFailures = 0
-    /// The restart policy for the current process, and the restarts since it last ran long enough.
-    private var restartPolicy: RestartPolicy?
-    private var restarts = 0
-    private var spawnedAt: Timestamp = .zero
-    /// Whether the agent exits once the service has stopped (the latest stop order says).
-    private var exitsAfterStop = true
-    /// Whether the agent asked the coordinator for a coordinated stop and waits for the order.
-    private var stopRequested = false
-    /// Whether the agent itself received SIGTERM or SIGINT: its container is going away, so it exits
-    /// once its service has stopped, whatever the orders say.
-    private var signalled = false
+    /// The restarts since a process last ran for ``RestartPolicy/resetAfter``, counted across start
+    /// orders.
+    private var consecutiveRestarts = 0
 
     public init(settings: Settings) {
         self.settings = settings
@@ -153,11 +173,10 @@ public struct AgentStateMachine: Sendable {
     public mutating func welcomed(
         heartbeatInterval: Duration, lostAfter: Duration = .seconds(5), epoch: UInt64 = 0, now: Timestamp
     ) -> [Action] {
-        self.heartbeatInterval = heartbeatInterval
-        coordinatorLostAfter = lostAfter
         self.epoch = epoch
-        guard !registered else { return [] }
-        registered = true
+        let wasRegistered = isRegistered
+        registration = .registered(heartbeatInterval: heartbeatInterval, lostAfter: lostAfter)
+        guard !wasRegistered else { return [] }
         return [
             .cancelTimer(.registration), .scheduleTimer(.heartbeat, at: now + heartbeatInterval),
             .scheduleTimer(.coordinatorSilence, at: now + lostAfter),
@@ -172,31 +191,20 @@ public struct AgentStateMachine: Sendable {
 
     /// Any message from the current coordinator: it is alive.
     public func heardFromCoordinator(now: Timestamp) -> [Action] {
-        registered ? [.scheduleTimer(.coordinatorSilence, at: now + coordinatorLostAfter)] : []
-    }
-
-    /// What the agent tells a coordinator about its service.
-    public var snapshot: AgentSnapshot {
-        switch phase {
-        case .idle, .spawnFailed: .idle
-        case .running: ready && !unready ? .ready(pid: pid) : .starting(pid: pid)
-        case .waitingToRestart: .starting(pid: pid)
-        case .draining, .stopping: .stopping(pid: pid)
-        case .reporting(.stopped, _, _, nil): .idle
-        case .reporting, .exited: lastExit.map(AgentSnapshot.exited) ?? .idle
-        }
+        guard case .registered(_, let lostAfter) = registration else { return [] }
+        return [.scheduleTimer(.coordinatorSilence, at: now + lostAfter)]
     }
 
     /// The coordinator refused the registration: the agent ends, and its process with it.
     public mutating func refused(now: Timestamp) -> [Action] {
         let kill: [Action] = hasProcess ? [.signal(Self.sigkill)] : []
-        phase = .exited
+        state = .exited
         return kill + [.exit(ExitCode.refused)]
     }
 
     /// The coordinator does not know this agent (it restarted): register again.
     public mutating func notRegistered(now: Timestamp) -> [Action] {
-        registered = false
+        registration = .registering
         return [.cancelTimer(.heartbeat), .cancelTimer(.coordinatorSilence)] + register(now: now)
     }
 
@@ -206,13 +214,12 @@ public struct AgentStateMachine: Sendable {
     public mutating func startOrdered(readiness: ReadinessProbe?, restart: RestartPolicy? = nil, now: Timestamp)
         -> [Action]
     {
-        switch phase {
-        case .idle:
-            probe = settings.readiness ?? readiness
-            restartPolicy = restart
+        switch state {
+        case .idle, .spawning:
+            state = .spawning(Launch(probe: settings.readiness ?? readiness, restartPolicy: restart))
             return [.spawn]
-        case .running:
-            return ready && !unready ? send(.ready) : []
+        case .running(let process):
+            return process.readiness.isReady ? send(.ready) : []
         case .spawnFailed, .waitingToRestart, .draining, .stopping, .reporting, .exited:
             return []
         }
@@ -223,133 +230,156 @@ public struct AgentStateMachine: Sendable {
     public mutating func stopOrdered(
         order: UInt64, timeout: Duration, drain: Duration = .zero, exit: Bool = true, now: Timestamp
     ) -> [Action] {
-        // An order that is part of another service's stop says stay; a signalled agent leaves anyway.
-        exitsAfterStop = exit || signalled
-        let cancel = cancelStopRequest()
-        return cancel + stopOrdered(order: order, timeout: timeout, drain: drain, now: now)
+        let order = stopOrder(order, exit: exit)
+        return cancelStopRequest() + stop(order, timeout: timeout, drain: drain, now: now)
     }
 
-    private mutating func stopOrdered(order: UInt64, timeout: Duration, drain: Duration, now: Timestamp) -> [Action] {
-        switch phase {
-        case .running where drain > .zero:
-            phase = .draining(order: order, timeout: timeout)
+    private mutating func stop(_ order: StopOrder, timeout: Duration, drain: Duration, now: Timestamp) -> [Action] {
+        switch state {
+        case .running(let process) where drain > .zero:
+            state = .draining(pid: process.pid, order: order, timeout: timeout)
             return [.cancelTimer(.probe), .scheduleTimer(.drainEnd, at: now + drain)]
-        case .running:
-            return [.cancelTimer(.probe)] + beginStop(order: order, timeout: timeout, now: now)
-        case .draining(_, let timeout):
-            phase = .draining(order: order, timeout: timeout)
+        case .running(let process):
+            return [.cancelTimer(.probe)]
+                + beginStop(pid: process.pid, cause: .order(order), timeout: timeout, now: now)
+        case .draining(let pid, _, let drainingTimeout):
+            // A repeated order: it is answered when the drain and the stop are over.
+            state = .draining(pid: pid, order: order, timeout: drainingTimeout)
             return []
-        case .stopping(_, let killed, let killOrdered):
-            phase = .stopping(order: order, killed: killed, killOrdered: killOrdered)
+        case .stopping(var stopping):
+            stopping.cause = .order(order)
+            state = .stopping(stopping)
             return []
-        default:
-            return answerWithoutProcess(order: order, now: now)
+        case .idle, .spawning, .spawnFailed, .waitingToRestart, .reporting, .exited:
+            return answerWithoutProcess(order, now: now)
         }
     }
 
     /// Kill now; `exit` as for ``stopOrdered(order:timeout:drain:exit:now:)``.
     public mutating func killOrdered(order: UInt64, exit: Bool = true, now: Timestamp) -> [Action] {
-        exitsAfterStop = exit || signalled
-        return cancelStopRequest() + kill(order: order, now: now)
+        let order = stopOrder(order, exit: exit)
+        return cancelStopRequest() + kill(order, now: now)
     }
 
-    private mutating func kill(order: UInt64, now: Timestamp) -> [Action] {
-        switch phase {
-        case .running:
-            phase = .stopping(order: order, killed: true, killOrdered: true)
+    private mutating func kill(_ order: StopOrder, now: Timestamp) -> [Action] {
+        switch state {
+        case .running(let process):
+            state = .stopping(Stopping(pid: process.pid, cause: .order(order), escalation: .killOrdered))
             return [.cancelTimer(.probe), .signal(Self.sigkill)]
-        case .draining:
-            phase = .stopping(order: order, killed: true, killOrdered: true)
+        case .draining(let pid, _, _):
+            state = .stopping(Stopping(pid: pid, cause: .order(order), escalation: .killOrdered))
             return [.cancelTimer(.drainEnd), .signal(Self.sigkill)]
-        case .stopping(_, let killed, _):
-            phase = .stopping(order: order, killed: true, killOrdered: true)
-            return killed ? [] : [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
-        default:
-            return answerWithoutProcess(order: order, now: now)
+        case .stopping(var stopping):
+            let alreadyKilled = stopping.escalation != .asked
+            stopping.cause = .order(order)
+            stopping.escalation = .killOrdered
+            state = .stopping(stopping)
+            return alreadyKilled ? [] : [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
+        case .idle, .spawning, .spawnFailed, .waitingToRestart, .reporting, .exited:
+            return answerWithoutProcess(order, now: now)
         }
     }
 
     /// The coordinator acknowledged the message `replyTo`.
     public mutating func acknowledged(replyTo: UInt64?, now: Timestamp) -> [Action] {
-        guard case .reporting(_, let id, _, let exitCode) = phase, replyTo == id else { return [] }
-        return [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience)] + reportDone(exitCode: exitCode)
+        guard case .reporting(let report) = state, replyTo == report.id else { return [] }
+        return [.cancelTimer(.reportRetry), .cancelTimer(.reportPatience)] + reportDone(report.afterReport)
     }
 
     // MARK: The process
 
     public mutating func spawned(pid: Int32, now: Timestamp) -> [Action] {
-        switch phase {
-        case .idle, .waitingToRestart: break
-        default: return []
+        let launch: Launch
+        switch state {
+        case .spawning(let starting): launch = starting
+        case .waitingToRestart(let restarting, _, _): launch = restarting
+        case .idle, .spawnFailed, .running, .draining, .stopping, .reporting, .exited: return []
         }
-        phase = .running
-        spawnedAt = now
-        self.pid = pid
-        ready = false
-        unready = false
-        consecutiveFailures = 0
-        guard let probe else {
-            ready = true
+        guard let probe = launch.probe else {
+            state = .running(
+                RunningProcess(
+                    pid: pid, spawnedAt: now, launch: launch, readiness: .ready(consecutiveFailures: 0)))
             return send(.started(pid: pid)) + send(.ready)
         }
+        state = .running(RunningProcess(pid: pid, spawnedAt: now, launch: launch, readiness: .notReadyYet))
         return send(.started(pid: pid)) + [.scheduleTimer(.probe, at: now + probe.initialDelay)]
     }
 
     /// A readiness check ended: `error` is `nil` when it passed, otherwise why it failed.
     public mutating func probeFinished(error: String?, now: Timestamp) -> [Action] {
-        guard case .running = phase, let probe else { return [] }
+        guard case .running(var process) = state, let probe = process.launch.probe else { return [] }
         let next: [Action] = [.scheduleTimer(.probe, at: now + probe.interval)]
-        guard let error else {
-            consecutiveFailures = 0
-            guard !ready || unready else { return next }
-            ready = true
-            unready = false
-            return send(.ready) + next
+        let said: [Action]
+        switch (process.readiness, error) {
+        case (.ready, nil):
+            process.readiness = .ready(consecutiveFailures: 0)
+            said = []
+        case (.notReadyYet, nil), (.unready, nil):
+            process.readiness = .ready(consecutiveFailures: 0)
+            said = send(.ready)
+        case (.notReadyYet, let error?):
+            said = send(.unready(error))
+        case (.ready(let failures), let error?) where failures + 1 == probe.failureThreshold:
+            process.readiness = .unready
+            said = send(.unready(error))
+        case (.ready(let failures), _?):
+            process.readiness = .ready(consecutiveFailures: failures + 1)
+            said = []
+        case (.unready, _?):
+            said = []
         }
-        guard ready else { return send(.unready(error)) + next }
-        consecutiveFailures += 1
-        guard consecutiveFailures == probe.failureThreshold else { return next }
-        unready = true
-        return send(.unready(error)) + next
+        state = .running(process)
+        return said + next
     }
 
     public mutating func spawnFailed(_ message: String, now: Timestamp) -> [Action] {
-        switch phase {
-        case .idle, .waitingToRestart: break
-        default: return []
+        switch state {
+        case .spawning, .waitingToRestart: break
+        case .idle, .spawnFailed, .running, .draining, .stopping, .reporting, .exited: return []
         }
-        phase = .spawnFailed
+        state = .spawnFailed
         return send(.startFailed(message))
     }
 
     /// The service's process ended (it was reaped). Whatever it left in its group is killed.
     public mutating func processExited(_ status: ExitStatus, now: Timestamp) -> [Action] {
         lastExit = status
-        switch phase {
-        case .running:
-            if now - spawnedAt >= RestartPolicy.resetAfter { restarts = 0 }
-            if let policy = restartPolicy, policy.restarts(after: status, restarts: restarts) {
-                restarts += 1
-                let delay = policy.delay(forAttempt: restarts)
-                phase = .waitingToRestart(status)
+        switch state {
+        case .running(let process):
+            if now - process.spawnedAt >= RestartPolicy.resetAfter { consecutiveRestarts = 0 }
+            if let policy = process.launch.restartPolicy,
+                policy.restarts(after: status, restarts: consecutiveRestarts)
+            {
+                consecutiveRestarts += 1
+                let delay = policy.delay(forAttempt: consecutiveRestarts)
+                state = .waitingToRestart(process.launch, pid: process.pid, status: status)
                 return [.cancelTimer(.probe), .signal(Self.sigkill)]
-                    + send(.restarting(status, attempt: restarts, delay: delay)) + [
+                    + send(.restarting(status, attempt: consecutiveRestarts, delay: delay)) + [
                         .scheduleTimer(.restart, at: now + delay)
                     ]
             }
             return [.cancelTimer(.probe), .signal(Self.sigkill)]
-                + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
-        case .draining(let order, _):
+                + report(.exited(status), replyTo: nil, then: .exit(status.shellCode), now: now)
+        case .draining(_, let order, _):
             return [.cancelTimer(.drainEnd), .signal(Self.sigkill)]
-                + report(.stopped(.stopped(status)), replyTo: order, exitCode: afterStop(status), now: now)
-        case .stopping(let order, let killed, let killOrdered):
-            let outcome: StopOutcome =
-                killOrdered
-                ? .killed : (killed && status == .signalled(Self.sigkill) ? .killedAfterTimeout : .stopped(status))
-            let message: Report = order == nil ? .exited(status) : .stopped(outcome)
-            return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
-                + report(message, replyTo: order, exitCode: afterStop(status), now: now)
-        case .idle, .spawnFailed, .waitingToRestart, .reporting, .exited:
+                + report(.stopped(.stopped(status)), replyTo: order.id, then: order.afterReport(status), now: now)
+        case .stopping(let stopping):
+            let finalReport: [Action]
+            switch stopping.cause {
+            case .order(let order):
+                let outcome: StopOutcome =
+                    switch stopping.escalation {
+                    case .killOrdered: .killed
+                    case .killed where status == .signalled(Self.sigkill): .killedAfterTimeout
+                    case .asked, .killed: .stopped(status)
+                    }
+                finalReport = report(
+                    .stopped(outcome), replyTo: order.id, then: order.afterReport(status), now: now)
+            case .ownSignal:
+                finalReport = report(.exited(status), replyTo: nil, then: .exit(status.shellCode), now: now)
+            }
+            return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)] + finalReport
+        case .idle, .spawning, .spawnFailed, .waitingToRestart, .reporting, .exited:
             return []
         }
     }
@@ -359,33 +389,37 @@ public struct AgentStateMachine: Sendable {
     /// stops it locally at once; one more kills it. A signal that finds an ordered stop under way
     /// hurries nothing: the agent exits once the service has stopped.
     public mutating func signalReceived(now: Timestamp) -> [Action] {
+        let earlier = ownSignal
+        if earlier == .notReceived { ownSignal = .received }
         // A stop under way because of an order is not hurried by the first signal, only by another.
-        let again = signalled
-        signalled = true
-        switch phase {
-        case .running where registered && !stopRequested && settings.coordinatedStopTimeout > .zero:
-            stopRequested = true
+        let again = earlier != .notReceived
+        switch state {
+        case .running
+        where isRegistered && earlier != .awaitingCoordinatedStop && settings.coordinatedStopTimeout > .zero:
+            ownSignal = .awaitingCoordinatedStop
             return send(.stopRequest) + [
                 .scheduleTimer(.coordinatedStopFallback, at: now + settings.coordinatedStopTimeout)
             ]
-        case .running:
+        case .running(let process):
             return cancelStopRequest() + [.cancelTimer(.probe)]
-                + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
-        case .draining(let order, _) where again:
+                + beginStop(pid: process.pid, cause: .ownSignal, timeout: settings.localStopTimeout, now: now)
+        case .draining(let pid, let order, _) where again:
             // Asked to stop again: the drain is cut short.
-            return [.cancelTimer(.drainEnd)] + beginStop(order: order, timeout: settings.localStopTimeout, now: now)
-        case .stopping(let order, false, let killOrdered) where again:
-            phase = .stopping(order: order, killed: true, killOrdered: killOrdered)
+            return [.cancelTimer(.drainEnd)]
+                + beginStop(pid: pid, cause: .order(order), timeout: settings.localStopTimeout, now: now)
+        case .stopping(var stopping) where again && stopping.escalation == .asked:
+            stopping.escalation = .killed
+            state = .stopping(stopping)
             return [.cancelTimer(.stopDeadline), .signal(Self.sigkill)]
-        case .idle:
-            phase = .exited
+        case .idle, .spawning:
+            state = .exited
             return [.exit(0)]
         case .spawnFailed:
-            phase = .exited
+            state = .exited
             return [.exit(ExitCode.spawnFailed)]
-        case .waitingToRestart(let status):
+        case .waitingToRestart(_, _, let status):
             return [.cancelTimer(.restart)]
-                + report(.exited(status), replyTo: nil, exitCode: status.shellCode, now: now)
+                + report(.exited(status), replyTo: nil, then: .exit(status.shellCode), now: now)
         case .draining, .stopping, .reporting, .exited:
             return []
         }
@@ -393,14 +427,14 @@ public struct AgentStateMachine: Sendable {
 
     /// The coordinator would not run the stop the agent asked for: stop locally now.
     public mutating func stopRequestRefused(now: Timestamp) -> [Action] {
-        guard stopRequested, case .running = phase else { return [] }
+        guard ownSignal == .awaitingCoordinatedStop, case .running(let process) = state else { return [] }
         return cancelStopRequest() + [.cancelTimer(.probe)]
-            + beginStop(order: nil, timeout: settings.localStopTimeout, now: now)
+            + beginStop(pid: process.pid, cause: .ownSignal, timeout: settings.localStopTimeout, now: now)
     }
 
     /// The stop command ended: `error` is `nil` when it succeeded. On failure the stop signal is sent.
     public func stopCommandFinished(error: String?, now: Timestamp) -> [Action] {
-        guard error != nil, case .stopping(_, false, _) = phase else { return [] }
+        guard error != nil, case .stopping(let stopping) = state, stopping.escalation == .asked else { return [] }
         return [.signal(settings.stopSignal)]
     }
 
@@ -410,103 +444,140 @@ public struct AgentStateMachine: Sendable {
     }
 
     public mutating func timerFired(_ timer: Timer, now: Timestamp) -> [Action] {
-        switch (timer, phase) {
-        case (.registration, _) where !registered:
-            return register(now: now)
-        case (.heartbeat, _) where registered:
-            return send(.heartbeat) + [.scheduleTimer(.heartbeat, at: now + heartbeatInterval)]
-        case (.stopDeadline, .stopping(let order, false, let killOrdered)):
-            phase = .stopping(order: order, killed: true, killOrdered: killOrdered)
+        switch (timer, state) {
+        case (.registration, _):
+            return isRegistered ? [] : register(now: now)
+        case (.heartbeat, _):
+            guard case .registered(let interval, _) = registration else { return [] }
+            return send(.heartbeat) + [.scheduleTimer(.heartbeat, at: now + interval)]
+        case (.coordinatorSilence, _):
+            // The service keeps running; a coordinator that comes back gets a snapshot of it.
+            return isRegistered ? notRegistered(now: now) : []
+        case (.stopDeadline, .stopping(var stopping)) where stopping.escalation == .asked:
+            stopping.escalation = .killed
+            state = .stopping(stopping)
             return [.signal(Self.sigkill)]
-        case (.reportRetry, .reporting(let report, let id, let replyTo, _)):
+        case (.reportRetry, .reporting(let report)):
             return [
-                .send(report, id: id, replyTo: replyTo), .scheduleTimer(.reportRetry, at: now + settings.reportRetry),
+                .send(report.message, id: report.id, replyTo: report.replyTo),
+                .scheduleTimer(.reportRetry, at: now + settings.reportRetry),
             ]
-        case (.probe, .running):
-            return probe.map { [.runProbe($0)] } ?? []
+        case (.reportPatience, .reporting(let report)):
+            return [.cancelTimer(.reportRetry)] + reportDone(report.afterReport)
+        case (.probe, .running(let process)):
+            return process.launch.probe.map { [.runProbe($0)] } ?? []
         case (.restart, .waitingToRestart):
             return [.spawn]
-        case (.drainEnd, .draining(let order, let timeout)):
-            return beginStop(order: order, timeout: timeout, now: now)
-        case (.reportPatience, .reporting(_, _, _, let exitCode)):
-            return [.cancelTimer(.reportRetry)] + reportDone(exitCode: exitCode)
-        case (.coordinatedStopFallback, .running) where stopRequested:
+        case (.drainEnd, .draining(let pid, let order, let timeout)):
+            return beginStop(pid: pid, cause: .order(order), timeout: timeout, now: now)
+        case (.coordinatedStopFallback, .running):
             return stopRequestRefused(now: now)
-        case (.coordinatorSilence, _) where registered:
-            // The service keeps running; a coordinator that comes back gets a snapshot of it.
-            return notRegistered(now: now)
-        default:
+        case (.stopDeadline, _), (.reportRetry, _), (.reportPatience, _), (.probe, _), (.restart, _), (.drainEnd, _),
+            (.coordinatedStopFallback, _):
             return []
         }
     }
 
-    /// Forgets a pending coordinated-stop request (an order came, or the agent stops on its own).
-    private mutating func cancelStopRequest() -> [Action] {
-        guard stopRequested else { return [] }
-        stopRequested = false
-        return [.cancelTimer(.coordinatedStopFallback)]
-    }
+    // MARK: What the agent tells
 
-    /// The agent's exit code after a stop, or `nil` when it stays to start the service again.
-    private func afterStop(_ status: ExitStatus) -> Int32? {
-        exitsAfterStop ? status.shellCode : nil
-    }
-
-    /// The final report was acknowledged or given up on: exit, or wait for a new start order.
-    private mutating func reportDone(exitCode: Int32?) -> [Action] {
-        guard let exitCode = exitCode ?? (signalled ? lastExit?.shellCode ?? 0 : nil) else {
-            phase = .idle
-            return []
+    /// What the agent tells a coordinator about its service.
+    var snapshot: AgentSnapshot {
+        switch state {
+        case .idle, .spawning, .spawnFailed: .idle
+        case .running(let process): process.readiness.isReady ? .ready(pid: process.pid) : .starting(pid: process.pid)
+        case .waitingToRestart(_, let pid, _): .starting(pid: pid)
+        case .draining(let pid, _, _): .stopping(pid: pid)
+        case .stopping(let stopping): .stopping(pid: stopping.pid)
+        case .reporting(let report) where report.staysAfterStop: .idle
+        case .reporting, .exited: lastExit.map(AgentSnapshot.exited) ?? .idle
         }
-        phase = .exited
-        return [.exit(exitCode)]
     }
 
     /// What `/healthz` and `/readyz` answer: whether the process lives, and whether the service is
     /// ready and not draining.
     public var health: (alive: Bool, ready: Bool) {
-        switch phase {
-        case .running: (true, ready && !unready)
+        switch state {
+        case .running(let process): (true, process.readiness.isReady)
         case .draining, .stopping: (true, false)
-        case .idle, .spawnFailed, .waitingToRestart, .reporting, .exited: (false, false)
+        case .idle, .spawning, .spawnFailed, .waitingToRestart, .reporting, .exited: (false, false)
         }
+    }
+
+    // MARK: Helpers
+
+    private var isRegistered: Bool {
+        if case .registered = registration { true } else { false }
+    }
+
+    private var hasProcess: Bool {
+        switch state {
+        case .running, .draining, .stopping: true
+        case .idle, .spawning, .spawnFailed, .waitingToRestart, .reporting, .exited: false
+        }
+    }
+
+    /// An order numbered `id`; an agent that received its own signal exits after the stop, whatever
+    /// `exit` says (an order that is part of another service's stop says stay).
+    private func stopOrder(_ id: UInt64, exit: Bool) -> StopOrder {
+        StopOrder(id: id, exit: exit || ownSignal != .notReceived)
+    }
+
+    /// Forgets a pending coordinated-stop request (an order came, or the agent stops on its own).
+    private mutating func cancelStopRequest() -> [Action] {
+        guard ownSignal == .awaitingCoordinatedStop else { return [] }
+        ownSignal = .received
+        return [.cancelTimer(.coordinatedStopFallback)]
     }
 
     /// Asks the process to stop (the stop command if there is one, else the stop signal) and kills it
     /// when `timeout` passes.
-    private mutating func beginStop(order: UInt64?, timeout: Duration, now: Timestamp) -> [Action] {
-        phase = .stopping(order: order, killed: false, killOrdered: false)
+    private mutating func beginStop(pid: Int32, cause: StopCause, timeout: Duration, now: Timestamp) -> [Action] {
+        state = .stopping(Stopping(pid: pid, cause: cause, escalation: .asked))
         let ask: Action =
             settings.stopCommand.map { .runStopCommand($0, timeout: timeout) } ?? .signal(settings.stopSignal)
         return [ask, .scheduleTimer(.stopDeadline, at: now + timeout)]
     }
 
-    private var hasProcess: Bool {
-        switch phase {
-        case .running, .draining, .stopping: true
-        case .idle, .spawnFailed, .waitingToRestart, .reporting, .exited: false
+    /// A stop or kill order when there is no process to stop.
+    private mutating func answerWithoutProcess(_ order: StopOrder, now: Timestamp) -> [Action] {
+        switch state {
+        case .idle, .spawning:
+            return report(
+                .stopped(.notStarted), replyTo: order.id, then: order.exit ? .exit(0) : .awaitStartOrder, now: now)
+        case .spawnFailed:
+            return report(
+                .stopped(.notStarted), replyTo: order.id,
+                then: order.exit ? .exit(ExitCode.spawnFailed) : .awaitStartOrder, now: now)
+        case .waitingToRestart(_, _, let status):
+            return [.cancelTimer(.restart)]
+                + report(
+                    .stopped(.alreadyExited(status)), replyTo: order.id, then: order.afterReport(status), now: now)
+        case .reporting(var report):
+            if case .exited(let status) = report.message {
+                // The process ended on its own before this order: that is the order's outcome.
+                return self.report(
+                    .stopped(.alreadyExited(status)), replyTo: order.id, then: order.afterReport(status), now: now)
+            }
+            // A repeated order: the same outcome answers it.
+            report.replyTo = order.id
+            state = .reporting(report)
+            return [.send(report.message, id: report.id, replyTo: order.id)]
+        case .running, .draining, .stopping, .exited:
+            return []
         }
     }
 
-    /// A stop or kill order when there is no process to stop.
-    private mutating func answerWithoutProcess(order: UInt64, now: Timestamp) -> [Action] {
-        switch phase {
-        case .idle:
-            return report(.stopped(.notStarted), replyTo: order, exitCode: exitsAfterStop ? 0 : nil, now: now)
-        case .spawnFailed:
-            return report(
-                .stopped(.notStarted), replyTo: order, exitCode: exitsAfterStop ? ExitCode.spawnFailed : nil, now: now)
-        case .waitingToRestart(let status):
-            return [.cancelTimer(.restart)]
-                + report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: afterStop(status), now: now)
-        case .reporting(.exited(let status), _, _, _):
-            // The process ended on its own before this order: that is the order's outcome.
-            return report(.stopped(.alreadyExited(status)), replyTo: order, exitCode: afterStop(status), now: now)
-        case .reporting(let report, let id, _, let exitCode):
-            // A repeated order: the same outcome answers it.
-            phase = .reporting(report, id: id, replyTo: order, exitCode: exitCode)
-            return [.send(report, id: id, replyTo: order)]
-        case .running, .draining, .stopping, .exited:
+    /// The final report was acknowledged or given up on: exit, or wait for a new start order.
+    private mutating func reportDone(_ afterReport: AfterReport) -> [Action] {
+        switch afterReport {
+        case .exit(let code):
+            state = .exited
+            return [.exit(code)]
+        case .awaitStartOrder where ownSignal != .notReceived:
+            state = .exited
+            return [.exit(lastExit?.shellCode ?? 0)]
+        case .awaitStartOrder:
+            state = .idle
             return []
         }
     }
@@ -516,19 +587,21 @@ public struct AgentStateMachine: Sendable {
     }
 
     /// Sends the final report and waits for its acknowledgement, repeating it meanwhile.
-    private mutating func report(_ report: Report, replyTo: UInt64?, exitCode: Int32?, now: Timestamp) -> [Action] {
-        let id = nextID
-        nextID += 1
-        phase = .reporting(report, id: id, replyTo: replyTo, exitCode: exitCode)
+    private mutating func report(
+        _ message: OutgoingMessage, replyTo: UInt64?, then afterReport: AfterReport, now: Timestamp
+    ) -> [Action] {
+        let id = nextMessageID
+        nextMessageID += 1
+        state = .reporting(FinalReport(message: message, id: id, replyTo: replyTo, afterReport: afterReport))
         return [
-            .send(report, id: id, replyTo: replyTo),
+            .send(message, id: id, replyTo: replyTo),
             .scheduleTimer(.reportRetry, at: now + settings.reportRetry),
             .scheduleTimer(.reportPatience, at: now + settings.reportPatience),
         ]
     }
 
-    private mutating func send(_ report: Report) -> [Action] {
-        defer { nextID += 1 }
-        return [.send(report, id: nextID, replyTo: nil)]
+    private mutating func send(_ message: OutgoingMessage) -> [Action] {
+        defer { nextMessageID += 1 }
+        return [.send(message, id: nextMessageID, replyTo: nil)]
     }
 }

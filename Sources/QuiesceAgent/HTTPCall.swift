@@ -4,8 +4,9 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// Passes when `METHOD url` answers with a 2xx or 3xx status within the timeout.
-enum HTTPCheck {
+/// Sends `METHOD url`, for an HTTP readiness check or a `--stop-http` stop command, and answers `nil`
+/// when a 2xx or 3xx status comes back within the timeout, otherwise why not.
+enum HTTPCall {
     static func run(method: String, url text: String, timeout: Duration) -> String? {
         guard let url = URL(string: text) else { return "not a URL: \(text)" }
         var request = URLRequest(url: url, timeoutInterval: timeout.seconds)

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Passes when a TCP connection to `host:port` is accepted within the timeout.
-enum TCPCheck {
+/// Connects to `host:port`, for a TCP readiness check, and answers `nil` when the connection is
+/// accepted within the timeout, otherwise why not.
+enum TCPConnect {
     static func run(host: String, port: Int, timeout: Duration) -> String? {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

@@ -1,8 +1,10 @@
 import Foundation
 import QuiesceCore
 
-/// Passes when `/bin/sh -c command` exits with 0 within the timeout.
-enum ExecCheck {
+/// Runs `/bin/sh -c command`, for an exec readiness check or a `--stop-exec` stop command, and
+/// answers `nil` when it exits with 0 within the timeout, otherwise why not. A command that outlives
+/// the timeout is killed with its process group.
+enum ShellCommand {
     /// - Parameter quiet: discard the command's output (a readiness check's, run every interval).
     static func run(command: String, timeout: Duration, quiet: Bool, reaper: Reaper) -> String? {
         let process: ChildProcess
