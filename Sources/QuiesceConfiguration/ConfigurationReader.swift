@@ -72,7 +72,7 @@ struct ConfigurationReader {
         for key in mapping.keys {
             guard let name = key.string, !allowed.contains(name) else { continue }
             let hint =
-                NameSuggestion.closest(to: name, in: allowed).map { " (did you mean \"\($0)\"?)" }
+                NameSuggestion.phrase(for: name, in: allowed)
                 ?? "; known keys: \(allowed.joined(separator: ", "))"
             issue(key, "unknown key \"\(name)\" in \(place)\(hint)")
         }
@@ -94,20 +94,18 @@ struct ConfigurationReader {
         return nil
     }
 
+    /// The service name `key` declares, or `nil` when it breaks ``ServiceName``'s rule (reported).
     mutating func serviceName(_ key: Node) -> String? {
-        guard let name = key.string, !name.isEmpty else {
+        guard let name = key.string else {
             issue(key, "a service name must be a non-empty string")
             return nil
         }
-        let allowed = name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-                || "-_.".unicodeScalars.contains($0)
+        switch ServiceName.problem(in: name) {
+        case nil: return name
+        case .empty: issue(key, "a service name must be a non-empty string")
+        case let problem?: issue(key, problem.description)
         }
-        if !allowed {
-            issue(key, "service name \"\(name)\" may hold only letters, digits, '-', '_' and '.'")
-            return nil
-        }
-        return name
+        return nil
     }
 
     // MARK: Blocks
