@@ -22,19 +22,13 @@ struct ProbeDocument: Codable, Equatable {
         initialDelayMs = probe.initialDelay.milliseconds
     }
 
-    /// The probe, or `nil` when the document is not a valid one.
+    /// The probe, or `nil` when the document is not a valid one (``ReadinessProbe/Check/init(tcp:http:exec:)``
+    /// and ``ReadinessProbe/init(validating:interval:timeout:failureThreshold:initialDelay:)`` say which are).
     var probe: ReadinessProbe? {
-        let checks = [
-            tcp.flatMap(ReadinessProbe.Check.tcp), http.flatMap(ReadinessProbe.Check.http),
-            exec.flatMap(ReadinessProbe.Check.exec),
-        ]
-        .compactMap { $0 }
-        guard checks.count == 1, intervalMs > 0, timeoutMs > 0, failureThreshold > 0, initialDelayMs >= 0 else {
-            return nil
-        }
-        return ReadinessProbe(
-            check: checks[0], interval: .milliseconds(intervalMs), timeout: .milliseconds(timeoutMs),
-            failureThreshold: failureThreshold, initialDelay: .milliseconds(initialDelayMs))
+        try? ReadinessProbe(
+            validating: ReadinessProbe.Check(tcp: tcp, http: http, exec: exec), interval: .milliseconds(intervalMs),
+            timeout: .milliseconds(timeoutMs), failureThreshold: failureThreshold,
+            initialDelay: .milliseconds(initialDelayMs))
     }
 }
 
