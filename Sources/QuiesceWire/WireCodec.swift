@@ -8,7 +8,7 @@ import QuiesceCore
 /// minor revision may add fields; a new major version changes the signature.
 public enum WireCodec {
     /// The first frame of every message.
-    public static let signature = "QSC/1"
+    static let signature = "QSC/1"
     /// The largest body accepted, in bytes. Status and report bodies for large fleets fit well within.
     public static let maximumBodySize = 1 << 20
     /// Frames read from one message before the rest are discarded.
