@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "QuiesceConfigurationTests", dependencies: ["QuiesceConfiguration", "QuiesceCore"]),
         .testTarget(name: "QuiesceRuntimeTests", dependencies: ["QuiesceRuntime"]),
         .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
+        .testTarget(name: "QuiesceCLITests", dependencies: ["quiesce"]),
         .testTarget(
             name: "QuiesceCoordinatorTests",
             dependencies: ["QuiesceCoordinator", "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]

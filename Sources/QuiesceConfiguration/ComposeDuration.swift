@@ -12,7 +12,7 @@ extension Duration {
     /// unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`), like `1m30s`, `1.5s`, `300ms`, `2h`, `.5s`; or
     /// a bare `0`. Returns `nil` for anything else, for negative values and for values beyond
     /// about 292 years, the most a Go duration holds.
-    public init?(composeText text: String) {
+    init?(composeText text: String) {
         var rest = Substring(text)
         if rest.first == "+" { rest = rest.dropFirst() }
         if rest == "0" {

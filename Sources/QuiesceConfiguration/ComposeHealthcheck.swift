@@ -37,26 +37,42 @@ extension ConfigurationReader {
             return nil
         }
         guard case .command(let command) = healthcheckTest(testNode, place: place) else { return nil }
-        guard let check = ReadinessProbe.Check.exec(command) else {
+        let check: ReadinessProbe.Check
+        do {
+            check = try ReadinessProbe.Check(exec: command)
+        } catch {
             issue(testNode, "the test of \(place) is an empty command")
             return nil
         }
-        var probe = ReadinessProbe(check: check)
-        for (field, target) in [("interval", \ReadinessProbe.interval), ("timeout", \ReadinessProbe.timeout)] {
-            let durationNode = mapping[field]
-            probe[keyPath: target] =
-                positive(duration(durationNode, key: field, format: .compose), durationNode) ?? probe[keyPath: target]
-        }
-        probe.initialDelay =
-            duration(mapping["start_period"], key: "start_period", format: .compose) ?? probe.initialDelay
+        let defaults = ReadinessProbe(check: check)
+        let interval = duration(mapping["interval"], key: "interval", format: .compose) ?? defaults.interval
+        let timeout = duration(mapping["timeout"], key: "timeout", format: .compose) ?? defaults.timeout
+        let initialDelay =
+            duration(mapping["start_period"], key: "start_period", format: .compose) ?? defaults.initialDelay
+        var failureThreshold = defaults.failureThreshold
         if let retries = mapping["retries"] {
-            if let value = retries.int, value > 0 {
-                probe.failureThreshold = value
+            if let value = retries.int {
+                failureThreshold = value
             } else {
                 issue(retries, "retries in \(place) must be a whole number of at least 1")
             }
         }
-        return probe
+        do throws(ReadinessProbe.InvalidSettings) {
+            return try ReadinessProbe(
+                validating: check, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
+                initialDelay: initialDelay)
+        } catch {
+            for setting in error.settings {
+                switch setting {
+                case .interval: issue(mapping["interval"], "this duration must be more than 0")
+                case .timeout: issue(mapping["timeout"], "this duration must be more than 0")
+                case .failureThreshold:
+                    issue(mapping["retries"], "retries in \(place) must be a whole number of at least 1")
+                case .initialDelay: issue(mapping["start_period"], "start_period in \(place) must not be negative")
+                }
+            }
+            return nil
+        }
     }
 
     /// `test: "cmd"`, `["CMD-SHELL", "cmd"]`, `["CMD", "arg", ...]` or `["NONE"]`; `nil` when it is

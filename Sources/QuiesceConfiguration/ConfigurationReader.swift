@@ -72,7 +72,7 @@ struct ConfigurationReader {
         for key in mapping.keys {
             guard let name = key.string, !allowed.contains(name) else { continue }
             let hint =
-                NameSuggestion.closest(to: name, in: allowed).map { " (did you mean \"\($0)\"?)" }
+                NameSuggestion.phrase(for: name, in: allowed)
                 ?? "; known keys: \(allowed.joined(separator: ", "))"
             issue(key, "unknown key \"\(name)\" in \(place)\(hint)")
         }
@@ -94,20 +94,18 @@ struct ConfigurationReader {
         return nil
     }
 
+    /// The service name `key` declares, or `nil` when it breaks ``ServiceName``'s rule (reported).
     mutating func serviceName(_ key: Node) -> String? {
-        guard let name = key.string, !name.isEmpty else {
+        guard let name = key.string else {
             issue(key, "a service name must be a non-empty string")
             return nil
         }
-        let allowed = name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-                || "-_.".unicodeScalars.contains($0)
+        switch ServiceName.problem(in: name) {
+        case nil: return name
+        case .empty: issue(key, "a service name must be a non-empty string")
+        case let problem?: issue(key, problem.description)
         }
-        if !allowed {
-            issue(key, "service name \"\(name)\" may hold only letters, digits, '-', '_' and '.'")
-            return nil
-        }
-        return name
+        return nil
     }
 
     // MARK: Blocks
@@ -207,35 +205,59 @@ struct ConfigurationReader {
 
     // MARK: Readiness and restarts
 
+    /// The `readiness:` block `node` of `service`, checked by ``ReadinessProbe``'s rules; `nil` when it
+    /// breaks them (reported, each problem at its key).
     mutating func probe(_ node: Node, service: String) -> ReadinessProbe? {
         guard let mapping = mapping(node, what: "readiness of \"\(service)\"") else { return nil }
         checkKeys(mapping, allowed: ConfigurationLoader.readinessKeys, in: "readiness of \"\(service)\"")
-        let kinds: [(key: String, parse: (String) -> ReadinessProbe.Check?, example: String)] = [
-            ("tcp", ReadinessProbe.Check.tcp, "tcp: 127.0.0.1:5432"),
-            ("http", ReadinessProbe.Check.http, "http: http://127.0.0.1:8080/healthz"),
-            ("exec", ReadinessProbe.Check.exec, "exec: pg_isready -h 127.0.0.1"),
-        ]
-        let given = kinds.filter { mapping[$0.key] != nil }
-        guard given.count == 1, let kind = given.first, let valueNode = mapping[kind.key] else {
+        /// The text of a check's key; a value that is not text is given, and invalid.
+        func given(_ kind: ReadinessProbe.Check.Kind) -> String? {
+            mapping[kind.rawValue].map { $0.string ?? "" }
+        }
+        let check: ReadinessProbe.Check
+        do throws(ReadinessProbe.Check.Problem) {
+            check = try ReadinessProbe.Check(tcp: given(.tcp), http: given(.http), exec: given(.exec))
+        } catch .invalid(let kind) {
+            let example =
+                switch kind {
+                case .tcp: "tcp: 127.0.0.1:5432"
+                case .http: "http: http://127.0.0.1:8080/healthz"
+                case .exec: "exec: pg_isready -h 127.0.0.1"
+                }
+            issue(mapping[kind.rawValue], "readiness \(kind) of \"\(service)\" is not valid; write it like \(example)")
+            return nil
+        } catch {
             issue(node, "readiness of \"\(service)\" needs exactly one of tcp, http or exec")
             return nil
         }
-        guard let text = valueNode.string, let check = kind.parse(text) else {
-            issue(valueNode, "readiness \(kind.key) of \"\(service)\" is not valid; write it like \(kind.example)")
-            return nil
-        }
-        var probe = ReadinessProbe(check: check)
-        probe.interval = positive(duration(mapping["interval"], key: "interval"), mapping["interval"]) ?? probe.interval
-        probe.timeout = positive(duration(mapping["timeout"], key: "timeout"), mapping["timeout"]) ?? probe.timeout
-        probe.initialDelay = duration(mapping["initial_delay"], key: "initial_delay") ?? probe.initialDelay
+        let defaults = ReadinessProbe(check: check)
+        let interval = duration(mapping["interval"], key: "interval") ?? defaults.interval
+        let timeout = duration(mapping["timeout"], key: "timeout") ?? defaults.timeout
+        let initialDelay = duration(mapping["initial_delay"], key: "initial_delay") ?? defaults.initialDelay
+        var failureThreshold = defaults.failureThreshold
         if let threshold = mapping["failure_threshold"] {
-            if let value = threshold.int, value > 0 {
-                probe.failureThreshold = value
+            if let value = threshold.int {
+                failureThreshold = value
             } else {
                 issue(threshold, "failure_threshold must be a whole number of at least 1")
             }
         }
-        return probe
+        do throws(ReadinessProbe.InvalidSettings) {
+            return try ReadinessProbe(
+                validating: check, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
+                initialDelay: initialDelay)
+        } catch {
+            for setting in error.settings {
+                switch setting {
+                case .interval: issue(mapping["interval"], "this duration must be more than 0")
+                case .timeout: issue(mapping["timeout"], "this duration must be more than 0")
+                case .failureThreshold:
+                    issue(mapping["failure_threshold"], "failure_threshold must be a whole number of at least 1")
+                case .initialDelay: issue(mapping["initial_delay"], "initial_delay must not be negative")
+                }
+            }
+            return nil
+        }
     }
 
     /// `restart`, `restart_backoff` and `restart_limit` of a mapping that holds at least one of them.

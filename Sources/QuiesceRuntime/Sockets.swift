@@ -7,7 +7,7 @@ public enum Sockets {
     public static let linger: Int32 = 2000
 
     /// The ZAP domain of Quiesce's CURVE connections.
-    public static let zapDomain = "quiesce"
+    private static let zapDomain = "quiesce"
 
     /// The coordinator's ROUTER, configured and not yet bound (so that a monitor can watch it from its
     /// first connection): refuses to drop messages to unknown peers silently, and bounds sizes.

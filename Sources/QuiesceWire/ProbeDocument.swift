@@ -22,19 +22,13 @@ struct ProbeDocument: Codable, Equatable {
         initialDelayMs = probe.initialDelay.milliseconds
     }
 
-    /// The probe, or `nil` when the document is not a valid one.
+    /// The probe, or `nil` when the document is not a valid one (``ReadinessProbe/Check/init(tcp:http:exec:)``
+    /// and ``ReadinessProbe/init(validating:interval:timeout:failureThreshold:initialDelay:)`` say which are).
     var probe: ReadinessProbe? {
-        let checks = [
-            tcp.flatMap(ReadinessProbe.Check.tcp), http.flatMap(ReadinessProbe.Check.http),
-            exec.flatMap(ReadinessProbe.Check.exec),
-        ]
-        .compactMap { $0 }
-        guard checks.count == 1, intervalMs > 0, timeoutMs > 0, failureThreshold > 0, initialDelayMs >= 0 else {
-            return nil
-        }
-        return ReadinessProbe(
-            check: checks[0], interval: .milliseconds(intervalMs), timeout: .milliseconds(timeoutMs),
-            failureThreshold: failureThreshold, initialDelay: .milliseconds(initialDelayMs))
+        try? ReadinessProbe(
+            validating: ReadinessProbe.Check(tcp: tcp, http: http, exec: exec), interval: .milliseconds(intervalMs),
+            timeout: .milliseconds(timeoutMs), failureThreshold: failureThreshold,
+            initialDelay: .milliseconds(initialDelayMs))
     }
 }
 
@@ -71,20 +65,18 @@ struct SnapshotDocument: Codable, Equatable {
         case .starting(let pid): (state, self.pid) = ("starting", pid)
         case .ready(let pid): (state, self.pid) = ("ready", pid)
         case .stopping(let pid): (state, self.pid) = ("stopping", pid)
-        case .exited(.exited(let code)): (state, exitCode) = ("exited", code)
-        case .exited(.signalled(let signal)): (state, self.signal) = ("exited", signal)
+        case .exited(let status): (state, exitCode, signal) = ("exited", status.exitCode, status.signal)
         }
     }
 
     /// The snapshot, or `nil` when the document is not a valid one.
     var snapshot: AgentSnapshot? {
-        switch (state, pid, exitCode, signal) {
-        case ("idle", _, _, _): .idle
-        case ("starting", let pid?, _, _): .starting(pid: pid)
-        case ("ready", let pid?, _, _): .ready(pid: pid)
-        case ("stopping", let pid?, _, _): .stopping(pid: pid)
-        case ("exited", _, let code?, _): .exited(.exited(code))
-        case ("exited", _, _, let signal?): .exited(.signalled(signal))
+        switch (state, pid, ExitStatus(exitCode: exitCode, signal: signal)) {
+        case ("idle", _, _): .idle
+        case ("starting", let pid?, _): .starting(pid: pid)
+        case ("ready", let pid?, _): .ready(pid: pid)
+        case ("stopping", let pid?, _): .stopping(pid: pid)
+        case ("exited", _, let status?): .exited(status)
         default: nil
         }
     }

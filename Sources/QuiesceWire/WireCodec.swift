@@ -8,7 +8,7 @@ import QuiesceCore
 /// minor revision may add fields; a new major version changes the signature.
 public enum WireCodec {
     /// The first frame of every message.
-    public static let signature = "QSC/1"
+    static let signature = "QSC/1"
     /// The largest body accepted, in bytes. Status and report bodies for large fleets fit well within.
     public static let maximumBodySize = 1 << 20
     /// Frames read from one message before the rest are discarded.
@@ -66,11 +66,8 @@ public enum WireCodec {
         case .exited(let status):
             set(status, in: &body)
         case .stopped(let outcome):
-            body.outcome = outcomeCode(outcome)
-            switch outcome {
-            case .stopped(let status), .alreadyExited(let status): set(status, in: &body)
-            case .killedAfterTimeout, .killed, .notStarted: break
-            }
+            body.outcome = outcome.code
+            set(outcome.status, in: &body)
         case .welcome(let interval, let lostAfter):
             body.heartbeatIntervalMs = interval.milliseconds
             body.lostAfterMs = lostAfter.milliseconds
@@ -117,7 +114,7 @@ public enum WireCodec {
         case "exited": return .exited(try require(status(of: body), "exit_code"))
         case "stopped":
             let code = try require(body.outcome, "outcome")
-            guard let outcome = outcome(code, status: status(of: body)) else {
+            guard let outcome = StopOutcome(code: code, status: status(of: body)) else {
                 throw .missingField(type: body.type, field: "outcome")
             }
             return .stopped(outcome)
@@ -171,38 +168,15 @@ public enum WireCodec {
         }
     }
 
-    private static func set(_ status: ExitStatus, in body: inout WireBody) {
-        switch status {
-        case .exited(let code): body.exitCode = code
-        case .signalled(let signal): body.signal = signal
-        }
+    /// Writes `status` into the body's `exit_code` or `signal`.
+    private static func set(_ status: ExitStatus?, in body: inout WireBody) {
+        body.exitCode = status?.exitCode
+        body.signal = status?.signal
     }
 
+    /// The status the body's `exit_code` or `signal` gives.
     private static func status(of body: WireBody) -> ExitStatus? {
-        if let code = body.exitCode { return .exited(code) }
-        if let signal = body.signal { return .signalled(signal) }
-        return nil
-    }
-
-    private static func outcomeCode(_ outcome: StopOutcome) -> String {
-        switch outcome {
-        case .stopped: "stopped"
-        case .killedAfterTimeout: "killed_after_timeout"
-        case .killed: "killed"
-        case .alreadyExited: "already_exited"
-        case .notStarted: "not_started"
-        }
-    }
-
-    private static func outcome(_ code: String, status: ExitStatus?) -> StopOutcome? {
-        switch (code, status) {
-        case ("stopped", let status?): .stopped(status)
-        case ("already_exited", let status?): .alreadyExited(status)
-        case ("killed_after_timeout", _): .killedAfterTimeout
-        case ("killed", _): .killed
-        case ("not_started", _): .notStarted
-        default: nil
-        }
+        ExitStatus(exitCode: body.exitCode, signal: body.signal)
     }
 
     private static func describe(_ error: Error) -> String {

@@ -13,11 +13,6 @@ public final class Context {
         self.handle = handle
     }
 
-    /// Whether this libzmq build supports a capability such as `"curve"`.
-    public static func has(_ capability: String) -> Bool {
-        zmq_has(capability) == 1
-    }
-
     /// Terminates the context. Every socket must be closed first.
     public func terminate() {
         guard !terminated else { return }

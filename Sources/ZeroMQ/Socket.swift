@@ -81,7 +81,7 @@ public final class Socket {
 
     /// Sends every frame of a multipart message without blocking.
     /// - Returns: `false` when the message could not be queued now (`EAGAIN`: no peer or high-water mark).
-    /// - Throws: ``ZeroMQError``; `isHostUnreachable` when a ROUTER's peer is gone.
+    /// - Throws: ``ZeroMQError``; `EHOSTUNREACH` when a ROUTER's peer is gone (`ROUTER_MANDATORY`).
     @discardableResult
     public func send(_ frames: [[UInt8]]) throws -> Bool {
         for (index, frame) in frames.enumerated() {

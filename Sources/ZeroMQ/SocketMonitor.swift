@@ -12,14 +12,14 @@ public struct SocketEvent: Sendable, Equatable {
         /// A connection closed, whether or not its handshake had completed.
         public static let disconnected = Kind(rawValue: UInt16(ZMQ_EVENT_DISCONNECTED))
         /// The handshake failed without more detail (a peer that closed mid-handshake, ...).
-        public static let handshakeFailedNoDetail = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
+        static let handshakeFailedNoDetail = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
         /// The handshake broke the protocol: a plain peer on a CURVE socket, a wrong server key, garbage.
         /// The event's value is a `ZMQ_PROTOCOL_ERROR_*` code.
-        public static let handshakeFailedProtocol = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL))
+        static let handshakeFailedProtocol = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL))
         /// The ZAP handler refused the peer; the value is the ZAP status code (400, 500).
-        public static let handshakeFailedAuthentication = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH))
+        static let handshakeFailedAuthentication = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH))
         /// The handshake completed: the peer is connected (and authenticated, with CURVE).
-        public static let handshakeSucceeded = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
+        static let handshakeSucceeded = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
 
         /// Every way a handshake can fail.
         public static let handshakeFailures: Kind = [

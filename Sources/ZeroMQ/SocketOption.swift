@@ -5,15 +5,11 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case linger
     case immediate
     case routerMandatory
-    case probeRouter
     case maxMessageSize
-    case sendHighWaterMark
-    case receiveHighWaterMark
     case reconnectInterval
     case reconnectIntervalMax
     case heartbeatInterval
     case heartbeatTimeout
-    case heartbeatTTL
     /// `ZMQ_ZAP_ENFORCE_DOMAIN` (a draft option this libzmq accepts): with no ZAP handler bound, a
     /// CURVE handshake fails instead of admitting any key.
     case zapEnforceDomain
@@ -25,15 +21,11 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .linger: ZMQ_LINGER
         case .immediate: ZMQ_IMMEDIATE
         case .routerMandatory: ZMQ_ROUTER_MANDATORY
-        case .probeRouter: ZMQ_PROBE_ROUTER
         case .maxMessageSize: ZMQ_MAXMSGSIZE
-        case .sendHighWaterMark: ZMQ_SNDHWM
-        case .receiveHighWaterMark: ZMQ_RCVHWM
         case .reconnectInterval: ZMQ_RECONNECT_IVL
         case .reconnectIntervalMax: ZMQ_RECONNECT_IVL_MAX
         case .heartbeatInterval: ZMQ_HEARTBEAT_IVL
         case .heartbeatTimeout: ZMQ_HEARTBEAT_TIMEOUT
-        case .heartbeatTTL: ZMQ_HEARTBEAT_TTL
         case .zapEnforceDomain: 93
         case .handshakeInterval: ZMQ_HANDSHAKE_IVL
         }
@@ -44,15 +36,11 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .linger: "ZMQ_LINGER"
         case .immediate: "ZMQ_IMMEDIATE"
         case .routerMandatory: "ZMQ_ROUTER_MANDATORY"
-        case .probeRouter: "ZMQ_PROBE_ROUTER"
         case .maxMessageSize: "ZMQ_MAXMSGSIZE"
-        case .sendHighWaterMark: "ZMQ_SNDHWM"
-        case .receiveHighWaterMark: "ZMQ_RCVHWM"
         case .reconnectInterval: "ZMQ_RECONNECT_IVL"
         case .reconnectIntervalMax: "ZMQ_RECONNECT_IVL_MAX"
         case .heartbeatInterval: "ZMQ_HEARTBEAT_IVL"
         case .heartbeatTimeout: "ZMQ_HEARTBEAT_TIMEOUT"
-        case .heartbeatTTL: "ZMQ_HEARTBEAT_TTL"
         case .zapEnforceDomain: "ZMQ_ZAP_ENFORCE_DOMAIN"
         case .handshakeInterval: "ZMQ_HANDSHAKE_IVL"
         }

@@ -16,9 +16,6 @@ public struct ZeroMQError: Error, CustomStringConvertible, Equatable, Sendable {
         self.operation = operation
     }
 
-    /// The peer a ROUTER socket tried to send to is not connected (`ROUTER_MANDATORY`).
-    public var isHostUnreachable: Bool { code == EHOSTUNREACH }
-
     public var description: String {
         "\(operation): \(String(cString: zmq_strerror(code)))"
     }

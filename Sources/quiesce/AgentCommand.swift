@@ -46,15 +46,20 @@ struct AgentCommand: ParsableCommand {
     @Option(name: .long, help: "The address the health endpoint listens on.")
     var healthHost: String = "0.0.0.0"
 
-    @Option(name: .long, help: "How long the service has to stop when the agent stops it on its own.")
-    var localStopTimeout: String = "10s"
+    @Option(
+        name: .long,
+        help: DurationArgument.help(
+            "How long the service has to stop when the agent stops it on its own.", default: .seconds(10)),
+        transform: DurationArgument.parse)
+    var localStopTimeout: Duration = .seconds(10)
 
     @Option(
         name: .long,
-        help:
-            "On the agent's own SIGTERM, how long to wait for the coordinator to stop the service after its dependents before stopping it locally (0s: locally at once)."
-    )
-    var coordinatedStopTimeout: String = "10s"
+        help: DurationArgument.help(
+            "On the agent's own SIGTERM, how long to wait for the coordinator to stop the service after its dependents before stopping it locally (0s: locally at once).",
+            default: .seconds(10)),
+        transform: DurationArgument.parse)
+    var coordinatedStopTimeout: Duration = .seconds(10)
 
     @OptionGroup(title: "Readiness (overrides the coordinator's readiness: block for this service)")
     var readiness: ReadinessOptions
@@ -75,12 +80,6 @@ struct AgentCommand: ParsableCommand {
         guard SignalName.number(of: stopSignal) != nil else {
             throw ValidationError(
                 "--stop-signal: unknown signal \"\(stopSignal)\"; try SIGTERM, SIGINT, SIGQUIT or a number")
-        }
-        guard Duration(configurationText: localStopTimeout) != nil else {
-            throw ValidationError("--local-stop-timeout: write a duration like 10s")
-        }
-        guard Duration(configurationText: coordinatedStopTimeout) != nil else {
-            throw ValidationError("--coordinated-stop-timeout: write a duration like 10s")
         }
         _ = try readiness.probe()
         _ = try stopCommand()
@@ -109,8 +108,8 @@ struct AgentCommand: ParsableCommand {
     func run() throws {
         var options = AgentOptions(name: name, coordinator: coordinator, command: command)
         options.settings.stopSignal = SignalName.number(of: stopSignal)!
-        options.settings.localStopTimeout = Duration(configurationText: localStopTimeout)!
-        options.settings.coordinatedStopTimeout = Duration(configurationText: coordinatedStopTimeout)!
+        options.settings.localStopTimeout = localStopTimeout
+        options.settings.coordinatedStopTimeout = coordinatedStopTimeout
         options.settings.readiness = try readiness.probe()
         options.settings.stopCommand = try stopCommand()
         options.health = healthPort.map { (healthHost, $0) }

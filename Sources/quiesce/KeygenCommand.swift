@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuiesceCore
 import QuiesceRuntime
 import ZeroMQ
 
@@ -15,8 +16,8 @@ struct KeygenCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw ValidationError("the name may hold only letters, digits, '-', '_' and '.'")
+        guard ServiceName.problem(in: name) == nil else {
+            throw ValidationError("the name may hold only \(ServiceName.allowed)")
         }
     }
 

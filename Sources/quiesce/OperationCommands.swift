@@ -3,24 +3,18 @@ import QuiesceCore
 
 /// What `stop`, `start` and `restart` share: the service, the coordinator, and following the
 /// operation's progress to its report.
-struct OperationOptions: ParsableArguments {
+struct OperationOptions: ParsableArguments, CoordinatorRequest {
+    static let defaultTimeout = Duration.seconds(60)
+    static let timeoutHelp = "Give up when the coordinator stays silent this long."
+    static let jsonHelp = "Print the report as JSON instead of a table."
+
     @Argument(help: "The service, as the configuration names it.")
     var service: String
 
-    @Option(name: .long, help: "The coordinator's endpoint.")
-    var coordinator: String
-
-    @Flag(help: "Print the report as JSON instead of a table.")
-    var json = false
-
-    @Option(name: .long, help: "Give up when the coordinator stays silent this long.")
-    var timeout: String = "60s"
-
-    @OptionGroup var curve: CurveOptions
+    @OptionGroup var connection: CoordinatorOptions<OperationOptions>
 
     func run(_ kind: Operation.Kind) throws {
-        try followReport(coordinator: coordinator, curve: curve, timeout: timeout, json: json, what: kind.rawValue) {
-            client, timeout in
+        try followReport(connection, what: kind.rawValue) { client, timeout in
             try client.operation(kind, service: service, timeout: timeout, progress: printLine)
         }
     }

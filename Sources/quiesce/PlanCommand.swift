@@ -17,7 +17,7 @@ struct PlanCommand: ParsableCommand {
         let configuration = try fleetFile.load()
         let plan = Plan(graph: configuration.graph)
         if json {
-            printLine(JSONText.encode(PlanDocument(plan: plan, graph: configuration.graph)))
+            printLine(JSONText.encode(PlanDocument(plan: plan)))
             return
         }
         let graph = configuration.graph
@@ -51,7 +51,7 @@ struct PlanDocument: Encodable {
     var startup: Phase
     var shutdown: Phase
 
-    init(plan: Plan, graph: ServiceGraph) {
+    init(plan: Plan) {
         startup = Phase(
             waves: plan.startupWaves, criticalPath: plan.startupCriticalPath,
             worstCaseSeconds: plan.startupWorstCase.seconds)

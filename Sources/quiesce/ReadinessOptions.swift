@@ -17,60 +17,65 @@ struct ReadinessOptions: ParsableArguments {
         help: ArgumentHelp("Ready when the shell command exits with 0.", valueName: "command"))
     var exec: String?
 
-    @Option(name: .customLong("ready-interval"), help: "Time between two checks.")
-    var interval: String = "1s"
+    @Option(
+        name: .customLong("ready-interval"),
+        help: DurationArgument.help("Time between two checks.", default: .seconds(1)),
+        transform: DurationArgument.parse)
+    var interval: Duration = .seconds(1)
 
-    @Option(name: .customLong("ready-timeout"), help: "How long one check may take.")
-    var timeout: String = "1s"
+    @Option(
+        name: .customLong("ready-timeout"),
+        help: DurationArgument.help("How long one check may take.", default: .seconds(1)),
+        transform: DurationArgument.parse)
+    var timeout: Duration = .seconds(1)
 
     @Option(
         name: .customLong("ready-failure-threshold"),
         help: "Consecutive failures, once ready, that make the service unready.")
     var failureThreshold: Int = 3
 
-    @Option(name: .customLong("ready-initial-delay"), help: "Wait before the first check.")
-    var initialDelay: String = "0s"
+    @Option(
+        name: .customLong("ready-initial-delay"),
+        help: DurationArgument.help("Wait before the first check.", default: .zero),
+        transform: DurationArgument.parse)
+    var initialDelay: Duration = .zero
 
     /// The probe the flags describe, `nil` when none of --ready-tcp, --ready-http, --ready-exec is given.
     func probe() throws -> ReadinessProbe? {
-        let given = [tcp, http, exec].compactMap { $0 }
-        guard !given.isEmpty else { return nil }
-        guard given.count == 1 else {
-            throw ValidationError("give only one of --ready-tcp, --ready-http and --ready-exec")
-        }
+        guard tcp != nil || http != nil || exec != nil else { return nil }
         let check: ReadinessProbe.Check
-        if let tcp {
-            guard let parsed = ReadinessProbe.Check.tcp(tcp) else {
-                throw ValidationError("--ready-tcp: write HOST:PORT, like 127.0.0.1:5432")
-            }
-            check = parsed
-        } else if let http {
-            guard let parsed = ReadinessProbe.Check.http(http) else {
-                throw ValidationError("--ready-http: write a URL, like http://127.0.0.1:8080/healthz")
-            }
-            check = parsed
-        } else {
-            guard let parsed = ReadinessProbe.Check.exec(exec!) else {
-                throw ValidationError("--ready-exec: give a command")
-            }
-            check = parsed
+        do throws(ReadinessProbe.Check.Problem) {
+            check = try ReadinessProbe.Check(tcp: tcp, http: http, exec: exec)
+        } catch {
+            throw ValidationError(Self.message(for: error))
         }
-        return ReadinessProbe(
-            check: check, interval: try duration(interval, flag: "--ready-interval", positive: true),
-            timeout: try duration(timeout, flag: "--ready-timeout", positive: true),
-            failureThreshold: try threshold(),
-            initialDelay: try duration(initialDelay, flag: "--ready-initial-delay", positive: false))
+        do throws(ReadinessProbe.InvalidSettings) {
+            return try ReadinessProbe(
+                validating: check, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
+                initialDelay: initialDelay)
+        } catch {
+            throw ValidationError(Self.message(for: error.settings[0]))
+        }
     }
 
-    private func duration(_ text: String, flag: String, positive: Bool) throws -> Duration {
-        guard let value = Duration(configurationText: text), !positive || value > .zero else {
-            throw ValidationError("\(flag): write a duration\(positive ? " above 0" : ""), like 1s or 500ms")
+    /// A problem of the check, in terms of the flags.
+    private static func message(for problem: ReadinessProbe.Check.Problem) -> String {
+        switch problem {
+        case .missing: "give one of --ready-tcp, --ready-http and --ready-exec"
+        case .several: "give only one of --ready-tcp, --ready-http and --ready-exec"
+        case .invalid(.tcp): "--ready-tcp: write HOST:PORT, like 127.0.0.1:5432"
+        case .invalid(.http): "--ready-http: write a URL, like http://127.0.0.1:8080/healthz"
+        case .invalid(.exec): "--ready-exec: give a command"
         }
-        return value
     }
 
-    private func threshold() throws -> Int {
-        guard failureThreshold > 0 else { throw ValidationError("--ready-failure-threshold must be at least 1") }
-        return failureThreshold
+    /// A setting that breaks its rule, in terms of its flag.
+    private static func message(for setting: ReadinessProbe.Setting) -> String {
+        switch setting {
+        case .interval: "--ready-interval: write a duration above 0, like 1s or 500ms"
+        case .timeout: "--ready-timeout: write a duration above 0, like 1s or 500ms"
+        case .failureThreshold: "--ready-failure-threshold must be at least 1"
+        case .initialDelay: "--ready-initial-delay: write a duration, like 1s or 500ms"
+        }
     }
 }

@@ -3,34 +3,28 @@ import QuiesceCore
 import QuiesceRuntime
 import QuiesceWire
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: ParsableCommand, CoordinatorRequest {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each service's state as the coordinator sees it."
     )
+    static let defaultTimeout = Duration.seconds(5)
+    static let timeoutHelp = "How long to wait for the coordinator."
+    static let jsonHelp = "Print JSON for tooling."
 
-    @Option(name: .long, help: "The coordinator's endpoint.")
-    var coordinator: String
-
-    @Flag(help: "Print JSON for tooling.")
-    var json = false
-
-    @Option(name: .long, help: "How long to wait for the coordinator.")
-    var timeout: String = "5s"
-
-    @OptionGroup var curve: CurveOptions
+    @OptionGroup var connection: CoordinatorOptions<StatusCommand>
 
     func run() throws {
-        let client = try AdminClient(coordinator: coordinator, curve: try curve.credentials())
+        let client = try connection.makeClient()
         defer { client.close() }
         let document: StatusDocument
         do {
-            document = try client.status(timeout: Duration(configurationText: timeout) ?? .seconds(5))
+            document = try client.status(timeout: connection.timeout)
         } catch {
             printError("status: \(error)")
             throw ExitCode.failure
         }
-        if json {
+        if connection.json {
             printLine(JSONText.encode(document))
             return
         }

@@ -1,6 +1,7 @@
-import QuiesceConfiguration
 import QuiesceCore
 import Testing
+
+@testable import QuiesceConfiguration
 
 @Suite("Compose durations (Go's time.ParseDuration)")
 struct ComposeDurationTests {

@@ -597,6 +597,13 @@ struct ComposeRefusalTests {
                 ])
     }
 
+    @Test("A compose service's name follows the same rule as a Quiesce file's")
+    func badServiceName() {
+        #expect(
+            composeProblems("services:\n  \"caf\u{E9}\":\n    image: x\n")
+                == [#"compose.yaml:2: service name "caf\#u{E9}" may hold only letters, digits, '-', '_' and '.'"#])
+    }
+
     @Test("stop_grace_period must be a Go duration")
     func badGracePeriod() {
         #expect(

@@ -363,6 +363,24 @@ struct ReadinessConfigurationTests {
             #expect(error.description == message)
         }
     }
+
+    @Test(
+        "A service name that breaks the name rule is reported at its line",
+        arguments: [
+            ("caf\u{E9}", #"q.yaml:2: service name "caf\#u{E9}" may hold only letters, digits, '-', '_' and '.'"#),
+            ("a/b", #"q.yaml:2: service name "a/b" may hold only letters, digits, '-', '_' and '.'"#),
+            ("", "q.yaml:2: a service name must be a non-empty string"),
+        ])
+    func badServiceName(name: String, message: String) {
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(yaml: "services:\n  \"\(name)\": {}\n", file: "q.yaml")
+        }
+        do {
+            _ = try ConfigurationLoader.load(yaml: "services:\n  \"\(name)\": {}\n", file: "q.yaml")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
 }
 
 @Suite("Configuration: restart policies")

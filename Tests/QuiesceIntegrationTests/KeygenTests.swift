@@ -40,6 +40,27 @@ struct KeygenTests {
         #expect(again.terminationStatus != 0, "an existing key is never replaced")
     }
 
+    @Test(
+        "It refuses a name the configuration would refuse as a service name, and writes nothing",
+        arguments: ["caf\u{E9}", "a/b", ""])
+    func refusesBadNames(name: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "quiesce-keys-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keygen = Process()
+        keygen.executableURL = Fleet.binary
+        keygen.arguments = ["keygen", name, "--out", directory]
+        let errors = Pipe()
+        keygen.standardError = errors
+        try keygen.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        keygen.waitUntilExit()
+        #expect(keygen.terminationStatus == 64)
+        #expect(message.contains("the name may hold only letters, digits, '-', '_' and '.'"))
+        #expect(!FileManager.default.fileExists(atPath: directory))
+    }
+
     @Test("A secret file whose keys do not match is refused")
     func mismatchRefused() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(

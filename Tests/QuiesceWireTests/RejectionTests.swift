@@ -185,6 +185,26 @@ struct RejectionTests {
         }
     }
 
+    /// The probe of a `start` follows the same rule as the configuration's and the agent's flags.
+    @Test(
+        "A start whose readiness breaks the probe's rule is out of range",
+        arguments: [
+            #"{"failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"timeout_ms":1000}"#,
+            #"{"exec":"true","failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"tcp":"a:1","timeout_ms":1000}"#,
+            #"{"exec":"true","failure_threshold":3,"http":"ftp://x","initial_delay_ms":0,"interval_ms":1000,"timeout_ms":1000}"#,
+            #"{"failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"tcp":"localhost","timeout_ms":1000}"#,
+            #"{"exec":" ","failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"timeout_ms":1000}"#,
+            #"{"exec":"true","failure_threshold":3,"initial_delay_ms":0,"interval_ms":0,"timeout_ms":1000}"#,
+            #"{"exec":"true","failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"timeout_ms":-1}"#,
+            #"{"exec":"true","failure_threshold":0,"initial_delay_ms":0,"interval_ms":1000,"timeout_ms":1000}"#,
+            #"{"exec":"true","failure_threshold":3,"initial_delay_ms":-1,"interval_ms":1000,"timeout_ms":1000}"#,
+        ])
+    func badReadiness(_ readiness: String) {
+        #expect(throws: WireError.outOfRange(type: "start", field: "readiness")) {
+            try WireCodec.decode(frames(#"{"id":1,"readiness":"# + readiness + #","type":"start"}"#))
+        }
+    }
+
     @Test("Every rejection has a printable reason")
     func descriptions() {
         #expect(WireError.wrongFrameCount(3).description == "expected 2 frames, got 3")

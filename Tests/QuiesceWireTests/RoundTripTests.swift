@@ -1,7 +1,8 @@
 import Foundation
 import QuiesceCore
-import QuiesceWire
 import Testing
+
+@testable import QuiesceWire
 
 @Suite("QSC/1 round trip")
 struct RoundTripTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import ZeroMQ
+
+@testable import ZeroMQ
 
 /// The events a CURVE server's monitor reports for each kind of peer, which the coordinator counts.
 @Suite("Socket monitor", .serialized)

@@ -71,7 +71,7 @@ public struct CoordinatorStateMachine: Sendable {
             switch self {
             case .unknownService(let name, let suggestion):
                 "service \"\(name)\" is not in the coordinator's configuration"
-                    + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
+                    + (suggestion.map(NameSuggestion.phrase(suggesting:)) ?? "")
             case .alreadyConnected(let name):
                 "an agent for service \"\(name)\" is already connected"
             case .finished:

@@ -59,7 +59,7 @@ public enum OperationRefusal: Error, Hashable, Sendable, CustomStringConvertible
         switch self {
         case .unknownService(let name, let suggestion):
             "service \"\(name)\" is not in the coordinator's configuration"
-                + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
+                + (suggestion.map(NameSuggestion.phrase(suggesting:)) ?? "")
         case .busy(let what):
             "the coordinator is busy (\(what)); try again when it is done"
         }

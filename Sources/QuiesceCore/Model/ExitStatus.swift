@@ -5,6 +5,28 @@ public enum ExitStatus: Hashable, Sendable, CustomStringConvertible {
     /// A signal ended it.
     case signalled(Int32)
 
+    /// The status an exit code or a signal describes, as the wire's `exit_code` and `signal` carry it
+    /// (the code when both are given); `nil` when neither is.
+    public init?(exitCode: Int32?, signal: Int32?) {
+        if let exitCode {
+            self = .exited(exitCode)
+        } else if let signal {
+            self = .signalled(signal)
+        } else {
+            return nil
+        }
+    }
+
+    /// The code it exited with; `nil` when a signal ended it.
+    public var exitCode: Int32? {
+        if case .exited(let code) = self { code } else { nil }
+    }
+
+    /// The signal that ended it; `nil` when it exited.
+    public var signal: Int32? {
+        if case .signalled(let signal) = self { signal } else { nil }
+    }
+
     /// The exit code a shell would report: the code itself, or 128 plus the signal number.
     public var shellCode: Int32 {
         switch self {

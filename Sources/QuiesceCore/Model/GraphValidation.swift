@@ -21,7 +21,7 @@ public enum GraphProblem: Hashable, Sendable, CustomStringConvertible {
             "service \"\(name)\" is declared more than once; give each service a unique name"
         case .unknownDependency(let service, let dependency, let suggestion, _):
             "service \"\(service)\" depends on unknown service \"\(dependency)\""
-                + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "; declare it under services: or remove it")
+                + (suggestion.map(NameSuggestion.phrase(suggesting:)) ?? "; declare it under services: or remove it")
         case .selfDependency(let service, _):
             "service \"\(service)\" depends on itself; remove \"\(service)\" from its depends_on"
         case .cycle(let path, _):

@@ -10,6 +10,16 @@ public enum NameSuggestion {
             .min { $0.1 < $1.1 }?.0
     }
 
+    /// ` (did you mean "x"?)`: what follows a mistyped name in a message, for the suggestion `x`.
+    public static func phrase(suggesting suggestion: String) -> String {
+        " (did you mean \"\(suggestion)\"?)"
+    }
+
+    /// The phrase for the candidate ``closest(to:in:)`` finds, or `nil` when none is close to `name`.
+    public static func phrase(for name: String, in candidates: [String]) -> String? {
+        closest(to: name, in: candidates).map(phrase(suggesting:))
+    }
+
     static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)

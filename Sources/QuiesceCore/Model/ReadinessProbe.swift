@@ -23,7 +23,7 @@ public struct ReadinessProbe: Hashable, Sendable {
         }
 
         /// Parses `host:port` (`[::1]:6379` for IPv6).
-        public static func tcp(_ text: String) -> Check? {
+        static func tcp(_ text: String) -> Check? {
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
                 (1...65535).contains(port)
             else { return nil }
@@ -33,12 +33,12 @@ public struct ReadinessProbe: Hashable, Sendable {
         }
 
         /// Accepts `http://` and `https://` URLs.
-        public static func http(_ text: String) -> Check? {
+        static func http(_ text: String) -> Check? {
             (text.hasPrefix("http://") || text.hasPrefix("https://")) && text.count > 8 ? .http(url: text) : nil
         }
 
         /// Accepts any non-blank command line.
-        public static func exec(_ text: String) -> Check? {
+        static func exec(_ text: String) -> Check? {
             text.allSatisfy(\.isWhitespace) ? nil : .exec(command: text)
         }
     }
@@ -61,5 +61,97 @@ public struct ReadinessProbe: Hashable, Sendable {
         self.timeout = timeout
         self.failureThreshold = failureThreshold
         self.initialDelay = initialDelay
+    }
+}
+
+// MARK: Validation
+
+extension ReadinessProbe.Check {
+    /// The three kinds of check, as configurations, flags and the wire name them.
+    public enum Kind: String, Hashable, Sendable, CustomStringConvertible {
+        case tcp, http, exec
+
+        public var description: String { rawValue }
+    }
+
+    /// Why the check given as text is not one.
+    public enum Problem: Error, Hashable, Sendable, CustomStringConvertible {
+        /// None of `tcp`, `http` and `exec` is given.
+        case missing
+        /// More than one of them is given.
+        case several
+        /// The one given is not well formed.
+        case invalid(Kind)
+
+        public var description: String {
+            switch self {
+            case .missing: "give one of tcp, http and exec"
+            case .several: "give only one of tcp, http and exec"
+            case .invalid(.tcp): "tcp must be HOST:PORT, like 127.0.0.1:5432 or [::1]:6379"
+            case .invalid(.http): "http must be an http:// or https:// URL"
+            case .invalid(.exec): "exec must be a command"
+            }
+        }
+    }
+
+    /// The check given as text: exactly one of `tcp` (`host:port`, `[::1]:6379` for IPv6, port 1 to
+    /// 65535), `http` (an `http://` or `https://` URL) and `exec` (a command line that is not blank).
+    /// The one rule for every place a check is read: configuration files, compose healthchecks, the
+    /// agent's flags and the `start` order.
+    public init(tcp: String? = nil, http: String? = nil, exec: String? = nil) throws(Problem) {
+        let given = [(Kind.tcp, tcp), (.http, http), (.exec, exec)].compactMap { kind, text in text.map { (kind, $0) } }
+        guard let (kind, text) = given.first else { throw .missing }
+        guard given.count == 1 else { throw .several }
+        let parsed =
+            switch kind {
+            case .tcp: Self.tcp(text)
+            case .http: Self.http(text)
+            case .exec: Self.exec(text)
+            }
+        guard let parsed else { throw .invalid(kind) }
+        self = parsed
+    }
+}
+
+extension ReadinessProbe {
+    /// A setting of a probe whose value can break the probe's rules.
+    public enum Setting: Hashable, Sendable, CustomStringConvertible {
+        case interval, timeout, failureThreshold, initialDelay
+
+        /// The rule the setting's value breaks.
+        public var description: String {
+            switch self {
+            case .interval: "interval must be more than 0"
+            case .timeout: "timeout must be more than 0"
+            case .failureThreshold: "failure threshold must be at least 1"
+            case .initialDelay: "initial delay must not be negative"
+            }
+        }
+    }
+
+    /// Every setting of a probe whose value breaks its rule, in the order of
+    /// ``init(validating:interval:timeout:failureThreshold:initialDelay:)``'s parameters.
+    public struct InvalidSettings: Error, Hashable, Sendable, CustomStringConvertible {
+        /// Never empty.
+        public var settings: [Setting]
+
+        public var description: String { settings.map(\.description).joined(separator: "; ") }
+    }
+
+    /// A probe whose settings follow the rules: an interval and a timeout above 0, a failure threshold of
+    /// at least 1, an initial delay of 0 or more.
+    /// - Throws: ``InvalidSettings`` naming every setting that breaks its rule.
+    public init(
+        validating check: Check, interval: Duration, timeout: Duration, failureThreshold: Int, initialDelay: Duration
+    ) throws(InvalidSettings) {
+        let broken: [(Setting, Bool)] = [
+            (.interval, interval <= .zero), (.timeout, timeout <= .zero), (.failureThreshold, failureThreshold < 1),
+            (.initialDelay, initialDelay < .zero),
+        ]
+        let settings = broken.filter(\.1).map(\.0)
+        guard settings.isEmpty else { throw InvalidSettings(settings: settings) }
+        self.init(
+            check: check, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
+            initialDelay: initialDelay)
     }
 }

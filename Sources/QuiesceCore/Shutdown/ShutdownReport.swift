@@ -21,11 +21,7 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
     /// The code reports and the journal give the outcome: `stopped`, `lost`, `killed_at_deadline`, …
     public var code: String {
         switch self {
-        case .acknowledged(.stopped): "stopped"
-        case .acknowledged(.killedAfterTimeout): "killed_after_timeout"
-        case .acknowledged(.killed): "killed"
-        case .acknowledged(.alreadyExited): "already_exited"
-        case .acknowledged(.notStarted): "not_started"
+        case .acknowledged(let outcome): outcome.code
         case .timedOut: "timed_out"
         case .lost: "lost"
         case .notConnected: "not_connected"

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// What the `quiesce` binary says and exits with for bad command lines, and that a `--timeout` it
+/// accepts is the one it waits.
+@Suite("quiesce's command line")
+struct CommandLineTests {
+    /// Runs `quiesce arguments`: its exit status and standard error.
+    static func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
+        let process = Process()
+        process.executableURL = Fleet.binary
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test(
+        "A duration without a unit is a usage error that says which unit to add",
+        arguments: [
+            ["status", "--coordinator", "tcp://127.0.0.1:1", "--timeout", "5"],
+            ["shutdown", "--coordinator", "tcp://127.0.0.1:1", "--timeout", "5"],
+            ["stop", "api", "--coordinator", "tcp://127.0.0.1:1", "--timeout", "5"],
+            [
+                "agent", "--name", "api", "--coordinator", "tcp://127.0.0.1:1", "--local-stop-timeout", "5", "--",
+                "true",
+            ],
+        ])
+    func durationWithoutUnit(arguments: [String]) throws {
+        let (status, errors) = try Self.run(arguments)
+        #expect(status == 64)
+        #expect(errors.contains("add a unit: 5s, 5ms or 5m"))
+    }
+
+    @Test("A readiness flag that breaks the probe's rule is a usage error worded for the flag")
+    func readinessFlag() throws {
+        let (status, errors) = try Self.run([
+            "agent", "--name", "api", "--coordinator", "tcp://127.0.0.1:1", "--ready-exec", "true", "--ready-interval",
+            "0s", "--", "true",
+        ])
+        #expect(status == 64)
+        #expect(errors.contains("Error: --ready-interval: write a duration above 0, like 1s or 500ms"))
+    }
+
+    @Test("stop waits the --timeout given, then fails")
+    func timeoutWaited() throws {
+        let started = ContinuousClock.now
+        let (status, errors) = try Self.run([
+            "stop", "api", "--coordinator", "tcp://127.0.0.1:\(try FreePort.pick())", "--timeout", "300ms",
+        ])
+        #expect(status == 1)
+        #expect(errors.contains("stop: the coordinator went silent for 300ms"))
+        #expect(ContinuousClock.now - started < .seconds(20), "not the default of 60s")
+    }
+}
