@@ -44,35 +44,11 @@ extension ConfigurationReader {
             issue(testNode, "the test of \(place) is an empty command")
             return nil
         }
-        let defaults = ReadinessProbe(check: check)
-        let interval = duration(mapping["interval"], key: "interval", format: .compose) ?? defaults.interval
-        let timeout = duration(mapping["timeout"], key: "timeout", format: .compose) ?? defaults.timeout
-        let initialDelay =
-            duration(mapping["start_period"], key: "start_period", format: .compose) ?? defaults.initialDelay
-        var failureThreshold = defaults.failureThreshold
-        if let retries = mapping["retries"] {
-            if let value = retries.int {
-                failureThreshold = value
-            } else {
-                issue(retries, "retries in \(place) must be a whole number of at least 1")
-            }
-        }
-        do throws(ReadinessProbe.InvalidSettings) {
-            return try ReadinessProbe(
-                validating: check, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
-                initialDelay: initialDelay)
-        } catch {
-            for setting in error.settings {
-                switch setting {
-                case .interval: issue(mapping["interval"], "this duration must be more than 0")
-                case .timeout: issue(mapping["timeout"], "this duration must be more than 0")
-                case .failureThreshold:
-                    issue(mapping["retries"], "retries in \(place) must be a whole number of at least 1")
-                case .initialDelay: issue(mapping["start_period"], "start_period in \(place) must not be negative")
-                }
-            }
-            return nil
-        }
+        let keys = ProbeSettingKeys(
+            initialDelay: "start_period", failureThreshold: "retries", format: .compose,
+            thresholdProblem: "retries in \(place) must be a whole number of at least 1",
+            initialDelayProblem: "start_period in \(place) must not be negative")
+        return probeSettings(of: check, in: mapping, keys: keys)
     }
 
     /// `test: "cmd"`, `["CMD-SHELL", "cmd"]`, `["CMD", "arg", ...]` or `["NONE"]`; `nil` when it is

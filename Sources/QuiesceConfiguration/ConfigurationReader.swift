@@ -230,16 +230,41 @@ struct ConfigurationReader {
             issue(node, "readiness of \"\(service)\" needs exactly one of tcp, http or exec")
             return nil
         }
+        return probeSettings(of: check, in: mapping, keys: .quiesce)
+    }
+
+    /// Where a file format keeps a probe's settings, and how it words their problems.
+    struct ProbeSettingKeys {
+        var interval = "interval"
+        var timeout = "timeout"
+        var initialDelay = "initial_delay"
+        var failureThreshold = "failure_threshold"
+        var format = DurationFormat.quiesce
+        /// What a bad failure threshold is told, and a negative initial delay.
+        var thresholdProblem = "failure_threshold must be a whole number of at least 1"
+        var initialDelayProblem = "initial_delay must not be negative"
+
+        /// A Quiesce file's `readiness:` block.
+        static let quiesce = ProbeSettingKeys()
+    }
+
+    /// The probe of `check` with the settings `mapping` gives under `keys` (the defaults for those it
+    /// leaves out), checked by ``ReadinessProbe``'s rules; `nil` when they break them (reported, each
+    /// problem at its key).
+    mutating func probeSettings(
+        of check: ReadinessProbe.Check, in mapping: Node.Mapping, keys: ProbeSettingKeys
+    ) -> ReadinessProbe? {
         let defaults = ReadinessProbe(check: check)
-        let interval = duration(mapping["interval"], key: "interval") ?? defaults.interval
-        let timeout = duration(mapping["timeout"], key: "timeout") ?? defaults.timeout
-        let initialDelay = duration(mapping["initial_delay"], key: "initial_delay") ?? defaults.initialDelay
+        let interval = duration(mapping[keys.interval], key: keys.interval, format: keys.format) ?? defaults.interval
+        let timeout = duration(mapping[keys.timeout], key: keys.timeout, format: keys.format) ?? defaults.timeout
+        let initialDelay =
+            duration(mapping[keys.initialDelay], key: keys.initialDelay, format: keys.format) ?? defaults.initialDelay
         var failureThreshold = defaults.failureThreshold
-        if let threshold = mapping["failure_threshold"] {
+        if let threshold = mapping[keys.failureThreshold] {
             if let value = threshold.int {
                 failureThreshold = value
             } else {
-                issue(threshold, "failure_threshold must be a whole number of at least 1")
+                issue(threshold, keys.thresholdProblem)
             }
         }
         do throws(ReadinessProbe.InvalidSettings) {
@@ -249,11 +274,10 @@ struct ConfigurationReader {
         } catch {
             for setting in error.settings {
                 switch setting {
-                case .interval: issue(mapping["interval"], "this duration must be more than 0")
-                case .timeout: issue(mapping["timeout"], "this duration must be more than 0")
-                case .failureThreshold:
-                    issue(mapping["failure_threshold"], "failure_threshold must be a whole number of at least 1")
-                case .initialDelay: issue(mapping["initial_delay"], "initial_delay must not be negative")
+                case .interval: issue(mapping[keys.interval], "this duration must be more than 0")
+                case .timeout: issue(mapping[keys.timeout], "this duration must be more than 0")
+                case .failureThreshold: issue(mapping[keys.failureThreshold], keys.thresholdProblem)
+                case .initialDelay: issue(mapping[keys.initialDelay], keys.initialDelayProblem)
                 }
             }
             return nil

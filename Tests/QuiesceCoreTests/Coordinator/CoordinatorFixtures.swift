@@ -30,6 +30,13 @@ enum CoordinatorFixtures {
         ]
     }
 
+    /// Registers `service` from `host-<service>`, which must be accepted, and returns the actions.
+    static func register(
+        _ service: String, on coordinator: inout Coordinator, now: Timestamp
+    ) throws -> [Coordinator.Action] {
+        try coordinator.agentRegistered(service, host: "host-\(service)", now: now).get()
+    }
+
     /// Registers the seed fleet's three agents at `now`, each from `host-<service>`: once cache and
     /// database are both connected, the first wave is ordered to start.
     static func registerFleet(on coordinator: inout Coordinator, now: Timestamp) throws {

@@ -13,18 +13,13 @@ struct CoordinatorStateMachineTests {
         configuration = try CoordinatorFixtures.seedConfiguration()
     }
 
-    /// Registers `service` from `host-<service>`, which must be accepted, and returns the actions.
-    func register(_ service: String, on coordinator: inout Coordinator, now: Timestamp) throws -> [Coordinator.Action] {
-        try coordinator.agentRegistered(service, host: "host-\(service)", now: now).get()
-    }
-
     /// Registers database then cache at `now`: the first wave is ordered to start.
     func registerFirstWave(on coordinator: inout Coordinator, now: Timestamp) throws {
         #expect(
-            try register("database", on: &coordinator, now: now)
+            try CoordinatorFixtures.register("database", on: &coordinator, now: now)
                 == CoordinatorFixtures.connected("database", host: "host-database", now: now))
         #expect(
-            try register("cache", on: &coordinator, now: now)
+            try CoordinatorFixtures.register("cache", on: &coordinator, now: now)
                 == CoordinatorFixtures.connected("cache", host: "host-cache", now: now)
                 + CoordinatorFixtures.firstWaveStarted(now: now))
     }
@@ -38,10 +33,10 @@ struct CoordinatorStateMachineTests {
         let cachePID: Int32 = 101
 
         #expect(
-            try register("database", on: &coordinator, now: clock.now)
+            try CoordinatorFixtures.register("database", on: &coordinator, now: clock.now)
                 == CoordinatorFixtures.connected("database", host: "host-database", now: clock.now))
         #expect(
-            withoutRetransmission(try register("cache", on: &coordinator, now: clock.now)) == [
+            withoutRetransmission(try CoordinatorFixtures.register("cache", on: &coordinator, now: clock.now)) == [
                 .progress(.agentConnected("cache", host: "host-cache")),
                 .scheduleTimer(.suspect("cache"), at: .after(.seconds(2))),
                 .scheduleTimer(.lost("cache"), at: .after(.seconds(5))),
@@ -66,7 +61,7 @@ struct CoordinatorStateMachineTests {
             ])
         clock.advance(by: .seconds(1))
         #expect(
-            withoutRetransmission(try register("api", on: &coordinator, now: clock.now)) == [
+            withoutRetransmission(try CoordinatorFixtures.register("api", on: &coordinator, now: clock.now)) == [
                 .progress(.agentConnected("api", host: "host-api")),
                 .scheduleTimer(.suspect("api"), at: .after(.seconds(5))),
                 .scheduleTimer(.lost("api"), at: .after(.seconds(8))),

@@ -13,17 +13,12 @@ struct LivenessTests {
         configuration = try CoordinatorFixtures.seedConfiguration()
     }
 
-    /// Registers `service` from `host-<service>`, which must be accepted, and returns the actions.
-    func register(_ service: String, on coordinator: inout Coordinator, now: Timestamp) throws -> [Coordinator.Action] {
-        try coordinator.agentRegistered(service, host: "host-\(service)", now: now).get()
-    }
-
     @Test("An agent silent past agent_lost_after is lost; hearing from it pushes the timer back")
     func liveness() throws {
         var clock = ManualClock()
         var coordinator = Coordinator(configuration: configuration, now: clock.now)
         #expect(
-            try register("database", on: &coordinator, now: clock.now)
+            try CoordinatorFixtures.register("database", on: &coordinator, now: clock.now)
                 == CoordinatorFixtures.connected("database", host: "host-database", now: clock.now))
 
         clock.advance(by: .seconds(3))
@@ -52,7 +47,7 @@ struct LivenessTests {
 
         clock.advance(by: .seconds(1))
         #expect(
-            try register("database", on: &coordinator, now: clock.now)
+            try CoordinatorFixtures.register("database", on: &coordinator, now: clock.now)
                 == CoordinatorFixtures.connected("database", host: "host-database", now: clock.now),
             "registered again, it waits for cache as before")
         #expect(coordinator.status(now: clock.now).first?.state == .waiting)

@@ -12,11 +12,6 @@ struct RegistrationTests {
         configuration = try CoordinatorFixtures.seedConfiguration()
     }
 
-    /// Registers `service` from `host-<service>`, which must be accepted, and returns the actions.
-    func register(_ service: String, on coordinator: inout Coordinator, now: Timestamp) throws -> [Coordinator.Action] {
-        try coordinator.agentRegistered(service, host: "host-\(service)", now: now).get()
-    }
-
     @Test("An agent for a service not in the configuration is refused with a suggestion")
     func unknownService() {
         var coordinator = Coordinator(configuration: configuration, now: .zero)
@@ -35,7 +30,7 @@ struct RegistrationTests {
     func duplicateAgent() throws {
         var coordinator = Coordinator(configuration: configuration, now: .zero)
         #expect(
-            withoutRetransmission(try register("database", on: &coordinator, now: .zero)) == [
+            withoutRetransmission(try CoordinatorFixtures.register("database", on: &coordinator, now: .zero)) == [
                 .progress(.agentConnected("database", host: "host-database")),
                 .scheduleTimer(.suspect("database"), at: .after(.seconds(2))),
                 .scheduleTimer(.lost("database"), at: .after(.seconds(5))),
@@ -52,11 +47,11 @@ struct RegistrationTests {
         var coordinator = Coordinator(configuration: configuration, now: .zero)
         #expect(coordinator.phaseName == "starting (waiting for agents: cache, database)")
         #expect(
-            try register("cache", on: &coordinator, now: .zero)
+            try CoordinatorFixtures.register("cache", on: &coordinator, now: .zero)
                 == CoordinatorFixtures.connected("cache", host: "host-cache", now: .zero))
         #expect(coordinator.phaseName == "starting (waiting for agents: database)")
         #expect(
-            try register("database", on: &coordinator, now: .zero)
+            try CoordinatorFixtures.register("database", on: &coordinator, now: .zero)
                 == CoordinatorFixtures.connected("database", host: "host-database", now: .zero)
                 + CoordinatorFixtures.firstWaveStarted(now: .zero))
         #expect(coordinator.phaseName == "starting")
