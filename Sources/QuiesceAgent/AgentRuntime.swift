@@ -22,11 +22,18 @@ public final class AgentRuntime {
     private var dealer: Socket!
     /// The messages dropped so far (malformed, stale or unexpected), counted in the log.
     private var droppedMessages = 0
+    /// Whether a start order's readiness check has been refused already: it is logged once.
+    private var loggedProbeRefusal = false
+    /// The epoch of the earlier coordinator whose messages were last ignored: each is logged once in a row.
+    private var lastIgnoredEpoch: UInt64?
 
+    /// The coordinator counts as authenticated exactly when the connection is CURVE with its key.
     public init(options: AgentOptions, logger: Logger) {
         self.options = options
         self.logger = logger
-        self.machine = AgentStateMachine(settings: options.settings)
+        var settings = options.settings
+        settings.coordinatorTrust = options.curve == nil ? .unauthenticated : .authenticated
+        self.machine = AgentStateMachine(settings: settings)
     }
 
     /// Runs until the service has been stopped and reported, and returns the agent's exit code.
@@ -97,8 +104,10 @@ public final class AgentRuntime {
     private func handle(_ envelope: Envelope) {
         let now = clock.now
         switch envelope.message {
-        case .welcome, .refused, .error:
-            break
+        case .welcome:
+            guard !isFromEarlierCoordinator(envelope, epoch: envelope.epoch ?? 0) else { return }
+        case .refused, .error:
+            guard !isFromEarlierCoordinator(envelope, epoch: envelope.epoch) else { return }
         default:
             guard machine.accepts(epoch: envelope.epoch) else {
                 droppedMessages += 1
@@ -131,6 +140,12 @@ public final class AgentRuntime {
                 "The coordinator will not stop the service; stopping it locally", metadata: ["reason": "\(text)"])
             perform(machine.stopRequestRefused(now: now))
         case .start(let readiness, let restart):
+            if let refusal = machine.refusal(ofStartWith: readiness), !loggedProbeRefusal {
+                loggedProbeRefusal = true
+                logger.error(
+                    "Refused a start order's readiness check: \(refusal)",
+                    metadata: ["service": "\(options.name)", "check": "\(refusal.kind)"])
+            }
             perform(machine.startOrdered(readiness: readiness, restart: restart, now: now))
         case .stop(let timeout, let drain, let exit):
             logger.info(
@@ -153,6 +168,23 @@ public final class AgentRuntime {
                 "Dropped an unexpected message",
                 metadata: ["type": "\(envelope.message.type)", "dropped": "\(droppedMessages)"])
         }
+    }
+
+    /// Whether `envelope`, stamped `epoch`, comes from a coordinator earlier than the one that welcomed
+    /// this agent; if so it is dropped, and logged the first time in a row for its epoch.
+    private func isFromEarlierCoordinator(_ envelope: Envelope, epoch: UInt64?) -> Bool {
+        guard let epoch, machine.isEarlier(epoch: epoch) else { return false }
+        droppedMessages += 1
+        if lastIgnoredEpoch != epoch {
+            lastIgnoredEpoch = epoch
+            logger.warning(
+                "Ignored a message from a coordinator whose epoch is lower than the one that welcomed this agent (--accept-lower-epoch obeys it)",
+                metadata: [
+                    "service": "\(options.name)", "type": "\(envelope.message.type)", "epoch": "\(epoch)",
+                    "welcomed epoch": "\(machine.epoch)", "dropped": "\(droppedMessages)",
+                ])
+        }
+        return true
     }
 
     /// The timers whose firing is news to the operator.

@@ -12,6 +12,12 @@ struct AgentCommand: ParsableCommand {
             stop order (stop signal to its process group, SIGKILL after the stop timeout) and reports. \
             Exits with the service's status: its exit code, 128 + the signal that ended it (137 when \
             killed), 78 when the coordinator refused the agent, 127 when COMMAND could not be started.
+
+            Without --server-key the agent cannot tell the coordinator from whoever else listens at \
+            its endpoint: it then runs only the readiness checks and stop commands of its own flags, \
+            and answers a start order that carries an exec or http readiness check with start_failed \
+            (TCP checks, which send nothing, are run). It never obeys a coordinator whose epoch is \
+            lower than the one that welcomed it, unless --accept-lower-epoch is given.
             """
     )
 
@@ -60,6 +66,13 @@ struct AgentCommand: ParsableCommand {
             default: .seconds(10)),
         transform: DurationArgument.parse)
     var coordinatedStopTimeout: Duration = .seconds(10)
+
+    @Flag(
+        name: .long,
+        help:
+            "Obey a coordinator whose epoch is lower than the one that last welcomed this agent (a coordinator given a new state directory, or whose clock went back)."
+    )
+    var acceptLowerEpoch = false
 
     @OptionGroup(title: "Readiness (overrides the coordinator's readiness: block for this service)")
     var readiness: ReadinessOptions
@@ -112,6 +125,7 @@ struct AgentCommand: ParsableCommand {
         options.settings.coordinatedStopTimeout = coordinatedStopTimeout
         options.settings.readiness = try readiness.probe()
         options.settings.stopCommand = try stopCommand()
+        options.settings.acceptsLowerEpoch = acceptLowerEpoch
         options.health = healthPort.map { (healthHost, $0) }
         options.curve = try curve.credentials()
         let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))

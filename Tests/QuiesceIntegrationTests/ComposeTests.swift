@@ -104,7 +104,7 @@ struct ComposeTests {
                       keys: { condition: service_completed_successfully }
                   worker:
                     depends_on: [api, cache]
-                """, compose: true)
+                """, secure: true, compose: true)
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["database": 0.3, "cache": 0.1, "api": 0.5, "worker": 0.2])
 

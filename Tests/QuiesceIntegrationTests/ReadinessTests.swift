@@ -86,7 +86,7 @@ struct ReadinessTests {
                 defaults: { stop_timeout: 5s }
                 services:
                   cache: { readiness: { exec: "test -e \(flag)", interval: 100ms, failure_threshold: 2 } }
-                """)
+                """, secure: true)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent("cache", stopDelay: 0.1)

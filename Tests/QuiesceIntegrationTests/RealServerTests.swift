@@ -15,7 +15,7 @@ struct RealServerTests {
                 services:
                   cache: { readiness: { exec: "redis-cli -p \(port) ping | grep -q PONG", interval: 100ms } }
                   api: { depends_on: [cache] }
-                """)
+                """, secure: true)
         defer { fleet.tearDown() }
         let client = fleet.directory.appendingPathComponent("api.sh")
         try """

@@ -13,6 +13,12 @@ extension AgentStateMachine {
         public var reportPatience: Duration = .seconds(5)
         /// The agent's own readiness probe; it wins over one the coordinator sends with the start order.
         public var readiness: ReadinessProbe?
+        /// Whether the coordinator proved its key: what a start order may ask of the agent depends on
+        /// it (see ``CoordinatorTrust/refusal(of:)``).
+        public var coordinatorTrust: CoordinatorTrust = .unauthenticated
+        /// Whether the agent obeys a coordinator whose epoch is lower than the one it was last welcomed
+        /// with (a coordinator moved to a new state directory, or whose clock went back).
+        public var acceptsLowerEpoch = false
 
         public init() {}
     }

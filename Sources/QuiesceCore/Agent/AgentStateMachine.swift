@@ -170,9 +170,12 @@ public struct AgentStateMachine: Sendable {
 
     /// The coordinator accepted the registration. It declares agents lost after `lostAfter` of
     /// silence; the agent declares the coordinator lost after as long.
+    /// A welcome from an earlier coordinator (see ``isEarlier(epoch:)``) is ignored: the agent goes on
+    /// registering, for the current coordinator may come back.
     public mutating func welcomed(
         heartbeatInterval: Duration, lostAfter: Duration = .seconds(5), epoch: UInt64 = 0, now: Timestamp
     ) -> [Action] {
+        guard !isEarlier(epoch: epoch) else { return [] }
         self.epoch = epoch
         let wasRegistered = isRegistered
         registration = .registered(heartbeatInterval: heartbeatInterval, lostAfter: lostAfter)
@@ -181,6 +184,21 @@ public struct AgentStateMachine: Sendable {
             .cancelTimer(.registration), .scheduleTimer(.heartbeat, at: now + heartbeatInterval),
             .scheduleTimer(.coordinatorSilence, at: now + lostAfter),
         ]
+    }
+
+    /// Whether `messageEpoch` is that of a coordinator earlier than the one that last welcomed this
+    /// agent, which it does not obey (unless ``Settings/acceptsLowerEpoch``): every start of a
+    /// coordinator has a higher epoch. Messages without an epoch (older peers) are not earlier.
+    public func isEarlier(epoch messageEpoch: UInt64?) -> Bool {
+        guard let messageEpoch, !settings.acceptsLowerEpoch else { return false }
+        return messageEpoch < epoch
+    }
+
+    /// Why the agent would not run the readiness check of a start order that carries `readiness`, or
+    /// `nil` when it would (its own probe, if it has one, is the one it runs).
+    public func refusal(ofStartWith readiness: ReadinessProbe?) -> ProbeRefusal? {
+        guard settings.readiness == nil, let readiness else { return nil }
+        return settings.coordinatorTrust.refusal(of: readiness)
     }
 
     /// Whether a message stamped with `epoch` comes from the coordinator this agent registered with.
@@ -208,6 +226,10 @@ public struct AgentStateMachine: Sendable {
         return [.cancelTimer(.heartbeat), .cancelTimer(.coordinatorSilence)] + register(now: now)
     }
 
+    /// An order whose readiness check the agent does not run (see ``refusal(ofStartWith:)``) is
+    /// answered with `start_failed`, naming the fix, and the agent waits for another start order: it
+    /// neither starts a service it cannot check nor reports it ready unchecked.
+    ///
     /// - Parameters:
     ///   - readiness: the coordinator's probe for the service, used when the agent has none.
     ///   - restart: whether to start the process again when it ends on its own.
@@ -216,6 +238,7 @@ public struct AgentStateMachine: Sendable {
     {
         switch state {
         case .idle, .spawning:
+            if let refusal = refusal(ofStartWith: readiness) { return send(.startFailed(refusal.description)) }
             state = .spawning(Launch(probe: settings.readiness ?? readiness, restartPolicy: restart))
             return [.spawn]
         case .running(let process):

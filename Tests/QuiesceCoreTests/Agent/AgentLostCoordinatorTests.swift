@@ -28,7 +28,7 @@ struct AgentLostCoordinatorTests {
 
     @Test("The snapshot follows the service", arguments: [0, 1, 2, 3])
     func snapshots(step: Int) {
-        let probe = ReadinessProbe(check: .exec(command: "true"))
+        let probe = ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432))
         var agent = AgentFixture.runningAgent(welcomed: false, readiness: probe)
         let expected: [AgentSnapshot] = [
             .starting(pid: AgentFixture.pid), .ready(pid: AgentFixture.pid), .stopping(pid: AgentFixture.pid),
