@@ -1,3 +1,4 @@
+import Foundation
 import QuiesceWire
 import ZeroMQ
 
@@ -45,10 +46,20 @@ final class StandInCoordinator {
 
     /// The agent's next stop report.
     func nextReport() async throws -> Envelope {
-        while true {
-            let (_, envelope) = try await receive()
-            if case .stopped = envelope.message { return envelope }
+        try await next { if case .stopped = $0.message { true } else { false } }
+    }
+
+    /// The next message that `matches`, from any agent, within 20 s; its sender becomes ``agent`` when
+    /// it registers.
+    func next(where matches: (Envelope) -> Bool) async throws -> Envelope {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let (routingID, envelope) = try await receive()
+            guard matches(envelope) else { continue }
+            if case .register = envelope.message { agent = (routingID, envelope) }
+            return envelope
         }
+        throw Fleet.FleetError(description: "no matching message within 20 s")
     }
 
     /// The next decodable message, with its sender's routing id.
