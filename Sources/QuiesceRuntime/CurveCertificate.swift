@@ -22,6 +22,7 @@ public enum CurveCertificate {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let publicPath = (directory as NSString).appendingPathComponent("\(name).key")
         let secretPath = publicPath + "_secret"
+        // Checked for both before either is written, so that a refusal writes neither.
         for path in [publicPath, secretPath] where FileManager.default.fileExists(atPath: path) {
             throw Failure(description: "\(path) exists already; remove it first to replace the key")
         }
@@ -51,7 +52,7 @@ public enum CurveCertificate {
             """
         try PrivateFile.write(Data(secretText.utf8), to: secretPath, replacing: false)
         try FilePermissions.check(secretPath, as: .secretKey)
-        try Data(publicText.utf8).write(to: URL(fileURLWithPath: publicPath))
+        try PrivateFile.write(Data(publicText.utf8), to: publicPath, replacing: false, readableByAll: true)
         return (publicPath, secretPath)
     }
 

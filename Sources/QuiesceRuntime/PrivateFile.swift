@@ -1,18 +1,23 @@
 import Foundation
 
-/// Files only their owner may read, written so that they are never readable by anyone else, not
-/// even for an instant: unlike `Data.write(options: .atomic)`, which creates its temporary file with
-/// mode 0666 minus the umask and sets the mode after the rename.
+/// Files only their owner may read (or, for public keys, write), written so that they never are
+/// readable (writable) by anyone else, not even for an instant: unlike `Data.write(options:
+/// .atomic)`, which creates its temporary file with mode 0666 minus the umask and sets the mode
+/// after the rename.
 public enum PrivateFile {
     /// Writes `contents` to `path` with mode 0600: into a new file of the same directory, opened
     /// with `O_CREAT|O_EXCL|O_NOFOLLOW` and mode 0600, synced, renamed over `path`, and the
     /// directory synced. Whatever fails is thrown, naming the file and the reason.
-    /// - Parameter replacing: whether an existing `path` is replaced; if not, it is an error.
-    public static func write(_ contents: Data, to path: String, replacing: Bool) throws(FilePermissions.Problem) {
+    /// - Parameters:
+    ///   - replacing: whether an existing `path` is replaced; if not, it is an error.
+    ///   - readableByAll: mode 0644 instead of 0600, for a public key.
+    public static func write(_ contents: Data, to path: String, replacing: Bool, readableByAll: Bool = false)
+        throws(FilePermissions.Problem)
+    {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary =
             (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString)"
-        let descriptor = try create(temporary)
+        let descriptor = try create(temporary, readableByAll: readableByAll)
         do throws(FilePermissions.Problem) {
             try writeAll(contents, to: descriptor, path: temporary)
             try call("fsync", temporary) { fsync(descriptor) }
@@ -49,7 +54,7 @@ public enum PrivateFile {
         guard descriptor >= 0 else { throw failure("open", path) }
         do throws(FilePermissions.Problem) {
             try call("chmod 600", path) { fchmod(descriptor, 0o600) }
-            try checkMode(of: descriptor, path: path)
+            try checkMode(of: descriptor, path: path, as: .secretKey)
         } catch {
             close(descriptor)
             throw error
@@ -57,14 +62,15 @@ public enum PrivateFile {
         return descriptor
     }
 
-    /// Creates `path`, which must not exist, with mode 0600 from its first byte, and checks it.
-    private static func create(_ path: String) throws(FilePermissions.Problem) -> Int32 {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    /// Creates `path`, which must not exist, with mode 0600 (or 0644) from its first byte, and checks it.
+    private static func create(_ path: String, readableByAll: Bool) throws(FilePermissions.Problem) -> Int32 {
+        let mode: mode_t = readableByAll ? 0o644 : 0o600
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw failure("create", path) }
         do throws(FilePermissions.Problem) {
-            // The umask can only take bits away; make the mode exactly 0600 whatever it was.
-            try call("chmod 600", path) { fchmod(descriptor, 0o600) }
-            try checkMode(of: descriptor, path: path)
+            // The umask can only take bits away; make the mode exact whatever it was.
+            try call("chmod \(String(mode, radix: 8))", path) { fchmod(descriptor, mode) }
+            try checkMode(of: descriptor, path: path, as: readableByAll ? .publicKey : .secretKey)
         } catch {
             close(descriptor)
             unlink(path)
@@ -73,12 +79,14 @@ public enum PrivateFile {
         return descriptor
     }
 
-    /// Refuses an open file that is not this user's, or that others may read or write.
-    private static func checkMode(of descriptor: Int32, path: String) throws(FilePermissions.Problem) {
+    /// Refuses an open file that is not this user's, or whose mode `role`'s rule refuses.
+    private static func checkMode(of descriptor: Int32, path: String, as role: FilePermissions.Role)
+        throws(FilePermissions.Problem)
+    {
         var status = stat()
         try call("stat", path) { fstat(descriptor, &status) }
         if let problem = FilePermissions.problem(
-            with: path, as: .secretKey, mode: status.st_mode, owner: status.st_uid, currentUser: geteuid())
+            with: path, as: role, mode: status.st_mode, owner: status.st_uid, currentUser: geteuid())
         {
             throw problem
         }
