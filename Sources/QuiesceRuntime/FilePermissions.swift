@@ -1,7 +1,9 @@
 /// The rules ssh applies to its keys, for Quiesce's key files and the directories it trusts: a secret
-/// key is for its owner's eyes only, and nobody but its owner (or root) may change a public key, a key
-/// directory, the state directory or the admin socket's directory. Pure: the caller gives what `stat`
-/// said (see ``FilePermissions/check(_:as:)``).
+/// key is for its owner's eyes only, a public key may be written by its owner only, and a key
+/// directory, the state directory or the admin socket's directory must belong to this user or root
+/// and be writable by its owner only. A key file's owner is not checked: a container's root often
+/// reads keys that another uid made for it (see compose/). Pure: the caller gives what `stat` said
+/// (see ``FilePermissions/check(_:as:)``).
 public enum FilePermissions {
     /// What a path is to Quiesce, which decides the rule it must follow.
     public enum Role: Sendable, Equatable {
@@ -24,12 +26,13 @@ public enum FilePermissions {
     }
 
     /// What is wrong with `path`, whose permission bits are `mode` and whose owner is `owner`, for a
-    /// process running as `currentUser`; `nil` when nothing is. The owner must be `currentUser` or root.
+    /// process running as `currentUser`; `nil` when nothing is. A directory's owner must be
+    /// `currentUser` or root.
     public static func problem(with path: String, as role: Role, mode: UInt32, owner: UInt32, currentUser: UInt32)
         -> Problem?
     {
         let permissions = mode & 0o7777
-        if owner != currentUser, owner != 0 {
+        if case .directory = role, owner != currentUser, owner != 0 {
             return Problem(
                 description:
                     "\(path): \(subject(role))is owned by user \(owner), who is neither this user (\(currentUser)) nor root; "

@@ -79,7 +79,7 @@ public enum PrivateFile {
         return descriptor
     }
 
-    /// Refuses an open file that is not this user's, or whose mode `role`'s rule refuses.
+    /// Refuses an open file whose mode `role`'s rule refuses.
     private static func checkMode(of descriptor: Int32, path: String, as role: FilePermissions.Role)
         throws(FilePermissions.Problem)
     {

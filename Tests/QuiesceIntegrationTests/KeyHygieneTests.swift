@@ -197,4 +197,37 @@ struct KeyHygieneTests {
         #expect(try String(contentsOfFile: state + "/epoch", encoding: .utf8) == "42\n")
         #expect(try Self.mode(state + "/epoch") == 0o600)
     }
+
+    @Test(
+        "A state directory owned by another user is refused at start with exit code 78 and the fix",
+        .enabled(if: geteuid() == 0, "giving a directory to another user takes root"))
+    func foreignStateDirectory() async throws {
+        let (fleet, keys) = try SecurityTests.securedFleet()
+        defer {
+            fleet.tearDown()
+            try? FileManager.default.removeItem(atPath: keys)
+        }
+        let state = fleet.directory.appendingPathComponent("state").path
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        // A uid no account uses: the directory is another user's, whoever runs the test.
+        let stranger: uid_t = 48_271
+        #expect(chown(state, stranger, stranger) == 0)
+        let refused = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+        #expect(await fleet.waitForExit(refused) == 78)
+        #expect(
+            fleet.output("coordinator.err").contains(
+                "\(state): the state directory (coordinator.state_dir) is owned by user \(stranger), who is neither "
+                    + "this user (\(geteuid())) nor root; run chown \(geteuid()) \(state)"))
+        #expect(!FileManager.default.fileExists(atPath: state + "/epoch"))
+
+        #expect(chown(state, geteuid(), getegid()) == 0)
+        let coordinator = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+        try fleet.startAgent(
+            "database", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
+        try fleet.startAgent(
+            "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
+        await fleet.waitUntilStarted(["database", "api"])
+        #expect(await fleet.shutDown(coordinator) == 0)
+        try expectStopped("api", before: ["database"], in: fleet)
+    }
 }
