@@ -21,7 +21,12 @@ public struct StateDirectory: Sendable {
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FilePermissions.check(path, as: .directory("the state directory (coordinator.state_dir)"))
         let file = (path as NSString).appendingPathComponent("epoch")
-        let epoch = try Self.epoch(following: FileManager.default.contents(atPath: file), in: file)
+        let contents = FileManager.default.contents(atPath: file)
+        if contents == nil, FileManager.default.fileExists(atPath: file) {
+            throw FilePermissions.Problem(
+                description: "\(file): cannot be read; make it a file this user may read, holding the last epoch")
+        }
+        let epoch = try Self.epoch(following: contents, in: file)
         try PrivateFile.write(Data("\(epoch)\n".utf8), to: file, replacing: true)
         return epoch
     }

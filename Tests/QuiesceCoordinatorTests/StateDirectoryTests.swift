@@ -69,6 +69,12 @@ struct StateDirectoryTests {
             try FileManager.default.attributesOfItem(atPath: parent.file("state/epoch"))[.posixPermissions] as? Int
                 == 0o600)
 
+        try FileManager.default.createDirectory(
+            atPath: parent.file("unreadable/epoch"), withIntermediateDirectories: true)
+        #expect(throws: FilePermissions.Problem.self, "an epoch that cannot be read is not taken for none") {
+            try StateDirectory(path: parent.file("unreadable")).nextEpoch()
+        }
+
         #expect(chmod(parent.file("state"), 0o777) == 0)
         #expect {
             try state.nextEpoch()
