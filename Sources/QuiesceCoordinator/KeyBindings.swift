@@ -29,5 +29,4 @@ struct KeyBindings {
         files[binding.publicKey] = binding
         identities[binding.publicKey] = binding.identity
     }
-
 }
