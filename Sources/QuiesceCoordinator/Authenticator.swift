@@ -14,16 +14,13 @@ final class Authenticator {
     /// The identity of each allowed client public key (Z85).
     private var identities: [String: String] = [:]
 
-    /// Loads every key file. Fails closed: a bad server key is an error, so nothing starts.
+    /// Loads every key file. Fails closed: a bad server key is an error, so nothing starts; so are
+    /// key files and an agents directory that ``FilePermissions`` refuses, and one key in two files
+    /// of different identities (``KeyBindings``).
     init(settings: SecuritySettings, services: [String]) throws {
         self.settings = settings
         self.services = services
-        let server = try CurveCertificate.read(settings.serverKeyFile)
-        guard let secretKey = server.secretKey else {
-            throw CurveCertificate.Failure(
-                description: "\(settings.serverKeyFile): server_key must be a secret key file (NAME.key_secret)")
-        }
-        serverKeys = CurveKeyPair(publicKey: server.publicKey, secretKey: secretKey)
+        serverKeys = try CurveCertificate.readSecret(settings.serverKeyFile, role: "server_key")
         identities = try Self.load(settings, services: services)
     }
 
@@ -44,21 +41,26 @@ final class Authenticator {
     }
 
     private static func load(_ settings: SecuritySettings, services: [String]) throws -> [String: String] {
-        var identities: [String: String] = [:]
+        if let directory = settings.agentsDirectory {
+            try FilePermissions.check(directory, as: .directory("the agents directory (security.agents_dir)"))
+        }
+        var bindings = KeyBindings()
         for service in services {
             let file =
                 settings.agentKeyFiles[service]
                 ?? settings.agentsDirectory.map { ($0 as NSString).appendingPathComponent("\(service).key") }
             guard let file, FileManager.default.fileExists(atPath: file) else { continue }
-            identities[try CurveCertificate.read(file).publicKey] = "agent:\(service)"
+            try bindings.bind(
+                .init(identity: "agent:\(service)", file: file, publicKey: CurveCertificate.readPublic(file)))
         }
         for (files, role) in [(settings.adminKeyFiles, "admin"), (settings.readerKeyFiles, "reader")] {
             for file in files {
                 let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-                identities[try CurveCertificate.read(file).publicKey] = "\(role):\(name)"
+                try bindings.bind(
+                    .init(identity: "\(role):\(name)", file: file, publicKey: CurveCertificate.readPublic(file)))
             }
         }
-        return identities
+        return bindings.identities
     }
 }
 

@@ -83,13 +83,18 @@ public final class CoordinatorRuntime {
             router, context: context, events: .handshakeFailures, address: "inproc://quiesce.coordinator.monitor")
         try router.bind(endpoint)
         if let adminBind = configuration.coordinator.adminBind {
+            let path = String(adminBind.dropFirst("ipc://".count))
+            // Another user who may write to the socket's directory could replace the socket with theirs.
+            let directory = (path as NSString).deletingLastPathComponent
+            try FilePermissions.check(
+                directory.isEmpty ? "." : directory,
+                as: .directory("the admin socket's directory (coordinator.admin_bind)"))
             // The socket file is created with no access for others, and then its mode is set for certain.
             let previousMask = umask(0o077)
             defer { umask(previousMask) }
             let admin = try Sockets.router(context: context)
             try admin.bind(adminBind)
             adminRouter = admin
-            let path = String(adminBind.dropFirst("ipc://".count))
             guard chmod(path, 0o600) == 0 else {
                 throw ZeroMQError(code: errno, operation: "chmod 0600 \(path)")
             }

@@ -1,10 +1,11 @@
 import Foundation
 import QuiesceCore
+import QuiesceRuntime
 
 /// The coordinator's durable journal, `journal.jsonl` in its state directory: one JSON object per
 /// line, written and synced before the coordinator acts on it. It keeps the intent to shut down and
 /// each service's outcome, so that a coordinator killed in the middle of a shutdown and started again
-/// resumes it. It is emptied once a shutdown's report is written.
+/// resumes it. It is emptied once a shutdown's report is written. Its mode is 0600 (``PrivateFile``).
 public final class Journal {
     private struct Line: Codable {
         var event: String
@@ -51,15 +52,11 @@ public final class Journal {
             line = Line(
                 event: "outcome", service: service, outcome: outcome.code, clean: outcome.clean, detail: outcome.detail)
         case .shutdownFinished:
-            try Data().write(to: url, options: .atomic)
+            try PrivateFile.write(Data(), to: url.path, replacing: true)
             return
         }
-        if !FileManager.default.fileExists(atPath: url.path) {
-            FileManager.default.createFile(atPath: url.path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: url)
+        let handle = FileHandle(fileDescriptor: try PrivateFile.openForAppending(url.path), closeOnDealloc: true)
         defer { try? handle.close() }
-        try handle.seekToEnd()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try handle.write(contentsOf: encoder.encode(line) + Data("\n".utf8))

@@ -4,7 +4,7 @@ import ZeroMQ
 /// CURVE key files in the format czmq's `zcert` and pyzmq's `zmq.auth` write and read:
 /// `NAME.key` holds the public key, `NAME.key_secret` (mode 0600) both keys.
 public enum CurveCertificate {
-    public struct Failure: Error, CustomStringConvertible {
+    public struct Failure: Error, CustomStringConvertible, Equatable {
         public var description: String
 
         public init(description: String) {
@@ -13,6 +13,7 @@ public enum CurveCertificate {
     }
 
     /// Writes `NAME.key` and `NAME.key_secret` for `keys` in `directory`, refusing to replace files.
+    /// The secret file has mode 0600 from its first byte (``PrivateFile``); the public one 0644.
     /// - Returns: the two paths.
     @discardableResult
     public static func write(_ keys: CurveKeyPair, name: String, to directory: String, date: Date = Date()) throws -> (
@@ -21,6 +22,7 @@ public enum CurveCertificate {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let publicPath = (directory as NSString).appendingPathComponent("\(name).key")
         let secretPath = publicPath + "_secret"
+        // Checked for both before either is written, so that a refusal writes neither.
         for path in [publicPath, secretPath] where FileManager.default.fileExists(atPath: path) {
             throw Failure(description: "\(path) exists already; remove it first to replace the key")
         }
@@ -48,17 +50,31 @@ public enum CurveCertificate {
                 secret-key = "\(keys.secretKey)"
 
             """
-        guard
-            FileManager.default.createFile(
-                atPath: secretPath, contents: Data(secretText.utf8), attributes: [.posixPermissions: 0o600])
-        else {
-            throw Failure(description: "cannot write \(secretPath)")
-        }
-        try Data(publicText.utf8).write(to: URL(fileURLWithPath: publicPath))
+        try PrivateFile.write(Data(secretText.utf8), to: secretPath, replacing: false)
+        try FilePermissions.check(secretPath, as: .secretKey)
+        try PrivateFile.write(Data(publicText.utf8), to: publicPath, replacing: false, readableByAll: true)
         return (publicPath, secretPath)
     }
 
-    /// Reads a key file: its public key, and its secret key when it is a secret certificate.
+    /// Reads a secret key file that passes ``FilePermissions``' rule for secret keys.
+    /// - Parameter role: what the file is for, in the error of a file without a secret key (`server_key`).
+    public static func readSecret(_ path: String, role: String) throws -> CurveKeyPair {
+        let keys = try read(path)
+        guard let secretKey = keys.secretKey else {
+            throw Failure(description: "\(path): \(role) must be a secret key file (NAME.key_secret)")
+        }
+        try FilePermissions.check(path, as: .secretKey)
+        return CurveKeyPair(publicKey: keys.publicKey, secretKey: secretKey)
+    }
+
+    /// Reads the public key of a key file that passes ``FilePermissions``' rule for public keys.
+    public static func readPublic(_ path: String) throws -> String {
+        try FilePermissions.check(path, as: .publicKey)
+        return try read(path).publicKey
+    }
+
+    /// Reads a key file: its public key, and its secret key when it is a secret certificate. No
+    /// permission is checked: see ``readSecret(_:role:)`` and ``readPublic(_:)``.
     public static func read(_ path: String) throws -> (publicKey: String, secretKey: String?) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw Failure(description: "\(path): cannot read the key file")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuiesceCoordinator
 import QuiesceCore
+import QuiesceRuntime
 import QuiesceWire
 
 struct CoordinatorCommand: ParsableCommand {
@@ -67,7 +68,7 @@ struct CoordinatorCommand: ParsableCommand {
             epoch = try state.map { try $0.nextEpoch() } ?? StateDirectory.clockEpoch()
         } catch {
             printError("coordinator: cannot use the state directory: \(error)")
-            throw ExitCode.failure
+            throw error is FilePermissions.Problem ? ExitCode(CoordinatorExitCode.invalidConfiguration) : .failure
         }
         let runtime = CoordinatorRuntime(
             configuration: configuration, endpoint: endpoint, epoch: epoch,
@@ -78,7 +79,9 @@ struct CoordinatorCommand: ParsableCommand {
             report = try runtime.run()
         } catch {
             printError("coordinator: \(error)")
-            throw ExitCode.failure
+            // A key file, or a directory, that cannot be trusted is a configuration to fix.
+            let refused = error is FilePermissions.Problem || error is CurveCertificate.Failure
+            throw refused ? ExitCode(CoordinatorExitCode.invalidConfiguration) : .failure
         }
         let document = ReportDocument(report)
         printLine(json ? JSONText.encode(document) : "\n" + ReportFormatter.table(document))

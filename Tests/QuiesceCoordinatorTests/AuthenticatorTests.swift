@@ -111,6 +111,57 @@ struct AuthenticatorTests {
         #expect(authenticator.allowedIdentities.contains("admin:ops"))
     }
 
+    @Test("A server secret key others may read is refused, with the command that fixes it")
+    func looseServerKey() throws {
+        let keys = try KeyFiles()
+        defer { keys.directory.remove() }
+        #expect(chmod(keys.settings.serverKeyFile, 0o644) == 0)
+        #expect(
+            throws: FilePermissions.Problem(
+                description:
+                    "\(keys.settings.serverKeyFile): the secret key is readable by group and others (mode 0644); "
+                    + "run chmod 600 \(keys.settings.serverKeyFile)")
+        ) {
+            try Authenticator(settings: keys.settings, services: Self.services)
+        }
+    }
+
+    @Test("An agents directory others may write to, or an agent key file they may write, is refused")
+    func looseAgentsDirectory() throws {
+        let keys = try KeyFiles()
+        defer { keys.directory.remove() }
+        let authenticator = try Authenticator(settings: keys.settings, services: Self.services)
+        #expect(chmod(keys.directory.file("agents"), 0o777) == 0)
+        #expect {
+            try Authenticator(settings: keys.settings, services: Self.services)
+        } throws: { error in
+            "\(error)".contains("the agents directory (security.agents_dir) is writable by group and others")
+        }
+        #expect(throws: FilePermissions.Problem.self, "a reload is refused too") { try authenticator.reload() }
+        #expect(authenticator.identity(of: keys.api.publicKey) == "agent:api", "the previous keys stay in force")
+
+        #expect(chmod(keys.directory.file("agents"), 0o755) == 0)
+        #expect(chmod(keys.directory.file("agents/api.key"), 0o666) == 0)
+        #expect(throws: FilePermissions.Problem.self) { try authenticator.reload() }
+    }
+
+    @Test("A symbolic link that makes two services share one key is refused, naming both files")
+    func sharedKey() throws {
+        let keys = try KeyFiles()
+        defer { keys.directory.remove() }
+        let api = keys.directory.file("agents/api.key")
+        let worker = keys.directory.file("agents/worker.key")
+        try FileManager.default.createSymbolicLink(atPath: worker, withDestinationPath: api)
+        #expect(
+            throws: CurveCertificate.Failure(
+                description:
+                    "\(api) and \(worker) hold the same public key, so agent:api and agent:worker could act as each other; "
+                    + "give each its own key (quiesce keygen NAME --out DIR)")
+        ) {
+            try Authenticator(settings: keys.settings, services: Self.services)
+        }
+    }
+
     // MARK: ZAP
 
     /// A ZAP request (RFC 27) as libzmq sends it: version, request id, domain, address, identity,

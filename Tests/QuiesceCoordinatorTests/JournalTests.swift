@@ -97,4 +97,23 @@ struct JournalTests {
     private func journalText(_ text: String, in directory: TemporaryDirectory) throws {
         try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: directory.file("journal.jsonl")))
     }
+
+    @Test("The journal has mode 0600 when written to and when emptied, whatever mode it had")
+    func privateMode() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = Journal(directory: StateDirectory(path: directory.path))
+        let mode = {
+            try FileManager.default.attributesOfItem(atPath: directory.file("journal.jsonl"))[.posixPermissions] as? Int
+        }
+
+        try journal.append(.shutdownBegan)
+        #expect(try mode() == 0o600)
+        #expect(chmod(directory.file("journal.jsonl"), 0o644) == 0)
+        try journal.append(.outcome("api", stopped))
+        #expect(try mode() == 0o600)
+        try journal.append(.shutdownFinished)
+        #expect(try mode() == 0o600)
+        #expect(try String(contentsOfFile: directory.file("journal.jsonl"), encoding: .utf8).isEmpty)
+    }
 }
