@@ -74,7 +74,10 @@ private final class RegistrationFlood: @unchecked Sendable {
 
     init(endpoint: String, keys: CurveKeyPair, serverKey: String) {
         let thread = Thread { [self] in
-            defer { done.signal() }
+            defer {
+                lock.withLock { finished = true }
+                done.signal()
+            }
             guard let context = try? Context(),
                 let dealer = try? Sockets.dealer(
                     context: context, connect: endpoint, immediate: false, curve: (keys, serverKey))
@@ -96,7 +99,6 @@ private final class RegistrationFlood: @unchecked Sendable {
                 while (try? dealer.receive(maxFrames: 8)) != nil {}
                 usleep(2500)
             }
-            lock.withLock { finished = true }
         }
         thread.start()
     }
