@@ -15,6 +15,8 @@ struct ControlCharacterTests {
     func peerTextEscaped() async throws {
         let fleet = try Fleet(
             config: """
+                # The agent driven by hand sends no heartbeats: it must not be declared lost meanwhile.
+                coordinator: { heartbeat_interval: 10s, agent_suspect_after: 30s, agent_lost_after: 60s }
                 defaults: { stop_timeout: 5s }
                 services:
                   database: {}
