@@ -50,9 +50,9 @@ struct RegistrationAdmission {
         of service: String, from sender: String, on routingID: [UInt8], registry: AgentRegistry, awaited: Bool,
         isConnected: Bool, now: Timestamp
     ) -> Decision {
-        let now = now.sinceOrigin.components.seconds
-        if now != second {
-            second = now
+        let arrivalSecond = now.sinceOrigin.components.seconds
+        if arrivalSecond != second {
+            second = arrivalSecond
             counts.removeAll(keepingCapacity: true)
             awaitedAdmitted.removeAll(keepingCapacity: true)
         }
