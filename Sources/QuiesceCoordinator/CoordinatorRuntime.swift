@@ -32,6 +32,8 @@ public final class CoordinatorRuntime {
     private var handshakeLog = LogThrottle(interval: .seconds(10))
     /// The rate limit of registrations, and what to do with a repeated or refused one.
     private var admission = RegistrationAdmission()
+    /// Keeps a registration flood from flooding the log: one line per interval, with the count.
+    private var registrationLog = LogThrottle(interval: .seconds(10))
     /// Who may send what; its allowed identities follow the authenticator's keys.
     private var authorization = Authorization()
     private var router: Socket!
@@ -276,7 +278,7 @@ public final class CoordinatorRuntime {
         if case .register(let service, let host, let agentPID, let snapshot) = envelope.message {
             register(
                 service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID,
-                requestID: envelope.id)
+                sender: identity ?? Self.connectionName(routingID), requestID: envelope.id)
             return
         }
         if let agent {
@@ -317,17 +319,31 @@ public final class CoordinatorRuntime {
         }
     }
 
+    /// Names a plain connection, which has no identity, for the registration limit and the log.
+    private static func connectionName(_ routingID: [UInt8]) -> String {
+        "connection:" + routingID.map { String($0, radix: 16) }.joined(separator: ".")
+    }
+
+    /// Judges a registration of `service` from `sender` (the key's identity, or the connection).
     private func register(
-        _ service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot, routingID: [UInt8], requestID: UInt64
+        _ service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot, routingID: [UInt8], sender: String,
+        requestID: UInt64
     ) {
+        let isConnected = machine.isConnected(service)
         switch admission.registrationReceived(
-            of: service, on: routingID, registry: registry, isConnected: machine.isConnected(service), now: clock.now)
+            of: service, from: sender, on: routingID, registry: registry,
+            awaited: !isConnected && configuration.graph.contains(service), isConnected: isConnected, now: clock.now)
         {
         case .rateLimited:
             rejections.rateLimitedRegistrations += 1
-            logger.warning(
-                "Registration dropped: too many this second",
-                metadata: ["service": "\(service)", "dropped": "\(rejections.rateLimitedRegistrations)"])
+            if let unlogged = registrationLog.record("rate limit", now: clock.now) {
+                logger.warning(
+                    "Registration dropped: too many this second from its sender",
+                    metadata: [
+                        "service": "\(service)", "sender": "\(sender)",
+                        "dropped": "\(rejections.rateLimitedRegistrations)", "unlogged_since_last": "\(unlogged)",
+                    ])
+            }
             return
         case .welcomeAgain:
             send(welcome, to: routingID, replyTo: requestID)

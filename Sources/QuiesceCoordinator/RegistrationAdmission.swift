@@ -1,18 +1,26 @@
 import QuiesceCore
 
 /// The coordinator's rules for an agent's registration before and after its state machine judges it:
-/// a rate limit, the answer to a registration repeated on the connection that made it, and when to
-/// probe the connection a service registered on before, so that an agent that came back on a new
-/// connection is let in once the old one is found closed.
+/// a rate limit per sender, the answer to a registration repeated on the connection that made it, and
+/// when to probe the connection a service registered on before, so that an agent that came back on a
+/// new connection is let in once the old one is found closed.
+///
+/// The limit is counted per sender (the key's identity with CURVE, the connection without), so one
+/// sender's flood never uses up another's share, and the first registration in each second of a
+/// service whose agent is not connected is always let in, whatever its sender sent before.
 ///
 /// It does no I/O and reads no clock: the runtime gives it the time and carries out what it decides.
 struct RegistrationAdmission {
-    /// Registrations handled per second at most; past it they are dropped, counted and logged.
+    /// Registrations handled per second from one sender at most; past it they are dropped, counted and
+    /// logged.
     static let registrationsPerSecond = 100
+    /// Senders counted apart in one second at most. Past it, further new senders share one count, so a
+    /// flood of new connections cannot grow the table without end; the table is emptied every second.
+    static let maximumSendersPerSecond = 1024
 
     /// What to do with a registration that was allowed to be sent.
     enum Decision: Equatable {
-        /// Over the rate limit: drop it unanswered, count it and log it.
+        /// Over the sender's rate limit: drop it unanswered, count it and log it.
         case rateLimited
         /// A registration retransmitted by the agent already registered on the same connection (the
         /// welcome was lost or late): welcome it again, and tell the state machine nothing.
@@ -21,18 +29,38 @@ struct RegistrationAdmission {
         case register
     }
 
-    /// The second of monotonic time being counted, and how many registrations arrived in it.
-    private var window: (second: Int64, count: Int) = (0, 0)
+    /// The second of monotonic time being counted.
+    private var second: Int64 = 0
+    /// How many registrations each sender sent in ``second``.
+    private var counts: [String: Int] = [:]
+    /// The services without a connected agent whose registration was let in past the limit in
+    /// ``second``.
+    private var awaitedAdmitted: Set<String> = []
 
-    /// A registration of `service` arrived on `routingID` at `now`. `isConnected` tells whether the
-    /// state machine has `service`'s agent connected; `registry` which connection it registered on.
-    /// Every registration counts towards the limit, repeated ones too.
+    /// The key under which senders past ``maximumSendersPerSecond`` are counted together. No identity
+    /// or connection is ever empty.
+    private static let sharedCount = ""
+
+    /// A registration of `service` from `sender` (its identity, or its connection when there are no
+    /// keys) arrived on `routingID` at `now`. `awaited` tells whether `service` is in the fleet with
+    /// no agent connected; `isConnected` whether the state machine has `service`'s agent connected;
+    /// `registry` which connection it registered on. Every registration counts towards its sender's
+    /// limit, repeated ones too.
     mutating func registrationReceived(
-        of service: String, on routingID: [UInt8], registry: AgentRegistry, isConnected: Bool, now: Timestamp
+        of service: String, from sender: String, on routingID: [UInt8], registry: AgentRegistry, awaited: Bool,
+        isConnected: Bool, now: Timestamp
     ) -> Decision {
-        let second = now.sinceOrigin.components.seconds
-        window = window.second == second ? (second, window.count + 1) : (second, 1)
-        guard window.count <= Self.registrationsPerSecond else { return .rateLimited }
+        let arrivalSecond = now.sinceOrigin.components.seconds
+        if arrivalSecond != second {
+            second = arrivalSecond
+            counts.removeAll(keepingCapacity: true)
+            awaitedAdmitted.removeAll(keepingCapacity: true)
+        }
+        let key = counts[sender] != nil || counts.count < Self.maximumSendersPerSecond ? sender : Self.sharedCount
+        counts[key, default: 0] += 1
+        if counts[key, default: 0] > Self.registrationsPerSecond {
+            guard awaited, awaitedAdmitted.insert(service).inserted else { return .rateLimited }
+        }
         if registry.service(for: routingID) == service, isConnected { return .welcomeAgain }
         return .register
     }

@@ -21,7 +21,7 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         public var malformedMessages = 0
         /// Messages whose key may not send them, and connections whose key was revoked.
         public var refusedMessages = 0
-        /// Registrations turned away past the per-second limit.
+        /// Registrations turned away past their sender's per-second limit.
         public var rateLimitedRegistrations = 0
         /// Connections whose handshake failed: unknown or wrong keys, plain peers on a CURVE socket,
         /// peers silent past the handshake time limit.

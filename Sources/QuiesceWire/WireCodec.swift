@@ -40,7 +40,9 @@ public enum WireCodec {
         } catch {
             throw .malformed(describe(error))
         }
-        return Envelope(id: body.id, replyTo: body.replyTo, epoch: body.epoch, message: try message(of: body))
+        // Text a peer wrote is escaped and capped here, once, whatever later logs or prints it.
+        return Envelope(
+            id: body.id, replyTo: body.replyTo, epoch: body.epoch, message: try message(of: body).sanitizingPeerText())
     }
 
     private static func body(of envelope: Envelope) -> WireBody {

@@ -1,3 +1,5 @@
+import QuiesceCore
+
 /// Why a received message was dropped. Every case is counted and logged by the receiver; none is fatal.
 public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Not the two frames (signature, body) the protocol defines, or more than the limit.
@@ -18,10 +20,11 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .wrongFrameCount(let count): "expected 2 frames, got \(count)"
-        case .wrongSignature(let signature): "unsupported protocol signature \"\(signature)\""
+        case .wrongSignature(let signature):
+            "unsupported protocol signature \"\(PeerText.sanitized(signature, limit: 32))\""
         case .bodyTooLarge(let size): "body of \(size) bytes exceeds the limit"
         case .malformed(let reason): "malformed body: \(reason)"
-        case .unknownType(let type): "unknown message type \"\(type)\""
+        case .unknownType(let type): "unknown message type \"\(PeerText.sanitized(type, limit: 64))\""
         case .missingField(let type, let field): "message \"\(type)\" lacks field \"\(field)\""
         case .outOfRange(let type, let field): "message \"\(type)\" has field \"\(field)\" out of range"
         }

@@ -9,18 +9,23 @@ struct RegistrationAdmissionTests {
     private let secondConnection: [UInt8] = [0, 2]
     private let limit = RegistrationAdmission.registrationsPerSecond
 
-    /// A registration of `service` on `routingID` at `now`, with nothing registered yet.
+    /// A registration of `service` from `sender` on `routingID` at `now`, with nothing registered yet
+    /// and, unless `awaited`, for a service that is not waiting for its agent.
     private func arrival(
-        _ admission: inout RegistrationAdmission, of service: String = "api", on routingID: [UInt8]? = nil,
-        registry: AgentRegistry = AgentRegistry(), isConnected: Bool = false, now: Timestamp
+        _ admission: inout RegistrationAdmission, of service: String = "api", from sender: String = "agent:api",
+        on routingID: [UInt8]? = nil, registry: AgentRegistry = AgentRegistry(), awaited: Bool = false,
+        isConnected: Bool = false, now: Timestamp
     ) -> RegistrationAdmission.Decision {
         admission.registrationReceived(
-            of: service, on: routingID ?? firstConnection, registry: registry, isConnected: isConnected, now: now)
+            of: service, from: sender, on: routingID ?? firstConnection, registry: registry, awaited: awaited,
+            isConnected: isConnected, now: now)
     }
 
     // MARK: Rate limit
 
-    @Test("Up to the limit in one second every registration goes to the state machine; past it they are dropped")
+    @Test(
+        "Up to the limit in one second every registration of a sender goes to the state machine; past it they are dropped"
+    )
     func rateLimit() {
         var admission = RegistrationAdmission()
         let now = Timestamp(sinceOrigin: .milliseconds(10))
@@ -57,6 +62,66 @@ struct RegistrationAdmissionTests {
             #expect(arrival(&admission, now: later) == .register)
         }
         #expect(arrival(&admission, now: later) == .rateLimited)
+    }
+
+    // MARK: Per sender
+
+    @Test("One sender past its limit leaves every other sender its own")
+    func limitPerSender() {
+        var admission = RegistrationAdmission()
+        for _ in 0..<limit {
+            #expect(arrival(&admission, of: "cache", from: "agent:cache", now: .zero) == .register)
+        }
+        #expect(arrival(&admission, of: "cache", from: "agent:cache", now: .zero) == .rateLimited)
+        for _ in 0..<limit {
+            #expect(arrival(&admission, of: "database", from: "agent:database", now: .zero) == .register)
+        }
+        #expect(arrival(&admission, of: "database", from: "agent:database", now: .zero) == .rateLimited)
+        #expect(arrival(&admission, of: "cache", from: "connection:0.1", now: .zero) == .register)
+    }
+
+    @Test("Past its sender's limit, the first registration in a second of a service awaiting its agent gets in")
+    func awaitedServiceAdmitted() {
+        var admission = RegistrationAdmission()
+        for _ in 0..<limit {
+            #expect(arrival(&admission, of: "flood", from: "connection:0.1", now: .zero) == .register)
+        }
+        #expect(arrival(&admission, of: "flood", from: "connection:0.1", now: .zero) == .rateLimited)
+        #expect(arrival(&admission, of: "database", from: "connection:0.1", awaited: true, now: .zero) == .register)
+        #expect(
+            arrival(&admission, of: "database", from: "connection:0.1", awaited: true, now: .zero) == .rateLimited,
+            "only the first in the second")
+        #expect(arrival(&admission, of: "cache", from: "connection:0.1", awaited: true, now: .zero) == .register)
+        #expect(
+            arrival(&admission, of: "api", from: "connection:0.1", awaited: false, now: .zero) == .rateLimited,
+            "a service whose agent is connected, or that is not in the fleet, gets no exception")
+        let next = Timestamp(sinceOrigin: .seconds(1))
+        for _ in 0..<limit {
+            #expect(arrival(&admission, of: "flood", from: "connection:0.1", now: next) == .register)
+        }
+        #expect(arrival(&admission, of: "flood", from: "connection:0.1", now: next) == .rateLimited)
+        #expect(arrival(&admission, of: "database", from: "connection:0.1", awaited: true, now: next) == .register)
+    }
+
+    @Test("Senders past the table's bound share one count, and the table is emptied at the next second")
+    func senderTableBounded() {
+        var admission = RegistrationAdmission()
+        let bound = RegistrationAdmission.maximumSendersPerSecond
+        for index in 0..<bound {
+            #expect(arrival(&admission, from: "connection:\(index)", now: .zero) == .register)
+        }
+        // New senders now share one count: together they get one sender's limit.
+        for index in 0..<limit {
+            #expect(arrival(&admission, from: "connection:new-\(index)", now: .zero) == .register)
+        }
+        #expect(arrival(&admission, from: "connection:new-\(limit)", now: .zero) == .rateLimited)
+        #expect(
+            arrival(&admission, from: "connection:0", now: .zero) == .register, "a sender in the table keeps its count")
+        let next = Timestamp(sinceOrigin: .seconds(1))
+        for _ in 0..<limit {
+            #expect(arrival(&admission, from: "connection:new-\(limit)", now: next) == .register)
+        }
+        #expect(arrival(&admission, from: "connection:new-\(limit)", now: next) == .rateLimited)
     }
 
     // MARK: Repeated registration

@@ -1,0 +1,65 @@
+import QuiesceCore
+
+extension Message {
+    /// This message with every text its sender wrote (names, hosts, reasons, errors, progress lines,
+    /// the text of status and report documents) passed through ``PeerText/sanitized(_:limit:)``.
+    ///
+    /// ``WireCodec/decode(_:)`` applies it to every message it decodes, so no text a peer sent reaches
+    /// a log, a terminal, the state machines or the journal unescaped or uncapped. A start order's
+    /// readiness probe is left as it is: it is a setting to carry out, not text to show.
+    func sanitizingPeerText() -> Message {
+        switch self {
+        case .register(let service, let host, let agentPID, let snapshot):
+            .register(service: name(service), host: name(host), agentPID: agentPID, snapshot: snapshot)
+        case .startFailed(let reason): .startFailed(reason: text(reason))
+        case .unready(let reason): .unready(reason: text(reason))
+        case .refused(let reason): .refused(reason: text(reason))
+        case .operationRequest(let kind, let service): .operationRequest(kind, service: name(service))
+        case .progress(let line): .progress(PeerText.sanitized(line, limit: PeerText.lineLimit))
+        case .error(let message): .error(text(message))
+        case .statusReply(let status): .statusReply(status.sanitizingPeerText())
+        case .report(let report): .report(report.sanitizingPeerText())
+        case .heartbeat, .started, .ready, .restarting, .exited, .stopRequest, .stopped, .welcome, .start, .stop,
+            .kill, .ack, .statusRequest, .shutdownRequest:
+            self
+        }
+    }
+}
+
+extension StatusDocument {
+    fileprivate func sanitizingPeerText() -> StatusDocument {
+        var document = self
+        document.phase = name(phase)
+        document.services = services.map { row in
+            var row = row
+            row.service = name(row.service)
+            row.state = name(row.state)
+            row.host = row.host.map(name)
+            row.detail = row.detail.map(text)
+            return row
+        }
+        return document
+    }
+}
+
+extension ReportDocument {
+    fileprivate func sanitizingPeerText() -> ReportDocument {
+        var document = self
+        document.operation = operation.map(text)
+        document.termination = name(termination)
+        document.criticalPath = criticalPath.map(name)
+        document.stillRunningWhenKilled = stillRunningWhenKilled.map(name)
+        document.startupFailure = startupFailure.map { PeerText.sanitized($0, limit: PeerText.lineLimit) }
+        document.services = services.map { entry in
+            var entry = entry
+            entry.service = name(entry.service)
+            entry.outcome = name(entry.outcome)
+            entry.detail = text(entry.detail)
+            return entry
+        }
+        return document
+    }
+}
+
+private func name(_ value: String) -> String { PeerText.sanitized(value, limit: PeerText.nameLimit) }
+private func text(_ value: String) -> String { PeerText.sanitized(value, limit: PeerText.textLimit) }
