@@ -83,10 +83,16 @@ struct ConfigurationReader {
         }
     }
 
+    /// The duration `node` writes in `format`; `nil` when it is absent, or not a duration, or longer than
+    /// ``Swift/Duration/longestSetting`` (both reported).
     mutating func duration(_ node: Node?, key: String, format: DurationFormat = .quiesce) -> Duration? {
         guard let node else { return nil }
         guard let text = node.string, let duration = format.parse(text) else {
             issue(node, "\(key): \"\(node.string ?? "?")\" is not a duration; \(format.hint)")
+            return nil
+        }
+        guard duration <= .longestSetting else {
+            issue(node, "\(key): \"\(text)\" \(Duration.longestSettingProblem)")
             return nil
         }
         return duration
