@@ -42,12 +42,11 @@ struct ConfigurationReader {
 
     /// The YAML document in `text`, or `nil` when it is empty. A key declared twice in a mapping is
     /// reported alone, at the line of its first declaration; so is a document whose aliases expand it
-    /// past ``ExpandedSize/maximumNodes``, before anything walks it.
+    /// past ``ExpandedSize/maximumNodes``, before anything builds or walks its tree.
     static func document(yaml text: String, file: String) throws(ConfigurationError) -> Node? {
         do {
-            let node = try Yams.compose(yaml: text)
-            try node.map { root throws(ExpandedSize.Excess) in try ExpandedSize.check(root) }
-            return node
+            try ExpandedSize.check(text)
+            return try Yams.compose(yaml: text)
         } catch let excess as ExpandedSize.Excess {
             throw ConfigurationError(file: file, issues: [.init(line: excess.line, message: excess.message)])
         } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {

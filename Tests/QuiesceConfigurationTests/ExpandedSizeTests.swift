@@ -1,7 +1,6 @@
 import Foundation
 import QuiesceCore
 import Testing
-import Yams
 
 @testable import QuiesceConfiguration
 
@@ -86,18 +85,32 @@ struct ExpandedSizeTests {
         #expect(took < Self.hangBound)
     }
 
-    @Test("A document of exactly the limit passes; one node more is refused")
-    func limitIsInclusive() throws {
-        let root = try #require(try Yams.compose(yaml: "a: &x [1, 2]\nb: *x"))
-        // The root, two keys, two sequences and four items.
-        #expect(throws: Never.self) { try ExpandedSize.check(root, limit: 9) }
-        #expect(throws: ExpandedSize.Excess(line: 2)) { try ExpandedSize.check(root, limit: 8) }
+    /// An alias as a mapping key: Yams hashes every key while it builds the tree, so the bound must
+    /// come before Yams does.
+    static let keyBomb =
+        sequenceBomb.split(separator: "\n").prefix(9).joined(separator: "\n")
+        + "\nx-k: { ? *i : 1, ? *h : 2 }\nservices:\n  api: {}\n"
+
+    @Test("An alias bomb used as a mapping key is refused before Yams hashes it", arguments: Loader.allCases)
+    func keyBomb(loader: Loader) {
+        let (lines, took) = loader.refusal(Self.keyBomb)
+        #expect(lines.first?.hasPrefix("fleet.yaml:6: too many aliases expanded (limit 100000 nodes)") == true)
+        #expect(took < Self.hangBound)
     }
 
-    @Test("A node past the limit inside a copy is reported at the alias that made the copy")
-    func lineOfTheAlias() throws {
-        let root = try #require(try Yams.compose(yaml: "a: &x [1, [2, 3]]\nb:\n  - *x"))
-        #expect(throws: ExpandedSize.Excess(line: 3)) { try ExpandedSize.check(root, limit: 11) }
+    @Test("A document of exactly the limit passes; one node more is refused, at the alias")
+    func limitIsInclusive() {
+        // The root, two keys, two sequences and four items.
+        let yaml = "a: &x [1, 2]\nb: *x"
+        #expect(throws: Never.self) { try ExpandedSize.check(yaml, limit: 9) }
+        #expect(throws: ExpandedSize.Excess(line: 2)) { try ExpandedSize.check(yaml, limit: 8) }
+    }
+
+    @Test("An alias counts its anchor's whole node, nested collections included, at the alias's line")
+    func lineOfTheAlias() {
+        let yaml = "a: &x [1, [2, 3]]\nb:\n  - *x"
+        #expect(throws: Never.self) { try ExpandedSize.check(yaml, limit: 14) }
+        #expect(throws: ExpandedSize.Excess(line: 3)) { try ExpandedSize.check(yaml, limit: 13) }
     }
 
     @Test("The compose demos, with anchors, aliases and merge keys, still load", arguments: ["classic", "tiers"])
