@@ -14,7 +14,7 @@ enum ShellCommand {
             return error.description
         }
         var item = pollfd(fd: process.exitDescriptor, events: Int16(POLLIN), revents: 0)
-        if poll(&item, 1, Int32(timeout.milliseconds)) <= 0 {
+        if poll(&item, 1, timeout.pollTimeout) <= 0 {
             process.signalGroup(SIGKILL)
         }
         var status: ExitStatus?

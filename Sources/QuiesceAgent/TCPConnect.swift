@@ -20,7 +20,7 @@ enum TCPConnect {
         if connect(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return nil }
         guard errno == EINPROGRESS else { return "connect to \(host):\(port): \(String(cString: strerror(errno)))" }
         var item = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-        let ready = poll(&item, 1, Int32(timeout.milliseconds))
+        let ready = poll(&item, 1, timeout.pollTimeout)
         guard ready > 0 else { return "connect to \(host):\(port): no answer within \(timeout.configurationText)" }
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)

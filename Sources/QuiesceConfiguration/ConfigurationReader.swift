@@ -41,10 +41,14 @@ struct ConfigurationReader {
     var issues: [ConfigurationIssue] = []
 
     /// The YAML document in `text`, or `nil` when it is empty. A key declared twice in a mapping is
-    /// reported alone, at the line of its first declaration.
+    /// reported alone, at the line of its first declaration; so is a document whose aliases expand it
+    /// past ``ExpandedSize/maximumNodes``, before anything builds or walks its tree.
     static func document(yaml text: String, file: String) throws(ConfigurationError) -> Node? {
         do {
+            try ExpandedSize.check(text)
             return try Yams.compose(yaml: text)
+        } catch let excess as ExpandedSize.Excess {
+            throw ConfigurationError(file: file, issues: [.init(line: excess.line, message: excess.message)])
         } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
             let names = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
             throw ConfigurationError(
@@ -78,10 +82,16 @@ struct ConfigurationReader {
         }
     }
 
+    /// The duration `node` writes in `format`; `nil` when it is absent, or not a duration, or longer than
+    /// ``Swift/Duration/longestSetting`` (both reported).
     mutating func duration(_ node: Node?, key: String, format: DurationFormat = .quiesce) -> Duration? {
         guard let node else { return nil }
         guard let text = node.string, let duration = format.parse(text) else {
             issue(node, "\(key): \"\(node.string ?? "?")\" is not a duration; \(format.hint)")
+            return nil
+        }
+        guard duration <= .longestSetting else {
+            issue(node, "\(key): \"\(text)\" \(Duration.longestSettingProblem)")
             return nil
         }
         return duration

@@ -44,9 +44,12 @@ struct RestartDocument: Codable, Equatable {
         limit = policy.limit
     }
 
-    /// The policy, or `nil` when the document is not a valid one.
+    /// The policy, or `nil` when the document is not a valid one: a backoff above 0 and at most
+    /// ``Swift/Duration/longestSetting``, a limit of 0 or more.
     var restart: RestartPolicy? {
-        guard let mode = RestartPolicy.Mode(rawValue: policy), backoffMs > 0, limit >= 0 else { return nil }
+        guard let mode = RestartPolicy.Mode(rawValue: policy),
+            (1...Duration.longestSetting.milliseconds).contains(backoffMs), limit >= 0
+        else { return nil }
         return RestartPolicy(mode: mode, backoff: .milliseconds(backoffMs), limit: limit)
     }
 }

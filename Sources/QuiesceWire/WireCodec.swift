@@ -99,6 +99,13 @@ public enum WireCodec {
             guard let value else { throw .missingField(type: body.type, field: field) }
             return value
         }
+        /// `milliseconds` of `field` as a duration: from 0 to ``Swift/Duration/longestSetting``.
+        func duration(_ milliseconds: Int64, _ field: String) throws(WireError) -> Duration {
+            guard (0...Duration.longestSetting.milliseconds).contains(milliseconds) else {
+                throw .outOfRange(type: body.type, field: field)
+            }
+            return .milliseconds(milliseconds)
+        }
         switch body.type {
         case "register":
             let snapshot = try body.snapshot.map { document throws(WireError) in
@@ -121,11 +128,12 @@ public enum WireCodec {
             }
             return .stopped(outcome)
         case "welcome":
-            let interval = try require(body.heartbeatIntervalMs, "heartbeat_interval_ms")
-            guard interval > 0 else { throw .outOfRange(type: body.type, field: "heartbeat_interval_ms") }
-            let lostAfter = body.lostAfterMs ?? interval * 5
-            guard lostAfter > 0 else { throw .outOfRange(type: body.type, field: "lost_after_ms") }
-            return .welcome(heartbeatInterval: .milliseconds(interval), lostAfter: .milliseconds(lostAfter))
+            let interval = try duration(
+                require(body.heartbeatIntervalMs, "heartbeat_interval_ms"), "heartbeat_interval_ms")
+            guard interval > .zero else { throw .outOfRange(type: body.type, field: "heartbeat_interval_ms") }
+            let lostAfter = try body.lostAfterMs.map { ms throws(WireError) in try duration(ms, "lost_after_ms") }
+            guard (lostAfter ?? interval) > .zero else { throw .outOfRange(type: body.type, field: "lost_after_ms") }
+            return .welcome(heartbeatInterval: interval, lostAfter: lostAfter ?? interval * 5)
         case "refused": return .refused(reason: try require(body.reason, "reason"))
         case "start":
             let probe = try body.readiness.map { document throws(WireError) in
@@ -139,18 +147,13 @@ public enum WireCodec {
             return .start(readiness: probe, restart: restart)
         case "restarting":
             let attempt = try require(body.attempt, "attempt")
-            let delay = try require(body.delayMs, "delay_ms")
-            guard attempt > 0, delay >= 0 else {
-                throw .outOfRange(type: body.type, field: attempt > 0 ? "delay_ms" : "attempt")
-            }
-            return .restarting(
-                try require(status(of: body), "exit_code"), attempt: attempt, delay: .milliseconds(delay))
+            guard attempt > 0 else { throw .outOfRange(type: body.type, field: "attempt") }
+            let delay = try duration(require(body.delayMs, "delay_ms"), "delay_ms")
+            return .restarting(try require(status(of: body), "exit_code"), attempt: attempt, delay: delay)
         case "stop":
-            let timeout = try require(body.timeoutMs, "timeout_ms")
-            guard timeout >= 0 else { throw .outOfRange(type: body.type, field: "timeout_ms") }
-            let drain = body.drainMs ?? 0
-            guard drain >= 0 else { throw .outOfRange(type: body.type, field: "drain_ms") }
-            return .stop(timeout: .milliseconds(timeout), drain: .milliseconds(drain), exit: body.exit ?? true)
+            let timeout = try duration(require(body.timeoutMs, "timeout_ms"), "timeout_ms")
+            let drain = try duration(body.drainMs ?? 0, "drain_ms")
+            return .stop(timeout: timeout, drain: drain, exit: body.exit ?? true)
         case "stop_request": return .stopRequest
         case "operation_request":
             let text = try require(body.operation, "operation")

@@ -12,9 +12,14 @@ enum DurationArgument {
         var description: String
     }
 
-    /// The duration `text` writes.
+    /// The duration `text` writes, at most ``Swift/Duration/longestSetting``.
     static func parse(_ text: String) throws -> Duration {
-        if let duration = Duration(configurationText: text) { return duration }
+        if let duration = Duration(configurationText: text) {
+            guard duration <= .longestSetting else {
+                throw Failure(description: "\(text) \(Duration.longestSettingProblem)")
+            }
+            return duration
+        }
         if !text.isEmpty, text.allSatisfy({ $0.isNumber || $0 == "." }) {
             throw Failure(description: "add a unit: \(text)s, \(text)ms or \(text)m")
         }

@@ -25,6 +25,14 @@ struct DurationArgumentTests {
         #expect(Self.failure(text) == "write a duration with its unit, like 10s, 500ms or 2m")
     }
 
+    @Test(
+        "A duration longer than 24 hours is refused with the limit; 24 hours is the longest",
+        arguments: ["40000m", "1441m", "86400001ms"])
+    func tooLong(text: String) throws {
+        #expect(Self.failure(text) == "\(text) is longer than 24 hours (1440m), the longest a duration may be")
+        #expect(try DurationArgument.parse("1440m") == .seconds(86_400))
+    }
+
     @Test("The help ends with the default, as for options the parser reads itself")
     func help() {
         #expect(DurationArgument.help("Wait.", default: .seconds(60)).abstract == "Wait. (default: 60s)")

@@ -74,8 +74,25 @@ struct ReadinessProbeRuleTests {
         }
         #expect(
             ReadinessProbe.InvalidSettings(settings: [.interval, .failureThreshold]).description
-                == "interval must be more than 0; failure threshold must be at least 1")
-        #expect(ReadinessProbe.Setting.timeout.description == "timeout must be more than 0")
-        #expect(ReadinessProbe.Setting.initialDelay.description == "initial delay must not be negative")
+                == "interval must be more than 0 and at most 24 hours; failure threshold must be at least 1")
+        #expect(ReadinessProbe.Setting.timeout.description == "timeout must be more than 0 and at most 24 hours")
+        #expect(
+            ReadinessProbe.Setting.initialDelay.description
+                == "initial delay must not be negative nor more than 24 hours")
+    }
+
+    @Test("No duration of a probe may be longer than the longest setting, 24 hours; 24 hours itself is allowed")
+    func longestDurations() throws {
+        let longest = Duration.longestSetting
+        let beyond = longest + .milliseconds(1)
+        #expect(throws: ReadinessProbe.InvalidSettings(settings: [.interval, .timeout, .initialDelay])) {
+            try ReadinessProbe(
+                validating: .tcp(host: "127.0.0.1", port: 1), interval: beyond, timeout: .milliseconds(1 << 31),
+                failureThreshold: 3, initialDelay: beyond)
+        }
+        let probe = try ReadinessProbe(
+            validating: .tcp(host: "127.0.0.1", port: 1), interval: longest, timeout: longest, failureThreshold: 3,
+            initialDelay: longest)
+        #expect(probe.timeout == .seconds(86_400))
     }
 }

@@ -1,5 +1,13 @@
 /// Parsing and printing of the durations used in configuration files and reports.
 extension Duration {
+    /// The longest any duration setting may be, wherever it is read: a configuration or compose file,
+    /// a flag, a message. Longer ones are refused where they enter, so that no timer or system call
+    /// meets a value it cannot hold (`poll` waits at most 2^31 − 1 ms, about 24.8 days).
+    public static let longestSetting: Duration = .seconds(24 * 60 * 60)
+
+    /// The end of the refusal of a duration longer than ``longestSetting``, after the duration's text.
+    public static let longestSettingProblem = "is longer than 24 hours (1440m), the longest a duration may be"
+
     /// Parses `500ms`, `10s`, `1.5s` or `2m`. Returns `nil` for anything else, including negative values.
     public init?(configurationText text: String) {
         let units: [(suffix: String, nanoseconds: Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9)]
@@ -14,9 +22,12 @@ extension Duration {
         return nil
     }
 
-    /// The duration in whole milliseconds, rounded down.
+    /// The duration in whole milliseconds, rounded down; `Int64.max` or `Int64.min` when it holds more.
     public var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        let (whole, overflow) = components.seconds.multipliedReportingOverflow(by: 1000)
+        let (total, sumOverflow) = whole.addingReportingOverflow(components.attoseconds / 1_000_000_000_000_000)
+        guard !overflow, !sumOverflow else { return self < .zero ? .min : .max }
+        return total
     }
 
     /// The duration in seconds as a floating-point number.

@@ -121,10 +121,10 @@ extension ReadinessProbe {
         /// The rule the setting's value breaks.
         public var description: String {
             switch self {
-            case .interval: "interval must be more than 0"
-            case .timeout: "timeout must be more than 0"
+            case .interval: "interval must be more than 0 and at most 24 hours"
+            case .timeout: "timeout must be more than 0 and at most 24 hours"
             case .failureThreshold: "failure threshold must be at least 1"
-            case .initialDelay: "initial delay must not be negative"
+            case .initialDelay: "initial delay must not be negative nor more than 24 hours"
             }
         }
     }
@@ -139,14 +139,15 @@ extension ReadinessProbe {
     }
 
     /// A probe whose settings follow the rules: an interval and a timeout above 0, a failure threshold of
-    /// at least 1, an initial delay of 0 or more.
+    /// at least 1, an initial delay of 0 or more, and no duration beyond ``Swift/Duration/longestSetting``.
     /// - Throws: ``InvalidSettings`` naming every setting that breaks its rule.
     public init(
         validating check: Check, interval: Duration, timeout: Duration, failureThreshold: Int, initialDelay: Duration
     ) throws(InvalidSettings) {
+        let longest = Duration.longestSetting
         let broken: [(Setting, Bool)] = [
-            (.interval, interval <= .zero), (.timeout, timeout <= .zero), (.failureThreshold, failureThreshold < 1),
-            (.initialDelay, initialDelay < .zero),
+            (.interval, interval <= .zero || interval > longest), (.timeout, timeout <= .zero || timeout > longest),
+            (.failureThreshold, failureThreshold < 1), (.initialDelay, initialDelay < .zero || initialDelay > longest),
         ]
         let settings = broken.filter(\.1).map(\.0)
         guard settings.isEmpty else { throw InvalidSettings(settings: settings) }
