@@ -8,13 +8,21 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+static _Atomic unsigned long long child_open_file_limit = 0;
+
+void quiesce_set_child_open_file_limit(unsigned long long soft) {
+    atomic_store(&child_open_file_limit, soft);
+}
+
 pid_t quiesce_spawn(const char *const argv[], int quiet) {
+    unsigned long long open_file_limit = atomic_load(&child_open_file_limit);
     // A close-on-exec pipe reports an exec failure back to the parent.
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -52,6 +60,14 @@ pid_t quiesce_spawn(const char *const argv[], int quiet) {
                 if (null > 2) {
                     close(null);
                 }
+            }
+        }
+        if (open_file_limit != 0) {
+            // getrlimit and setrlimit are bare system calls in glibc, safe after fork.
+            struct rlimit limit;
+            if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && open_file_limit < limit.rlim_cur) {
+                limit.rlim_cur = (rlim_t)open_file_limit;
+                setrlimit(RLIMIT_NOFILE, &limit);
             }
         }
         sigset_t empty;

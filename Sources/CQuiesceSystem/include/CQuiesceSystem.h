@@ -12,6 +12,11 @@
 /// With `quiet` non-zero, the child's standard input, output and error are /dev/null.
 pid_t quiesce_spawn(const char *const argv[], int quiet);
 
+/// Gives every child that quiesce_spawn starts from now on a soft RLIMIT_NOFILE of `soft` (the limit
+/// this process was started with, before it raised its own), so that raising the agent's limit does
+/// not change its service's. 0 (the default) leaves children the agent's limit.
+void quiesce_set_child_open_file_limit(unsigned long long soft);
+
 /// A pollable descriptor that becomes readable when process `pid` ends (pidfd_open(2)); -1 on error.
 int quiesce_pidfd_open(pid_t pid);
 
