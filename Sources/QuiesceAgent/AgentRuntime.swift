@@ -40,6 +40,10 @@ public final class AgentRuntime {
     public func run() throws -> Int32 {
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT])
         let forwarded = SignalWatcher(signals: [SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH])
+        let inheritedLimit = raiseOpenFileLimit()
+        logger.debug(
+            "Open file limit",
+            metadata: ["inherited": "\(inheritedLimit.soft)", "now": "\(OpenFileLimit.current.soft)"])
         let context = try Context()
         dealer = try Sockets.dealer(context: context, connect: options.coordinator, curve: options.curve)
         defer {
@@ -49,7 +53,9 @@ public final class AgentRuntime {
         logger.info(
             "Agent starting", metadata: ["service": "\(options.name)", "coordinator": "\(options.coordinator)"])
         if let health = options.health {
-            healthEndpoint = HealthEndpoint(host: health.host, port: health.port, logger: logger)
+            let connectionLimit = OpenFileLimit.current.connectionAllowance(ceiling: HealthEndpoint.connectionCeiling)
+            healthEndpoint = HealthEndpoint(
+                host: health.host, port: health.port, connectionLimit: connectionLimit, logger: logger)
         }
         perform(machine.start(now: clock.now))
         while exitCode == nil {

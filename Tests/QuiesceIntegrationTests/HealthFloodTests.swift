@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+/// A stranger flooding the agent's health endpoint with idle connections: the endpoint holds only a
+/// few of them and closes them when idle, and the agent's own work (its readiness check, its
+/// coordinator, its service) goes on.
+@Suite("Health endpoint flood", .serialized)
+struct HealthFloodTests {
+    /// More connections than the agent may open once its soft limit of 256 is raised to the hard 512.
+    static let floodSize = 1_100
+
+    @Test("1,100 idle connections to the health endpoint leave the agent's probe, coordinator and service working")
+    func idleFlood() async throws {
+        let healthPort = try FreePort.pick()
+        let probed = try AcceptingListener()
+        defer { probed.stop() }
+        let fleet = try Fleet(
+            config: """
+                services:
+                  database: {}
+                  api: { depends_on: [database] }
+                """,
+            placement: ["api": ["/usr/bin/prlimit", "--nofile=256:512"]])
+        defer { fleet.tearDown() }
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent("database")
+        let agent = try fleet.startAgent(
+            "api",
+            extraArguments: [
+                "--health-port", String(healthPort), "--ready-tcp", "127.0.0.1:\(probed.port)", "--ready-interval",
+                "1s",
+            ])
+        await fleet.waitUntilStarted(["database", "api"])
+        await fleet.waitUntil("/readyz answers 200") { httpStatus(port: healthPort, path: "/readyz") == 200 }
+
+        let agentPID = agent.processIdentifier
+        #expect(openFileLimit(of: agentPID) == 512, "the agent raised its soft limit to the hard one")
+        let servicePID = try #require(startedPID("api", in: fleet))
+        #expect(openFileLimit(of: servicePID) == 256, "the service has the soft limit the agent was started with")
+        let descriptorsBefore = try #require(openDescriptors(of: agentPID))
+
+        var flood = IdleFlood(port: healthPort, count: Self.floodSize)
+        defer { flood.release() }
+        var mostDescriptors = descriptorsBefore
+        // The endpoint closes each connection it holds after 5 s idle; a whole batch of 32 closed
+        // proves it. Twenty probe intervals pass meanwhile at least, enough for three failures in a row.
+        let deadline = ContinuousClock.now + .seconds(60)
+        let watchedFor = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < watchedFor || (flood.closedByPeer() < 32 && ContinuousClock.now < deadline) {
+            mostDescriptors = max(mostDescriptors, openDescriptors(of: agentPID) ?? 0)
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(agent.isRunning, "the agent survived the flood")
+        #expect(flood.closedByPeer() >= 32, "idle connections were closed: \(flood.closedByPeer())")
+        #expect(
+            mostDescriptors <= descriptorsBefore + 32 + 8,
+            "the agent held \(mostDescriptors) descriptors, \(descriptorsBefore) before the flood")
+        #expect(!fleet.output("coordinator.out").contains("api unready"), "the agent's own check kept passing")
+        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        #expect(status.terminationStatus == 0)
+        #expect(fleet.output("status.out").components(separatedBy: "\"ready\"").count == 3, "both services ready")
+
+        flood.release()
+        await fleet.waitUntil("/readyz answers 200 once the flood is gone") {
+            httpStatus(port: healthPort, path: "/readyz") == 200
+        }
+        #expect(await fleet.shutDown(coordinator) == 0)
+        try expectStopped("api", before: ["database"], in: fleet)
+        #expect(await fleet.waitForExit(agent) == 0)
+    }
+}
+
+/// The pid `service` recorded when it started.
+private func startedPID(_ service: String, in fleet: Fleet) -> Int32? {
+    for line in fleet.output("timeline.log").split(separator: "\n") {
+        let parts = line.split(separator: " ")
+        if parts.count == 4, parts[1] == service, parts[2] == "started" { return Int32(parts[3]) }
+    }
+    return nil
+}
+
+/// The soft limit on open files of process `pid`, from /proc.
+private func openFileLimit(of pid: Int32) -> Int? {
+    guard let limits = try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8),
+        let line = limits.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") })
+    else { return nil }
+    return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap { Int($0) }
+}
+
+/// How many descriptors process `pid` has open, from /proc.
+private func openDescriptors(of pid: Int32) -> Int? {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
+}
+
+/// `count` TCP connections to 127.0.0.1:`port` that send nothing; connecting does not wait, since
+/// those past the server's backlog stay unanswered.
+private struct IdleFlood {
+    private var descriptors: [Int32] = []
+
+    init(port: Int, count: Int) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        for _ in 0..<count {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard descriptor >= 0 else { continue }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            descriptors.append(descriptor)
+        }
+    }
+
+    /// How many of the connections the server has closed (a read that returns end of file).
+    func closedByPeer() -> Int {
+        var byte: UInt8 = 0
+        return descriptors.count { descriptor in
+            let got = read(descriptor, &byte, 1)
+            return got == 0 || (got < 0 && errno == ECONNRESET)
+        }
+    }
+
+    mutating func release() {
+        for descriptor in descriptors { close(descriptor) }
+        descriptors = []
+    }
+}
+
+/// A TCP listener on a free loopback port that accepts every connection and closes it at once, on
+/// its own thread: the target of a readiness check.
+private final class AcceptingListener: @unchecked Sendable {
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 && listen(listener, 64) == 0
+            }
+        }
+        guard listening else {
+            close(listener)
+            throw Fleet.FleetError(description: "cannot listen on loopback")
+        }
+        descriptor = listener
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread {
+            while case let connection = accept(listener, nil, nil), connection >= 0 { close(connection) }
+        }
+    }
+
+    /// Ends the accepting thread (its accept fails) and closes the listener.
+    func stop() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+        close(descriptor)
+    }
+}
