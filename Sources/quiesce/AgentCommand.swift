@@ -46,11 +46,17 @@ struct AgentCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "Serve GET /healthz and /readyz on this port (for Kubernetes probes and compose healthchecks).")
+        help:
+            "Serve GET /healthz and /readyz on this port (for Kubernetes probes and compose healthchecks), holding at most 64 connections and closing those idle for 5 s."
+    )
     var healthPort: Int?
 
-    @Option(name: .long, help: "The address the health endpoint listens on.")
-    var healthHost: String = "0.0.0.0"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The address the health endpoint listens on: loopback unless given; 0.0.0.0 or the pod's IP for Kubernetes probes, which come from outside the pod.",
+            valueName: "address"))
+    var healthHost: String = "127.0.0.1"
 
     @Option(
         name: .long,
