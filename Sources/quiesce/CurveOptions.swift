@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import QuiesceCore
 import QuiesceRuntime
 import ZeroMQ
@@ -67,8 +68,11 @@ struct CurveOptions: ParsableArguments {
         }
         do {
             let own = try CurveCertificate.readSecret(files.key, role: "--key")
+            // A file first: a path of 40 characters can also be a valid key
+            // (/tmp/tmp.XXXXXXXXXX/keys/coordinator.key).
+            let isFile = FileManager.default.fileExists(atPath: files.serverKey)
             let serverKey =
-                CurveKeyPair.isValidKey(files.serverKey)
+                !isFile && CurveKeyPair.isValidKey(files.serverKey)
                 ? files.serverKey : try CurveCertificate.readPublic(files.serverKey)
             return (own, serverKey)
         } catch let problem as FilePermissions.Problem {

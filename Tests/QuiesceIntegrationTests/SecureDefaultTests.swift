@@ -136,6 +136,26 @@ struct SecureDefaultTests {
         try expectStopped("api", before: ["database"], in: fleet)
     }
 
+    @Test("A keys directory whose coordinator.key path is 40 characters long, like a key, is read as a file")
+    func fortyCharacterPath() async throws {
+        let letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+        let keys = "/tmp/qsc-keys-" + String((0..<10).map { _ in letters.randomElement()! })
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        #expect((keys + "/coordinator.key").count == 40)
+        let fleet = try Self.plainFleet()
+        defer { fleet.tearDown() }
+        let keygen = try fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
+        #expect(keygen.terminationStatus == 0)
+        let coordinator = try fleet.startCoordinator(extraArguments: ["--json", "--keys", keys])
+        try fleet.startAgent("database", extraArguments: ["--keys", keys])
+        try fleet.startAgent("api", extraArguments: ["--keys", keys])
+        await fleet.waitUntilStarted(["database", "api"])
+        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--keys", keys], log: "status")
+        #expect(status.terminationStatus == 0, "\(fleet.output("status.err"))")
+        #expect(await fleet.shutDown(coordinator) == 0)
+        try expectStopped("api", before: ["database"], in: fleet)
+    }
+
     @Test("Another user of the host cannot shut a fleet made with keygen --fleet down, and the fleet stops in order")
     func otherUserRefused() async throws {
         let setpriv = "/usr/bin/setpriv"
