@@ -11,16 +11,17 @@ work=$(mktemp -d)
 trap 'pkill -KILL -f "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
 printf 'lower bound: 5.000 s (api 3 s, then database 2 s)\n'
 printf '%-4s %-18s %-18s %s\n' run "report total (s)" "SIGTERM->exit (s)" "overhead (ms)"
+$quiesce keygen --fleet examples/seed.yaml --out "$work/keys" >/dev/null
 for run in $(seq 1 "$runs"); do
     port=$((17000 + run))
     endpoint=tcp://127.0.0.1:$port
     sed "s|tcp://127.0.0.1:7700|$endpoint|" examples/seed.yaml > "$work/seed.yaml"
-    $quiesce coordinator --config "$work/seed.yaml" --json >"$work/report.json" 2>/dev/null &
+    $quiesce coordinator --config "$work/seed.yaml" --keys "$work/keys" --json >"$work/report.json" 2>/dev/null &
     coordinator=$!
     for service in "api 3" "database 2" "cache 1"; do
         set -- $service
-        $quiesce agent --name "$1" --coordinator "$endpoint" -- examples/slow-service.sh "$1" "$2" "$work/timeline" \
-            >/dev/null 2>&1 &
+        $quiesce agent --name "$1" --coordinator "$endpoint" --keys "$work/keys" \
+            -- examples/slow-service.sh "$1" "$2" "$work/timeline" >/dev/null 2>&1 &
     done
     until grep -q "startup complete" "$work/report.json" 2>/dev/null; do sleep 0.05; done
     sleep 0.5

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local demo: the seed graph (database and cache, api on both) started in dependency order by a
-# coordinator and three agents, then shut down wave by wave after a few seconds.
+# coordinator and three agents, then shut down wave by wave after a few seconds. Every connection
+# uses the CURVE keys that one command makes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,20 +18,24 @@ trap cleanup EXIT
 echo "== plan"
 $quiesce plan --config examples/seed.yaml
 echo
+echo "== keys (one pair for the coordinator, one per service, one for the admin)"
+$quiesce keygen --fleet examples/seed.yaml --out "$work/keys" >"$work/keygen.log"
+head -n 1 "$work/keygen.log"
+echo
 echo "== startup (coordinator on $endpoint, one agent per service; agent logs in $work)"
-$quiesce coordinator --config examples/seed.yaml --bind "$endpoint" 2>"$work/coordinator.log" &
+$quiesce coordinator --config examples/seed.yaml --bind "$endpoint" --keys "$work/keys" 2>"$work/coordinator.log" &
 coordinator=$!
 pids+=("$coordinator")
 for service in "api 1.5" "database 1" "cache 0.5"; do
     set -- $service
-    $quiesce agent --name "$1" --coordinator "$endpoint" -- examples/slow-service.sh "$1" "$2" "$work/timeline" \
-        2>"$work/agent-$1.log" &
+    $quiesce agent --name "$1" --coordinator "$endpoint" --keys "$work/keys" \
+        -- examples/slow-service.sh "$1" "$2" "$work/timeline" 2>"$work/agent-$1.log" &
     pids+=("$!")
 done
 sleep 3
 echo
 echo "== status"
-$quiesce status --coordinator "$endpoint"
+$quiesce status --coordinator "$endpoint" --keys "$work/keys"
 echo
 echo "== shutdown (SIGTERM to the coordinator)"
 kill -TERM "$coordinator"

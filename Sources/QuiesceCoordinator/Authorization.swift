@@ -5,7 +5,8 @@ import QuiesceWire
 /// A connection's identity is the User-Id its CURVE handshake was given by the ZAP handler
 /// (`agent:SERVICE`, `admin:NAME` or `reader:NAME`, see ``Authenticator``), or ``localAdmin`` for
 /// every peer of the admin plane. Without a `security:` block every peer of the main socket is
-/// trusted: the coordinator then listens on loopback or ipc only, or was told `--insecure`.
+/// trusted: the coordinator then listens on an `ipc://` socket only its user can reach, or was told
+/// `--insecure` (`PlainConnection` in QuiesceRuntime).
 struct Authorization {
     /// The identity of every peer of the admin plane (`coordinator.admin_bind`), with or without security.
     static let localAdmin = "admin:local"

@@ -14,14 +14,18 @@ public enum CurveCertificate {
 
     /// Writes `NAME.key` and `NAME.key_secret` for `keys` in `directory`, refusing to replace files.
     /// The secret file has mode 0600 from its first byte (``PrivateFile``); the public one 0644.
+    /// - Parameter secretDirectory: where `NAME.key_secret` goes, when not beside `NAME.key`.
     /// - Returns: the two paths.
     @discardableResult
-    public static func write(_ keys: CurveKeyPair, name: String, to directory: String, date: Date = Date()) throws -> (
-        public: String, secret: String
-    ) {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    public static func write(
+        _ keys: CurveKeyPair, name: String, to directory: String, secretDirectory: String? = nil, date: Date = Date()
+    ) throws -> (public: String, secret: String) {
+        let secretDirectory = secretDirectory ?? directory
+        for path in [directory, secretDirectory] {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
         let publicPath = (directory as NSString).appendingPathComponent("\(name).key")
-        let secretPath = publicPath + "_secret"
+        let secretPath = (secretDirectory as NSString).appendingPathComponent("\(name).key_secret")
         // Checked for both before either is written, so that a refusal writes neither.
         for path in [publicPath, secretPath] where FileManager.default.fileExists(atPath: path) {
             throw Failure(description: "\(path) exists already; remove it first to replace the key")

@@ -18,6 +18,10 @@ struct AgentCommand: ParsableCommand {
             and answers a start order that carries an exec or http readiness check with start_failed \
             (TCP checks, which send nothing, are run). It never obeys a coordinator whose epoch is \
             lower than the one that welcomed it, unless --accept-lower-epoch is given.
+
+            Without keys it connects to a tcp:// endpoint, loopback included, only with --insecure: \
+            any user of the host could pose as the coordinator or as this agent. Keys for the whole \
+            fleet: quiesce keygen --fleet FILE --out keys, then --keys keys.
             """
     )
 
@@ -133,7 +137,7 @@ struct AgentCommand: ParsableCommand {
         options.settings.stopCommand = try stopCommand()
         options.settings.acceptsLowerEpoch = acceptLowerEpoch
         options.health = healthPort.map { (healthHost, $0) }
-        options.curve = try curve.credentials()
+        options.curve = try curve.credentials(to: coordinator, side: .agent) { $0.agentSecretKey(name) }
         let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))
         let exitCode: Int32
         do {

@@ -12,7 +12,11 @@ struct CoordinatorCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 every service stopped cleanly; 1 a service timed out, was lost, had already \
             exited or had no agent; 2 a service failed to start; 3 the shutdown deadline passed or the \
-            shutdown was escalated; 78 invalid configuration.
+            shutdown was escalated; 78 invalid configuration, a key file or directory refused, or a \
+            plain endpoint refused.
+
+            Without keys (a security: block, or --keys DIR from quiesce keygen --fleet) it listens only \
+            on an ipc:// socket in a directory only its user can open, or with --insecure.
             """
     )
 
@@ -26,7 +30,17 @@ struct CoordinatorCommand: ParsableCommand {
         help: "A directory for the coordinator's durable state (epoch, journal), overriding coordinator.state_dir.")
     var stateDir: String?
 
-    @Flag(help: "Allow a plain (unencrypted, unauthenticated) bind on an address other than loopback or ipc.")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The fleet's keys directory, made by quiesce keygen --fleet: the same as the security: block it prints.",
+            valueName: "dir"))
+    var keys: String?
+
+    @Flag(
+        help:
+            "Listen without keys on tcp://, loopback included: any user of this host (beyond loopback, anyone who reaches it) can then stop the fleet and pose as an agent."
+    )
     var insecure = false
 
     @Flag(help: "Print the final report as JSON instead of a table.")
@@ -34,28 +48,24 @@ struct CoordinatorCommand: ParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
-    /// Loopback TCP, ipc:// and inproc:// endpoints: reachable from this host only.
-    static func isLocal(_ endpoint: String) -> Bool {
-        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") { return true }
-        guard endpoint.hasPrefix("tcp://") else { return false }
-        let address = endpoint.dropFirst("tcp://".count)
-        return address.hasPrefix("127.") || address.hasPrefix("localhost:") || address.hasPrefix("[::1]:")
-    }
-
     func run() throws {
-        let configuration = try fleetFile.load()
+        var configuration = try fleetFile.load()
         let logger = logging.makeLogger("quiesce.coordinator")
         let endpoint = bind ?? configuration.coordinator.bind
+        if let keys {
+            guard configuration.security == nil else {
+                throw ValidationError("give --keys or a security: block in the configuration, not both")
+            }
+            configuration.security = FleetKeys(directory: keys).securitySettings
+        }
         if configuration.security == nil {
-            guard Self.isLocal(endpoint) || insecure else {
-                printError(
-                    "coordinator: refusing a plain bind on \(endpoint): anyone who reaches it could stop the fleet. "
-                        + "Add a security: block (docs/security.md), bind to loopback or ipc://, or pass --insecure.")
+            switch PlainConnection.check(endpoint, side: .coordinator, insecure: insecure) {
+            case .allowed: break
+            case .insecure(let warning): printError(warning)
+            case .refused(let reason):
+                printError(reason)
                 throw ExitCode(CoordinatorExitCode.invalidConfiguration)
             }
-            logger.warning(
-                "No security block: connections are neither encrypted nor authenticated",
-                metadata: ["endpoint": "\(endpoint)"])
         }
         let state = (stateDir ?? configuration.coordinator.stateDirectory).map(StateDirectory.init(path:))
         if state == nil {

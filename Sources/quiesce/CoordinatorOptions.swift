@@ -28,8 +28,11 @@ struct CoordinatorOptions<Request: CoordinatorRequest>: ParsableArguments {
 
     @OptionGroup var curve: CurveOptions
 
-    /// A client of the coordinator, connecting with the keys given, or plainly without them.
-    func makeClient() throws -> AdminClient {
-        try AdminClient(coordinator: coordinator, curve: try curve.credentials())
+    /// A client of the coordinator, connecting with the keys given (the admin key of `--keys`), or
+    /// plainly without them where ``PlainConnection`` allows it.
+    /// - Parameter command: the command's name, for its messages.
+    func makeClient(for command: String) throws -> AdminClient {
+        let credentials = try curve.credentials(to: coordinator, side: .command(command)) { $0.adminSecretKey }
+        return try AdminClient(coordinator: coordinator, curve: credentials)
     }
 }

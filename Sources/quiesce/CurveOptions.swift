@@ -1,10 +1,18 @@
 import ArgumentParser
+import Foundation
 import QuiesceCore
 import QuiesceRuntime
 import ZeroMQ
 
-/// `--key` and `--server-key`, for everything that connects to a coordinator with a `security:` block.
+/// `--keys`, `--key`, `--server-key` and `--insecure`, for everything that connects to a coordinator.
 struct CurveOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The fleet's keys directory, made by quiesce keygen --fleet: the same as --key and --server-key with its files.",
+            valueName: "dir"))
+    var keys: String?
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -17,23 +25,59 @@ struct CurveOptions: ParsableArguments {
             "The coordinator's public key: its .key file, or the 40-character key itself.", valueName: "file-or-key"))
     var serverKey: String?
 
-    /// The keys to connect with, or `nil` for a plain connection. Key files that ``FilePermissions``
-    /// refuses (a secret others may read, a public key others may write) end the command with 78.
-    func credentials() throws -> (keys: CurveKeyPair, serverKey: String)? {
-        switch (key, serverKey) {
-        case (nil, nil):
-            return nil
-        case (let keyFile?, let server?):
-            do {
-                let own = try CurveCertificate.readSecret(keyFile, role: "--key")
-                let serverKey = CurveKeyPair.isValidKey(server) ? server : try CurveCertificate.readPublic(server)
-                return (own, serverKey)
-            } catch let problem as FilePermissions.Problem {
-                printError("\(problem)")
-                throw ExitCode(CoordinatorExitCode.invalidConfiguration)
-            }
+    @Flag(
+        help:
+            "Connect without keys over tcp://, loopback included: any user of this host can then stop the fleet and pose as an agent or as the coordinator."
+    )
+    var insecure = false
+
+    /// The keys to connect to `endpoint` with, or `nil` for a plain connection, which
+    /// ``PlainConnection`` must allow (a refusal ends the command with 78, after saying why). Key
+    /// files that ``FilePermissions`` refuses (a secret others may read, a public key others may
+    /// write) end the command with 78 too.
+    /// - Parameters:
+    ///   - side: who connects, for the plain rule and its messages.
+    ///   - ownKey: this side's secret key file in a fleet's keys directory (`--keys`).
+    func credentials(to endpoint: String, side: PlainConnection.Side, ownKey: (FleetKeys) -> String) throws -> (
+        keys: CurveKeyPair, serverKey: String
+    )? {
+        let files: (key: String, serverKey: String)?
+        switch (keys, key, serverKey) {
+        case (nil, nil, nil):
+            files = nil
+        case (let directory?, nil, nil):
+            let fleet = FleetKeys(directory: directory)
+            files = (ownKey(fleet), fleet.coordinatorPublicKey)
+        case (nil, let keyFile?, let server?):
+            files = (keyFile, server)
+        case (_?, _, _):
+            throw ValidationError("give --keys, or --key and --server-key, not both")
         default:
             throw ValidationError("give both --key and --server-key, or neither")
+        }
+        guard let files else {
+            switch PlainConnection.check(endpoint, side: side, insecure: insecure) {
+            case .allowed: return nil
+            case .insecure(let warning):
+                printError(warning)
+                return nil
+            case .refused(let reason):
+                printError(reason)
+                throw ExitCode(CoordinatorExitCode.invalidConfiguration)
+            }
+        }
+        do {
+            let own = try CurveCertificate.readSecret(files.key, role: "--key")
+            // A file first: a path of 40 characters can also be a valid key
+            // (/tmp/tmp.XXXXXXXXXX/keys/coordinator.key).
+            let isFile = FileManager.default.fileExists(atPath: files.serverKey)
+            let serverKey =
+                !isFile && CurveKeyPair.isValidKey(files.serverKey)
+                ? files.serverKey : try CurveCertificate.readPublic(files.serverKey)
+            return (own, serverKey)
+        } catch let problem as FilePermissions.Problem {
+            printError("\(problem)")
+            throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
     }
 }

@@ -13,7 +13,7 @@ func followReport<Request>(
     _ connection: CoordinatorOptions<Request>, what: String,
     _ request: (AdminClient, Duration) throws -> ReportDocument
 ) throws {
-    let client = try connection.makeClient()
+    let client = try connection.makeClient(for: what)
     defer { client.close() }
     let report: ReportDocument
     do {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import QuiesceConfiguration
 import QuiesceCore
 import QuiesceRuntime
 import ZeroMQ
@@ -6,30 +8,108 @@ import ZeroMQ
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
-        abstract: "Write a CURVE key pair as NAME.key and NAME.key_secret (mode 0600), in czmq's and pyzmq's format."
+        abstract: "Write a CURVE key pair as NAME.key and NAME.key_secret (mode 0600), in czmq's and pyzmq's format.",
+        discussion: """
+            With --fleet FILE (or --compose FILE) instead of NAME, writes every key a fleet needs into \
+            --out DIR: the coordinator's pair, one pair per service (public keys in DIR/agents, secrets \
+            in DIR/secrets) and an admin pair, in directories of mode 0700. Every command then takes \
+            --keys DIR; the security: block to add to the configuration instead is printed.
+            """
     )
 
     @Argument(help: "The key's name: a service name for an agent's key, or an operator's name.")
-    var name: String
+    var name: String?
 
-    @Option(name: .long, help: "The directory to write the two files to.")
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write every key of the fleet of this Quiesce configuration file.", valueName: "file"))
+    var fleet: String?
+
+    @Option(
+        name: .long, help: ArgumentHelp("Write every key of the fleet of this docker compose file.", valueName: "file"))
+    var compose: String?
+
+    @Option(name: .long, help: "The directory to write the files to.")
     var out: String
 
     func validate() throws {
-        guard ServiceName.problem(in: name) == nil else {
-            throw ValidationError("the name may hold only \(ServiceName.allowed)")
+        switch (name, fleet, compose) {
+        case (let name?, nil, nil):
+            guard ServiceName.problem(in: name) == nil else {
+                throw ValidationError("the name may hold only \(ServiceName.allowed)")
+            }
+        case (nil, _?, nil), (nil, nil, _?): break
+        case (nil, nil, nil): throw ValidationError("give a key's NAME, or --fleet FILE (or --compose FILE)")
+        default: throw ValidationError("give only one of NAME, --fleet FILE and --compose FILE")
         }
     }
 
     func run() throws {
-        let keys = try CurveKeyPair.generate()
         do {
-            let paths = try CurveCertificate.write(keys, name: name, to: out)
-            printLine("public key: \(keys.publicKey)")
-            printLine("wrote \(paths.public) and \(paths.secret) (keep the secret file private)")
+            if let name {
+                let keys = try CurveKeyPair.generate()
+                let paths = try CurveCertificate.write(keys, name: name, to: out)
+                printLine("public key: \(keys.publicKey)")
+                printLine("wrote \(paths.public) and \(paths.secret) (keep the secret file private)")
+            } else {
+                try writeFleetKeys()
+            }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("keygen: \(error)")
             throw ExitCode.failure
+        }
+    }
+
+    /// Writes the keys of every service of the fleet's file, the coordinator's and the admin's.
+    private func writeFleetKeys() throws {
+        let file = fleet ?? compose!
+        let configuration = try ConfigurationFile.load(
+            file, parse: fleet != nil ? ConfigurationLoader.load : ComposeImporter.load)
+        let directory = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
+        let keys = FleetKeys(directory: directory)
+        let services = configuration.graph.names.sorted()
+        // Checked before anything is written, so that a refusal writes nothing.
+        let files =
+            [keys.coordinatorPublicKey, keys.coordinatorSecretKey, keys.adminPublicKey, keys.adminSecretKey]
+            + services.flatMap { ["\(keys.agentsDirectory)/\($0).key", keys.agentSecretKey($0)] }
+        for path in files where FileManager.default.fileExists(atPath: path) {
+            throw CurveCertificate.Failure(description: "\(path) exists already; remove it first to replace the key")
+        }
+        for path in [directory, keys.agentsDirectory, keys.secretsDirectory] {
+            try makePrivateDirectory(path)
+        }
+        try CurveCertificate.write(try CurveKeyPair.generate(), name: FleetKeys.coordinatorName, to: directory)
+        try CurveCertificate.write(try CurveKeyPair.generate(), name: FleetKeys.adminName, to: directory)
+        for service in services {
+            try CurveCertificate.write(
+                try CurveKeyPair.generate(), name: service, to: keys.agentsDirectory,
+                secretDirectory: keys.secretsDirectory)
+        }
+        printLine("wrote the keys of the coordinator, the admin and \(services.count) services to \(out)")
+        printLine("")
+        printLine("pass --keys \(out) to every command:")
+        printLine("  quiesce coordinator \(fleet != nil ? "--config" : "--compose") \(file) --keys \(out)")
+        printLine("  quiesce agent --name SERVICE --coordinator ENDPOINT --keys \(out) -- COMMAND")
+        printLine("  quiesce status --coordinator ENDPOINT --keys \(out)")
+        printLine("")
+        printLine("or add this block to \(file) instead of the coordinator's --keys:")
+        printLine(keys.securityBlock)
+        printLine("")
+        printLine("an agent on another host needs only \(out)/secrets/SERVICE.key_secret and \(out)/coordinator.key:")
+        printLine("  --key SERVICE.key_secret --server-key coordinator.key")
+    }
+
+    /// Creates `path` with mode 0700 if it does not exist; an existing directory is kept as it is,
+    /// and checked when the coordinator or an agent reads it.
+    private func makePrivateDirectory(_ path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard chmod(path, 0o700) == 0 else {
+            throw CurveCertificate.Failure(
+                description: "\(path): cannot set mode 0700: \(String(cString: strerror(errno)))")
         }
     }
 }

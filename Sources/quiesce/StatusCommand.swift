@@ -15,7 +15,7 @@ struct StatusCommand: ParsableCommand, CoordinatorRequest {
     @OptionGroup var connection: CoordinatorOptions<StatusCommand>
 
     func run() throws {
-        let client = try connection.makeClient()
+        let client = try connection.makeClient(for: "status")
         defer { client.close() }
         let document: StatusDocument
         do {

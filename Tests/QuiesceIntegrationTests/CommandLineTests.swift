@@ -50,7 +50,8 @@ struct CommandLineTests {
     func timeoutWaited() throws {
         let started = ContinuousClock.now
         let (status, errors) = try Self.run([
-            "stop", "api", "--coordinator", "tcp://127.0.0.1:\(try FreePort.pick())", "--timeout", "300ms",
+            "stop", "api", "--coordinator", "tcp://127.0.0.1:\(try FreePort.pick())", "--insecure", "--timeout",
+            "300ms",
         ])
         #expect(status == 1)
         #expect(errors.contains("stop: the coordinator went silent for 300ms"))

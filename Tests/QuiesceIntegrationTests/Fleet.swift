@@ -43,6 +43,10 @@ final class Fleet {
     /// The keys directory when the fleet runs with security.
     private var keys: String?
 
+    /// Whether the coordinator, agents and commands this fleet runs without keys on a `tcp://`
+    /// endpoint are given `--insecure`, which plain TCP needs; tests of that refusal turn it off.
+    var addsInsecure = true
+
     /// - Parameters:
     ///   - endpoint: the coordinator's endpoint; a free loopback port when `nil`.
     ///   - placement: a command prefix per participant, such as `ip netns exec HOST`.
@@ -100,11 +104,8 @@ final class Fleet {
 
     @discardableResult
     func startCoordinator(extraArguments: [String] = ["--json"]) throws -> Process {
-        // On the hosts of a lab the coordinator binds a non-loopback address: with keys, or plainly
-        // with --insecure.
-        let insecure = placement["coordinator"] == nil || keys != nil ? [] : ["--insecure"]
         let process = try launch(
-            ["coordinator", compose ? "--compose" : "--config", configPath.path, "--bind", endpoint] + insecure
+            ["coordinator", compose ? "--compose" : "--config", configPath.path, "--bind", endpoint]
                 + extraArguments, log: "coordinator",
             prefix: placement["coordinator"] ?? [])
         coordinator = process
@@ -185,6 +186,9 @@ final class Fleet {
         {
             arguments.insert(contentsOf: credentials(forAgent: name, keys: keys), at: terminator)
         }
+        if addsInsecure, let insecure = insecureFlagPosition(in: arguments) {
+            arguments.insert("--insecure", at: insecure)
+        }
         let process = Process()
         if prefix.isEmpty {
             process.executableURL = Self.binary
@@ -198,6 +202,20 @@ final class Fleet {
         process.standardError = try FileHandle(forWritingTo: create(log + ".err"))
         try process.run()
         return process
+    }
+
+    /// Where `--insecure` goes in `arguments` when they run a plain participant on a `tcp://`
+    /// endpoint: the coordinator of a fleet without keys, or an agent or a command given no key.
+    private func insecureFlagPosition(in arguments: [String]) -> Int? {
+        let participants = ["coordinator", "agent", "status", "shutdown", "stop", "start", "restart"]
+        guard let command = arguments.first, participants.contains(command),
+            !arguments.contains("--key"), !arguments.contains("--keys"), !arguments.contains("--insecure")
+        else { return nil }
+        let endpoint =
+            command == "coordinator"
+            ? (keys == nil ? endpoint : nil) : arguments.firstIndex(of: "--coordinator").map { arguments[$0 + 1] }
+        guard let endpoint, endpoint.hasPrefix("tcp://") else { return nil }
+        return arguments.firstIndex(of: "--") ?? arguments.endIndex
     }
 
     private func create(_ name: String) -> URL {

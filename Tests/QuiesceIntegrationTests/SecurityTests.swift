@@ -186,9 +186,11 @@ struct SecurityTests {
         let fleet = try Fleet(
             config: "services: { app: {} }", endpoint: "tcp://0.0.0.0:\(try FreePort.pick())", secure: false)
         defer { fleet.tearDown() }
+        fleet.addsInsecure = false
         let coordinator = try fleet.startCoordinator()
         #expect(await fleet.waitForExit(coordinator) == 78)
-        #expect(fleet.output("coordinator.err").contains("refusing a plain bind"))
+        #expect(fleet.output("coordinator.err").contains("refusing to listen on tcp://0.0.0.0"))
+        #expect(fleet.output("coordinator.err").contains("anyone who can reach it"))
     }
 }
 

@@ -1,0 +1,65 @@
+/// Where `quiesce keygen --fleet FILE --out DIR` puts a fleet's keys, and where `--keys DIR` finds
+/// them again, for every command:
+///
+/// ```text
+/// DIR/coordinator.key, DIR/coordinator.key_secret   the coordinator's pair (--server-key, security.server_key)
+/// DIR/admin.key, DIR/admin.key_secret               the operator's pair (security.admins, the CLI's --key)
+/// DIR/agents/SERVICE.key                            each agent's public key (security.agents_dir)
+/// DIR/secrets/SERVICE.key_secret                    each agent's secret key (its --key)
+/// ```
+///
+/// The agents' secrets are kept apart from `agents/`, which the coordinator reads, so that the
+/// coordinator's host needs no agent's secret.
+public struct FleetKeys: Sendable, Equatable {
+    /// The directory, as given.
+    public var directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The name of the operator's key pair.
+    public static let adminName = "admin"
+    /// The name of the coordinator's key pair.
+    public static let coordinatorName = "coordinator"
+
+    public var coordinatorPublicKey: String { path("coordinator.key") }
+    public var coordinatorSecretKey: String { path("coordinator.key_secret") }
+    public var adminPublicKey: String { path("admin.key") }
+    public var adminSecretKey: String { path("admin.key_secret") }
+    /// The directory of the agents' public keys.
+    public var agentsDirectory: String { path("agents") }
+    /// The directory of the agents' secret keys.
+    public var secretsDirectory: String { path("secrets") }
+
+    /// The secret key of `service`'s agent.
+    public func agentSecretKey(_ service: String) -> String { path("secrets/\(service).key_secret") }
+
+    /// The coordinator's `security:` settings for these keys: its own pair, the agents' directory,
+    /// and the operator as the one admin.
+    public var securitySettings: SecuritySettings {
+        var settings = SecuritySettings(serverKeyFile: coordinatorSecretKey)
+        settings.agentsDirectory = agentsDirectory
+        settings.adminKeyFiles = [adminPublicKey]
+        return settings
+    }
+
+    /// ``securitySettings`` as the `security:` block of a configuration file.
+    public var securityBlock: String {
+        """
+        security:
+          server_key: \(Self.quoted(coordinatorSecretKey))
+          agents_dir: \(Self.quoted(agentsDirectory))
+          admins: [\(Self.quoted(adminPublicKey))]
+        """
+    }
+
+    private func path(_ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    /// `text` as a YAML double-quoted scalar.
+    private static func quoted(_ text: String) -> String {
+        "\"" + text.flatMap { $0 == "\\" || $0 == "\"" ? ["\\", $0] : [$0] } + "\""
+    }
+}
