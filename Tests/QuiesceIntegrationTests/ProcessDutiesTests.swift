@@ -93,6 +93,15 @@ func zombieChildren(of pid: Int32) -> Int {
 /// `--stop-exec` and `--stop-http` instead of the stop signal.
 @Suite("Stop commands", .serialized)
 struct StopCommandTests {
+    /// The stop timeout bounds the stop command and the service's exit together; it only catches a
+    /// hang here. On a loaded machine starting `/bin/sh` and `touch` can take longer than a second, and
+    /// a stop command still running at the timeout is killed and followed by the stop signal.
+    static let config = """
+        defaults: { stop_timeout: 20s }
+        services:
+          app: {}
+        """
+
     /// A service that ignores SIGTERM and stops only when the file `quit` appears beside the timeline.
     func quitFileService(_ fleet: Fleet) -> String {
         """
@@ -106,7 +115,7 @@ struct StopCommandTests {
 
     @Test("--stop-exec asks the service to stop; no signal is needed")
     func stopExec() async throws {
-        let fleet = try Fleet(config: ProcessDutiesTests.config)
+        let fleet = try Fleet(config: Self.config)
         defer { fleet.tearDown() }
         let coordinator = try fleet.startCoordinator()
         try fleet.startAgent(
@@ -121,7 +130,7 @@ struct StopCommandTests {
 
     @Test("A failing --stop-http falls back to the stop signal")
     func stopHTTPFallsBack() async throws {
-        let fleet = try Fleet(config: ProcessDutiesTests.config)
+        let fleet = try Fleet(config: Self.config)
         defer { fleet.tearDown() }
         let closedPort = try FreePort.pick()
         let coordinator = try fleet.startCoordinator()
