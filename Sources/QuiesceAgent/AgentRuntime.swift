@@ -38,6 +38,8 @@ public final class AgentRuntime {
 
     /// Runs until the service has been stopped and reported, and returns the agent's exit code.
     public func run() throws -> Int32 {
+        // The service inherits the raised limit, as it would under systemd's LimitNOFILE.
+        DescriptorLimit.raiseSoftToHard()
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT])
         let forwarded = SignalWatcher(signals: [SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH])
         let context = try Context()
