@@ -15,6 +15,8 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case zapEnforceDomain
     /// `ZMQ_HANDSHAKE_IVL`: milliseconds a new connection has to complete its handshake.
     case handshakeInterval
+    /// `ZMQ_RCVHWM`: messages queued per connection before libzmq stops reading from it.
+    case receiveHighWaterMark
 
     var rawValue: Int32 {
         switch self {
@@ -28,6 +30,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .heartbeatTimeout: ZMQ_HEARTBEAT_TIMEOUT
         case .zapEnforceDomain: 93
         case .handshakeInterval: ZMQ_HANDSHAKE_IVL
+        case .receiveHighWaterMark: ZMQ_RCVHWM
         }
     }
 
@@ -43,6 +46,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .heartbeatTimeout: "ZMQ_HEARTBEAT_TIMEOUT"
         case .zapEnforceDomain: "ZMQ_ZAP_ENFORCE_DOMAIN"
         case .handshakeInterval: "ZMQ_HANDSHAKE_IVL"
+        case .receiveHighWaterMark: "ZMQ_RCVHWM"
         }
     }
 }
