@@ -14,7 +14,9 @@
 /// It does no I/O: the runtime gives it the descriptor limit and carries out what it decides.
 struct ConnectionCap {
     /// Descriptors kept free beyond those open at start: at least this many, or an eighth of the limit.
-    static let minimumReserve = 64
+    /// It absorbs the connections libzmq accepts before the cap catches up, a few times the listen
+    /// backlog.
+    static let minimumReserve = 128
 
     /// What to do with a connection just accepted.
     enum Decision: Equatable {

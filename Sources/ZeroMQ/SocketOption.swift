@@ -17,6 +17,9 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case handshakeInterval
     /// `ZMQ_RCVHWM`: messages queued per connection before libzmq stops reading from it.
     case receiveHighWaterMark
+    /// `ZMQ_BACKLOG`: connections the kernel queues for a listener before it drops new ones' SYNs
+    /// (their kernels try again a second later).
+    case backlog
 
     var rawValue: Int32 {
         switch self {
@@ -31,6 +34,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .zapEnforceDomain: 93
         case .handshakeInterval: ZMQ_HANDSHAKE_IVL
         case .receiveHighWaterMark: ZMQ_RCVHWM
+        case .backlog: ZMQ_BACKLOG
         }
     }
 
@@ -47,6 +51,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .zapEnforceDomain: "ZMQ_ZAP_ENFORCE_DOMAIN"
         case .handshakeInterval: "ZMQ_HANDSHAKE_IVL"
         case .receiveHighWaterMark: "ZMQ_RCVHWM"
+        case .backlog: "ZMQ_BACKLOG"
         }
     }
 }

@@ -4,16 +4,16 @@ import Testing
 
 @Suite("Connection cap")
 struct ConnectionCapTests {
-    @Test("The limit leaves the descriptors open at start and a reserve of an eighth, 64 at least, free")
+    @Test("The limit leaves the descriptors open at start and a reserve of an eighth, 128 at least, free")
     func limitKeepsAReserve() {
-        #expect(ConnectionCap(descriptorLimit: 256, inUse: 30).limit == 256 - 30 - 64)
+        #expect(ConnectionCap(descriptorLimit: 256, inUse: 30).limit == 256 - 30 - 128)
         #expect(ConnectionCap(descriptorLimit: 20000, inUse: 30).limit == 20000 - 30 - 2500)
-        #expect(ConnectionCap(descriptorLimit: 64, inUse: 30).limit == 1, "never below one connection")
+        #expect(ConnectionCap(descriptorLimit: 128, inUse: 30).limit == 1, "never below one connection")
     }
 
     @Test("Past the limit the newest connection is dropped; one that closed frees its place")
     func dropsTheNewestPastTheLimit() {
-        var cap = ConnectionCap(descriptorLimit: 100, inUse: 33)
+        var cap = ConnectionCap(descriptorLimit: 200, inUse: 69)
         #expect(cap.limit == 3)
         #expect(cap.accepted(10) == .keep)
         #expect(cap.accepted(11) == .keep)
@@ -31,7 +31,7 @@ struct ConnectionCapTests {
 
     @Test("A closing reported for a descriptor never seen changes nothing")
     func unknownClosingIsIgnored() {
-        var cap = ConnectionCap(descriptorLimit: 100, inUse: 35)
+        var cap = ConnectionCap(descriptorLimit: 200, inUse: 35)
         #expect(cap.accepted(7) == .keep)
         cap.disconnected(99)
         #expect(cap.count == 1)
