@@ -46,8 +46,18 @@ public final class CoordinatorRuntime {
     /// Routing ids of admin-plane peers carry this first byte (libzmq's own start with 0), so that one
     /// map of watchers serves both sockets.
     private static let adminPlaneMark: UInt8 = 0xFF
-    /// Reports the main socket's handshakes, so failed ones are counted.
+    /// Reports the main socket's connections and handshakes, so that connections are capped and failed
+    /// handshakes counted.
     private var monitor: SocketMonitor!
+    /// Keeps descriptors in reserve whatever connects to the main socket.
+    private var connectionCap: ConnectionCap!
+    /// Keeps connection floods (dropped connections, failed accepts) from flooding the log.
+    private var connectionLog = LogThrottle(interval: .seconds(10))
+    /// Keeps a flood of malformed or refused messages from flooding the log.
+    private var messageLog = LogThrottle(interval: .seconds(10))
+    /// Messages read from one socket in one pass of the loop at most, so that signals, the ZAP handler,
+    /// the monitor, the admin plane and timers (heartbeats) get their turn however fast a peer sends.
+    private static let messagesPerPass = 64
 
     /// - Parameters:
     ///   - epoch: higher than that of every earlier start of this coordinator.
@@ -69,6 +79,8 @@ public final class CoordinatorRuntime {
 
     /// Runs until the shutdown is over, and returns its report.
     public func run() throws -> ShutdownReport {
+        raiseOpenFileLimit()
+        let descriptorLimit = Int(clamping: OpenFileLimit.current.soft)
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
         let context = try Context()
         if let security = configuration.security {
@@ -82,7 +94,8 @@ public final class CoordinatorRuntime {
         }
         router = try Sockets.router(context: context, curve: authenticator?.serverKeys)
         monitor = try SocketMonitor(
-            router, context: context, events: .handshakeFailures, address: "inproc://quiesce.coordinator.monitor")
+            router, context: context, events: [.handshakeFailures, .accepted, .disconnected, .acceptFailed],
+            address: "inproc://quiesce.coordinator.monitor")
         try router.bind(endpoint)
         if let adminBind = configuration.coordinator.adminBind {
             let path = String(adminBind.dropFirst("ipc://".count))
@@ -110,12 +123,14 @@ public final class CoordinatorRuntime {
             }
             context.terminate()
         }
+        connectionCap = ConnectionCap(descriptorLimit: descriptorLimit, inUse: OpenFileLimit.descriptorsInUse())
         let bound = (try? router.lastEndpoint()) ?? endpoint
         logger.info(
             "Coordinator listening",
             metadata: [
                 "endpoint": "\(bound)", "services": "\(configuration.graph.names.count)",
-                "curve": "\(authenticator != nil)",
+                "curve": "\(authenticator != nil)", "descriptor_limit": "\(descriptorLimit)",
+                "connection_limit": "\(connectionCap.limit)",
             ])
         var items: [(PollItem, Poller<PollItem>.Item)] = [
             (.router, .socket(router)), (.signals, .fileDescriptor(signals.fileDescriptor)),
@@ -159,9 +174,11 @@ public final class CoordinatorRuntime {
 
     /// Keeps serving for a moment after the last acknowledgement: late reports from agents are still
     /// acknowledged, and agents read their last acknowledgement before the connection closes (an
-    /// `IMMEDIATE` DEALER drops what it has not read when its peer closes; see ImmediateTests).
+    /// `IMMEDIATE` DEALER drops what it has not read when its peer closes; see ImmediateTests). Ends
+    /// after ``drainLimit`` at most, so that a peer that keeps sending cannot keep the coordinator alive.
     private func drain(poller: inout Poller<PollItem>) throws {
-        var end: Timestamp { lastAcknowledgementAt + Self.drainPeriod }
+        let deadline = clock.now + Self.drainLimit
+        var end: Timestamp { min(lastAcknowledgementAt + Self.drainPeriod, deadline) }
         while clock.now < end {
             if try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: end, limit: Self.drainPeriod))[.router] {
                 try receiveAll(from: router)
@@ -170,12 +187,14 @@ public final class CoordinatorRuntime {
     }
 
     private static let drainPeriod: Duration = .milliseconds(50)
+    private static let drainLimit: Duration = .seconds(2)
 
-    /// Receives every message waiting on `socket` and handles it; what cannot be decoded is dropped,
-    /// counted and logged. On the admin plane, routing ids carry ``adminPlaneMark`` and every peer is
+    /// Receives the messages waiting on `socket`, ``messagesPerPass`` at most, and handles them; what
+    /// cannot be decoded is dropped, counted and logged without flooding. On the admin plane, routing ids carry ``adminPlaneMark`` and every peer is
     /// ``Authorization/localAdmin``.
     private func receiveAll(from socket: Socket, adminPlane: Bool = false) throws {
-        while let received = try socket.receive(maxFrames: WireCodec.maximumFrames + 1) {
+        for _ in 0..<Self.messagesPerPass {
+            guard let received = try socket.receive(maxFrames: WireCodec.maximumFrames + 1) else { return }
             guard let peer = received.frames.first else { continue }
             let routingID = adminPlane ? [Self.adminPlaneMark] + peer : peer
             let frames = Array(received.frames.dropFirst())
@@ -186,12 +205,14 @@ public final class CoordinatorRuntime {
                     identity: adminPlane ? Authorization.localAdmin : received.userID)
             } catch {
                 rejections.malformedMessages += 1
+                guard let unlogged = messageLog.record("malformed", now: clock.now) else { continue }
                 logger.warning(
                     "Dropped a malformed message",
                     metadata: [
                         "reason": "\(error)", "dropped": "\(rejections.malformedMessages)",
                         "admin_plane": "\(adminPlane)",
                         "service": "\(registry.service(for: routingID) ?? "?")",
+                        "unlogged_since_last": "\(unlogged)",
                     ])
             }
         }
@@ -218,9 +239,16 @@ public final class CoordinatorRuntime {
         }
     }
 
-    /// Counts the main socket's failed handshakes, and logs them without flooding.
+    /// Counts the main socket's connections and failed handshakes, drops connections past the cap, and
+    /// logs without flooding.
     private func readMonitor() throws {
         while let event = try monitor.next() {
+            switch event.kind {
+            case .accepted: admitConnection(Int32(bitPattern: event.value))
+            case .disconnected: connectionCap.disconnected(Int32(bitPattern: event.value))
+            case .acceptFailed: acceptFailed(errno: Int32(bitPattern: event.value))
+            default: break
+            }
             guard let failure = event.handshakeFailure else { continue }
             rejections.failedHandshakes += 1
             if let unlogged = handshakeLog.record(failure, now: clock.now) {
@@ -232,6 +260,33 @@ public final class CoordinatorRuntime {
                     ])
             }
         }
+    }
+
+    /// Drops the connection just accepted on descriptor `fd` when the cap says so: shutting its socket
+    /// down makes libzmq close it, on its own thread.
+    private func admitConnection(_ fd: Int32) {
+        guard connectionCap.accepted(fd) == .drop else { return }
+        _ = shutdown(fd, Int32(SHUT_RDWR))
+        if let unlogged = connectionLog.record("cap", now: clock.now) {
+            logger.warning(
+                "Connection dropped: the coordinator holds as many connections as its descriptor limit allows",
+                metadata: [
+                    "connections": "\(connectionCap.count)", "connection_limit": "\(connectionCap.limit)",
+                    "dropped_since_last_logged": "\(unlogged)",
+                    "fix": "find who opens them, or raise the hard limit (ulimit -Hn, LimitNOFILE=)",
+                ])
+        }
+    }
+
+    /// The main socket's listener could not accept a connection (no descriptor left, most often).
+    private func acceptFailed(errno code: Int32) {
+        guard let unlogged = connectionLog.record("accept", now: clock.now) else { return }
+        logger.warning(
+            "Cannot accept a connection",
+            metadata: [
+                "error": "\(String(cString: strerror(code)))", "connections": "\(connectionCap.count)",
+                "failed_since_last_logged": "\(unlogged)",
+            ])
     }
 
     /// SIGHUP: reads the key files again; agents whose key was revoked are lost from now on.
@@ -257,12 +312,14 @@ public final class CoordinatorRuntime {
         _ envelope: Envelope, from routingID: [UInt8], identity: String?, under rule: Authorization.Rule
     ) {
         rejections.refusedMessages += 1
-        logger.warning(
-            "Message refused: its key may not send it",
-            metadata: [
-                "type": "\(envelope.message.type)", "identity": "\(identity ?? "none")",
-                "refused": "\(rejections.refusedMessages)",
-            ])
+        if let unlogged = messageLog.record("refused \(identity ?? "none")", now: clock.now) {
+            logger.warning(
+                "Message refused: its key may not send it",
+                metadata: [
+                    "type": "\(envelope.message.type)", "identity": "\(identity ?? "none")",
+                    "refused": "\(rejections.refusedMessages)", "unlogged_since_last": "\(unlogged)",
+                ])
+        }
         if let refusal = rule.refusal { send(refusal, to: routingID, replyTo: envelope.id) }
     }
 
@@ -313,9 +370,13 @@ public final class CoordinatorRuntime {
             send(.error("not registered"), to: routingID, replyTo: envelope.id)
         default:
             rejections.malformedMessages += 1
+            guard let unlogged = messageLog.record("unexpected", now: clock.now) else { return }
             logger.warning(
                 "Dropped an unexpected message",
-                metadata: ["type": "\(envelope.message.type)", "dropped": "\(rejections.malformedMessages)"])
+                metadata: [
+                    "type": "\(envelope.message.type)", "dropped": "\(rejections.malformedMessages)",
+                    "unlogged_since_last": "\(unlogged)",
+                ])
         }
     }
 
@@ -420,6 +481,7 @@ public final class CoordinatorRuntime {
             perform(machine.stopAcknowledged(service, outcome: outcome, now: now))
         default:
             rejections.malformedMessages += 1
+            guard messageLog.record("unexpected \(service)", now: now) != nil else { return }
             logger.warning(
                 "Dropped an unexpected message from an agent",
                 metadata: ["service": "\(service)", "type": "\(envelope.message.type)"])

@@ -39,6 +39,11 @@ public func raiseOpenFileLimit() -> OpenFileLimit {
 }
 
 extension OpenFileLimit {
+    /// How many descriptors this process has open now (the entries of `/proc/self/fd`).
+    public static func descriptorsInUse() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+    }
+
     /// How many connections a server open to strangers may hold beside the process's own work: a
     /// sixteenth of the soft limit, at most `ceiling` and at least 1, so that however many
     /// connections arrive, most of the descriptors stay for the process's own sockets, files and

@@ -9,8 +9,17 @@ public enum Sockets {
     /// The ZAP domain of Quiesce's CURVE connections.
     private static let zapDomain = "quiesce"
 
+    /// Messages queued per connection on the coordinator's sockets before libzmq stops reading from
+    /// that connection (TCP then holds the sender back). With messages of ``WireCodec/maximumBodySize``
+    /// at most, one connection queues 32 MiB at most, not the 1 GiB of libzmq's default of 1,000.
+    public static let receiveHighWaterMark: Int32 = 32
+
+    /// Connections the kernel queues for the coordinator's listeners (libzmq's default is 100).
+    public static let backlog: Int32 = 32
+
     /// The coordinator's ROUTER, configured and not yet bound (so that a monitor can watch it from its
-    /// first connection): refuses to drop messages to unknown peers silently, and bounds sizes.
+    /// first connection): refuses to drop messages to unknown peers silently, and bounds sizes and
+    /// the messages queued per connection.
     /// - Parameter curve: the coordinator's keys. A ZAP handler must be bound in `context` first; the
     ///   socket enforces the domain, so that without one every handshake fails rather than passes.
     public static func router(context: Context, curve: CurveKeyPair? = nil) throws -> Socket {
@@ -18,6 +27,10 @@ public enum Sockets {
         try socket.set(.routerMandatory, Int32(1))
         try socket.set(.linger, linger)
         try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
+        try socket.set(.receiveHighWaterMark, receiveHighWaterMark)
+        // libzmq accepts on its own thread faster than the coordinator can close connections past its
+        // cap: a short queue makes a burst of connections arrive a few dozen at a time.
+        try socket.set(.backlog, backlog)
         // A connection that does not complete its handshake in 5 s is dropped.
         try socket.set(.handshakeInterval, Int32(5000))
         if let curve {

@@ -11,6 +11,9 @@ public struct SocketEvent: Sendable, Equatable {
         public static let accepted = Kind(rawValue: UInt16(ZMQ_EVENT_ACCEPTED))
         /// A connection closed, whether or not its handshake had completed.
         public static let disconnected = Kind(rawValue: UInt16(ZMQ_EVENT_DISCONNECTED))
+        /// A listener could not accept a connection; the value is the `errno` (`EMFILE`: no descriptor
+        /// left).
+        public static let acceptFailed = Kind(rawValue: UInt16(ZMQ_EVENT_ACCEPT_FAILED))
         /// The handshake failed without more detail (a peer that closed mid-handshake, ...).
         static let handshakeFailedNoDetail = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
         /// The handshake broke the protocol: a plain peer on a CURVE socket, a wrong server key, garbage.

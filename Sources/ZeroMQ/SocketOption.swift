@@ -15,6 +15,11 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case zapEnforceDomain
     /// `ZMQ_HANDSHAKE_IVL`: milliseconds a new connection has to complete its handshake.
     case handshakeInterval
+    /// `ZMQ_RCVHWM`: messages queued per connection before libzmq stops reading from it.
+    case receiveHighWaterMark
+    /// `ZMQ_BACKLOG`: connections the kernel queues for a listener before it drops new ones' SYNs
+    /// (their kernels try again a second later).
+    case backlog
 
     var rawValue: Int32 {
         switch self {
@@ -28,6 +33,8 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .heartbeatTimeout: ZMQ_HEARTBEAT_TIMEOUT
         case .zapEnforceDomain: 93
         case .handshakeInterval: ZMQ_HANDSHAKE_IVL
+        case .receiveHighWaterMark: ZMQ_RCVHWM
+        case .backlog: ZMQ_BACKLOG
         }
     }
 
@@ -43,6 +50,8 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .heartbeatTimeout: "ZMQ_HEARTBEAT_TIMEOUT"
         case .zapEnforceDomain: "ZMQ_ZAP_ENFORCE_DOMAIN"
         case .handshakeInterval: "ZMQ_HANDSHAKE_IVL"
+        case .receiveHighWaterMark: "ZMQ_RCVHWM"
+        case .backlog: "ZMQ_BACKLOG"
         }
     }
 }

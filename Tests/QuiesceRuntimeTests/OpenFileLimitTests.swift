@@ -17,6 +17,16 @@ struct OpenFileLimitTests {
         #expect(OpenFileLimit.current == OpenFileLimit(soft: original.hard, hard: original.hard))
     }
 
+    @Test("the descriptors in use count those the process opens")
+    func descriptorsInUse() throws {
+        let before = OpenFileLimit.descriptorsInUse()
+        #expect(before > 2, "standard input, output and error at least")
+        let descriptor = open("/dev/null", O_RDONLY)
+        try #require(descriptor >= 0)
+        #expect(OpenFileLimit.descriptorsInUse() == before + 1)
+        close(descriptor)
+    }
+
     @Test("a soft limit already at the hard one is left as it is")
     func alreadyAtHard() {
         let original = OpenFileLimit.current
