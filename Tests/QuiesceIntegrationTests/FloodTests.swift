@@ -59,7 +59,7 @@ struct FloodTests {
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["database": 0.1, "api": 0.1])
 
-        let flood = MessageFlood(endpoint: fleet.endpoint)
+        let flood = DealerFlood.malformedMessages(to: fleet.endpoint)
         defer { flood.stop() }
         await fleet.waitUntil("the flood is under way") { flood.sent > 10_000 }
         // Past agent_suspect_after: agents that heard no heartbeat would report it by now.
@@ -112,54 +112,13 @@ private final class ConnectionFlood {
     }
 }
 
-/// Sends malformed messages, 100,000 a second at most (more than the coordinator reads, less than
-/// would starve the suites running beside it), from its own thread, until stopped (or 120 s at most,
-/// should a test forget).
-private final class MessageFlood: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopped = false
-    private var finished = false
-    private var count = 0
-    private let done = DispatchSemaphore(value: 0)
-
-    init(endpoint: String) {
-        let thread = Thread { [self] in
-            defer {
-                lock.withLock { finished = true }
-                done.signal()
-            }
-            guard let context = try? Context(),
-                let dealer = try? Sockets.dealer(context: context, connect: endpoint, immediate: false)
-            else { return }
-            defer {
-                try? dealer.set(.linger, Int32(0))
-                dealer.close()
-                context.terminate()
-            }
-            let deadline = Date().addingTimeInterval(120)
-            let garbage: [[UInt8]] = [Array("QZ1".utf8), Array("{not json".utf8)]
-            while !isStopped, Date() < deadline {
-                var sentNow = 0
-                for _ in 0..<1000 where (try? dealer.send(garbage)) == true { sentNow += 1 }
-                lock.withLock { count += sentNow }
-                usleep(10_000)
-            }
+extension DealerFlood {
+    /// Sends malformed messages, 100,000 a second at most (more than the coordinator reads, less than
+    /// would starve the suites running beside it), until stopped (or 120 s at most).
+    static func malformedMessages(to endpoint: String) -> DealerFlood {
+        let garbage: [[UInt8]] = [Array("QZ1".utf8), Array("{not json".utf8)]
+        return DealerFlood(endpoint: endpoint, lifetime: 120, pause: 10_000) { dealer, _ in
+            (0..<1000).count { _ in (try? dealer.send(garbage)) == true }
         }
-        thread.start()
-    }
-
-    private var isStopped: Bool { lock.withLock { stopped } }
-    /// Whether it is still sending.
-    var isRunning: Bool { lock.withLock { !finished } }
-    /// Messages sent so far.
-    var sent: Int { lock.withLock { count } }
-
-    /// Stops the flood and waits for its socket to close.
-    func stop() {
-        let first = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        if first { done.wait() }
     }
 }

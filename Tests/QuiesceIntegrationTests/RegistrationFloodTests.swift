@@ -27,8 +27,8 @@ struct RegistrationFloodTests {
         let keys = fleet.directory.appendingPathComponent("keys").path
         let cache = try CurveCertificate.read("\(keys)/agents/cache.key_secret")
         let server = try CurveCertificate.read("\(keys)/coordinator.key")
-        let flood = RegistrationFlood(
-            endpoint: fleet.endpoint,
+        let flood = DealerFlood.registrations(
+            to: fleet.endpoint,
             keys: CurveKeyPair(publicKey: cache.publicKey, secretKey: try #require(cache.secretKey)),
             serverKey: server.publicKey)
         defer { flood.stop() }
@@ -63,58 +63,15 @@ struct RegistrationFloodTests {
     }
 }
 
-/// Sends registrations as `cache`, with its key, about 400 a second from its own thread, until stopped
-/// (or 60 s at most, should a test forget).
-private final class RegistrationFlood: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopped = false
-    private var finished = false
-    private var count = 0
-    private let done = DispatchSemaphore(value: 0)
-
-    init(endpoint: String, keys: CurveKeyPair, serverKey: String) {
-        let thread = Thread { [self] in
-            defer {
-                lock.withLock { finished = true }
-                done.signal()
-            }
-            guard let context = try? Context(),
-                let dealer = try? Sockets.dealer(
-                    context: context, connect: endpoint, immediate: false, curve: (keys, serverKey))
-            else { return }
-            defer {
-                try? dealer.set(.linger, Int32(0))
-                dealer.close()
-                context.terminate()
-            }
-            let deadline = Date().addingTimeInterval(60)
-            var id: UInt64 = 1
-            while !isStopped, Date() < deadline {
-                let register = Message.register(service: "cache", host: "flood", agentPID: 1, snapshot: .idle)
-                if (try? dealer.send(WireCodec.encode(Envelope(id: id, message: register)))) == true {
-                    lock.withLock { count += 1 }
-                }
-                id += 1
-                // Replies are read and thrown away, so the socket's queue never fills.
-                while (try? dealer.receive(maxFrames: 8)) != nil {}
-                usleep(2500)
-            }
+extension DealerFlood {
+    /// Sends registrations as `cache`, with its key, about 400 a second, until stopped (or 60 s at most).
+    static func registrations(to endpoint: String, keys: CurveKeyPair, serverKey: String) -> DealerFlood {
+        DealerFlood(endpoint: endpoint, curve: (keys, serverKey), lifetime: 60, pause: 2500) { dealer, pass in
+            let register = Message.register(service: "cache", host: "flood", agentPID: 1, snapshot: .idle)
+            let sent = (try? dealer.send(WireCodec.encode(Envelope(id: pass + 1, message: register)))) == true
+            // Replies are read and thrown away, so the socket's queue never fills.
+            while (try? dealer.receive(maxFrames: 8)) != nil {}
+            return sent ? 1 : 0
         }
-        thread.start()
-    }
-
-    private var isStopped: Bool { lock.withLock { stopped } }
-    /// Whether it is still sending.
-    var isRunning: Bool { lock.withLock { !finished } }
-    /// Registrations sent so far.
-    var sent: Int { lock.withLock { count } }
-
-    /// Stops the flood and waits for its socket to close.
-    func stop() {
-        let first = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        if first { done.wait() }
     }
 }
