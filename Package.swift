@@ -75,7 +75,8 @@ let package = Package(
             dependencies: [
                 "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "ZeroMQ",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["hostile_peer.py"]
         ),
     ]
 )

@@ -131,7 +131,7 @@ private struct IdleFlood {
 
 /// A TCP listener on a free loopback port that accepts every connection and closes it at once, on
 /// its own thread: the target of a readiness check.
-private final class AcceptingListener: @unchecked Sendable {
+final class AcceptingListener: @unchecked Sendable {
     let port: Int
     private let descriptor: Int32
 
