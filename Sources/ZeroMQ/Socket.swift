@@ -104,6 +104,7 @@ public final class Socket {
         var frames: [[UInt8]] = []
         var truncated = false
         var userID: String?
+        var sourceDescriptor: Int32?
         while true {
             var message = zmq_msg_t()
             zmq_msg_init(&message)
@@ -115,6 +116,9 @@ public final class Socket {
             if userID == nil, let property = zmq_msg_gets(&message, "User-Id") {
                 userID = String(cString: property)
             }
+            if sourceDescriptor == nil, case let descriptor = zmq_msg_get(&message, ZMQ_SRCFD), descriptor >= 0 {
+                sourceDescriptor = descriptor
+            }
             if frames.count < maxFrames {
                 let size = zmq_msg_size(&message)
                 let data = zmq_msg_data(&message)
@@ -124,7 +128,8 @@ public final class Socket {
             }
             if zmq_msg_more(&message) == 0 { break }
         }
-        return ReceivedMessage(frames: frames, truncated: truncated, userID: userID)
+        return ReceivedMessage(
+            frames: frames, truncated: truncated, userID: userID, sourceDescriptor: sourceDescriptor)
     }
 
     /// Closes the socket. Set ``SocketOption/linger`` first to bound how long pending messages are kept.
@@ -135,11 +140,15 @@ public final class Socket {
     }
 }
 
-/// A multipart message as received, with the ZAP User-Id libzmq attached to it, if any.
+/// A multipart message as received, with the ZAP User-Id libzmq attached to it, if any, and the
+/// descriptor of the connection it came on.
 public struct ReceivedMessage: Sendable {
     public var frames: [[UInt8]]
     /// More frames arrived than the receiver accepts; the surplus was discarded.
     public var truncated: Bool
     /// The User-Id a ZAP handler assigned to the peer's connection.
     public var userID: String?
+    /// The descriptor of the TCP or IPC connection the message arrived on (`ZMQ_SRCFD`): the value the
+    /// socket monitor reported when it accepted that connection. `nil` for `inproc://`.
+    public var sourceDescriptor: Int32?
 }

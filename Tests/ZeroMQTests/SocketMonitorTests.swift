@@ -89,3 +89,42 @@ struct SocketMonitorTests {
         return descriptor
     }
 }
+
+/// The coordinator ties what a connection sends to the connection the monitor reported accepted.
+@Suite("Source descriptors")
+struct SourceDescriptorTests {
+    @Test("A message received on a ROUTER carries the descriptor the monitor reported for its connection")
+    func messageNamesItsConnection() throws {
+        let context = try Context()
+        let server = try Socket(context: context, type: .router)
+        var clients: [Socket] = []
+        var monitor: SocketMonitor?
+        defer {
+            monitor?.close()
+            context.closeAtOnce([server] + clients)
+        }
+        monitor = try SocketMonitor(
+            server, context: context, events: [.accepted], address: "inproc://test.source-descriptor")
+        try server.bind("tcp://127.0.0.1:*")
+        let endpoint = try server.lastEndpoint()
+        for name in ["first", "second"] {
+            let client = try Socket(context: context, type: .dealer)
+            try client.connect(endpoint)
+            _ = try client.send([Array(name.utf8)])
+            clients.append(client)
+        }
+        var accepted: [Int32] = []
+        var descriptors: [String: Int32] = [:]
+        var poller = Poller([.socket(monitor!.socket), .socket(server)])
+        for _ in 0..<100 where descriptors.count < 2 || accepted.count < 2 {
+            _ = try poller.poll(timeoutMilliseconds: 50)
+            while let event = try monitor!.next() { accepted.append(Int32(bitPattern: event.value)) }
+            while let message = try server.receive() {
+                descriptors[String(decoding: message.frames[1], as: UTF8.self)] = message.sourceDescriptor
+            }
+        }
+        #expect(accepted.count == 2)
+        #expect(Set(descriptors.values) == Set(accepted), "\(descriptors) against \(accepted)")
+        #expect(descriptors["first"] != descriptors["second"])
+    }
+}
