@@ -49,10 +49,8 @@ public final class CoordinatorRuntime {
     /// Reports the main socket's connections and handshakes, so that connections are capped and failed
     /// handshakes counted.
     private var monitor: SocketMonitor!
-    /// Keeps descriptors in reserve whatever connects to the main socket.
-    private var connectionCap: ConnectionCap!
-    /// Keeps connection floods (dropped connections, failed accepts) from flooding the log.
-    private var connectionLog = LogThrottle(interval: .seconds(10))
+    /// Keeps descriptors in reserve whatever connects to the main socket, and drops idle connections.
+    private var connections: ConnectionWatch!
     /// Keeps a flood of malformed or refused messages from flooding the log.
     private var messageLog = LogThrottle(interval: .seconds(10))
     /// Messages read from one socket in one pass of the loop at most, so that signals, the ZAP handler,
@@ -123,14 +121,15 @@ public final class CoordinatorRuntime {
             }
             context.terminate()
         }
-        connectionCap = ConnectionCap(descriptorLimit: descriptorLimit, inUse: OpenFileLimit.descriptorsInUse())
+        connections = ConnectionWatch(
+            descriptorLimit: descriptorLimit, inUse: OpenFileLimit.descriptorsInUse(), logger: logger)
         let bound = (try? router.lastEndpoint()) ?? endpoint
         logger.info(
             "Coordinator listening",
             metadata: [
                 "endpoint": "\(bound)", "services": "\(configuration.graph.names.count)",
                 "curve": "\(authenticator != nil)", "descriptor_limit": "\(descriptorLimit)",
-                "connection_limit": "\(connectionCap.limit)",
+                "connection_limit": "\(connections.limit)",
             ])
         var items: [(PollItem, Poller<PollItem>.Item)] = [
             (.router, .socket(router)), (.signals, .fileDescriptor(signals.fileDescriptor)),
@@ -163,6 +162,7 @@ public final class CoordinatorRuntime {
             for timer in timers.popExpired(now: clock.now) {
                 perform(machine.timerFired(timer, now: clock.now))
             }
+            try dropIdleConnections()
         }
         let document = ReportDocument(report!)
         for watcher in watchers {
@@ -202,7 +202,8 @@ public final class CoordinatorRuntime {
                 if received.truncated { throw .wrongFrameCount(frames.count) }
                 handle(
                     try WireCodec.decode(frames), from: routingID,
-                    identity: adminPlane ? Authorization.localAdmin : received.userID)
+                    identity: adminPlane ? Authorization.localAdmin : received.userID,
+                    descriptor: adminPlane ? nil : received.sourceDescriptor)
             } catch {
                 rejections.malformedMessages += 1
                 guard let unlogged = messageLog.record("malformed", now: clock.now) else { continue }
@@ -243,12 +244,7 @@ public final class CoordinatorRuntime {
     /// logs without flooding.
     private func readMonitor() throws {
         while let event = try monitor.next() {
-            switch event.kind {
-            case .accepted: admitConnection(Int32(bitPattern: event.value))
-            case .disconnected: connectionCap.disconnected(Int32(bitPattern: event.value))
-            case .acceptFailed: acceptFailed(errno: Int32(bitPattern: event.value))
-            default: break
-            }
+            connections.handle(event, now: clock.now)
             guard let failure = event.handshakeFailure else { continue }
             rejections.failedHandshakes += 1
             if let unlogged = handshakeLog.record(failure, now: clock.now) {
@@ -262,31 +258,14 @@ public final class CoordinatorRuntime {
         }
     }
 
-    /// Drops the connection just accepted on descriptor `fd` when the cap says so: shutting its socket
-    /// down makes libzmq close it, on its own thread.
-    private func admitConnection(_ fd: Int32) {
-        guard connectionCap.accepted(fd) == .drop else { return }
-        _ = shutdown(fd, Int32(SHUT_RDWR))
-        if let unlogged = connectionLog.record("cap", now: clock.now) {
-            logger.warning(
-                "Connection dropped: the coordinator holds as many connections as its descriptor limit allows",
-                metadata: [
-                    "connections": "\(connectionCap.count)", "connection_limit": "\(connectionCap.limit)",
-                    "dropped_since_last_logged": "\(unlogged)",
-                    "fix": "find who opens them, or raise the hard limit (ulimit -Hn, LimitNOFILE=)",
-                ])
+    /// Shuts down the main socket's connections that stayed idle carrying neither a registered agent
+    /// nor an operator waiting for a report; the monitor is read first.
+    private func dropIdleConnections() throws {
+        try readMonitor()
+        connections.dropIdle(now: clock.now) { routingID in
+            registry.service(for: routingID) != nil || watchers.contains { $0.routingID == routingID }
         }
-    }
-
-    /// The main socket's listener could not accept a connection (no descriptor left, most often).
-    private func acceptFailed(errno code: Int32) {
-        guard let unlogged = connectionLog.record("accept", now: clock.now) else { return }
-        logger.warning(
-            "Cannot accept a connection",
-            metadata: [
-                "error": "\(String(cString: strerror(code)))", "connections": "\(connectionCap.count)",
-                "failed_since_last_logged": "\(unlogged)",
-            ])
+        rejections.droppedIdleConnections = connections.droppedIdle
     }
 
     /// SIGHUP: reads the key files again; agents whose key was revoked are lost from now on.
@@ -323,7 +302,8 @@ public final class CoordinatorRuntime {
         if let refusal = rule.refusal { send(refusal, to: routingID, replyTo: envelope.id) }
     }
 
-    private func handle(_ envelope: Envelope, from routingID: [UInt8], identity: String?) {
+    /// - Parameter descriptor: the connection the message came on, for the main socket's.
+    private func handle(_ envelope: Envelope, from routingID: [UInt8], identity: String?, descriptor: Int32?) {
         let now = clock.now
         let agent = registry.connectedAgent(
             at: routingID, stamped: envelope.epoch, currentEpoch: epoch, isConnected: machine.isConnected)
@@ -332,6 +312,7 @@ public final class CoordinatorRuntime {
             refuse(envelope, from: routingID, identity: identity, under: rule)
             return
         }
+        connections.heard(on: descriptor, from: routingID, now: now)
         if case .register(let service, let host, let agentPID, let snapshot) = envelope.message {
             register(
                 service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID,

@@ -26,8 +26,20 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         /// Connections whose handshake failed: unknown or wrong keys, plain peers on a CURVE socket,
         /// peers silent past the handshake time limit.
         public var failedHandshakes = 0
+        /// Connections dropped for staying idle without carrying an agent or an operator's command.
+        public var droppedIdleConnections = 0
 
         public init() {}
+
+        /// Reads what a coordinator sent; a count it does not send (an earlier revision's) is 0.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            malformedMessages = try container.decodeIfPresent(Int.self, forKey: .malformedMessages) ?? 0
+            refusedMessages = try container.decodeIfPresent(Int.self, forKey: .refusedMessages) ?? 0
+            rateLimitedRegistrations = try container.decodeIfPresent(Int.self, forKey: .rateLimitedRegistrations) ?? 0
+            failedHandshakes = try container.decodeIfPresent(Int.self, forKey: .failedHandshakes) ?? 0
+            droppedIdleConnections = try container.decodeIfPresent(Int.self, forKey: .droppedIdleConnections) ?? 0
+        }
     }
 
     public var phase: String

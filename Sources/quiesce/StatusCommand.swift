@@ -42,7 +42,8 @@ struct StatusCommand: ParsableCommand, CoordinatorRequest {
         if let rejections = document.rejections {
             printLine(
                 "rejected: \(rejections.malformedMessages) malformed, \(rejections.refusedMessages) refused, "
-                    + "\(rejections.rateLimitedRegistrations) rate-limited, \(rejections.failedHandshakes) failed handshakes"
+                    + "\(rejections.rateLimitedRegistrations) rate-limited, \(rejections.failedHandshakes) failed handshakes, "
+                    + "\(rejections.droppedIdleConnections) idle connections dropped"
             )
         }
     }

@@ -408,4 +408,34 @@ struct HostileNeighbourTests {
         #expect(root.fleet.servicePIDs().count == 2)
         try await root.shutDownInOrder()
     }
+
+    @Test(
+        "Connections the other user opens and leaves idle after the handshake are dropped after 10 s, the agents' are not, and the fleet stops in order"
+    )
+    func idleConnectionsDropped() async throws {
+        let root = try RootFleet(secure: false)
+        defer { root.tearDown() }
+        try await root.up()
+        let held = try attacker.start(
+            try hostilePeer() + ["hold", "127.0.0.1", Self.port(of: root.fleet.endpoint), "20", "20", "greet"],
+            log: "idle")
+        defer { if held.isRunning { kill(held.processIdentifier, SIGKILL) } }
+        #expect(await Self.finish(held) == 0, "\(attacker.output("idle.err"))")
+        let summary = Self.summary(attacker.output("idle.out"))
+        #expect(summary["opened"] as? Int == 20, "\(summary)")
+        #expect(summary["closed_by_peer"] as? Int == 20, "every idle connection was dropped: \(summary)")
+        let lifetimes = summary["lifetimes"] as? [Double] ?? []
+        // Dropped once idle for 10 s, not before (the peer's clock starts before the coordinator's).
+        #expect(lifetimes.allSatisfy { $0 >= 9.5 }, "\(lifetimes)")
+        #expect(root.fleet.output("coordinator.err").contains("Idle connections dropped"))
+        #expect(!root.fleet.output("coordinator.err").contains("Agent connection closed"), "an agent was dropped")
+
+        let status = try root.status(json: true)
+        #expect(status.status == 0)
+        #expect(status.output.components(separatedBy: "\"ready\"").count == 3, "both agents connected")
+        let document = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
+        let rejections = document?["rejections"] as? [String: Int] ?? [:]
+        #expect(rejections["dropped_idle_connections", default: 0] >= 20, "\(rejections)")
+        try await root.shutDownInOrder()
+    }
 }

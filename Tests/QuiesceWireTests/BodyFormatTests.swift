@@ -119,7 +119,7 @@ struct BodyFormatTests {
         let json = bodyText(of: Envelope(id: 5, replyTo: 1, message: .statusReply(document)))
         #expect(
             json == #"{"id":5,"reply_to":1,"status":{"phase":"running","#
-                + #""rejections":{"failed_handshakes":3,"malformed_messages":0,"rate_limited_registrations":0,"refused_messages":1},"services":["#
+                + #""rejections":{"dropped_idle_connections":0,"failed_handshakes":3,"malformed_messages":0,"rate_limited_registrations":0,"refused_messages":1},"services":["#
                 + #"{"connected":true,"host":"h","pid":10,"service":"db","since_last_change_seconds":1.5,"state":"ready","uptime_seconds":1.5},"#
                 + #"{"connected":false,"service":"api","since_last_change_seconds":2,"state":"timed out"}]},"type":"status_reply"}"#
         )
