@@ -3,11 +3,13 @@
     hostile_peer.py hold HOST PORT COUNT SECONDS silent|greet [reconnect]
         Opens COUNT connections and keeps them for SECONDS. `silent` ones send nothing; `greet` ones
         complete the NULL handshake as DEALERs and then send nothing. With `reconnect`, a connection
-        the coordinator closes is opened again. Prints one JSON line: opened, closed_by_peer, held,
-        and the seconds each closed connection had lived (lifetimes).
+        the coordinator closes is opened again. Prints one JSON line: opened, closed_by_peer, held
+        (open at the end; for `greet`, connected), connecting (`greet` only: not yet connected), and
+        the seconds each closed connection had lived (lifetimes).
     hostile_peer.py flood HOST PORT SECONDS RATE BODY
-        One DEALER sends the Quiesce message whose JSON body is BODY (with "id" counted up) RATE times
-        a second for SECONDS, reading and discarding what comes back. Prints one JSON line: sent.
+        One DEALER sends the Quiesce message whose JSON body is BODY (with "id" counted up; a BODY that
+        is not JSON is sent as it is, a malformed message) RATE times a second for SECONDS, reading and
+        discarding what comes back. Prints one JSON line: sent.
     hostile_peer.py send HOST PORT BODY
         One DEALER sends one message, waits a second for answers, and prints their bodies as JSON.
 
@@ -46,20 +48,49 @@ def message(frames):
 
 
 def quiesce_message(body):
-    return message([b"QSC/1", json.dumps(body).encode()])
+    return quiesce_frames(json.dumps(body).encode())
+
+
+def quiesce_frames(body):
+    return message([b"QSC/1", body])
 
 
 def connect(host, port, greet):
-    """A connection to HOST:PORT; a silent one is left connecting, past a full backlog too."""
+    """A connected DEALER (NULL handshake sent) when `greet`; else a silent connection, left connecting
+    (past a full listen backlog too)."""
     if not greet:
         connection = socket.socket()
         connection.setblocking(False)
         connection.connect_ex((host, port))
         return connection
     connection = socket.create_connection((host, port), timeout=5)
-    connection.sendall(greeting() + command(b"READY", [(b"Socket-Type", b"DEALER")]))
+    connection.sendall(handshake())
     connection.setblocking(False)
     return connection
+
+
+def handshake():
+    return greeting() + command(b"READY", [(b"Socket-Type", b"DEALER")])
+
+
+def greet_connected(pending):
+    """Sends the handshake on each connection of `pending` whose connect has completed; returns those
+    whose connect failed. Connections still connecting stay in `pending`."""
+    poller = select.poll()
+    for connection in pending:
+        poller.register(connection, select.POLLOUT)
+    failed = []
+    for fd, _ in poller.poll(0):
+        connection = next(c for c in pending if c.fileno() == fd)
+        pending.discard(connection)
+        if connection.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) != 0:
+            failed.append(connection)
+            continue
+        try:
+            connection.send(handshake())
+        except OSError:
+            failed.append(connection)
+    return failed
 
 
 def closed(connection):
@@ -86,52 +117,69 @@ def hold(host, port, count, seconds, mode, reconnect):
     greet = mode == "greet"
     deadline = time.monotonic() + seconds
     opened, closed_by_peer, lifetimes = 0, 0, []
-    connections = {}
-    for _ in range(count):
+    connections, ungreeted = {}, set()
+
+    def open_one():
+        nonlocal opened
         try:
-            connections[connect(host, port, greet)] = time.monotonic()
-            opened += 1
+            connection = connect(host, port, greet=False)
         except OSError:
-            pass
+            return
+        connections[connection] = time.monotonic()
+        opened += 1
+        if greet:
+            ungreeted.add(connection)
+
+    for _ in range(count):
+        open_one()
     while time.monotonic() < deadline:
-        for connection in [c for c in connections if closed(c)]:
+        failed = greet_connected(ungreeted) if greet else []
+        for connection in failed + [c for c in connections if c not in ungreeted and c not in failed and closed(c)]:
             closed_by_peer += 1
             lifetimes.append(round(time.monotonic() - connections.pop(connection), 2))
             connection.close()
             if reconnect:
-                try:
-                    connections[connect(host, port, greet)] = time.monotonic()
-                    opened += 1
-                except OSError:
-                    pass
+                open_one()
         time.sleep(0.1)
-    held = len(connections)
+    # A greeting connection still connecting (its SYN past a full listen backlog) is not held.
+    held, connecting = len(connections) - len(ungreeted), len(ungreeted)
     for connection in connections:
         connection.close()
-    print(json.dumps({"opened": opened, "closed_by_peer": closed_by_peer, "held": held, "lifetimes": lifetimes}))
+    print(json.dumps({
+        "opened": opened, "closed_by_peer": closed_by_peer, "held": held, "connecting": connecting,
+        "lifetimes": lifetimes,
+    }))
 
 
 def flood(host, port, seconds, rate, body):
+    """Sends `body` (a dict, "id" counted up; or raw text, sent as it is) RATE times a second."""
     connection = connect(host, port, greet=True)
     deadline = time.monotonic() + seconds
-    sent, started = 0, time.monotonic()
+    sent, started, pending = 0, time.monotonic(), b""
+    raw = None if isinstance(body, dict) else quiesce_frames(body.encode())
     while time.monotonic() < deadline:
-        due = int((time.monotonic() - started) * rate)
-        while sent < due:
-            body["id"] = sent + 1
-            try:
-                connection.sendall(quiesce_message(body))
-            except BlockingIOError:
-                select.select([], [connection], [], 0.01)
-                continue
-            except OSError:
-                print(json.dumps({"sent": sent, "closed_by_peer": True}))
-                return
-            sent += 1
+        if not pending:
+            due = min(int((time.monotonic() - started) * rate) - sent, 2000)
+            batch = []
+            for _ in range(max(due, 0)):
+                sent += 1
+                if raw is None:
+                    body["id"] = sent
+                batch.append(raw or quiesce_message(body))
+            pending = b"".join(batch)
+        if not pending:
+            time.sleep(0.002)
+            continue
+        try:
+            pending = pending[connection.send(pending) :]
+        except BlockingIOError:
+            select.select([], [connection], [], 0.01)
+        except OSError:
+            print(json.dumps({"sent": sent, "closed_by_peer": True}))
+            return
         closed(connection)
-        time.sleep(0.005)
     connection.close()
-    print(json.dumps({"sent": sent}))
+    print(json.dumps({"sent": sent, "seconds": seconds}))
 
 
 def frames_in(data):
@@ -176,7 +224,11 @@ def main(arguments):
     if kind == "hold":
         hold(host, port, int(arguments[3]), float(arguments[4]), arguments[5], "reconnect" in arguments[6:])
     elif kind == "flood":
-        flood(host, port, float(arguments[3]), float(arguments[4]), json.loads(arguments[5]))
+        try:
+            body = json.loads(arguments[5])
+        except ValueError:
+            body = arguments[5]
+        flood(host, port, float(arguments[3]), float(arguments[4]), body)
     elif kind == "send":
         send(host, port, json.loads(arguments[3]))
     else:
