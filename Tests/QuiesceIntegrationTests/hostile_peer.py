@@ -11,7 +11,8 @@
         is not JSON is sent as it is, a malformed message) RATE times a second for SECONDS, reading and
         discarding what comes back. Prints one JSON line: sent.
     hostile_peer.py send HOST PORT BODY
-        One DEALER sends one message, waits a second for answers, and prints their bodies as JSON.
+        One DEALER sends one message, waits up to 10 s for its answer, and prints the answers' bodies
+        as JSON.
 
 Every loop is bounded by its SECONDS; nothing here outlives them.
 """
@@ -64,13 +65,32 @@ def connect(host, port, greet):
         connection.connect_ex((host, port))
         return connection
     connection = socket.create_connection((host, port), timeout=5)
-    connection.sendall(handshake())
-    connection.setblocking(False)
+    handshake(connection)
     return connection
 
 
-def handshake():
-    return greeting() + command(b"READY", [(b"Socket-Type", b"DEALER")])
+def handshake(connection):
+    """The NULL handshake as libzmq's own peers do it: the signature and major version, then the rest
+    of the greeting once the server's signature has arrived, then READY. (Sent all at once, libzmq
+    4.3.4 sometimes fails the handshake as an unexpected command.) Leaves the socket non-blocking."""
+    connection.settimeout(5)
+    whole = greeting()
+    connection.sendall(whole[:11])
+    receive_exactly(connection, 11)
+    connection.sendall(whole[11:])
+    receive_exactly(connection, 53)
+    connection.sendall(command(b"READY", [(b"Socket-Type", b"DEALER")]))
+    connection.setblocking(False)
+
+
+def receive_exactly(connection, count):
+    data = b""
+    while len(data) < count:
+        chunk = connection.recv(count - len(data))
+        if not chunk:
+            raise ConnectionResetError("closed during the handshake")
+        data += chunk
+    return data
 
 
 def greet_connected(pending):
@@ -87,7 +107,7 @@ def greet_connected(pending):
             failed.append(connection)
             continue
         try:
-            connection.send(handshake())
+            handshake(connection)
         except OSError:
             failed.append(connection)
     return failed
@@ -202,19 +222,29 @@ def frames_in(data):
 
 
 def send(host, port, body):
+    """Sends one message and prints the bodies of the answers that arrive within 10 s (it stops at
+    the first). Closing with unread data would reset the connection and lose what was sent, so the
+    connection is half-closed and drained first."""
     connection = connect(host, port, greet=True)
     connection.setblocking(True)
     connection.sendall(quiesce_message(body))
-    received, deadline = b"", time.monotonic() + 1
-    while time.monotonic() < deadline:
+    received, deadline, bodies = b"", time.monotonic() + 10, []
+    while time.monotonic() < deadline and not bodies:
         readable, _, _ = select.select([connection], [], [], 0.1)
         if readable:
             data = connection.recv(65536)
             if not data:
                 break
             received += data
-    # The coordinator's greeting is 64 bytes; its READY is a command, skipped with the frames' flags.
-    bodies = [b.decode("utf-8", "replace") for b in frames_in(received[64:]) if b.startswith(b"{")]
+            # The greeting was read by the handshake; the coordinator's READY is a command, skipped.
+            bodies = [b.decode("utf-8", "replace") for b in frames_in(received) if b.startswith(b"{")]
+    connection.shutdown(socket.SHUT_WR)
+    connection.settimeout(1)
+    try:
+        while connection.recv(65536):
+            pass
+    except OSError:
+        pass
     connection.close()
     print(json.dumps({"answers": bodies}))
 
