@@ -92,7 +92,9 @@ public final class CoordinatorRuntime {
             try handler.bind("inproc://zeromq.zap.01")
             zap = handler
         }
-        router = try Sockets.router(context: context, curve: authenticator?.serverKeys)
+        router = try Sockets.router(
+            context: context, curve: authenticator?.serverKeys,
+            backlog: Sockets.backlog(descriptorLimit: descriptorLimit))
         monitor = try SocketMonitor(
             router, context: context, events: [.handshakeFailures, .accepted, .disconnected, .acceptFailed],
             address: "inproc://quiesce.coordinator.monitor")
@@ -131,6 +133,7 @@ public final class CoordinatorRuntime {
                 "endpoint": "\(bound)", "services": "\(configuration.graph.names.count)",
                 "curve": "\(authenticator != nil)", "descriptor_limit": "\(descriptorLimit)",
                 "connection_limit": "\(connectionCap.limit)",
+                "backlog": "\(Sockets.backlog(descriptorLimit: descriptorLimit))",
             ])
         var items: [(PollItem, Poller<PollItem>.Item)] = [
             (.router, .socket(router)), (.signals, .fileDescriptor(signals.fileDescriptor)),
