@@ -2,11 +2,12 @@ import QuiesceCore
 
 /// The timers a state machine asked for, as data: at most one deadline per key.
 ///
-/// A coordinator of thousands of agents holds two liveness timers per agent and moves them at every
-/// message, so every operation costs the logarithm of the timers held, not their number: deadlines
-/// sit in a binary heap, and a moved or cancelled timer's old entry stays there, recognised as stale
-/// by its serial number, until it reaches the top or the heap is rebuilt (when stale entries
-/// outnumber the live ones).
+/// A coordinator of thousands of agents holds two liveness timers per agent and pushes them back at
+/// every message, so no operation scans the timers: deadlines sit in a binary heap. A timer pushed
+/// back keeps its entry, which, when it reaches the top, goes back in at the new deadline: moving a
+/// timer later costs a table update. A timer moved earlier gets a new entry, and the old one, like a
+/// cancelled timer's, stays in the heap, recognised as stale by its serial number, until it reaches
+/// the top or the heap is rebuilt (when stale entries outnumber the live ones).
 public struct TimerSet<Key: Hashable> {
     private struct Entry {
         var deadline: Timestamp
@@ -24,6 +25,11 @@ public struct TimerSet<Key: Hashable> {
 
     /// Sets (or moves) the deadline of `key`.
     public mutating func schedule(_ key: Key, at deadline: Timestamp) {
+        if let current = live[key], current.deadline <= deadline {
+            // Its entry in the heap is due no later: it is moved when it reaches the top.
+            live[key] = (deadline, current.serial)
+            return
+        }
         nextSerial += 1
         live[key] = (deadline, nextSerial)
         push(Entry(deadline: deadline, serial: nextSerial, key: key))
@@ -54,12 +60,17 @@ public struct TimerSet<Key: Hashable> {
         }
     }
 
-    private func isLive(_ entry: Entry) -> Bool {
-        live[entry.key]?.serial == entry.serial
-    }
-
+    /// Drops stale entries from the top, and puts back at its deadline a timer moved later.
     private mutating func dropStaleTop() {
-        while let top = heap.first, !isLive(top) { popTop() }
+        while let top = heap.first {
+            guard let current = live[top.key], current.serial == top.serial else {
+                popTop()
+                continue
+            }
+            guard current.deadline > top.deadline else { return }
+            popTop()
+            push(Entry(deadline: current.deadline, serial: current.serial, key: top.key))
+        }
     }
 
     private mutating func rebuild() {

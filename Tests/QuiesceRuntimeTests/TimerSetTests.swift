@@ -33,6 +33,10 @@ struct TimerSetTests {
         timers.schedule("lost", at: at(60))
         timers.schedule("lost", at: at(60))
         #expect(timers.popExpired(now: at(60)) == ["lost"], "rescheduled to the same deadline: fires once")
+        timers.schedule("suspect", at: at(90))
+        timers.schedule("suspect", at: at(70))
+        #expect(timers.nextDeadline == at(70), "moved earlier: the earlier deadline counts")
+        #expect(timers.popExpired(now: at(100)) == ["suspect"], "and it fires once")
     }
 
     @Test("Thousands of moves leave the same answers as a plain table of deadlines")
