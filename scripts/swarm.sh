@@ -41,7 +41,7 @@ start_swarm() {
     done
 }
 
-# Reads the coordinator's CPU ticks (user + system) and peak RSS while it lives.
+# Reads a server's CPU ticks (user + system) and peak RSS (kB) while it lives.
 cpu_ticks=0
 peak_kb=0
 sample() {
@@ -57,7 +57,7 @@ sample() {
 wait_for() {
     local deadline=$((SECONDS + 600))
     until grep -q "$2" "$3" 2>/dev/null; do
-        kill -0 "$1" 2>/dev/null || { echo "process $1 ended before \"$2\"" >&2; cat "$3" >&2; exit 1; }
+        kill -0 "$1" 2>/dev/null || { echo "process $1 ended before \"$2\"" >&2; tail -c 2000 "$3" >&2; exit 1; }
         ((SECONDS < deadline)) || { echo "timed out waiting for \"$2\"" >&2; exit 1; }
         sample "$1"
         sleep 0.05
@@ -87,6 +87,8 @@ status=0
 wait "$coordinator" || status=$?
 for pid in "${swarm_pids[@]}"; do wait "$pid" || true; done
 echo "coordinator: exit code $status; $(grep -c . "$work/coordinator.err") log lines"
+coordinator_seconds=$(awk -v t="$cpu_ticks" -v hz="$ticks" 'BEGIN { print t / hz }')
+coordinator_kb=$peak_kb
 
 floor_port=$((port + 1))
 $swarm floor --agents "$agents" --waves "$waves" --bind "tcp://127.0.0.1:$floor_port" >"$work/floor.out" 2>&1 &
@@ -95,11 +97,17 @@ pids+=("$floor")
 sleep 0.2
 swarm_pids=()
 start_swarm "tcp://127.0.0.1:$floor_port" floor
+peak_kb=0
+while kill -0 "$floor" 2>/dev/null; do
+    sample "$floor"
+    sleep 0.05
+done
 wait "$floor" || echo "floor: $(cat "$work/floor.out")"
 for pid in "${swarm_pids[@]}"; do wait "$pid" || true; done
+echo "floor: peak RSS $((peak_kb / 1024)) MB"
 
 floor_records=()
 for record in "$work"/floor-*.json; do floor_records+=(--floor "$record"); done
 $swarm summarize "$work"/coordinator-*.json "${floor_records[@]}" \
-    --coordinator-cpu-seconds "$(awk -v t="$cpu_ticks" -v hz="$ticks" 'BEGIN { print t / hz }')" \
-    --coordinator-peak-rss-kb "$peak_kb"
+    --coordinator-cpu-seconds "$coordinator_seconds" --coordinator-peak-rss-kb "$coordinator_kb" \
+    --floor-peak-rss-kb "$peak_kb"

@@ -128,6 +128,8 @@ extension Swarm {
             name: .customLong("coordinator-peak-rss-kb"), help: "The coordinator's peak resident memory in KiB (VmHWM)."
         )
         var coordinatorPeakRSSKB: Double?
+        @Option(name: .customLong("floor-peak-rss-kb"), help: "The floor's peak resident memory in KiB (VmHWM).")
+        var floorPeakRSSKB: Double?
 
         func run() throws {
             let coordinator = SwarmSummary(merging: try records.map(Self.read))
@@ -143,7 +145,7 @@ extension Swarm {
             print(
                 SwarmFigures(
                     coordinator: coordinator, floor: floor.isEmpty ? nil : bare, cpuSeconds: coordinatorCPUSeconds,
-                    peakRSSKB: coordinatorPeakRSSKB
+                    peakRSSKB: coordinatorPeakRSSKB, floorPeakRSSKB: floorPeakRSSKB
                 ).json)
             if !coordinator.complete || (!floor.isEmpty && !bare.complete) { throw ExitCode(1) }
         }

@@ -6,6 +6,7 @@ struct SwarmFigures {
     var floor: SwarmSummary?
     var cpuSeconds: Double?
     var peakRSSKB: Double?
+    var floorPeakRSSKB: Double?
 
     var json: String {
         let times = coordinator.waveTimes
@@ -25,6 +26,7 @@ struct SwarmFigures {
             ("floor_p99_ms", SwarmSummary.percentile(0.99, of: floorTimes).map(Self.rounded)),
             ("coordinator_cpu_s", cpuSeconds.map(Self.rounded)),
             ("coordinator_rss_mb", peakRSSKB.map { Self.rounded($0 / 1024) }),
+            ("floor_rss_mb", floorPeakRSSKB.map { Self.rounded($0 / 1024) }),
         ]
         return "{"
             + fields.map { key, value in

@@ -64,6 +64,10 @@ struct SwarmFleet: Sendable {
             "coordinator:",
             "  bind: \(endpoint)",
             "  shutdown_timeout: 10m",
+            // A fleet this size keeps the default heartbeat (the heaviest case: every agent, every
+            // second) and gives a busy moment room before agents are declared lost.
+            "  agent_suspect_after: 5s",
+            "  agent_lost_after: 15s",
             "services:",
         ]
         for member in members {
