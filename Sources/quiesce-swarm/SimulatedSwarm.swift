@@ -27,7 +27,10 @@ final class SimulatedSwarm {
     /// The members of `fleet` with `index % shards.count == shards.index`.
     init(fleet: SwarmFleet, shard: Shard) {
         self.fleet = fleet
-        members = fleet.members.enumerated().filter { shard.includes($0.offset) }.map(\.element)
+        // The last layer connects first and the first layer last, so that the startup, which begins
+        // once the first wave's agents are there, finds the whole fleet registered: no startup
+        // wave's time then holds registrations still arriving.
+        members = fleet.members.enumerated().filter { shard.includes($0.offset) }.map(\.element).reversed()
         agents = members.map { SimulatedAgent(service: $0.service, agentPID: getpid()) }
         awaitingStop = members.count
         record.agents = members.count

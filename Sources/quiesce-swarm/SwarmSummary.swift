@@ -66,10 +66,13 @@ struct SwarmSummary {
     }
 
     /// Each shutdown wave's time, from its first order's arrival to the arrival of the last
-    /// acknowledgement of its answers (the server had handled them all).
+    /// acknowledgement of its answers (the server had handled them). A coordinator that has finished
+    /// closes its connections 50 ms after its last acknowledgement, and an agent's socket discards
+    /// what it has not read by then: of the last wave, the acknowledgements that arrived count.
     var shutdownTimes: [Double?] {
         shutdownWaves.map { wave in
-            guard wave.acknowledged == wave.size, let first = wave.firstOrder, let end = wave.lastAcknowledgement
+            guard wave.answered == wave.size, wave.acknowledged > 0, let first = wave.firstOrder,
+                let end = [wave.lastAnswer, wave.lastAcknowledgement].compactMap({ $0 }).max()
             else { return nil }
             return Self.milliseconds(from: first, to: end)
         }
