@@ -5,7 +5,8 @@ let package = Package(
     name: "quiesce",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "quiesce", targets: ["quiesce"])
+        .executable(name: "quiesce", targets: ["quiesce"]),
+        .executable(name: "quiesce-swarm", targets: ["quiesce-swarm"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,6 +59,14 @@ let package = Package(
                 "QuiesceAgent", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A load generator: thousands of simulated agents, and the bare router that is its floor.
+        .executableTarget(
+            name: "quiesce-swarm",
+            dependencies: [
+                "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ", "CQuiesceSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),

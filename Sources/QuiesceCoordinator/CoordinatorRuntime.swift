@@ -90,7 +90,9 @@ public final class CoordinatorRuntime {
             try handler.bind("inproc://zeromq.zap.01")
             zap = handler
         }
-        router = try Sockets.router(context: context, curve: authenticator?.serverKeys)
+        router = try Sockets.router(
+            context: context, curve: authenticator?.serverKeys,
+            backlog: Sockets.backlog(descriptorLimit: descriptorLimit))
         monitor = try SocketMonitor(
             router, context: context, events: [.handshakeFailures, .accepted, .disconnected, .acceptFailed],
             address: "inproc://quiesce.coordinator.monitor")
@@ -130,6 +132,7 @@ public final class CoordinatorRuntime {
                 "endpoint": "\(bound)", "services": "\(configuration.graph.names.count)",
                 "curve": "\(authenticator != nil)", "descriptor_limit": "\(descriptorLimit)",
                 "connection_limit": "\(connections.limit)",
+                "backlog": "\(Sockets.backlog(descriptorLimit: descriptorLimit))",
             ])
         var items: [(PollItem, Poller<PollItem>.Item)] = [
             (.router, .socket(router)), (.signals, .fileDescriptor(signals.fileDescriptor)),

@@ -14,9 +14,12 @@ struct RegistrationAdmission {
     /// Registrations handled per second from one sender at most; past it they are dropped, counted and
     /// logged.
     static let registrationsPerSecond = 100
-    /// Senders counted apart in one second at most. Past it, further new senders share one count, so a
-    /// flood of new connections cannot grow the table without end; the table is emptied every second.
-    static let maximumSendersPerSecond = 1024
+    /// Senders counted apart in one second at most: more than the 10,000 agents a coordinator is sized
+    /// for, so that a whole fleet registering again at once (after a coordinator restart) is admitted
+    /// in the second it arrives, each agent on its own count. Past it, further new senders share one
+    /// count, so a flood of new connections cannot grow the table without end (16,384 entries are
+    /// about 2 MB); the table is emptied every second.
+    static let maximumSendersPerSecond = 16384
 
     /// What to do with a registration that was allowed to be sent.
     enum Decision: Equatable {

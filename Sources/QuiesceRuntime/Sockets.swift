@@ -14,22 +14,29 @@ public enum Sockets {
     /// at most, one connection queues 32 MiB at most, not the 1 GiB of libzmq's default of 1,000.
     public static let receiveHighWaterMark: Int32 = 32
 
-    /// Connections the kernel queues for the coordinator's listeners (libzmq's default is 100).
-    public static let backlog: Int32 = 32
+    /// Connections the kernel queues for the coordinator's listeners (libzmq's default is 100), for a
+    /// process that may open `descriptorLimit` descriptors: a thirty-second of it, from 32 to 1,024.
+    ///
+    /// A connection the queue has no room for has its SYN dropped, and the peer's kernel tries again
+    /// 1, 3, 7, 15 s later: 10,000 agents reconnecting at once to a queue of 32 took minutes. A longer
+    /// queue lets libzmq accept a burst faster than the coordinator can close connections past its
+    /// cap (`ConnectionCap`), whose reserve of an eighth of the limit holds four such queues.
+    public static func backlog(descriptorLimit: Int) -> Int32 {
+        Int32(min(1024, max(32, descriptorLimit / 32)))
+    }
 
     /// The coordinator's ROUTER, configured and not yet bound (so that a monitor can watch it from its
     /// first connection): refuses to drop messages to unknown peers silently, and bounds sizes and
     /// the messages queued per connection.
     /// - Parameter curve: the coordinator's keys. A ZAP handler must be bound in `context` first; the
     ///   socket enforces the domain, so that without one every handshake fails rather than passes.
-    public static func router(context: Context, curve: CurveKeyPair? = nil) throws -> Socket {
+    /// - Parameter backlog: see ``backlog(descriptorLimit:)``.
+    public static func router(context: Context, curve: CurveKeyPair? = nil, backlog: Int32 = 32) throws -> Socket {
         let socket = try Socket(context: context, type: .router)
         try socket.set(.routerMandatory, Int32(1))
         try socket.set(.linger, linger)
         try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
         try socket.set(.receiveHighWaterMark, receiveHighWaterMark)
-        // libzmq accepts on its own thread faster than the coordinator can close connections past its
-        // cap: a short queue makes a burst of connections arrive a few dozen at a time.
         try socket.set(.backlog, backlog)
         // A connection that does not complete its handshake in 5 s is dropped.
         try socket.set(.handshakeInterval, Int32(5000))

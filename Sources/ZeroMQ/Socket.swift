@@ -41,6 +41,24 @@ public final class Socket {
         }
     }
 
+    /// The descriptor libzmq signals when the socket's events may have changed (`ZMQ_FD`), to watch with
+    /// `epoll` beside thousands of other sockets. It is edge-triggered: read ``hasMessage`` after each
+    /// wake-up and after each send or receive, since one signal can stand for several messages.
+    public func fileDescriptor() throws -> Int32 {
+        var descriptor: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        try zmqCall("zmq_getsockopt ZMQ_FD") { zmq_getsockopt(handle, ZMQ_FD, &descriptor, &size) }
+        return descriptor
+    }
+
+    /// Whether a message is waiting to be received (`ZMQ_EVENTS` has `ZMQ_POLLIN`).
+    public func hasMessage() throws -> Bool {
+        var events: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        try zmqCall("zmq_getsockopt ZMQ_EVENTS") { zmq_getsockopt(handle, ZMQ_EVENTS, &events, &size) }
+        return events & Int32(ZMQ_POLLIN) != 0
+    }
+
     /// Makes this socket the CURVE server side, with its key pair: peers must know `keys.publicKey`.
     /// Bind a ZAP handler in the same context first, or any client key is accepted.
     public func makeCurveServer(_ keys: CurveKeyPair) throws {

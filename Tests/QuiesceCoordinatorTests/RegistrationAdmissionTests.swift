@@ -124,6 +124,34 @@ struct RegistrationAdmissionTests {
         #expect(arrival(&admission, from: "connection:new-\(limit)", now: next) == .rateLimited)
     }
 
+    @Test(
+        "A fleet of 10,000 agents registering in one second is welcomed, repeats included, while one flooding sender is held"
+    )
+    func wholeFleetAtOnce() {
+        var admission = RegistrationAdmission()
+        var registry = AgentRegistry()
+        let now = Timestamp(sinceOrigin: .milliseconds(200))
+        for _ in 0..<limit {
+            #expect(arrival(&admission, of: "api", from: "agent:api", now: now) == .register)
+        }
+        var welcomed = 0
+        for index in 0..<10_000 {
+            let service = "s\(index)"
+            let connection: [UInt8] = [0, UInt8(index >> 8), UInt8(index & 0xFF)]
+            let sender = "connection:\(index)"
+            // The first registration, then its retransmission (the welcome was late), with the flood between.
+            if arrival(&admission, of: service, from: sender, on: connection, awaited: true, now: now) == .register {
+                registry.bind(service, to: connection)
+                let repeated = arrival(
+                    &admission, of: service, from: sender, on: connection, registry: registry, isConnected: true,
+                    now: now)
+                if repeated == .welcomeAgain { welcomed += 1 }
+            }
+            #expect(arrival(&admission, of: "api", from: "agent:api", now: now) == .rateLimited)
+        }
+        #expect(welcomed == 10_000)
+    }
+
     // MARK: Repeated registration
 
     @Test("A registration repeated on the connection of the connected agent is welcomed again")

@@ -44,4 +44,15 @@ unsigned quiesce_signal_take(int signo);
 /// Makes the calling process a child subreaper, so orphaned descendants are re-parented to it.
 int quiesce_become_subreaper(void);
 
+/// A close-on-exec epoll instance; -1 with errno set on error.
+int quiesce_epoll_create(void);
+
+/// Watches `fd` for input, edge-triggered, reported by quiesce_epoll_wait as `token`. Returns 0, or -1
+/// with errno set.
+int quiesce_epoll_add(int epfd, int fd, unsigned long long token);
+
+/// Waits up to `timeout_ms` (-1: forever) for watched descriptors and writes the tokens of up to
+/// `capacity` of those signalled. Returns how many, 0 when the time passed, -1 with errno set.
+int quiesce_epoll_wait(int epfd, unsigned long long *tokens, int capacity, int timeout_ms);
+
 #endif

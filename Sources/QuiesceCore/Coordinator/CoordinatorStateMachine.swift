@@ -432,6 +432,9 @@ public struct CoordinatorStateMachine: Sendable {
         now: Timestamp, _ event: (inout StartupStateMachine) -> [StartupStateMachine.Action]
     ) -> [Action] {
         guard case .starting(var run) = state else { return [] }
+        // The run leaves `state` while it is fed, so that it is the only copy of its records: else
+        // every event would copy them all (copy-on-write), a cost in the size of the fleet.
+        state = .running
         let step = run.feed(event, services: &services, now: now)
         state = .starting(run)
         guard let end = step.end else { return step.actions }
@@ -444,6 +447,7 @@ public struct CoordinatorStateMachine: Sendable {
         now: Timestamp, _ event: (inout ShutdownStateMachine) -> [ShutdownStateMachine.Action]
     ) -> [Action] {
         guard case .shuttingDown(var run) = state else { return [] }
+        state = .running  // As in withStartup: no copy of the run's records.
         let step = run.feed(event, services: &services, now: now)
         state = .shuttingDown(run)
         guard let report = step.report else { return step.actions }
