@@ -332,7 +332,7 @@ public final class CoordinatorRuntime {
             refuse(envelope, from: routingID, identity: identity, under: rule)
             return
         }
-        if case .register(let service, let host, let agentPID, let snapshot) = envelope.message {
+        if case .register(let service, let host, let agentPID, let snapshot, _) = envelope.message {
             register(
                 service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID,
                 sender: identity ?? Self.connectionName(routingID), requestID: envelope.id)

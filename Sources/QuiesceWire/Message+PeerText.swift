@@ -9,8 +9,10 @@ extension Message {
     /// readiness probe is left as it is: it is a setting to carry out, not text to show.
     func sanitizingPeerText() -> Message {
         switch self {
-        case .register(let service, let host, let agentPID, let snapshot):
-            .register(service: name(service), host: name(host), agentPID: agentPID, snapshot: snapshot)
+        case .register(let service, let host, let agentPID, let snapshot, let instance):
+            .register(
+                service: name(service), host: name(host), agentPID: agentPID, snapshot: snapshot,
+                instance: instance.map(name))
         case .startFailed(let reason): .startFailed(reason: text(reason))
         case .unready(let reason): .unready(reason: text(reason))
         case .refused(let reason): .refused(reason: text(reason))
