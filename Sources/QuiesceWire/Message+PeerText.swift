@@ -38,6 +38,14 @@ extension StatusDocument {
             row.state = name(row.state)
             row.host = row.host.map(name)
             row.detail = row.detail.map(text)
+            row.instances = row.instances?.map { instance in
+                var instance = instance
+                instance.instance = name(instance.instance)
+                instance.state = name(instance.state)
+                instance.host = instance.host.map(name)
+                instance.detail = instance.detail.map(text)
+                return instance
+            }
             return row
         }
         return document
@@ -57,6 +65,13 @@ extension ReportDocument {
             entry.service = name(entry.service)
             entry.outcome = name(entry.outcome)
             entry.detail = text(entry.detail)
+            entry.instances = entry.instances?.map { instance in
+                var instance = instance
+                instance.instance = name(instance.instance)
+                instance.outcome = name(instance.outcome)
+                instance.detail = text(instance.detail)
+                return instance
+            }
             return entry
         }
         return document

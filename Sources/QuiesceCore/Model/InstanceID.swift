@@ -48,3 +48,16 @@ public struct InstanceID: Hashable, Sendable, Comparable, CustomStringConvertibl
         return ServiceName.problem(in: id) == nil ? nil : .disallowedCharacters(id)
     }
 }
+
+extension InstanceID {
+    /// The instance id of an agent that sent none (an agent of QSC/1.0): its host name, with every
+    /// character the rule refuses replaced by `_` and cut to ``maximumLength`` bytes, so that such
+    /// agents on different hosts are different instances and one host holds one.
+    public static func fromHost(_ host: String) -> String {
+        let scalars = host.unicodeScalars.map { scalar -> Character in
+            ServiceName.problem(in: String(scalar)) == nil ? Character(scalar) : "_"
+        }
+        let id = String(scalars.prefix(maximumLength))
+        return id.isEmpty ? "_" : id
+    }
+}
