@@ -44,8 +44,9 @@ enum ProgressFormatter {
             "resuming the shutdown a previous coordinator began"
                 + (stopped.isEmpty ? "" : " (already stopped: \(stopped.joined(separator: ", ")))")
         case .operationBegan(let operation):
-            "\(operation.kind.rawValue) \(operation.instanceID?.description ?? operation.service)"
+            "\(operation.kind.rawValue) \(operation.service)"
                 + (operation.requestedByAgent ? " (asked by its agent)" : "") + ": begins"
+                + (operation.instanceID.map(instance) ?? "")
         case .operationStopped(let operation, let report):
             "\(operation.kind.rawValue) \(operation.service): stopped \(report.entries.map(\.service).joined(separator: ", ")); starting them again"
         case .shutdown(.waveStarted(let number, let total, let services)):

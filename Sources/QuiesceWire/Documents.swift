@@ -4,7 +4,8 @@ import QuiesceCore
 public struct StatusDocument: Codable, Equatable, Sendable {
     /// One service: its state as a whole and, since QSC/1.1, its instances. The fields of QSC/1.0
     /// stay, so that an earlier CLI still reads the document: `connected` when any instance is, and
-    /// `host`, `pid`, `uptime_seconds` and `detail` those of a service's only instance.
+    /// `host`, `pid`, `uptime_seconds` and `detail` those of a service's only instance. A service of
+    /// one instance is that instance: its row names it in `instance` and holds no `instances`.
     public struct Row: Codable, Equatable, Sendable {
         public var service: String
         public var state: String
@@ -19,8 +20,11 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         /// Instances expected, the fewest ready its dependents need, and those ready (QSC/1.1).
         public var expected: Int?
         public var minReady: Int?
-        public var ready: Int?
-        /// One row per instance, in the order they first registered (QSC/1.1).
+        public var readyCount: Int?
+        /// The id of a service's only instance (QSC/1.1).
+        public var instance: String?
+        /// One row per instance, in the order they first registered, when there are none or several
+        /// (QSC/1.1).
         public var instances: [InstanceRow]?
     }
 
@@ -89,7 +93,8 @@ public struct StatusDocument: Codable, Equatable, Sendable {
                 suspect: instances.contains { $0.suspect == true } ? true : nil, host: only?.host, pid: only?.pid,
                 uptimeSeconds: only?.uptimeSeconds,
                 sinceLastChangeSeconds: instances.map(\.sinceLastChangeSeconds).min() ?? 0, detail: only?.detail,
-                expected: service.expected, minReady: service.minReady, ready: service.ready, instances: instances)
+                expected: service.expected, minReady: service.minReady, readyCount: service.ready,
+                instance: only?.instance, instances: only == nil ? instances : nil)
         }
     }
 }

@@ -38,6 +38,7 @@ extension StatusDocument {
             row.state = name(row.state)
             row.host = row.host.map(name)
             row.detail = row.detail.map(text)
+            row.instance = row.instance.map(name)
             row.instances = row.instances?.map { instance in
                 var instance = instance
                 instance.instance = name(instance.instance)

@@ -45,12 +45,14 @@ struct StatusCommand: ParsableCommand, CoordinatorRequest {
     /// A service of one instance is one row; a service of several, a row of its own (its state as a
     /// whole) followed by one row per instance. READY is ready instances over those expected.
     static func rows(of service: StatusDocument.Row) -> [[String]] {
-        let ready = service.ready.map { "\($0)/\(max(service.expected ?? 1, service.instances?.count ?? 0))" } ?? "-"
-        // A coordinator of QSC/1.0 sends no instances: its row is the service's only instance.
+        let ready =
+            service.readyCount.map { "\($0)/\(max(service.expected ?? 1, service.instances?.count ?? 0))" } ?? "-"
+        // A service of one instance is its row, as is every service of a coordinator of QSC/1.0.
         let instances =
             service.instances ?? [
                 StatusDocument.InstanceRow(
-                    instance: "-", state: service.state, connected: service.connected, suspect: service.suspect,
+                    instance: service.instance ?? "-", state: service.state, connected: service.connected,
+                    suspect: service.suspect,
                     host: service.host, pid: service.pid, uptimeSeconds: service.uptimeSeconds,
                     sinceLastChangeSeconds: service.sinceLastChangeSeconds, detail: service.detail)
             ]

@@ -74,8 +74,8 @@ struct InstanceFleetTests {
         #expect(status.terminationStatus == 0)
         let document = try JSONSerialization.jsonObject(with: Data(fleet.output("status.out").utf8)) as? [String: Any]
         let rows = document?["services"] as? [[String: Any]] ?? []
-        #expect(rows.first { $0["service"] as? String == "db" }?["ready"] as? Int == 1)
-        #expect(rows.first { $0["service"] as? String == "api" }?["ready"] as? Int == 2)
+        #expect(rows.first { $0["service"] as? String == "db" }?["ready_count"] as? Int == 1)
+        #expect(rows.first { $0["service"] as? String == "api" }?["ready_count"] as? Int == 2)
         #expect(rows.first { $0["service"] as? String == "api" }?["state"] as? String == "ready")
 
         // The last db instance leaving would leave api without a ready db: api stops first.

@@ -120,12 +120,10 @@ struct BodyFormatTests {
         #expect(
             json == #"{"id":5,"reply_to":1,"status":{"phase":"running","#
                 + #""rejections":{"failed_handshakes":3,"malformed_messages":0,"rate_limited_registrations":0,"refused_messages":1},"services":["#
-                + #"{"connected":true,"expected":1,"host":"h","instances":[{"connected":true,"host":"h","instance":"a","pid":10,"#
-                + #""since_last_change_seconds":1.5,"state":"ready","uptime_seconds":1.5}],"min_ready":1,"pid":10,"ready":1,"#
+                + #"{"connected":true,"expected":1,"host":"h","instance":"a","min_ready":1,"pid":10,"ready_count":1,"#
                 + #""service":"db","since_last_change_seconds":1.5,"state":"ready","uptime_seconds":1.5},"#
-                + #"{"connected":false,"expected":1,"instances":[{"connected":false,"instance":"a","since_last_change_seconds":2,"#
-                + #""state":"timed out"}],"min_ready":1,"ready":0,"service":"api","since_last_change_seconds":2,"state":"timed out"}]},"#
-                + #""type":"status_reply"}"#
+                + #"{"connected":false,"expected":1,"instance":"a","min_ready":1,"ready_count":0,"service":"api","#
+                + #""since_last_change_seconds":2,"state":"timed out"}]},"type":"status_reply"}"#
         )
     }
 

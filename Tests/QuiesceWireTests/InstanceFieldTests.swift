@@ -33,3 +33,34 @@ struct InstanceFieldTests {
         }
     }
 }
+
+@Suite("QSC/1.1 status of services of several instances")
+struct InstanceStatusDocumentTests {
+    @Test("A service of two instances carries both, with its summary; one of one instance is its row")
+    func instancesInStatus() throws {
+        let document = StatusDocument(
+            phase: "running",
+            services: [
+                ServiceStatus(
+                    service: "db", expected: 3, minReady: 2, ready: 2,
+                    instances: [
+                        InstanceStatus(instance: "a", state: .ready, connected: true, sinceLastChange: .seconds(1)),
+                        InstanceStatus(instance: "b", state: .ready, connected: true, sinceLastChange: .seconds(2)),
+                    ]),
+                ServiceStatus(
+                    service: "api", ready: 1,
+                    instances: [
+                        InstanceStatus(instance: "x", state: .ready, connected: true, host: "h", sinceLastChange: .zero)
+                    ]),
+            ])
+        let db = document.services[0]
+        #expect(db.state == "ready" && db.readyCount == 2 && db.expected == 3 && db.minReady == 2)
+        #expect(db.instances?.map(\.instance) == ["a", "b"])
+        #expect(db.sinceLastChangeSeconds == 1, "the latest change of its instances")
+        #expect(db.host == nil, "no single host for several instances")
+        let api = document.services[1]
+        #expect(api.instance == "x" && api.instances == nil && api.host == "h")
+        let envelope = Envelope(id: 1, message: .statusReply(document))
+        #expect(try WireCodec.decode(WireCodec.encode(envelope)) == envelope)
+    }
+}
