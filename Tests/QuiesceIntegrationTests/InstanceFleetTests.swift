@@ -39,9 +39,14 @@ struct InstanceFleetTests {
         defer { fleet.tearDown() }
         let coordinator = try await Self.up(fleet)
 
-        let dbStarted = try Self.db.map { try #require(fleet.time($0, "started")) }
-        let apiStarted = try Self.api.map { try #require(fleet.time($0, "started")) }
-        #expect(dbStarted.max()! < apiStarted.min()!, "an api instance started before every db instance was ready")
+        // api's start order follows db's readiness, which needs every db instance ready.
+        let output = fleet.output("coordinator.out")
+        let dbReady = try #require(output.range(of: "db ready ("), "db never ready")
+        let apiOrdered = try #require(output.range(of: "startup wave 2/2: starting api"), "api never ordered")
+        #expect(dbReady.lowerBound < apiOrdered.lowerBound, "api was ordered to start before db was ready")
+        #expect(
+            output[..<dbReady.lowerBound].components(separatedBy: "agent connected: db (").count - 1 == 3,
+            "db was ready before all three of its instances had registered")
 
         #expect(await fleet.shutDown(coordinator) == 0)
         let apiStopped = try Self.api.map { try #require(fleet.time($0, "stop-end")) }
@@ -49,7 +54,7 @@ struct InstanceFleetTests {
         #expect(apiStopped.max()! < dbStopping.min()!, "a db instance began to stop while an api instance ran")
         let apiEntry = try fleet.reportEntry("api")
         let instances = apiEntry["instances"] as? [[String: Any]] ?? []
-        #expect(instances.map { $0["instance"] as? String } == ["x", "y"])
+        #expect(Set(instances.compactMap { $0["instance"] as? String }) == ["x", "y"], "in the order they registered")
         #expect(instances.allSatisfy { $0["outcome"] as? String == "stopped" })
         #expect((try fleet.reportEntry("db")["instances"] as? [[String: Any]])?.count == 3)
         for (label, agent) in fleet.agents {
