@@ -5,6 +5,8 @@ import ZeroMQ
 public struct AgentOptions: Sendable {
     /// The service name to register as.
     public var name: String
+    /// Which instance of the service this agent is, unique among the service's agents (``InstanceID``).
+    public var instance: String
     public var coordinator: String
     public var command: [String]
     public var settings = AgentStateMachine.Settings()
@@ -13,8 +15,9 @@ public struct AgentOptions: Sendable {
     /// Where to serve `/healthz` and `/readyz`; not served when `nil`.
     public var health: (host: String, port: Int)?
 
-    public init(name: String, coordinator: String, command: [String]) {
+    public init(name: String, instance: String, coordinator: String, command: [String]) {
         self.name = name
+        self.instance = instance
         self.coordinator = coordinator
         self.command = command
     }

@@ -272,7 +272,8 @@ public final class AgentRuntime {
         switch outgoing {
         case .register(let snapshot):
             .register(
-                service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid(), snapshot: snapshot)
+                service: options.name, host: ProcessInfo.processInfo.hostName, agentPID: getpid(), snapshot: snapshot,
+                instance: options.instance)
         case .heartbeat: .heartbeat
         case .started(let pid): .started(pid: pid)
         case .ready: .ready

@@ -110,6 +110,10 @@ extension ConfigurationReader {
         if let grace = service.mapping["stop_grace_period"].flatMap({ composeLiteral($0) }) {
             spec.stopTimeout = duration(grace, key: "stop_grace_period", format: .compose) ?? spec.stopTimeout
         }
+        let replicas = service.mapping["deploy"].flatMap { composeLiteral($0) }?.mapping?["replicas"]
+        if let replicas {
+            spec.instances = count(replicas, key: "deploy.replicas") ?? spec.instances
+        }
         if settings["readiness"] == nil, let key = ComposeImporter.key("healthcheck", in: service.mapping),
             let healthcheck = service.mapping["healthcheck"].flatMap({ composeLiteral($0) })
         {
@@ -123,6 +127,11 @@ extension ConfigurationReader {
         let quiesceSettings = Node.Mapping(settings.filter { $0.key.string != "depends_on" })
         checkKeys(quiesceSettings, allowed: ConfigurationLoader.serviceSettingKeys, in: "x-quiesce of \"\(name)\"")
         applySettings(quiesceSettings, to: &spec)
+        if let replicas, quiesceSettings["instances"] == nil, quiesceSettings["min_ready"] == nil,
+            let problem = InstanceCount.problem(instances: spec.instances, minReady: spec.minReady)
+        {
+            issue(replicas, "deploy.replicas of \"\(name)\": \(problem); a service Quiesce manages runs at least 1")
+        }
         return spec
     }
 }

@@ -27,7 +27,7 @@ public enum ConfigurationLoader {
     /// A service's keys other than `depends_on`: what a compose service's `x-quiesce:` may set.
     static let serviceSettingKeys = [
         "stop_timeout", "start_timeout", "drain", "readiness", "restart", "restart_backoff", "restart_limit",
-        "on_unreachable",
+        "on_unreachable", "instances", "min_ready",
     ]
     static let serviceKeys = ["depends_on"] + serviceSettingKeys
     static let readinessKeys = ["tcp", "http", "exec", "interval", "timeout", "failure_threshold", "initial_delay"]

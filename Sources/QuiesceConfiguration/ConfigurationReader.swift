@@ -97,6 +97,16 @@ struct ConfigurationReader {
         return duration
     }
 
+    /// The whole number `node` holds; `nil` when it is absent or not a whole number (reported).
+    mutating func count(_ node: Node?, key: String) -> Int? {
+        guard let node else { return nil }
+        guard let text = node.string, let value = Int(text) else {
+            issue(node, "\(key): \"\(node.string ?? "?")\" is not a whole number; write it as 3")
+            return nil
+        }
+        return value
+    }
+
     /// `duration`, unless it is zero, which is reported at `node`.
     mutating func positive(_ duration: Duration?, _ node: Node?) -> Duration? {
         guard let duration, duration <= .zero else { return duration }
@@ -183,6 +193,13 @@ struct ConfigurationReader {
         }
         if mapping["restart"] != nil || mapping["restart_backoff"] != nil || mapping["restart_limit"] != nil {
             spec.restart = restartPolicy(mapping, service: name)
+        }
+        spec.instances = count(mapping["instances"], key: "instances") ?? spec.instances
+        spec.minReady = count(mapping["min_ready"], key: "min_ready") ?? spec.minReady
+        if let countNode = mapping["min_ready"] ?? mapping["instances"],
+            let problem = InstanceCount.problem(instances: spec.instances, minReady: spec.minReady)
+        {
+            issue(countNode, "service \"\(name)\": \(problem)")
         }
         if let policy = mapping["on_unreachable"] {
             switch policy.string {

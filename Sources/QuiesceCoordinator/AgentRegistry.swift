@@ -1,30 +1,35 @@
-/// Which ZeroMQ routing id speaks for which service. The newest registration of a service wins.
-struct AgentRegistry {
-    private var routingIDByService: [String: [UInt8]] = [:]
-    private var serviceByRoutingID: [[UInt8]: String] = [:]
+import QuiesceCore
 
-    /// Makes `routingID` the connection of `service`'s agent; its previous connection no longer speaks for it.
-    mutating func bind(_ service: String, to routingID: [UInt8]) {
-        if let old = routingIDByService[service] { serviceByRoutingID[old] = nil }
-        routingIDByService[service] = routingID
-        serviceByRoutingID[routingID] = service
+/// Which ZeroMQ routing id speaks for which instance of a service. The newest registration of an
+/// instance wins.
+struct AgentRegistry {
+    private var routingIDByInstance: [InstanceID: [UInt8]] = [:]
+    private var instanceByRoutingID: [[UInt8]: InstanceID] = [:]
+
+    /// Makes `routingID` the connection of instance `id`'s agent; its previous connection no longer
+    /// speaks for it.
+    mutating func bind(_ id: InstanceID, to routingID: [UInt8]) {
+        if let old = routingIDByInstance[id] { instanceByRoutingID[old] = nil }
+        routingIDByInstance[id] = routingID
+        instanceByRoutingID[routingID] = id
     }
 
-    /// The service whose agent registered on `routingID` last, if any.
-    func service(for routingID: [UInt8]) -> String? { serviceByRoutingID[routingID] }
+    /// The instance whose agent registered on `routingID` last, if any.
+    func instance(for routingID: [UInt8]) -> InstanceID? { instanceByRoutingID[routingID] }
 
-    /// The connection of the newest registration of `service`, if any.
-    func routingID(for service: String) -> [UInt8]? { routingIDByService[service] }
+    /// The connection of the newest registration of instance `id`, if any.
+    func routingID(for id: InstanceID) -> [UInt8]? { routingIDByInstance[id] }
 
-    /// The service whose connected agent speaks on `routingID`, for a message stamped `epoch`: `nil`
+    /// The instance whose connected agent speaks on `routingID`, for a message stamped `epoch`: `nil`
     /// when no agent registered on that connection, when that agent is no longer connected
-    /// (`isConnected` says, for a service), or when the message is stamped for another start of the
-    /// coordinator than `currentEpoch`. A message with no epoch (sent before a welcome) is not fenced.
+    /// (`isConnected` says, for an instance), or when the message is stamped for another start of
+    /// the coordinator than `currentEpoch`. A message with no epoch (sent before a welcome) is not
+    /// fenced.
     func connectedAgent(
-        at routingID: [UInt8], stamped epoch: UInt64?, currentEpoch: UInt64, isConnected: (String) -> Bool
-    ) -> String? {
-        guard let service = service(for: routingID), isConnected(service), epoch.map({ $0 == currentEpoch }) ?? true
+        at routingID: [UInt8], stamped epoch: UInt64?, currentEpoch: UInt64, isConnected: (InstanceID) -> Bool
+    ) -> InstanceID? {
+        guard let id = instance(for: routingID), isConnected(id), epoch.map({ $0 == currentEpoch }) ?? true
         else { return nil }
-        return service
+        return id
     }
 }

@@ -44,7 +44,7 @@ struct Authorization {
     /// the message came on (see ``AgentRegistry/connectedAgent(at:stamped:currentEpoch:isConnected:)``):
     /// whatever such a connection sends, only that agent may send it.
     static func rule(for message: Message, fromAgentOf agent: String?) -> Rule {
-        if case .register(let service, _, _, _) = message {
+        if case .register(let service, _, _, _, _) = message {
             return Rule(
                 senders: .agent(of: service),
                 refusal: .refused(reason: "this key may not be the agent of service \"\(service)\""))

@@ -215,7 +215,7 @@ public final class CoordinatorRuntime {
                     metadata: [
                         "reason": "\(error)", "dropped": "\(rejections.malformedMessages)",
                         "admin_plane": "\(adminPlane)",
-                        "service": "\(registry.service(for: routingID) ?? "?")",
+                        "instance": "\(registry.instance(for: routingID)?.description ?? "?")",
                         "unlogged_since_last": "\(unlogged)",
                     ])
             }
@@ -282,7 +282,7 @@ public final class CoordinatorRuntime {
             authorization.allowedIdentities = authenticator.allowedIdentities
             logger.notice("Keys reloaded", metadata: ["revoked": "\(revoked.sorted())"])
             for identity in revoked where identity.hasPrefix("agent:") {
-                perform(machine.agentLost(String(identity.dropFirst("agent:".count)), now: clock.now))
+                perform(machine.agentsLost(of: String(identity.dropFirst("agent:".count)), now: clock.now))
             }
         } catch {
             logger.error("Keys not reloaded; the previous ones stay in force", metadata: ["error": "\(error)"])
@@ -310,15 +310,17 @@ public final class CoordinatorRuntime {
         let now = clock.now
         let agent = registry.connectedAgent(
             at: routingID, stamped: envelope.epoch, currentEpoch: epoch, isConnected: machine.isConnected)
-        let rule = Authorization.rule(for: envelope.message, fromAgentOf: agent)
+        let rule = Authorization.rule(for: envelope.message, fromAgentOf: agent?.service)
         guard authorization.permits(identity, as: rule.senders) else {
             refuse(envelope, from: routingID, identity: identity, under: rule)
             return
         }
         connections.heard(on: descriptor, from: routingID, now: now)
-        if case .register(let service, let host, let agentPID, let snapshot) = envelope.message {
+        if case .register(let service, let host, let agentPID, let snapshot, let instance) = envelope.message {
+            // An agent of QSC/1.0 names no instance: its host does.
+            let id = InstanceID(service: service, instance: instance ?? InstanceID.fromHost(host))
             register(
-                service, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID,
+                id, host: host, agentPID: agentPID, snapshot: snapshot, routingID: routingID,
                 sender: identity ?? Self.connectionName(routingID), requestID: envelope.id)
             return
         }
@@ -369,14 +371,15 @@ public final class CoordinatorRuntime {
         "connection:" + routingID.map { String($0, radix: 16) }.joined(separator: ".")
     }
 
-    /// Judges a registration of `service` from `sender` (the key's identity, or the connection).
+    /// Judges a registration of instance `id` from `sender` (the key's identity, or the connection).
     private func register(
-        _ service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot, routingID: [UInt8], sender: String,
+        _ id: InstanceID, host: String, agentPID: Int32, snapshot: AgentSnapshot, routingID: [UInt8], sender: String,
         requestID: UInt64
     ) {
-        let isConnected = machine.isConnected(service)
+        let service = id.service
+        let isConnected = machine.isConnected(id)
         switch admission.registrationReceived(
-            of: service, from: sender, on: routingID, registry: registry,
+            of: id, from: sender, on: routingID, registry: registry,
             awaited: !isConnected && configuration.graph.contains(service), isConnected: isConnected, now: clock.now)
         {
         case .rateLimited:
@@ -385,7 +388,7 @@ public final class CoordinatorRuntime {
                 logger.warning(
                     "Registration dropped: too many this second from its sender",
                     metadata: [
-                        "service": "\(service)", "sender": "\(sender)",
+                        "service": "\(service)", "instance": "\(id.instance)", "sender": "\(sender)",
                         "dropped": "\(rejections.rateLimitedRegistrations)", "unlogged_since_last": "\(unlogged)",
                     ])
             }
@@ -396,30 +399,34 @@ public final class CoordinatorRuntime {
         case .register:
             break
         }
-        var outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
+        var outcome = machine.agentRegistered(id, host: host, snapshot: snapshot, now: clock.now)
         if case .failure(let refusal) = outcome,
             let previous = RegistrationAdmission.connectionToProbe(
-                after: refusal, of: service, on: routingID, registry: registry),
+                after: refusal, of: id, on: routingID, registry: registry),
             !send(.heartbeat, to: previous)
         {
             // The connection registered before has closed (its agent restarted or reconnected), which
             // the coordinator had not noticed yet: this registration is its agent coming back.
-            closed(service)
-            outcome = machine.agentRegistered(service, host: host, snapshot: snapshot, now: clock.now)
+            closed(id)
+            outcome = machine.agentRegistered(id, host: host, snapshot: snapshot, now: clock.now)
         }
         switch outcome {
         case .success(let actions):
-            registry.bind(service, to: routingID)
+            registry.bind(id, to: routingID)
             logger.info(
                 "Agent registered",
                 metadata: [
-                    "service": "\(service)", "host": "\(host)", "agent_pid": "\(agentPID)", "snapshot": "\(snapshot)",
+                    "service": "\(service)", "instance": "\(id.instance)", "host": "\(host)",
+                    "agent_pid": "\(agentPID)", "snapshot": "\(snapshot)",
                 ])
             send(welcome, to: routingID, replyTo: requestID)
             perform(actions)
         case .failure(let refusal):
             logger.warning(
-                "Agent refused", metadata: ["service": "\(service)", "host": "\(host)", "reason": "\(refusal)"])
+                "Agent refused",
+                metadata: [
+                    "service": "\(service)", "instance": "\(id.instance)", "host": "\(host)", "reason": "\(refusal)",
+                ])
             send(.refused(reason: refusal.description), to: routingID, replyTo: requestID)
         }
     }
@@ -430,29 +437,29 @@ public final class CoordinatorRuntime {
             lostAfter: configuration.coordinator.agentLostAfter)
     }
 
-    private func handleAgentMessage(_ envelope: Envelope, from service: String, routingID: [UInt8]) {
+    private func handleAgentMessage(_ envelope: Envelope, from id: InstanceID, routingID: [UInt8]) {
         let now = clock.now
         switch envelope.message {
         case .heartbeat:
             break
         case .started(let pid):
-            perform(machine.serviceStarted(service, pid: pid, now: now))
+            perform(machine.serviceStarted(id, pid: pid, now: now))
         case .ready:
-            perform(machine.serviceReady(service, now: now))
+            perform(machine.serviceReady(id, now: now))
         case .startFailed(let reason):
-            perform(machine.serviceStartFailed(service, message: reason, now: now))
+            perform(machine.serviceStartFailed(id, message: reason, now: now))
         case .restarting(let status, let attempt, let delay):
-            perform(machine.serviceRestarting(service, status: status, attempt: attempt, delay: delay, now: now))
+            perform(machine.serviceRestarting(id, status: status, attempt: attempt, delay: delay, now: now))
         case .unready(let reason):
-            logger.info("Service not ready", metadata: ["service": "\(service)", "reason": "\(reason)"])
-            perform(machine.serviceUnready(service, reason: reason, now: now))
+            logger.info("Service not ready", metadata: ["instance": "\(id)", "reason": "\(reason)"])
+            perform(machine.serviceUnready(id, reason: reason, now: now))
         case .exited(let status):
             acknowledge(envelope, from: routingID)
-            perform(machine.serviceExited(service, status: status, now: now))
+            perform(machine.serviceExited(id, status: status, now: now))
         case .stopRequest:
-            logger.notice("Agent asks for a coordinated stop of its service", metadata: ["service": "\(service)"])
+            logger.notice("Agent asks for a coordinated stop of its instance", metadata: ["instance": "\(id)"])
             switch machine.operationRequested(
-                Operation(kind: .stop, service: service, requestedByAgent: true), now: now)
+                Operation(kind: .stop, service: id.service, requestedByAgent: true, instance: id.instance), now: now)
             {
             case .success(let actions):
                 perform(actions)
@@ -461,14 +468,14 @@ public final class CoordinatorRuntime {
             }
         case .stopped(let outcome):
             acknowledge(envelope, from: routingID)
-            logger.info("Stop acknowledged", metadata: ["service": "\(service)", "outcome": "\(outcome)"])
-            perform(machine.stopAcknowledged(service, outcome: outcome, now: now))
+            logger.info("Stop acknowledged", metadata: ["instance": "\(id)", "outcome": "\(outcome)"])
+            perform(machine.stopAcknowledged(id, outcome: outcome, now: now))
         default:
             rejections.malformedMessages += 1
-            guard messageLog.record("unexpected \(service)", now: now) != nil else { return }
+            guard messageLog.record("unexpected \(id)", now: now) != nil else { return }
             logger.warning(
                 "Dropped an unexpected message from an agent",
-                metadata: ["service": "\(service)", "type": "\(envelope.message.type)"])
+                metadata: ["instance": "\(id)", "type": "\(envelope.message.type)"])
         }
     }
 
@@ -481,10 +488,10 @@ public final class CoordinatorRuntime {
     private func perform(_ actions: [CoordinatorStateMachine.Action]) {
         for action in actions {
             switch action {
-            case .send(let order, let service):
-                if !deliver(order, to: service) { closed(service) }
-            case .sendHeartbeat(let service):
-                if !sendHeartbeat(to: service) { closed(service) }
+            case .send(let order, let id):
+                if !deliver(order, to: id) { closed(id) }
+            case .sendHeartbeat(let id):
+                if !sendHeartbeat(to: id) { closed(id) }
             case .scheduleTimer(let timer, let deadline):
                 timers.schedule(timer, at: deadline)
             case .cancelTimer(let timer):
@@ -522,32 +529,31 @@ public final class CoordinatorRuntime {
     }
 
     /// Sends an order; `false` when the agent is no longer reachable.
-    private func deliver(_ order: CoordinatorStateMachine.Order, to service: String) -> Bool {
-        guard let routingID = registry.routingID(for: service) else { return false }
+    private func deliver(_ order: CoordinatorStateMachine.Order, to id: InstanceID) -> Bool {
+        guard let routingID = registry.routingID(for: id) else { return false }
         let message: Message
         switch order {
         case .start(let readiness, let restart): message = .start(readiness: readiness, restart: restart)
         case .stop(let timeout, let drain, let exit): message = .stop(timeout: timeout, drain: drain, exit: exit)
         case .kill(let exit): message = .kill(exit: exit)
         }
-        logger.debug("Order sent", metadata: ["service": "\(service)", "order": "\(message.type)"])
+        logger.debug("Order sent", metadata: ["instance": "\(id)", "order": "\(message.type)"])
         return send(message, to: routingID)
     }
 
     /// Sends a heartbeat; `false` when the agent is no longer reachable.
-    private func sendHeartbeat(to service: String) -> Bool {
-        guard let routingID = registry.routingID(for: service) else { return false }
+    private func sendHeartbeat(to id: InstanceID) -> Bool {
+        guard let routingID = registry.routingID(for: id) else { return false }
         return send(.heartbeat, to: routingID)
     }
 
-    /// Nothing could be routed to the agent of `service`: its connection has closed. It has until
+    /// Nothing could be routed to the agent of instance `id`: its connection has closed. It has until
     /// `agent_lost_after` to come back.
-    private func closed(_ service: String) {
-        if !machine.isUnreachable(service) {
-            logger.notice(
-                "Agent connection closed; waiting for it to register again", metadata: ["service": "\(service)"])
+    private func closed(_ id: InstanceID) {
+        if !machine.isUnreachable(id) {
+            logger.notice("Agent connection closed; waiting for it to register again", metadata: ["instance": "\(id)"])
         }
-        machine.connectionClosed(service, now: clock.now)
+        machine.connectionClosed(id, now: clock.now)
     }
 
     @discardableResult

@@ -5,24 +5,29 @@ enum ProgressFormatter {
     /// The line for a progress event, or `nil` for events that are only logged.
     static func line(for progress: CoordinatorProgress) -> String? {
         switch progress {
-        case .agentConnected(let service, let host):
-            "agent connected: \(service) (\(host))"
-        case .agentLost(let service):
-            "agent lost: \(service)"
-        case .agentSuspect(let service):
-            "agent suspect (silent): \(service)"
-        case .agentResponsive(let service):
-            "agent responsive again: \(service)"
-        case .serviceFailed(let service, let reason):
-            "\(service) failed: \(reason)"
-        case .serviceUnready(let service, let reason):
-            "\(service) unready: \(reason)"
-        case .serviceReadyAgain(let service):
-            "\(service) ready again"
-        case .serviceRestarting(let service, let status, let attempt, let delay):
-            "\(service) ended (\(status)); restart \(attempt) in \(delay.configurationText)"
-        case .serviceExited(let service, let status):
-            "\(service) exited on its own (\(status))"
+        case .agentConnected(let id, let host):
+            "agent connected: \(id.service) (\(host))" + instance(id)
+        case .agentLost(let id):
+            "agent lost: \(id.service)" + instance(id)
+        case .agentSuspect(let id):
+            "agent suspect (silent): \(id.service)" + instance(id)
+        case .agentResponsive(let id):
+            "agent responsive again: \(id.service)" + instance(id)
+        case .serviceFailed(let id, let reason):
+            "\(id.service) failed: \(reason)" + instance(id)
+        case .serviceUnready(let id, let reason):
+            "\(id.service) unready: \(reason)" + instance(id)
+        case .serviceReadyAgain(let id):
+            "\(id.service) ready again" + instance(id)
+        case .serviceRestarting(let id, let status, let attempt, let delay):
+            "\(id.service) ended (\(status)); restart \(attempt) in \(delay.configurationText)" + instance(id)
+        case .serviceExited(let id, let status):
+            "\(id.service) exited on its own (\(status))" + instance(id)
+        case .startedWithFewer(let service, let ready, let expected, let missing, let unregistered):
+            "\(service) ready with \(ready) of \(expected) instances at its start timeout; not ready: "
+                + (missing + (unregistered > 0 ? ["\(unregistered) never registered"] : [])).joined(separator: ", ")
+        case .instanceFinished(let id, let outcome, let after):
+            "\(id) \(outcome)" + (after.map { " (\($0.secondsText))" } ?? "")
         case .startup(.waveStarted(let number, let total, let services)):
             "startup wave \(number)/\(total): starting \(services.joined(separator: ", "))"
         case .startup(.serviceReady(let service, let after)):
@@ -41,6 +46,7 @@ enum ProgressFormatter {
         case .operationBegan(let operation):
             "\(operation.kind.rawValue) \(operation.service)"
                 + (operation.requestedByAgent ? " (asked by its agent)" : "") + ": begins"
+                + (operation.instanceID.map(instance) ?? "")
         case .operationStopped(let operation, let report):
             "\(operation.kind.rawValue) \(operation.service): stopped \(report.entries.map(\.service).joined(separator: ", ")); starting them again"
         case .shutdown(.waveStarted(let number, let total, let services)):
@@ -54,5 +60,11 @@ enum ProgressFormatter {
                 ? "\(reason) reached: nothing left to kill"
                 : "\(reason) reached: killing \(services.joined(separator: ", ")) now"
         }
+    }
+
+    /// `, instance web-2`: which instance of the service a line is about, after the line, so that
+    /// the line reads as it does for a service of one instance.
+    private static func instance(_ id: InstanceID) -> String {
+        ", instance \(id.instance)"
     }
 }

@@ -6,8 +6,8 @@ import QuiesceCore
 /// new connection is let in once the old one is found closed.
 ///
 /// The limit is counted per sender (the key's identity with CURVE, the connection without), so one
-/// sender's flood never uses up another's share, and the first registration in each second of a
-/// service whose agent is not connected is always let in, whatever its sender sent before.
+/// sender's flood never uses up another's share, and the first registration in each second of an
+/// instance whose agent is not connected is always let in, whatever its sender sent before.
 ///
 /// It does no I/O and reads no clock: the runtime gives it the time and carries out what it decides.
 struct RegistrationAdmission {
@@ -36,21 +36,21 @@ struct RegistrationAdmission {
     private var second: Int64 = 0
     /// How many registrations each sender sent in ``second``.
     private var counts: [String: Int] = [:]
-    /// The services without a connected agent whose registration was let in past the limit in
+    /// The instances without a connected agent whose registration was let in past the limit in
     /// ``second``.
-    private var awaitedAdmitted: Set<String> = []
+    private var awaitedAdmitted: Set<InstanceID> = []
 
     /// The key under which senders past ``maximumSendersPerSecond`` are counted together. No identity
     /// or connection is ever empty.
     private static let sharedCount = ""
 
-    /// A registration of `service` from `sender` (its identity, or its connection when there are no
-    /// keys) arrived on `routingID` at `now`. `awaited` tells whether `service` is in the fleet with
-    /// no agent connected; `isConnected` whether the state machine has `service`'s agent connected;
+    /// A registration of instance `id` from `sender` (its identity, or its connection when there are
+    /// no keys) arrived on `routingID` at `now`. `awaited` tells whether `id`'s service is in the fleet
+    /// with no agent of `id` connected; `isConnected` whether the state machine has `id`'s agent connected;
     /// `registry` which connection it registered on. Every registration counts towards its sender's
     /// limit, repeated ones too.
     mutating func registrationReceived(
-        of service: String, from sender: String, on routingID: [UInt8], registry: AgentRegistry, awaited: Bool,
+        of id: InstanceID, from sender: String, on routingID: [UInt8], registry: AgentRegistry, awaited: Bool,
         isConnected: Bool, now: Timestamp
     ) -> Decision {
         let arrivalSecond = now.sinceOrigin.components.seconds
@@ -62,22 +62,22 @@ struct RegistrationAdmission {
         let key = counts[sender] != nil || counts.count < Self.maximumSendersPerSecond ? sender : Self.sharedCount
         counts[key, default: 0] += 1
         if counts[key, default: 0] > Self.registrationsPerSecond {
-            guard awaited, awaitedAdmitted.insert(service).inserted else { return .rateLimited }
+            guard awaited, awaitedAdmitted.insert(id).inserted else { return .rateLimited }
         }
-        if registry.service(for: routingID) == service, isConnected { return .welcomeAgain }
+        if registry.instance(for: routingID) == id, isConnected { return .welcomeAgain }
         return .register
     }
 
-    /// The state machine refused a registration of `service` on `routingID`. When it did so because an
-    /// agent of `service` is connected already, on another connection, that connection may have closed
+    /// The state machine refused a registration of instance `id` on `routingID`. When it did so because
+    /// an agent of `id` is connected already, on another connection, that connection may have closed
     /// without the coordinator noticing yet (its agent restarted or reconnected): the answer is that
     /// connection, to probe with a heartbeat. If the heartbeat cannot be routed, the runtime reports the
     /// connection closed and asks the state machine again. `nil`: the refusal stands.
     static func connectionToProbe(
-        after refusal: CoordinatorStateMachine.RegistrationRefusal, of service: String, on routingID: [UInt8],
+        after refusal: CoordinatorStateMachine.RegistrationRefusal, of id: InstanceID, on routingID: [UInt8],
         registry: AgentRegistry
     ) -> [UInt8]? {
-        guard case .alreadyConnected = refusal, let previous = registry.routingID(for: service), previous != routingID
+        guard case .alreadyConnected = refusal, let previous = registry.routingID(for: id), previous != routingID
         else { return nil }
         return previous
     }

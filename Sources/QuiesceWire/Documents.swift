@@ -2,6 +2,10 @@ import QuiesceCore
 
 /// `quiesce status --json` and the `status_reply` message body.
 public struct StatusDocument: Codable, Equatable, Sendable {
+    /// One service: its state as a whole and, since QSC/1.1, its instances. The fields of QSC/1.0
+    /// stay, so that an earlier CLI still reads the document: `connected` when any instance is, and
+    /// `host`, `pid`, `uptime_seconds` and `detail` those of a service's only instance. A service of
+    /// one instance is that instance: its row names it in `instance` and holds no `instances`.
     public struct Row: Codable, Equatable, Sendable {
         public var service: String
         public var state: String
@@ -13,6 +17,43 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         public var uptimeSeconds: Double?
         public var sinceLastChangeSeconds: Double
         public var detail: String?
+        /// Instances expected, the fewest ready its dependents need, and those ready (QSC/1.1).
+        public var expected: Int?
+        public var minReady: Int?
+        public var readyCount: Int?
+        /// The id of a service's only instance (QSC/1.1).
+        public var instance: String?
+        /// One row per instance, in the order they first registered, when there are none or several
+        /// (QSC/1.1).
+        public var instances: [InstanceRow]?
+    }
+
+    /// One instance of a service (QSC/1.1).
+    public struct InstanceRow: Codable, Equatable, Sendable {
+        public var instance: String
+        public var state: String
+        public var connected: Bool
+        public var suspect: Bool?
+        public var host: String?
+        public var pid: Int32?
+        public var uptimeSeconds: Double?
+        public var sinceLastChangeSeconds: Double
+        public var detail: String?
+
+        public init(
+            instance: String, state: String, connected: Bool, suspect: Bool?, host: String?, pid: Int32?,
+            uptimeSeconds: Double?, sinceLastChangeSeconds: Double, detail: String?
+        ) {
+            self.instance = instance
+            self.state = state
+            self.connected = connected
+            self.suspect = suspect
+            self.host = host
+            self.pid = pid
+            self.uptimeSeconds = uptimeSeconds
+            self.sinceLastChangeSeconds = sinceLastChangeSeconds
+            self.detail = detail
+        }
     }
 
     /// What the coordinator has turned away since it started; each is also logged.
@@ -50,13 +91,22 @@ public struct StatusDocument: Codable, Equatable, Sendable {
     public init(phase: String, services: [ServiceStatus], rejections: Rejections? = nil) {
         self.phase = phase
         self.rejections = rejections
-        self.services = services.map {
-            Row(
-                service: $0.service, state: $0.state.rawValue, connected: $0.connected,
-                suspect: $0.suspect ? true : nil,
-                host: $0.host, pid: $0.pid,
-                uptimeSeconds: $0.uptime?.seconds, sinceLastChangeSeconds: $0.sinceLastChange.seconds,
-                detail: $0.detail)
+        self.services = services.map { service in
+            let instances = service.instances.map {
+                InstanceRow(
+                    instance: $0.instance, state: $0.state.rawValue, connected: $0.connected,
+                    suspect: $0.suspect ? true : nil, host: $0.host, pid: $0.pid, uptimeSeconds: $0.uptime?.seconds,
+                    sinceLastChangeSeconds: $0.sinceLastChange.seconds, detail: $0.detail)
+            }
+            let only = instances.count == 1 ? instances.first : nil
+            return Row(
+                service: service.service, state: service.state.rawValue,
+                connected: instances.contains(where: \.connected),
+                suspect: instances.contains { $0.suspect == true } ? true : nil, host: only?.host, pid: only?.pid,
+                uptimeSeconds: only?.uptimeSeconds,
+                sinceLastChangeSeconds: instances.map(\.sinceLastChangeSeconds).min() ?? 0, detail: only?.detail,
+                expected: service.expected, minReady: service.minReady, readyCount: service.ready,
+                instance: only?.instance, instances: only == nil ? instances : nil)
         }
     }
 }
@@ -69,6 +119,17 @@ public struct ReportDocument: Codable, Equatable, Sendable {
         public var wave: Int
         /// `stopped`, `killed_after_timeout`, `killed`, `already_exited`, `not_started`, `timed_out`,
         /// `lost`, `not_connected`, `stopped_earlier`, `killed_at_deadline`, `killed_on_escalation`.
+        public var outcome: String
+        public var clean: Bool
+        public var detail: String
+        public var durationSeconds: Double?
+        /// Each instance's outcome (QSC/1.1).
+        public var instances: [InstanceEntry]?
+    }
+
+    /// One instance's outcome (QSC/1.1).
+    public struct InstanceEntry: Codable, Equatable, Sendable {
+        public var instance: String
         public var outcome: String
         public var clean: Bool
         public var detail: String
@@ -97,7 +158,12 @@ public struct ReportDocument: Codable, Equatable, Sendable {
         services = report.entries.map {
             Entry(
                 service: $0.service, wave: $0.wave, outcome: $0.outcome.code, clean: $0.outcome.isClean,
-                detail: $0.outcome.description, durationSeconds: $0.duration?.seconds)
+                detail: $0.outcome.description, durationSeconds: $0.duration?.seconds,
+                instances: $0.instances.map {
+                    InstanceEntry(
+                        instance: $0.instance, outcome: $0.outcome.code, clean: $0.outcome.isClean,
+                        detail: $0.outcome.description, durationSeconds: $0.duration?.seconds)
+                })
         }
     }
 

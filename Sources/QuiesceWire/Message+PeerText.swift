@@ -9,8 +9,10 @@ extension Message {
     /// readiness probe is left as it is: it is a setting to carry out, not text to show.
     func sanitizingPeerText() -> Message {
         switch self {
-        case .register(let service, let host, let agentPID, let snapshot):
-            .register(service: name(service), host: name(host), agentPID: agentPID, snapshot: snapshot)
+        case .register(let service, let host, let agentPID, let snapshot, let instance):
+            .register(
+                service: name(service), host: name(host), agentPID: agentPID, snapshot: snapshot,
+                instance: instance.map(name))
         case .startFailed(let reason): .startFailed(reason: text(reason))
         case .unready(let reason): .unready(reason: text(reason))
         case .refused(let reason): .refused(reason: text(reason))
@@ -36,6 +38,15 @@ extension StatusDocument {
             row.state = name(row.state)
             row.host = row.host.map(name)
             row.detail = row.detail.map(text)
+            row.instance = row.instance.map(name)
+            row.instances = row.instances?.map { instance in
+                var instance = instance
+                instance.instance = name(instance.instance)
+                instance.state = name(instance.state)
+                instance.host = instance.host.map(name)
+                instance.detail = instance.detail.map(text)
+                return instance
+            }
             return row
         }
         return document
@@ -55,6 +66,13 @@ extension ReportDocument {
             entry.service = name(entry.service)
             entry.outcome = name(entry.outcome)
             entry.detail = text(entry.detail)
+            entry.instances = entry.instances?.map { instance in
+                var instance = instance
+                instance.instance = name(instance.instance)
+                instance.outcome = name(instance.outcome)
+                instance.detail = text(instance.detail)
+                return instance
+            }
             return entry
         }
         return document

@@ -3,8 +3,9 @@ import QuiesceCore
 /// Every message of the Quiesce protocol (see docs/protocol.md).
 public enum Message: Equatable, Sendable {
     // Agent to coordinator.
-    /// Asks to be the agent of `service`.
-    case register(service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot)
+    /// Asks to be the agent of one instance of `service`: `instance`, or, when an agent of an
+    /// earlier revision sends none, the one its `host` names.
+    case register(service: String, host: String, agentPID: Int32, snapshot: AgentSnapshot, instance: String? = nil)
     /// Liveness, both ways.
     case heartbeat
     /// The service's process was spawned.

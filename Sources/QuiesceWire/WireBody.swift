@@ -7,6 +7,7 @@ struct WireBody: Codable {
     var epoch: UInt64?
     var service: String?
     var host: String?
+    var instance: String?
     var agentPid: Int32?
     var pid: Int32?
     var reason: String?
@@ -29,7 +30,7 @@ struct WireBody: Codable {
     var snapshot: SnapshotDocument?
 
     enum CodingKeys: String, CodingKey {
-        case type, id, replyTo, epoch, service, host, agentPid, pid, reason, outcome, exitCode, signal
+        case type, id, replyTo, epoch, service, host, instance, agentPid, pid, reason, outcome, exitCode, signal
         case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit,
             operation, lostAfterMs, snapshot
     }
@@ -55,6 +56,7 @@ struct WireBody: Codable {
         }
         service = try decode(.service)
         host = try decode(.host)
+        instance = try decode(.instance)
         agentPid = try decode(.agentPid)
         pid = try decode(.pid)
         reason = try decode(.reason)
@@ -79,7 +81,7 @@ struct WireBody: Codable {
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
     private static let fields: [String: Set<CodingKeys>] = [
-        "register": [.service, .host, .agentPid, .snapshot],
+        "register": [.service, .host, .instance, .agentPid, .snapshot],
         "welcome": [.heartbeatIntervalMs, .lostAfterMs],
         "started": [.pid],
         "start_failed": [.reason],

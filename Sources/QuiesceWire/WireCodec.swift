@@ -49,9 +49,10 @@ public enum WireCodec {
         var body = WireBody(
             type: envelope.message.type, id: envelope.id, replyTo: envelope.replyTo, epoch: envelope.epoch)
         switch envelope.message {
-        case .register(let service, let host, let agentPID, let snapshot):
+        case .register(let service, let host, let agentPID, let snapshot, let instance):
             body.service = service
             body.host = host
+            body.instance = instance
             body.agentPid = agentPID
             body.snapshot = snapshot == .idle ? nil : SnapshotDocument(snapshot)
         case .started(let pid):
@@ -112,9 +113,12 @@ public enum WireCodec {
                 guard let snapshot = document.snapshot else { throw .outOfRange(type: body.type, field: "snapshot") }
                 return snapshot
             }
+            if let instance = body.instance, InstanceID.problem(in: instance) != nil {
+                throw .outOfRange(type: body.type, field: "instance")
+            }
             return .register(
                 service: try require(body.service, "service"), host: try require(body.host, "host"),
-                agentPID: try require(body.agentPid, "agent_pid"), snapshot: snapshot ?? .idle)
+                agentPID: try require(body.agentPid, "agent_pid"), snapshot: snapshot ?? .idle, instance: body.instance)
         case "heartbeat": return .heartbeat
         case "started": return .started(pid: try require(body.pid, "pid"))
         case "ready": return .ready

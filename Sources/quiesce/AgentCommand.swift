@@ -8,7 +8,7 @@ struct AgentCommand: ParsableCommand {
         commandName: "agent",
         abstract: "Run a service under the coordinator's orders.",
         discussion: """
-            Registers as service NAME, starts COMMAND on the coordinator's start order, stops it on a \
+            Registers as an instance of service NAME (--instance, the host name by default), starts COMMAND on the coordinator's start order, stops it on a \
             stop order (stop signal to its process group, SIGKILL after the stop timeout) and reports. \
             Exits with the service's status: its exit code, 128 + the signal that ended it (137 when \
             killed), 78 when the coordinator refused the agent, 127 when COMMAND could not be started.
@@ -27,6 +27,13 @@ struct AgentCommand: ParsableCommand {
 
     @Option(name: .long, help: "The service name, as the coordinator's configuration declares it.")
     var name: String
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Which instance of the service this agent is, unique among the service's agents: letters, digits, '-', '_' and '.', at most 64 bytes (default: the host name).",
+            valueName: "id"))
+    var instance: String?
 
     @Option(name: .long, help: "The coordinator's endpoint, e.g. tcp://coordinator.internal:7700.")
     var coordinator: String
@@ -106,9 +113,18 @@ struct AgentCommand: ParsableCommand {
         }
         _ = try readiness.probe()
         _ = try stopCommand()
+        if let problem = InstanceID.problem(in: instanceID) {
+            throw ValidationError(
+                instance == nil ? "the host name is no instance id: \(problem)" : "--instance: \(problem)")
+        }
         if let healthPort, !(1...65535).contains(healthPort) {
             throw ValidationError("--health-port must be between 1 and 65535")
         }
+    }
+
+    /// `--instance`, or the host name: a container's or pod's host name is unique.
+    private var instanceID: String {
+        instance ?? ProcessInfo.processInfo.hostName
     }
 
     /// The --stop-exec or --stop-http command, if any.
@@ -129,7 +145,7 @@ struct AgentCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = AgentOptions(name: name, coordinator: coordinator, command: command)
+        var options = AgentOptions(name: name, instance: instanceID, coordinator: coordinator, command: command)
         options.settings.stopSignal = SignalName.number(of: stopSignal)!
         options.settings.localStopTimeout = localStopTimeout
         options.settings.coordinatedStopTimeout = coordinatedStopTimeout

@@ -1,3 +1,4 @@
+import QuiesceCore
 import Testing
 
 @testable import QuiesceCoordinator
@@ -10,11 +11,11 @@ struct AgentRegistryTests {
     @Test("A registration binds the service and its routing id both ways")
     func bindBothWays() {
         var registry = AgentRegistry()
-        #expect(registry.service(for: first) == nil)
+        #expect(registry.instance(for: first) == nil)
         #expect(registry.routingID(for: "api") == nil)
 
         registry.bind("api", to: first)
-        #expect(registry.service(for: first) == "api")
+        #expect(registry.instance(for: first) == "api")
         #expect(registry.routingID(for: "api") == first)
     }
 
@@ -24,8 +25,8 @@ struct AgentRegistryTests {
         registry.bind("api", to: first)
         registry.bind("api", to: second)
         #expect(registry.routingID(for: "api") == second)
-        #expect(registry.service(for: second) == "api")
-        #expect(registry.service(for: first) == nil)
+        #expect(registry.instance(for: second) == "api")
+        #expect(registry.instance(for: first) == nil)
     }
 
     @Test("Services are bound independently")
@@ -33,8 +34,8 @@ struct AgentRegistryTests {
         var registry = AgentRegistry()
         registry.bind("api", to: first)
         registry.bind("database", to: second)
-        #expect(registry.service(for: first) == "api")
-        #expect(registry.service(for: second) == "database")
+        #expect(registry.instance(for: first) == "api")
+        #expect(registry.instance(for: second) == "database")
         #expect(registry.routingID(for: "api") == first)
         #expect(registry.routingID(for: "database") == second)
     }
@@ -43,8 +44,9 @@ struct AgentRegistryTests {
     func connectedAgent() {
         var registry = AgentRegistry()
         registry.bind("api", to: first)
-        let connected: Set<String> = ["api"]
-        func agent(at routingID: [UInt8], stamped epoch: UInt64?, connected: Set<String> = connected) -> String? {
+        let connected: Set<InstanceID> = ["api"]
+        func agent(at routingID: [UInt8], stamped epoch: UInt64?, connected: Set<InstanceID> = connected) -> InstanceID?
+        {
             registry.connectedAgent(at: routingID, stamped: epoch, currentEpoch: 7, isConnected: connected.contains)
         }
 

@@ -23,10 +23,13 @@ struct JournalTests {
         let journal = Journal(directory: StateDirectory(path: directory.path))
 
         try journal.append(.shutdownBegan)
-        #expect(journal.pendingShutdown() == [:])
+        #expect(journal.pendingShutdown() == RecordedShutdown())
         try journal.append(.outcome("api", stopped))
         try journal.append(.outcome("worker", timedOut))
-        #expect(journal.pendingShutdown() == ["api": stopped, "worker": timedOut])
+        try journal.append(.instanceOutcome(InstanceID(service: "db", instance: "b"), stopped))
+        #expect(
+            journal.pendingShutdown()
+                == RecordedShutdown(services: ["api": stopped, "worker": timedOut], instances: ["db": ["b": stopped]]))
 
         let lines = try String(contentsOfFile: directory.file("journal.jsonl"), encoding: .utf8)
             .split(separator: "\n")
@@ -35,6 +38,7 @@ struct JournalTests {
                 #"{"event":"shutdown"}"#,
                 #"{"clean":true,"detail":"stopped (exit 0)","event":"outcome","outcome":"acknowledged","service":"api"}"#,
                 #"{"clean":false,"detail":"timed out after 10s","event":"outcome","outcome":"timed_out","service":"worker"}"#,
+                #"{"clean":true,"detail":"stopped (exit 0)","event":"outcome","instance":"b","outcome":"acknowledged","service":"db"}"#,
             ])
     }
 
@@ -51,10 +55,12 @@ struct JournalTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("journal.jsonl"))).isEmpty)
 
         try journal.append(.shutdownBegan)
-        #expect(journal.pendingShutdown() == [:])
+        #expect(journal.pendingShutdown() == RecordedShutdown())
     }
 
-    @Test("A journal written by an earlier coordinator is read by a new one, skipping a line cut short")
+    @Test(
+        "A journal of an earlier coordinator, before instances, is read as whole services' outcomes, skipping a line cut short"
+    )
     func readByAnotherCoordinator() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -64,7 +70,9 @@ struct JournalTests {
             {"clean":true,"detail":"stopped (exit 0)","event":"outcome","outcome":"acknowledged","service":"api"}
             {"event":"outcome","service":"wor
             """, in: directory)
-        #expect(Journal(directory: StateDirectory(path: directory.path)).pendingShutdown() == ["api": stopped])
+        #expect(
+            Journal(directory: StateDirectory(path: directory.path)).pendingShutdown()
+                == RecordedShutdown(services: ["api": stopped]))
     }
 
     @Test("An outcome with no shutdown before it, or a line of an unknown event, is not a pending shutdown")
@@ -89,9 +97,8 @@ struct JournalTests {
             {"event":"outcome","service":"api","outcome":"lost"}
             """, in: directory)
         #expect(
-            Journal(directory: StateDirectory(path: directory.path)).pendingShutdown() == [
-                "api": RecordedOutcome(code: "lost", clean: false, detail: "lost")
-            ])
+            Journal(directory: StateDirectory(path: directory.path)).pendingShutdown()
+                == RecordedShutdown(services: ["api": RecordedOutcome(code: "lost", clean: false, detail: "lost")]))
     }
 
     private func journalText(_ text: String, in directory: TemporaryDirectory) throws {

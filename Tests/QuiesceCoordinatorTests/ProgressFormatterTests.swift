@@ -8,18 +8,21 @@ struct ProgressFormatterTests {
     @Test(
         "Each progress event prints the line an operator reads",
         arguments: [
-            (CoordinatorProgress.agentConnected("api", host: "web-1"), "agent connected: api (web-1)"),
-            (.agentLost("api"), "agent lost: api"),
-            (.agentSuspect("api"), "agent suspect (silent): api"),
-            (.agentResponsive("api"), "agent responsive again: api"),
-            (.serviceFailed("api", reason: "exit code 3"), "api failed: exit code 3"),
-            (.serviceUnready("api", reason: "HTTP 503"), "api unready: HTTP 503"),
-            (.serviceReadyAgain("api"), "api ready again"),
+            (
+                CoordinatorProgress.agentConnected("api", host: "web-1"),
+                "agent connected: api (web-1), instance host-api"
+            ),
+            (.agentLost("api"), "agent lost: api, instance host-api"),
+            (.agentSuspect("api"), "agent suspect (silent): api, instance host-api"),
+            (.agentResponsive("api"), "agent responsive again: api, instance host-api"),
+            (.serviceFailed("api", reason: "exit code 3"), "api failed: exit code 3, instance host-api"),
+            (.serviceUnready("api", reason: "HTTP 503"), "api unready: HTTP 503, instance host-api"),
+            (.serviceReadyAgain("api"), "api ready again, instance host-api"),
             (
                 .serviceRestarting("api", status: .exited(1), attempt: 2, delay: .milliseconds(500)),
-                "api ended (exit code 1); restart 2 in 500ms"
+                "api ended (exit code 1); restart 2 in 500ms, instance host-api"
             ),
-            (.serviceExited("api", status: .signalled(9)), "api exited on its own (signal SIGKILL)"),
+            (.serviceExited("api", status: .signalled(9)), "api exited on its own (signal SIGKILL), instance host-api"),
             (
                 .startup(.waveStarted(number: 1, of: 2, services: ["database", "cache"])),
                 "startup wave 1/2: starting database, cache"
@@ -28,6 +31,14 @@ struct ProgressFormatterTests {
             (.startup(.serviceAdopted("database", ready: true)), "database already running and ready: adopted"),
             (.startup(.serviceAdopted("database", ready: false)), "database already running: adopted"),
             (.startupComplete(after: .seconds(3)), "startup complete in 3.0 s"),
+            (
+                .startedWithFewer("db", ready: 2, expected: 3, missing: ["c"], unregistered: 1),
+                "db ready with 2 of 3 instances at its start timeout; not ready: c, 1 never registered"
+            ),
+            (
+                .instanceFinished("db/b", .acknowledged(.stopped(.exited(0))), after: .seconds(1)),
+                "db/b stopped (exit code 0) (1.0 s)"
+            ),
             (.shutdownBegan, "shutdown begins"),
             (.shutdownResumed(alreadyStopped: []), "resuming the shutdown a previous coordinator began"),
             (

@@ -12,7 +12,7 @@ struct RegistrationAdmissionTests {
     /// A registration of `service` from `sender` on `routingID` at `now`, with nothing registered yet
     /// and, unless `awaited`, for a service that is not waiting for its agent.
     private func arrival(
-        _ admission: inout RegistrationAdmission, of service: String = "api", from sender: String = "agent:api",
+        _ admission: inout RegistrationAdmission, of service: InstanceID = "api", from sender: String = "agent:api",
         on routingID: [UInt8]? = nil, registry: AgentRegistry = AgentRegistry(), awaited: Bool = false,
         isConnected: Bool = false, now: Timestamp
     ) -> RegistrationAdmission.Decision {

@@ -19,7 +19,7 @@ struct FakeCoordinatorTests {
     /// Whether `envelope` is the registration of `service`'s agent.
     static func isRegistration(of service: String) -> (Envelope) -> Bool {
         { envelope in
-            if case .register(let name, _, _, _) = envelope.message { name == service } else { false }
+            if case .register(let name, _, _, _, _) = envelope.message { name == service } else { false }
         }
     }
 

@@ -137,6 +137,20 @@ final class Fleet {
         return process
     }
 
+    /// Starts an agent for instance `instance` of `service`, whose service records itself as
+    /// `SERVICE/INSTANCE` in the timeline and takes `stopDelay` seconds to stop after SIGTERM.
+    @discardableResult
+    func startInstance(_ service: String, _ instance: String, stopDelay: Double = 0.1) throws -> Process {
+        let label = "\(service)/\(instance)"
+        let script = directory.appendingPathComponent("service.sh").path
+        let process = try launch(
+            ["agent", "--name", service, "--instance", instance, "--coordinator", endpoint]
+                + ["--", "/bin/sh", script, label, String(stopDelay), "obey", timelinePath.path],
+            log: "agent-\(service)-\(instance)", prefix: placement[service] ?? [])
+        agents[label] = process
+        return process
+    }
+
     /// Starts the coordinator and one agent per service (name and stop delay, in that order), and waits
     /// until every service has started.
     func up(_ services: KeyValuePairs<String, Double>) async throws -> Process {

@@ -90,7 +90,7 @@ struct HostileInputTests {
         let agent = try fleet.startAgent("app", stopDelay: 0.1)
 
         let registration = try await coordinator.awaitRegistration()
-        guard case .register(let service, _, _, _) = registration.message else {
+        guard case .register(let service, _, _, _, _) = registration.message else {
             Issue.record("expected a registration, got \(registration)")
             return
         }

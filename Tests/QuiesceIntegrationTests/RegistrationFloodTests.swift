@@ -67,7 +67,10 @@ extension DealerFlood {
     /// Sends registrations as `cache`, with its key, about 400 a second, until stopped (or 60 s at most).
     static func registrations(to endpoint: String, keys: CurveKeyPair, serverKey: String) -> DealerFlood {
         DealerFlood(endpoint: endpoint, curve: (keys, serverKey), lifetime: 60, pause: 2500) { dealer, pass in
-            let register = Message.register(service: "cache", host: "flood", agentPID: 1, snapshot: .idle)
+            // The instance of the cache agent already connected (its host's name): refused as a duplicate,
+            // where another host would be another instance of cache.
+            let register = Message.register(
+                service: "cache", host: ProcessInfo.processInfo.hostName, agentPID: 1, snapshot: .idle)
             let sent = (try? dealer.send(WireCodec.encode(Envelope(id: pass + 1, message: register)))) == true
             // Replies are read and thrown away, so the socket's queue never fills.
             while (try? dealer.receive(maxFrames: 8)) != nil {}

@@ -120,8 +120,10 @@ struct BodyFormatTests {
         #expect(
             json == #"{"id":5,"reply_to":1,"status":{"phase":"running","#
                 + #""rejections":{"dropped_idle_connections":0,"failed_handshakes":3,"malformed_messages":0,"rate_limited_registrations":0,"refused_messages":1},"services":["#
-                + #"{"connected":true,"host":"h","pid":10,"service":"db","since_last_change_seconds":1.5,"state":"ready","uptime_seconds":1.5},"#
-                + #"{"connected":false,"service":"api","since_last_change_seconds":2,"state":"timed out"}]},"type":"status_reply"}"#
+                + #"{"connected":true,"expected":1,"host":"h","instance":"a","min_ready":1,"pid":10,"ready_count":1,"#
+                + #""service":"db","since_last_change_seconds":1.5,"state":"ready","uptime_seconds":1.5},"#
+                + #"{"connected":false,"expected":1,"instance":"a","min_ready":1,"ready_count":0,"service":"api","#
+                + #""since_last_change_seconds":2,"state":"timed out"}]},"type":"status_reply"}"#
         )
     }
 
@@ -132,7 +134,12 @@ struct BodyFormatTests {
                 entries: [
                     .init(
                         service: "api", wave: 1, outcome: .acknowledged(.stopped(.exited(0))),
-                        duration: .milliseconds(250)),
+                        duration: .milliseconds(250),
+                        instances: [
+                            .init(
+                                instance: "a", outcome: .acknowledged(.stopped(.exited(0))),
+                                duration: .milliseconds(250))
+                        ]),
                     .init(service: "db", wave: 2, outcome: .notConnected, duration: nil),
                 ],
                 total: .milliseconds(250), termination: .completed, criticalPath: ["api"]))
@@ -140,8 +147,10 @@ struct BodyFormatTests {
         #expect(
             json == #"{"id":9,"reply_to":2,"report":{"clean":false,"critical_path":["api"],"exit_code":1,"#
                 + #""services":["#
-                + #"{"clean":true,"detail":"stopped (exit code 0)","duration_seconds":0.25,"outcome":"stopped","service":"api","wave":1},"#
-                + #"{"clean":false,"detail":"not connected (no agent)","outcome":"not_connected","service":"db","wave":2}],"#
+                + #"{"clean":true,"detail":"stopped (exit code 0)","duration_seconds":0.25,"instances":[{"clean":true,"#
+                + #""detail":"stopped (exit code 0)","duration_seconds":0.25,"instance":"a","outcome":"stopped"}],"#
+                + #""outcome":"stopped","service":"api","wave":1},"#
+                + #"{"clean":false,"detail":"not connected (no agent)","instances":[],"outcome":"not_connected","service":"db","wave":2}],"#
                 + #""still_running_when_killed":[],"termination":"completed","total_seconds":0.25},"type":"report"}"#)
     }
 }

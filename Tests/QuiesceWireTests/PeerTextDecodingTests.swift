@@ -34,7 +34,7 @@ struct PeerTextDecodingTests {
     func capped() throws {
         let long = String(repeating: "x", count: 100_000)
         guard
-            case .register(let service, let host, _, _) = try decoded(
+            case .register(let service, let host, _, _, _) = try decoded(
                 .register(service: long, host: long, agentPID: 7, snapshot: .idle))
         else {
             Issue.record("not a registration")

@@ -158,3 +158,19 @@ let samples: [Sample] = [
         "register, dotted name and empty host",
         Envelope(id: 38, message: .register(service: "a.b-c_d", host: "", agentPID: 1, snapshot: .idle))),
 ]
+
+extension ServiceStatus {
+    /// A service of one instance, `a`, as status rows were before services had instances.
+    init(
+        service: String, state: ServiceState, connected: Bool, host: String? = nil, pid: Int32? = nil,
+        uptime: Duration? = nil, sinceLastChange: Duration, detail: String? = nil
+    ) {
+        self.init(
+            service: service, ready: state == .ready ? 1 : 0,
+            instances: [
+                InstanceStatus(
+                    instance: "a", state: state, connected: connected, host: host, pid: pid, uptime: uptime,
+                    sinceLastChange: sinceLastChange, detail: detail)
+            ])
+    }
+}

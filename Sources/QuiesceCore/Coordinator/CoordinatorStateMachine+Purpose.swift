@@ -11,12 +11,14 @@ extension CoordinatorStateMachine {
             if case .operation = self { true } else { false }
         }
 
-        /// Whether the agent of `service` exits after its stop: at a fleet shutdown, or when the agent
-        /// itself asked for the stop.
-        func agentExits(_ service: String) -> Bool {
+        /// Whether the agent of instance `id` exits after its stop: at a fleet shutdown, or when that
+        /// agent itself asked for the stop.
+        func agentExits(_ id: InstanceID) -> Bool {
             switch self {
             case .fleet: true
-            case .operation(let operation, _): operation.requestedByAgent && operation.service == service
+            case .operation(let operation, _):
+                operation.requestedByAgent && operation.service == id.service
+                    && (operation.instance == nil || operation.instance == id.instance)
             }
         }
     }

@@ -4,12 +4,13 @@
 /// It runs a ``StartupStateMachine`` while the fleet starts and a ``ShutdownStateMachine`` once a
 /// shutdown is requested, and a targeted ``Operation`` runs the same machines over part of the graph
 /// while the fleet is running. Its parts, each in a file of its own:
-/// - ``ServiceTable``: what is known of each service and its agent, and the order it has not answered.
+/// - ``ServiceTable``: what is known of each service, of each of its instances and their agents, and
+///   the order each instance has not answered.
 /// - ``StartupRun`` and ``ShutdownRun``: one run of either machine, for a ``Purpose`` (the fleet or an
-///   operation), translating its actions into orders addressed to services.
+///   operation), translating its actions on services into orders addressed to their instances.
 /// - this file: the coordinator's `State` and its events, and what follows the end of each run.
 public struct CoordinatorStateMachine: Sendable {
-    /// An order the runtime delivers to a service's agent.
+    /// An order the runtime delivers to an instance's agent.
     public enum Order: Hashable, Sendable {
         /// Start, checking readiness with the configuration's probe unless the agent has its own, and
         /// restarting the process as the configuration's policy says.
@@ -24,12 +25,12 @@ public struct CoordinatorStateMachine: Sendable {
     public enum Timer: Hashable, Sendable {
         case startup(StartupStateMachine.Timer)
         case shutdown(ShutdownStateMachine.Timer)
-        /// Sends a service's unanswered order again.
-        case retransmit(String)
-        /// Fires when a service's agent has been silent for `agent_suspect_after`.
-        case suspect(String)
-        /// Fires when a service's agent has been silent for `agent_lost_after`: it is lost.
-        case lost(String)
+        /// Sends an instance's unanswered order again.
+        case retransmit(InstanceID)
+        /// Fires when an instance's agent has been silent for `agent_suspect_after`.
+        case suspect(InstanceID)
+        /// Fires when an instance's agent has been silent for `agent_lost_after`: it is lost.
+        case lost(InstanceID)
         /// A restarted coordinator stops waiting for agents and resumes the shutdown.
         case resumeGrace
         /// Every `heartbeat_interval`, from ``start(now:)`` on: the connected agents are sent a heartbeat.
@@ -37,10 +38,10 @@ public struct CoordinatorStateMachine: Sendable {
     }
 
     public enum Action: Equatable, Sendable {
-        case send(Order, to: String)
-        /// Tells the service's agent that the coordinator is alive. A heartbeat that cannot be routed
+        case send(Order, to: InstanceID)
+        /// Tells the instance's agent that the coordinator is alive. A heartbeat that cannot be routed
         /// means the agent's connection closed (``connectionClosed(_:now:)``).
-        case sendHeartbeat(to: String)
+        case sendHeartbeat(to: InstanceID)
         case scheduleTimer(Timer, at: Timestamp)
         case cancelTimer(Timer)
         case progress(CoordinatorProgress)
@@ -56,7 +57,10 @@ public struct CoordinatorStateMachine: Sendable {
     public enum JournalEntry: Hashable, Sendable {
         /// The fleet's shutdown began.
         case shutdownBegan
+        /// A service's outcome, once every instance of it has its own.
         case outcome(String, RecordedOutcome)
+        /// An instance's outcome, for a service of several instances.
+        case instanceOutcome(InstanceID, RecordedOutcome)
         /// The report was written: nothing is pending.
         case shutdownFinished
     }
@@ -64,7 +68,9 @@ public struct CoordinatorStateMachine: Sendable {
     /// Why an agent's registration is refused.
     public enum RegistrationRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case unknownService(String, suggestion: String?)
-        case alreadyConnected(String)
+        case alreadyConnected(InstanceID)
+        /// The service has as many instances recorded as ``InstanceCount/maximum``.
+        case tooManyInstances(String)
         case finished
 
         public var description: String {
@@ -72,8 +78,10 @@ public struct CoordinatorStateMachine: Sendable {
             case .unknownService(let name, let suggestion):
                 "service \"\(name)\" is not in the coordinator's configuration"
                     + (suggestion.map(NameSuggestion.phrase(suggesting:)) ?? "")
-            case .alreadyConnected(let name):
-                "an agent for service \"\(name)\" is already connected"
+            case .alreadyConnected(let id):
+                "an agent for service \"\(id.service)\" is already connected as instance \"\(id.instance)\"; give each agent its own --instance"
+            case .tooManyInstances(let name):
+                "service \"\(name)\" has \(InstanceCount.maximum) instances already, the most the coordinator keeps"
             case .finished:
                 "the coordinator has finished its shutdown"
             }
@@ -83,7 +91,8 @@ public struct CoordinatorStateMachine: Sendable {
     /// Where the coordinator stands; a run carries the startup or shutdown machine it is running.
     private enum State: Sendable {
         /// Restarted in the middle of a shutdown: waiting for agents before resuming it.
-        case resuming([String: RecordedOutcome])
+        /// `awaiting` counts, per service, the expected instances neither recorded nor back yet.
+        case resuming(RecordedShutdown, awaiting: [String: Int])
         case starting(StartupRun)
         case running
         case shuttingDown(ShutdownRun)
@@ -102,24 +111,30 @@ public struct CoordinatorStateMachine: Sendable {
 
     /// - Parameter resuming: the outcomes the journal recorded of a shutdown a previous coordinator
     ///   began and did not finish; the coordinator then resumes it instead of starting the fleet.
-    public init(configuration: Configuration, now: Timestamp, resuming: [String: RecordedOutcome]? = nil) {
+    public init(configuration: Configuration, now: Timestamp, resuming: RecordedShutdown? = nil) {
         self.configuration = configuration
         self.plan = Plan(graph: configuration.graph)
         if let resuming {
-            self.state = .resuming(resuming.filter { configuration.graph.contains($0.key) })
+            let recorded = resuming.restricted(to: configuration.graph)
+            var awaiting: [String: Int] = [:]
+            for spec in configuration.graph.services where recorded.services[spec.name] == nil {
+                let count = spec.instances - recorded.instanceCount(of: spec.name)
+                if count > 0 { awaiting[spec.name] = count }
+            }
+            self.state = .resuming(recorded, awaiting: awaiting)
         } else {
             self.state = .starting(StartupRun(of: configuration.graph, for: .fleet, now: now))
         }
-        self.services = ServiceTable(names: configuration.graph.names, now: now)
+        self.services = ServiceTable(graph: configuration.graph, now: now)
     }
 
     /// The first actions, once the runtime runs: the heartbeat clock, and a resumed shutdown waits
     /// `agent_lost_after` at most for the agents to register again.
     public func start(now: Timestamp) -> [Action] {
         let heartbeat = Action.scheduleTimer(.heartbeat, at: now + configuration.coordinator.heartbeatInterval)
-        guard case .resuming(let recorded) = state else { return [heartbeat] }
+        guard case .resuming(let recorded, _) = state else { return [heartbeat] }
         return [
-            .progress(.shutdownResumed(alreadyStopped: recorded.keys.sorted())),
+            .progress(.shutdownResumed(alreadyStopped: recorded.concludedNames)),
             .scheduleTimer(.resumeGrace, at: now + configuration.coordinator.agentLostAfter),
             heartbeat,
         ]
@@ -162,169 +177,180 @@ public struct CoordinatorStateMachine: Sendable {
         }
     }
 
-    /// Whether a service's connected agent's connection has closed (see ``connectionClosed(_:now:)``).
-    public func isUnreachable(_ service: String) -> Bool {
-        services.isUnreachable(service)
+    /// Whether an instance's connected agent's connection has closed (see ``connectionClosed(_:now:)``).
+    public func isUnreachable(_ id: InstanceID) -> Bool {
+        services.isUnreachable(id)
     }
 
-    /// Whether a service's agent is connected.
-    public func isConnected(_ service: String) -> Bool {
-        services.isConnected(service)
+    /// Whether an instance's agent is connected.
+    public func isConnected(_ id: InstanceID) -> Bool {
+        services.isConnected(id)
     }
     // MARK: Agents
 
-    /// An agent asks to register as `service`. Its snapshot says what its service is doing: an agent
-    /// that outlived a coordinator brings a running service, which is adopted, not started again.
+    /// An agent asks to register as instance `id`. Its snapshot says what its process is doing: an
+    /// agent that outlived a coordinator brings a running process, which is adopted, not started again.
     public mutating func agentRegistered(
-        _ service: String, host: String, snapshot: AgentSnapshot = .idle, now: Timestamp
+        _ id: InstanceID, host: String, snapshot: AgentSnapshot = .idle, now: Timestamp
     ) -> Result<[Action], RegistrationRefusal> {
-        guard services.contains(service) else {
+        let service = id.service
+        guard services.contains(service: service) else {
             return .failure(.unknownService(service, suggestion: NameSuggestion.closest(to: service, in: graph.names)))
         }
-        guard !services.isReachable(service) else { return .failure(.alreadyConnected(service)) }
+        guard !services.isReachable(id) else { return .failure(.alreadyConnected(id)) }
         if case .finished = state { return .failure(.finished) }
-        services.connect(service, host: host)
-        var actions: [Action] =
-            [.progress(.agentConnected(service, host: host))] + livenessTimers(for: service, now: now)
-        services.adopt(snapshot, of: service, now: now)
+        guard services.hasRoom(for: id) else { return .failure(.tooManyInstances(service)) }
+        let isNew = !services.contains(id)
+        services.connect(id, host: host, now: now)
+        var actions: [Action] = [.progress(.agentConnected(id, host: host))] + livenessTimers(for: id, now: now)
+        services.adopt(snapshot, of: id, now: now)
         switch state {
-        case .resuming(let recorded):
-            let awaited = graph.names.filter { recorded[$0] == nil && !services.isConnected($0) }
-            if awaited.isEmpty { actions += resumeShutdown(now: now) }
+        case .resuming(let recorded, var awaiting):
+            if isNew, recorded.outcome(of: id) == nil, let count = awaiting[service] {
+                awaiting[service] = count > 1 ? count - 1 : nil
+                state = .resuming(recorded, awaiting: awaiting)
+            }
+            if awaiting.isEmpty { actions += resumeShutdown(now: now) }
         case .starting:
-            actions += withStartup(now: now) { $0.agentConnected(service, snapshot: snapshot, now: now) }
+            actions += withStartup(now: now) { $0.instanceConnected(id, snapshot: snapshot, services: &$1, now: now) }
         case .running where snapshot != .idle:
             break
         case .running:
-            if graph.dependencies(of: service).allSatisfy({ services.state(of: $0) == .ready }) {
-                services.markStarting(service, now: now)
-                actions += services.send(.start(graph[service]), to: service, now: now)
+            // A new instance (scale up) or one whose agent restarted: started once its service's
+            // dependencies are up.
+            if graph.dependencies(of: service).allSatisfy(services.isUp) {
+                services.markStarting(id, now: now)
+                actions += services.send(.start(graph[service]), to: id, now: now)
             }
         case .shuttingDown:
-            actions += withShutdown(now: now) { $0.agentConnected(service, now: now) }
+            actions += withShutdown(now: now) { $0.instanceConnected(id, services: &$1, now: now) }
         case .finished:
             break
         }
         return .success(actions)
     }
 
-    /// Any valid message from the service's agent: it is alive.
-    public mutating func heard(from service: String, now: Timestamp) -> [Action] {
-        guard services.isConnected(service) else { return [] }
-        var actions = livenessTimers(for: service, now: now)
-        if services.clearSuspect(service) {
-            actions.append(.progress(.agentResponsive(service)))
+    /// Any valid message from the instance's agent: it is alive.
+    public mutating func heard(from id: InstanceID, now: Timestamp) -> [Action] {
+        guard services.isConnected(id) else { return [] }
+        var actions = livenessTimers(for: id, now: now)
+        if services.clearSuspect(id) {
+            actions.append(.progress(.agentResponsive(id)))
         }
         return actions
     }
 
-    /// Nothing can be routed to the service's agent any more: its connection closed. The agent may
+    /// Nothing can be routed to the instance's agent any more: its connection closed. The agent may
     /// be reconnecting (its ZMTP heartbeat gave up on a lossy network) or restarting; it is lost only
     /// if it does not register again within `agent_lost_after` of when it was last heard, as a silent
-    /// agent is. Meanwhile a new registration for the service is its agent coming back.
-    public mutating func connectionClosed(_ service: String, now: Timestamp) {
-        services.markUnreachable(service)
+    /// agent is. Meanwhile a new registration for the instance is its agent coming back.
+    public mutating func connectionClosed(_ id: InstanceID, now: Timestamp) {
+        services.markUnreachable(id)
     }
 
     /// The agent is gone: silent too long, or its key revoked.
-    public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
-        guard services.isConnected(service) else { return [] }
-        services.disconnect(service)
-        var actions: [Action] =
-            services.answered(service) + [.cancelTimer(.suspect(service)), .cancelTimer(.lost(service))]
-        switch services.state(of: service) {
+    public mutating func agentLost(_ id: InstanceID, now: Timestamp) -> [Action] {
+        guard services.isConnected(id) else { return [] }
+        services.disconnect(id)
+        var actions: [Action] = services.answered(id) + [.cancelTimer(.suspect(id)), .cancelTimer(.lost(id))]
+        switch services.state(of: id) {
         case .stopped, .failed, .timedOut:
-            // The service had already ended; its agent leaving is expected, but a shutdown still
+            // The instance had already ended; its agent leaving is expected, but a shutdown still
             // needs to know not to order it.
             break
         case .waiting, .starting, .ready, .unready, .stopping, .lost:
-            services.change(service, to: .lost, now: now)
-            actions.append(.progress(.agentLost(service)))
+            services.change(id, to: .lost, now: now)
+            actions.append(.progress(.agentLost(id)))
         }
         return actions
-            + withStartup(now: now) { $0.agentLost(service, now: now) }
-            + withShutdown(now: now) { $0.agentLost(service, now: now) }
+            + withStartup(now: now) { $0.instanceFailed(id, reason: .lost, services: &$1, now: now) }
+            + withShutdown(now: now) { $0.instanceLost(id, services: &$1, now: now) }
     }
 
-    // MARK: Service reports
-
-    /// The agent spawned the service's process.
-    public mutating func serviceStarted(_ service: String, pid: Int32, now: Timestamp) -> [Action] {
-        guard services.contains(service) else { return [] }
-        services.recordSpawn(of: service, pid: pid)
-        return services.answered(service)
+    /// Revokes every instance of `service` (its key was revoked): each is lost.
+    public mutating func agentsLost(of service: String, now: Timestamp) -> [Action] {
+        services.connectedInstances(of: service).flatMap { agentLost($0, now: now) }
     }
 
-    public mutating func serviceReady(_ service: String, now: Timestamp) -> [Action] {
-        services.answered(service) + ready(service, now: now)
+    // MARK: Instance reports
+
+    /// The agent spawned the instance's process.
+    public mutating func serviceStarted(_ id: InstanceID, pid: Int32, now: Timestamp) -> [Action] {
+        guard services.contains(id) else { return [] }
+        services.recordSpawn(of: id, pid: pid)
+        return services.answered(id)
     }
 
-    private mutating func ready(_ service: String, now: Timestamp) -> [Action] {
-        guard services.contains(service) else { return [] }
-        let previous = services.state(of: service)
-        services.recordCheck(of: service, error: nil)
+    public mutating func serviceReady(_ id: InstanceID, now: Timestamp) -> [Action] {
+        services.answered(id) + ready(id, now: now)
+    }
+
+    private mutating func ready(_ id: InstanceID, now: Timestamp) -> [Action] {
+        guard services.contains(id) else { return [] }
+        let previous = services.state(of: id)
+        services.recordCheck(of: id, error: nil)
         if previous == .unready {
-            services.change(service, to: .ready, now: now)
-            return [.progress(.serviceReadyAgain(service))]
+            services.change(id, to: .ready, now: now)
+            return [.progress(.serviceReadyAgain(id))]
         }
         guard previous == .starting else { return [] }
-        services.markReady(service, now: now)
-        return withStartup(now: now) { $0.serviceReady(service, now: now) }
+        services.markReady(id, now: now)
+        return withStartup(now: now) { $0.instanceReady(id, services: &$1, now: now) }
     }
 
-    /// A readiness check of the service failed: it is not ready yet, or no longer ready.
-    public mutating func serviceUnready(_ service: String, reason: String, now: Timestamp) -> [Action] {
-        guard services.contains(service) else { return [] }
-        let answer = services.answered(service)
-        services.recordCheck(of: service, error: reason)
-        switch services.state(of: service) {
+    /// A readiness check of the instance failed: it is not ready yet, or no longer ready.
+    public mutating func serviceUnready(_ id: InstanceID, reason: String, now: Timestamp) -> [Action] {
+        guard services.contains(id) else { return [] }
+        let answer = services.answered(id)
+        services.recordCheck(of: id, error: reason)
+        switch services.state(of: id) {
         case .starting:
-            services.explain(service, detail: "not ready yet: \(reason)")
+            services.explain(id, detail: "not ready yet: \(reason)")
             return answer
         case .ready:
-            services.change(service, to: .unready, now: now, detail: reason)
-            return answer + [.progress(.serviceUnready(service, reason: reason))]
+            services.change(id, to: .unready, now: now, detail: reason)
+            return answer + [.progress(.serviceUnready(id, reason: reason))]
         default:
             return answer
         }
     }
 
-    /// The service's process ended on its own and its agent starts it again after `delay`.
+    /// The instance's process ended on its own and its agent starts it again after `delay`.
     public mutating func serviceRestarting(
-        _ service: String, status: ExitStatus, attempt: Int, delay: Duration, now: Timestamp
+        _ id: InstanceID, status: ExitStatus, attempt: Int, delay: Duration, now: Timestamp
     ) -> [Action] {
-        guard services.contains(service), services.state(of: service) != .stopping else { return [] }
+        guard services.contains(id), services.state(of: id) != .stopping else { return [] }
         services.change(
-            service, to: .starting, now: now,
+            id, to: .starting, now: now,
             detail: "restart \(attempt) after \(status), in \(delay.configurationText)")
-        return services.answered(service) + [
-            .progress(.serviceRestarting(service, status: status, attempt: attempt, delay: delay))
+        return services.answered(id) + [
+            .progress(.serviceRestarting(id, status: status, attempt: attempt, delay: delay))
         ]
     }
 
-    /// The agent could not start the service.
-    public mutating func serviceStartFailed(_ service: String, message: String, now: Timestamp) -> [Action] {
-        guard services.contains(service) else { return [] }
-        services.change(service, to: .failed, now: now, detail: message)
-        return services.answered(service) + [.progress(.serviceFailed(service, reason: message))]
-            + withStartup(now: now) { $0.serviceFailed(service, reason: .failed(message), now: now) }
+    /// The agent could not start the instance's process.
+    public mutating func serviceStartFailed(_ id: InstanceID, message: String, now: Timestamp) -> [Action] {
+        guard services.contains(id) else { return [] }
+        services.change(id, to: .failed, now: now, detail: message)
+        return services.answered(id) + [.progress(.serviceFailed(id, reason: message))]
+            + withStartup(now: now) { $0.instanceFailed(id, reason: .failed(message), services: &$1, now: now) }
     }
 
-    /// The service's process ended on its own.
-    public mutating func serviceExited(_ service: String, status: ExitStatus, now: Timestamp) -> [Action] {
+    /// The instance's process ended on its own.
+    public mutating func serviceExited(_ id: InstanceID, status: ExitStatus, now: Timestamp) -> [Action] {
         // A repeated report (its acknowledgement was lost) was recorded already.
-        guard services.contains(service), services.exitStatus(of: service) == nil else { return [] }
-        services.recordExit(status, of: service, now: now)
-        return services.answered(service) + [.progress(.serviceExited(service, status: status))]
-            + withStartup(now: now) { $0.serviceFailed(service, reason: .exited(status), now: now) }
-            + withShutdown(now: now) { $0.serviceExited(service, status: status, now: now) }
+        guard services.contains(id), services.exitStatus(of: id) == nil else { return [] }
+        services.recordExit(status, of: id, now: now)
+        return services.answered(id) + [.progress(.serviceExited(id, status: status))]
+            + withStartup(now: now) { $0.instanceFailed(id, reason: .exited(status), services: &$1, now: now) }
+            + withShutdown(now: now) { $0.instanceExited(id, status: status, services: &$1, now: now) }
     }
 
     /// The agent reported the outcome of a stop or kill order.
-    public mutating func stopAcknowledged(_ service: String, outcome: StopOutcome, now: Timestamp) -> [Action] {
-        guard services.contains(service) else { return [] }
-        return services.answered(service)
-            + withShutdown(now: now) { $0.stopAcknowledged(service, outcome: outcome, now: now) }
+    public mutating func stopAcknowledged(_ id: InstanceID, outcome: StopOutcome, now: Timestamp) -> [Action] {
+        guard services.contains(id) else { return [] }
+        return services.answered(id)
+            + withShutdown(now: now) { $0.stopAcknowledged(id, outcome: outcome, services: &$1, now: now) }
     }
 
     // MARK: Shutdown
@@ -344,7 +370,9 @@ public struct CoordinatorStateMachine: Sendable {
             let cancels = run.feed({ $0.abandon() }, services: &services, now: now).actions
             return cancels + interrupted(run.purpose) + beginShutdown(now: now)
         case .shuttingDown:
-            return withShutdown(now: now) { $0.escalate(now: now) }
+            return withShutdown(now: now) { run, table in
+                run.feed({ $0.escalate(now: now) }, services: &table, now: now)
+            }
         case .finished:
             return []
         }
@@ -381,9 +409,7 @@ public struct CoordinatorStateMachine: Sendable {
         case .stop, .restart:
             actions = beginOperationStop(operation, now: now)
         case .start:
-            let needed = graph.withDependencies(of: operation.service).filter {
-                ![.ready, .unready].contains(services.state(of: $0))
-            }
+            let needed = graph.withDependencies(of: operation.service).filter { !services.isRunning($0) }
             actions = beginStart(of: needed, for: operation, stopReport: nil, now: now)
         }
         return .success([.progress(.operationBegan(operation))] + actions)
@@ -395,32 +421,34 @@ public struct CoordinatorStateMachine: Sendable {
         switch timer {
         case .heartbeat:
             return [.scheduleTimer(.heartbeat, at: now + configuration.coordinator.heartbeatInterval)]
-                + services.connectedServices.map { .sendHeartbeat(to: $0) }
-        case .retransmit(let service):
-            return services.retransmit(to: service, now: now)
-        case .suspect(let service):
-            return services.markSuspect(service) ? [.progress(.agentSuspect(service))] : []
-        case .lost(let service):
-            return agentLost(service, now: now)
-        case .startup(let startupTimer):
-            return withStartup(now: now) { $0.timerFired(startupTimer, now: now) }
+                + services.connectedInstances.map { .sendHeartbeat(to: $0) }
+        case .retransmit(let id):
+            return services.retransmit(to: id, now: now)
+        case .suspect(let id):
+            return services.markSuspect(id) ? [.progress(.agentSuspect(id))] : []
+        case .lost(let id):
+            return agentLost(id, now: now)
+        case .startup(.startDeadline(let service)):
+            return withStartup(now: now) { $0.startDeadlinePassed(service, services: &$1, now: now) }
         case .shutdown(let shutdownTimer):
-            return withShutdown(now: now) { $0.timerFired(shutdownTimer, now: now) }
+            return withShutdown(now: now) { run, table in
+                run.feed({ $0.timerFired(shutdownTimer, now: now) }, services: &table, now: now)
+            }
         case .resumeGrace:
             return resumeShutdown(now: now)
         }
     }
 
-    /// One row per service, in declaration order.
+    /// One entry per service, in declaration order, each with its instances.
     public func status(now: Timestamp) -> [ServiceStatus] {
         services.status(now: now)
     }
 
     /// The silence deadlines of an agent just heard from: suspect, then lost.
-    private func livenessTimers(for service: String, now: Timestamp) -> [Action] {
+    private func livenessTimers(for id: InstanceID, now: Timestamp) -> [Action] {
         [
-            .scheduleTimer(.suspect(service), at: now + configuration.coordinator.agentSuspectAfter),
-            .scheduleTimer(.lost(service), at: now + configuration.coordinator.agentLostAfter),
+            .scheduleTimer(.suspect(id), at: now + configuration.coordinator.agentSuspectAfter),
+            .scheduleTimer(.lost(id), at: now + configuration.coordinator.agentLostAfter),
         ]
     }
 
@@ -429,13 +457,13 @@ public struct CoordinatorStateMachine: Sendable {
     /// Feeds an event to the startup, if one is under way, and goes on from its end if the event
     /// ended it. The run is stored back before its end is handled, since that may begin another.
     private mutating func withStartup(
-        now: Timestamp, _ event: (inout StartupStateMachine) -> [StartupStateMachine.Action]
+        now: Timestamp, _ event: (inout StartupRun, inout ServiceTable) -> StartupRun.Step
     ) -> [Action] {
         guard case .starting(var run) = state else { return [] }
         // The run leaves `state` while it is fed, so that it is the only copy of its records: else
         // every event would copy them all (copy-on-write), a cost in the size of the fleet.
         state = .running
-        let step = run.feed(event, services: &services, now: now)
+        let step = event(&run, &services)
         state = .starting(run)
         guard let end = step.end else { return step.actions }
         return step.actions + startupEnded(end, for: run.purpose, now: now)
@@ -444,11 +472,11 @@ public struct CoordinatorStateMachine: Sendable {
     /// Feeds an event to the shutdown, if one is under way, and goes on from its report if the
     /// event ended it.
     private mutating func withShutdown(
-        now: Timestamp, _ event: (inout ShutdownStateMachine) -> [ShutdownStateMachine.Action]
+        now: Timestamp, _ event: (inout ShutdownRun, inout ServiceTable) -> ShutdownRun.Step
     ) -> [Action] {
         guard case .shuttingDown(var run) = state else { return [] }
         state = .running  // As in withStartup: no copy of the run's records.
-        let step = run.feed(event, services: &services, now: now)
+        let step = event(&run, &services)
         state = .shuttingDown(run)
         guard let report = step.report else { return step.actions }
         return step.actions + shutdownEnded(report, for: run.purpose, now: now)
@@ -467,8 +495,10 @@ public struct CoordinatorStateMachine: Sendable {
         let run = StartupRun(
             of: graph.restricted(to: names), for: .operation(operation, stopReport: stopReport), now: now)
         state = .starting(run)
-        return run.services.filter(services.isConnected).flatMap { name in
-            withStartup(now: now) { $0.agentConnected(name, now: now) }
+        return run.services.filter(services.hasConnectedInstance).flatMap { name in
+            withStartup(now: now) { run, table in
+                run.feed({ $0.agentConnected(name, now: now) }, services: &table, now: now)
+            }
         }
     }
 
@@ -507,17 +537,20 @@ public struct CoordinatorStateMachine: Sendable {
     /// Resumes the shutdown a previous coordinator began: what its journal recorded stays concluded;
     /// a service whose agent has not come back is declared lost, since it may still run.
     private mutating func resumeShutdown(now: Timestamp) -> [Action] {
-        guard case .resuming(let recorded) = state else { return [] }
+        guard case .resuming(let recorded, _) = state else { return [] }
         return [.cancelTimer(.resumeGrace)]
             + beginStop(of: Set(graph.names), for: .fleet, recorded: recorded, missingAreLost: true, now: now)
     }
 
-    /// Stops `names` (closed under dependents) in reverse dependency order.
+    /// Stops `names` (closed under dependents) in reverse dependency order; of the service of
+    /// `onlyInstance`, that instance alone.
     private mutating func beginStop(
-        of names: Set<String>, for purpose: Purpose, recorded: [String: RecordedOutcome] = [:],
-        missingAreLost: Bool = false, now: Timestamp
+        of names: Set<String>, for purpose: Purpose, onlyInstance: InstanceID? = nil,
+        recorded: RecordedShutdown = RecordedShutdown(), missingAreLost: Bool = false, now: Timestamp
     ) -> [Action] {
-        var run = ShutdownRun(of: graph.restricted(to: names), for: purpose, settings: configuration.coordinator)
+        var run = ShutdownRun(
+            of: graph.restricted(to: names), for: purpose, settings: configuration.coordinator,
+            onlyInstance: onlyInstance)
         let step = run.start(services: &services, recorded: recorded, missingAreLost: missingAreLost, now: now)
         state = .shuttingDown(run)
         guard let report = step.report else { return step.actions }
@@ -550,12 +583,20 @@ public struct CoordinatorStateMachine: Sendable {
     }
 
     /// Stops the operation's service after its dependents, leaving out those whose process has ended
-    /// already (stopped by an earlier operation): they have nothing to stop.
+    /// already (stopped by an earlier operation): they have nothing to stop. When one instance's
+    /// agent asked, only that instance of the service stops, and its dependents keep running while
+    /// at least `min_ready` other instances stay ready.
     private mutating func beginOperationStop(_ operation: Operation, now: Timestamp) -> [Action] {
-        let names = graph.withDependents(of: operation.service).filter {
-            $0 == operation.service || !services.hasEnded($0)
+        let service = operation.service
+        let purpose = Purpose.operation(operation, stopReport: nil)
+        if let id = operation.instanceID {
+            let othersReady = services.readyCount(of: service) - (services.state(of: id) == .ready ? 1 : 0)
+            if othersReady >= services.minReady(of: service) {
+                return beginStop(of: [service], for: purpose, onlyInstance: id, now: now)
+            }
         }
-        return beginStop(of: names, for: .operation(operation, stopReport: nil), now: now)
+        let names = graph.withDependents(of: service).filter { $0 == service || !services.hasEnded($0) }
+        return beginStop(of: names, for: purpose, onlyInstance: operation.instanceID, now: now)
     }
 
     /// Begins the first stop an agent asked for while the coordinator was busy, skipping those whose
@@ -563,7 +604,8 @@ public struct CoordinatorStateMachine: Sendable {
     private mutating func beginPendingAgentStop(now: Timestamp) -> [Action] {
         while case .running = state, !pendingAgentStops.isEmpty {
             let operation = pendingAgentStops.removeFirst()
-            guard !services.hasEnded(operation.service) else { continue }
+            let ended = operation.instanceID.map(services.hasEnded) ?? services.hasEnded(operation.service)
+            guard !ended else { continue }
             return [.progress(.operationBegan(operation))] + beginOperationStop(operation, now: now)
         }
         return []

@@ -13,11 +13,20 @@ public struct Operation: Hashable, Sendable {
     /// Set when the service's own agent asked for the stop (it received SIGTERM): that agent exits
     /// once its service has stopped, while the agents of the dependents stay, ready to start again.
     public var requestedByAgent: Bool
+    /// The instance whose agent asked, when one did: it alone of its service is stopped, after the
+    /// dependents only if the other instances' ready ones would be fewer than `min_ready`.
+    public var instance: String?
 
-    public init(kind: Kind, service: String, requestedByAgent: Bool = false) {
+    public init(kind: Kind, service: String, requestedByAgent: Bool = false, instance: String? = nil) {
         self.kind = kind
         self.service = service
         self.requestedByAgent = requestedByAgent
+        self.instance = instance
+    }
+
+    /// The one instance the operation is about, when an agent asked for it.
+    public var instanceID: InstanceID? {
+        instance.map { InstanceID(service: service, instance: $0) }
     }
 }
 

@@ -18,6 +18,12 @@ public struct ServiceSpec: Hashable, Sendable {
     /// During a shutdown, when its agent cannot be reached: wait for it until the deadline (`true`),
     /// or declare it lost and go on (`false`, the default).
     public var waitsWhenUnreachable = false
+    /// How many instances the fleet expects (``InstanceCount``): the service is ready for its dependents
+    /// once that many are ready. More may register.
+    public var instances = 1
+    /// The fewest ready instances with which its dependents may run: enough when `start_timeout`
+    /// passes before every instance is ready, and what one instance leaving must leave behind.
+    public var minReady = 1
     /// The line of the configuration file that declares the service, for messages.
     public var line: Int?
 

@@ -87,8 +87,8 @@ public enum KillReason: String, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The final word on a shutdown: per service its wave, outcome and stop duration, the total, and the
-/// critical path.
+/// The final word on a shutdown: per service its wave, outcome and stop duration, and each of its
+/// instances' outcomes, the total, and the critical path.
 public struct ShutdownReport: Equatable, Sendable {
     /// How the shutdown ended.
     public enum Termination: String, Hashable, Sendable {
@@ -108,10 +108,30 @@ public struct ShutdownReport: Equatable, Sendable {
         public var outcome: ShutdownOutcome
         /// From stop order to outcome; `nil` when no order was sent.
         public var duration: Duration?
+        /// Each instance's outcome, in the order they first registered; the service's outcome sums
+        /// them up (the first that is not clean, or the first).
+        public var instances: [InstanceEntry]
 
-        public init(service: String, wave: Int, outcome: ShutdownOutcome, duration: Duration?) {
+        public init(
+            service: String, wave: Int, outcome: ShutdownOutcome, duration: Duration?, instances: [InstanceEntry] = []
+        ) {
             self.service = service
             self.wave = wave
+            self.outcome = outcome
+            self.duration = duration
+            self.instances = instances
+        }
+    }
+
+    /// One instance's line of the report.
+    public struct InstanceEntry: Equatable, Sendable {
+        public var instance: String
+        public var outcome: ShutdownOutcome
+        /// From its stop order to its outcome; `nil` when no order was sent.
+        public var duration: Duration?
+
+        public init(instance: String, outcome: ShutdownOutcome, duration: Duration?) {
+            self.instance = instance
             self.outcome = outcome
             self.duration = duration
         }

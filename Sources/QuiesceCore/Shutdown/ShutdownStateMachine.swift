@@ -99,6 +99,21 @@ public struct ShutdownStateMachine: Sendable {
         }
     }
 
+    /// Every instance of an ordered service has its outcome (acknowledged, timed out or lost, each
+    /// on its own): `outcome` is the service's, as its instances' outcomes sum it up.
+    public mutating func serviceConcluded(_ service: String, outcome: ShutdownOutcome, now: Timestamp) -> [Action] {
+        guard let record = records[service], record.outcome == nil, record.orderedAt != nil else { return [] }
+        switch state {
+        case .stopping:
+            return [.cancelTimer(.stopDeadline(service))]
+                + conclude(service, outcome, now: now) + advanceIfWaveDone(now: now)
+        case .killing:
+            return conclude(service, outcome, now: now) + finishIfNothingPending(now: now)
+        case .idle, .finished:
+            return []
+        }
+    }
+
     /// The service's agent was found lost.
     public mutating func agentLost(_ service: String, now: Timestamp) -> [Action] {
         guard let record = records[service], record.outcome == nil else { return [] }

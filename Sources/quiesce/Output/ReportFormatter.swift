@@ -5,11 +5,21 @@ import QuiesceWire
 enum ReportFormatter {
     static func table(_ report: ReportDocument) -> String {
         let header = ["SERVICE", "WAVE", "OUTCOME", "DURATION"]
-        let rows = report.services.map { entry in
-            [
-                entry.service, String(entry.wave), entry.detail,
-                entry.durationSeconds.map { Duration.seconds($0).secondsText } ?? "-",
+        // A service of several instances is followed by one row per instance, indented.
+        let rows = report.services.flatMap { entry in
+            let instances = (entry.instances ?? []).count > 1 ? entry.instances ?? [] : []
+            return [
+                [
+                    entry.service, String(entry.wave), entry.detail,
+                    entry.durationSeconds.map { Duration.seconds($0).secondsText } ?? "-",
+                ]
             ]
+                + instances.map { instance in
+                    [
+                        "  \(entry.service)/\(instance.instance)", "", instance.detail,
+                        instance.durationSeconds.map { Duration.seconds($0).secondsText } ?? "-",
+                    ]
+                }
         }
         // A targeted start stops nothing: no table then.
         var lines = rows.isEmpty ? [] : TextTable.render([header] + rows) + [""]

@@ -14,7 +14,7 @@ enum CoordinatorFixtures {
 
     /// What the coordinator answers first to any accepted registration at `now`: the agent is
     /// connected, and its silence deadlines (2 s to suspect, 5 s to lost) run.
-    static func connected(_ service: String, host: String, now: Timestamp) -> [Coordinator.Action] {
+    static func connected(_ service: InstanceID, host: String, now: Timestamp) -> [Coordinator.Action] {
         [
             .progress(.agentConnected(service, host: host)),
             .scheduleTimer(.suspect(service), at: now + .seconds(2)),
@@ -23,7 +23,7 @@ enum CoordinatorFixtures {
     }
 
     /// A start order to `service` at `now`, with its first retransmission 1 s later.
-    static func startOrdered(_ service: String, now: Timestamp) -> [Coordinator.Action] {
+    static func startOrdered(_ service: InstanceID, now: Timestamp) -> [Coordinator.Action] {
         [
             .send(.start(readiness: nil, restart: nil), to: service),
             .scheduleTimer(.retransmit(service), at: now + .seconds(1)),
@@ -34,7 +34,7 @@ enum CoordinatorFixtures {
     static func register(
         _ service: String, on coordinator: inout Coordinator, now: Timestamp
     ) throws -> [Coordinator.Action] {
-        try coordinator.agentRegistered(service, host: "host-\(service)", now: now).get()
+        try coordinator.agentRegistered(.only(service), host: "host-\(service)", now: now).get()
     }
 
     /// Registers the seed fleet's three agents at `now`, each from `host-<service>`: once cache and

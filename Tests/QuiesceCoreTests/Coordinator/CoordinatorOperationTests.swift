@@ -34,8 +34,8 @@ struct CoordinatorOperationTests {
             .cancelTimer(.shutdown(.stopDeadline("api"))),
             .progress(.shutdown(.serviceFinished("api", .acknowledged(clean), after: after))),
             .progress(.shutdown(.waveStarted(number: 2, of: 2, services: [next]))),
-            .send(.stop(timeout: timeout, drain: .zero, exit: exit), to: next),
-            .scheduleTimer(.retransmit(next), at: now + .seconds(1)),
+            .send(.stop(timeout: timeout, drain: .zero, exit: exit), to: .only(next)),
+            .scheduleTimer(.retransmit(.only(next)), at: now + .seconds(1)),
             .scheduleTimer(.shutdown(.stopDeadline(next)), at: now + timeout + .seconds(2)),
         ]
     }
@@ -51,8 +51,8 @@ struct CoordinatorOperationTests {
                 == apiStopped(after: .zero, then: "database", timeout: .seconds(20), now: now))
         let report = ShutdownReport(
             entries: [
-                .init(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .zero),
-                .init(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .zero),
+                .only(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .zero),
+                .only(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .zero),
             ],
             total: .zero, termination: .completed, criticalPath: ["api", "database"])
         #expect(

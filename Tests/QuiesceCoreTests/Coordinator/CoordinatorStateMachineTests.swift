@@ -125,9 +125,9 @@ struct CoordinatorStateMachineTests {
                 == .finish(
                     ShutdownReport(
                         entries: [
-                            .init(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .seconds(1)),
-                            .init(service: "cache", wave: 2, outcome: .acknowledged(clean), duration: .seconds(1)),
-                            .init(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(3)),
+                            .only(service: "api", wave: 1, outcome: .acknowledged(clean), duration: .seconds(1)),
+                            .only(service: "cache", wave: 2, outcome: .acknowledged(clean), duration: .seconds(1)),
+                            .only(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(3)),
                         ],
                         total: .seconds(4), termination: .completed, criticalPath: ["api", "database"])))
         #expect(coordinator.status(now: clock.now).map(\.state) == [.stopped, .stopped, .stopped])
@@ -298,12 +298,20 @@ struct CoordinatorStateMachineTests {
         #expect(
             coordinator.status(now: clock.now) == [
                 ServiceStatus(
-                    service: "database", state: .ready, connected: true, host: "host-database", pid: databasePID,
-                    uptime: .seconds(3), sinceLastChange: .seconds(3)),
+                    service: "database", ready: 1,
+                    instances: [
+                        InstanceStatus(
+                            instance: "host-database", state: .ready, connected: true, host: "host-database",
+                            pid: databasePID, uptime: .seconds(3), sinceLastChange: .seconds(3))
+                    ]),
                 ServiceStatus(
-                    service: "cache", state: .starting, connected: true, host: "host-cache",
-                    sinceLastChange: .seconds(5)),
-                ServiceStatus(service: "api", state: .waiting, connected: false, sinceLastChange: .seconds(5)),
+                    service: "cache", ready: 0,
+                    instances: [
+                        InstanceStatus(
+                            instance: "host-cache", state: .starting, connected: true, host: "host-cache",
+                            sinceLastChange: .seconds(5))
+                    ]),
+                ServiceStatus(service: "api", ready: 0, instances: []),
             ])
     }
 

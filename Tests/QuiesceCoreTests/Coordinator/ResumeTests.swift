@@ -31,7 +31,8 @@ struct ResumeTests {
     @Test("A resumed shutdown keeps what the journal recorded and begins once every other agent is back")
     func resumeWhenAgentsAreBack() throws {
         var coordinator = Coordinator(
-            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: ["api": stoppedAPI])
+            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero,
+            resuming: RecordedShutdown(services: ["api": stoppedAPI]))
         #expect(
             coordinator.start(now: .zero) == [
                 .progress(.shutdownResumed(alreadyStopped: ["api"])),
@@ -62,7 +63,8 @@ struct ResumeTests {
     @Test("An agent that does not come back within the grace is declared lost; the shutdown goes on")
     func resumeAfterGrace() throws {
         var coordinator = Coordinator(
-            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: ["api": stoppedAPI])
+            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero,
+            resuming: RecordedShutdown(services: ["api": stoppedAPI]))
         #expect(
             coordinator.start(now: .zero) == [
                 .progress(.shutdownResumed(alreadyStopped: ["api"])),

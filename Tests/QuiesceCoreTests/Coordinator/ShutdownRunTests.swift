@@ -20,14 +20,14 @@ struct ShutdownRunTests {
         "The fleet's run: a service stopped earlier is concluded and its agent told to exit, an ended one is not ordered"
     )
     func fleetConditions() {
-        var table = Table(names: graph.names, now: .zero)
-        for name in graph.names { table.connect(name, host: "h") }
+        var table = Table(graph: graph, now: .zero)
+        for name in graph.names { table.connect(.only(name), host: "h", now: .zero) }
         table.change("api", to: .stopped, now: .zero, detail: "stopped (exit code 0)")
         table.recordExit(.exited(1), of: "cache", now: .zero)
         var run = Run(of: graph, for: .fleet, settings: settings)
         let stoppedEarlier = ShutdownOutcome.stoppedEarlier("stopped (exit code 0)")
         let exited = ShutdownOutcome.acknowledged(.alreadyExited(.exited(1)))
-        let start = run.start(services: &table, recorded: [:], missingAreLost: false, now: .zero)
+        let start = run.start(services: &table, recorded: RecordedShutdown(), missingAreLost: false, now: .zero)
         #expect(
             start.actions == [
                 .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "api"),
@@ -48,9 +48,7 @@ struct ShutdownRunTests {
         #expect(table.state(of: "cache") == .failed)
         #expect(table.detail(of: "cache") == "process had ended (exit code 1)")
 
-        let done = run.feed(
-            { $0.stopAcknowledged("database", outcome: clean, now: .after(.seconds(1))) }, services: &table,
-            now: .after(.seconds(1)))
+        let done = run.stopAcknowledged("database", outcome: clean, services: &table, now: .after(.seconds(1)))
         #expect(
             done.actions == [
                 .cancelTimer(.shutdown(.stopDeadline("database"))),
@@ -63,25 +61,34 @@ struct ShutdownRunTests {
             done.report
                 == ShutdownReport(
                     entries: [
-                        .init(service: "api", wave: 1, outcome: stoppedEarlier, duration: nil),
-                        .init(service: "cache", wave: 2, outcome: exited, duration: nil),
-                        .init(service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(1)),
+                        .init(
+                            service: "api", wave: 1, outcome: stoppedEarlier, duration: nil,
+                            instances: [.init(instance: "host-api", outcome: stoppedEarlier, duration: nil)]),
+                        .init(
+                            service: "cache", wave: 2, outcome: exited, duration: nil,
+                            instances: [.init(instance: "host-cache", outcome: exited, duration: nil)]),
+                        .init(
+                            service: "database", wave: 2, outcome: .acknowledged(clean), duration: .seconds(1),
+                            instances: [
+                                .init(instance: "host-database", outcome: .acknowledged(clean), duration: .seconds(1))
+                            ]),
                     ],
                     total: .seconds(1), termination: .completed, criticalPath: ["database"]))
         #expect(table.state(of: "database") == .stopped)
     }
 
-    @Test("A resumed run keeps what the journal recorded, and the agents that are not back are lost")
+    @Test(
+        "A resumed run keeps what the journal recorded, without journaling it again, and the agents not back are lost")
     func resumed() {
-        var table = Table(names: graph.names, now: .zero)
+        var table = Table(graph: graph, now: .zero)
         let recorded = RecordedOutcome(code: "stopped", clean: true, detail: "stopped (exit code 0)")
         var run = Run(of: graph, for: .fleet, settings: settings)
-        let start = run.start(services: &table, recorded: ["api": recorded], missingAreLost: true, now: .zero)
+        let start = run.start(
+            services: &table, recorded: RecordedShutdown(services: ["api": recorded]), missingAreLost: true, now: .zero)
         #expect(
             start.actions == [
                 .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(60))),
                 .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
-                .journaled("api", .recorded(recorded)),
                 .progress(.shutdown(.serviceFinished("api", .recorded(recorded), after: nil))),
                 .progress(.shutdown(.waveStarted(number: 2, of: 2, services: ["cache", "database"]))),
                 .journaled("cache", .lost),
@@ -92,28 +99,26 @@ struct ShutdownRunTests {
                 .cancelTimer(.shutdown(.killGrace)),
             ])
         #expect(start.report?.entries.map(\.outcome.code) == ["stopped", "lost", "lost"])
-        #expect(table.state(of: "api") == .stopped)
-        #expect(table.state(of: "cache") == .lost)
+        #expect(table.instanceCount(of: "api") == 0, "no agent came back: no instance to record it on")
     }
 
     @Test("An operation's run journals nothing and lets only the agent that asked exit")
     func operationRun() {
-        var table = Table(names: graph.names, now: .zero)
-        for name in graph.names { table.connect(name, host: "h") }
+        var table = Table(graph: graph, now: .zero)
+        for name in graph.names { table.connect(.only(name), host: "h", now: .zero) }
         let operation = Operation(kind: .stop, service: "database", requestedByAgent: true)
         var run = Run(
             of: graph.restricted(to: graph.withDependents(of: "database")),
             for: .operation(operation, stopReport: nil), settings: settings)
         #expect(
-            run.start(services: &table, recorded: [:], missingAreLost: false, now: .zero).actions == [
+            run.start(services: &table, recorded: RecordedShutdown(), missingAreLost: false, now: .zero).actions == [
                 .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(60))),
                 .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
                 .send(.stop(timeout: .seconds(10), drain: .zero, exit: false), to: "api"),
                 .scheduleTimer(.retransmit("api"), at: .after(.seconds(1))),
                 .scheduleTimer(.shutdown(.stopDeadline("api")), at: .after(.seconds(12))),
             ])
-        let apiStopped = run.feed(
-            { $0.stopAcknowledged("api", outcome: clean, now: .zero) }, services: &table, now: .zero)
+        let apiStopped = run.stopAcknowledged("api", outcome: clean, services: &table, now: .zero)
         #expect(
             apiStopped.actions == [
                 .cancelTimer(.shutdown(.stopDeadline("api"))),

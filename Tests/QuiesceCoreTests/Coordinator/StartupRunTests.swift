@@ -20,10 +20,12 @@ struct StartupRunTests {
         var run = Run(of: graph, for: .fleet, now: .zero)
         #expect(run.services == ["database", "cache", "api"])
         #expect(run.missingAgents == ["cache", "database"])
-        let cache = run.feed({ $0.agentConnected("cache", now: .zero) }, services: &table, now: .zero)
+        table.connect("cache", host: "h", now: .zero)
+        let cache = run.instanceConnected("cache", snapshot: .idle, services: &table, now: .zero)
         #expect(cache.actions == [])
         #expect(cache.end == nil)
-        let database = run.feed({ $0.agentConnected("database", now: .zero) }, services: &table, now: .zero)
+        table.connect("database", host: "h", now: .zero)
+        let database = run.instanceConnected("database", snapshot: .idle, services: &table, now: .zero)
         #expect(database.actions == CoordinatorFixtures.firstWaveStarted(now: .zero))
         #expect(database.end == nil)
         #expect(run.missingAgents == [])
@@ -32,7 +34,8 @@ struct StartupRunTests {
 
     @Test("A start becomes the service's start order, repeated until answered, and the service is starting")
     func startOrders() {
-        var table = Table(names: graph.names, now: .zero)
+        var table = Table(graph: graph, now: .zero)
+        table.connect("cache", host: "h", now: .zero)
         table.recordExit(.exited(1), of: "cache", now: .zero)
         firstWaveStarted(table: &table)
         #expect(table.state(of: "cache") == .starting)
@@ -43,12 +46,10 @@ struct StartupRunTests {
 
     @Test("A start timeout after a failed readiness check names the check, and the service timed out")
     func timeoutNamesTheCheck() {
-        var table = Table(names: graph.names, now: .zero)
+        var table = Table(graph: graph, now: .zero)
         var run = firstWaveStarted(table: &table)
         table.recordCheck(of: "cache", error: "connection refused")
-        let step = run.feed(
-            { $0.timerFired(.startDeadline("cache"), now: .after(.seconds(30))) }, services: &table,
-            now: .after(.seconds(30)))
+        let step = run.startDeadlinePassed("cache", services: &table, now: .after(.seconds(30)))
         #expect(
             step.actions == [
                 .cancelTimer(.startup(.startDeadline("cache"))), .cancelTimer(.startup(.startDeadline("database"))),
@@ -61,23 +62,20 @@ struct StartupRunTests {
 
     @Test("A start timeout without a failed check stays a timeout; an ended process leaves the state as it is")
     func otherFailures() {
-        var table = Table(names: graph.names, now: .zero)
+        var table = Table(graph: graph, now: .zero)
         var run = firstWaveStarted(table: &table)
-        let timeout = run.feed(
-            { $0.timerFired(.startDeadline("database"), now: .after(.seconds(30))) }, services: &table,
-            now: .after(.seconds(30)))
+        let timeout = run.startDeadlinePassed("database", services: &table, now: .after(.seconds(30)))
         #expect(
             timeout.end
                 == .failed(StartupFailure(service: "database", reason: .timedOut(.seconds(30)), notStarted: ["api"])))
         #expect(table.state(of: "database") == .timedOut)
         #expect(table.detail(of: "database") == "not ready within its start timeout (30s)")
 
-        var exitedTable = Table(names: graph.names, now: .zero)
+        var exitedTable = Table(graph: graph, now: .zero)
         var exited = firstWaveStarted(table: &exitedTable)
         exitedTable.recordExit(.exited(2), of: "cache", now: .after(.seconds(1)))
-        let step = exited.feed(
-            { $0.serviceFailed("cache", reason: .exited(.exited(2)), now: .after(.seconds(1))) },
-            services: &exitedTable, now: .after(.seconds(1)))
+        let step = exited.instanceFailed(
+            "cache", reason: .exited(.exited(2)), services: &exitedTable, now: .after(.seconds(1)))
         #expect(
             step.end == .failed(StartupFailure(service: "cache", reason: .exited(.exited(2)), notStarted: ["api"])))
         #expect(exitedTable.state(of: "cache") == .failed, "as the exit left it")
@@ -86,9 +84,10 @@ struct StartupRunTests {
     @Test("The last wave ready ends the run complete, with the time since the run began")
     func complete() throws {
         let solo = try ServiceGraph(validating: [ServiceSpec(name: "solo")])
-        var table = Table(names: solo.names, now: .zero)
+        var table = Table(graph: solo, now: .zero)
         var run = Run(of: solo, for: .operation(Operation(kind: .start, service: "solo"), stopReport: nil), now: .zero)
-        let started = run.feed({ $0.agentConnected("solo", now: .zero) }, services: &table, now: .zero)
+        table.connect(.only("solo"), host: "h", now: .zero)
+        let started = run.instanceConnected(.only("solo"), snapshot: .idle, services: &table, now: .zero)
         #expect(
             started.actions
                 == [.progress(.startup(.waveStarted(number: 1, of: 1, services: ["solo"])))]

@@ -1,8 +1,9 @@
 import QuiesceCore
 
-/// A random fleet and the faults that will hit it during its shutdown.
+/// A random fleet of services with random instance counts, and the faults that will hit its
+/// instances during its shutdown.
 struct FleetScenario: CustomStringConvertible {
-    /// What goes wrong with one service's agent.
+    /// What goes wrong with one instance's agent.
     enum Fault: Hashable {
         /// The agent goes silent at this moment of the shutdown (killed, partitioned, frozen).
         case agentLost(after: Duration)
@@ -14,39 +15,49 @@ struct FleetScenario: CustomStringConvertible {
 
     var seed: UInt64
     var graph: ServiceGraph
-    /// How long each service takes to stop after its stop signal.
-    var stopDurations: [String: Duration]
-    var faults: [String: Fault]
+    /// Every instance of every service, in declaration order.
+    var instances: [InstanceID]
+    /// How long each instance takes to stop after its stop signal.
+    var stopDurations: [InstanceID: Duration]
+    var faults: [InstanceID: Fault]
     var shutdownTimeout: Duration
     /// When set, the coordinator dies this long into the shutdown and a new one starts 500 ms later,
     /// from the journal and the agents' snapshots.
     var coordinatorRestart: Duration?
 
-    /// A DAG of 2–40 services (each may depend on earlier ones), stop durations up to 4 s, stop
-    /// timeouts of 1–5 s, and a fault on about one service in five.
+    /// A DAG of 2–40 services (each may depend on earlier ones) of 1–4 instances (a third of them
+    /// more than one, with a random `min_ready`), stop durations up to 4 s, stop timeouts of 1–5 s,
+    /// and a fault on about one instance in five.
     init(seed: UInt64) {
         var random = SeededGenerator(seed: seed)
         self.seed = seed
         let count = Int.random(in: 2...40, using: &random)
         var services: [ServiceSpec] = []
-        var durations: [String: Duration] = [:]
-        var faults: [String: Fault] = [:]
+        var instances: [InstanceID] = []
+        var durations: [InstanceID: Duration] = [:]
+        var faults: [InstanceID: Fault] = [:]
         for index in 0..<count {
             let name = "s\(index)"
             let dependencies = (0..<index).filter { _ in
                 Double.random(in: 0..<1, using: &random) < 3.0 / Double(index + 2)
             }
             .map { "s\($0)" }
-            services.append(
-                ServiceSpec(
-                    name: name, dependencies: dependencies,
-                    stopTimeout: .milliseconds(Int64.random(in: 1000...5000, using: &random))))
-            durations[name] = .milliseconds(Int64.random(in: 0...4000, using: &random))
-            switch Int.random(in: 0..<15, using: &random) {
-            case 0: faults[name] = .agentLost(after: .milliseconds(Int64.random(in: 0...8000, using: &random)))
-            case 1: faults[name] = .ignoresStop
-            case 2: faults[name] = .reportLost
-            default: break
+            var spec = ServiceSpec(
+                name: name, dependencies: dependencies,
+                stopTimeout: .milliseconds(Int64.random(in: 1000...5000, using: &random)))
+            spec.instances = Int.random(in: 0..<3, using: &random) == 0 ? Int.random(in: 2...4, using: &random) : 1
+            spec.minReady = Int.random(in: 1...spec.instances, using: &random)
+            services.append(spec)
+            for number in 0..<spec.instances {
+                let id = InstanceID(service: name, instance: "i\(number)")
+                instances.append(id)
+                durations[id] = .milliseconds(Int64.random(in: 0...4000, using: &random))
+                switch Int.random(in: 0..<15, using: &random) {
+                case 0: faults[id] = .agentLost(after: .milliseconds(Int64.random(in: 0...8000, using: &random)))
+                case 1: faults[id] = .ignoresStop
+                case 2: faults[id] = .reportLost
+                default: break
+                }
             }
         }
         // Sometimes a deadline shorter than the worst case, to exercise the kill at the deadline.
@@ -54,12 +65,13 @@ struct FleetScenario: CustomStringConvertible {
         coordinatorRestart =
             Int.random(in: 0..<4, using: &random) == 0 ? .milliseconds(Int64.random(in: 0...6000, using: &random)) : nil
         self.graph = try! ServiceGraph(validating: services)
+        self.instances = instances
         self.stopDurations = durations
         self.faults = faults
     }
 
     var description: String {
-        "seed \(seed): \(graph.names.count) services, faults \(faults.sorted { $0.key < $1.key })"
+        "seed \(seed): \(graph.names.count) services, \(instances.count) instances, faults \(faults.sorted { $0.key < $1.key })"
             + (coordinatorRestart.map { ", coordinator restart at \($0)" } ?? "")
     }
 }

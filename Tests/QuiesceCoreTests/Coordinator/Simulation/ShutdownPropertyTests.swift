@@ -2,8 +2,9 @@ import Foundation
 import QuiesceCore
 import Testing
 
-/// Random fleets, random stop durations, random faults (agents lost, stops ignored, reports lost, the
-/// coordinator dying and resuming from its journal): the two promises hold every time.
+/// Random fleets of services with random instance counts, random stop durations, random faults on
+/// instances (agents lost, stops ignored, reports lost, the coordinator dying and resuming from its
+/// journal): the two promises hold every time, instance by instance.
 /// CI runs the fixed seeds below; `QUIESCE_PROPERTY_RUNS=N` runs N more random ones.
 @Suite("Shutdown properties")
 struct ShutdownPropertyTests {
@@ -37,5 +38,6 @@ struct ShutdownPropertyTests {
         #expect(scenarios.contains { $0.shutdownTimeout == .seconds(6) })
         #expect(scenarios.contains { $0.coordinatorRestart != nil })
         #expect(Set(scenarios.map(\.graph.names.count)).count > 20)
+        #expect(scenarios.contains { $0.graph.services.contains { $0.instances == 4 && $0.minReady < 4 } })
     }
 }

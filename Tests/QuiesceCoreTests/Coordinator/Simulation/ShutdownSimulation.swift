@@ -1,12 +1,13 @@
 import QuiesceCore
 
 /// Drives a real ``CoordinatorStateMachine`` through the shutdown of a ``FleetScenario`` with
-/// simulated agents and processes, in simulated time, and records what the promises need checked.
+/// simulated agents and processes, one per instance, in simulated time, and records what the
+/// promises need checked, instance by instance.
 struct ShutdownSimulation {
     /// Something that happens at a moment of simulated time.
     private enum Event {
-        case report(String, StopOutcome)
-        case agentLost(String)
+        case report(InstanceID, StopOutcome)
+        case agentLost(InstanceID)
         case timer(CoordinatorStateMachine.Timer)
         case coordinatorDies
         case coordinatorStarts
@@ -24,13 +25,13 @@ struct ShutdownSimulation {
     private var queue: [(at: Timestamp, order: Int, event: Event)] = []
     private var sequence = 0
     private var timers: [CoordinatorStateMachine.Timer: Timestamp] = [:]
-    /// Services whose process still runs, in the simulation's truth.
-    private var running: Set<String>
-    /// Services the coordinator has declared lost, timed out or killed.
-    private var givenUp: Set<String> = []
-    private var lost: Set<String> = []
-    /// Services whose stop order reached their agent, in the simulation's truth.
-    private var ordered: Set<String> = []
+    /// Instances whose process still runs, in the simulation's truth.
+    private var running: Set<InstanceID>
+    /// Instances the coordinator has declared lost, timed out or killed.
+    private var givenUp: Set<InstanceID> = []
+    private var lost: Set<InstanceID> = []
+    /// Instances whose stop order reached their agent, in the simulation's truth.
+    private var ordered: Set<InstanceID> = []
     private var journal: [CoordinatorStateMachine.JournalEntry] = []
     private var coordinatorDown = false
     private let configuration: Configuration
@@ -45,19 +46,22 @@ struct ShutdownSimulation {
         settings.agentLostAfter = .seconds(5)
         configuration = Configuration(coordinator: settings, graph: scenario.graph)
         coordinator = CoordinatorStateMachine(configuration: configuration, now: .zero)
-        running = Set(scenario.graph.names)
+        running = Set(scenario.instances)
     }
 
     /// Starts the fleet, requests the shutdown, and runs until the report (or a generous bound).
     mutating func run() {
-        for name in scenario.graph.names {
-            _ = try! coordinator.agentRegistered(name, host: "sim", now: now).get()
+        for id in scenario.instances {
+            _ = try! coordinator.agentRegistered(id, host: "sim", now: now).get()
         }
         for wave in coordinator.plan.startupWaves {
-            for name in wave { _ = coordinator.serviceReady(name, now: now) }
+            for id in scenario.instances where wave.contains(id.service) { _ = coordinator.serviceReady(id, now: now) }
         }
-        for (name, fault) in scenario.faults {
-            if case .agentLost(let after) = fault { schedule(.agentLost(name), at: now + after) }
+        if coordinator.phaseName != "running" {
+            violations.append(Violation(description: "the fleet did not start: \(coordinator.phaseName)"))
+        }
+        for (id, fault) in scenario.faults {
+            if case .agentLost(let after) = fault { schedule(.agentLost(id), at: now + after) }
         }
         perform(coordinator.shutdownRequested(now: now))
         if let restart = scenario.coordinatorRestart {
@@ -72,24 +76,24 @@ struct ShutdownSimulation {
             }
             now = next.at
             switch next.event {
-            case .report(let service, let outcome):
-                guard !lost.contains(service) else { continue }
-                running.remove(service)
+            case .report(let id, let outcome):
+                guard !lost.contains(id) else { continue }
+                running.remove(id)
                 // A report to a dead coordinator is repeated by the agent; the new one asks again anyway.
                 guard !coordinatorDown else { continue }
-                perform(coordinator.stopAcknowledged(service, outcome: outcome, now: now))
+                perform(coordinator.stopAcknowledged(id, outcome: outcome, now: now))
             case .coordinatorDies:
                 coordinatorDown = true
                 timers.removeAll()
                 schedule(.coordinatorStarts, at: now + .milliseconds(500))
             case .coordinatorStarts:
                 restartCoordinator()
-            case .agentLost(let service):
-                lost.insert(service)
+            case .agentLost(let id):
+                lost.insert(id)
                 guard !coordinatorDown else { continue }
                 // A lost agent's process dies with it in this model only if the agent was killed; keep
                 // it running: the promise allows stopping its dependencies once it is declared lost.
-                perform(coordinator.agentLost(service, now: now))
+                perform(coordinator.agentLost(id, now: now))
             case .timer(let timer):
                 guard timers[timer] == next.at else { continue }
                 timers[timer] = nil
@@ -103,38 +107,38 @@ struct ShutdownSimulation {
     private mutating func perform(_ actions: [CoordinatorStateMachine.Action]) {
         for action in actions {
             switch action {
-            case .send(.stop(let timeout, _, _), let service):
-                checkNoDependentRuns(before: service)
-                guard !lost.contains(service) else { continue }
-                guard running.contains(service), !ordered.contains(service) else {
+            case .send(.stop(let timeout, _, _), let id):
+                checkNoDependentRuns(before: id)
+                guard !lost.contains(id) else { continue }
+                guard running.contains(id), !ordered.contains(id) else {
                     // Already stopping or stopped (ordered by an earlier coordinator): the agent answers
                     // when its process has ended, with the same outcome.
-                    if !running.contains(service), scenario.faults[service] != .reportLost {
-                        schedule(.report(service, .stopped(.exited(0))), at: now + .milliseconds(10))
+                    if !running.contains(id), scenario.faults[id] != .reportLost {
+                        schedule(.report(id, .stopped(.exited(0))), at: now + .milliseconds(10))
                     }
                     continue
                 }
-                ordered.insert(service)
-                let duration = scenario.stopDurations[service]!
-                switch scenario.faults[service] {
+                ordered.insert(id)
+                let duration = scenario.stopDurations[id]!
+                switch scenario.faults[id] {
                 case .ignoresStop?:
-                    schedule(.report(service, .killedAfterTimeout), at: now + timeout)
+                    schedule(.report(id, .killedAfterTimeout), at: now + timeout)
                 case .reportLost?:
                     // The process stops, but the report never arrives.
-                    running.remove(service)
+                    running.remove(id)
                 case .agentLost?, nil:
                     if duration <= timeout {
-                        schedule(.report(service, .stopped(.exited(0))), at: now + duration)
+                        schedule(.report(id, .stopped(.exited(0))), at: now + duration)
                     } else {
-                        schedule(.report(service, .killedAfterTimeout), at: now + timeout)
+                        schedule(.report(id, .killedAfterTimeout), at: now + timeout)
                     }
                 }
-            case .send(.kill, let service):
-                guard !lost.contains(service), scenario.faults[service] != .reportLost else {
-                    running.remove(service)
+            case .send(.kill, let id):
+                guard !lost.contains(id), scenario.faults[id] != .reportLost else {
+                    running.remove(id)
                     continue
                 }
-                schedule(.report(service, .killed), at: now + .milliseconds(10))
+                schedule(.report(id, .killed), at: now + .milliseconds(10))
             case .send(.start, _):
                 break
             case .scheduleTimer(.lost, _), .scheduleTimer(.suspect, _):
@@ -149,10 +153,10 @@ struct ShutdownSimulation {
             case .cancelTimer(let timer):
                 timers[timer] = nil
             case .progress(.shutdown(.serviceFinished(let service, let outcome, _))):
-                switch outcome {
-                case .lost, .timedOut, .killed: givenUp.insert(service)
-                case .acknowledged, .notConnected, .recorded, .stoppedEarlier: break
-                }
+                // The service's outcome sums up its instances': one given up gives it this outcome.
+                if Self.givesUp(outcome) { givenUp.formUnion(scenario.instances.filter { $0.service == service }) }
+            case .progress(.instanceFinished(let id, let outcome, _)):
+                if Self.givesUp(outcome) { givenUp.insert(id) }
             case .progress:
                 break
             case .finish(let report):
@@ -165,38 +169,47 @@ struct ShutdownSimulation {
         }
     }
 
+    private static func givesUp(_ outcome: ShutdownOutcome) -> Bool {
+        switch outcome {
+        case .lost, .timedOut, .killed: true
+        case .acknowledged, .notConnected, .recorded, .stoppedEarlier: false
+        }
+    }
+
     /// A new coordinator from the journal: what it recorded stays, every agent not lost registers
-    /// again with a snapshot of its service.
+    /// again with a snapshot of its instance.
     private mutating func restartCoordinator() {
         coordinatorDown = false
-        var recorded: [String: RecordedOutcome]?
+        var recorded: RecordedShutdown?
         for entry in journal {
             switch entry {
-            case .shutdownBegan: recorded = recorded ?? [:]
-            case .outcome(let service, let outcome): recorded?[service] = outcome
+            case .shutdownBegan: recorded = recorded ?? RecordedShutdown()
+            case .outcome(let service, let outcome): recorded?.services[service] = outcome
+            case .instanceOutcome(let id, let outcome):
+                recorded?.instances[id.service, default: [:]][id.instance] = outcome
             case .shutdownFinished: recorded = nil
             }
         }
         coordinator = CoordinatorStateMachine(configuration: configuration, now: now, resuming: recorded)
         perform(coordinator.start(now: now))
-        for name in scenario.graph.names where !lost.contains(name) {
+        for id in scenario.instances where !lost.contains(id) {
             let snapshot: AgentSnapshot =
-                !running.contains(name)
-                ? .exited(.exited(0)) : (ordered.contains(name) ? .stopping(pid: 1) : .ready(pid: 1))
-            if case .success(let actions) = coordinator.agentRegistered(name, host: "sim", snapshot: snapshot, now: now)
-            {
+                !running.contains(id)
+                ? .exited(.exited(0)) : (ordered.contains(id) ? .stopping(pid: 1) : .ready(pid: 1))
+            if case .success(let actions) = coordinator.agentRegistered(id, host: "sim", snapshot: snapshot, now: now) {
                 perform(actions)
             }
         }
     }
 
-    /// The first promise: a stop order reaches a service only when none of its dependents still runs,
-    /// unless the coordinator gave that dependent up (lost, timed out, killed) and says so.
-    private mutating func checkNoDependentRuns(before service: String) {
-        for dependent in scenario.graph.dependents(of: service)
-        where running.contains(dependent) && !givenUp.contains(dependent) {
-            violations.append(
-                Violation(description: "\(service) ordered to stop at \(now) while \(dependent) still runs"))
+    /// The first promise: a stop order reaches an instance only when no instance of its service's
+    /// dependents still runs, unless the coordinator gave that instance up (lost, timed out, killed)
+    /// and says so.
+    private mutating func checkNoDependentRuns(before id: InstanceID) {
+        let dependents = Set(scenario.graph.dependents(of: id.service))
+        for dependent in scenario.instances
+        where dependents.contains(dependent.service) && running.contains(dependent) && !givenUp.contains(dependent) {
+            violations.append(Violation(description: "\(id) ordered to stop at \(now) while \(dependent) still runs"))
         }
     }
 
@@ -212,9 +225,25 @@ struct ShutdownSimulation {
             violations.append(
                 Violation(description: "the shutdown took \(report.total), past its deadline plus the grace"))
         }
+        let reportedInstances = Set(
+            report.entries.flatMap { entry in
+                entry.instances.map { InstanceID(service: entry.service, instance: $0.instance) }
+            })
+        // After a coordinator restart, an instance lost and never back is unknown to the new
+        // coordinator: it cannot be named, but its service must be reported given up. A service the
+        // journal recorded as a whole (one instance) is reported as the journal has it.
+        let outcomes = Dictionary(uniqueKeysWithValues: report.entries.map { ($0.service, $0.outcome) })
+        for id in Set(scenario.instances).subtracting(reportedInstances) {
+            let restarted = scenario.coordinatorRestart != nil
+            let givenUp = lost.contains(id) && outcomes[id.service].map(Self.givesUp) == true
+            let recordedWhole = if case .recorded? = outcomes[id.service] { true } else { false }
+            if !restarted || !(givenUp || recordedWhole) {
+                violations.append(Violation(description: "unreported instance: \(id)"))
+            }
+        }
         if report.termination == .completed {
-            for entry in report.entries where running.contains(entry.service) && !givenUp.contains(entry.service) {
-                violations.append(Violation(description: "\(entry.service) reported \(entry.outcome) but still runs"))
+            for id in scenario.instances where running.contains(id) && !givenUp.contains(id) {
+                violations.append(Violation(description: "\(id) reported stopped but still runs"))
             }
         }
     }
