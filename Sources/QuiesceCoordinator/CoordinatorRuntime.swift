@@ -266,7 +266,7 @@ public final class CoordinatorRuntime {
     private func dropIdleConnections() throws {
         try readMonitor()
         connections.dropIdle(now: clock.now) { routingID in
-            registry.service(for: routingID) != nil || watchers.contains { $0.routingID == routingID }
+            registry.instance(for: routingID) != nil || watchers.contains { $0.routingID == routingID }
         }
         rejections.droppedIdleConnections = connections.droppedIdle
     }

@@ -62,7 +62,7 @@ final class FloorRouter {
 
     private func handle(_ envelope: Envelope, from routingID: [UInt8], on router: Socket) throws {
         switch envelope.message {
-        case .register(let service, _, _, _):
+        case .register(let service, _, _, _, _):
             routingIDs[service] = routingID
             send(
                 .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)), to: routingID, on: router,

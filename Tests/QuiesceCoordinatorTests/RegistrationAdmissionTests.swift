@@ -125,7 +125,7 @@ struct RegistrationAdmissionTests {
     }
 
     @Test(
-        "A fleet of 10,000 agents registering in one second is welcomed, repeats included, while one flooding sender is held"
+        "A fleet of 10,000 instances registering in one second is welcomed, repeats included, while one flooding sender is held"
     )
     func wholeFleetAtOnce() {
         var admission = RegistrationAdmission()
@@ -136,14 +136,14 @@ struct RegistrationAdmissionTests {
         }
         var welcomed = 0
         for index in 0..<10_000 {
-            let service = "s\(index)"
+            let instance = InstanceID(service: "web", instance: "i\(index)")
             let connection: [UInt8] = [0, UInt8(index >> 8), UInt8(index & 0xFF)]
             let sender = "connection:\(index)"
             // The first registration, then its retransmission (the welcome was late), with the flood between.
-            if arrival(&admission, of: service, from: sender, on: connection, awaited: true, now: now) == .register {
-                registry.bind(service, to: connection)
+            if arrival(&admission, of: instance, from: sender, on: connection, awaited: true, now: now) == .register {
+                registry.bind(instance, to: connection)
                 let repeated = arrival(
-                    &admission, of: service, from: sender, on: connection, registry: registry, isConnected: true,
+                    &admission, of: instance, from: sender, on: connection, registry: registry, isConnected: true,
                     now: now)
                 if repeated == .welcomeAgain { welcomed += 1 }
             }
