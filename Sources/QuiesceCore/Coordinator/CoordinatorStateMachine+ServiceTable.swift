@@ -14,6 +14,9 @@ extension CoordinatorStateMachine {
             var readyAt: Timestamp?
             var changedAt: Timestamp
             var exitStatus: ExitStatus?
+            /// The outcome of a stop order the agent's snapshot told of: the stop ended while no
+            /// coordinator ran.
+            var stopOutcomeFromSnapshot: StopOutcome?
             var detail: String?
             /// Why the last readiness check failed, while the service is not ready.
             var lastCheckError: String?
@@ -55,6 +58,11 @@ extension CoordinatorStateMachine {
         /// How the service's process ended, since it was last started.
         func exitStatus(of service: String) -> ExitStatus? {
             records[service]?.exitStatus
+        }
+
+        /// The outcome of a stop order that the agent's snapshot told of (see ``AgentSnapshot/stopped(_:)``).
+        func stopOutcomeFromSnapshot(of service: String) -> StopOutcome? {
+            records[service]?.stopOutcomeFromSnapshot
         }
 
         /// Why the service's last readiness check failed, while it is not ready.
@@ -161,6 +169,9 @@ extension CoordinatorStateMachine {
                 change(service, to: .stopping, now: now)
             case .exited(let status):
                 recordExit(status, of: service, now: now)
+            case .stopped(let outcome):
+                records[service]!.stopOutcomeFromSnapshot = outcome
+                recordStop(.acknowledged(outcome), of: service, now: now)
             }
         }
 
@@ -182,6 +193,7 @@ extension CoordinatorStateMachine {
         mutating func markStarting(_ service: String, now: Timestamp) {
             change(service, to: .starting, now: now)
             records[service]!.exitStatus = nil
+            records[service]!.stopOutcomeFromSnapshot = nil
             records[service]!.lastCheckError = nil
         }
 

@@ -43,6 +43,9 @@ extension CoordinatorStateMachine {
             for name in graph.names {
                 if let outcome = recorded[name] {
                     conditions[name] = .concluded(.recorded(outcome))
+                } else if let outcome = table.stopOutcomeFromSnapshot(of: name) {
+                    // Its stop ended while no coordinator ran: the agent's snapshot is the answer.
+                    conditions[name] = .concluded(.acknowledged(outcome))
                 } else if case .fleet = purpose, table.state(of: name) == .stopped {
                     conditions[name] = .concluded(.stoppedEarlier(table.detail(of: name) ?? "stopped"))
                     if table.isConnected(name) { dismissed.append(name) }

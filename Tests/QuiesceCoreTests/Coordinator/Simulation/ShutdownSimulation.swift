@@ -33,6 +33,8 @@ struct ShutdownSimulation {
     private var ordered: Set<String> = []
     private var journal: [CoordinatorStateMachine.JournalEntry] = []
     private var coordinatorDown = false
+    /// What each agent reported of its stop or kill order, which its snapshot tells a new coordinator.
+    private var reportedOutcomes: [String: StopOutcome] = [:]
     private let configuration: Configuration
     private(set) var violations: [Violation] = []
     private(set) var report: ShutdownReport?
@@ -75,6 +77,7 @@ struct ShutdownSimulation {
             case .report(let service, let outcome):
                 guard !lost.contains(service) else { continue }
                 running.remove(service)
+                reportedOutcomes[service] = outcome
                 // A report to a dead coordinator is repeated by the agent; the new one asks again anyway.
                 guard !coordinatorDown else { continue }
                 perform(coordinator.stopAcknowledged(service, outcome: outcome, now: now))
@@ -182,7 +185,8 @@ struct ShutdownSimulation {
         for name in scenario.graph.names where !lost.contains(name) {
             let snapshot: AgentSnapshot =
                 !running.contains(name)
-                ? .exited(.exited(0)) : (ordered.contains(name) ? .stopping(pid: 1) : .ready(pid: 1))
+                ? reportedOutcomes[name].map(AgentSnapshot.stopped) ?? .exited(.exited(0))
+                : (ordered.contains(name) ? .stopping(pid: 1) : .ready(pid: 1))
             if case .success(let actions) = coordinator.agentRegistered(name, host: "sim", snapshot: snapshot, now: now)
             {
                 perform(actions)
