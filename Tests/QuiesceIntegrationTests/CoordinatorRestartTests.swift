@@ -37,13 +37,16 @@ struct CoordinatorRestartTests {
 }
 
 extension CoordinatorRestartTests {
+    /// `api`'s stop ends while no coordinator runs, every time: its agent is frozen (SIGSTOP) from
+    /// before the first coordinator is killed until the second listens, so that neither the stop's end
+    /// nor the scheduler decides whether the new coordinator hears of a stop under way or of one over.
     @Test(
         "A coordinator killed in the middle of a shutdown resumes it from its journal, without stopping a service whose dependent still runs"
     )
     func restartMidShutdown() async throws {
         let fleet = try Fleet(
             config: """
-                coordinator: { heartbeat_interval: 200ms, agent_lost_after: 2s, shutdown_timeout: 60s }
+                coordinator: { heartbeat_interval: 200ms, agent_lost_after: 10s, shutdown_timeout: 60s }
                 defaults: { stop_timeout: 10s }
                 services:
                   database: {}
@@ -53,25 +56,36 @@ extension CoordinatorRestartTests {
         defer { fleet.tearDown() }
         let stateDirectory = fleet.directory.appendingPathComponent("state").path
         let first = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
-        for (name, delay) in [("database", 0.2), ("api", 3.0), ("web", 0.2)] {
-            try fleet.startAgent(name, stopDelay: delay)
+        var apiAgent: Process?
+        for (name, delay) in [("database", 0.2), ("api", 1.0), ("web", 0.2)] {
+            let agent = try fleet.startAgent(name, stopDelay: delay)
+            if name == "api" { apiAgent = agent }
         }
+        let api = try #require(apiAgent)
         await fleet.waitUntilStarted(["database", "api", "web"])
         kill(first.processIdentifier, SIGTERM)
         await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
+        kill(api.processIdentifier, SIGSTOP)
         kill(first.processIdentifier, SIGKILL)
         _ = await fleet.waitForExit(first)
         let journal = try String(contentsOfFile: stateDirectory + "/journal.jsonl", encoding: .utf8)
         #expect(journal.contains(#""event":"shutdown""#))
         #expect(journal.contains(#""service":"web""#))
+        await fleet.waitUntil("api's process has ended") { fleet.time("api", "stop-end") != nil }
 
+        let restartedAt = Date().timeIntervalSince1970
         let second = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
+        kill(api.processIdentifier, SIGCONT)
         #expect(await fleet.waitForExit(second, timeout: .seconds(60)) == 0)
         #expect(
             fleet.output("coordinator.out").contains(
                 "resuming the shutdown a previous coordinator began (already stopped: web)"))
         try expectStopped("api", before: ["database"], in: fleet)
         try expectStopped("web", before: ["api"], in: fleet)
+        #expect(try #require(fleet.time("api", "stop-end")) < restartedAt, "api's stop ended while no coordinator ran")
+        #expect(
+            try fleet.reportEntry("api")["outcome"] as? String == "stopped",
+            "the agent told the new coordinator how the ordered stop ended")
         #expect(
             try fleet.reportEntry("web")["detail"] as? String
                 == "stopped (exit code 0) (before the coordinator restarted)")
