@@ -128,6 +128,42 @@ struct StopCommandTests {
         #expect(fleet.time("app", "sigterm") == nil, "the stop signal was sent although the stop command worked")
     }
 
+    /// The readiness check passes until the file `slow` appears; from then on a check hangs for two
+    /// minutes (its timeout is longer), recording `probe-hangs` with its pid. The stop command must not
+    /// wait for it: before the stop timeout (20 s) the service has stopped on the command alone.
+    @Test("A stop command never waits behind a slow readiness check")
+    func stopCommandBesideSlowCheck() async throws {
+        let fleet = try Fleet(config: Self.config)
+        defer { fleet.tearDown() }
+        let slow = fleet.directory.appendingPathComponent("slow").path
+        let hangingCheck = fleet.directory.appendingPathComponent("check.pid").path
+        let check = """
+            if [ -e "\(slow)" ]; then echo $$ > "\(hangingCheck)"; \
+            echo "$(date +%s.%N) app probe-hangs $$" >> "\(fleet.timelinePath.path)"; exec sleep 120; fi
+            """
+        let coordinator = try fleet.startCoordinator()
+        try fleet.startAgent(
+            "app", command: ["/bin/sh", "-c", quitFileService(fleet)],
+            agentFlags: [
+                "--ready-exec", check, "--ready-interval", "100ms", "--ready-timeout", "150s",
+                "--stop-exec", "touch \(fleet.directory.path)/quit",
+            ])
+        await fleet.waitUntil("app is ready") { fleet.output("coordinator.out").contains("app ready (") }
+        FileManager.default.createFile(atPath: slow, contents: nil)
+        await fleet.waitUntil("a readiness check hangs") { fleet.time("app", "probe-hangs") != nil }
+        defer {
+            let pid = (try? String(contentsOfFile: hangingCheck, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if let pid { kill(pid, SIGKILL) }
+        }
+
+        #expect(await fleet.shutDown(coordinator, timeout: .seconds(60)) == 0)
+        #expect(try fleet.reportEntry("app")["outcome"] as? String == "stopped")
+        #expect(fleet.time("app", "quit") != nil, "the stop command did not run before the stop timeout")
+        #expect(fleet.time("app", "sigterm") == nil, "the stop signal was sent although the stop command worked")
+    }
+
     @Test("A failing --stop-http falls back to the stop signal")
     func stopHTTPFallsBack() async throws {
         let fleet = try Fleet(config: Self.config)
