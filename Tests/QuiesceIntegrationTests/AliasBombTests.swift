@@ -12,7 +12,7 @@ struct AliasBombTests {
         } + "services:\n  api: {}\n"
 
     @Test("plan refuses a billion laughs in a compose file and in a Quiesce file, in well under the hang bound")
-    func planRefuses() throws {
+    func planRefuses() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-bomb-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -21,7 +21,7 @@ struct AliasBombTests {
         for flag in ["--compose", "--config"] {
             let clock = ContinuousClock()
             let start = clock.now
-            let (status, errors) = try CommandLineTests.run(["plan", flag, file.path])
+            let (status, errors) = try await CommandLineTests.run(["plan", flag, file.path])
             #expect(clock.now - start < .seconds(10), "a hang, not a refusal")
             #expect(status != 0)
             #expect(errors.contains("\(file.path):6: too many aliases expanded (limit 100000 nodes)"), "\(errors)")

@@ -31,10 +31,10 @@ struct ComposeTests {
         """
 
     @Test("quiesce plan --compose prints the waves of the compose file's managed services")
-    func plan() throws {
+    func plan() async throws {
         let fleet = try Fleet(config: Self.shop, compose: true)
         defer { fleet.tearDown() }
-        let plan = try fleet.run(["plan", "--compose", fleet.configPath.path], log: "plan")
+        let plan = try await fleet.run(["plan", "--compose", fleet.configPath.path], log: "plan")
         #expect(plan.terminationStatus == 0, "\(fleet.output("plan.err"))")
         let lines = fleet.output("plan.out").split(separator: "\n").map(String.init)
         #expect(
@@ -55,7 +55,7 @@ struct ComposeTests {
     @Test(
         "A compose file that cannot be mapped exits with 78 and FILE:LINE: messages; --config with --compose is a usage error"
     )
-    func refusal() throws {
+    func refusal() async throws {
         let fleet = try Fleet(
             config: """
                 services:
@@ -66,7 +66,7 @@ struct ComposeTests {
                 """, compose: true)
         defer { fleet.tearDown() }
         let path = fleet.configPath.path
-        let plan = try fleet.run(["plan", "--compose", path], log: "plan")
+        let plan = try await fleet.run(["plan", "--compose", path], log: "plan")
         #expect(plan.terminationStatus == 78)
         #expect(
             fleet.output("plan.err") == """
@@ -74,9 +74,9 @@ struct ComposeTests {
                 mark the one-shot service "keys" x-quiesce: false to leave it to docker compose
 
                 """)
-        let coordinator = try fleet.run(["coordinator", "--compose", path], log: "coordinator")
+        let coordinator = try await fleet.run(["coordinator", "--compose", path], log: "coordinator")
         #expect(coordinator.terminationStatus == 78)
-        let both = try fleet.run(["plan", "--config", path, "--compose", path], log: "both")
+        let both = try await fleet.run(["plan", "--config", path, "--compose", path], log: "both")
         #expect(both.terminationStatus == 64)
         #expect(fleet.output("both.err").contains("give --config or --compose, not both"))
     }

@@ -24,7 +24,7 @@ struct CoordinatorRestartTests {
         try await Task.sleep(for: .milliseconds(1500))
         #expect(fleet.servicePIDs().count == 2, "the services keep running without their coordinator")
 
-        let second = try fleet.startCoordinator()
+        let second = try await fleet.startCoordinator()
         await fleet.waitUntil("the new coordinator adopted both services") {
             fleet.output("coordinator.out").contains("database already running and ready: adopted")
                 && fleet.output("coordinator.out").contains("api already running and ready: adopted")
@@ -55,7 +55,7 @@ extension CoordinatorRestartTests {
                 """)
         defer { fleet.tearDown() }
         let stateDirectory = fleet.directory.appendingPathComponent("state").path
-        let first = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
+        let first = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
         var apiAgent: Process?
         for (name, delay) in [("database", 0.2), ("api", 1.0), ("web", 0.2)] {
             let agent = try fleet.startAgent(name, stopDelay: delay)
@@ -74,7 +74,7 @@ extension CoordinatorRestartTests {
         await fleet.waitUntil("api's process has ended") { fleet.time("api", "stop-end") != nil }
 
         let restartedAt = Date().timeIntervalSince1970
-        let second = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
+        let second = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
         kill(api.processIdentifier, SIGCONT)
         #expect(await fleet.waitForExit(second, timeout: .seconds(60)) == 0)
         #expect(

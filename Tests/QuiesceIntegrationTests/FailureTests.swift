@@ -14,7 +14,7 @@ struct FailureTests {
                   worker: { depends_on: [database], stop_timeout: 1s }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         let worker = try fleet.startAgent("worker", ignoresTerm: true)
         await fleet.waitUntilStarted(["database", "worker"])
@@ -40,7 +40,7 @@ struct FailureTests {
                   api: { depends_on: [database] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         let api = try fleet.startAgent("api", stopDelay: 0.1)
         await fleet.waitUntilStarted(["database", "api"])
@@ -66,7 +66,7 @@ struct FailureTests {
                   api: { depends_on: [database] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         try fleet.startAgent("api", ignoresTerm: true)
         await fleet.waitUntilStarted(["database", "api"])
@@ -88,7 +88,7 @@ struct FailureTests {
                   api: { depends_on: [database] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         try fleet.startAgent("api", ignoresTerm: true)
         await fleet.waitUntilStarted(["database", "api"])
@@ -113,7 +113,7 @@ struct FailureTests {
                   api: { depends_on: [migrations] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         try fleet.startAgent("api")
         await fleet.waitUntil("api's agent is connected") {
@@ -146,7 +146,7 @@ struct FailureTests {
                   api: { depends_on: [database] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         let api = try fleet.startAgent("api", command: ["/bin/sh", "-c", "sleep 0.5; exit 4"])
         await fleet.waitUntil("the coordinator saw api exit") {
@@ -169,7 +169,7 @@ struct FailureTests {
                   database: {}
                 """, secure: false)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let stranger = try fleet.startAgent("databse")
 
         #expect(await fleet.waitForExit(stranger) == 78)
@@ -190,7 +190,7 @@ struct FailureTests {
                   database: {}
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let first = try fleet.startAgent("database")
         await fleet.waitUntilStarted(["database"])
         kill(first.processIdentifier, SIGKILL)
@@ -212,10 +212,10 @@ struct FailureTests {
                   database: {}
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database")
         await fleet.waitUntilStarted(["database"])
-        let second = try fleet.run(
+        let second = try await fleet.run(
             ["agent", "--name", "database", "--coordinator", fleet.endpoint, "--", "/bin/true"], log: "second")
 
         #expect(second.terminationStatus == 78)
@@ -232,9 +232,9 @@ struct FailureTests {
                   worker: { depends_on: [api] }
                 """)
         defer { fleet.tearDown() }
-        let plan = try fleet.run(
+        let plan = try await fleet.run(
             ["plan", "--config", fleet.directory.appendingPathComponent("quiesce.yaml").path], log: "plan")
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
 
         #expect(plan.terminationStatus == 78)
         #expect(fleet.output("plan.err").contains("quiesce.yaml:2: dependency cycle: api -> worker -> api"))

@@ -41,7 +41,7 @@ struct FloodTests {
         }
         #expect(coordinator.isRunning, "the coordinator did not abort")
 
-        let status = try fleet.run(["status", "--coordinator", admin], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", admin], log: "status")
         #expect(status.terminationStatus == 0, "the admin plane answers: \(fleet.output("status.err"))")
         #expect(fleet.output("status.out").components(separatedBy: "ready").count == 3)
         let aborted = fleet.output("coordinator.err").contains("Too many open files (src/")
@@ -65,7 +65,7 @@ struct FloodTests {
         // Past agent_suspect_after: agents that heard no heartbeat would report it by now.
         try await Task.sleep(for: .seconds(6))
         let asked = ContinuousClock.now
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         // A hang guard, not a measure: the measured figure is in docs/security.md.
         #expect(ContinuousClock.now - asked < .seconds(10))
         #expect(status.terminationStatus == 0)

@@ -22,7 +22,7 @@ struct HealthFloodTests {
                 """,
             placement: ["api": ["/usr/bin/prlimit", "--nofile=256:512"]])
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database")
         let agent = try fleet.startAgent(
             "api",
@@ -56,7 +56,7 @@ struct HealthFloodTests {
             mostDescriptors <= descriptorsBefore + 32 + 8,
             "the agent held \(mostDescriptors) descriptors, \(descriptorsBefore) before the flood")
         #expect(!fleet.output("coordinator.out").contains("api unready"), "the agent's own check kept passing")
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         #expect(status.terminationStatus == 0)
         #expect(fleet.output("status.out").components(separatedBy: "\"ready\"").count == 3, "both services ready")
 

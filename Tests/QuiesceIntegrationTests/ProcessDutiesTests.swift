@@ -23,7 +23,7 @@ struct ProcessDutiesTests {
             record app started $$
             while :; do sleep 0.05; done
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
         await fleet.waitUntilStarted(["app", "grandchild"])
         let grandchild = try #require(
@@ -44,7 +44,7 @@ struct ProcessDutiesTests {
             for i in 1 2 3; do ( sleep 0.2 & ); done
             exec sleep 1000
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let agent = try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
         await fleet.waitUntilStarted(["app"])
         try await Task.sleep(for: .milliseconds(400))
@@ -66,7 +66,7 @@ struct ProcessDutiesTests {
             record started
             while :; do sleep 0.02; done
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let agent = try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
         await fleet.waitUntilStarted(["app"])
         for (signal, event) in [(SIGHUP, "hup"), (SIGUSR1, "usr1"), (SIGUSR2, "usr2"), (SIGWINCH, "winch")] {
@@ -117,7 +117,7 @@ struct StopCommandTests {
     func stopExec() async throws {
         let fleet = try Fleet(config: Self.config)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent(
             "app", command: ["/bin/sh", "-c", quitFileService(fleet)],
             agentFlags: ["--stop-exec", "touch \(fleet.directory.path)/quit"])
@@ -141,7 +141,7 @@ struct StopCommandTests {
             if [ -e "\(slow)" ]; then echo $$ > "\(hangingCheck)"; \
             echo "$(date +%s.%N) app probe-hangs $$" >> "\(fleet.timelinePath.path)"; exec sleep 120; fi
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent(
             "app", command: ["/bin/sh", "-c", quitFileService(fleet)],
             agentFlags: [
@@ -169,7 +169,7 @@ struct StopCommandTests {
         let fleet = try Fleet(config: Self.config)
         defer { fleet.tearDown() }
         let closedPort = try FreePort.pick()
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent(
             "app", stopDelay: 0.1, extraArguments: ["--stop-http", "POST http://127.0.0.1:\(closedPort)/shutdown"])
         await fleet.waitUntilStarted(["app"])
@@ -200,7 +200,7 @@ struct RestartPolicyTests {
             trap 'exit 0' TERM
             while :; do sleep 0.02; done
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("worker", command: ["/bin/sh", "-c", script])
         await fleet.waitUntil("the third run is ready") {
             fleet.output("coordinator.out").contains("worker ready (") && fleet.timeline().count == 3
@@ -222,7 +222,7 @@ struct RestartPolicyTests {
                   worker: { restart: always, restart_backoff: 50ms, restart_limit: 2 }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let agent = try fleet.startAgent("worker", command: ["/bin/sh", "-c", "sleep 0.1; exit 5"])
 
         await fleet.waitUntil("the coordinator gives the end") {
