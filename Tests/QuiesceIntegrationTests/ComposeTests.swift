@@ -81,8 +81,16 @@ struct ComposeTests {
         #expect(fleet.output("both.err").contains("give --config or --compose, not both"))
     }
 
+    /// Database's healthcheck fails until the test creates the file `healthy`, and counts its runs:
+    /// api must wait for it however long that takes. (Its `start_period` counts from the spawn, which
+    /// no service's timestamp marks: on a loaded machine the shell records `started` late.)
     @Test("A fleet run from a compose file starts and stops in its depends_on order, gated on its healthcheck")
     func fleetFromCompose() async throws {
+        let marks = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-health-\(UUID())")
+        try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: marks) }
+        let checks = marks.appendingPathComponent("checks").path
+        let healthy = marks.appendingPathComponent("healthy").path
         let fleet = try Fleet(
             config: """
                 x-quiesce:
@@ -93,7 +101,7 @@ struct ComposeTests {
                     x-quiesce: false
                   database:
                     healthcheck:
-                      test: ["CMD", "test", "it's ready", "=", "it's ready"]
+                      test: ["CMD-SHELL", "echo x >> \(checks); test -e \(healthy)"]
                       interval: 200ms
                       start_period: 1s
                   cache: {}
@@ -106,15 +114,23 @@ struct ComposeTests {
                     depends_on: [api, cache]
                 """, secure: true, compose: true)
         defer { fleet.tearDown() }
-        let coordinator = try await fleet.up(["database": 0.3, "cache": 0.1, "api": 0.5, "worker": 0.2])
+        let coordinator = try await fleet.startCoordinator()
+        for (name, stopDelay) in [("database", 0.3), ("cache", 0.1), ("api", 0.5), ("worker", 0.2)] {
+            try fleet.startAgent(name, stopDelay: stopDelay)
+        }
+        await fleet.waitUntil("database's healthcheck failed twice") {
+            ((try? String(contentsOfFile: checks, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2
+        }
+        #expect(fleet.time("api", "started") == nil, "api started before database's healthcheck passed")
+        let healthyAt = Date().timeIntervalSince1970
+        FileManager.default.createFile(atPath: healthy, contents: nil)
+        await fleet.waitUntilStarted(["database", "cache", "api", "worker"])
 
         #expect(await fleet.shutDown(coordinator) == 0)
         try expectStartedAfter("api", dependencies: ["database", "cache"], in: fleet)
         try expectStartedAfter("worker", dependencies: ["api", "cache"], in: fleet)
-        let databaseStarted = try #require(fleet.time("database", "started"))
         let apiStarted = try #require(fleet.time("api", "started"))
-        #expect(
-            apiStarted - databaseStarted >= 1, "api started before database's healthcheck (start_period 1s) could pass")
+        #expect(apiStarted > healthyAt, "api started before database's healthcheck passed")
         try expectStopped("worker", before: ["api", "cache"], in: fleet)
         try expectStopped("api", before: ["database", "cache"], in: fleet)
         let services = try fleet.report()["services"] as? [[String: Any]] ?? []
