@@ -64,7 +64,7 @@ private let pyzmqAvailable: Bool = {
     check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     check.arguments = ["python3", "-c", "import zmq.auth"]
     check.standardError = FileHandle.nullDevice
-    guard (try? check.run()) != nil else { return false }
+    guard (try? ProcessExit.start(check)) != nil else { return false }
     check.waitUntilExit()
     return check.terminationStatus == 0
 }()

@@ -14,13 +14,17 @@ final class ProcessExit: @unchecked Sendable {
     nonisolated(unsafe) private static var watches: [ObjectIdentifier: ProcessExit] = [:]
     private static let watchesLock = NSLock()
 
+    /// Held while a process is started: Foundation's `Process.run()` crashed (a bad pointer in a
+    /// `memcpy`) when two tests started processes at the same moment.
+    private static let startLock = NSLock()
+
     /// Starts `process`, watching for its end: its termination handler is set before it runs, so
-    /// that no end is missed.
+    /// that no end is missed. Every test starts its processes here, one at a time.
     static func start(_ process: Process) throws {
         let exit = ProcessExit()
         process.terminationHandler = { exit.ended($0.terminationStatus) }
         watchesLock.withLock { watches[ObjectIdentifier(process)] = exit }
-        try process.run()
+        try startLock.withLock { try process.run() }
     }
 
     /// The watch of a process started by ``start(_:)``.
