@@ -37,9 +37,10 @@ struct CoordinatorRestartTests {
 }
 
 extension CoordinatorRestartTests {
-    /// `api`'s stop ends while no coordinator runs, every time: its agent is frozen (SIGSTOP) from
-    /// before the first coordinator is killed until the second listens, so that neither the stop's end
-    /// nor the scheduler decides whether the new coordinator hears of a stop under way or of one over.
+    /// `api`'s stop ends while no coordinator runs, every time: it ends when the test releases it, once
+    /// the first coordinator is killed, and its agent is frozen (SIGSTOP) from before that kill until
+    /// the second coordinator listens, so that the scheduler never decides whether the new coordinator
+    /// hears of a stop under way or of one over.
     @Test(
         "A coordinator killed in the middle of a shutdown resumes it from its journal, without stopping a service whose dependent still runs"
     )
@@ -56,12 +57,17 @@ extension CoordinatorRestartTests {
         defer { fleet.tearDown() }
         let stateDirectory = fleet.directory.appendingPathComponent("state").path
         let first = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
-        var apiAgent: Process?
-        for (name, delay) in [("database", 0.2), ("api", 1.0), ("web", 0.2)] {
-            let agent = try fleet.startAgent(name, stopDelay: delay)
-            if name == "api" { apiAgent = agent }
-        }
-        let api = try #require(apiAgent)
+        // api's stop lasts until the test releases it, so that it cannot end before its agent is frozen.
+        let release = fleet.directory.appendingPathComponent("release-api").path
+        let apiService = """
+            record() { echo "$(date +%s.%N) api $1 $$" >> "\(fleet.timelinePath.path)"; }
+            trap 'record stop-begin; while [ ! -e "\(release)" ]; do sleep 0.02; done; record stop-end; exit 0' TERM
+            record started
+            while true; do sleep 0.02; done
+            """
+        try fleet.startAgent("database", stopDelay: 0.2)
+        let api = try fleet.startAgent("api", command: ["/bin/sh", "-c", apiService])
+        try fleet.startAgent("web", stopDelay: 0.2)
         await fleet.waitUntilStarted(["database", "api", "web"])
         kill(first.processIdentifier, SIGTERM)
         await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
@@ -71,6 +77,7 @@ extension CoordinatorRestartTests {
         let journal = try String(contentsOfFile: stateDirectory + "/journal.jsonl", encoding: .utf8)
         #expect(journal.contains(#""event":"shutdown""#))
         #expect(journal.contains(#""service":"web""#))
+        FileManager.default.createFile(atPath: release, contents: nil)
         await fleet.waitUntil("api's process has ended") { fleet.time("api", "stop-end") != nil }
 
         let restartedAt = Date().timeIntervalSince1970
