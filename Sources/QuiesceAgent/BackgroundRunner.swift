@@ -2,8 +2,13 @@ import Dispatch
 import QuiesceCore
 import QuiesceRuntime
 
-/// Runs what may block (readiness checks, stop commands) off the reactor thread, one at a time, and
-/// posts each result to ``results``.
+/// Runs what may block (readiness checks, stop commands) off the reactor thread and posts each
+/// result to ``results``.
+///
+/// Checks and stop commands have a serial queue each, so at most two run at once and a stop command
+/// never waits behind a check: an exec check may run for its whole timeout, and a stop command that
+/// waited for it would eat into the stop timeout. The agent's machine asks for one check at a time
+/// (the next after the last one's result) and for one stop command per stop.
 final class BackgroundRunner: @unchecked Sendable {
     /// What finished, with `nil` on success or why it failed.
     enum Result: Sendable {
@@ -12,7 +17,8 @@ final class BackgroundRunner: @unchecked Sendable {
     }
 
     let results = Mailbox<Result>()
-    private let queue = DispatchQueue(label: "quiesce.background")
+    private let checks = DispatchQueue(label: "quiesce.readiness-checks")
+    private let stopCommands = DispatchQueue(label: "quiesce.stop-commands")
     private let reaper: Reaper
 
     init(reaper: Reaper) {
@@ -20,7 +26,7 @@ final class BackgroundRunner: @unchecked Sendable {
     }
 
     func run(_ probe: ReadinessProbe) {
-        queue.async { [results, reaper] in
+        checks.async { [results, reaper] in
             let error: String? =
                 switch probe.check {
                 case .tcp(let host, let port): TCPConnect.run(host: host, port: port, timeout: probe.timeout)
@@ -33,7 +39,7 @@ final class BackgroundRunner: @unchecked Sendable {
     }
 
     func run(_ command: StopCommand, timeout: Duration) {
-        queue.async { [results, reaper] in
+        stopCommands.async { [results, reaper] in
             let error: String? =
                 switch command {
                 case .exec(let line): ShellCommand.run(command: line, timeout: timeout, quiet: false, reaper: reaper)

@@ -55,12 +55,18 @@ struct RestartDocument: Codable, Equatable {
 }
 
 /// An agent's snapshot on the wire, carried by `register`: `state` and, by state, `pid` or the exit
-/// status. Absent means `idle`.
+/// status. Absent means `idle`. A stop that ended on an order adds its `outcome` (a `stopped`
+/// message's code) to `exited`, or to `idle` for `not_started`, which a receiver that does not know
+/// the field reads as before.
 struct SnapshotDocument: Codable, Equatable {
     var state: String
     var pid: Int32?
     var exitCode: Int32?
     var signal: Int32?
+    var outcome: String?
+
+    /// What `exited` says of a process killed on an order, whose outcome carries no exit status.
+    private static let killedStatus = ExitStatus.signalled(9)
 
     init(_ snapshot: AgentSnapshot) {
         switch snapshot {
@@ -69,18 +75,31 @@ struct SnapshotDocument: Codable, Equatable {
         case .ready(let pid): (state, self.pid) = ("ready", pid)
         case .stopping(let pid): (state, self.pid) = ("stopping", pid)
         case .exited(let status): (state, exitCode, signal) = ("exited", status.exitCode, status.signal)
+        case .stopped(.notStarted): (state, outcome) = ("idle", StopOutcome.notStarted.code)
+        case .stopped(let stop):
+            let status = stop.status ?? Self.killedStatus
+            (state, exitCode, signal, outcome) = ("exited", status.exitCode, status.signal, stop.code)
         }
     }
 
     /// The snapshot, or `nil` when the document is not a valid one.
     var snapshot: AgentSnapshot? {
-        switch (state, pid, ExitStatus(exitCode: exitCode, signal: signal)) {
-        case ("idle", _, _): .idle
-        case ("starting", let pid?, _): .starting(pid: pid)
-        case ("ready", let pid?, _): .ready(pid: pid)
-        case ("stopping", let pid?, _): .stopping(pid: pid)
-        case ("exited", _, let status?): .exited(status)
-        default: nil
+        let status = ExitStatus(exitCode: exitCode, signal: signal)
+        if let outcome {
+            guard let stop = StopOutcome(code: outcome, status: status) else { return nil }
+            switch (state, stop) {
+            case ("idle", .notStarted): return .stopped(stop)
+            case ("exited", _) where stop != .notStarted && status != nil: return .stopped(stop)
+            default: return nil
+            }
+        }
+        switch (state, pid, status) {
+        case ("idle", _, _): return .idle
+        case ("starting", let pid?, _): return .starting(pid: pid)
+        case ("ready", let pid?, _): return .ready(pid: pid)
+        case ("stopping", let pid?, _): return .stopping(pid: pid)
+        case ("exited", _, let status?): return .exited(status)
+        default: return nil
         }
     }
 }

@@ -6,17 +6,11 @@ import Testing
 @Suite("quiesce's command line")
 struct CommandLineTests {
     /// Runs `quiesce arguments`: its exit status and standard error.
-    static func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
-        let process = Process()
-        process.executableURL = Fleet.binary
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+    static func run(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> (
+        status: Int32, errors: String
+    ) {
+        let result = try await CommandResult.run(Fleet.binary, arguments, sourceLocation: sourceLocation)
+        return (result.status, result.errors)
     }
 
     @Test(
@@ -30,15 +24,15 @@ struct CommandLineTests {
                 "true",
             ],
         ])
-    func durationWithoutUnit(arguments: [String]) throws {
-        let (status, errors) = try Self.run(arguments)
+    func durationWithoutUnit(arguments: [String]) async throws {
+        let (status, errors) = try await Self.run(arguments)
         #expect(status == 64)
         #expect(errors.contains("add a unit: 5s, 5ms or 5m"))
     }
 
     @Test("A readiness flag that breaks the probe's rule is a usage error worded for the flag")
-    func readinessFlag() throws {
-        let (status, errors) = try Self.run([
+    func readinessFlag() async throws {
+        let (status, errors) = try await Self.run([
             "agent", "--name", "api", "--coordinator", "tcp://127.0.0.1:1", "--ready-exec", "true", "--ready-interval",
             "0s", "--", "true",
         ])
@@ -47,9 +41,9 @@ struct CommandLineTests {
     }
 
     @Test("stop waits the --timeout given, then fails")
-    func timeoutWaited() throws {
+    func timeoutWaited() async throws {
         let started = ContinuousClock.now
-        let (status, errors) = try Self.run([
+        let (status, errors) = try await Self.run([
             "stop", "api", "--coordinator", "tcp://127.0.0.1:\(try FreePort.pick())", "--insecure", "--timeout",
             "300ms",
         ])

@@ -13,7 +13,7 @@ struct ComposeDemoTests {
     func classic() async throws {
         let player = try DemoPlayer("classic")
         defer { player.tearDown() }
-        let coordinator = try player.up()
+        let coordinator = try await player.up()
         try await Self.waitUntilPlaying(player, coordinator: coordinator, working: ("worker", "processed"))
         try await Self.shutDownThroughCoordinator(player, coordinator: coordinator)
         try Self.expectWorkerOutlivedItsDependencies(player)
@@ -23,7 +23,7 @@ struct ComposeDemoTests {
     func classicStoppedAtOnce() async throws {
         let player = try DemoPlayer("classic")
         defer { player.tearDown() }
-        let coordinator = try player.up()
+        let coordinator = try await player.up()
         try await Self.waitUntilPlaying(player, coordinator: coordinator, working: ("worker", "processed"))
         let names = player.services.filter(\.managed).map(\.name)
         for name in names { kill(player.processes[name]!.processIdentifier, SIGTERM) }
@@ -64,7 +64,7 @@ struct ComposeDemoTests {
     func tiers() async throws {
         let player = try DemoPlayer("tiers")
         defer { player.tearDown() }
-        let coordinator = try player.up()
+        let coordinator = try await player.up()
         try await Self.waitUntilPlaying(player, coordinator: coordinator, working: ("edge", "listening"))
         try await Self.shutDownThroughCoordinator(player, coordinator: coordinator)
 
@@ -88,7 +88,7 @@ struct ComposeDemoTests {
             player.output("coordinator").contains("startup complete") || !coordinator.isRunning
         }
         try #require(coordinator.isRunning, "the coordinator ended:\n\(player.output("coordinator"))")
-        let status = try status(of: player)
+        let status = try await status(of: player)
         let names = player.services.filter(\.managed).map(\.name)
         #expect(status.count == names.count && status.values.allSatisfy { $0 == "ready" }, "status: \(status)")
         await Fleet.waitUntil("\(working.service) works", timeout: .seconds(30)) {
@@ -129,17 +129,10 @@ struct ComposeDemoTests {
     }
 
     /// Each service's state by `quiesce status --json` over the admin plane.
-    static func status(of player: DemoPlayer) throws -> [String: String] {
+    static func status(of player: DemoPlayer) async throws -> [String: String] {
         let endpoint = try #require(try player.adminEndpoint())
-        let process = Process()
-        process.executableURL = Fleet.binary
-        process.arguments = ["status", "--coordinator", endpoint, "--json"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let document = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let result = try await CommandResult.run(Fleet.binary, ["status", "--coordinator", endpoint, "--json"])
+        let document = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         let rows = document?["services"] as? [[String: Any]] ?? []
         return Dictionary(
             uniqueKeysWithValues: rows.compactMap { row in

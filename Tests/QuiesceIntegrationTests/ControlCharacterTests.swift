@@ -23,7 +23,7 @@ struct ControlCharacterTests {
                   api: { depends_on: [database] }
                 """, secure: false)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database")
         let agent = try HandDrivenAgent(endpoint: fleet.endpoint)
         defer { agent.close() }
@@ -40,7 +40,7 @@ struct ControlCharacterTests {
             fleet.output("coordinator.out").contains("api unready:")
                 && fleet.output("coordinator.out").contains("api ready again")
         }
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint], log: "status")
         #expect(status.terminationStatus == 0)
 
         for log in ["coordinator.err", "coordinator.out", "status.out"] {

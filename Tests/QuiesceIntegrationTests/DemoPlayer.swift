@@ -1,6 +1,7 @@
 import Foundation
 import QuiesceConfiguration
 import QuiesceCore
+import Testing
 import Yams
 
 /// Plays a demo of `compose/` without docker, as `docker compose up` and `docker compose down` would:
@@ -64,11 +65,10 @@ final class DemoPlayer {
 
     /// `docker compose up -d`: the one-shot services to completion, then every agent, then the
     /// coordinator (compose starts it last: it depends on every service).
-    func up() throws -> Process {
+    func up() async throws -> Process {
         for service in services where !service.managed && !service.isCoordinator {
             let process = try launch(service, arguments: service.arguments, inNamespace: false)
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
+            guard await Fleet.waitForExit(process, timeout: .seconds(120)) == 0 else {
                 throw Fleet.FleetError(description: "one-shot service \(service.name) failed:\n\(output(service.name))")
             }
         }
@@ -273,11 +273,11 @@ final class DemoPlayer {
             Fleet.binary.deletingLastPathComponent().path
             + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         process.environment = environment
-        FileManager.default.createFile(atPath: log(service.name, "out").path, contents: nil)
-        FileManager.default.createFile(atPath: log(service.name, "err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log(service.name, "out").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log(service.name, "err").path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log(service.name, "out"))
         process.standardError = try FileHandle(forWritingTo: log(service.name, "err"))
-        try process.run()
+        try ProcessExit.start(process)
         return process
     }
 

@@ -67,7 +67,7 @@ struct FakeCoordinatorTests {
         standIn.close()
         standInOpen = false
 
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("api")
         await fleet.waitUntilStarted(["database", "api"])
         #expect(await fleet.shutDown(coordinator) == 0)
@@ -106,7 +106,7 @@ struct FakeCoordinatorTests {
         standIn.close()
         standInOpen = false
 
-        let second = try fleet.startCoordinator()
+        let second = try await fleet.startCoordinator()
         await fleet.waitUntil("the restarted coordinator adopted both services") {
             fleet.output("coordinator.out").contains("database already running and ready: adopted")
                 && fleet.output("coordinator.out").contains("api already running and ready: adopted")
@@ -157,7 +157,7 @@ struct FakeCoordinatorTests {
                       api: { depends_on: [database] }
                     """, secure: secure)
             defer { fleet.tearDown() }
-            let coordinator = try fleet.startCoordinator()
+            let coordinator = try await fleet.startCoordinator()
             let flags = agentFlags.isEmpty ? [] : agentFlags + [check, "--ready-interval", "100ms"]
             try fleet.startAgent("database", extraArguments: flags)
             try fleet.startAgent("api")

@@ -103,7 +103,7 @@ final class Fleet {
     // MARK: Processes
 
     @discardableResult
-    func startCoordinator(extraArguments: [String] = ["--json"]) throws -> Process {
+    func startCoordinator(extraArguments: [String] = ["--json"]) async throws -> Process {
         let process = try launch(
             ["coordinator", compose ? "--compose" : "--config", configPath.path, "--bind", endpoint]
                 + extraArguments, log: "coordinator",
@@ -112,9 +112,11 @@ final class Fleet {
         // A SIGTERM sent before the coordinator watches for it would end it by the default action
         // instead of shutting the fleet down: wait until it listens (or has exited, for tests of
         // refused configurations).
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning, !output("coordinator.err").contains("Coordinator listening"), Date() < deadline {
-            usleep(10_000)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning, !output("coordinator.err").contains("Coordinator listening"),
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(10))
         }
         return process
     }
@@ -154,7 +156,7 @@ final class Fleet {
     /// Starts the coordinator and one agent per service (name and stop delay, in that order), and waits
     /// until every service has started.
     func up(_ services: KeyValuePairs<String, Double>) async throws -> Process {
-        let coordinator = try startCoordinator()
+        let coordinator = try await startCoordinator()
         for (name, stopDelay) in services { try startAgent(name, stopDelay: stopDelay) }
         await waitUntilStarted(services.map(\.key))
         return coordinator
@@ -175,13 +177,14 @@ final class Fleet {
         return process
     }
 
-    func run(_ arguments: [String], log: String) throws -> Process {
+    /// Runs `quiesce arguments` to its end (two minutes at most, a hang guard), its output in `log`.
+    func run(_ arguments: [String], log: String) async throws -> Process {
         var arguments = arguments
         if let keys, ["status", "shutdown", "stop", "start", "restart"].contains(arguments.first) {
             arguments += ["--key", "\(keys)/operators/operator.key_secret", "--server-key", "\(keys)/coordinator.key"]
         }
         let process = try launch(arguments, log: log)
-        process.waitUntilExit()
+        _ = await waitForExit(process, timeout: .seconds(120))
         return process
     }
 
@@ -214,7 +217,7 @@ final class Fleet {
         }
         process.standardOutput = try FileHandle(forWritingTo: create(log + ".out"))
         process.standardError = try FileHandle(forWritingTo: create(log + ".err"))
-        try process.run()
+        try ProcessExit.start(process)
         return process
     }
 
@@ -230,6 +233,11 @@ final class Fleet {
             ? (keys == nil ? endpoint : nil) : arguments.firstIndex(of: "--coordinator").map { arguments[$0 + 1] }
         guard let endpoint, endpoint.hasPrefix("tcp://") else { return nil }
         return arguments.firstIndex(of: "--") ?? arguments.endIndex
+    }
+
+    /// An empty file `name` in the fleet's directory, for a process's output.
+    func outputFile(_ name: String) -> URL {
+        create(name)
     }
 
     private func create(_ name: String) -> URL {
@@ -251,38 +259,36 @@ final class Fleet {
         await Self.waitForExit(process, timeout: timeout, sourceLocation: sourceLocation)
     }
 
-    /// ``waitForExit(_:timeout:sourceLocation:)`` for any process.
+    /// ``waitForExit(_:timeout:sourceLocation:)`` for any process started by ``ProcessExit/start(_:)``.
+    /// A process killed after the timeout has ended (and been reaped) when this returns.
     static func waitForExit(_ process: Process, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation)
         async -> Int32?
     {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                Issue.record(
-                    "process \(process.arguments?.prefix(3).joined(separator: " ") ?? "") still running after \(timeout)",
-                    sourceLocation: sourceLocation)
-                kill(process.processIdentifier, SIGKILL)
-                return nil
-            }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return process.terminationStatus
+        let exit = ProcessExit.of(process)
+        if let status = await exit.status(within: timeout) { return status }
+        Issue.record(
+            "process \(process.arguments?.prefix(3).joined(separator: " ") ?? "") still running after \(timeout)",
+            sourceLocation: sourceLocation)
+        kill(process.processIdentifier, SIGKILL)
+        _ = await exit.status(within: .seconds(30))
+        return nil
     }
 
     /// Waits until `condition` holds, or records an issue after `timeout`.
     func waitUntil(
         _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
-        _ condition: () -> Bool
+        _ condition: () async -> Bool
     ) async {
         await Self.waitUntil(what, timeout: timeout, sourceLocation: sourceLocation, condition)
     }
 
     /// ``waitUntil(_:timeout:sourceLocation:_:)`` without a fleet.
     static func waitUntil(
-        _ what: String, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool
+        _ what: String, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () async -> Bool
     ) async {
         let deadline = ContinuousClock.now + timeout
-        while !condition() {
+        while !(await condition()) {
             if ContinuousClock.now > deadline {
                 Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
                 return

@@ -34,14 +34,18 @@ struct FloodTests {
             .write(to: fleet.configPath, atomically: true, encoding: .utf8)
         let coordinator = try await fleet.up(["database": 0.1, "api": 0.1])
 
-        let flood = try ConnectionFlood(endpoint: fleet.endpoint, connections: 400)
-        defer { flood.close() }
+        // Connections that complete the handshake and say nothing, opened again when dropped, for as
+        // long as the test lasts.
+        let flood = try fleet.startHostilePeer(
+            ["hold", "127.0.0.1", HostilePeer.port(of: fleet.endpoint), "400", "90", "greet", "reconnect"],
+            log: "flood")
+        defer { if flood.isRunning { kill(flood.processIdentifier, SIGKILL) } }
         await fleet.waitUntil("the coordinator drops connections past its cap") {
             fleet.output("coordinator.err").contains("Connection dropped")
         }
         #expect(coordinator.isRunning, "the coordinator did not abort")
 
-        let status = try fleet.run(["status", "--coordinator", admin], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", admin], log: "status")
         #expect(status.terminationStatus == 0, "the admin plane answers: \(fleet.output("status.err"))")
         #expect(fleet.output("status.out").components(separatedBy: "ready").count == 3)
         let aborted = fleet.output("coordinator.err").contains("Too many open files (src/")
@@ -65,7 +69,7 @@ struct FloodTests {
         // Past agent_suspect_after: agents that heard no heartbeat would report it by now.
         try await Task.sleep(for: .seconds(6))
         let asked = ContinuousClock.now
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         // A hang guard, not a measure: the measured figure is in docs/security.md.
         #expect(ContinuousClock.now - asked < .seconds(10))
         #expect(status.terminationStatus == 0)
@@ -91,27 +95,6 @@ struct FloodTests {
 
 /// Holds `connections` DEALERs connected to `endpoint`, which complete the handshake and never
 /// register; those the coordinator drops reconnect.
-private final class ConnectionFlood {
-    private let context: Context
-    private var sockets: [Socket] = []
-
-    init(endpoint: String, connections: Int) throws {
-        context = try Context()
-        for _ in 0..<connections {
-            sockets.append(try Sockets.dealer(context: context, connect: endpoint, immediate: false))
-        }
-    }
-
-    func close() {
-        for socket in sockets {
-            try? socket.set(.linger, Int32(0))
-            socket.close()
-        }
-        sockets.removeAll()
-        context.terminate()
-    }
-}
-
 extension DealerFlood {
     /// Sends malformed messages, 100,000 a second at most (more than the coordinator reads, less than
     /// would starve the suites running beside it), until stopped (or 120 s at most).

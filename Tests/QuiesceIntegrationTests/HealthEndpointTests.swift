@@ -18,7 +18,7 @@ struct HealthEndpointTests {
                   api: { drain: 6s }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent(
             "api", stopDelay: 0.1, extraArguments: ["--health-port", String(healthPort), "--health-host", "127.0.0.1"])
         await fleet.waitUntilStarted(["api"])
@@ -48,7 +48,7 @@ struct HealthEndpointTests {
                   api: { depends_on: [database] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent(
             "api", extraArguments: ["--health-port", String(healthPort), "--health-host", "127.0.0.1"])
         await fleet.waitUntil("the health endpoint answers") { httpStatus(port: healthPort, path: "/healthz") != nil }

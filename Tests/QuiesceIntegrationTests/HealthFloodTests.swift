@@ -22,7 +22,7 @@ struct HealthFloodTests {
                 """,
             placement: ["api": ["/usr/bin/prlimit", "--nofile=256:512"]])
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database")
         let agent = try fleet.startAgent(
             "api",
@@ -39,28 +39,30 @@ struct HealthFloodTests {
         #expect(openFileLimit(of: servicePID) == 256, "the service has the soft limit the agent was started with")
         let descriptorsBefore = try #require(openDescriptors(of: agentPID))
 
-        var flood = IdleFlood(port: healthPort, count: Self.floodSize)
-        defer { flood.release() }
+        // Held for longer than the endpoint's idle limit (5 s) and twenty probe intervals, enough
+        // for three failed checks in a row.
+        let flood = try fleet.startHostilePeer(
+            ["hold", "127.0.0.1", String(healthPort), String(Self.floodSize), "25", "silent"], log: "flood")
+        defer { if flood.isRunning { kill(flood.processIdentifier, SIGKILL) } }
         var mostDescriptors = descriptorsBefore
-        // The endpoint closes each connection it holds after 5 s idle; a whole batch of 32 closed
-        // proves it. Twenty probe intervals pass meanwhile at least, enough for three failures in a row.
-        let deadline = ContinuousClock.now + .seconds(60)
         let watchedFor = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < watchedFor || (flood.closedByPeer() < 32 && ContinuousClock.now < deadline) {
+        while ContinuousClock.now < watchedFor, flood.isRunning {
             mostDescriptors = max(mostDescriptors, openDescriptors(of: agentPID) ?? 0)
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(agent.isRunning, "the agent survived the flood")
-        #expect(flood.closedByPeer() >= 32, "idle connections were closed: \(flood.closedByPeer())")
         #expect(
             mostDescriptors <= descriptorsBefore + 32 + 8,
             "the agent held \(mostDescriptors) descriptors, \(descriptorsBefore) before the flood")
         #expect(!fleet.output("coordinator.out").contains("api unready"), "the agent's own check kept passing")
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         #expect(status.terminationStatus == 0)
         #expect(fleet.output("status.out").components(separatedBy: "\"ready\"").count == 3, "both services ready")
 
-        flood.release()
+        #expect(await fleet.waitForExit(flood, timeout: .seconds(60)) == 0, "\(fleet.output("flood.err"))")
+        let closed = HostilePeer.summary(fleet.output("flood.out"))["closed_by_peer"] as? Int ?? 0
+        // A whole batch of 32 closed proves the endpoint closes the connections it holds when idle.
+        #expect(closed >= 32, "idle connections were closed: \(closed)")
         await fleet.waitUntil("/readyz answers 200 once the flood is gone") {
             httpStatus(port: healthPort, path: "/readyz") == 200
         }
@@ -90,43 +92,6 @@ private func openFileLimit(of pid: Int32) -> Int? {
 /// How many descriptors process `pid` has open, from /proc.
 private func openDescriptors(of pid: Int32) -> Int? {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
-}
-
-/// `count` TCP connections to 127.0.0.1:`port` that send nothing; connecting does not wait, since
-/// those past the server's backlog stay unanswered.
-private struct IdleFlood {
-    private var descriptors: [Int32] = []
-
-    init(port: Int, count: Int) {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        for _ in 0..<count {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            guard descriptor >= 0 else { continue }
-            _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            descriptors.append(descriptor)
-        }
-    }
-
-    /// How many of the connections the server has closed (a read that returns end of file).
-    func closedByPeer() -> Int {
-        var byte: UInt8 = 0
-        return descriptors.count { descriptor in
-            let got = read(descriptor, &byte, 1)
-            return got == 0 || (got < 0 && errno == ECONNRESET)
-        }
-    }
-
-    mutating func release() {
-        for descriptor in descriptors { close(descriptor) }
-        descriptors = []
-    }
 }
 
 /// A TCP listener on a free loopback port that accepts every connection and closes it at once, on

@@ -43,7 +43,7 @@ struct HostileInputTests {
         }
         var malformed = 0
         await fleet.waitUntil("status counts the dropped messages") {
-            guard (try? fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")) != nil,
+            guard (try? await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")) != nil,
                 let document = try? JSONSerialization.jsonObject(with: Data(fleet.output("status.out").utf8))
                     as? [String: Any]
             else { return false }
@@ -60,7 +60,7 @@ struct HostileInputTests {
     func registrationFlood() async throws {
         let fleet = try Fleet(config: "services: { app: {} }", secure: false)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let context = try Context()
         let dealer = try Socket(context: context, type: .dealer)
         defer {

@@ -29,7 +29,7 @@ struct HostileNeighbourTests {
         let admin: String?
         var coordinator: Process?
 
-        init(secure: Bool, adminPlane: Bool = false, placement: [String: [String]] = [:]) throws {
+        init(secure: Bool, adminPlane: Bool = false, placement: [String: [String]] = [:]) async throws {
             fleet = try Fleet(config: HostileNeighbourTests.graph, placement: placement, secure: false)
             let adminDirectory = fleet.directory.appendingPathComponent("run").path
             admin = adminPlane ? "ipc://\(adminDirectory)/admin.sock" : nil
@@ -46,7 +46,8 @@ struct HostileNeighbourTests {
                 return
             }
             let keys = fleet.directory.appendingPathComponent("keys").path
-            let keygen = try fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
+            let keygen = try await fleet.run(
+                ["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
             guard keygen.terminationStatus == 0 else {
                 throw Fleet.FleetError(description: "keygen --fleet: \(fleet.output("keygen.err"))")
             }
@@ -57,8 +58,8 @@ struct HostileNeighbourTests {
         var keyArguments: [String] { keys.map { ["--keys", $0] } ?? [] }
 
         @discardableResult
-        func startCoordinator() throws -> Process {
-            let process = try fleet.startCoordinator(extraArguments: ["--json"] + keyArguments)
+        func startCoordinator() async throws -> Process {
+            let process = try await fleet.startCoordinator(extraArguments: ["--json"] + keyArguments)
             coordinator = process
             return process
         }
@@ -69,7 +70,7 @@ struct HostileNeighbourTests {
         }
 
         func up() async throws {
-            try startCoordinator()
+            try await startCoordinator()
             try startAgent("database")
             try startAgent("api")
             await waitUntilStarted()
@@ -87,11 +88,11 @@ struct HostileNeighbourTests {
         }
 
         /// `quiesce status` as root: over the admin plane when there is one.
-        func status(json: Bool = false) throws -> (status: Int32, output: String) {
+        func status(json: Bool = false) async throws -> (status: Int32, output: String) {
             let endpoint = admin ?? fleet.endpoint
             let arguments =
                 ["status", "--coordinator", endpoint] + (admin == nil ? keyArguments : []) + (json ? ["--json"] : [])
-            let process = try fleet.run(arguments, log: "status")
+            let process = try await fleet.run(arguments, log: "status")
             return (process.terminationStatus, fleet.output("status.out"))
         }
 
@@ -111,21 +112,11 @@ struct HostileNeighbourTests {
         func tearDown() { fleet.tearDown() }
     }
 
-    /// The port of a `tcp://127.0.0.1:PORT` endpoint.
-    static func port(of endpoint: String) -> String { String(endpoint.split(separator: ":").last!) }
-
     /// Copies `hostile_peer.py` into the attacker's directory and returns the command that runs it.
     func hostilePeer() throws -> [String] {
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "hostile_peer.py")
+        let source = URL(fileURLWithPath: HostilePeer.script)
         let script = try attacker.write(try String(contentsOf: source, encoding: .utf8), to: "hostile_peer.py")
         return ["/usr/bin/python3", script]
-    }
-
-    /// The one JSON line `hostile_peer.py` printed at its end.
-    static func summary(_ text: String) -> [String: Any] {
-        let line = text.split(separator: "\n").last.map(String.init) ?? ""
-        return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
     }
 
     /// Waits for a process the attacker runs, killing it past `timeout` (a hang guard).
@@ -137,7 +128,7 @@ struct HostileNeighbourTests {
         "The other user's own coordinator, listening first on the agents' endpoint with an exec check that would create a file, runs nothing on them",
         arguments: [true, false])
     func fakeCoordinator(secure: Bool) async throws {
-        let root = try RootFleet(secure: secure)
+        let root = try await RootFleet(secure: secure)
         defer { root.tearDown() }
         let marker = attacker.home.appendingPathComponent("owned").path
         let config = try attacker.write(
@@ -189,7 +180,7 @@ struct HostileNeighbourTests {
             }
             try root.startAgent(name)
         }
-        try root.startCoordinator()
+        try await root.startCoordinator()
         await root.waitUntilStarted()
         try await root.shutDownInOrder()
         #expect(!FileManager.default.fileExists(atPath: marker))
@@ -199,7 +190,7 @@ struct HostileNeighbourTests {
         "600 connections, past a descriptor limit of 256 that the coordinator cannot raise, leave it running, its admin plane answering and its fleet stopping in order"
     )
     func connectionFlood() async throws {
-        let root = try RootFleet(
+        let root = try await RootFleet(
             secure: true, adminPlane: true,
             placement: ["coordinator": ["/usr/bin/prlimit", "--nofile=256:256", "--"]])
         defer { root.tearDown() }
@@ -209,14 +200,14 @@ struct HostileNeighbourTests {
         // has been reached, 40 s at most.
         let flood = try attacker.start(
             try hostilePeer() + [
-                "hold", "127.0.0.1", Self.port(of: root.fleet.endpoint), "600", "40", "silent", "reconnect",
+                "hold", "127.0.0.1", HostilePeer.port(of: root.fleet.endpoint), "600", "40", "silent", "reconnect",
             ],
             log: "connections")
         defer { if flood.isRunning { kill(flood.processIdentifier, SIGKILL) } }
         await root.fleet.waitUntil("the coordinator drops connections past its cap", timeout: .seconds(40)) {
             root.fleet.output("coordinator.err").contains("Connection dropped")
         }
-        let status = try root.status()
+        let status = try await root.status()
         #expect(status.status == 0, "the admin plane answers: \(root.fleet.output("status.err"))")
         #expect(status.output.components(separatedBy: "ready").count == 3)
         #expect(flood.isRunning, "the flood lasted until then: \(attacker.output("connections.err"))")
@@ -231,12 +222,14 @@ struct HostileNeighbourTests {
         "A registration flood of the plain fleet's port (400 a second, from one connection) keeps a restarted database agent out no longer than a moment"
     )
     func registrationFlood() async throws {
-        let root = try RootFleet(secure: false)
+        let root = try await RootFleet(secure: false)
         defer { root.tearDown() }
         try await root.up()
         let register = #"{"type":"register","service":"api","host":"flood","agent_pid":1}"#
         let flood = try attacker.start(
-            try hostilePeer() + ["flood", "127.0.0.1", Self.port(of: root.fleet.endpoint), "20", "400", register],
+            try hostilePeer() + [
+                "flood", "127.0.0.1", HostilePeer.port(of: root.fleet.endpoint), "20", "400", register,
+            ],
             log: "registrations")
         defer { if flood.isRunning { kill(flood.processIdentifier, SIGKILL) } }
         await root.fleet.waitUntil("the flood is dropped past its connection's limit") {
@@ -257,7 +250,7 @@ struct HostileNeighbourTests {
             root.fleet.timeline().filter { $0.service == "database" && $0.event == "started" }.count == 2
         }
         #expect(flood.isRunning, "the flood lasted until the database was back")
-        let status = try root.status(json: true)
+        let status = try await root.status(json: true)
         #expect(status.status == 0)
         let document = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
         let rejections = document?["rejections"] as? [String: Int] ?? [:]
@@ -270,7 +263,7 @@ struct HostileNeighbourTests {
 
     @Test("A billion-laughs compose file, given to plan and to a coordinator as the other user, is refused at its line")
     func aliasBomb() async throws {
-        let root = try RootFleet(secure: true)
+        let root = try await RootFleet(secure: true)
         defer { root.tearDown() }
         try await root.up()
         let bomb = try attacker.write(AliasBombTests.bomb, to: "bomb.yaml")
@@ -293,9 +286,9 @@ struct HostileNeighbourTests {
     )
     func healthEndpointFlood() async throws {
         let healthPort = try FreePort.pick()
-        let root = try RootFleet(secure: true, placement: ["api": ["/usr/bin/prlimit", "--nofile=256:512"]])
+        let root = try await RootFleet(secure: true, placement: ["api": ["/usr/bin/prlimit", "--nofile=256:512"]])
         defer { root.tearDown() }
-        try root.startCoordinator()
+        try await root.startCoordinator()
         try root.startAgent("database")
         let probed = try AcceptingListener()
         defer { probed.stop() }
@@ -310,7 +303,7 @@ struct HostileNeighbourTests {
             log: "health")
         defer { if flood.isRunning { kill(flood.processIdentifier, SIGKILL) } }
         #expect(await Self.finish(flood) == 0, "\(attacker.output("health.err"))")
-        let summary = Self.summary(attacker.output("health.out"))
+        let summary = HostilePeer.summary(attacker.output("health.out"))
         #expect(summary["closed_by_peer"] as? Int ?? 0 > 0, "the endpoint closed idle connections: \(summary)")
         #expect(root.fleet.agents["api"]?.isRunning == true, "the agent survived the flood")
         #expect(!root.fleet.output("coordinator.out").contains("api unready"), "the agent's own check kept passing")
@@ -322,7 +315,7 @@ struct HostileNeighbourTests {
 
     @Test("Newlines and escape sequences the other user writes into a registration reach the log escaped")
     func controlCharacters() async throws {
-        let root = try RootFleet(secure: false)
+        let root = try await RootFleet(secure: false)
         defer { root.tearDown() }
         try await root.up()
         let forged = "FORGED-LINE 2026-12-01T00:00:00+0000 critical: database lost"
@@ -332,13 +325,13 @@ struct HostileNeighbourTests {
                 "type": "register", "service": "ghost" + hostile, "host": hostile, "agent_pid": 1, "id": 1,
             ]), as: UTF8.self)
         let result = try attacker.run(
-            try hostilePeer() + ["send", "127.0.0.1", Self.port(of: root.fleet.endpoint), body])
+            try hostilePeer() + ["send", "127.0.0.1", HostilePeer.port(of: root.fleet.endpoint), body])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("refused"), "an unknown service is refused: \(result.output)")
         await root.fleet.waitUntil("the refusal is logged") {
             root.fleet.output("coordinator.err").contains("Agent refused")
         }
-        let status = try root.status()
+        let status = try await root.status()
         #expect(status.status == 0)
         for log in ["coordinator.err", "coordinator.out", "status.out"] {
             let text = root.fleet.output(log)
@@ -353,7 +346,7 @@ struct HostileNeighbourTests {
         "The other user reads no secret key, and a coordinator or an agent given a key that group or others may read refuses it"
     )
     func looseKeyModes() async throws {
-        let root = try RootFleet(secure: true)
+        let root = try await RootFleet(secure: true)
         defer { root.tearDown() }
         let keys = try #require(root.keys)
         for secret in ["coordinator.key_secret", "admin.key_secret", "secrets/database.key_secret"] {
@@ -380,12 +373,12 @@ struct HostileNeighbourTests {
             (HostileNeighbourTests.graph.replacingOccurrences(of: " ADMIN", with: "")
             + "\nsecurity:\n  server_key: \(loose.path)/coordinator.key_secret\n  agents_dir: \(keys)/agents\n")
             .write(toFile: looseConfig, atomically: true, encoding: .utf8)
-        let coordinator = try root.fleet.run(
+        let coordinator = try await root.fleet.run(
             ["coordinator", "--config", looseConfig, "--bind", "tcp://127.0.0.1:\(try FreePort.pick())"],
             log: "loose-coordinator")
         #expect(coordinator.terminationStatus == 78)
         #expect(root.fleet.output("loose-coordinator.err").contains("chmod 600 \(loose.path)/coordinator.key_secret"))
-        let agent = try root.fleet.run(
+        let agent = try await root.fleet.run(
             [
                 "agent", "--name", "database", "--coordinator", root.fleet.endpoint, "--key",
                 "\(loose.path)/database.key_secret", "--server-key", "\(keys)/coordinator.key", "--", "/bin/true",
@@ -401,7 +394,7 @@ struct HostileNeighbourTests {
         "The other user's status and shutdown fail on the admin socket, on plain TCP and with a key of its own, and it cannot replace the socket"
     )
     func adminSocket() async throws {
-        let root = try RootFleet(secure: true, adminPlane: true)
+        let root = try await RootFleet(secure: true, adminPlane: true)
         defer { root.tearDown() }
         try await root.up()
         let admin = try #require(root.admin)
@@ -430,7 +423,7 @@ struct HostileNeighbourTests {
         let socket = String(admin.dropFirst("ipc://".count))
         let replaced = try attacker.run(["/bin/rm", "-f", socket])
         #expect(replaced.status != 0 && FileManager.default.fileExists(atPath: socket), "the other user removed it")
-        let status = try root.status()
+        let status = try await root.status()
         #expect(status.status == 0 && status.output.components(separatedBy: "ready").count == 3)
         #expect(root.fleet.servicePIDs().count == 2)
         try await root.shutDownInOrder()
@@ -440,15 +433,15 @@ struct HostileNeighbourTests {
         "Connections the other user opens and leaves idle after the handshake are dropped after 10 s, the agents' are not, and the fleet stops in order"
     )
     func idleConnectionsDropped() async throws {
-        let root = try RootFleet(secure: false)
+        let root = try await RootFleet(secure: false)
         defer { root.tearDown() }
         try await root.up()
         let held = try attacker.start(
-            try hostilePeer() + ["hold", "127.0.0.1", Self.port(of: root.fleet.endpoint), "20", "20", "greet"],
+            try hostilePeer() + ["hold", "127.0.0.1", HostilePeer.port(of: root.fleet.endpoint), "20", "20", "greet"],
             log: "idle")
         defer { if held.isRunning { kill(held.processIdentifier, SIGKILL) } }
         #expect(await Self.finish(held) == 0, "\(attacker.output("idle.err"))")
-        let summary = Self.summary(attacker.output("idle.out"))
+        let summary = HostilePeer.summary(attacker.output("idle.out"))
         #expect(summary["opened"] as? Int == 20, "\(summary)")
         #expect(summary["closed_by_peer"] as? Int == 20, "every idle connection was dropped: \(summary)")
         let lifetimes = summary["lifetimes"] as? [Double] ?? []
@@ -457,7 +450,7 @@ struct HostileNeighbourTests {
         #expect(root.fleet.output("coordinator.err").contains("Idle connections dropped"))
         #expect(!root.fleet.output("coordinator.err").contains("Agent connection closed"), "an agent was dropped")
 
-        let status = try root.status(json: true)
+        let status = try await root.status(json: true)
         #expect(status.status == 0)
         #expect(status.output.components(separatedBy: "\"ready\"").count == 3, "both agents connected")
         let document = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]

@@ -20,7 +20,7 @@ struct InstanceFleetTests {
 
     /// Starts the coordinator and the five agents, and waits until every instance has started.
     static func up(_ fleet: Fleet, apiStopDelay: Double = 0.3) async throws -> Process {
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         for label in db {
             let parts = label.split(separator: "/").map(String.init)
             try fleet.startInstance(parts[0], parts[1], stopDelay: 0.2)
@@ -75,7 +75,7 @@ struct InstanceFleetTests {
             #expect(fleet.time(label, "stop-end") != nil)
             #expect(Self.api.allSatisfy { fleet.time($0, "stop-begin") == nil }, "api stopped for \(label)")
         }
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         #expect(status.terminationStatus == 0)
         let document = try JSONSerialization.jsonObject(with: Data(fleet.output("status.out").utf8)) as? [String: Any]
         let rows = document?["services"] as? [[String: Any]] ?? []

@@ -15,7 +15,7 @@ struct KeyHygieneTests {
     /// shuts it down, and api stops before database.
     private static func expectStartsAndStopsInOrder(_ fleet: Fleet, keys: String) async throws {
         let coordinator = try await SecurityTests.up(fleet, keys: keys, databaseStop: 0.1, apiStop: 0.1)
-        let shutdown = try fleet.run(
+        let shutdown = try await fleet.run(
             ["shutdown", "--coordinator", fleet.endpoint]
                 + SecurityTests.credentials(keys, "alice", folder: "operators"),
             log: "shutdown")
@@ -26,25 +26,22 @@ struct KeyHygieneTests {
 
     /// Starts the coordinator, which must refuse to run: exit code 78 and `message` on its stderr.
     private static func expectCoordinatorRefuses(_ fleet: Fleet, saying message: String) async throws {
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         #expect(await fleet.waitForExit(coordinator) == 78)
         #expect(fleet.output("coordinator.err").contains(message), "\(fleet.output("coordinator.err"))")
         #expect(!fleet.output("coordinator.err").contains("Coordinator listening"))
     }
 
     @Test("keygen writes the secret key 0600 and the public key 0644, even under a umask of 000")
-    func keygenModes() throws {
+    func keygenModes() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "quiesce-keys-\(UUID().uuidString)"
         ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let keygen = Process()
-        keygen.executableURL = URL(fileURLWithPath: "/bin/sh")
-        keygen.arguments = ["-c", "umask 000 && exec \"$0\" keygen api --out \"$1\"", Fleet.binary.path, directory]
-        keygen.standardOutput = FileHandle.nullDevice
-        try keygen.run()
-        keygen.waitUntilExit()
-        #expect(keygen.terminationStatus == 0)
+        let keygen = try await CommandResult.run(
+            URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "umask 000 && exec \"$0\" keygen api --out \"$1\"", Fleet.binary.path, directory])
+        #expect(keygen.status == 0)
         #expect(try Self.mode(directory + "/api.key_secret") == 0o600)
         #expect(try Self.mode(directory + "/api.key") == 0o644)
         #expect(
@@ -53,7 +50,7 @@ struct KeyHygieneTests {
 
     @Test("A server secret key others may read is refused at start with exit code 78 and the fix")
     func looseServerKey() async throws {
-        let (fleet, keys) = try SecurityTests.securedFleet()
+        let (fleet, keys) = try await SecurityTests.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -70,7 +67,7 @@ struct KeyHygieneTests {
 
     @Test("An agents directory of mode 0777 is refused at start, and at a reload that keeps the old keys")
     func looseAgentsDirectory() async throws {
-        let (fleet, keys) = try SecurityTests.securedFleet()
+        let (fleet, keys) = try await SecurityTests.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -91,7 +88,7 @@ struct KeyHygieneTests {
             fleet.output("coordinator.err").contains("Keys not reloaded; the previous ones stay in force")
         }
         #expect(fleet.output("coordinator.err").contains("the agents directory (security.agents_dir) is writable"))
-        let shutdown = try fleet.run(
+        let shutdown = try await fleet.run(
             ["shutdown", "--coordinator", fleet.endpoint]
                 + SecurityTests.credentials(keys, "alice", folder: "operators"),
             log: "shutdown")
@@ -102,7 +99,7 @@ struct KeyHygieneTests {
 
     @Test("A symbolic link that makes two services share one key is refused, naming both files")
     func sharedKey() async throws {
-        let (fleet, keys) = try SecurityTests.securedFleet()
+        let (fleet, keys) = try await SecurityTests.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -124,7 +121,7 @@ struct KeyHygieneTests {
 
     @Test("An agent's --key that others may read is refused with exit code 78, before it starts its service")
     func looseAgentKey() async throws {
-        let (fleet, keys) = try SecurityTests.securedFleet()
+        let (fleet, keys) = try await SecurityTests.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -145,7 +142,7 @@ struct KeyHygieneTests {
 
     @Test("An admin socket in a directory of mode 0777 is refused at start")
     func looseAdminSocketDirectory() async throws {
-        let (fleet, keys) = try SecurityTests.securedFleet()
+        let (fleet, keys) = try await SecurityTests.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -170,7 +167,7 @@ struct KeyHygieneTests {
 
     @Test("An epoch file holding 2^64-1 is refused with exit code 78 and the fix, instead of crashing")
     func largestEpoch() async throws {
-        let (fleet, keys) = try SecurityTests.securedFleet()
+        let (fleet, keys) = try await SecurityTests.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -178,7 +175,7 @@ struct KeyHygieneTests {
         let state = fleet.directory.appendingPathComponent("state").path
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         try "18446744073709551615\n".write(toFile: state + "/epoch", atomically: false, encoding: .utf8)
-        let refused = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+        let refused = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
         #expect(await fleet.waitForExit(refused) == 78)
         #expect(
             fleet.output("coordinator.err").contains(
@@ -186,7 +183,7 @@ struct KeyHygieneTests {
                     + "write a smaller number into it"))
 
         try "41\n".write(toFile: state + "/epoch", atomically: false, encoding: .utf8)
-        let coordinator = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+        let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
         try fleet.startAgent(
             "database", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
         try fleet.startAgent(
@@ -202,7 +199,7 @@ struct KeyHygieneTests {
         "A state directory owned by another user is refused at start with exit code 78 and the fix",
         .enabled(if: geteuid() == 0, "giving a directory to another user takes root"))
     func foreignStateDirectory() async throws {
-        let (fleet, keys) = try SecurityTests.securedFleet()
+        let (fleet, keys) = try await SecurityTests.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -212,7 +209,7 @@ struct KeyHygieneTests {
         // A uid no account uses: the directory is another user's, whoever runs the test.
         let stranger: uid_t = 48_271
         #expect(chown(state, stranger, stranger) == 0)
-        let refused = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+        let refused = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
         #expect(await fleet.waitForExit(refused) == 78)
         #expect(
             fleet.output("coordinator.err").contains(
@@ -221,7 +218,7 @@ struct KeyHygieneTests {
         #expect(!FileManager.default.fileExists(atPath: state + "/epoch"))
 
         #expect(chown(state, geteuid(), getegid()) == 0)
-        let coordinator = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+        let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
         try fleet.startAgent(
             "database", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
         try fleet.startAgent(

@@ -7,18 +7,13 @@ import ZeroMQ
 @Suite("quiesce keygen")
 struct KeygenTests {
     @Test("It writes NAME.key and NAME.key_secret (0600) in czmq's format, with a matching key pair")
-    func writesCertificates() throws {
+    func writesCertificates() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "quiesce-keys-\(UUID().uuidString)"
         ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let keygen = Process()
-        keygen.executableURL = Fleet.binary
-        keygen.arguments = ["keygen", "api", "--out", directory]
-        keygen.standardOutput = FileHandle.nullDevice
-        try keygen.run()
-        keygen.waitUntilExit()
-        #expect(keygen.terminationStatus == 0)
+        let keygen = try await CommandResult.run(Fleet.binary, ["keygen", "api", "--out", directory])
+        #expect(keygen.status == 0)
 
         let publicFile = try CurveCertificate.read(directory + "/api.key")
         let secretFile = try CurveCertificate.read(directory + "/api.key_secret")
@@ -31,33 +26,21 @@ struct KeygenTests {
         let text = try String(contentsOfFile: directory + "/api.key", encoding: .utf8)
         #expect(text.contains("metadata\ncurve\n    public-key = \"\(publicFile.publicKey)\"\n"), "czmq's layout")
 
-        let again = Process()
-        again.executableURL = Fleet.binary
-        again.arguments = ["keygen", "api", "--out", directory]
-        again.standardError = FileHandle.nullDevice
-        try again.run()
-        again.waitUntilExit()
-        #expect(again.terminationStatus != 0, "an existing key is never replaced")
+        let again = try await CommandResult.run(Fleet.binary, ["keygen", "api", "--out", directory])
+        #expect(again.status != 0, "an existing key is never replaced")
     }
 
     @Test(
         "It refuses a name the configuration would refuse as a service name, and writes nothing",
         arguments: ["caf\u{E9}", "a/b", ""])
-    func refusesBadNames(name: String) throws {
+    func refusesBadNames(name: String) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "quiesce-keys-\(UUID().uuidString)"
         ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let keygen = Process()
-        keygen.executableURL = Fleet.binary
-        keygen.arguments = ["keygen", name, "--out", directory]
-        let errors = Pipe()
-        keygen.standardError = errors
-        try keygen.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        keygen.waitUntilExit()
-        #expect(keygen.terminationStatus == 64)
-        #expect(message.contains("the name may hold only letters, digits, '-', '_' and '.'"))
+        let keygen = try await CommandResult.run(Fleet.binary, ["keygen", name, "--out", directory])
+        #expect(keygen.status == 64)
+        #expect(keygen.errors.contains("the name may hold only letters, digits, '-', '_' and '.'"))
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
@@ -81,14 +64,14 @@ private let pyzmqAvailable: Bool = {
     check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     check.arguments = ["python3", "-c", "import zmq.auth"]
     check.standardError = FileHandle.nullDevice
-    guard (try? check.run()) != nil else { return false }
+    guard (try? ProcessExit.start(check)) != nil else { return false }
     check.waitUntilExit()
     return check.terminationStatus == 0
 }()
 
 extension KeygenTests {
     @Test("pyzmq reads quiesce's key files, and quiesce reads pyzmq's", .enabled(if: pyzmqAvailable))
-    func pyzmqInteroperates() throws {
+    func pyzmqInteroperates() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "quiesce-keys-\(UUID().uuidString)"
         ).path
@@ -100,16 +83,10 @@ extension KeygenTests {
             print(public.decode(), secret.decode())
             zmq.auth.create_certificates(sys.argv[2], "theirs")
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, ours.secret, directory]
-        let output = Pipe()
-        python.standardOutput = output
-        try python.run()
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0)
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(
-            separator: " ")
+        let python = try await CommandResult.run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, ours.secret, directory])
+        #expect(python.status == 0)
+        let printed = python.output.split(separator: " ")
         let read = try CurveCertificate.read(ours.secret)
         #expect(printed.first.map(String.init) == read.publicKey)
         #expect(printed.last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } == read.secretKey)

@@ -42,7 +42,7 @@ struct MultiHostTests {
             fleet.tearDown()
             lab.tearDown()
         }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.2)
         try fleet.startAgent("api", ignoresTerm: true)
         try fleet.startAgent("web", stopDelay: 0.2)
@@ -103,7 +103,7 @@ struct MultiHostTests {
 
         // Recovery: once the host is back, a coordinator started again adopts the service and stops it.
         try lab.heal("database")
-        let second = try fleet.startCoordinator()
+        let second = try await fleet.startCoordinator()
         await fleet.waitUntil("the new coordinator adopted database") {
             fleet.output("coordinator.out").contains("database already running and ready: adopted")
         }
@@ -186,7 +186,7 @@ struct MultiHostTests {
             lab.tearDown()
         }
         let stateDirectory = fleet.directory.appendingPathComponent("state").path
-        let first = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
+        let first = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
         for (name, delay) in [("database", 0.2), ("api", 3.0), ("web", 0.2)] {
             try fleet.startAgent(name, stopDelay: delay)
         }
@@ -196,7 +196,7 @@ struct MultiHostTests {
         kill(first.processIdentifier, SIGKILL)
         _ = await fleet.waitForExit(first)
 
-        let second = try fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
+        let second = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
         #expect(await fleet.waitForExit(second, timeout: .seconds(60)) == 0)
         try expectPromisesKept(fleet)
         await fleet.waitUntil("no service process is left") { fleet.servicePIDs().isEmpty }

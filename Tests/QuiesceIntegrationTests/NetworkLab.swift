@@ -103,7 +103,7 @@ final class NetworkLab {
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try ProcessExit.start(process)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw Fleet.FleetError(

@@ -18,14 +18,14 @@ struct OperationTests {
         defer { fleet.tearDown() }
         let coordinator = try await fleet.up(["database": 0.2, "cache": 0.1, "api": 0.3])
 
-        let stop = try fleet.run(["stop", "database", "--coordinator", fleet.endpoint], log: "stop")
+        let stop = try await fleet.run(["stop", "database", "--coordinator", fleet.endpoint], log: "stop")
         #expect(stop.terminationStatus == 0)
         try expectStopped("api", before: ["database"], in: fleet)
         #expect(fleet.time("cache", "stop-begin") == nil, "cache does not depend on database and keeps running")
         #expect(fleet.output("stop.out").contains("result: clean, exit code 0"))
         #expect(fleet.agents["api"]!.isRunning && fleet.agents["database"]!.isRunning, "the agents stay to start again")
 
-        let start = try fleet.run(["start", "api", "--coordinator", fleet.endpoint], log: "start")
+        let start = try await fleet.run(["start", "api", "--coordinator", fleet.endpoint], log: "start")
         #expect(start.terminationStatus == 0)
         let startLines = fleet.output("start.out").split(separator: "\n").map(String.init)
         let databaseReady = try #require(startLines.firstIndex { $0.hasPrefix("database ready") })
@@ -39,7 +39,7 @@ struct OperationTests {
             fleet.timeline().filter { $0.service == "cache" && $0.event == "started" }.count == 1,
             "cache was never stopped")
 
-        let restart = try fleet.run(["restart", "cache", "--coordinator", fleet.endpoint], log: "restart")
+        let restart = try await fleet.run(["restart", "cache", "--coordinator", fleet.endpoint], log: "restart")
         #expect(restart.terminationStatus == 0)
         #expect(fleet.output("restart.out").contains("restart cache: stopped api, cache; starting them again"))
         let cacheStops = fleet.timeline().filter { $0.service == "cache" && $0.event == "stop-begin" }
@@ -79,7 +79,7 @@ struct OperationTests {
     func coordinatedStopFallsBack() async throws {
         let fleet = try Fleet(config: "services: { cache: {} }")
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let cache = try fleet.startAgent(
             "cache", stopDelay: 0.1, extraArguments: ["--coordinated-stop-timeout", "500ms"])
         await fleet.waitUntilStarted(["cache"])

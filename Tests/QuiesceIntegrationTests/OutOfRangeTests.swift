@@ -43,8 +43,8 @@ struct OutOfRangeTests {
     }
 
     @Test("An agent given a readiness timeout past 24 hours exits with a usage error naming the limit")
-    func agentFlag() throws {
-        let (status, errors) = try CommandLineTests.run([
+    func agentFlag() async throws {
+        let (status, errors) = try await CommandLineTests.run([
             "agent", "--name", "api", "--coordinator", "tcp://127.0.0.1:1", "--ready-tcp", "127.0.0.1:1",
             "--ready-timeout", "40000m", "--", "true",
         ])
@@ -53,11 +53,11 @@ struct OutOfRangeTests {
     }
 
     @Test("plan refuses a readiness timeout past 24 hours at its line")
-    func plan() throws {
+    func plan() async throws {
         let fleet = try Fleet(
             config: "services:\n  api:\n    readiness: { tcp: \"127.0.0.1:1\", timeout: 40000m }\n", secure: false)
         defer { fleet.tearDown() }
-        let plan = try fleet.run(["plan", "--config", fleet.configPath.path], log: "plan")
+        let plan = try await fleet.run(["plan", "--config", fleet.configPath.path], log: "plan")
         #expect(plan.terminationStatus != 0)
         #expect(
             fleet.output("plan.err").contains(

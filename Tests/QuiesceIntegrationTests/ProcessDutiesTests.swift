@@ -23,7 +23,7 @@ struct ProcessDutiesTests {
             record app started $$
             while :; do sleep 0.05; done
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
         await fleet.waitUntilStarted(["app", "grandchild"])
         let grandchild = try #require(
@@ -44,7 +44,7 @@ struct ProcessDutiesTests {
             for i in 1 2 3; do ( sleep 0.2 & ); done
             exec sleep 1000
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let agent = try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
         await fleet.waitUntilStarted(["app"])
         try await Task.sleep(for: .milliseconds(400))
@@ -66,7 +66,7 @@ struct ProcessDutiesTests {
             record started
             while :; do sleep 0.02; done
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let agent = try fleet.startAgent("app", command: ["/bin/sh", "-c", script])
         await fleet.waitUntilStarted(["app"])
         for (signal, event) in [(SIGHUP, "hup"), (SIGUSR1, "usr1"), (SIGUSR2, "usr2"), (SIGWINCH, "winch")] {
@@ -117,7 +117,7 @@ struct StopCommandTests {
     func stopExec() async throws {
         let fleet = try Fleet(config: Self.config)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent(
             "app", command: ["/bin/sh", "-c", quitFileService(fleet)],
             agentFlags: ["--stop-exec", "touch \(fleet.directory.path)/quit"])
@@ -128,12 +128,48 @@ struct StopCommandTests {
         #expect(fleet.time("app", "sigterm") == nil, "the stop signal was sent although the stop command worked")
     }
 
+    /// The readiness check passes until the file `slow` appears; from then on a check hangs for two
+    /// minutes (its timeout is longer), recording `probe-hangs` with its pid. The stop command must not
+    /// wait for it: before the stop timeout (20 s) the service has stopped on the command alone.
+    @Test("A stop command never waits behind a slow readiness check")
+    func stopCommandBesideSlowCheck() async throws {
+        let fleet = try Fleet(config: Self.config)
+        defer { fleet.tearDown() }
+        let slow = fleet.directory.appendingPathComponent("slow").path
+        let hangingCheck = fleet.directory.appendingPathComponent("check.pid").path
+        let check = """
+            if [ -e "\(slow)" ]; then echo $$ > "\(hangingCheck)"; \
+            echo "$(date +%s.%N) app probe-hangs $$" >> "\(fleet.timelinePath.path)"; exec sleep 120; fi
+            """
+        let coordinator = try await fleet.startCoordinator()
+        try fleet.startAgent(
+            "app", command: ["/bin/sh", "-c", quitFileService(fleet)],
+            agentFlags: [
+                "--ready-exec", check, "--ready-interval", "100ms", "--ready-timeout", "150s",
+                "--stop-exec", "touch \(fleet.directory.path)/quit",
+            ])
+        await fleet.waitUntil("app is ready") { fleet.output("coordinator.out").contains("app ready (") }
+        _ = FileManager.default.createFile(atPath: slow, contents: nil)
+        await fleet.waitUntil("a readiness check hangs") { fleet.time("app", "probe-hangs") != nil }
+        defer {
+            let pid = (try? String(contentsOfFile: hangingCheck, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if let pid { kill(pid, SIGKILL) }
+        }
+
+        #expect(await fleet.shutDown(coordinator, timeout: .seconds(60)) == 0)
+        #expect(try fleet.reportEntry("app")["outcome"] as? String == "stopped")
+        #expect(fleet.time("app", "quit") != nil, "the stop command did not run before the stop timeout")
+        #expect(fleet.time("app", "sigterm") == nil, "the stop signal was sent although the stop command worked")
+    }
+
     @Test("A failing --stop-http falls back to the stop signal")
     func stopHTTPFallsBack() async throws {
         let fleet = try Fleet(config: Self.config)
         defer { fleet.tearDown() }
         let closedPort = try FreePort.pick()
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent(
             "app", stopDelay: 0.1, extraArguments: ["--stop-http", "POST http://127.0.0.1:\(closedPort)/shutdown"])
         await fleet.waitUntilStarted(["app"])
@@ -164,7 +200,7 @@ struct RestartPolicyTests {
             trap 'exit 0' TERM
             while :; do sleep 0.02; done
             """
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("worker", command: ["/bin/sh", "-c", script])
         await fleet.waitUntil("the third run is ready") {
             fleet.output("coordinator.out").contains("worker ready (") && fleet.timeline().count == 3
@@ -186,7 +222,7 @@ struct RestartPolicyTests {
                   worker: { restart: always, restart_backoff: 50ms, restart_limit: 2 }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let agent = try fleet.startAgent("worker", command: ["/bin/sh", "-c", "sleep 0.1; exit 5"])
 
         await fleet.waitUntil("the coordinator gives the end") {

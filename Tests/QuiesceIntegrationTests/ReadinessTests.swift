@@ -15,7 +15,7 @@ struct ReadinessTests {
                   api: { depends_on: [database] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startListeningAgent("database", port: port, openDelay: 1.0)
         try fleet.startAgent("api")
         await fleet.waitUntilStarted(["database", "api"])
@@ -37,7 +37,7 @@ struct ReadinessTests {
                   worker: { depends_on: [web] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startListeningAgent(
             "web", port: port, openDelay: 0.8, http: true,
             agentFlags: ["--ready-http", "http://127.0.0.1:\(port)/healthz", "--ready-interval", "100ms"])
@@ -61,7 +61,7 @@ struct ReadinessTests {
                   api: { depends_on: [database] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
         try fleet.startAgent("api")
 
@@ -79,7 +79,7 @@ struct ReadinessTests {
     func execProbeLiveness() async throws {
         let flag = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-ready-\(UUID().uuidString)")
             .path
-        FileManager.default.createFile(atPath: flag, contents: nil)
+        _ = FileManager.default.createFile(atPath: flag, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: flag) }
         let fleet = try Fleet(
             config: """
@@ -88,7 +88,7 @@ struct ReadinessTests {
                   cache: { readiness: { exec: "test -e \(flag)", interval: 100ms, failure_threshold: 2 } }
                 """, secure: true)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("cache", stopDelay: 0.1)
         await fleet.waitUntil("cache is ready") { fleet.output("coordinator.out").contains("cache ready") }
 
@@ -96,10 +96,10 @@ struct ReadinessTests {
         await fleet.waitUntil("cache is reported unready") {
             fleet.output("coordinator.out").contains("cache unready: test -e \(flag): exit code 1")
         }
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         #expect(status.terminationStatus == 0)
         #expect(fleet.output("status.out").contains("\"state\" : \"unready\""))
-        FileManager.default.createFile(atPath: flag, contents: nil)
+        _ = FileManager.default.createFile(atPath: flag, contents: nil)
         await fleet.waitUntil("cache is ready again") { fleet.output("coordinator.out").contains("cache ready again") }
         #expect(await fleet.shutDown(coordinator) == 0)
     }

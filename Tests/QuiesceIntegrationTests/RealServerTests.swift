@@ -25,7 +25,7 @@ struct RealServerTests {
         record "started-$(ping)"
         while true; do sleep 0.02; done
         """.write(to: client, atomically: true, encoding: .utf8)
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         let redis = try fleet.startAgent(
             "cache",
             command: [

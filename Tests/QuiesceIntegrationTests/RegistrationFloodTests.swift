@@ -48,7 +48,7 @@ struct RegistrationFloodTests {
         #expect(ContinuousClock.now - restartedAt < .seconds(15))
         #expect(flood.isRunning, "the flood lasted until the database was back")
 
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         #expect(status.terminationStatus == 0)
         flood.stop()
         let document = try JSONSerialization.jsonObject(with: Data(fleet.output("status.out").utf8)) as? [String: Any]

@@ -23,7 +23,7 @@ struct SecureDefaultTests {
     func plainCoordinatorRefused() async throws {
         let fleet = try Self.plainFleet()
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         #expect(await fleet.waitForExit(coordinator) == 78)
         let errors = fleet.output("coordinator.err")
         #expect(
@@ -42,7 +42,7 @@ struct SecureDefaultTests {
             fleet.output("agent-database.err").contains("agent: refusing to connect to \(fleet.endpoint) without keys"))
         #expect(fleet.timeline().isEmpty, "the agent spawned its service")
         for command in [["status"], ["shutdown"], ["stop", "api"], ["start", "api"], ["restart", "api"]] {
-            let process = try fleet.run(command + ["--coordinator", fleet.endpoint], log: command[0])
+            let process = try await fleet.run(command + ["--coordinator", fleet.endpoint], log: command[0])
             #expect(process.terminationStatus == 78, "\(command)")
             #expect(
                 fleet.output("\(command[0]).err").contains("\(command[0]): refusing to connect to \(fleet.endpoint)"),
@@ -54,11 +54,11 @@ struct SecureDefaultTests {
     func insecureWarns() async throws {
         let fleet = try Self.plainFleet()
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator(extraArguments: ["--json", "--insecure"])
+        let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--insecure"])
         try fleet.startAgent("database", extraArguments: ["--insecure"])
         try fleet.startAgent("api", extraArguments: ["--insecure"])
         await fleet.waitUntilStarted(["database", "api"])
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--insecure"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--insecure"], log: "status")
         #expect(status.terminationStatus == 0)
         let warning = "warning: --insecure: \(fleet.endpoint) is used without keys"
         for log in ["coordinator.err", "agent-database.err", "status.err"] {
@@ -81,18 +81,18 @@ struct SecureDefaultTests {
         let fleet = try Fleet(config: Self.graph, endpoint: "ipc://\(socketDirectory)/fleet.sock", secure: false)
         defer { fleet.tearDown() }
         fleet.addsInsecure = false
-        let refused = try fleet.startCoordinator()
+        let refused = try await fleet.startCoordinator()
         #expect(await fleet.waitForExit(refused) == 78)
         #expect(
             fleet.output("coordinator.err").contains(
                 "\(socketDirectory): the socket's directory may be opened by group or others (mode 0755)"))
 
         #expect(chmod(socketDirectory, 0o700) == 0)
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database")
         try fleet.startAgent("api")
         await fleet.waitUntilStarted(["database", "api"])
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint], log: "status")
         #expect(status.terminationStatus == 0, "\(fleet.output("status.err"))")
         #expect(!fleet.output("coordinator.err").contains("--insecure"))
         #expect(await fleet.shutDown(coordinator) == 0)
@@ -104,7 +104,7 @@ struct SecureDefaultTests {
         let fleet = try Self.plainFleet()
         defer { fleet.tearDown() }
         let keys = fleet.directory.appendingPathComponent("keys").path
-        let keygen = try fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
+        let keygen = try await fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
         #expect(keygen.terminationStatus == 0, "\(fleet.output("keygen.err"))")
         let expected: [(String, Int)] = [
             ("", 0o700), ("agents", 0o700), ("secrets", 0o700), ("coordinator.key", 0o644),
@@ -119,18 +119,19 @@ struct SecureDefaultTests {
         let printed = fleet.output("keygen.out")
         #expect(printed.contains("security:\n  server_key: \"\(keys)/coordinator.key_secret\""))
         #expect(printed.contains("--keys \(keys)"))
-        let again = try fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "again")
+        let again = try await fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "again")
         #expect(again.terminationStatus != 0, "keygen replaced existing keys")
 
-        let coordinator = try fleet.startCoordinator(extraArguments: ["--json", "--keys", keys])
+        let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--keys", keys])
         try fleet.startAgent("database", extraArguments: ["--keys", keys])
         try fleet.startAgent("api", extraArguments: ["--keys", keys])
         await fleet.waitUntilStarted(["database", "api"])
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--keys", keys], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--keys", keys], log: "status")
         #expect(status.terminationStatus == 0)
         #expect(fleet.output("status.out").contains("ready"))
         #expect(!fleet.output("coordinator.err").contains("--insecure"))
-        let shutdown = try fleet.run(["shutdown", "--coordinator", fleet.endpoint, "--keys", keys], log: "shutdown")
+        let shutdown = try await fleet.run(
+            ["shutdown", "--coordinator", fleet.endpoint, "--keys", keys], log: "shutdown")
         #expect(shutdown.terminationStatus == 0, "\(fleet.output("shutdown.err"))")
         #expect(await fleet.waitForExit(coordinator) == 0)
         try expectStopped("api", before: ["database"], in: fleet)
@@ -144,13 +145,13 @@ struct SecureDefaultTests {
         #expect((keys + "/coordinator.key").count == 40)
         let fleet = try Self.plainFleet()
         defer { fleet.tearDown() }
-        let keygen = try fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
+        let keygen = try await fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
         #expect(keygen.terminationStatus == 0)
-        let coordinator = try fleet.startCoordinator(extraArguments: ["--json", "--keys", keys])
+        let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--keys", keys])
         try fleet.startAgent("database", extraArguments: ["--keys", keys])
         try fleet.startAgent("api", extraArguments: ["--keys", keys])
         await fleet.waitUntilStarted(["database", "api"])
-        let status = try fleet.run(["status", "--coordinator", fleet.endpoint, "--keys", keys], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--keys", keys], log: "status")
         #expect(status.terminationStatus == 0, "\(fleet.output("status.err"))")
         #expect(await fleet.shutDown(coordinator) == 0)
         try expectStopped("api", before: ["database"], in: fleet)
@@ -165,9 +166,9 @@ struct SecureDefaultTests {
         let fleet = try Self.plainFleet()
         defer { fleet.tearDown() }
         let keys = fleet.directory.appendingPathComponent("keys").path
-        let keygen = try fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
+        let keygen = try await fleet.run(["keygen", "--fleet", fleet.configPath.path, "--out", keys], log: "keygen")
         #expect(keygen.terminationStatus == 0)
-        let coordinator = try fleet.startCoordinator(extraArguments: ["--json", "--keys", keys])
+        let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--keys", keys])
         try fleet.startAgent("database", extraArguments: ["--keys", keys])
         try fleet.startAgent("api", extraArguments: ["--keys", keys])
         await fleet.waitUntilStarted(["database", "api"])

@@ -8,7 +8,7 @@ import ZeroMQ
 struct SecurityTests {
     /// A fleet of database and api with a security block, and the directory that holds the keys of
     /// the coordinator, both agents, an admin (alice) and a reader (grafana).
-    static func securedFleet() throws -> (Fleet, keys: String) {
+    static func securedFleet() async throws -> (Fleet, keys: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "quiesce-keys-\(UUID().uuidString)"
         ).path
@@ -16,7 +16,7 @@ struct SecurityTests {
             ("coordinator", ""), ("database", "agents"), ("api", "agents"), ("alice", "operators"),
             ("grafana", "operators"),
         ] {
-            try keygen(name, into: (directory as NSString).appendingPathComponent(folder))
+            try await keygen(name, into: (directory as NSString).appendingPathComponent(folder))
         }
         let fleet = try Fleet(
             config: """
@@ -33,19 +33,14 @@ struct SecurityTests {
         return (fleet, directory)
     }
 
-    static func keygen(_ name: String, into directory: String) throws {
-        let process = Process()
-        process.executableURL = Fleet.binary
-        process.arguments = ["keygen", name, "--out", directory]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+    static func keygen(_ name: String, into directory: String) async throws {
+        _ = try await CommandResult.run(Fleet.binary, ["keygen", name, "--out", directory])
     }
 
     /// Starts the coordinator and both agents, each with its own key, and returns the coordinator once
     /// both services run.
     static func up(_ fleet: Fleet, keys: String, databaseStop: Double, apiStop: Double) async throws -> Process {
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent(
             "database", stopDelay: databaseStop, extraArguments: credentials(keys, "database", folder: "agents"))
         try fleet.startAgent("api", stopDelay: apiStop, extraArguments: credentials(keys, "api", folder: "agents"))
@@ -60,30 +55,31 @@ struct SecurityTests {
 
     @Test("With keys everywhere the fleet starts and stops in order; readers see status, only admins stop")
     func securedFleetWorks() async throws {
-        let (fleet, keys) = try Self.securedFleet()
+        let (fleet, keys) = try await Self.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
         }
         let coordinator = try await Self.up(fleet, keys: keys, databaseStop: 0.2, apiStop: 0.2)
 
-        let status = try fleet.run(
+        let status = try await fleet.run(
             ["status", "--coordinator", fleet.endpoint] + Self.credentials(keys, "grafana", folder: "operators"),
             log: "status")
         #expect(status.terminationStatus == 0)
-        let readerShutdown = try fleet.run(
+        let readerShutdown = try await fleet.run(
             ["shutdown", "--coordinator", fleet.endpoint, "--timeout", "5s"]
                 + Self.credentials(keys, "grafana", folder: "operators"), log: "reader")
         #expect(readerShutdown.terminationStatus != 0)
         #expect(fleet.output("reader.err").contains("not allowed for this key"))
-        let agentShutdown = try fleet.run(
+        let agentShutdown = try await fleet.run(
             ["shutdown", "--coordinator", fleet.endpoint, "--timeout", "5s"]
                 + Self.credentials(keys, "api", folder: "agents"), log: "agent-key")
         #expect(agentShutdown.terminationStatus != 0, "an agent's key cannot stop the fleet")
-        let plainStatus = try fleet.run(["status", "--coordinator", fleet.endpoint, "--timeout", "2s"], log: "plain")
+        let plainStatus = try await fleet.run(
+            ["status", "--coordinator", fleet.endpoint, "--timeout", "2s"], log: "plain")
         #expect(plainStatus.terminationStatus != 0, "a peer without keys gets nothing")
 
-        let shutdown = try fleet.run(
+        let shutdown = try await fleet.run(
             ["shutdown", "--coordinator", fleet.endpoint] + Self.credentials(keys, "alice", folder: "operators"),
             log: "admin")
         #expect(shutdown.terminationStatus == 0)
@@ -93,14 +89,14 @@ struct SecurityTests {
 
     @Test("No key, a wrong server key, or another service's key: the agent gets nowhere")
     func impostorsRefused() async throws {
-        let (fleet, keys) = try Self.securedFleet()
+        let (fleet, keys) = try await Self.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
         }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.1)
-        try Self.keygen("stranger", into: keys)
+        try await Self.keygen("stranger", into: keys)
         try fleet.startAgent(
             "api", stopDelay: 0.1,
             extraArguments: ["--key", "\(keys)/agents/api.key_secret", "--server-key", "\(keys)/stranger.key"])
@@ -122,7 +118,7 @@ struct SecurityTests {
         await fleet.waitUntil("the wrong server key is logged with its reason") {
             fleet.output("coordinator.err").contains("cryptographic error: the peer has a wrong server key")
         }
-        let status = try fleet.run(
+        let status = try await fleet.run(
             ["status", "--coordinator", fleet.endpoint, "--json"]
                 + Self.credentials(keys, "alice", folder: "operators"), log: "status")
         #expect(status.terminationStatus == 0)
@@ -136,7 +132,7 @@ struct SecurityTests {
 
     @Test("A key removed from the agents directory is revoked on SIGHUP: its agent is lost")
     func revokedOnSighup() async throws {
-        let (fleet, keys) = try Self.securedFleet()
+        let (fleet, keys) = try await Self.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -153,7 +149,7 @@ struct SecurityTests {
 
     @Test("Garbage from an authenticated peer during a shutdown is dropped and the shutdown goes on in order")
     func authenticatedGarbageDuringShutdown() async throws {
-        let (fleet, keys) = try Self.securedFleet()
+        let (fleet, keys) = try await Self.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -187,7 +183,7 @@ struct SecurityTests {
             config: "services: { app: {} }", endpoint: "tcp://0.0.0.0:\(try FreePort.pick())", secure: false)
         defer { fleet.tearDown() }
         fleet.addsInsecure = false
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         #expect(await fleet.waitForExit(coordinator) == 78)
         #expect(fleet.output("coordinator.err").contains("refusing to listen on tcp://0.0.0.0"))
         #expect(fleet.output("coordinator.err").contains("anyone who can reach it"))
@@ -197,7 +193,7 @@ struct SecurityTests {
 extension SecurityTests {
     @Test("The admin plane on an ipc:// socket of mode 0600 serves operator commands without keys")
     func adminPlane() async throws {
-        let (fleet, keys) = try Self.securedFleet()
+        let (fleet, keys) = try await Self.securedFleet()
         defer {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
@@ -210,10 +206,10 @@ extension SecurityTests {
 
         let mode = try FileManager.default.attributesOfItem(atPath: socketPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        let status = try fleet.run(["status", "--coordinator", "ipc://\(socketPath)"], log: "status")
+        let status = try await fleet.run(["status", "--coordinator", "ipc://\(socketPath)"], log: "status")
         #expect(status.terminationStatus == 0)
         #expect(fleet.output("status.out").contains("ready"))
-        let shutdown = try fleet.run(["shutdown", "--coordinator", "ipc://\(socketPath)"], log: "shutdown")
+        let shutdown = try await fleet.run(["shutdown", "--coordinator", "ipc://\(socketPath)"], log: "shutdown")
         #expect(shutdown.terminationStatus == 0)
         #expect(await fleet.waitForExit(coordinator) == 0)
         try expectStopped("api", before: ["database"], in: fleet)

@@ -92,7 +92,7 @@ struct ShutdownOrderTests {
         try fleet.startAgent("database", stopDelay: 0.1)
         try await Task.sleep(for: .milliseconds(1500))
         #expect(fleet.timeline().isEmpty, "a service started with no coordinator")
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         await fleet.waitUntilStarted(["api", "database"])
 
         #expect(await fleet.shutDown(coordinator) == 0)
@@ -130,17 +130,17 @@ struct ShutdownOrderTests {
                   api: { depends_on: [database] }
                 """)
         defer { fleet.tearDown() }
-        let coordinator = try fleet.startCoordinator()
+        let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("database", stopDelay: 0.2)
         try fleet.startAgent("api", stopDelay: 0.3)
         await fleet.waitUntilStarted(["api", "database"])
         await fleet.waitUntil("status shows both ready") {
-            let status = try? fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
+            let status = try? await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
             return status?.terminationStatus == 0
                 && fleet.output("status.out").components(separatedBy: "\"ready\"").count == 3
         }
 
-        let shutdown = try fleet.run(["shutdown", "--coordinator", fleet.endpoint], log: "shutdown")
+        let shutdown = try await fleet.run(["shutdown", "--coordinator", fleet.endpoint], log: "shutdown")
 
         #expect(shutdown.terminationStatus == 0)
         let printed = fleet.output("shutdown.out")

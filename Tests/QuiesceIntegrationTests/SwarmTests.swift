@@ -23,10 +23,10 @@ struct SwarmTests {
             let process = Process()
             process.executableURL = executable
             process.arguments = arguments
-            FileManager.default.createFile(atPath: path(log), contents: nil)
+            _ = FileManager.default.createFile(atPath: path(log), contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path(log)))
             process.standardError = process.standardOutput
-            try process.run()
+            try ProcessExit.start(process)
             processes.append(process)
             return process
         }

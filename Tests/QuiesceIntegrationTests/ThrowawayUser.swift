@@ -55,7 +55,7 @@ struct ThrowawayUser: Sendable {
         process.arguments = Array(full.dropFirst())
         process.standardOutput = try FileHandle(forWritingTo: file(log + ".out"))
         process.standardError = try FileHandle(forWritingTo: file(log + ".err"))
-        try process.run()
+        try ProcessExit.start(process)
         return process
     }
 
@@ -89,7 +89,7 @@ struct ThrowawayUser: Sendable {
         let output = Pipe()
         process.standardError = errors
         process.standardOutput = capturesOutput ? output : FileHandle.nullDevice
-        try process.run()
+        try ProcessExit.start(process)
         // Both pipes are read to their end on their own threads, so that neither fills and blocks.
         let outputText = capturesOutput ? Self.readInBackground(output) : nil
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

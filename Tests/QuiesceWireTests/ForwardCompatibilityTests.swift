@@ -49,6 +49,26 @@ struct ForwardCompatibilityTests {
         #expect(try WireCodec.decode(frames(example.body)) == example.expected)
     }
 
+    /// The snapshot of a stop that ended on an order keeps `state` `exited` with its status, and adds
+    /// `outcome`: a coordinator that does not know the field reads what it read before.
+    @Test("A snapshot's outcome is a field an older coordinator ignores")
+    func snapshotOutcomeIsOptional() throws {
+        let register = Envelope(
+            id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .stopped(.killed)))
+        let body = bodyText(of: register)
+        #expect(
+            body
+                == #"{"agent_pid":4242,"host":"web-1","id":1,"service":"api","snapshot":{"outcome":"killed","signal":9,"state":"exited"},"type":"register"}"#
+        )
+        let withoutOutcome = body.replacingOccurrences(of: #""outcome":"killed","#, with: "")
+        #expect(
+            try WireCodec.decode(frames(withoutOutcome))
+                == Envelope(
+                    id: 1,
+                    message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .exited(.signalled(9))))
+        )
+    }
+
     /// Only the fields a message type carries are decoded, so a minor revision may reuse a field name
     /// of another type in another form (here `status` as a string on a heartbeat).
     @Test("A field name known for another type, in a new form, is ignored as well")

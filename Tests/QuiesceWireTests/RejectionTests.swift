@@ -96,6 +96,24 @@ struct RejectionTests {
             frames: frames(#"{"host":"h","id":1,"service":"api","type":"register"}"#),
             error: .missingField(type: "register", field: "agent_pid")),
         Rejection(
+            name: "register with a snapshot of an unknown outcome",
+            frames: frames(
+                #"{"agent_pid":1,"host":"h","id":1,"service":"api","snapshot":{"exit_code":0,"outcome":"paused","state":"exited"},"type":"register"}"#
+            ),
+            error: .outOfRange(type: "register", field: "snapshot")),
+        Rejection(
+            name: "register with a snapshot's outcome on a running state",
+            frames: frames(
+                #"{"agent_pid":1,"host":"h","id":1,"service":"api","snapshot":{"outcome":"killed","pid":7,"state":"ready"},"type":"register"}"#
+            ),
+            error: .outOfRange(type: "register", field: "snapshot")),
+        Rejection(
+            name: "register with a snapshot's outcome on exited without a status",
+            frames: frames(
+                #"{"agent_pid":1,"host":"h","id":1,"service":"api","snapshot":{"outcome":"killed","state":"exited"},"type":"register"}"#
+            ),
+            error: .outOfRange(type: "register", field: "snapshot")),
+        Rejection(
             name: "started without pid", frames: frames(#"{"id":1,"type":"started"}"#),
             error: .missingField(type: "started", field: "pid")),
         Rejection(

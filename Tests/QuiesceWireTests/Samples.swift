@@ -69,6 +69,19 @@ let samples: [Sample] = [
     // Agent to coordinator.
     Sample(
         "register", Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .idle))),
+    Sample(
+        "register: stopped on an order",
+        Envelope(
+            id: 1,
+            message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .stopped(.stopped(.exited(0)))))
+    ),
+    Sample(
+        "register: killed on an order",
+        Envelope(id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .stopped(.killed)))),
+    Sample(
+        "register: not started on an order",
+        Envelope(
+            id: 1, message: .register(service: "api", host: "web-1", agentPID: 4242, snapshot: .stopped(.notStarted)))),
     Sample("heartbeat", Envelope(id: 2, message: .heartbeat)),
     Sample("started", Envelope(id: 3, message: .started(pid: 31337))),
     Sample("ready", Envelope(id: 4, message: .ready)),

@@ -8,8 +8,12 @@ public enum AgentSnapshot: Hashable, Sendable, CustomStringConvertible {
     case ready(pid: Int32)
     /// The process is being stopped.
     case stopping(pid: Int32)
-    /// The process ended; the agent has not been told what to do next.
+    /// The process ended on its own; the agent has not been told what to do next.
     case exited(ExitStatus)
+    /// The process was stopped or killed on an order, with this outcome, and the agent exits once a
+    /// coordinator has its final report: a stop that ended while no coordinator ran is still the
+    /// answer to that order, not a process that ended on its own.
+    case stopped(StopOutcome)
 
     public var description: String {
         switch self {
@@ -18,6 +22,7 @@ public enum AgentSnapshot: Hashable, Sendable, CustomStringConvertible {
         case .ready(let pid): "ready (pid \(pid))"
         case .stopping(let pid): "stopping (pid \(pid))"
         case .exited(let status): "exited (\(status))"
+        case .stopped(let outcome): "stopped on an order: \(outcome)"
         }
     }
 }

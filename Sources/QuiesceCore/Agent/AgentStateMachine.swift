@@ -107,10 +107,13 @@ public struct AgentStateMachine: Sendable {
         var replyTo: UInt64?
         var afterReport: AfterReport
 
-        /// Whether this answers a stop after which the agent stays: it then has no process to tell of.
-        var staysAfterStop: Bool {
-            guard case .stopped = message, case .awaitStartOrder = afterReport else { return false }
-            return true
+        /// What the agent tells a coordinator of its service while this report waits: after a stop it
+        /// stays after, `idle` (it has no process to tell of); after another stop, that stop's outcome;
+        /// `nil` after the end of a process that ended on its own.
+        var snapshot: AgentSnapshot? {
+            guard case .stopped(let outcome) = message else { return nil }
+            if case .awaitStartOrder = afterReport { return .idle }
+            return .stopped(outcome)
         }
     }
 
@@ -511,8 +514,8 @@ public struct AgentStateMachine: Sendable {
         case .waitingToRestart(_, let pid, _): .starting(pid: pid)
         case .draining(let pid, _, _): .stopping(pid: pid)
         case .stopping(let stopping): .stopping(pid: stopping.pid)
-        case .reporting(let report) where report.staysAfterStop: .idle
-        case .reporting, .exited: lastExit.map(AgentSnapshot.exited) ?? .idle
+        case .reporting(let report): report.snapshot ?? lastExit.map(AgentSnapshot.exited) ?? .idle
+        case .exited: lastExit.map(AgentSnapshot.exited) ?? .idle
         }
     }
 

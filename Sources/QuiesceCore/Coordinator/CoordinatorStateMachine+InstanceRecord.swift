@@ -8,6 +8,9 @@ extension CoordinatorStateMachine.ServiceTable {
         var readyAt: Timestamp?
         var changedAt: Timestamp
         var exitStatus: ExitStatus?
+        /// The outcome of a stop order the agent's snapshot told of: the stop ended while no
+        /// coordinator ran.
+        var stopOutcomeFromSnapshot: StopOutcome?
         var detail: String?
         /// Why the last readiness check failed, while the instance is not ready.
         var lastCheckError: String?

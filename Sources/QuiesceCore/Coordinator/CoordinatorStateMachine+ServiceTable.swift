@@ -153,6 +153,11 @@ extension CoordinatorStateMachine {
             records[id]?.exitStatus
         }
 
+        /// The outcome of a stop order that the agent's snapshot told of (see ``AgentSnapshot/stopped(_:)``).
+        func stopOutcomeFromSnapshot(of id: InstanceID) -> StopOutcome? {
+            records[id]?.stopOutcomeFromSnapshot
+        }
+
         /// Why the instance's last readiness check failed, while it is not ready.
         func lastCheckError(of id: InstanceID) -> String? {
             records[id]?.lastCheckError
@@ -254,6 +259,9 @@ extension CoordinatorStateMachine {
                 change(id, to: .stopping, now: now)
             case .exited(let status):
                 recordExit(status, of: id, now: now)
+            case .stopped(let outcome):
+                records[id]!.stopOutcomeFromSnapshot = outcome
+                recordStop(.acknowledged(outcome), of: id, now: now)
             }
         }
 
@@ -278,6 +286,7 @@ extension CoordinatorStateMachine {
         mutating func markStarting(_ id: InstanceID, now: Timestamp) {
             change(id, to: .starting, now: now)
             records[id]?.exitStatus = nil
+            records[id]?.stopOutcomeFromSnapshot = nil
             records[id]?.lastCheckError = nil
         }
 

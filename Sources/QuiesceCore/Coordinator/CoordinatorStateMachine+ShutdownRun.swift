@@ -89,6 +89,8 @@ extension CoordinatorStateMachine {
         /// The outcome an instance has without an order, or `nil` when its agent is there to be ordered.
         private func outcomeWithoutOrder(_ id: InstanceID, in table: ServiceTable) -> ShutdownOutcome? {
             if let outcome = recorded.outcome(of: id) { return .recorded(outcome) }
+            // Its stop ended while no coordinator ran: the agent's snapshot is the answer.
+            if let outcome = table.stopOutcomeFromSnapshot(of: id) { return .acknowledged(outcome) }
             if case .fleet = purpose, table.state(of: id) == .stopped {
                 return .stoppedEarlier(table.detail(of: id) ?? "stopped")
             }
@@ -133,7 +135,10 @@ extension CoordinatorStateMachine {
                     conditions[name] = .concluded(summary(of: outcomes.compactMap { $0 }, service: name))
                 }
                 if case .fleet = purpose {
-                    dismissed += ids.filter { table.state(of: $0) == .stopped && table.isConnected($0) }
+                    dismissed += ids.filter {
+                        table.state(of: $0) == .stopped && table.isConnected($0)
+                            && table.stopOutcomeFromSnapshot(of: $0) == nil
+                    }
                 }
             }
             let answer = shutdown.start(conditions: conditions, now: now)

@@ -81,7 +81,7 @@ public struct StartupStateMachine: Sendable {
                     .progress(.serviceAdopted(service, ready: false)),
                     .scheduleTimer(.startDeadline(service), at: now + graph[service].startTimeout),
                 ]
-            case .idle, .stopping, .exited:
+            case .idle, .stopping, .exited, .stopped:
                 break
             }
         }

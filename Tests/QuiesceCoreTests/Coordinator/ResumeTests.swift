@@ -89,4 +89,59 @@ struct ResumeTests {
         #expect(report.entries.map(\.outcome.code) == ["stopped", "lost", "stopped"])
         #expect(done.contains(.journal(.shutdownFinished)))
     }
+
+    @Test("A service whose stop ended while no coordinator ran is reported stopped with the outcome its agent tells")
+    func stopEndedWhileNoCoordinatorRan() throws {
+        var coordinator = Coordinator(
+            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: RecordedShutdown())
+        #expect(
+            coordinator.start(now: .zero) == [
+                .progress(.shutdownResumed(alreadyStopped: [])),
+                .scheduleTimer(.resumeGrace, at: .after(.seconds(5))),
+                .scheduleTimer(.heartbeat, at: .after(.seconds(1))),
+            ])
+        #expect(
+            try coordinator.agentRegistered("api", host: "h", snapshot: .stopped(.stopped(.exited(0))), now: .zero)
+                .get() == CoordinatorFixtures.connected("api", host: "h", now: .zero))
+        #expect(coordinator.status(now: .zero).first { $0.service == "api" }?.state == .stopped)
+        #expect(
+            try coordinator.agentRegistered("database", host: "h", snapshot: .ready(pid: databasePID), now: .zero)
+                .get() == CoordinatorFixtures.connected("database", host: "h", now: .zero))
+        let actions = try coordinator.agentRegistered("cache", host: "h", snapshot: .ready(pid: cachePID), now: .zero)
+            .get()
+        let stopped = ShutdownOutcome.acknowledged(.stopped(.exited(0)))
+        #expect(actions.contains(.progress(.shutdown(.serviceFinished("api", stopped, after: nil)))))
+        #expect(
+            actions.contains(
+                .journal(
+                    .outcome("api", RecordedOutcome(code: "stopped", clean: true, detail: "stopped (exit code 0)")))))
+        #expect(
+            CoordinatorFixtures.sends(actions) == [
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
+                .send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database"),
+            ],
+            "api's stop is over: its dependencies are stopped at once, and api is not ordered again")
+        _ = coordinator.stopAcknowledged("cache", outcome: .stopped(.exited(0)), now: .after(.seconds(1)))
+        let done = coordinator.stopAcknowledged("database", outcome: .stopped(.exited(0)), now: .after(.seconds(1)))
+        guard case .finish(let report) = try #require(done.last) else {
+            Issue.record("expected the report")
+            return
+        }
+        #expect(report.entries.first { $0.service == "api" }?.outcome == stopped)
+        #expect(report.exitCode == 0)
+    }
+
+    @Test("A service whose process ended on its own before the restart is still reported as having exited")
+    func exitedOnItsOwnBeforeTheRestart() throws {
+        var coordinator = Coordinator(
+            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: RecordedShutdown())
+        _ = coordinator.start(now: .zero)
+        _ = try coordinator.agentRegistered("api", host: "h", snapshot: .exited(.exited(3)), now: .zero).get()
+        _ = try coordinator.agentRegistered("database", host: "h", snapshot: .ready(pid: databasePID), now: .zero).get()
+        let actions = try coordinator.agentRegistered("cache", host: "h", snapshot: .ready(pid: cachePID), now: .zero)
+            .get()
+        #expect(
+            actions.contains(
+                .progress(.shutdown(.serviceFinished("api", .acknowledged(.alreadyExited(.exited(3))), after: nil)))))
+    }
 }

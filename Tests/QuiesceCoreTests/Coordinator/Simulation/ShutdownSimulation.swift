@@ -34,6 +34,8 @@ struct ShutdownSimulation {
     private var ordered: Set<InstanceID> = []
     private var journal: [CoordinatorStateMachine.JournalEntry] = []
     private var coordinatorDown = false
+    /// What each agent reported of its stop or kill order, which its snapshot tells a new coordinator.
+    private var reportedOutcomes: [InstanceID: StopOutcome] = [:]
     private let configuration: Configuration
     private(set) var violations: [Violation] = []
     private(set) var report: ShutdownReport?
@@ -79,6 +81,7 @@ struct ShutdownSimulation {
             case .report(let id, let outcome):
                 guard !lost.contains(id) else { continue }
                 running.remove(id)
+                reportedOutcomes[id] = outcome
                 // A report to a dead coordinator is repeated by the agent; the new one asks again anyway.
                 guard !coordinatorDown else { continue }
                 perform(coordinator.stopAcknowledged(id, outcome: outcome, now: now))
@@ -195,7 +198,8 @@ struct ShutdownSimulation {
         for id in scenario.instances where !lost.contains(id) {
             let snapshot: AgentSnapshot =
                 !running.contains(id)
-                ? .exited(.exited(0)) : (ordered.contains(id) ? .stopping(pid: 1) : .ready(pid: 1))
+                ? reportedOutcomes[id].map(AgentSnapshot.stopped) ?? .exited(.exited(0))
+                : (ordered.contains(id) ? .stopping(pid: 1) : .ready(pid: 1))
             if case .success(let actions) = coordinator.agentRegistered(id, host: "sim", snapshot: snapshot, now: now) {
                 perform(actions)
             }
