@@ -225,7 +225,10 @@ struct HostileNeighbourTests {
         let root = try await RootFleet(secure: false)
         defer { root.tearDown() }
         try await root.up()
-        let register = #"{"type":"register","service":"api","host":"flood","agent_pid":1}"#
+        // As the api agent already connected (its instance is its host's name): refused as a duplicate,
+        // where another host would be another instance of api, which a plain fleet lets anyone add.
+        let register =
+            #"{"type":"register","service":"api","host":"\#(ProcessInfo.processInfo.hostName)","agent_pid":1}"#
         let flood = try attacker.start(
             try hostilePeer() + [
                 "flood", "127.0.0.1", HostilePeer.port(of: root.fleet.endpoint), "20", "400", register,
