@@ -6,8 +6,8 @@ import QuiesceWire
 import ZeroMQ
 
 /// The agent's I/O: one thread (the caller's, which must outlive the child: it is the child's
-/// parent-death anchor) owns the DEALER socket, the child process and the poll loop, feeds the
-/// ``AgentStateMachine`` and performs what it returns.
+/// parent-death anchor) owns the socket to the coordinator (a ``CoordinatorConnection``), the child
+/// process and the poll loop, feeds the ``AgentStateMachine`` and performs what it returns.
 public final class AgentRuntime {
     private let options: AgentOptions
     private let logger: Logger
@@ -19,7 +19,7 @@ public final class AgentRuntime {
     private lazy var background = BackgroundRunner(reaper: reaper)
     private var healthEndpoint: HealthEndpoint?
     private var exitCode: Int32?
-    private var dealer: Socket!
+    private var connection: CoordinatorConnection!
     /// The messages dropped so far (malformed, stale or unexpected), counted in the log.
     private var droppedMessages = 0
     /// Whether a start order's readiness check has been refused already: it is logged once.
@@ -45,9 +45,10 @@ public final class AgentRuntime {
             "Open file limit",
             metadata: ["inherited": "\(inheritedLimit.soft)", "now": "\(OpenFileLimit.current.soft)"])
         let context = try Context()
-        dealer = try Sockets.dealer(context: context, connect: options.coordinator, curve: options.curve)
+        connection = try CoordinatorConnection(
+            context: context, endpoint: options.coordinator, curve: options.curve, logger: logger)
         defer {
-            dealer.close()
+            connection.close()
             context.terminate()
         }
         logger.info(
@@ -60,14 +61,16 @@ public final class AgentRuntime {
         perform(machine.start(now: clock.now))
         while exitCode == nil {
             var items: [(PollItem, Poller<PollItem>.Item)] = [
-                (.dealer, .socket(dealer)), (.signals, .fileDescriptor(signals.fileDescriptor)),
+                (.dealer, .socket(connection.dealer)), (.connectionEvents, .socket(connection.events)),
+                (.signals, .fileDescriptor(signals.fileDescriptor)),
                 (.backgroundResults, .fileDescriptor(background.results.fileDescriptor)),
                 (.forwardedSignals, .fileDescriptor(forwarded.fileDescriptor)),
             ]
             if let child, child.isRunning { items.append((.childExit, .fileDescriptor(child.exitDescriptor))) }
             var poller = Poller(items)
             let readable = try poller.poll(
-                timeoutMilliseconds: clock.pollTimeout(until: timers.nextDeadline, limit: .seconds(1)))
+                timeoutMilliseconds: clock.pollTimeout(
+                    until: [timers.nextDeadline, connection.deadline].compactMap { $0 }.min(), limit: .seconds(1)))
             if readable[.signals] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
@@ -81,6 +84,7 @@ public final class AgentRuntime {
                 for signal in forwarded.drain() { perform(machine.signalToForward(signal)) }
             }
             if readable[.dealer] { try receiveAll() }
+            if readable[.connectionEvents] { try connection.readEvents(now: clock.now) }
             if readable[.childExit], let child, let status = reaper.reap(child) {
                 logger.info("Service process ended", metadata: ["service": "\(options.name)", "status": "\(status)"])
                 perform(machine.processExited(status, now: clock.now))
@@ -89,13 +93,14 @@ public final class AgentRuntime {
                 log(timer)
                 perform(machine.timerFired(timer, now: clock.now))
             }
+            try connection.reconnectIfDue(now: clock.now)
             reaper.reapOrphans()
         }
         return exitCode!
     }
 
     private func receiveAll() throws {
-        while let received = try dealer.receive(maxFrames: WireCodec.maximumFrames + 1) {
+        while let received = try connection.dealer.receive(maxFrames: WireCodec.maximumFrames + 1) {
             do throws(WireError) {
                 if received.truncated { throw .wrongFrameCount(received.frames.count) }
                 handle(try WireCodec.decode(received.frames))
@@ -243,7 +248,7 @@ public final class AgentRuntime {
             switch action {
             case .send(let outgoing, let id, let replyTo):
                 let epoch = machine.epoch > 0 ? machine.epoch : nil
-                _ = try? dealer.send(
+                _ = try? connection.dealer.send(
                     WireCodec.encode(Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message(for: outgoing))))
             case .spawn:
                 spawn()
@@ -303,6 +308,8 @@ public final class AgentRuntime {
 private enum PollItem: Hashable {
     /// The DEALER socket to the coordinator.
     case dealer
+    /// Its handshakes, from its monitor.
+    case connectionEvents
     /// SIGTERM and SIGINT: a stop of the service.
     case signals
     /// Results of checks and stop commands run off the loop.

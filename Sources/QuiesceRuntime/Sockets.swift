@@ -1,3 +1,4 @@
+import QuiesceCore
 import QuiesceWire
 import ZeroMQ
 
@@ -13,6 +14,13 @@ public enum Sockets {
     /// that connection (TCP then holds the sender back). With messages of ``WireCodec/maximumBodySize``
     /// at most, one connection queues 32 MiB at most, not the 1 GiB of libzmq's default of 1,000.
     public static let receiveHighWaterMark: Int32 = 32
+
+    /// How long a DEALER waits before it reconnects the first time after losing its connection; it
+    /// doubles at each attempt in a row up to ``reconnectIntervalMax``.
+    public static let reconnectInterval: Duration = .milliseconds(100)
+
+    /// The longest a DEALER waits between two attempts to reconnect.
+    public static let reconnectIntervalMax: Duration = .seconds(1)
 
     /// Connections the kernel queues for the coordinator's listeners (libzmq's default is 100), for a
     /// process that may open `descriptorLimit` descriptors: a thirty-second of it, from 32 to 1,024.
@@ -48,7 +56,7 @@ public enum Sockets {
         return socket
     }
 
-    /// A DEALER towards the coordinator.
+    /// A DEALER towards the coordinator, connected to `endpoint`.
     /// - Parameter immediate: an agent's socket queues nothing while disconnected, so a restarted
     ///   coordinator never receives stale messages. libzmq then also discards received messages not yet
     ///   read when the coordinator closes, so the CLI, which must read the final report, does without.
@@ -57,19 +65,28 @@ public enum Sockets {
         context: Context, connect endpoint: String, immediate: Bool = true,
         curve: (keys: CurveKeyPair, serverKey: String)? = nil
     ) throws -> Socket {
+        let socket = try unconnectedDealer(context: context, immediate: immediate, curve: curve)
+        try socket.connect(endpoint)
+        return socket
+    }
+
+    /// The DEALER of ``dealer(context:connect:immediate:curve:)``, configured and not yet connected, so
+    /// that a monitor can watch it from its first handshake.
+    public static func unconnectedDealer(
+        context: Context, immediate: Bool = true, curve: (keys: CurveKeyPair, serverKey: String)? = nil
+    ) throws -> Socket {
         let socket = try Socket(context: context, type: .dealer)
         if let curve { try socket.makeCurveClient(curve.keys, serverKey: curve.serverKey) }
         try socket.set(.immediate, Int32(immediate ? 1 : 0))
         try socket.set(.linger, linger)
         try socket.set(.maxMessageSize, Int64(WireCodec.maximumBodySize + 1024))
-        try socket.set(.reconnectInterval, Int32(100))
-        try socket.set(.reconnectIntervalMax, Int32(1000))
+        try socket.set(.reconnectInterval, Int32(reconnectInterval.milliseconds))
+        try socket.set(.reconnectIntervalMax, Int32(reconnectIntervalMax.milliseconds))
         // ZMTP heartbeats close a connection whose peer went away without a word (a host cut off, a
         // coordinator killed while this side was unreachable), so libzmq reconnects instead of waiting
         // for TCP's retransmissions to give up.
         try socket.set(.heartbeatInterval, Int32(1000))
         try socket.set(.heartbeatTimeout, Int32(3000))
-        try socket.connect(endpoint)
         return socket
     }
 }

@@ -22,7 +22,7 @@ public struct SocketEvent: Sendable, Equatable {
         /// The ZAP handler refused the peer; the value is the ZAP status code (400, 500).
         static let handshakeFailedAuthentication = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH))
         /// The handshake completed: the peer is connected (and authenticated, with CURVE).
-        static let handshakeSucceeded = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
+        public static let handshakeSucceeded = Kind(rawValue: UInt16(ZMQ_EVENT_HANDSHAKE_SUCCEEDED))
 
         /// Every way a handshake can fail.
         public static let handshakeFailures: Kind = [
@@ -35,6 +35,11 @@ public struct SocketEvent: Sendable, Equatable {
     public var value: UInt32
     /// The endpoint the event concerns.
     public var endpoint: String
+
+    /// Whether a handshake failed without a word from the peer: it hung up or fell silent. That is
+    /// all a CURVE client sees of a server whose key is not the one the client holds: the server
+    /// cannot read the client's greeting and closes the connection.
+    public var isHandshakeFailureWithoutDetail: Bool { kind == .handshakeFailedNoDetail }
 
     /// For a failed handshake, what went wrong, in words an operator can act on; `nil` otherwise.
     public var handshakeFailure: String? {

@@ -1,0 +1,97 @@
+import Logging
+import QuiesceCore
+import QuiesceRuntime
+import ZeroMQ
+
+/// The agent's socket to the coordinator: a DEALER, the monitor that reports its handshakes, and the
+/// socket made anew after a failed handshake as ``CoordinatorReconnection`` decides (libzmq 4.3.4
+/// never tries an endpoint again where a handshake broke the protocol, as at a plain impostor who
+/// bound the coordinator's port first). Used on the agent's thread only.
+final class CoordinatorConnection {
+    /// The socket to send on and receive from; it changes when the socket is made anew.
+    private(set) var dealer: Socket
+    /// The PAIR socket the handshake events arrive on, to poll beside ``dealer``.
+    var events: Socket { monitor.socket }
+    /// When the socket is made anew, if a handshake failed.
+    var deadline: Timestamp? { reconnection.deadline }
+
+    private let context: Context
+    private let endpoint: String
+    private let curve: (keys: CurveKeyPair, serverKey: String)?
+    private let logger: Logger
+    private var monitor: SocketMonitor
+    private var reconnection = CoordinatorReconnection(
+        initialDelay: Sockets.reconnectInterval, maximumDelay: Sockets.reconnectIntervalMax)
+    /// A failure repeats at every backoff while an impostor or a wrong key is there.
+    private var failureLog = LogThrottle(interval: .seconds(10))
+    /// Each socket's monitor publishes on an address of its own.
+    private var generation = 0
+
+    /// Connects to `endpoint`, with CURVE when `curve` is given.
+    init(
+        context: Context, endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)?, logger: Logger
+    ) throws {
+        self.context = context
+        self.endpoint = endpoint
+        self.curve = curve
+        self.logger = logger
+        (dealer, monitor) = try Self.connect(context: context, endpoint: endpoint, curve: curve, generation: 0)
+    }
+
+    /// Reads the monitor's handshake events: a failure is logged (throttled) and makes a new socket
+    /// due; a success calls it off.
+    func readEvents(now: Timestamp) throws {
+        while let event = try monitor.next() {
+            if event.kind == .handshakeSucceeded {
+                reconnection.handshakeSucceeded()
+            } else if let failure = event.handshakeFailure {
+                _ = reconnection.handshakeFailed(now: now)
+                log(failure: failure, event: event, now: now)
+            }
+        }
+    }
+
+    /// Makes the socket anew when that is due at `now`: closes the old one without lingering (it
+    /// queues nothing while not connected) and connects a new one.
+    func reconnectIfDue(now: Timestamp) throws {
+        guard reconnection.socketDue(now: now) else { return }
+        close(linger: 0)
+        generation += 1
+        (dealer, monitor) = try Self.connect(
+            context: context, endpoint: endpoint, curve: curve, generation: generation)
+        logger.debug("Made the socket to the coordinator anew", metadata: ["coordinator": "\(endpoint)"])
+    }
+
+    /// Closes the monitor and the socket, whose pending messages may delay it by `linger` milliseconds.
+    func close(linger: Int32 = Sockets.linger) {
+        monitor.close()
+        try? dealer.set(.linger, linger)
+        dealer.close()
+    }
+
+    private static func connect(
+        context: Context, endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)?, generation: Int
+    ) throws -> (Socket, SocketMonitor) {
+        let dealer = try Sockets.unconnectedDealer(context: context, curve: curve)
+        let monitor = try SocketMonitor(
+            dealer, context: context, events: [.handshakeFailures, .handshakeSucceeded],
+            address: "inproc://quiesce.agent.monitor.\(generation)")
+        try dealer.connect(endpoint)
+        return (dealer, monitor)
+    }
+
+    private func log(failure: String, event: SocketEvent, now: Timestamp) {
+        guard let unlogged = failureLog.record(failure, now: now) else { return }
+        let message: Logger.Message =
+            if curve != nil && event.isHandshakeFailureWithoutDetail {
+                "The coordinator at \(endpoint) did not prove the key in --server-key (or dropped the connection); retrying"
+            } else {
+                "The handshake with the coordinator at \(endpoint) failed; retrying"
+            }
+        logger.warning(
+            message,
+            metadata: [
+                "reason": "\(failure)", "coordinator": "\(endpoint)", "unlogged_since_last": "\(unlogged)",
+            ])
+    }
+}
