@@ -41,12 +41,27 @@ struct ClientHandshakeTests {
         }
     }
 
-    /// A CURVE ROUTER without ZAP (any client key passes), bound to `endpoint`.
+    /// A CURVE ROUTER without ZAP (any client key passes), bound to `endpoint`. The port of a listener
+    /// just closed is freed by libzmq's I/O thread a moment later: binding is tried again for 10 s at
+    /// most. A socket that could not be bound is closed, so that the context can still terminate.
     static func curveServer(_ keys: CurveKeyPair, context: Context, endpoint: String) throws -> Socket {
         let server = try Socket(context: context, type: .router)
-        try server.makeCurveServer(keys)
-        try server.bind(endpoint)
-        return server
+        do {
+            try server.makeCurveServer(keys)
+            for attempt in 1...200 {
+                do {
+                    try server.bind(endpoint)
+                    break
+                } catch  where attempt < 200 {
+                    usleep(50_000)
+                }
+            }
+            return server
+        } catch {
+            try? server.set(.linger, Int32(0))
+            server.close()
+            throw error
+        }
     }
 
     @Test(
