@@ -93,7 +93,7 @@ public final class AgentRuntime {
                 log(timer)
                 perform(machine.timerFired(timer, now: clock.now))
             }
-            try connection.reconnectIfDue(now: clock.now)
+            connection.reconnectIfDue(now: clock.now)
             reaper.reapOrphans()
         }
         return exitCode!

@@ -51,14 +51,24 @@ final class CoordinatorConnection {
         }
     }
 
-    /// Makes the socket anew when that is due at `now`: closes the old one without lingering (it
-    /// queues nothing while not connected) and connects a new one.
-    func reconnectIfDue(now: Timestamp) throws {
+    /// Makes the socket anew when that is due at `now`: connects a new one, then closes the old one
+    /// without lingering (it queues nothing while not connected). A new socket that cannot be made
+    /// (no descriptor left) is tried again after the next delay, the old one kept meanwhile.
+    func reconnectIfDue(now: Timestamp) {
         guard reconnection.socketDue(now: now) else { return }
+        let next: (Socket, SocketMonitor)
+        do {
+            next = try Self.connect(context: context, endpoint: endpoint, curve: curve, generation: generation + 1)
+        } catch {
+            _ = reconnection.handshakeFailed(now: now)
+            logger.warning(
+                "Could not make the socket to the coordinator anew; retrying",
+                metadata: ["coordinator": "\(endpoint)", "reason": "\(error)"])
+            return
+        }
         close(linger: 0)
         generation += 1
-        (dealer, monitor) = try Self.connect(
-            context: context, endpoint: endpoint, curve: curve, generation: generation)
+        (dealer, monitor) = next
         logger.debug("Made the socket to the coordinator anew", metadata: ["coordinator": "\(endpoint)"])
     }
 
@@ -73,11 +83,23 @@ final class CoordinatorConnection {
         context: Context, endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)?, generation: Int
     ) throws -> (Socket, SocketMonitor) {
         let dealer = try Sockets.unconnectedDealer(context: context, curve: curve)
-        let monitor = try SocketMonitor(
-            dealer, context: context, events: [.handshakeFailures, .handshakeSucceeded],
-            address: "inproc://quiesce.agent.monitor.\(generation)")
-        try dealer.connect(endpoint)
-        return (dealer, monitor)
+        do {
+            let monitor = try SocketMonitor(
+                dealer, context: context, events: [.handshakeFailures, .handshakeSucceeded],
+                address: "inproc://quiesce.agent.monitor.\(generation)")
+            do {
+                try dealer.connect(endpoint)
+            } catch {
+                monitor.close()
+                throw error
+            }
+            return (dealer, monitor)
+        } catch {
+            // A socket left open would keep the context from terminating when the agent exits.
+            try? dealer.set(.linger, Int32(0))
+            dealer.close()
+            throw error
+        }
     }
 
     private func log(failure: String, event: SocketEvent, now: Timestamp) {
