@@ -14,9 +14,14 @@ struct ReconnectTests {
           api: { depends_on: [database] }
         """
 
-    /// The agent's warning for each failed handshake at a plain peer.
-    static func failureLine(_ endpoint: String) -> String {
-        "The handshake with the coordinator at \(endpoint) failed; retrying"
+    /// The agent's warnings for a failed handshake at a plain peer: a mechanism mismatch, or, when the
+    /// peer did not answer the greeting in time (a loaded machine), a failure without detail. Each is
+    /// logged at most once every 10 s.
+    static func failureLines(_ endpoint: String) -> [String] {
+        [
+            "The handshake with the coordinator at \(endpoint) failed; retrying",
+            "The coordinator at \(endpoint) did not prove the key in --server-key (or dropped the connection); retrying",
+        ]
     }
 
     @Test(
@@ -30,9 +35,11 @@ struct ReconnectTests {
         defer { if impostorOpen { impostor.close() } }
         let started = ContinuousClock.now
         let agents = try ["database", "api"].map { try fleet.startAgent($0) }
-        let line = Self.failureLine(fleet.endpoint)
+        let failureLines = Self.failureLines(fleet.endpoint)
         await fleet.waitUntil("both agents' handshakes failed at the impostor") {
-            ["database", "api"].allSatisfy { fleet.output("agent-\($0).err").contains(line) }
+            ["database", "api"].allSatisfy { name in
+                failureLines.contains { fleet.output("agent-\(name).err").contains($0) }
+            }
         }
         // Long enough for several new sockets, each failing there again.
         try await Task.sleep(for: .seconds(3))
@@ -42,9 +49,11 @@ struct ReconnectTests {
         let seconds = (ContinuousClock.now - started).components.seconds
         for name in ["database", "api"] {
             let log = fleet.output("agent-\(name).err")
-            #expect(log.contains("mechanism mismatch"), "\(log)")
-            let lines = log.components(separatedBy: line).count - 1
-            #expect(lines >= 1 && lines <= 1 + Int(seconds) / 10, "\(lines) lines in \(seconds) s: \(log)")
+            for line in failureLines {
+                let lines = log.components(separatedBy: line).count - 1
+                #expect(lines <= 1 + Int(seconds) / 10, "\(lines) lines in \(seconds) s: \(log)")
+            }
+            #expect(failureLines.contains(where: log.contains), "\(log)")
         }
 
         let coordinator = try await fleet.startCoordinator()
