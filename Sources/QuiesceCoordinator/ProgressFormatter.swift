@@ -44,11 +44,13 @@ enum ProgressFormatter {
             "resuming the shutdown a previous coordinator began"
                 + (stopped.isEmpty ? "" : " (already stopped: \(stopped.joined(separator: ", ")))")
         case .operationBegan(let operation):
-            "\(operation.kind.rawValue) \(operation.service)"
+            operation.commandText
                 + (operation.requestedByAgent ? " (asked by its agent)" : "") + ": begins"
                 + (operation.instanceID.map(instance) ?? "")
         case .operationStopped(let operation, let report):
             "\(operation.kind.rawValue) \(operation.service): stopped \(report.entries.map(\.service).joined(separator: ", ")); starting them again"
+        case .rolling(let step):
+            rollingLine(step)
         case .shutdown(.waveStarted(let number, let total, let services)):
             "wave \(number)/\(total): stopping \(services.joined(separator: ", "))"
         case .shutdown(.serviceFinished(let service, let outcome, let after)):
@@ -59,6 +61,24 @@ enum ProgressFormatter {
             services.isEmpty
                 ? "\(reason) reached: nothing left to kill"
                 : "\(reason) reached: killing \(services.joined(separator: ", ")) now"
+        }
+    }
+
+    /// The line of a rolling restart's step, naming the instance as `db/b`.
+    private static func rollingLine(_ step: RollingRestartProgress) -> String {
+        switch step {
+        case .stopping(let id, let ready):
+            "\(id): stopping for the rolling restart (\(ready) ready meanwhile)"
+        case .starting(let id, let stopped):
+            "\(id): \(stopped); starting it again"
+        case .readyAgain(let id, let after):
+            "\(id): ready again (\(after.secondsText) after its stop order)"
+        case .failed(let id, let reason):
+            "\(id): did not come back: \(reason); no further instance is taken down"
+        case .skipped(let id, let reason):
+            "\(id): left alone: \(reason)"
+        case .halted(let reason):
+            "rolling restart stops: \(reason)"
         }
     }
 

@@ -27,4 +27,6 @@ public enum CoordinatorProgress: Equatable, Sendable {
     case operationBegan(Operation)
     /// The stop step of a restart is over; the start step begins.
     case operationStopped(Operation, ShutdownReport)
+    /// A step of a rolling restart.
+    case rolling(RollingRestartProgress)
 }

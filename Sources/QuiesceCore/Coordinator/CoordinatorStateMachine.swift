@@ -8,6 +8,7 @@
 ///   the order each instance has not answered.
 /// - ``StartupRun`` and ``ShutdownRun``: one run of either machine, for a ``Purpose`` (the fleet or an
 ///   operation), translating its actions on services into orders addressed to their instances.
+/// - ``RollingRun``: a rolling restart of one service's instances, its dependents left running.
 /// - this file: the coordinator's `State` and its events, and what follows the end of each run.
 public struct CoordinatorStateMachine: Sendable {
     /// An order the runtime delivers to an instance's agent.
@@ -35,6 +36,11 @@ public struct CoordinatorStateMachine: Sendable {
         case resumeGrace
         /// Every `heartbeat_interval`, from ``start(now:)`` on: the connected agents are sent a heartbeat.
         case heartbeat
+        /// An instance a rolling restart stops has not acknowledged its stop by its stop timeout
+        /// and `ack_grace`.
+        case rollingStop(InstanceID)
+        /// An instance a rolling restart started again is not ready by its start timeout.
+        case rollingStart(InstanceID)
     }
 
     public enum Action: Equatable, Sendable {
@@ -96,6 +102,8 @@ public struct CoordinatorStateMachine: Sendable {
         case starting(StartupRun)
         case running
         case shuttingDown(ShutdownRun)
+        /// A rolling restart of one service while the fleet runs.
+        case rolling(RollingRun)
         case finished
     }
 
@@ -155,6 +163,7 @@ public struct CoordinatorStateMachine: Sendable {
             case .operation(let operation, _): Self.phaseName(of: operation)
             }
         case .running: "running"
+        case .rolling(let run): Self.phaseName(of: run.operation)
         case .shuttingDown(let run):
             switch run.purpose {
             case .fleet: "shutting down"
@@ -165,7 +174,7 @@ public struct CoordinatorStateMachine: Sendable {
     }
 
     private static func phaseName(of operation: Operation) -> String {
-        "running (\(operation.kind.rawValue) \(operation.service))"
+        "running (\(operation.commandText))"
     }
 
     /// Whether a shutdown of the fleet is under way or over.
@@ -173,7 +182,7 @@ public struct CoordinatorStateMachine: Sendable {
         switch state {
         case .resuming, .finished: true
         case .shuttingDown(let run): !run.purpose.isOperation
-        case .starting, .running: false
+        case .starting, .running, .rolling: false
         }
     }
 
@@ -213,9 +222,9 @@ public struct CoordinatorStateMachine: Sendable {
             if awaiting.isEmpty { actions += resumeShutdown(now: now) }
         case .starting:
             actions += withStartup(now: now) { $0.instanceConnected(id, snapshot: snapshot, services: &$1, now: now) }
-        case .running where snapshot != .idle:
+        case .running where snapshot != .idle, .rolling where snapshot != .idle:
             break
-        case .running:
+        case .running, .rolling:
             // A new instance (scale up) or one whose agent restarted: started once its service's
             // dependencies are up.
             if graph.dependencies(of: service).allSatisfy(services.isUp) {
@@ -265,6 +274,7 @@ public struct CoordinatorStateMachine: Sendable {
         return actions
             + withStartup(now: now) { $0.instanceFailed(id, reason: .lost, services: &$1, now: now) }
             + withShutdown(now: now) { $0.instanceLost(id, services: &$1, now: now) }
+            + withRolling(now: now) { $0.instanceLost(id, services: &$1, now: now) }
     }
 
     /// Revokes every instance of `service` (its key was revoked): each is lost.
@@ -292,10 +302,12 @@ public struct CoordinatorStateMachine: Sendable {
         if previous == .unready {
             services.change(id, to: .ready, now: now)
             return [.progress(.serviceReadyAgain(id))]
+                + withRolling(now: now) { $0.instanceReady(id, services: &$1, now: now) }
         }
         guard previous == .starting else { return [] }
         services.markReady(id, now: now)
         return withStartup(now: now) { $0.instanceReady(id, services: &$1, now: now) }
+            + withRolling(now: now) { $0.instanceReady(id, services: &$1, now: now) }
     }
 
     /// A readiness check of the instance failed: it is not ready yet, or no longer ready.
@@ -334,6 +346,7 @@ public struct CoordinatorStateMachine: Sendable {
         services.change(id, to: .failed, now: now, detail: message)
         return services.answered(id) + [.progress(.serviceFailed(id, reason: message))]
             + withStartup(now: now) { $0.instanceFailed(id, reason: .failed(message), services: &$1, now: now) }
+            + withRolling(now: now) { $0.instanceFailed(id, reason: message, services: &$1, now: now) }
     }
 
     /// The instance's process ended on its own.
@@ -344,6 +357,9 @@ public struct CoordinatorStateMachine: Sendable {
         return services.answered(id) + [.progress(.serviceExited(id, status: status))]
             + withStartup(now: now) { $0.instanceFailed(id, reason: .exited(status), services: &$1, now: now) }
             + withShutdown(now: now) { $0.instanceExited(id, status: status, services: &$1, now: now) }
+            + withRolling(now: now) {
+                $0.instanceFailed(id, reason: "process ended (\(status))", services: &$1, now: now)
+            }
     }
 
     /// The agent reported the outcome of a stop or kill order.
@@ -351,12 +367,14 @@ public struct CoordinatorStateMachine: Sendable {
         guard services.contains(id) else { return [] }
         return services.answered(id)
             + withShutdown(now: now) { $0.stopAcknowledged(id, outcome: outcome, services: &$1, now: now) }
+            + withRolling(now: now) { $0.stopAcknowledged(id, outcome: outcome, services: &$1, now: now) }
     }
 
     // MARK: Shutdown
 
     /// A SIGTERM/SIGINT or a shutdown command. The first begins the shutdown; one during the shutdown
-    /// escalates it: every remaining service is killed now. An operation under way is given up.
+    /// escalates it: every remaining service is killed now. An operation under way is given up; a
+    /// rolling restart is reported interrupted, and the shutdown stops every instance in its wave.
     public mutating func shutdownRequested(now: Timestamp) -> [Action] {
         switch state {
         case .resuming:
@@ -366,6 +384,12 @@ public struct CoordinatorStateMachine: Sendable {
             return cancels + interrupted(run.purpose) + beginShutdown(now: now)
         case .running:
             return beginShutdown(now: now)
+        case .rolling(var run):
+            let (cancels, report) = run.abandon(services: services, now: now)
+            return cancels + [
+                .operationFinished(OperationReport(operation: run.operation, interrupted: true, rolling: report))
+            ]
+                + beginShutdown(now: now)
         case .shuttingDown(var run) where run.purpose.isOperation:
             let cancels = run.feed({ $0.abandon() }, services: &services, now: now).actions
             return cancels + interrupted(run.purpose) + beginShutdown(now: now)
@@ -394,7 +418,7 @@ public struct CoordinatorStateMachine: Sendable {
             case .shuttingDown(let run) where !run.purpose.isOperation:
                 // The fleet's shutdown stops that service in its wave: the agent waits for the order.
                 return .success([])
-            case .starting, .shuttingDown:
+            case .starting, .shuttingDown, .rolling:
                 // Several containers stopped at once: each agent's stop waits for the startup or the
                 // stop under way rather than stopping its service under running dependents.
                 pendingAgentStops.append(operation)
@@ -411,6 +435,17 @@ public struct CoordinatorStateMachine: Sendable {
         case .start:
             let needed = graph.withDependencies(of: operation.service).filter { !services.isRunning($0) }
             actions = beginStart(of: needed, for: operation, stopReport: nil, now: now)
+        case .rollingRestart:
+            switch RollingRun.begin(
+                operation, spec: graph[operation.service], ackGrace: configuration.coordinator.ackGrace,
+                services: services, now: now)
+            {
+            case .failure(let refusal):
+                return .failure(refusal)
+            case .success(let run):
+                state = .rolling(run)
+                actions = withRolling(now: now) { $0.start(services: &$1, now: now) }
+            }
         }
         return .success([.progress(.operationBegan(operation))] + actions)
     }
@@ -436,6 +471,8 @@ public struct CoordinatorStateMachine: Sendable {
             }
         case .resumeGrace:
             return resumeShutdown(now: now)
+        case .rollingStop, .rollingStart:
+            return withRolling(now: now) { $0.timerFired(timer, services: &$1, now: now) }
         }
     }
 
@@ -480,6 +517,22 @@ public struct CoordinatorStateMachine: Sendable {
         state = .shuttingDown(run)
         guard let report = step.report else { return step.actions }
         return step.actions + shutdownEnded(report, for: run.purpose, now: now)
+    }
+
+    /// Feeds an event to the rolling restart, if one is under way; its report ends it and the fleet
+    /// runs on.
+    private mutating func withRolling(
+        now: Timestamp, _ event: (inout RollingRun, inout ServiceTable) -> RollingRun.Step
+    ) -> [Action] {
+        guard case .rolling(var run) = state else { return [] }
+        state = .running  // As in withStartup: no copy of the run's records.
+        let step = event(&run, &services)
+        guard let report = step.report else {
+            state = .rolling(run)
+            return step.actions
+        }
+        return step.actions + [.operationFinished(OperationReport(operation: run.operation, rolling: report))]
+            + beginPendingAgentStop(now: now)
     }
 
     /// Starts `names` (closed under the dependencies that are not running) in dependency order, for
