@@ -338,8 +338,8 @@ public final class CoordinatorRuntime {
             logger.notice("Shutdown requested by an operator")
             watchers.append(Watcher(routingID: routingID, requestID: envelope.id, operation: false))
             perform(machine.shutdownRequested(now: now))
-        case .operationRequest(let kind, let service):
-            let operation = Operation(kind: kind, service: service)
+        case .operationRequest(let kind, let service, let maxUnavailable):
+            let operation = Operation(kind: kind, service: service, maxUnavailable: maxUnavailable ?? 1)
             switch machine.operationRequested(operation, now: now) {
             case .success(let actions):
                 logger.notice(

@@ -136,7 +136,32 @@ public struct ReportDocument: Codable, Equatable, Sendable {
         public var durationSeconds: Double?
     }
 
-    /// `stop api`, `restart api`: set for a targeted operation's report.
+    /// A rolling restart's report (QSC/1.2): its rule, and each instance's stop and return.
+    public struct Rolling: Codable, Equatable, Sendable {
+        public var service: String
+        public var maxUnavailable: Int
+        public var minReady: Int
+        /// The fewest instances of the service ready at once while it ran.
+        public var fewestReady: Int
+        /// Why it stopped before every instance was restarted, naming the instance.
+        public var failure: String?
+        public var instances: [RollingInstance]
+    }
+
+    /// One instance of a rolling restart (QSC/1.2); times are seconds since it began.
+    public struct RollingInstance: Codable, Equatable, Sendable {
+        public var instance: String
+        /// `restarted`, `failed`, `lost`, `skipped`, `not_restarted` or `interrupted`.
+        public var outcome: String
+        public var detail: String
+        public var stopOrderedSeconds: Double?
+        public var stoppedSeconds: Double?
+        /// The stop's outcome, as in `stopped` (§5.13).
+        public var stopOutcome: String?
+        public var readySeconds: Double?
+    }
+
+    /// `stop api`, `restart api`, `restart db --rolling`: set for a targeted operation's report.
     public var operation: String?
     public var termination: String
     public var clean: Bool
@@ -146,6 +171,8 @@ public struct ReportDocument: Codable, Equatable, Sendable {
     public var stillRunningWhenKilled: [String]
     public var startupFailure: String?
     public var services: [Entry]
+    /// Set for a rolling restart (QSC/1.2).
+    public var rolling: Rolling?
 
     public init(_ report: ShutdownReport) {
         termination = report.termination.rawValue
@@ -170,10 +197,22 @@ public struct ReportDocument: Codable, Equatable, Sendable {
     /// A targeted operation's report: its stop step's entries, if any, and how its start step ended.
     public init(_ report: OperationReport) {
         self.init(report.stop ?? ShutdownReport(entries: [], total: .zero, termination: .completed, criticalPath: []))
-        operation = "\(report.operation.kind.rawValue) \(report.operation.service)"
+        operation = report.operation.commandText
         if report.interrupted { termination = "interrupted" }
         startupFailure = report.startFailure?.description
-        clean = clean && report.startFailure == nil && !report.interrupted
+        rolling = report.rolling.map { rolling in
+            Rolling(
+                service: rolling.service, maxUnavailable: rolling.maxUnavailable, minReady: rolling.minReady,
+                fewestReady: rolling.fewestReady, failure: rolling.failure,
+                instances: rolling.instances.map {
+                    RollingInstance(
+                        instance: $0.instance, outcome: $0.outcome.code, detail: $0.outcome.description,
+                        stopOrderedSeconds: $0.stopOrderedAfter?.seconds, stoppedSeconds: $0.stoppedAfter?.seconds,
+                        stopOutcome: $0.stopOutcome?.code, readySeconds: $0.readyAfter?.seconds)
+                })
+        }
+        if let rolling = report.rolling { totalSeconds = rolling.total.seconds }
+        clean = clean && report.startFailure == nil && !report.interrupted && report.rolling?.failure == nil
         exitCode = report.exitCode
     }
 

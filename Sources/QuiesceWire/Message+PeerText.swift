@@ -16,7 +16,8 @@ extension Message {
         case .startFailed(let reason): .startFailed(reason: text(reason))
         case .unready(let reason): .unready(reason: text(reason))
         case .refused(let reason): .refused(reason: text(reason))
-        case .operationRequest(let kind, let service): .operationRequest(kind, service: name(service))
+        case .operationRequest(let kind, let service, let maxUnavailable):
+            .operationRequest(kind, service: name(service), maxUnavailable: maxUnavailable)
         case .progress(let line): .progress(PeerText.sanitized(line, limit: PeerText.lineLimit))
         case .error(let message): .error(text(message))
         case .statusReply(let status): .statusReply(status.sanitizingPeerText())
@@ -74,6 +75,20 @@ extension ReportDocument {
                 return instance
             }
             return entry
+        }
+        document.rolling = rolling.map { rolling in
+            var rolling = rolling
+            rolling.service = name(rolling.service)
+            rolling.failure = rolling.failure.map(text)
+            rolling.instances = rolling.instances.map { instance in
+                var instance = instance
+                instance.instance = name(instance.instance)
+                instance.outcome = name(instance.outcome)
+                instance.detail = text(instance.detail)
+                instance.stopOutcome = instance.stopOutcome.map(name)
+                return instance
+            }
+            return rolling
         }
         return document
     }

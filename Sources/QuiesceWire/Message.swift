@@ -47,9 +47,10 @@ public enum Message: Equatable, Sendable {
     case statusReply(StatusDocument)
     /// Begin (or escalate) the shutdown and stream its progress to the requester.
     case shutdownRequest
-    /// Stop, start or restart one service (and what depends on it, or what it needs) and stream the
-    /// progress to the requester.
-    case operationRequest(Operation.Kind, service: String)
+    /// Stop, start or restart one service (and what depends on it, or what it needs), or restart its
+    /// instances a few at a time (`rollingRestart`, at most `maxUnavailable` at once, 1 when `nil`),
+    /// and stream the progress to the requester.
+    case operationRequest(Operation.Kind, service: String, maxUnavailable: Int? = nil)
     /// A line of progress, as the coordinator prints it.
     case progress(String)
     /// The final report.

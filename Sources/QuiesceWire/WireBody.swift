@@ -26,13 +26,14 @@ struct WireBody: Codable {
     var drainMs: Int64?
     var exit: Bool?
     var operation: String?
+    var maxUnavailable: Int?
     var lostAfterMs: Int64?
     var snapshot: SnapshotDocument?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, epoch, service, host, instance, agentPid, pid, reason, outcome, exitCode, signal
         case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit,
-            operation, lostAfterMs, snapshot
+            operation, maxUnavailable, lostAfterMs, snapshot
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?, epoch: UInt64?) {
@@ -75,6 +76,7 @@ struct WireBody: Codable {
         drainMs = try decode(.drainMs)
         exit = try decode(.exit)
         operation = try decode(.operation)
+        maxUnavailable = try decode(.maxUnavailable)
         lostAfterMs = try decode(.lostAfterMs)
         snapshot = try decode(.snapshot)
     }
@@ -93,7 +95,7 @@ struct WireBody: Codable {
         "stopped": [.outcome, .exitCode, .signal],
         "stop": [.timeoutMs, .drainMs, .exit],
         "kill": [.exit],
-        "operation_request": [.operation, .service],
+        "operation_request": [.operation, .service, .maxUnavailable],
         "progress": [.text],
         "error": [.text],
         "status_reply": [.status],

@@ -78,9 +78,10 @@ public enum WireCodec {
             body.timeoutMs = timeout.milliseconds
             body.drainMs = drain > .zero ? drain.milliseconds : nil
             body.exit = exit ? nil : false
-        case .operationRequest(let kind, let service):
+        case .operationRequest(let kind, let service, let maxUnavailable):
             body.operation = kind.rawValue
             body.service = service
+            body.maxUnavailable = kind == .rollingRestart ? maxUnavailable : nil
         case .progress(let text), .error(let text):
             body.text = text
         case .statusReply(let status):
@@ -164,7 +165,13 @@ public enum WireCodec {
             guard let kind = Operation.Kind(rawValue: text) else {
                 throw .outOfRange(type: body.type, field: "operation")
             }
-            return .operationRequest(kind, service: try require(body.service, "service"))
+            let service = try require(body.service, "service")
+            guard kind == .rollingRestart else { return .operationRequest(kind, service: service) }
+            let maxUnavailable = body.maxUnavailable ?? 1
+            guard (1...InstanceCount.maximum).contains(maxUnavailable) else {
+                throw .outOfRange(type: body.type, field: "max_unavailable")
+            }
+            return .operationRequest(kind, service: service, maxUnavailable: maxUnavailable)
         case "kill": return .kill(exit: body.exit ?? true)
         case "ack": return .ack
         case "status_request": return .statusRequest

@@ -49,12 +49,15 @@ final class AdminClient {
         try follow(.shutdownRequest, timeout: timeout, progress: progress)
     }
 
-    /// Requests a targeted stop, start or restart of `service`, hands each progress line to
-    /// `progress`, and returns the operation's report.
+    /// Requests a targeted stop, start or restart of `service` (a rolling restart with
+    /// `maxUnavailable`), hands each progress line to `progress`, and returns the operation's report.
     func operation(
-        _ kind: Operation.Kind, service: String, timeout: Duration, progress: (String) -> Void
+        _ kind: Operation.Kind, service: String, maxUnavailable: Int? = nil, timeout: Duration,
+        progress: (String) -> Void
     ) throws -> ReportDocument {
-        try follow(.operationRequest(kind, service: service), timeout: timeout, progress: progress)
+        try follow(
+            .operationRequest(kind, service: service, maxUnavailable: maxUnavailable), timeout: timeout,
+            progress: progress)
     }
 
     /// Sends a request answered by progress lines and a report.

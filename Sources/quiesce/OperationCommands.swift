@@ -13,9 +13,12 @@ struct OperationOptions: ParsableArguments, CoordinatorRequest {
 
     @OptionGroup var connection: CoordinatorOptions<OperationOptions>
 
-    func run(_ kind: Operation.Kind) throws {
-        try followReport(connection, what: kind.rawValue) { client, timeout in
-            try client.operation(kind, service: service, timeout: timeout, progress: printLine)
+    /// - Parameter maxUnavailable: for a rolling restart, how many instances may restart at once.
+    func run(_ kind: Operation.Kind, maxUnavailable: Int? = nil) throws {
+        let command = kind == .rollingRestart ? "restart" : kind.rawValue
+        try followReport(connection, what: command) { client, timeout in
+            try client.operation(
+                kind, service: service, maxUnavailable: maxUnavailable, timeout: timeout, progress: printLine)
         }
     }
 }
@@ -45,10 +48,43 @@ struct StartServiceCommand: ParsableCommand {
 struct RestartServiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restart",
-        abstract: "Stop a service and its dependents, then start them again once it is ready."
+        abstract: "Stop a service and its dependents, then start them again once it is ready.",
+        discussion: """
+            With --rolling, the service's instances are restarted a few at a time instead, each ready \
+            again before the next is taken down, never leaving fewer than min_ready ready; its \
+            dependents keep running. It is refused when even one instance down would leave fewer \
+            than min_ready ready, and stops at the first instance that does not come back.
+            """
     )
 
     @OptionGroup var options: OperationOptions
 
-    func run() throws { try options.run(.restart) }
+    @Flag(help: "Restart the instances a few at a time, leaving the dependents running.")
+    var rolling = false
+
+    @Option(
+        name: .customLong("max-unavailable"),
+        help: ArgumentHelp("With --rolling: how many instances may restart at once.", valueName: "n"))
+    var maxUnavailable: Int?
+
+    func validate() throws {
+        if let maxUnavailable {
+            guard rolling else {
+                throw ValidationError("--max-unavailable applies to a rolling restart; add --rolling")
+            }
+            guard (1...InstanceCount.maximum).contains(maxUnavailable) else {
+                throw ValidationError(
+                    "--max-unavailable \(maxUnavailable) is out of range; give 1 to \(InstanceCount.maximum) (default 1)"
+                )
+            }
+        }
+    }
+
+    func run() throws {
+        if rolling {
+            try options.run(.rollingRestart, maxUnavailable: maxUnavailable ?? 1)
+        } else {
+            try options.run(.restart)
+        }
+    }
 }

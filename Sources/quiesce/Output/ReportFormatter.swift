@@ -23,6 +23,7 @@ enum ReportFormatter {
         }
         // A targeted start stops nothing: no table then.
         var lines = rows.isEmpty ? [] : TextTable.render([header] + rows) + [""]
+        if let rolling = report.rolling { lines += RollingReportFormatter.lines(rolling) + [""] }
         lines.append("total: \(Duration.seconds(report.totalSeconds).secondsText)")
         if !report.criticalPath.isEmpty {
             lines.append("critical path: \(report.criticalPath.joined(separator: " -> "))")
