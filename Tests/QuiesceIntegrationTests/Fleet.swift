@@ -140,14 +140,18 @@ final class Fleet {
     }
 
     /// Starts an agent for instance `instance` of `service`, whose service records itself as
-    /// `SERVICE/INSTANCE` in the timeline and takes `stopDelay` seconds to stop after SIGTERM.
+    /// `SERVICE/INSTANCE` in the timeline and takes `stopDelay` seconds to stop after SIGTERM; or
+    /// that runs `command` instead, with `agentFlags` (readiness checks) before it.
     @discardableResult
-    func startInstance(_ service: String, _ instance: String, stopDelay: Double = 0.1) throws -> Process {
+    func startInstance(
+        _ service: String, _ instance: String, stopDelay: Double = 0.1, command: [String]? = nil,
+        agentFlags: [String] = []
+    ) throws -> Process {
         let label = "\(service)/\(instance)"
         let script = directory.appendingPathComponent("service.sh").path
         let process = try launch(
-            ["agent", "--name", service, "--instance", instance, "--coordinator", endpoint]
-                + ["--", "/bin/sh", script, label, String(stopDelay), "obey", timelinePath.path],
+            ["agent", "--name", service, "--instance", instance, "--coordinator", endpoint] + agentFlags + ["--"]
+                + (command ?? ["/bin/sh", script, label, String(stopDelay), "obey", timelinePath.path]),
             log: "agent-\(service)-\(instance)", prefix: placement[service] ?? [])
         agents[label] = process
         return process
