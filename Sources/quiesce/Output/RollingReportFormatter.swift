@@ -18,7 +18,7 @@ enum RollingReportFormatter {
         return TextTable.render([header] + rows) + ["", rule] + (rolling.failure.map { ["stopped at: \($0)"] } ?? [])
     }
 
-    /// `+1.25s`: a time since the rolling restart began.
+    /// `+1.25 s`: a time since the rolling restart began.
     private static func time(_ seconds: Double?) -> String {
         seconds.map { "+" + Duration.seconds($0).secondsText } ?? "-"
     }
