@@ -183,13 +183,18 @@ final class Fleet {
 
     /// Runs `quiesce arguments` to its end (two minutes at most, a hang guard), its output in `log`.
     func run(_ arguments: [String], log: String) async throws -> Process {
+        let process = try start(arguments, log: log)
+        _ = await waitForExit(process, timeout: .seconds(120))
+        return process
+    }
+
+    /// Starts `quiesce arguments`, with the operator's keys when the fleet has keys, its output in `log`.
+    func start(_ arguments: [String], log: String) throws -> Process {
         var arguments = arguments
         if let keys, ["status", "shutdown", "stop", "start", "restart"].contains(arguments.first) {
             arguments += ["--key", "\(keys)/operators/operator.key_secret", "--server-key", "\(keys)/coordinator.key"]
         }
-        let process = try launch(arguments, log: log)
-        _ = await waitForExit(process, timeout: .seconds(120))
-        return process
+        return try launch(arguments, log: log)
     }
 
     /// `--key` and `--server-key` for the agent of `service`, when its key exists.

@@ -82,6 +82,13 @@ struct RollingRestartFleetTests {
             ["restart", "db", "--rolling"] + extra + ["--coordinator", fleet.endpoint, "--json"], log: "rolling")
     }
 
+    /// The command's JSON report, after its progress lines.
+    static func report(_ fleet: Fleet) throws -> [String: Any] {
+        let output = fleet.output("rolling.out")
+        let json = try #require(output.range(of: "\n{").map { output[$0.lowerBound...] }, "\(output)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    }
+
     @Test("restart db --rolling keeps 2 of 3 db instances up at every moment, restarts each once, and leaves api alone")
     func keepsMinReady() async throws {
         let fleet = try Fleet(config: Self.config(instances: 3, minReady: 2))
@@ -102,10 +109,7 @@ struct RollingRestartFleetTests {
         #expect(counts.last == 3)
         #expect(timeline.filter { $0.service == "api" }.map(\.event) == ["started"], "api was stopped or restarted")
 
-        // Progress lines, then the report.
-        let output = fleet.output("rolling.out")
-        let json = try #require(output.range(of: "\n{").map { output[$0.lowerBound...] }, "\(output)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let report = try Self.report(fleet)
         let rolling = try #require(report["rolling"] as? [String: Any])
         let instances = rolling["instances"] as? [[String: Any]] ?? []
         #expect(Set(instances.compactMap { $0["instance"] as? String }) == ["a", "b", "c"], "in the order they went")
@@ -132,6 +136,33 @@ struct RollingRestartFleetTests {
         #expect(fleet.timeline().filter { $0.service == "api" }.map(\.event) == ["started"])
 
         #expect(await fleet.shutDown(coordinator) == 0)
+    }
+
+    @Test("A shutdown during a rolling restart wins: the restart reports interrupted, and api stops before db")
+    func shutdownWins() async throws {
+        let fleet = try Fleet(config: Self.config(instances: 3, minReady: 2))
+        defer { fleet.tearDown() }
+        let coordinator = try await Self.up(fleet, instances: 3)
+
+        let restart = try fleet.start(
+            ["restart", "db", "--rolling", "--coordinator", fleet.endpoint, "--json"], log: "rolling")
+        await fleet.waitUntil("a db instance begins to stop for the rolling restart") {
+            fleet.timeline().contains { $0.event == "stop-begin" }
+        }
+        let firstStop = try #require(fleet.timeline().first { $0.event == "stop-begin" })
+        kill(coordinator.processIdentifier, SIGTERM)
+        #expect(await fleet.waitForExit(restart, timeout: .seconds(60)) == 3, "\(fleet.output("rolling.out"))")
+        #expect(try Self.report(fleet)["termination"] as? String == "interrupted")
+        #expect(await fleet.waitForExit(coordinator, timeout: .seconds(60)) != nil)
+
+        // Every db process but the one the rolling restart was stopping began to stop after api had stopped.
+        let apiStopped = try #require(fleet.time("api", "stop-end"), "api was not stopped by the shutdown")
+        let laterStops = fleet.timeline().filter {
+            $0.service.hasPrefix("db/") && $0.event == "stop-begin" && $0 != firstStop
+        }
+        #expect(!laterStops.isEmpty)
+        #expect(laterStops.allSatisfy { $0.time > apiStopped }, "a db instance began to stop while api ran")
+        #expect(fleet.servicePIDs().isEmpty)
     }
 
     @Test("A rolling restart that would leave fewer than min_ready is refused with the fix, nothing stopped")
