@@ -365,6 +365,10 @@ public struct CoordinatorStateMachine: Sendable {
     /// The agent reported the outcome of a stop or kill order.
     public mutating func stopAcknowledged(_ id: InstanceID, outcome: StopOutcome, now: Timestamp) -> [Action] {
         guard services.contains(id) else { return [] }
+        if case .running = state, services.state(of: id) == .stopping {
+            // A stop no run waits for any more (a rolling restart gave up on it): still its end.
+            services.recordStop(.acknowledged(outcome), of: id, now: now)
+        }
         return services.answered(id)
             + withShutdown(now: now) { $0.stopAcknowledged(id, outcome: outcome, services: &$1, now: now) }
             + withRolling(now: now) { $0.stopAcknowledged(id, outcome: outcome, services: &$1, now: now) }

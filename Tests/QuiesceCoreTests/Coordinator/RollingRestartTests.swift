@@ -333,6 +333,10 @@ struct RollingRestartTests {
         let reason = "its stop was not acknowledged within 12s"
         #expect(late.first == .progress(.rolling(.failed("db/a", reason: reason))))
         #expect(Self.report(in: late)?.rolling?.failure == "db/a did not come back: \(reason)")
+        #expect(coordinator.status(now: clock.now)[0].instances[0].state == .stopping)
+        let acknowledged = coordinator.stopAcknowledged("db/a", outcome: .killedAfterTimeout, now: clock.now)
+        #expect(Self.orders(acknowledged) == [], "it is not started again: the rolling restart is over")
+        #expect(coordinator.status(now: clock.now)[0].instances[0].state == .timedOut, "its late end is recorded")
     }
 }
 
