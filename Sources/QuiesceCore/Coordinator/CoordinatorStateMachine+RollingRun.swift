@@ -228,9 +228,11 @@ extension CoordinatorStateMachine {
             return step
         }
 
-        /// Why `id` is left alone when its turn comes: its agent is gone, or it no longer runs.
+        /// Why `id` is left alone when its turn comes: its agent is gone or cannot be reached (an order
+        /// would not arrive), or it no longer runs.
         private static func reasonToSkip(_ id: InstanceID, in table: ServiceTable) -> String? {
             guard table.isConnected(id) else { return "its agent is not connected" }
+            guard !table.isUnreachable(id) else { return "its agent's connection is closed" }
             let state = table.state(of: id)
             return [.ready, .unready].contains(state) ? nil : "it was \(state.rawValue) when its turn came"
         }

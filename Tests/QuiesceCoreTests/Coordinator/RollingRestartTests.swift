@@ -249,6 +249,19 @@ struct RollingRestartTests {
         #expect(rolling.instances.map(\.outcome) == [.restarted, .notReached, .notReached])
     }
 
+    @Test("An instance whose agent's connection closed is left alone at its turn, and the next goes")
+    func unreachableSkipped() throws {
+        var clock = ManualClock()
+        var coordinator = try Self.runningFleet(instances: 4, minReady: 2, clock: &clock)
+        _ = try coordinator.operationRequested(Operation(kind: .rollingRestart, service: "db"), now: clock.now).get()
+        coordinator.connectionClosed("db/b", now: clock.now)
+        _ = coordinator.stopAcknowledged("db/a", outcome: .stopped(.exited(0)), now: clock.now)
+        let aBack = coordinator.serviceReady("db/a", now: clock.now)
+        let reason = "its agent's connection is closed"
+        #expect(aBack.contains(.progress(.rolling(.skipped("db/b", reason: reason)))))
+        #expect(Self.orders(aBack) == ["db/c"])
+    }
+
     @Test("An instance that connects and becomes ready mid-restart (scale up) lets one more go at once")
     func scaleUpMidRestart() throws {
         var clock = ManualClock()
