@@ -52,6 +52,11 @@ public enum TimelineDrawing {
 
                 """
         }
+        svg += """
+            <text class="tick" x="\(n(layout.chartX + layout.chartWidth))" y="\(n(layout.chartBottom + 28))" \
+            text-anchor="end">seconds since the coordinator started</text>
+
+            """
         for row in layout.rows {
             let center = row.y + TimelineLayout.rowHeight / 2
             svg += """
@@ -74,7 +79,7 @@ public enum TimelineDrawing {
             }
             svg += "</g>\n"
         }
-        svg += legend(x: TimelineLayout.margin, y: layout.chartBottom + 36)
+        svg += legend(x: TimelineLayout.margin, y: layout.chartBottom + 48)
         svg += "</svg>\n"
         return svg
     }

@@ -101,7 +101,7 @@ struct TimelineLayout {
             return Tick(x: chartX + seconds * scale, label: Self.secondsLabel(seconds, step: step))
         }
         width = chartX + chartWidth + Self.margin + 24
-        height = chartBottom + 72
+        height = chartBottom + 90
     }
 
     /// The step between two labelled ticks: a round number of seconds giving at most 10 ticks.

@@ -72,8 +72,9 @@ public struct CoordinatorEventSource: Sendable {
             return ready ? event(.serviceReady(service, after: nil)) : []
         case .startup(.waveStarted(let number, let total, let services)):
             return beginWave(.startup, number: number, total: total, services: services, now: now)
-        case .startupComplete(let after):
-            return endRun(now: now, after: after, result: "complete", exitCode: nil)
+        case .startupComplete:
+            // From the first wave: the wait for agents before it is not the startup's.
+            return endRun(now: now, after: nil, result: "complete", exitCode: nil)
         case .startupFailed:
             return endRun(now: now, after: nil, result: "failed", exitCode: nil)
         case .shutdownBegan, .shutdownResumed:

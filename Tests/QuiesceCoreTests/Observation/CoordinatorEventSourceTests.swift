@@ -51,14 +51,14 @@ struct CoordinatorEventSourceTests {
                 CoordinatorEvent(at: Self.at(4), .waveEnded(.startup, number: 1, after: .seconds(3))),
                 CoordinatorEvent(at: Self.at(4), .waveBegan(.startup, number: 2, total: 2, services: ["api"])),
             ])
-        let end = source.events(of: .progress(.startupComplete(after: .seconds(5))), now: Self.at(6))
+        let end = source.events(of: .progress(.startupComplete(after: .seconds(9))), now: Self.at(6))
         #expect(
             end == [
                 CoordinatorEvent(at: Self.at(6), .waveEnded(.startup, number: 2, after: .seconds(2))),
                 CoordinatorEvent(
                     at: Self.at(6),
                     .runEnded(.startup, operation: nil, after: .seconds(5), result: "complete", exitCode: nil)),
-            ])
+            ], "from the first wave, not the coordinator's start")
     }
 
     @Test("The fleet's shutdown begins at its announcement and ends with the report, carrying its exit code")
