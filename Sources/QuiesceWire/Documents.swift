@@ -146,6 +146,9 @@ public struct ReportDocument: Codable, Equatable, Sendable {
     public var stillRunningWhenKilled: [String]
     public var startupFailure: String?
     public var services: [Entry]
+    /// Each instance's phases with their offsets since the coordinator started, and the waves: what
+    /// `quiesce timeline` draws. Set by the coordinator on the fleet's report (QSC/1.2).
+    public var timeline: TimelineDocument?
 
     public init(_ report: ShutdownReport) {
         termination = report.termination.rawValue

@@ -28,11 +28,12 @@ struct WireBody: Codable {
     var operation: String?
     var lostAfterMs: Int64?
     var snapshot: SnapshotDocument?
+    var event: EventDocument?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, epoch, service, host, instance, agentPid, pid, reason, outcome, exitCode, signal
         case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit,
-            operation, lostAfterMs, snapshot
+            operation, lostAfterMs, snapshot, event
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?, epoch: UInt64?) {
@@ -77,6 +78,7 @@ struct WireBody: Codable {
         operation = try decode(.operation)
         lostAfterMs = try decode(.lostAfterMs)
         snapshot = try decode(.snapshot)
+        event = try decode(.event)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
@@ -98,5 +100,6 @@ struct WireBody: Codable {
         "error": [.text],
         "status_reply": [.status],
         "report": [.report],
+        "event": [.event],
     ]
 }
