@@ -23,33 +23,44 @@ final class MetricsEndpoint: Sendable {
         }
         let started = DispatchSemaphore(value: 0)
         let failure = Mutex<String?>(nil)
+        let running = Mutex(false)
         let application = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds))),
             configuration: .init(
                 address: .hostname(address.host, port: address.port), serverName: "quiesce-coordinator",
                 availableConnectionsDelegate: .maximum(connectionLimit, logger: logger)),
-            onServerRunning: { _ in started.signal() },
+            onServerRunning: { _ in
+                running.withLock { $0 = true }
+                started.signal()
+            },
             logger: logger)
         Task.detached {
             do {
                 try await application.run()
             } catch {
                 failure.withLock { $0 = "\(error)" }
-                logger.error("The metrics endpoint stopped", metadata: ["error": "\(error)"])
+                // A failure to start is the coordinator's to report; one later is only logged.
+                if running.withLock({ $0 }) {
+                    logger.error("The metrics endpoint stopped", metadata: ["error": "\(error)"])
+                }
             }
             started.signal()
         }
         guard started.wait(timeout: .now() + .seconds(10)) == .success else {
-            throw Failure(description: "the metrics endpoint on \(address) did not start within 10 s")
+            throw MetricsEndpointFailure(description: "the metrics endpoint on \(address) did not start within 10 s")
         }
         if let error = failure.withLock({ $0 }) {
-            throw Failure(description: "cannot serve metrics on \(address) (coordinator.metrics_bind): \(error)")
+            throw MetricsEndpointFailure(
+                description: "cannot serve metrics on \(address) (coordinator.metrics_bind): \(error)")
         }
         logger.info("Metrics served", metadata: ["address": "\(address)", "path": "/metrics"])
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
+}
+
+/// The metrics endpoint could not listen (its port is in use, its address is not this host's): a
+/// setting to fix, found before anything is started.
+public struct MetricsEndpointFailure: Error, CustomStringConvertible {
+    public var description: String
 }

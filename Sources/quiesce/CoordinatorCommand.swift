@@ -114,7 +114,8 @@ struct CoordinatorCommand: ParsableCommand {
         } catch {
             printError("coordinator: \(error)")
             // A key file, or a directory, that cannot be trusted is a configuration to fix.
-            let refused = error is FilePermissions.Problem || error is CurveCertificate.Failure
+            let refused =
+                error is FilePermissions.Problem || error is CurveCertificate.Failure || error is MetricsEndpointFailure
             throw refused ? ExitCode(CoordinatorExitCode.invalidConfiguration) : .failure
         }
         var document = ReportDocument(report)
