@@ -82,7 +82,7 @@ public struct Timeline: Equatable, Sendable {
         }
     }
 
-    /// In the order the instances first appeared.
+    /// In the order they were first started (those never started last), then by service and instance.
     public var rows: [Row]
     public var waves: [Wave]
     /// The services that set the shutdown's length, one per wave (the report's critical path).
@@ -177,7 +177,12 @@ public struct TimelineRecorder: Sendable {
             if wave.ended == nil { wave.ended = end }
             return wave
         }
-        return Timeline(rows: rows, waves: waves, criticalPath: criticalPath, end: end)
+        let ordered = rows.sorted { first, second in
+            let a = first.segments.first?.from ?? end
+            let b = second.segments.first?.from ?? end
+            return (a, first.service, first.instance) < (b, second.service, second.instance)
+        }
+        return Timeline(rows: ordered, waves: waves, criticalPath: criticalPath, end: end)
     }
 
     private mutating func row(of id: InstanceID) -> Int {
@@ -212,7 +217,7 @@ public struct TimelineRecorder: Sendable {
         switch outcome {
         case .timedOut: mark(.timedOut, row: index, at: at)
         case .lost: mark(.lost, row: index, at: at)
-        case .killed: mark(.killed, row: index, at: at)
+        case .killed, .acknowledged(.killedAfterTimeout), .acknowledged(.killed): mark(.killed, row: index, at: at)
         default: break
         }
     }

@@ -85,4 +85,20 @@ struct TimelineRecorderTests {
         #expect(row.segments.last == Timeline.Segment(.starting, from: .seconds(5), to: .seconds(7)))
         #expect(row.marks == [.init(.failed, at: .seconds(4))])
     }
+
+    @Test("Rows follow the order instances were first started; a kill the agent made after the timeout is marked")
+    func orderAndAgentKill() {
+        var recorder = TimelineRecorder(origin: Self.origin)
+        recorder.record(CoordinatorEvent(at: Self.at(0), .agentRegistered(Self.web1, host: "h")))
+        recorder.record(CoordinatorEvent(at: Self.at(0), .agentRegistered(Self.database, host: "h")))
+        recorder.record(CoordinatorEvent(at: Self.at(1), .ordered(.start, Self.database, timeout: nil, drain: nil)))
+        recorder.record(CoordinatorEvent(at: Self.at(2), .ordered(.start, Self.web1, timeout: nil, drain: nil)))
+        recorder.record(CoordinatorEvent(at: Self.at(3), .ordered(.stop, Self.web1, timeout: .seconds(1), drain: nil)))
+        recorder.record(
+            CoordinatorEvent(at: Self.at(4), .serviceStopped("api", .acknowledged(.killedAfterTimeout), after: nil)))
+        let rows = recorder.timeline(now: Self.at(5), criticalPath: []).rows
+        #expect(rows.map(\.service) == ["database", "api"], "database started first, though api registered first")
+        #expect(rows[1].marks == [.init(.killed, at: .seconds(4))])
+        #expect(rows[1].outcome == "killed_after_timeout")
+    }
 }
