@@ -14,7 +14,8 @@ enum EventLine {
             if let value { parts.append("\(key)=\(value)") }
         }
         func seconds(_ value: Double?) -> String? { value.map { "\(($0 * 1000).rounded() / 1000)s" } }
-        add("run", event.run.map { run in event.operation.map { "\(run) (\($0))" } ?? run })
+        add("run", event.run)
+        add("operation", event.operation.map { "\"\($0)\"" })
         add("wave", event.wave.map { wave in event.waves.map { "\(wave)/\($0)" } ?? "\(wave)" })
         add("services", event.services?.joined(separator: ","))
         add("host", event.host)
