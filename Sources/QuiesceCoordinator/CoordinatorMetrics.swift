@@ -17,9 +17,17 @@ final class CoordinatorMetrics: Sendable {
         .seconds(120), .seconds(300),
     ]
 
+    /// Buckets for heartbeat round trips: from 100 µs (loopback) to 5 s (a congested link).
+    static let roundTripBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+
     init(services: [String]) {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.durationBuckets
+        factory.durationHistogramBuckets["quiesce_heartbeat_round_trip_seconds"] = Self.roundTripBuckets
         self.factory = factory
         // Every series a scrape should find from the start, at 0.
         for reason in CoordinatorEvent.Rejection.allCases { _ = rejections(reason) }
@@ -30,6 +38,7 @@ final class CoordinatorMetrics: Sendable {
             _ = CoreMetrics.Counter(label: name, factory: factory)
         }
         _ = CoreMetrics.Gauge(label: "quiesce_agents_connected", factory: factory)
+        _ = CoreMetrics.Timer(label: "quiesce_heartbeat_round_trip_seconds", factory: factory)
         for service in services {
             for state in ServiceState.allCases {
                 _ = CoreMetrics.Gauge(
@@ -58,6 +67,8 @@ final class CoordinatorMetrics: Sendable {
                 [("service", service), ("outcome", outcome.code)])
         case .serviceReady(let service, let after?):
             time("quiesce_start_duration_seconds", after, [("service", service)])
+        case .heartbeatRoundTrip(_, let after):
+            time("quiesce_heartbeat_round_trip_seconds", after, [])
         case .waveEnded(let run, _, let after):
             time("quiesce_wave_duration_seconds", after, [("run", run.rawValue)])
         case .runEnded(let run, nil, let after, let result, _):

@@ -472,7 +472,7 @@ public final class CoordinatorRuntime {
         let now = clock.now
         switch envelope.message {
         case .heartbeat:
-            break
+            events.heartbeatAnswered(by: id, replyTo: envelope.replyTo, now: now)
         case .started(let pid):
             events.emit(.instanceStarted(id, pid: pid), now: now)
             perform(machine.serviceStarted(id, pid: pid, now: now))
@@ -579,6 +579,7 @@ public final class CoordinatorRuntime {
     /// Sends a heartbeat; `false` when the agent is no longer reachable.
     private func sendHeartbeat(to id: InstanceID) -> Bool {
         guard let routingID = registry.routingID(for: id) else { return false }
+        events.heartbeatSent(to: id, messageID: nextMessageID, now: clock.now)
         return send(.heartbeat, to: routingID)
     }
 

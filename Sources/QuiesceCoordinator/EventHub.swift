@@ -23,6 +23,8 @@ final class EventHub {
     private var sequence: UInt64 = 0
     private var countedRejections = StatusDocument.Rejections()
     private var lastRefresh: Timestamp?
+    /// The last heartbeat sent to each instance's agent, while metrics are served: its message id and when.
+    private var heartbeats: [InstanceID: (id: UInt64, at: Timestamp)] = [:]
     private let send: (Message, [UInt8], UInt64) -> Bool
 
     /// - Parameter send: sends a message to a subscriber's routing id, in reply to its request;
@@ -42,6 +44,20 @@ final class EventHub {
     /// Tells the consumers a fact the runtime learned itself.
     func emit(_ kind: CoordinatorEvent.Kind, now: Timestamp) {
         publish(CoordinatorEvent(at: now, kind))
+    }
+
+    /// The coordinator sent heartbeat `messageID` to the instance's agent; remembered only for the metrics.
+    func heartbeatSent(to id: InstanceID, messageID: UInt64, now: Timestamp) {
+        guard metrics != nil else { return }
+        heartbeats[id] = (messageID, now)
+    }
+
+    /// The instance's agent sent a heartbeat answering `replyTo`: if that is the last one sent to
+    /// it, the round trip is measured.
+    func heartbeatAnswered(by id: InstanceID, replyTo: UInt64?, now: Timestamp) {
+        guard let metrics, let replyTo, let sent = heartbeats[id], sent.id == replyTo else { return }
+        heartbeats[id] = nil
+        metrics.record(CoordinatorEvent(at: now, .heartbeatRoundTrip(id, after: now - sent.at)))
     }
 
     /// Adds a subscriber of `quiesce events`.

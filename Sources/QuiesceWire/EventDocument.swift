@@ -69,6 +69,9 @@ public struct EventDocument: Codable, Equatable, Sendable {
         case .orderRetransmitted(let id), .instanceReady(let id), .agentSuspect(let id), .agentResponsive(let id),
             .agentLost(let id):
             about(id)
+        case .heartbeatRoundTrip(let id, let after):
+            about(id)
+            durationSeconds = after.seconds
         case .instanceStarted(let id, let pid):
             about(id)
             self.pid = pid

@@ -104,7 +104,13 @@ struct ObservationTests {
             samples = (try? scrape("http://127.0.0.1:\(port)/metrics")) ?? [:]
             return samples["quiesce_instances{service=api,state=ready}"] == 1
                 && samples["quiesce_agents_connected{}"] == 3
+                && (samples["quiesce_heartbeat_round_trip_seconds_count{}"] ?? 0) >= 3
         }
+        let roundTrips = samples["quiesce_heartbeat_round_trip_seconds_count{}"] ?? 0
+        #expect(
+            (samples["quiesce_heartbeat_round_trip_seconds_bucket{le=+Inf}"] ?? 0) == roundTrips,
+            "agents answer the coordinator's heartbeats")
+        #expect((samples["quiesce_heartbeat_round_trip_seconds_sum{}"] ?? -1) >= 0)
         #expect(samples["quiesce_stop_duration_seconds_count{outcome=stopped,service=api}"] == 1, "one stop of api")
         #expect(samples["quiesce_stop_duration_seconds_count{outcome=stopped,service=database}"] == nil)
         #expect((samples["quiesce_stop_duration_seconds_sum{outcome=stopped,service=api}"] ?? 0) >= 0.2)

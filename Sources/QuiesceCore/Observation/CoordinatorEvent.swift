@@ -55,6 +55,9 @@ public struct CoordinatorEvent: Equatable, Sendable {
         case serviceStopped(String, ShutdownOutcome, after: Duration?)
         /// The deadline passed or the shutdown was escalated: these services are killed now.
         case killing([String], reason: KillReason)
+        /// An instance's agent answered the coordinator's heartbeat `after` it was sent. Fed to the
+        /// metrics only: at one per agent and interval it would drown the stream's subscribers.
+        case heartbeatRoundTrip(InstanceID, after: Duration)
         /// Silent for `agent_suspect_after`.
         case agentSuspect(InstanceID)
         /// Heard from again after being suspect.
@@ -97,6 +100,7 @@ public struct CoordinatorEvent: Equatable, Sendable {
         case .instanceStopped: "instance_stopped"
         case .serviceStopped: "service_stopped"
         case .killing: "killing"
+        case .heartbeatRoundTrip: "heartbeat_round_trip"
         case .agentSuspect: "agent_suspect"
         case .agentResponsive: "agent_responsive"
         case .agentLost: "agent_lost"

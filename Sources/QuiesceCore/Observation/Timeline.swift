@@ -159,7 +159,8 @@ public struct TimelineRecorder: Sendable {
             if let index = waves.lastIndex(where: { $0.run == run && $0.number == number && $0.ended == nil }) {
                 waves[index].ended = at
             }
-        case .registrationRefused, .rejected, .orderRetransmitted, .instanceStarted, .killing, .agentSuspect,
+        case .registrationRefused, .rejected, .orderRetransmitted, .instanceStarted, .killing, .heartbeatRoundTrip,
+            .agentSuspect,
             .agentResponsive, .runBegan, .runEnded:
             break
         }
