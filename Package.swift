@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -30,6 +32,8 @@ let package = Package(
             dependencies: ["QuiesceCore", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "QuiesceWire", dependencies: ["QuiesceCore"]),
+        // The pictures: the dependency graph (DOT, Mermaid, SVG) and the timeline (SVG), pure text.
+        .target(name: "QuiesceDiagrams", dependencies: ["QuiesceCore"]),
         .target(
             name: "QuiesceRuntime",
             dependencies: [
@@ -42,6 +46,9 @@ let package = Package(
             dependencies: [
                 "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(
@@ -56,7 +63,7 @@ let package = Package(
             name: "quiesce",
             dependencies: [
                 "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "QuiesceCoordinator",
-                "QuiesceAgent", "ZeroMQ",
+                "QuiesceAgent", "QuiesceDiagrams", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,6 +81,7 @@ let package = Package(
         .testTarget(name: "QuiesceConfigurationTests", dependencies: ["QuiesceConfiguration", "QuiesceCore"]),
         .testTarget(name: "QuiesceRuntimeTests", dependencies: ["QuiesceRuntime"]),
         .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
+        .testTarget(name: "QuiesceDiagramsTests", dependencies: ["QuiesceDiagrams", "QuiesceCore"]),
         .testTarget(name: "QuiesceCLITests", dependencies: ["quiesce"]),
         .testTarget(
             name: "QuiesceCoordinatorTests",

@@ -172,7 +172,7 @@ public final class AgentRuntime {
         case .ack:
             perform(machine.acknowledged(replyTo: envelope.replyTo, now: now))
         case .heartbeat:
-            break
+            perform(machine.coordinatorHeartbeat(envelope.id, now: now))
         default:
             droppedMessages += 1
             logger.warning(

@@ -417,6 +417,13 @@ struct ConfigurationReader {
                 issue(adminBind, "admin_bind must be an ipc:// endpoint, like ipc:///run/quiesce/admin.sock")
             }
         }
+        if let metricsBind = mapping["metrics_bind"] {
+            switch metricsBind.string.map(ListenAddress.parse) {
+            case .success(let address): settings.metricsBind = address
+            case .failure(let problem): issue(metricsBind, "metrics_bind: \(problem)")
+            case nil: issue(metricsBind, "metrics_bind must be HOST:PORT, like 127.0.0.1:9464")
+            }
+        }
         if let stateDirectory = mapping["state_dir"] {
             if let text = stateDirectory.string, !text.isEmpty {
                 settings.stateDirectory = text

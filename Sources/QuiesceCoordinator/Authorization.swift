@@ -53,7 +53,7 @@ struct Authorization {
             return Rule(senders: .agent(of: agent), refusal: nil)
         }
         switch message {
-        case .statusRequest:
+        case .statusRequest, .eventsRequest:
             return Rule(senders: .adminsAndReaders, refusal: .error(notAllowed))
         case .shutdownRequest, .operationRequest:
             return Rule(senders: .admins, refusal: .error(notAllowed))

@@ -56,6 +56,12 @@ public final class CoordinatorRuntime {
     /// Messages read from one socket in one pass of the loop at most, so that signals, the ZAP handler,
     /// the monitor, the admin plane and timers (heartbeats) get their turn however fast a peer sends.
     private static let messagesPerPass = 64
+    /// The event stream: `quiesce events`, the metrics and the timeline.
+    private lazy var events = EventHub(origin: clock.now) { [unowned self] message, routingID, requestID in
+        self.send(message, to: routingID, replyTo: requestID)
+    }
+    /// The fleet's startups and shutdowns, once the shutdown is over: what `--timeline` draws.
+    public private(set) var timeline = Timeline()
 
     /// - Parameters:
     ///   - epoch: higher than that of every earlier start of this coordinator.
@@ -115,6 +121,14 @@ public final class CoordinatorRuntime {
             }
             logger.info("Admin plane listening", metadata: ["endpoint": "\(adminBind)"])
         }
+        if let address = configuration.coordinator.metricsBind {
+            let metrics = CoordinatorMetrics(services: configuration.graph.names)
+            _ = try MetricsEndpoint(
+                address: address, registry: metrics.registry,
+                connectionLimit: OpenFileLimit.current.connectionAllowance(ceiling: MetricsEndpoint.connectionCeiling),
+                logger: logger)
+            events.metrics = metrics
+        }
         defer {
             monitor.close()
             for socket in [router, zap, adminRouter].compactMap({ $0 }) {
@@ -163,11 +177,15 @@ public final class CoordinatorRuntime {
             }
             if readable[.router] { try receiveAll(from: router) }
             for timer in timers.popExpired(now: clock.now) {
-                perform(machine.timerFired(timer, now: clock.now))
+                let retransmitting = if case .retransmit = timer { true } else { false }
+                perform(machine.timerFired(timer, now: clock.now), retransmitting: retransmitting)
             }
             try dropIdleConnections()
+            events.tick(rejections: rejections, now: clock.now) { machine.status(now: $0) }
         }
-        let document = ReportDocument(report!)
+        timeline = events.timeline(now: clock.now, criticalPath: report!.criticalPath)
+        var document = ReportDocument(report!)
+        document.timeline = TimelineDocument(timeline)
         for watcher in watchers {
             send(.report(document), to: watcher.routingID, replyTo: watcher.requestID)
         }
@@ -334,6 +352,18 @@ public final class CoordinatorRuntime {
             let document = StatusDocument(
                 phase: machine.phaseName, services: machine.status(now: now), rejections: rejections)
             send(.statusReply(document), to: routingID, replyTo: envelope.id)
+        case .eventsRequest:
+            switch events.subscribe(routingID: routingID, requestID: envelope.id) {
+            case .subscribed:
+                logger.info("Events subscriber added")
+                send(.heartbeat, to: routingID, replyTo: envelope.id)
+            case .alreadySubscribed:
+                break
+            case .full:
+                send(
+                    .error("\(EventSubscriptions.maximum) subscribers listen already; try again later"), to: routingID,
+                    replyTo: envelope.id)
+            }
         case .shutdownRequest:
             logger.notice("Shutdown requested by an operator")
             watchers.append(Watcher(routingID: routingID, requestID: envelope.id, operation: false))
@@ -422,6 +452,7 @@ public final class CoordinatorRuntime {
             send(welcome, to: routingID, replyTo: requestID)
             perform(actions)
         case .failure(let refusal):
+            events.emit(.registrationRefused(id, reason: refusal.description), now: clock.now)
             logger.warning(
                 "Agent refused",
                 metadata: [
@@ -441,10 +472,12 @@ public final class CoordinatorRuntime {
         let now = clock.now
         switch envelope.message {
         case .heartbeat:
-            break
+            events.heartbeatAnswered(by: id, replyTo: envelope.replyTo, now: now)
         case .started(let pid):
+            events.emit(.instanceStarted(id, pid: pid), now: now)
             perform(machine.serviceStarted(id, pid: pid, now: now))
         case .ready:
+            events.emit(.instanceReady(id), now: now)
             perform(machine.serviceReady(id, now: now))
         case .startFailed(let reason):
             perform(machine.serviceStartFailed(id, message: reason, now: now))
@@ -484,9 +517,11 @@ public final class CoordinatorRuntime {
         lastAcknowledgementAt = clock.now
     }
 
-    /// Performs actions in order.
-    private func perform(_ actions: [CoordinatorStateMachine.Action]) {
+    /// Performs actions in order, telling the event stream of each. `retransmitting`: they answer a
+    /// retransmission timer.
+    private func perform(_ actions: [CoordinatorStateMachine.Action], retransmitting: Bool = false) {
         for action in actions {
+            events.observe(action, retransmitting: retransmitting, now: clock.now)
             switch action {
             case .send(let order, let id):
                 if !deliver(order, to: id) { closed(id) }
@@ -544,6 +579,7 @@ public final class CoordinatorRuntime {
     /// Sends a heartbeat; `false` when the agent is no longer reachable.
     private func sendHeartbeat(to id: InstanceID) -> Bool {
         guard let routingID = registry.routingID(for: id) else { return false }
+        events.heartbeatSent(to: id, messageID: nextMessageID, now: clock.now)
         return send(.heartbeat, to: routingID)
     }
 

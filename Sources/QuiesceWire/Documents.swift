@@ -173,6 +173,9 @@ public struct ReportDocument: Codable, Equatable, Sendable {
     public var services: [Entry]
     /// Set for a rolling restart (QSC/1.2).
     public var rolling: Rolling?
+    /// Each instance's phases with their offsets since the coordinator started, and the waves: what
+    /// `quiesce timeline` draws. Set by the coordinator on the fleet's report (QSC/1.2).
+    public var timeline: TimelineDocument?
 
     public init(_ report: ShutdownReport) {
         termination = report.termination.rawValue

@@ -22,8 +22,9 @@ extension Message {
         case .error(let message): .error(text(message))
         case .statusReply(let status): .statusReply(status.sanitizingPeerText())
         case .report(let report): .report(report.sanitizingPeerText())
+        case .event(let event): .event(event.sanitizingPeerText())
         case .heartbeat, .started, .ready, .restarting, .exited, .stopRequest, .stopped, .welcome, .start, .stop,
-            .kill, .ack, .statusRequest, .shutdownRequest:
+            .kill, .ack, .statusRequest, .shutdownRequest, .eventsRequest:
             self
         }
     }
@@ -61,6 +62,7 @@ extension ReportDocument {
         document.termination = name(termination)
         document.criticalPath = criticalPath.map(name)
         document.stillRunningWhenKilled = stillRunningWhenKilled.map(name)
+        document.timeline = timeline?.sanitizingPeerText()
         document.startupFailure = startupFailure.map { PeerText.sanitized($0, limit: PeerText.lineLimit) }
         document.services = services.map { entry in
             var entry = entry
@@ -89,6 +91,39 @@ extension ReportDocument {
                 return instance
             }
             return rolling
+        }
+        return document
+    }
+}
+
+extension EventDocument {
+    fileprivate func sanitizingPeerText() -> EventDocument {
+        var document = self
+        document.type = name(type)
+        document.service = service.map(name)
+        document.instance = instance.map(name)
+        document.host = host.map(name)
+        document.reason = reason.map(text)
+        document.outcome = outcome.map(name)
+        document.run = run.map(name)
+        document.operation = operation.map(text)
+        document.services = services?.map(name)
+        document.rejection = rejection.map(name)
+        document.result = result.map(name)
+        return document
+    }
+}
+
+extension TimelineDocument {
+    fileprivate func sanitizingPeerText() -> TimelineDocument {
+        var document = self
+        document.criticalPath = criticalPath.map(name)
+        document.rows = rows.map { row in
+            var row = row
+            row.service = name(row.service)
+            row.instance = name(row.instance)
+            row.outcome = row.outcome.map(name)
+            return row
         }
         return document
     }

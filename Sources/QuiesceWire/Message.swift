@@ -57,6 +57,11 @@ public enum Message: Equatable, Sendable {
     case report(ReportDocument)
     /// The request this replies to could not be served.
     case error(String)
+    /// Subscribe to the coordinator's events: answered by `event` messages until the coordinator
+    /// ends, a `heartbeat` each second meanwhile, or an `error` when the subscriber is dropped.
+    case eventsRequest
+    /// One event of the stream.
+    case event(EventDocument)
 
     /// The `type` field that names the message on the wire.
     public var type: String {
@@ -84,6 +89,8 @@ public enum Message: Equatable, Sendable {
         case .progress: "progress"
         case .report: "report"
         case .error: "error"
+        case .eventsRequest: "events_request"
+        case .event: "event"
         }
     }
 }

@@ -29,11 +29,12 @@ struct WireBody: Codable {
     var maxUnavailable: Int?
     var lostAfterMs: Int64?
     var snapshot: SnapshotDocument?
+    var event: EventDocument?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, epoch, service, host, instance, agentPid, pid, reason, outcome, exitCode, signal
         case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit,
-            operation, maxUnavailable, lostAfterMs, snapshot
+            operation, maxUnavailable, lostAfterMs, snapshot, event
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?, epoch: UInt64?) {
@@ -79,6 +80,7 @@ struct WireBody: Codable {
         maxUnavailable = try decode(.maxUnavailable)
         lostAfterMs = try decode(.lostAfterMs)
         snapshot = try decode(.snapshot)
+        event = try decode(.event)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
@@ -100,5 +102,6 @@ struct WireBody: Codable {
         "error": [.text],
         "status_reply": [.status],
         "report": [.report],
+        "event": [.event],
     ]
 }

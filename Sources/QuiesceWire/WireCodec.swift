@@ -88,9 +88,11 @@ public enum WireCodec {
             body.status = status
         case .report(let report):
             body.report = report
+        case .event(let event):
+            body.event = event
         case .kill(let exit):
             body.exit = exit ? nil : false
-        case .heartbeat, .ready, .ack, .statusRequest, .shutdownRequest, .stopRequest:
+        case .heartbeat, .ready, .ack, .statusRequest, .shutdownRequest, .stopRequest, .eventsRequest:
             break
         }
         return body
@@ -180,6 +182,8 @@ public enum WireCodec {
         case "progress": return .progress(try require(body.text, "text"))
         case "report": return .report(try require(body.report, "report"))
         case "error": return .error(try require(body.text, "text"))
+        case "events_request": return .eventsRequest
+        case "event": return .event(try require(body.event, "event"))
         default: throw .unknownType(String(body.type.prefix(64)))
         }
     }

@@ -60,6 +60,28 @@ final class AdminClient {
             progress: progress)
     }
 
+    /// Subscribes to the coordinator's events and hands each to `event` until it returns `false`.
+    /// - Parameter timeout: how long the coordinator may stay silent (it sends a heartbeat each second).
+    func events(timeout: Duration, event: (EventDocument) -> Bool) throws {
+        let id = try request(.eventsRequest)
+        var deadline = clock.now + timeout
+        var answered = false
+        while let envelope = try receive(until: deadline) {
+            guard envelope.replyTo == id else { continue }
+            deadline = clock.now + timeout
+            answered = true
+            switch envelope.message {
+            case .event(let document): if !event(document) { return }
+            case .error(let text): throw Failure(description: "the coordinator answered: \(text)")
+            default: continue
+            }
+        }
+        throw Failure(
+            description: answered
+                ? "the coordinator went silent for \(timeout.configurationText)"
+                : "no answer from the coordinator within \(timeout.configurationText)")
+    }
+
     /// Sends a request answered by progress lines and a report.
     private func follow(_ message: Message, timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
         let id = try request(message)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuiesceCoordinator
 import QuiesceCore
+import QuiesceDiagrams
 import QuiesceRuntime
 import QuiesceWire
 
@@ -46,12 +47,35 @@ struct CoordinatorCommand: ParsableCommand {
     @Flag(help: "Print the final report as JSON instead of a table.")
     var json = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve Prometheus metrics on GET http://HOST:PORT/metrics, overriding coordinator.metrics_bind; they name every service, so keep them on loopback unless you mean to publish them.",
+            valueName: "host:port"))
+    var metricsBind: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "When the shutdown ends, write the timeline of the startup and shutdown here as SVG.", valueName: "file.svg"
+        ))
+    var timeline: String?
+
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if let metricsBind, case .failure(let problem) = ListenAddress.parse(metricsBind) {
+            throw ValidationError("--metrics-bind: \(problem)")
+        }
+    }
 
     func run() throws {
         var configuration = try fleetFile.load()
         let logger = logging.makeLogger("quiesce.coordinator")
         let endpoint = bind ?? configuration.coordinator.bind
+        if let metricsBind, case .success(let address) = ListenAddress.parse(metricsBind) {
+            configuration.coordinator.metricsBind = address
+        }
         if let keys {
             guard configuration.security == nil else {
                 throw ValidationError("give --keys or a security: block in the configuration, not both")
@@ -90,10 +114,15 @@ struct CoordinatorCommand: ParsableCommand {
         } catch {
             printError("coordinator: \(error)")
             // A key file, or a directory, that cannot be trusted is a configuration to fix.
-            let refused = error is FilePermissions.Problem || error is CurveCertificate.Failure
+            let refused =
+                error is FilePermissions.Problem || error is CurveCertificate.Failure || error is MetricsEndpointFailure
             throw refused ? ExitCode(CoordinatorExitCode.invalidConfiguration) : .failure
         }
-        let document = ReportDocument(report)
+        var document = ReportDocument(report)
+        document.timeline = TimelineDocument(runtime.timeline)
+        if let timeline {
+            try OutputFile.write(TimelineDrawing.svg(runtime.timeline), to: timeline, command: "coordinator")
+        }
         printLine(json ? JSONText.encode(document) : "\n" + ReportFormatter.table(document))
         throw ExitCode(report.exitCode)
     }

@@ -14,6 +14,9 @@ struct Quiesce: ParsableCommand {
         subcommands: [
             PlanCommand.self, CoordinatorCommand.self, AgentCommand.self, StatusCommand.self, ShutdownCommand.self,
             StopServiceCommand.self, StartServiceCommand.self, RestartServiceCommand.self, KeygenCommand.self,
+            EventsCommand.self,
+            GraphCommand.self,
+            TimelineCommand.self,
         ]
     )
 }

@@ -281,6 +281,22 @@ struct ConfigurationLoaderTests {
         #expect(try ConfigurationLoader.load(yaml: yaml, file: "c.yaml").coordinator.onStartFailure == .leave)
     }
 
+    @Test("metrics_bind is HOST:PORT; anything else names its line and the form to write")
+    func metricsBind() throws {
+        let yaml = "coordinator:\n  metrics_bind: 127.0.0.1:9464\nservices:\n  solo: {}\n"
+        #expect(
+            try ConfigurationLoader.load(yaml: yaml, file: "c.yaml").coordinator.metricsBind
+                == ListenAddress(host: "127.0.0.1", port: 9464))
+        #expect(
+            try ConfigurationLoader.load(yaml: "services:\n  solo: {}\n", file: "c.yaml").coordinator.metricsBind == nil
+        )
+        let error = try #require(loadError("coordinator:\n  metrics_bind: 9464\nservices:\n  solo: {}\n"))
+        #expect(
+            error.description
+                == "config.yaml:2: metrics_bind: \"9464\" is not HOST:PORT (a port from 1 to 65535); write it like 127.0.0.1:9464 or [::1]:9464"
+        )
+    }
+
     @Test("depends_on written as a single name asks for a list")
     func dependsOnScalar() throws {
         let yaml = "services:\n  database: {}\n  api:\n    depends_on: database\n"

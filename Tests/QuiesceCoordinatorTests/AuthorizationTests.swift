@@ -24,7 +24,7 @@ struct AuthorizationTests {
         "Whatever a connected agent's connection sends, only that agent may send it, and a refusal is not answered",
         arguments: [
             Message.heartbeat, .started(pid: 42), .ready, .stopRequest, .stopped(.stopped(.exited(0))),
-            .statusRequest, .shutdownRequest, .operationRequest(.restart, service: "api"),
+            .statusRequest, .shutdownRequest, .operationRequest(.restart, service: "api"), .eventsRequest,
         ])
     func agentConnectionRule(message: Message) {
         #expect(
@@ -32,10 +32,13 @@ struct AuthorizationTests {
                 == Authorization.Rule(senders: .agent(of: "api"), refusal: nil))
     }
 
-    @Test("Admins and readers may ask for the status; only admins for a shutdown or an operation")
+    @Test("Admins and readers may ask for the status and the events; only admins for a shutdown or an operation")
     func operatorRules() {
         #expect(
             Authorization.rule(for: .statusRequest, fromAgentOf: nil)
+                == Authorization.Rule(senders: .adminsAndReaders, refusal: Self.notAllowed))
+        #expect(
+            Authorization.rule(for: .eventsRequest, fromAgentOf: nil)
                 == Authorization.Rule(senders: .adminsAndReaders, refusal: Self.notAllowed))
         #expect(
             Authorization.rule(for: .shutdownRequest, fromAgentOf: nil)
@@ -133,6 +136,7 @@ struct AuthorizationTests {
             (Self.register, nil, [true, false, false, false, false]),
             (.ready, "api", [true, false, false, false, false]),
             (.statusRequest, nil, [false, false, true, true, false]),
+            (.eventsRequest, nil, [false, false, true, true, false]),
             (.shutdownRequest, nil, [false, false, true, false, false]),
             (.operationRequest(.start, service: "api"), nil, [false, false, true, false, false]),
             (.heartbeat, nil, [true, true, true, true, true]),

@@ -188,10 +188,11 @@ final class Fleet {
         return process
     }
 
-    /// Starts `quiesce arguments`, with the operator's keys when the fleet has keys, its output in `log`.
+    /// Starts `quiesce arguments`, an operator's command, with the operator's keys when the fleet has
+    /// them; its output in `log`.
     func start(_ arguments: [String], log: String) throws -> Process {
         var arguments = arguments
-        if let keys, ["status", "shutdown", "stop", "start", "restart"].contains(arguments.first) {
+        if let keys, ["status", "shutdown", "stop", "start", "restart", "events"].contains(arguments.first) {
             arguments += ["--key", "\(keys)/operators/operator.key_secret", "--server-key", "\(keys)/coordinator.key"]
         }
         return try launch(arguments, log: log)
@@ -233,7 +234,7 @@ final class Fleet {
     /// Where `--insecure` goes in `arguments` when they run a plain participant on a `tcp://`
     /// endpoint: the coordinator of a fleet without keys, or an agent or a command given no key.
     private func insecureFlagPosition(in arguments: [String]) -> Int? {
-        let participants = ["coordinator", "agent", "status", "shutdown", "stop", "start", "restart"]
+        let participants = ["coordinator", "agent", "status", "shutdown", "stop", "start", "restart", "events"]
         guard let command = arguments.first, participants.contains(command),
             !arguments.contains("--key"), !arguments.contains("--keys"), !arguments.contains("--insecure")
         else { return nil }

@@ -30,7 +30,7 @@ let allMessageTypes: Set<String> = [
     "register", "heartbeat", "started", "ready", "start_failed", "unready", "restarting", "exited", "stopped",
     "welcome", "refused", "start", "stop", "kill", "ack",
     "status_request", "status_reply", "shutdown_request", "operation_request", "stop_request", "progress", "report",
-    "error",
+    "error", "events_request", "event",
 ]
 
 let sampleStatus = StatusDocument(
@@ -44,6 +44,30 @@ let sampleStatus = StatusDocument(
             detail: "not ready within its start timeout (30s)"),
         ServiceStatus(service: "worker", state: .waiting, connected: false, sinceLastChange: .zero),
     ])
+
+let sampleEvent = EventDocument(
+    CoordinatorEvent(
+        at: Timestamp(sinceOrigin: .seconds(12)),
+        .serviceStopped("api", .acknowledged(.stopped(.exited(0))), after: .milliseconds(1250))),
+    seq: 42, time: 1_796_140_000.5, offset: .seconds(12))
+
+let reportWithTimeline: ReportDocument = {
+    var report = sampleReport
+    report.timeline = TimelineDocument(
+        Timeline(
+            rows: [
+                Timeline.Row(
+                    service: "api", instance: "web-1",
+                    segments: [
+                        .init(.ready, from: .seconds(1), to: .seconds(2)),
+                        .init(.stopping, from: .seconds(2), to: .seconds(3)),
+                    ],
+                    marks: [.init(.timedOut, at: .seconds(3))], outcome: "timed_out")
+            ],
+            waves: [.init(run: .shutdown, number: 1, began: .seconds(2), ended: .seconds(3))], criticalPath: ["api"],
+            end: .seconds(3)))
+    return report
+}()
 
 let sampleReport = ReportDocument(
     ShutdownReport(
@@ -164,6 +188,9 @@ let samples: [Sample] = [
     Sample("stop without exit", Envelope(id: 38, message: .stop(timeout: .seconds(10), drain: .zero, exit: false))),
     Sample("report, clean", Envelope(id: 36, replyTo: 2, message: .report(cleanReport))),
     Sample("error", Envelope(id: 37, replyTo: 6, message: .error("not registered"))),
+    Sample("events_request", Envelope(id: 3, message: .eventsRequest)),
+    Sample("event", Envelope(id: 39, replyTo: 3, message: .event(sampleEvent))),
+    Sample("report with a timeline", Envelope(id: 40, replyTo: 2, message: .report(reportWithTimeline))),
     // Correlation field extremes.
     Sample("id 0", Envelope(id: 0, message: .heartbeat)),
     Sample("id and reply_to at UInt64.max", Envelope(id: .max, replyTo: .max, message: .ack)),

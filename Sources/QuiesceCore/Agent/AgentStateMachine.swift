@@ -216,6 +216,15 @@ public struct AgentStateMachine: Sendable {
         return [.scheduleTimer(.coordinatorSilence, at: now + lostAfter)]
     }
 
+    /// The coordinator's heartbeat `id` arrived: it is answered at once, so that the coordinator
+    /// measures the round trip, and the answer stands for the agent's own next heartbeat, which is
+    /// put off by an interval (one heartbeat each way per interval, as before).
+    public mutating func coordinatorHeartbeat(_ id: UInt64, now: Timestamp) -> [Action] {
+        guard case .registered(let interval, _) = registration else { return [] }
+        defer { nextMessageID += 1 }
+        return [.send(.heartbeat, id: nextMessageID, replyTo: id), .scheduleTimer(.heartbeat, at: now + interval)]
+    }
+
     /// The coordinator refused the registration: the agent ends, and its process with it.
     public mutating func refused(now: Timestamp) -> [Action] {
         let kill: [Action] = hasProcess ? [.signal(Self.sigkill)] : []

@@ -41,6 +41,8 @@ public struct CoordinatorSettings: Sendable, Equatable {
     /// A separate admin plane: an `ipc://` endpoint whose socket file only the coordinator's user can
     /// open (mode 0600), where every peer may use the operator commands without keys.
     public var adminBind: String?
+    /// Where the coordinator serves its Prometheus metrics (`GET /metrics`); not served when `nil`.
+    public var metricsBind: ListenAddress?
     /// Where the coordinator keeps its durable state; none when `nil`.
     public var stateDirectory: String?
 

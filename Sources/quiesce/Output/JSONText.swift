@@ -10,3 +10,14 @@ enum JSONText {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+extension JSONText {
+    /// Compact JSON on one line, for JSON-lines streams.
+    static func line<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
