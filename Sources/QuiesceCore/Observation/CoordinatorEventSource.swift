@@ -94,6 +94,13 @@ public struct CoordinatorEventSource: Sendable {
         case .operationBegan(let operation):
             self.operation = "\(operation.kind.rawValue) \(operation.service)"
             return []
+        case .rolling(.starting(let id, let stopped)):
+            return event(.instanceStopped(id, .acknowledged(stopped), after: nil))
+        case .rolling(.failed(let id, let reason)):
+            return event(.instanceFailed(id, reason: reason))
+        case .rolling(.stopping), .rolling(.readyAgain), .rolling(.skipped), .rolling(.halted):
+            // The orders and the readiness these steps follow are events of their own.
+            return []
         case .operationStopped(_, let report):
             return endRun(now: now, after: report.total, result: report.termination.rawValue, exitCode: nil)
         }
