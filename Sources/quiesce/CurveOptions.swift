@@ -9,7 +9,7 @@ struct CurveOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The fleet's keys directory, made by quiesce keygen --fleet: the same as --key and --server-key with its files.",
+            "The fleet's keys directory, made by quiesce keygen --fleet: the same as --key and --server-key with its files (default: $QUIESCE_KEYS, unless --key, --server-key or --insecure is given).",
             valueName: "dir"))
     var keys: String?
 
@@ -42,6 +42,9 @@ struct CurveOptions: ParsableArguments {
         keys: CurveKeyPair, serverKey: String
     )? {
         let files: (key: String, serverKey: String)?
+        let keys =
+            key == nil && serverKey == nil && !insecure
+            ? EnvironmentDefault.value(keys, orVariable: EnvironmentDefault.keys) : keys
         switch (keys, key, serverKey) {
         case (nil, nil, nil):
             files = nil

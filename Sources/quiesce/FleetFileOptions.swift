@@ -4,7 +4,11 @@ import QuiesceCore
 
 /// `--config FILE` or `--compose FILE`: where the fleet's graph and settings come from.
 struct FleetFileOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The fleet's Quiesce configuration file.", valueName: "file"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "The fleet's Quiesce configuration file (default: $QUIESCE_CONFIG, unless --compose is given).",
+            valueName: "file"))
     var config: String?
 
     @Option(
@@ -27,11 +31,19 @@ struct FleetFileOptions: ParsableArguments {
         return try ConfigurationFile.load(file.path, parse: file.parse)
     }
 
+    /// The file's path, for messages.
+    var path: String {
+        (try? chosenFile().path) ?? ""
+    }
+
     private func chosenFile() throws -> (path: String, parse: Parse) {
-        switch (config, compose) {
+        let config = compose == nil ? EnvironmentDefault.value(config, orVariable: EnvironmentDefault.config) : config
+        return switch (config, compose) {
         case (let path?, nil): (path, ConfigurationLoader.load)
         case (nil, let path?): (path, ComposeImporter.load)
-        case (nil, nil): throw ValidationError("give the fleet's file: --config FILE or --compose FILE")
+        case (nil, nil):
+            throw ValidationError(
+                "give the fleet's file: --config FILE or --compose FILE, or set \(EnvironmentDefault.config)")
         case (_?, _?): throw ValidationError("give --config or --compose, not both")
         }
     }

@@ -6,7 +6,6 @@ import QuiesceCore
 struct OperationOptions: ParsableArguments, CoordinatorRequest {
     static let defaultTimeout = Duration.seconds(60)
     static let timeoutHelp = "Give up when the coordinator stays silent this long."
-    static let jsonHelp = "Print the report as JSON instead of a table."
 
     @Argument(help: "The service, as the configuration names it.")
     var service: String
@@ -14,8 +13,8 @@ struct OperationOptions: ParsableArguments, CoordinatorRequest {
     @OptionGroup var connection: CoordinatorOptions<OperationOptions>
 
     func run(_ kind: Operation.Kind) throws {
-        try followReport(connection, what: kind.rawValue) { client, timeout in
-            try client.operation(kind, service: service, timeout: timeout, progress: printLine)
+        try followReport(connection, what: kind.rawValue) { client, timeout, progress in
+            try client.operation(kind, service: service, timeout: timeout, progress: progress)
         }
     }
 }
