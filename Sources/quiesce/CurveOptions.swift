@@ -33,8 +33,8 @@ struct CurveOptions: ParsableArguments {
 
     /// The keys to connect to `endpoint` with, or `nil` for a plain connection, which
     /// ``PlainConnection`` must allow (a refusal ends the command with 78, after saying why). Key
-    /// files that ``FilePermissions`` refuses (a secret others may read, a public key others may
-    /// write) end the command with 78 too.
+    /// files that cannot be read, or that ``FilePermissions`` refuses (a secret others may read, a
+    /// public key others may write), end the command with 78 too.
     /// - Parameters:
     ///   - side: who connects, for the plain rule and its messages.
     ///   - ownKey: this side's secret key file in a fleet's keys directory (`--keys`).
@@ -78,8 +78,10 @@ struct CurveOptions: ParsableArguments {
                 !isFile && CurveKeyPair.isValidKey(files.serverKey)
                 ? files.serverKey : try CurveCertificate.readPublic(files.serverKey)
             return (own, serverKey)
-        } catch let problem as FilePermissions.Problem {
-            printError("\(problem)")
+        } catch {
+            // A key file that is missing, unreadable or open to others is a setup to fix.
+            guard SetupFailure.isSetup(error) else { throw error }
+            printError(SetupFailure.describe(error))
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
     }
