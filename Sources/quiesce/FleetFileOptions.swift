@@ -25,10 +25,11 @@ struct FleetFileOptions: ParsableArguments {
         _ = try chosenFile()
     }
 
-    /// Reads and validates the file given; exits with code 78 when it is invalid.
-    func load() throws -> Configuration {
+    /// Reads and validates the file given, printing its warnings unless told not to; exits with code
+    /// 78 when it is invalid.
+    func load(printingWarnings: Bool = true) throws -> Configuration {
         let file = try chosenFile()
-        return try ConfigurationFile.load(file.path, parse: file.parse)
+        return try ConfigurationFile.load(file.path, parse: file.parse, printingWarnings: printingWarnings)
     }
 
     /// The file's path, for messages.
@@ -36,7 +37,8 @@ struct FleetFileOptions: ParsableArguments {
         (try? chosenFile().path) ?? ""
     }
 
-    private func chosenFile() throws -> (path: String, parse: Parse) {
+    /// The file given, and how to parse it.
+    func chosenFile() throws -> (path: String, parse: Parse) {
         let config = compose == nil ? EnvironmentDefault.value(config, orVariable: EnvironmentDefault.config) : config
         return switch (config, compose) {
         case (let path?, nil): (path, ConfigurationLoader.load)

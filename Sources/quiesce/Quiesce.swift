@@ -12,7 +12,8 @@ struct Quiesce: ParsableCommand {
             """,
         version: "\(Quiesce.version) (commit \(buildCommit))",
         subcommands: [
-            PlanCommand.self, CoordinatorCommand.self, AgentCommand.self, StatusCommand.self, ShutdownCommand.self,
+            PlanCommand.self, ValidateCommand.self, CoordinatorCommand.self, AgentCommand.self, StatusCommand.self,
+            ShutdownCommand.self,
             StopServiceCommand.self, StartServiceCommand.self, RestartServiceCommand.self, KeygenCommand.self,
         ]
     )

@@ -130,3 +130,53 @@ struct ErrorGuidanceTests {
         }
     }
 }
+
+/// `quiesce validate`: what the coordinator would refuse, and what would not work as meant.
+@Suite("quiesce validate")
+struct ValidateTests {
+    @Test("A file the coordinator would accept is valid, its warnings printed; --strict makes them fail")
+    func warnings() async throws {
+        let fleet = try Fleet(
+            config: """
+                coordinator: { shutdown_timeout: 15s }
+                services:
+                  database: { stop_timeout: 20s }
+                  api: { depends_on: [database], stop_timeout: 0s }
+                """, secure: false)
+        defer { fleet.tearDown() }
+        let plain = try await CommandResult.run(Fleet.binary, ["validate", "-c", fleet.configPath.path])
+        #expect(plain.status == 78, "the coordinator would refuse tcp:// without keys")
+        #expect(plain.output.contains("refusing to listen on tcp://127.0.0.1:7700 without keys"))
+        let accepted = try await CommandResult.run(
+            Fleet.binary, ["validate", "-c", fleet.configPath.path, "--insecure"])
+        #expect(accepted.status == 0)
+        #expect(
+            accepted.output.contains(
+                "warning: coordinator.shutdown_timeout 15s is shorter than the shutdown's worst case"))
+        #expect(accepted.output.contains(":4: warning: service \"api\": stop_timeout 0s"))
+        #expect(accepted.output.hasSuffix("valid, with 2 warnings\n"), "\(accepted.output)")
+        let strict = try await CommandResult.run(
+            Fleet.binary, ["validate", "-c", fleet.configPath.path, "--insecure", "--strict", "--json"])
+        #expect(strict.status == 1)
+        let document = try JSONSerialization.jsonObject(with: Data(strict.output.utf8)) as? [String: Any]
+        #expect(document?["valid"] as? Bool == true)
+        #expect((document?["warnings"] as? [Any])?.count == 2)
+    }
+
+    @Test("Key files the coordinator could not read, and a compose file given as a Quiesce file, are refused with 78")
+    func refusals() async throws {
+        let fleet = try Fleet(config: "services: { cache: {} }", secure: false)
+        defer { fleet.tearDown() }
+        let keys = try await CommandResult.run(
+            Fleet.binary, ["validate", "-c", fleet.configPath.path, "--keys", fleet.directory.path + "/no-keys"])
+        #expect(keys.status == 78)
+        #expect(keys.output.contains("no-keys/coordinator.key_secret"), "\(keys.output)")
+        let compose = fleet.directory.appendingPathComponent("compose.yaml")
+        try "services:\n  cache:\n    image: redis\n".write(to: compose, atomically: true, encoding: .utf8)
+        let confused = try await CommandResult.run(Fleet.binary, ["validate", "--config", compose.path])
+        #expect(confused.status == 78)
+        #expect(confused.output.contains("give it with --compose FILE instead of --config"))
+        let right = try await CommandResult.run(Fleet.binary, ["validate", "--compose", compose.path, "--insecure"])
+        #expect(right.status == 0, "\(right.output)")
+    }
+}
