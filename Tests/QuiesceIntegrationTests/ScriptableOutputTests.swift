@@ -57,6 +57,8 @@ struct ScriptableOutputTests {
         let messages = lines.dropLast().compactMap { $0?["type"] as? String == "progress" ? $0?["message"] : nil }
         #expect(messages.count == lines.count - 1, "every line but the last is progress")
         #expect(messages.contains { ($0 as? String)?.hasPrefix("restart cache: stopped api, cache") == true })
+        let time = try #require(lines.first??["time"] as? String)
+        #expect(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(time)")
         #expect(lines.last??["type"] as? String == "report")
         #expect((lines.last??["report"] as? [String: Any])?["exit_code"] as? Int == 0)
         #expect(fleet.output("restart.err").isEmpty || !fleet.output("restart.err").contains("restart cache"))
@@ -88,6 +90,15 @@ struct ScriptableOutputTests {
                 Fleet.binary, ["status", "--insecure", "--json"], environment: environment)
             return status?.status == 0 && status?.output.components(separatedBy: "\"ready\"").count == 3
         }
+        // On a terminal (a pseudo-terminal that script(1) opens) the table is drawn again in place.
+        let terminal = try await CommandResult.run(
+            URL(fileURLWithPath: "/usr/bin/timeout"),
+            [
+                "-s", "INT", "3", "script", "-qfec",
+                "\(Fleet.binary.path) status -w --interval 200ms --insecure", "/dev/null",
+            ], environment: environment)
+        #expect(terminal.output.components(separatedBy: "\u{1B}[H\u{1B}[2J").count > 2, "\(terminal.output)")
+        #expect(terminal.output.contains("coordinator: running"))
         let elsewhere = try await CommandResult.run(
             Fleet.binary,
             ["status", "--insecure", "--timeout", "500ms", "--coordinator", "tcp://127.0.0.1:\(try FreePort.pick())"],
