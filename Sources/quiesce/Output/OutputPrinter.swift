@@ -11,7 +11,7 @@ struct OutputPrinter: Sendable {
         switch format {
         case .text: printLine(line)
         case .json: printError(line)
-        case .jsonLines: printLine(JSONText.line(ProgressLine(message: line, time: Date())))
+        case .jsonLines: printLine(JSONText.line(ProgressLine(message: line, time: Self.timestamp(Date()))))
         }
     }
 
@@ -25,11 +25,18 @@ struct OutputPrinter: Sendable {
         }
     }
 
+    /// `2026-12-01T16:00:00.125Z`: when a progress line arrived, in UTC to the millisecond.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
     /// `{"type": "progress", "message": ..., "time": ...}`.
     private struct ProgressLine: Encodable {
         var type = "progress"
         var message: String
-        var time: Date
+        var time: String
     }
 
     /// `{"type": KIND, KIND: document}`.
