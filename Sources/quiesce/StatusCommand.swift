@@ -11,9 +11,9 @@ struct StatusCommand: ParsableCommand, CoordinatorRequest {
         discussion: """
             Exit codes: 0 no service or instance failed, was lost or timed out; 3 one did; 69 the \
             coordinator did not answer within --timeout; 77 it refused the request (a key it does not \
-            allow). With --watch the table is drawn again every --interval (in place on a terminal), \
-            until the coordinator stops answering or SIGINT; the exit code is then that of the last \
-            table, or 69 when the coordinator went away.
+            allow). With --watch the table is drawn again every --interval (in place on a terminal, one \
+            table after another otherwise) until the coordinator stops answering (exit code 69) or \
+            SIGINT.
             """
     )
     static let defaultTimeout = Duration.seconds(5)
