@@ -18,7 +18,8 @@ struct ErrorGuidanceTests {
         let plain = try await CommandResult.run(
             Fleet.binary, ["status", "--coordinator", fleet.endpoint, "--insecure", "--timeout", "2s"])
         #expect(plain.status == 69)
-        #expect(plain.errors.contains("it is secured with CURVE keys and this command has none"), "\(plain.errors)")
+        // A mechanism mismatch, or on a loaded machine a handshake the coordinator closed without a word.
+        #expect(plain.errors.contains("secured with CURVE keys and this command has none"), "\(plain.errors)")
 
         let wrongServer = try await CommandResult.run(
             Fleet.binary,

@@ -70,7 +70,9 @@ public struct NoAnswerDiagnosis: Sendable, Equatable {
             return secured
                 ? "\(unanswered): the handshake failed, so --server-key is probably not the coordinator's "
                     + "public key; give its coordinator.key (or --keys DIR of its fleet)"
-                : "\(unanswered): the handshake failed; is a Quiesce coordinator listening there?"
+                : "\(unanswered): the handshake failed, so it is probably secured with CURVE keys and this "
+                    + "command has none; give --keys DIR (from quiesce keygen --fleet) or --key FILE --server-key KEY "
+                    + "(else it is no Quiesce coordinator)"
         }
         if handshakeSucceeded {
             return "\(unanswered): the connection was made but nothing answered; "

@@ -30,6 +30,12 @@ struct NoAnswerDiagnosisTests {
         #expect(text.contains("--keys DIR"))
     }
 
+    @Test("A plain handshake that failed without detail (a loaded server closed it): most likely a secured coordinator")
+    func plainHandshakeFailed() {
+        let text = explanation([.connected, .handshakeFailed], secured: false)
+        #expect(text.contains("it is probably secured with CURVE keys and this command has none; give --keys DIR"))
+    }
+
     @Test("Keys against a plain coordinator: drop them, or give it keys")
     func securedAgainstPlain() {
         let text = explanation([.connected, .mechanismMismatch], secured: true)
