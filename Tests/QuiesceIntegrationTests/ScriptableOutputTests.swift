@@ -94,7 +94,7 @@ struct ScriptableOutputTests {
         let terminal = try await CommandResult.run(
             URL(fileURLWithPath: "/usr/bin/timeout"),
             [
-                "-s", "INT", "3", "script", "-qfec",
+                "-s", "INT", "8", "script", "-qfec",
                 "\(Fleet.binary.path) status -w --interval 200ms --insecure", "/dev/null",
             ], environment: environment)
         #expect(terminal.output.components(separatedBy: "\u{1B}[H\u{1B}[2J").count > 2, "\(terminal.output)")
