@@ -6,10 +6,9 @@ import QuiesceCore
 /// Reads and validates a configuration file, turning every problem into a message and an exit code.
 enum ConfigurationFile {
     /// Reads `path` and hands its text to `parse` (``ConfigurationLoader/load(yaml:file:)`` or
-    /// ``ComposeImporter/load(yaml:file:)``); prints the file's warnings to stderr unless told not to.
+    /// ``ComposeImporter/load(yaml:file:)``); prints the file's warnings to stderr.
     static func load(
-        _ path: String, parse: (_ yaml: String, _ file: String) throws(ConfigurationError) -> Configuration,
-        printingWarnings: Bool = true
+        _ path: String, parse: (_ yaml: String, _ file: String) throws(ConfigurationError) -> Configuration
     ) throws -> Configuration {
         guard let data = FileManager.default.contents(atPath: path) else {
             printError("\(path): cannot read the file; check the path and its permissions")
@@ -17,9 +16,7 @@ enum ConfigurationFile {
         }
         do {
             let configuration = try parse(String(decoding: data, as: UTF8.self), path)
-            if printingWarnings {
-                for warning in configuration.warnings { printError(Self.warningLine(warning, in: path)) }
-            }
+            for warning in configuration.warnings { printError(Self.warningLine(warning, in: path)) }
             return configuration
         } catch {
             printError(error.description)

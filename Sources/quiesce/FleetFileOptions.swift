@@ -25,11 +25,10 @@ struct FleetFileOptions: ParsableArguments {
         _ = try chosenFile()
     }
 
-    /// Reads and validates the file given, printing its warnings unless told not to; exits with code
-    /// 78 when it is invalid.
-    func load(printingWarnings: Bool = true) throws -> Configuration {
+    /// Reads and validates the file given, printing its warnings; exits with code 78 when it is invalid.
+    func load() throws -> Configuration {
         let file = try chosenFile()
-        return try ConfigurationFile.load(file.path, parse: file.parse, printingWarnings: printingWarnings)
+        return try ConfigurationFile.load(file.path, parse: file.parse)
     }
 
     /// The file's path, for messages.
