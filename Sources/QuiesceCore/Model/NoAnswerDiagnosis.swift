@@ -43,11 +43,8 @@ public struct NoAnswerDiagnosis: Sendable, Equatable {
         }
     }
 
-    /// Whether the coordinator answered at least once: silence after that is a coordinator that went
-    /// silent, not one that never answered.
-    public var hasAnswered: Bool { answered }
-
-    /// The message for a command that waited `timeout` for `endpoint` in vain.
+    /// The message for a command that waited `timeout` for `endpoint` in vain. Silence after an answer
+    /// is a coordinator that went silent, not one that never answered.
     /// - Parameter secured: whether the command connected with CURVE keys.
     public func explanation(endpoint: String, secured: Bool, timeout: Duration) -> String {
         let wait = timeout.configurationText
