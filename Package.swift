@@ -66,8 +66,11 @@ let package = Package(
                 "QuiesceAgent", "QuiesceDiagrams", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildCommit"]
         ),
+        // Writes the commit the binary is built from, for `quiesce --version`.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         // A load generator: thousands of simulated agents, and the bare router that is its floor.
         .executableTarget(
             name: "quiesce-swarm",

@@ -16,14 +16,15 @@ for run in $(seq 1 "$runs"); do
     port=$((17000 + run))
     endpoint=tcp://127.0.0.1:$port
     sed "s|tcp://127.0.0.1:7700|$endpoint|" examples/seed.yaml > "$work/seed.yaml"
-    $quiesce coordinator --config "$work/seed.yaml" --keys "$work/keys" --json >"$work/report.json" 2>/dev/null &
+    $quiesce coordinator --config "$work/seed.yaml" --keys "$work/keys" --json >"$work/report.json" 2>"$work/progress.log" &
     coordinator=$!
     for service in "api 3" "database 2" "cache 1"; do
         set -- $service
         $quiesce agent --name "$1" --coordinator "$endpoint" --keys "$work/keys" \
             -- examples/slow-service.sh "$1" "$2" "$work/timeline" >/dev/null 2>&1 &
     done
-    until grep -q "startup complete" "$work/report.json" 2>/dev/null; do sleep 0.05; done
+    # With --json the report alone goes to stdout; progress and logs go to stderr.
+    until grep -q "startup complete" "$work/progress.log" 2>/dev/null; do sleep 0.05; done
     sleep 0.5
     start=$(date +%s.%N)
     kill -TERM "$coordinator"

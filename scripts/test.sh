@@ -24,7 +24,7 @@ scripts/check-compose.sh || compose_status=$?
 if [[ $status -eq 0 ]]; then status=$compose_status; fi
 # The code's format (.swift-format; `swift format -i --recursive Sources Tests Fuzz Package.swift` fixes it).
 format_status=0
-swift format lint --strict --recursive Sources Tests Fuzz Package.swift || format_status=$?
+swift format lint --strict --recursive Sources Tests Fuzz Plugins Package.swift || format_status=$?
 if [[ $format_status -ne 0 ]]; then echo "format: run swift format -i --recursive Sources Tests Fuzz Package.swift"; fi
 if [[ $status -eq 0 ]]; then status=$format_status; fi
 # One plain closing line with the counts Swift Testing reported.

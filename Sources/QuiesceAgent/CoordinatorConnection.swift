@@ -24,6 +24,11 @@ final class CoordinatorConnection {
         initialDelay: Sockets.reconnectInterval, maximumDelay: Sockets.reconnectIntervalMax)
     /// A failure repeats at every backoff while an impostor or a wrong key is there.
     private var failureLog = LogThrottle(interval: .seconds(10))
+    /// Nothing accepting the connection repeats at every reconnection interval while the coordinator
+    /// is not up: said at once, then every 10 s.
+    private var absenceLog = LogThrottle(interval: .seconds(10))
+    /// Whether a handshake ever succeeded: an absent coordinator is then one that went away.
+    private var everConnected = false
     /// Each socket's monitor publishes on an address of its own.
     private var generation = 0
 
@@ -38,12 +43,16 @@ final class CoordinatorConnection {
         (dealer, monitor) = try Self.connect(context: context, endpoint: endpoint, curve: curve, generation: 0)
     }
 
-    /// Reads the monitor's handshake events: a failure is logged (throttled) and makes a new socket
-    /// due; a success calls it off.
+    /// Reads the monitor's events: a failed handshake is logged (throttled) and makes a new socket
+    /// due; a success calls it off; a connection nothing accepted is logged (throttled) as a
+    /// coordinator not there yet.
     func readEvents(now: Timestamp) throws {
         while let event = try monitor.next() {
             if event.kind == .handshakeSucceeded {
+                everConnected = true
                 reconnection.handshakeSucceeded()
+            } else if event.kind == .connectRetried {
+                logAbsence(now: now)
             } else if let failure = event.handshakeFailure {
                 _ = reconnection.handshakeFailed(now: now)
                 log(failure: failure, event: event, now: now)
@@ -85,7 +94,7 @@ final class CoordinatorConnection {
         let dealer = try Sockets.unconnectedDealer(context: context, curve: curve)
         do {
             let monitor = try SocketMonitor(
-                dealer, context: context, events: [.handshakeFailures, .handshakeSucceeded],
+                dealer, context: context, events: [.handshakeFailures, .handshakeSucceeded, .connectRetried],
                 address: "inproc://quiesce.agent.monitor.\(generation)")
             do {
                 try dealer.connect(endpoint)
@@ -100,6 +109,15 @@ final class CoordinatorConnection {
             dealer.close()
             throw error
         }
+    }
+
+    private func logAbsence(now: Timestamp) {
+        guard let unlogged = absenceLog.record("absent", now: now) else { return }
+        let message: Logger.Message =
+            everConnected
+            ? "The coordinator at \(endpoint) is gone; retrying"
+            : "No coordinator at \(endpoint) yet; retrying"
+        logger.notice(message, metadata: ["coordinator": "\(endpoint)", "unlogged_since_last": "\(unlogged)"])
     }
 
     private func log(failure: String, event: SocketEvent, now: Timestamp) {

@@ -46,6 +46,7 @@ public enum ComposeImporter {
         if let include = key("include", in: top) {
             reader.issue(include, "include: pulls in services from other files; \(resolveFirst)")
         }
+        FileKindCheck.quiesceSettingsInCompose(top, reader: &reader)
         var blocks = FleetBlocks()
         if let extensionNode = top[extensionKey].flatMap({ reader.composeLiteral($0) }),
             let mapping = reader.mapping(extensionNode, what: extensionKey)

@@ -64,6 +64,10 @@ extension ConfigurationReader {
             if let dependsOn = service.mapping["depends_on"].flatMap({ composeLiteral($0) }) {
                 dependencies[service.name] = composeDependencies(dependsOn, service: service.name)
             }
+            let named = Set(dependencies[service.name, default: []].map(\.name))
+            dependencies[service.name, default: []] += Self.impliedDependencies(of: service.mapping)
+                .filter { !named.contains($0) }.map { ComposeDependency(name: $0) }
+            warnAboutComposeKeys(of: service)
         }
         let targets = ComposeDependencyTargets(
             unmanaged: Set(services.filter { !$0.isManaged }.map(\.name)),

@@ -41,6 +41,9 @@ public enum ConfigurationLoader {
             throw ConfigurationError(
                 file: file, issues: reader.issues + [.init(line: 1, message: "the file is empty; declare services:")])
         }
+        if let confusion = FileKindCheck.composeFileGivenAsQuiesce(top) {
+            throw ConfigurationError(file: file, issues: [confusion])
+        }
         reader.checkKeys(top, allowed: topLevelKeys, in: "the top level")
         let blocks = reader.fleetBlocks(top)
 

@@ -39,6 +39,8 @@ enum DurationFormat {
 /// ``ConfigurationLoader`` (Quiesce's own files) and ``ComposeImporter`` (docker compose files).
 struct ConfigurationReader {
     var issues: [ConfigurationIssue] = []
+    /// What the file holds that works, but probably not as its author meant: printed, not refused.
+    var warnings: [ConfigurationIssue] = []
 
     /// The YAML document in `text`, or `nil` when it is empty. A key declared twice in a mapping is
     /// reported alone, at the line of its first declaration; so is a document whose aliases expand it
@@ -61,6 +63,10 @@ struct ConfigurationReader {
 
     mutating func issue(_ node: Node?, _ message: String) {
         issues.append(.init(line: node?.mark?.line, message: message))
+    }
+
+    mutating func warn(_ node: Node?, _ message: String) {
+        warnings.append(.init(line: node?.mark?.line, message: message))
     }
 
     mutating func mapping(_ node: Node, what: String) -> Node.Mapping? {
@@ -163,7 +169,9 @@ struct ConfigurationReader {
             issue(blocks.securityNode, "security.agents names unknown service \"\(service)\"")
         }
         guard issues.isEmpty else { throw ConfigurationError(file: file, issues: issues) }
-        return Configuration(coordinator: blocks.coordinator, graph: graph, security: blocks.security)
+        var configuration = Configuration(coordinator: blocks.coordinator, graph: graph, security: blocks.security)
+        configuration.warnings = warnings.sorted { ($0.line ?? 0) < ($1.line ?? 0) }
+        return configuration
     }
 
     // MARK: Services

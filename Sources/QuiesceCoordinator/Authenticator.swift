@@ -6,7 +6,7 @@ import ZeroMQ
 /// Who may talk to the coordinator: client public keys bound to identities, loaded from the key files
 /// of the `security:` block. An identity is `agent:SERVICE`, `admin:NAME` or `reader:NAME` (NAME is
 /// the key file's name); libzmq attaches it to every message of the connection as its User-Id.
-final class Authenticator {
+public final class Authenticator {
     /// The coordinator's own key pair, from `server_key`.
     let serverKeys: CurveKeyPair
     private let settings: SecuritySettings
@@ -17,7 +17,7 @@ final class Authenticator {
     /// Loads every key file. Fails closed: a bad server key is an error, so nothing starts; so are
     /// key files and an agents directory that ``FilePermissions`` refuses, and one key in two files
     /// of different identities (``KeyBindings``).
-    init(settings: SecuritySettings, services: [String]) throws {
+    public init(settings: SecuritySettings, services: [String]) throws {
         self.settings = settings
         self.services = services
         serverKeys = try CurveCertificate.readSecret(settings.serverKeyFile, role: "server_key")

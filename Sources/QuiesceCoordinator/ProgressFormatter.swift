@@ -34,8 +34,9 @@ enum ProgressFormatter {
             "\(service) ready (\(after.secondsText))"
         case .startup(.serviceAdopted(let service, let ready)):
             "\(service) already running\(ready ? " and ready" : ""): adopted"
-        case .startupComplete(let after):
-            "startup complete in \(after.secondsText)"
+        case .startupComplete(let after, let waiting):
+            "startup complete in \(after.secondsText) (\(waiting.secondsText) waiting for agents, "
+                + "\((after - waiting).secondsText) starting)"
         case .startupFailed(let failure):
             "startup failed: \(failure)"
         case .shutdownBegan:

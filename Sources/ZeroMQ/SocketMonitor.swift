@@ -9,6 +9,10 @@ public struct SocketEvent: Sendable, Equatable {
 
         /// A peer's TCP or IPC connection was accepted; the handshake begins.
         public static let accepted = Kind(rawValue: UInt16(ZMQ_EVENT_ACCEPTED))
+        /// A connecting socket's TCP or IPC connection was made; the handshake begins.
+        public static let connected = Kind(rawValue: UInt16(ZMQ_EVENT_CONNECTED))
+        /// A connecting socket will try again: nothing accepted its connection (refused, no such socket).
+        public static let connectRetried = Kind(rawValue: UInt16(ZMQ_EVENT_CONNECT_RETRIED))
         /// A connection closed, whether or not its handshake had completed.
         public static let disconnected = Kind(rawValue: UInt16(ZMQ_EVENT_DISCONNECTED))
         /// A listener could not accept a connection; the value is the `errno` (`EMFILE`: no descriptor
@@ -40,6 +44,14 @@ public struct SocketEvent: Sendable, Equatable {
     /// all a CURVE client sees of a server whose key is not the one the client holds: the server
     /// cannot read the client's greeting and closes the connection.
     public var isHandshakeFailureWithoutDetail: Bool { kind == .handshakeFailedNoDetail }
+
+    /// Whether a handshake failed because one side uses CURVE and the other does not.
+    public var isMechanismMismatch: Bool {
+        kind == .handshakeFailedProtocol && value == UInt32(ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+    }
+
+    /// Whether the peer's ZAP handler refused this side's key.
+    public var isAuthenticationFailure: Bool { kind == .handshakeFailedAuthentication }
 
     /// For a failed handshake, what went wrong, in words an operator can act on; `nil` otherwise.
     public var handshakeFailure: String? {

@@ -3,26 +3,54 @@ import QuiesceRuntime
 import QuiesceWire
 import ZeroMQ
 
-/// The CLI's side of the operator dialogs: `status` and `shutdown`.
+/// The CLI's side of the operator dialogs: `status`, `shutdown`, `stop`, `start` and `restart`.
 final class AdminClient {
     /// The coordinator did not answer in time, or answered with an error.
     struct Failure: Error, CustomStringConvertible {
+        enum Kind {
+            /// Nothing answered within the timeout: the coordinator is unavailable (exit code 69).
+            case noAnswer
+            /// The coordinator refused the request (exit code 77).
+            case refused
+        }
+
+        var kind: Kind
         var description: String
+
+        /// The exit code a command ends with after this failure (sysexits.h's `EX_UNAVAILABLE` and
+        /// `EX_NOPERM`).
+        var exitCode: Int32 {
+            switch kind {
+            case .noAnswer: 69
+            case .refused: 77
+            }
+        }
     }
 
     private let context: Context
     private let dealer: Socket
+    private let monitor: SocketMonitor
+    private let endpoint: String
+    private let secured: Bool
     private let clock = MonotonicClock()
     private var nextID: UInt64 = 1
+    private var diagnosis = NoAnswerDiagnosis()
 
     /// - Parameter curve: the operator's keys and the coordinator's public key; plain when `nil`.
     init(coordinator endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)? = nil) throws {
+        self.endpoint = endpoint
+        secured = curve != nil
         context = try Context()
-        dealer = try Sockets.dealer(context: context, connect: endpoint, immediate: false, curve: curve)
+        dealer = try Sockets.unconnectedDealer(context: context, immediate: false, curve: curve)
+        monitor = try SocketMonitor(
+            dealer, context: context, events: [.connected, .connectRetried, .handshakeFailures, .handshakeSucceeded],
+            address: "inproc://quiesce.admin.monitor")
+        try dealer.connect(endpoint)
     }
 
     /// Closes the socket; call once done.
     func close() {
+        monitor.close()
         try? dealer.set(.linger, Int32(0))
         dealer.close()
         context.terminate()
@@ -36,11 +64,11 @@ final class AdminClient {
             guard envelope.replyTo == id else { continue }
             switch envelope.message {
             case .statusReply(let document): return document
-            case .error(let text): throw Failure(description: "the coordinator answered: \(text)")
+            case .error(let text): throw Failure(kind: .refused, description: "the coordinator answered: \(text)")
             default: continue
             }
         }
-        throw Failure(description: "no answer from the coordinator within \(timeout.configurationText)")
+        throw noAnswer(within: timeout)
     }
 
     /// Requests the shutdown, hands each progress line to `progress`, and returns the final report.
@@ -72,14 +100,12 @@ final class AdminClient {
             answered = true
             switch envelope.message {
             case .event(let document): if !event(document) { return }
-            case .error(let text): throw Failure(description: "the coordinator answered: \(text)")
+            case .error(let text): throw Failure(kind: .refused, description: "the coordinator answered: \(text)")
             default: continue
             }
         }
-        throw Failure(
-            description: answered
-                ? "the coordinator went silent for \(timeout.configurationText)"
-                : "no answer from the coordinator within \(timeout.configurationText)")
+        guard answered else { throw noAnswer(within: timeout) }
+        throw Failure(kind: .noAnswer, description: "the coordinator went silent for \(timeout.configurationText)")
     }
 
     /// Sends a request answered by progress lines and a report.
@@ -92,11 +118,18 @@ final class AdminClient {
             switch envelope.message {
             case .progress(let line): progress(line)
             case .report(let report): return report
-            case .error(let text): throw Failure(description: "the coordinator answered: \(text)")
+            case .error(let text): throw Failure(kind: .refused, description: "the coordinator answered: \(text)")
             default: continue
             }
         }
-        throw Failure(description: "the coordinator went silent for \(timeout.configurationText)")
+        throw noAnswer(within: timeout)
+    }
+
+    /// Why nothing came within `timeout`, as far as the connection tells, and what to try.
+    private func noAnswer(within timeout: Duration) -> Failure {
+        readEvents()
+        return Failure(
+            kind: .noAnswer, description: diagnosis.explanation(endpoint: endpoint, secured: secured, timeout: timeout))
     }
 
     /// Sends a request; the socket queues it until the connection is up.
@@ -104,19 +137,40 @@ final class AdminClient {
         let id = nextID
         nextID += 1
         guard try dealer.send(WireCodec.encode(Envelope(id: id, message: message))) else {
-            throw Failure(description: "cannot queue the request for the coordinator")
+            throw Failure(kind: .noAnswer, description: "cannot queue the request for the coordinator at \(endpoint)")
         }
         return id
     }
 
     private func receive(until deadline: Timestamp) throws -> Envelope? {
-        var poller = Poller([.socket(dealer)])
+        var poller = Poller([.socket(dealer), .socket(monitor.socket)])
         while clock.now < deadline {
-            guard try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: deadline, limit: .seconds(1)))[0],
-                let received = try dealer.receive(maxFrames: WireCodec.maximumFrames)
-            else { continue }
-            if let envelope = try? WireCodec.decode(received.frames) { return envelope }
+            let ready = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: deadline, limit: .seconds(1)))
+            if ready[1] { readEvents() }
+            guard ready[0], let received = try dealer.receive(maxFrames: WireCodec.maximumFrames) else { continue }
+            if let envelope = try? WireCodec.decode(received.frames) {
+                diagnosis.observe(.answered)
+                return envelope
+            }
         }
         return nil
+    }
+
+    /// Feeds the connection's events to the diagnosis.
+    private func readEvents() {
+        while let event = try? monitor.next() {
+            let observation: NoAnswerDiagnosis.Observation? =
+                switch event.kind {
+                case .connectRetried: .connectionRefused
+                case .connected: .connected
+                case .handshakeSucceeded: .handshakeSucceeded
+                default:
+                    event.isMechanismMismatch
+                        ? .mechanismMismatch
+                        : event.isAuthenticationFailure
+                            ? .keyRefused : event.handshakeFailure.map { _ in .handshakeFailed }
+                }
+            if let observation { diagnosis.observe(observation) }
+        }
     }
 }

@@ -35,8 +35,17 @@ struct AgentCommand: ParsableCommand {
             valueName: "id"))
     var instance: String?
 
-    @Option(name: .long, help: "The coordinator's endpoint, e.g. tcp://coordinator.internal:7700.")
-    var coordinator: String
+    @Option(
+        name: .customLong("coordinator"),
+        help: ArgumentHelp(
+            "The coordinator's endpoint, e.g. tcp://coordinator.internal:7700 (default: $QUIESCE_COORDINATOR).",
+            valueName: "endpoint"))
+    var coordinatorFlag: String?
+
+    /// `--coordinator`, or `QUIESCE_COORDINATOR`.
+    private var coordinator: String {
+        (try? CoordinatorEndpoint.resolve(coordinatorFlag)) ?? ""
+    }
 
     @Option(name: .long, help: "The signal that asks the service to stop: SIGTERM, SIGINT, SIGQUIT, 15, ...")
     var stopSignal: String = "SIGTERM"
@@ -102,6 +111,7 @@ struct AgentCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        _ = try CoordinatorEndpoint.resolve(coordinatorFlag)
         guard !command.isEmpty else {
             throw ValidationError(
                 "give the service's command after --: quiesce agent --name api --coordinator tcp://127.0.0.1:7700 -- ./api"

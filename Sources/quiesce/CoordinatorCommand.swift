@@ -44,8 +44,7 @@ struct CoordinatorCommand: ParsableCommand {
     )
     var insecure = false
 
-    @Flag(help: "Print the final report as JSON instead of a table.")
-    var json = false
+    @OptionGroup(title: "Output") var output: OutputOptions
 
     @Option(
         name: .long,
@@ -70,9 +69,15 @@ struct CoordinatorCommand: ParsableCommand {
     }
 
     func run() throws {
+        let printer = OutputPrinter(format: output.format)
         var configuration = try fleetFile.load()
         let logger = logging.makeLogger("quiesce.coordinator")
         let endpoint = bind ?? configuration.coordinator.bind
+        if let problem = EndpointSyntax.problem(in: endpoint) {
+            let source = bind != nil ? "--bind" : "\(fleetFile.path): coordinator.bind"
+            printError(EndpointSyntax.message(for: endpoint, problem: problem, option: source))
+            throw ExitCode(CoordinatorExitCode.invalidConfiguration)
+        }
         if let metricsBind, case .success(let address) = ListenAddress.parse(metricsBind) {
             configuration.coordinator.metricsBind = address
         }
@@ -101,29 +106,28 @@ struct CoordinatorCommand: ParsableCommand {
         do {
             epoch = try state.map { try $0.nextEpoch() } ?? StateDirectory.clockEpoch()
         } catch {
-            printError("coordinator: cannot use the state directory: \(error)")
-            throw error is FilePermissions.Problem ? ExitCode(CoordinatorExitCode.invalidConfiguration) : .failure
+            printError(
+                "coordinator: cannot use the state directory: \(SetupFailure.describe(error)); "
+                    + "give a directory this user may create and write (coordinator.state_dir, --state-dir)")
+            throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
         let runtime = CoordinatorRuntime(
             configuration: configuration, endpoint: endpoint, epoch: epoch,
             journal: state.map(Journal.init(directory:)), logger: logger,
-            output: printLine)
+            output: printer.progress)
         let report: ShutdownReport
         do {
             report = try runtime.run()
         } catch {
-            printError("coordinator: \(error)")
-            // A key file, or a directory, that cannot be trusted is a configuration to fix.
-            let refused =
-                error is FilePermissions.Problem || error is CurveCertificate.Failure || error is MetricsEndpointFailure
-            throw refused ? ExitCode(CoordinatorExitCode.invalidConfiguration) : .failure
+            printError("coordinator: \(SetupFailure.describe(error, endpoint: endpoint))")
+            throw ExitCode(SetupFailure.isSetup(error) ? CoordinatorExitCode.invalidConfiguration : 70)
         }
         var document = ReportDocument(report)
         document.timeline = TimelineDocument(runtime.timeline)
         if let timeline {
             try OutputFile.write(TimelineDrawing.svg(runtime.timeline), to: timeline, command: "coordinator")
         }
-        printLine(json ? JSONText.encode(document) : "\n" + ReportFormatter.table(document))
+        printer.document(document, kind: "report") { "\n" + ReportFormatter.table(document) }
         throw ExitCode(report.exitCode)
     }
 }

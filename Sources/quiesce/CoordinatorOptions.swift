@@ -8,18 +8,19 @@ protocol CoordinatorRequest {
     static var defaultTimeout: Duration { get }
     /// The help of its `--timeout`.
     static var timeoutHelp: String { get }
-    /// The help of its `--json`.
-    static var jsonHelp: String { get }
 }
 
-/// `--coordinator`, `--json`, `--timeout` and the key options, shared by status, shutdown, stop,
-/// start and restart; each gives its own default timeout and help through `Request`.
+/// `--coordinator`, the output format, `--timeout` and the key options, shared by status, shutdown,
+/// stop, start and restart; each gives its own default timeout and help through `Request`.
 struct CoordinatorOptions<Request: CoordinatorRequest>: ParsableArguments {
-    @Option(name: .long, help: "The coordinator's endpoint.")
-    var coordinator: String
+    @Option(
+        name: .customLong("coordinator"),
+        help: ArgumentHelp(
+            "The coordinator's endpoint, tcp://HOST:PORT or ipc:///PATH (default: $QUIESCE_COORDINATOR).",
+            valueName: "endpoint"))
+    var coordinatorFlag: String?
 
-    @Flag(help: ArgumentHelp(Request.jsonHelp))
-    var json = false
+    @OptionGroup(title: "Output") var output: OutputOptions
 
     @Option(
         name: .long, help: DurationArgument.help(Request.timeoutHelp, default: Request.defaultTimeout),
@@ -28,11 +29,37 @@ struct CoordinatorOptions<Request: CoordinatorRequest>: ParsableArguments {
 
     @OptionGroup var curve: CurveOptions
 
+    func validate() throws {
+        _ = try CoordinatorEndpoint.resolve(coordinatorFlag)
+    }
+
+    /// `--coordinator`, or `QUIESCE_COORDINATOR`.
+    var coordinator: String {
+        (try? CoordinatorEndpoint.resolve(coordinatorFlag)) ?? ""
+    }
+
     /// A client of the coordinator, connecting with the keys given (the admin key of `--keys`), or
     /// plainly without them where ``PlainConnection`` allows it.
     /// - Parameter command: the command's name, for its messages.
     func makeClient(for command: String) throws -> AdminClient {
         let credentials = try curve.credentials(to: coordinator, side: .command(command)) { $0.adminSecretKey }
         return try AdminClient(coordinator: coordinator, curve: credentials)
+    }
+}
+
+/// The coordinator's endpoint of a command that connects to it: `--coordinator`, else
+/// `QUIESCE_COORDINATOR`, checked by ``EndpointSyntax``.
+enum CoordinatorEndpoint {
+    static func resolve(_ flag: String?) throws -> String {
+        guard let endpoint = EnvironmentDefault.value(flag, orVariable: EnvironmentDefault.coordinator) else {
+            throw ValidationError(
+                "give the coordinator's endpoint: --coordinator tcp://HOST:PORT, or set \(EnvironmentDefault.coordinator)"
+            )
+        }
+        if let problem = EndpointSyntax.problem(in: endpoint) {
+            let source = flag != nil ? "--coordinator" : EnvironmentDefault.coordinator
+            throw ValidationError(EndpointSyntax.message(for: endpoint, problem: problem, option: source))
+        }
+        return endpoint
     }
 }

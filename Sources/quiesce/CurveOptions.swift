@@ -9,7 +9,7 @@ struct CurveOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The fleet's keys directory, made by quiesce keygen --fleet: the same as --key and --server-key with its files.",
+            "The fleet's keys directory, made by quiesce keygen --fleet: the same as --key and --server-key with its files (default: $QUIESCE_KEYS, unless --key, --server-key or --insecure is given).",
             valueName: "dir"))
     var keys: String?
 
@@ -33,8 +33,8 @@ struct CurveOptions: ParsableArguments {
 
     /// The keys to connect to `endpoint` with, or `nil` for a plain connection, which
     /// ``PlainConnection`` must allow (a refusal ends the command with 78, after saying why). Key
-    /// files that ``FilePermissions`` refuses (a secret others may read, a public key others may
-    /// write) end the command with 78 too.
+    /// files that cannot be read, or that ``FilePermissions`` refuses (a secret others may read, a
+    /// public key others may write), end the command with 78 too.
     /// - Parameters:
     ///   - side: who connects, for the plain rule and its messages.
     ///   - ownKey: this side's secret key file in a fleet's keys directory (`--keys`).
@@ -42,6 +42,9 @@ struct CurveOptions: ParsableArguments {
         keys: CurveKeyPair, serverKey: String
     )? {
         let files: (key: String, serverKey: String)?
+        let keys =
+            key == nil && serverKey == nil && !insecure
+            ? EnvironmentDefault.value(keys, orVariable: EnvironmentDefault.keys) : keys
         switch (keys, key, serverKey) {
         case (nil, nil, nil):
             files = nil
@@ -75,8 +78,10 @@ struct CurveOptions: ParsableArguments {
                 !isFile && CurveKeyPair.isValidKey(files.serverKey)
                 ? files.serverKey : try CurveCertificate.readPublic(files.serverKey)
             return (own, serverKey)
-        } catch let problem as FilePermissions.Problem {
-            printError("\(problem)")
+        } catch {
+            // A key file that is missing, unreadable or open to others is a setup to fix.
+            guard SetupFailure.isSetup(error) else { throw error }
+            printError(SetupFailure.describe(error))
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
     }

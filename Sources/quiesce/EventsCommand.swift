@@ -8,13 +8,14 @@ struct EventsCommand: ParsableCommand, CoordinatorRequest {
         abstract: "Follow everything the coordinator does, one line per event with its time, or JSON lines.",
         discussion: """
             Registrations, refusals and rejections, orders (start, stop, kill, retransmitted), readiness, \
-            outcomes, lost agents, waves and runs. Ends with the fleet's shutdown, exiting 0; exits 1 if \
-            the coordinator goes silent or drops this subscriber for reading too slowly.
+            outcomes, lost agents, waves and runs. Ends with the fleet's shutdown, exiting 0; exits 69 if \
+            the coordinator goes silent or never answers, 77 if it refuses this subscriber or drops it for \
+            reading too slowly. A stream has no single document: with -o json, as with -o json-lines, each \
+            event is one JSON object per line.
             """
     )
     static let defaultTimeout = Duration.seconds(10)
     static let timeoutHelp = "How long the coordinator may stay silent (it sends a heartbeat each second)."
-    static let jsonHelp = "Print each event as one JSON object per line."
 
     @OptionGroup var connection: CoordinatorOptions<EventsCommand>
 
@@ -23,12 +24,12 @@ struct EventsCommand: ParsableCommand, CoordinatorRequest {
         defer { client.close() }
         do {
             try client.events(timeout: connection.timeout) { event in
-                printLine(connection.json ? JSONText.line(event) : EventLine.text(event))
+                printLine(connection.output.format == .text ? EventLine.text(event) : JSONText.line(event))
                 return !(event.type == "run_ended" && event.run == "shutdown" && event.operation == nil)
             }
-        } catch {
-            printError("events: \(error)")
-            throw ExitCode.failure
+        } catch let failure as AdminClient.Failure {
+            printError("events: \(failure)")
+            throw ExitCode(failure.exitCode)
         }
     }
 }

@@ -3,25 +3,26 @@ import QuiesceCore
 import QuiesceRuntime
 import QuiesceWire
 
-/// Connects to the coordinator, makes a request answered by progress lines and a report, prints both,
-/// and exits with the report's exit code.
+/// Connects to the coordinator, makes a request answered by progress lines and a report, prints both
+/// in the output format chosen, and exits with the report's exit code.
 /// - Parameters:
-///   - connection: where the coordinator is, how long to wait for it, and whether to print JSON.
+///   - connection: where the coordinator is, how long to wait for it, and how to print.
 ///   - what: the command's name, for error messages.
-///   - request: makes the request on the client, handing progress lines to `printLine`.
+///   - request: makes the request on the client, handing each progress line to the function it is given.
 func followReport<Request>(
     _ connection: CoordinatorOptions<Request>, what: String,
-    _ request: (AdminClient, Duration) throws -> ReportDocument
+    _ request: (AdminClient, Duration, _ progress: (String) -> Void) throws -> ReportDocument
 ) throws {
     let client = try connection.makeClient(for: what)
     defer { client.close() }
+    let printer = OutputPrinter(format: connection.output.format)
     let report: ReportDocument
     do {
-        report = try request(client, connection.timeout)
-    } catch {
-        printError("\(what): \(error)")
-        throw ExitCode.failure
+        report = try request(client, connection.timeout, printer.progress)
+    } catch let failure as AdminClient.Failure {
+        printError("\(what): \(failure)")
+        throw ExitCode(failure.exitCode)
     }
-    printLine(connection.json ? JSONText.encode(report) : "\n" + ReportFormatter.table(report))
+    printer.document(report, kind: "report") { "\n" + ReportFormatter.table(report) }
     throw ExitCode(report.exitCode)
 }

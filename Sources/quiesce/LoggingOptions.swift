@@ -4,15 +4,32 @@ import Logging
 /// `--log-level`, shared by the commands that log.
 struct LoggingOptions: ParsableArguments {
     @Option(
-        help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.",
-        transform: { text in
-            guard let level = Logger.Level(rawValue: text) else {
-                throw ValidationError(
-                    "log level \"\(text)\" is not one of trace, debug, info, notice, warning, error, critical")
-            }
-            return level
-        })
-    var logLevel: Logger.Level = .info
+        name: .customLong("log-level"),
+        help: ArgumentHelp(
+            "Log level on stderr: trace, debug, info, notice, warning, error, critical (default: $QUIESCE_LOG_LEVEL, else info).",
+            valueName: "log-level"))
+    var logLevelFlag: String?
+
+    func validate() throws {
+        _ = try level()
+    }
+
+    /// `--log-level`, else `QUIESCE_LOG_LEVEL`, else info.
+    var logLevel: Logger.Level {
+        (try? level()) ?? .info
+    }
+
+    private func level() throws -> Logger.Level {
+        guard let text = EnvironmentDefault.value(logLevelFlag, orVariable: EnvironmentDefault.logLevel) else {
+            return .info
+        }
+        guard let level = Logger.Level(rawValue: text) else {
+            let source = logLevelFlag != nil ? "--log-level" : EnvironmentDefault.logLevel
+            throw ValidationError(
+                "\(source): log level \"\(text)\" is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        return level
+    }
 
     /// Sends logs to stderr and returns a logger labelled `label`.
     func makeLogger(_ label: String) -> Logger {

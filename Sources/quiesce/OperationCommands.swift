@@ -6,7 +6,6 @@ import QuiesceCore
 struct OperationOptions: ParsableArguments, CoordinatorRequest {
     static let defaultTimeout = Duration.seconds(60)
     static let timeoutHelp = "Give up when the coordinator stays silent this long."
-    static let jsonHelp = "Print the report as JSON instead of a table."
 
     @Argument(help: "The service, as the configuration names it.")
     var service: String
@@ -16,9 +15,9 @@ struct OperationOptions: ParsableArguments, CoordinatorRequest {
     /// - Parameter maxUnavailable: for a rolling restart, how many instances may restart at once.
     func run(_ kind: Operation.Kind, maxUnavailable: Int? = nil) throws {
         let command = kind == .rollingRestart ? "restart" : kind.rawValue
-        try followReport(connection, what: command) { client, timeout in
+        try followReport(connection, what: command) { client, timeout, progress in
             try client.operation(
-                kind, service: service, maxUnavailable: maxUnavailable, timeout: timeout, progress: printLine)
+                kind, service: service, maxUnavailable: maxUnavailable, timeout: timeout, progress: progress)
         }
     }
 }

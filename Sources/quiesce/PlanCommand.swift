@@ -10,33 +10,36 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup(title: "Fleet") var fleetFile: FleetFileOptions
 
-    @Flag(help: "Print JSON for tooling.")
-    var json = false
+    @OptionGroup(title: "Output") var output: OutputOptions
 
     func run() throws {
         let configuration = try fleetFile.load()
         let plan = Plan(graph: configuration.graph)
-        if json {
-            printLine(JSONText.encode(PlanDocument(plan: plan)))
-            return
+        OutputPrinter(format: output.format).document(PlanDocument(plan: plan), kind: "plan") {
+            Self.text(plan, configuration).joined(separator: "\n")
         }
+    }
+
+    /// The plan as people read it.
+    static func text(_ plan: Plan, _ configuration: Configuration) -> [String] {
         let graph = configuration.graph
-        printLine("startup waves (a wave starts once the previous one is ready):")
+        var lines = ["startup waves (a wave starts once the previous one is ready):"]
         for (index, wave) in plan.startupWaves.enumerated() {
-            printLine("  \(index + 1): \(wave.joined(separator: ", "))")
+            lines.append("  \(index + 1): \(wave.joined(separator: ", "))")
         }
-        printLine("shutdown waves (a wave stops once the previous one has stopped):")
+        lines.append("shutdown waves (a wave stops once the previous one has stopped):")
         for (index, wave) in plan.shutdownWaves.enumerated() {
-            printLine("  \(index + 1): \(wave.joined(separator: ", "))")
+            lines.append("  \(index + 1): \(wave.joined(separator: ", "))")
         }
         let shutdownPath = plan.shutdownCriticalPath.map { "\($0) (\(graph[$0].stopTimeout.configurationText))" }
-        printLine("shutdown critical path: \(shutdownPath.joined(separator: " -> "))")
-        printLine(
+        lines.append("shutdown critical path: \(shutdownPath.joined(separator: " -> "))")
+        lines.append(
             "shutdown worst case: \(plan.shutdownWorstCase.configurationText) (deadline \(configuration.coordinator.shutdownTimeout.configurationText))"
         )
         let startupPath = plan.startupCriticalPath.map { "\($0) (\(graph[$0].startTimeout.configurationText))" }
-        printLine("startup critical path: \(startupPath.joined(separator: " -> "))")
-        printLine("startup worst case: \(plan.startupWorstCase.configurationText)")
+        lines.append("startup critical path: \(startupPath.joined(separator: " -> "))")
+        lines.append("startup worst case: \(plan.startupWorstCase.configurationText)")
+        return lines
     }
 }
 

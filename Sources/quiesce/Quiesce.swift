@@ -10,13 +10,17 @@ struct Quiesce: ParsableCommand {
             wave by wave in dependency order, gated on readiness; shutdown goes wave by wave in reverse, \
             each wave waiting for every acknowledgement or timeout.
             """,
-        version: "0.1.0",
+        version: "\(Quiesce.version) (commit \(buildCommit))",
         subcommands: [
-            PlanCommand.self, CoordinatorCommand.self, AgentCommand.self, StatusCommand.self, ShutdownCommand.self,
+            PlanCommand.self, ValidateCommand.self, CoordinatorCommand.self, AgentCommand.self, StatusCommand.self,
+            ShutdownCommand.self,
             StopServiceCommand.self, StartServiceCommand.self, RestartServiceCommand.self, KeygenCommand.self,
             EventsCommand.self,
             GraphCommand.self,
             TimelineCommand.self,
         ]
     )
+
+    /// The release this source tree is; `--version` adds the commit it was built from.
+    static let version = "0.1.0"
 }

@@ -8,13 +8,12 @@ struct ShutdownCommand: ParsableCommand, CoordinatorRequest {
     )
     static let defaultTimeout = Duration.seconds(30)
     static let timeoutHelp = "Give up when the coordinator stays silent this long."
-    static let jsonHelp = "Print the final report as JSON instead of a table."
 
     @OptionGroup var connection: CoordinatorOptions<ShutdownCommand>
 
     func run() throws {
-        try followReport(connection, what: "shutdown") { client, timeout in
-            try client.shutdown(timeout: timeout, progress: printLine)
+        try followReport(connection, what: "shutdown") { client, timeout, progress in
+            try client.shutdown(timeout: timeout, progress: progress)
         }
     }
 }

@@ -56,6 +56,6 @@ struct CoordinatorOptionsTests {
 extension CoordinatorOptions {
     /// What was parsed, without the request's type.
     var values: (coordinator: String, json: Bool, timeout: Duration, key: String?, serverKey: String?) {
-        (coordinator, json, timeout, curve.key, curve.serverKey)
+        (coordinator, output.format == .json, timeout, curve.key, curve.serverKey)
     }
 }

@@ -30,7 +30,10 @@ struct ProgressFormatterTests {
             (.startup(.serviceReady("database", after: .milliseconds(1250))), "database ready (1.25 s)"),
             (.startup(.serviceAdopted("database", ready: true)), "database already running and ready: adopted"),
             (.startup(.serviceAdopted("database", ready: false)), "database already running: adopted"),
-            (.startupComplete(after: .seconds(3)), "startup complete in 3.0 s"),
+            (
+                .startupComplete(after: .seconds(3), waitingForAgents: .seconds(1)),
+                "startup complete in 3.0 s (1.0 s waiting for agents, 2.0 s starting)"
+            ),
             (
                 .startedWithFewer("db", ready: 2, expected: 3, missing: ["c"], unregistered: 1),
                 "db ready with 2 of 3 instances at its start timeout; not ready: c, 1 never registered"

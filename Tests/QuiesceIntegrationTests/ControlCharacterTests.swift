@@ -37,8 +37,8 @@ struct ControlCharacterTests {
         try agent.send(.unready(reason: Self.hostile), id: 4)
         try agent.send(.ready, id: 5)
         await fleet.waitUntil("the coordinator printed api's unready reason") {
-            fleet.output("coordinator.out").contains("api unready:")
-                && fleet.output("coordinator.out").contains("api ready again")
+            fleet.coordinatorProgress().contains("api unready:")
+                && fleet.coordinatorProgress().contains("api ready again")
         }
         let status = try await fleet.run(["status", "--coordinator", fleet.endpoint], log: "status")
         #expect(status.terminationStatus == 0)
@@ -49,8 +49,8 @@ struct ControlCharacterTests {
             #expect(!text.split(separator: "\n").contains { $0.hasPrefix("FORGED-LINE") }, "\(log) holds a forged line")
         }
         #expect(fleet.output("coordinator.err").contains(#"evil\nFORGED-LINE"#))
-        #expect(fleet.output("coordinator.out").contains(#"agent connected: api (evil\nFORGED-LINE"#))
-        #expect(fleet.output("coordinator.out").contains(#"\x1B[2J\x1B[31m\u{202E}"#))
+        #expect(fleet.coordinatorProgress().contains(#"agent connected: api (evil\nFORGED-LINE"#))
+        #expect(fleet.coordinatorProgress().contains(#"\x1B[2J\x1B[31m\u{202E}"#))
         #expect(fleet.output("status.out").contains(#"evil\nFORGED-LINE"#))
 
         // The fleet still shuts down in order: api (answered by hand) before database.

@@ -26,8 +26,8 @@ struct CoordinatorRestartTests {
 
         let second = try await fleet.startCoordinator()
         await fleet.waitUntil("the new coordinator adopted both services") {
-            fleet.output("coordinator.out").contains("database already running and ready: adopted")
-                && fleet.output("coordinator.out").contains("api already running and ready: adopted")
+            fleet.coordinatorProgress().contains("database already running and ready: adopted")
+                && fleet.coordinatorProgress().contains("api already running and ready: adopted")
         }
         #expect(fleet.timeline().filter { $0.event == "started" }.count == 2, "a service was started twice")
         #expect(await fleet.shutDown(second) == 0)
@@ -85,7 +85,7 @@ extension CoordinatorRestartTests {
         kill(api.processIdentifier, SIGCONT)
         #expect(await fleet.waitForExit(second, timeout: .seconds(60)) == 0)
         #expect(
-            fleet.output("coordinator.out").contains(
+            fleet.coordinatorProgress().contains(
                 "resuming the shutdown a previous coordinator began (already stopped: web)"))
         try expectStopped("api", before: ["database"], in: fleet)
         try expectStopped("web", before: ["api"], in: fleet)

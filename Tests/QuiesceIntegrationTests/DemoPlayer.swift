@@ -113,13 +113,13 @@ final class DemoPlayer {
         ["out", "err"].map { (try? String(contentsOf: log(service, $0), encoding: .utf8)) ?? "" }.joined()
     }
 
-    /// The coordinator's JSON report, from its stdout.
+    /// The coordinator's JSON report: its whole stdout, which `--json` makes one JSON document.
     func report() throws -> [String: Any] {
         let text = (try? String(contentsOf: log("coordinator", "out"), encoding: .utf8)) ?? ""
-        guard let start = text.range(of: "\n{")?.lowerBound else {
-            throw Fleet.FleetError(description: "no JSON report in the coordinator's output:\n\(text)")
+        guard let report = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw Fleet.FleetError(description: "the coordinator's stdout is not one JSON document:\n\(text)")
         }
-        return try JSONSerialization.jsonObject(with: Data(text[start...].utf8)) as? [String: Any] ?? [:]
+        return report
     }
 
     /// The pids of the services' processes that are still alive, from the agents' logs.

@@ -51,7 +51,7 @@ struct FailureTests {
         await fleet.waitUntilStarted(["database", "api"])
         kill(api.processIdentifier, SIGKILL)
         await fleet.waitUntil("the coordinator reports api lost") {
-            fleet.output("coordinator.out").contains("agent lost: api")
+            fleet.coordinatorProgress().contains("agent lost: api")
         }
 
         #expect(await fleet.shutDown(coordinator) == 1)
@@ -122,7 +122,7 @@ struct FailureTests {
         try fleet.startAgent("database", stopDelay: 0.1)
         try fleet.startAgent("api")
         await fleet.waitUntil("api's agent is connected") {
-            fleet.output("coordinator.out").contains("agent connected: api")
+            fleet.coordinatorProgress().contains("agent connected: api")
         }
         try fleet.startAgent("migrations", command: ["/nonexistent/migrate"])
 
@@ -155,13 +155,13 @@ struct FailureTests {
         try fleet.startAgent("database", stopDelay: 0.1)
         let api = try fleet.startAgent("api", command: ["/bin/sh", "-c", "sleep 0.5; exit 4"])
         await fleet.waitUntil("the coordinator saw api exit") {
-            fleet.output("coordinator.out").contains("api exited on its own (exit code 4)")
+            fleet.coordinatorProgress().contains("api exited on its own (exit code 4)")
         }
 
         #expect(await fleet.shutDown(coordinator, timeout: .seconds(8)) == 1)
         #expect(try fleet.reportEntry("api")["outcome"] as? String == "already_exited")
         #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
-        #expect(fleet.output("coordinator.out").components(separatedBy: "api exited on its own").count == 2)
+        #expect(fleet.coordinatorProgress().components(separatedBy: "api exited on its own").count == 2)
         #expect(await fleet.waitForExit(api) == 4)
     }
 

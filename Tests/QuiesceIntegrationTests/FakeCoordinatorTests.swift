@@ -108,8 +108,8 @@ struct FakeCoordinatorTests {
 
         let second = try await fleet.startCoordinator()
         await fleet.waitUntil("the restarted coordinator adopted both services") {
-            fleet.output("coordinator.out").contains("database already running and ready: adopted")
-                && fleet.output("coordinator.out").contains("api already running and ready: adopted")
+            fleet.coordinatorProgress().contains("database already running and ready: adopted")
+                && fleet.coordinatorProgress().contains("api already running and ready: adopted")
         }
         #expect(await fleet.shutDown(second) == 0)
         try expectStopped("api", before: ["database"], in: fleet)

@@ -345,14 +345,19 @@ final class Fleet {
         }
     }
 
-    /// The coordinator's JSON report, from its stdout.
+    /// What the coordinator printed as progress: on stdout in text, on stderr (beside its logs) with
+    /// `--json`, which the fleet's coordinator is given unless a test says otherwise.
+    func coordinatorProgress() -> String {
+        output("coordinator.out") + output("coordinator.err")
+    }
+
+    /// The coordinator's JSON report: its whole stdout, which `--json` makes one JSON document.
     func report() throws -> [String: Any] {
         let text = output("coordinator.out")
-        guard let start = text.range(of: "\n{")?.lowerBound ?? (text.hasPrefix("{") ? text.startIndex : nil) else {
-            throw FleetError(description: "no JSON report in coordinator output:\n\(text)")
+        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw FleetError(description: "coordinator's stdout is not one JSON document:\n\(text)")
         }
-        let json = try JSONSerialization.jsonObject(with: Data(text[start...].utf8))
-        return json as? [String: Any] ?? [:]
+        return json
     }
 
     /// The report's entry for `service`.

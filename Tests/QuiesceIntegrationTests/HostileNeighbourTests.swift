@@ -306,7 +306,7 @@ struct HostileNeighbourTests {
         let summary = HostilePeer.summary(attacker.output("health.out"))
         #expect(summary["closed_by_peer"] as? Int ?? 0 > 0, "the endpoint closed idle connections: \(summary)")
         #expect(root.fleet.agents["api"]?.isRunning == true, "the agent survived the flood")
-        #expect(!root.fleet.output("coordinator.out").contains("api unready"), "the agent's own check kept passing")
+        #expect(!root.fleet.coordinatorProgress().contains("api unready"), "the agent's own check kept passing")
         await root.fleet.waitUntil("/readyz answers 200 after the flood") {
             httpStatus(port: healthPort, path: "/readyz") == 200
         }

@@ -40,7 +40,7 @@ struct InstanceFleetTests {
         let coordinator = try await Self.up(fleet)
 
         // api's start order follows db's readiness, which needs every db instance ready.
-        let output = fleet.output("coordinator.out")
+        let output = fleet.coordinatorProgress()
         let dbReady = try #require(output.range(of: "db ready ("), "db never ready")
         let apiOrdered = try #require(output.range(of: "startup wave 2/2: starting api"), "api never ordered")
         #expect(dbReady.lowerBound < apiOrdered.lowerBound, "api was ordered to start before db was ready")
@@ -104,7 +104,7 @@ struct InstanceFleetTests {
         await fleet.waitUntil("api/y begins to stop") { fleet.time("api/y", "stop-begin") != nil }
         kill(fleet.agents["api/y"]!.processIdentifier, SIGKILL)
         await fleet.waitUntil("api/y's agent is declared lost", timeout: .seconds(30)) {
-            fleet.output("coordinator.out").contains("agent lost: api, instance y")
+            fleet.coordinatorProgress().contains("agent lost: api, instance y")
         }
         #expect(await fleet.waitForExit(coordinator, timeout: .seconds(60)) == 1, "a lost instance is not clean")
         let instances = try fleet.reportEntry("api")["instances"] as? [[String: Any]] ?? []

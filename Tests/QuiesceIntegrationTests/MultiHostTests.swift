@@ -105,7 +105,7 @@ struct MultiHostTests {
         try lab.heal("database")
         let second = try await fleet.startCoordinator()
         await fleet.waitUntil("the new coordinator adopted database") {
-            fleet.output("coordinator.out").contains("database already running and ready: adopted")
+            fleet.coordinatorProgress().contains("database already running and ready: adopted")
         }
         #expect(await fleet.shutDown(second) == 1, "api and web have no agents any more")
         #expect(fleet.time("database", "stop-end") != nil)
@@ -123,7 +123,7 @@ struct MultiHostTests {
         try lab.partition("database")
         kill(coordinator.processIdentifier, SIGTERM)
         await fleet.waitUntil("the coordinator waits for database") {
-            fleet.output("coordinator.out").contains("database unreachable: waiting for it until the deadline")
+            fleet.coordinatorProgress().contains("database unreachable: waiting for it until the deadline")
         }
         try lab.heal("database")
 
@@ -167,7 +167,7 @@ struct MultiHostTests {
         let started = Date()
         kill(coordinator.processIdentifier, SIGTERM)
         await fleet.waitUntil("web is declared lost and api is stopping") {
-            fleet.output("coordinator.out").contains("agent lost: web") && fleet.time("api", "stop-begin") != nil
+            fleet.coordinatorProgress().contains("agent lost: web") && fleet.time("api", "stop-begin") != nil
         }
         kill(web.processIdentifier, SIGCONT)
 

@@ -64,7 +64,7 @@ struct OperationTests {
         try expectStopped("api", before: ["database"], in: fleet)
         #expect(fleet.time("cache", "stop-begin") == nil)
         #expect(fleet.agents["api"]!.isRunning, "api's agent waits to start api again")
-        #expect(fleet.output("coordinator.out").contains("stop database (asked by its agent): begins"))
+        #expect(fleet.coordinatorProgress().contains("stop database (asked by its agent): begins"))
         #expect(coordinator.isRunning)
         #expect(
             await fleet.shutDown(coordinator) == 0, "api and database stopped in order before: nothing left to stop")

@@ -148,7 +148,7 @@ struct StopCommandTests {
                 "--ready-exec", check, "--ready-interval", "100ms", "--ready-timeout", "150s",
                 "--stop-exec", "touch \(fleet.directory.path)/quit",
             ])
-        await fleet.waitUntil("app is ready") { fleet.output("coordinator.out").contains("app ready (") }
+        await fleet.waitUntil("app is ready") { fleet.coordinatorProgress().contains("app ready (") }
         _ = FileManager.default.createFile(atPath: slow, contents: nil)
         await fleet.waitUntil("a readiness check hangs") { fleet.time("app", "probe-hangs") != nil }
         defer {
@@ -203,10 +203,10 @@ struct RestartPolicyTests {
         let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("worker", command: ["/bin/sh", "-c", script])
         await fleet.waitUntil("the third run is ready") {
-            fleet.output("coordinator.out").contains("worker ready (") && fleet.timeline().count == 3
+            fleet.coordinatorProgress().contains("worker ready (") && fleet.timeline().count == 3
         }
 
-        let printed = fleet.output("coordinator.out")
+        let printed = fleet.coordinatorProgress()
         #expect(printed.contains("worker ended (exit code 3); restart 1 in 100ms"))
         #expect(printed.contains("worker ended (exit code 3); restart 2 in 200ms"))
         #expect(await fleet.shutDown(coordinator) == 0)
@@ -226,9 +226,9 @@ struct RestartPolicyTests {
         let agent = try fleet.startAgent("worker", command: ["/bin/sh", "-c", "sleep 0.1; exit 5"])
 
         await fleet.waitUntil("the coordinator gives the end") {
-            fleet.output("coordinator.out").contains("worker exited on its own (exit code 5)")
+            fleet.coordinatorProgress().contains("worker exited on its own (exit code 5)")
         }
-        #expect(fleet.output("coordinator.out").contains("restart 2 in 100ms"))
+        #expect(fleet.coordinatorProgress().contains("restart 2 in 100ms"))
         #expect(await fleet.waitForExit(agent) == 5)
         #expect(await fleet.shutDown(coordinator) == 1)
         #expect(try fleet.reportEntry("worker")["outcome"] as? String == "already_exited")

@@ -71,7 +71,7 @@ struct CommandResult {
     /// running after `timeout`, a hang guard only: it is then killed.
     static func run(
         _ executable: URL, _ arguments: [String], timeout: Duration = .seconds(120),
-        sourceLocation: SourceLocation = #_sourceLocation
+        environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> CommandResult {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "quiesce-run-\(UUID().uuidString)")
@@ -83,6 +83,7 @@ struct CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try ProcessExit.start(process)

@@ -90,17 +90,17 @@ struct ReadinessTests {
         defer { fleet.tearDown() }
         let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("cache", stopDelay: 0.1)
-        await fleet.waitUntil("cache is ready") { fleet.output("coordinator.out").contains("cache ready") }
+        await fleet.waitUntil("cache is ready") { fleet.coordinatorProgress().contains("cache ready") }
 
         try FileManager.default.removeItem(atPath: flag)
         await fleet.waitUntil("cache is reported unready") {
-            fleet.output("coordinator.out").contains("cache unready: test -e \(flag): exit code 1")
+            fleet.coordinatorProgress().contains("cache unready: test -e \(flag): exit code 1")
         }
         let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
         #expect(status.terminationStatus == 0)
         #expect(fleet.output("status.out").contains("\"state\" : \"unready\""))
         _ = FileManager.default.createFile(atPath: flag, contents: nil)
-        await fleet.waitUntil("cache is ready again") { fleet.output("coordinator.out").contains("cache ready again") }
+        await fleet.waitUntil("cache is ready again") { fleet.coordinatorProgress().contains("cache ready again") }
         #expect(await fleet.shutDown(coordinator) == 0)
     }
 }

@@ -173,12 +173,13 @@ struct SecureDefaultTests {
         try fleet.startAgent("api", extraArguments: ["--keys", keys])
         await fleet.waitUntilStarted(["database", "api"])
 
-        // Without keys the command refuses plain TCP itself; with --insecure the CURVE handshake fails;
-        // the fleet's keys are in a directory the user cannot open.
+        // Without keys the command refuses plain TCP itself; with --insecure the CURVE handshake fails
+        // and the coordinator does not answer (69); the fleet's keys are in a directory the user cannot
+        // open, a setup error (78).
         let attempts: [(arguments: [String], status: Int32)] = [
             (["shutdown", "--coordinator", fleet.endpoint], 78),
-            (["shutdown", "--coordinator", fleet.endpoint, "--insecure", "--timeout", "2s"], 1),
-            (["shutdown", "--coordinator", fleet.endpoint, "--keys", keys, "--timeout", "2s"], 1),
+            (["shutdown", "--coordinator", fleet.endpoint, "--insecure", "--timeout", "2s"], 69),
+            (["shutdown", "--coordinator", fleet.endpoint, "--keys", keys, "--timeout", "2s"], 78),
         ]
         for attempt in attempts {
             let result = try user.run([Fleet.binary.path] + attempt.arguments)

@@ -141,7 +141,7 @@ struct SecurityTests {
 
         try FileManager.default.removeItem(atPath: "\(keys)/agents/api.key")
         kill(coordinator.processIdentifier, SIGHUP)
-        await fleet.waitUntil("api is lost") { fleet.output("coordinator.out").contains("agent lost: api") }
+        await fleet.waitUntil("api is lost") { fleet.coordinatorProgress().contains("agent lost: api") }
         #expect(fleet.output("coordinator.err").contains("Keys reloaded"))
         #expect(await fleet.shutDown(coordinator) == 1)
         #expect(try fleet.reportEntry("api")["outcome"] as? String == "lost")

@@ -174,7 +174,7 @@ func expectStopped(
 func expectStartedAfter(
     _ dependent: String, dependencies: [String], in fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-    let lines = fleet.output("coordinator.out").split(separator: "\n").map(String.init)
+    let lines = fleet.coordinatorProgress().split(separator: "\n").map(String.init)
     let ordered = try #require(
         lines.firstIndex { line in
             guard line.hasPrefix("startup wave"), let names = line.components(separatedBy: ": starting ").last else {

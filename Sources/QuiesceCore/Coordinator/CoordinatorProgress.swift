@@ -16,7 +16,9 @@ public enum CoordinatorProgress: Equatable, Sendable {
     /// counts those expected that never registered.
     case startedWithFewer(String, ready: Int, expected: Int, missing: [String], unregistered: Int)
     case startup(StartupProgress)
-    case startupComplete(after: Duration)
+    /// Every service is ready, `after` the startup began; `waitingForAgents` of it went by with a
+    /// wave waiting for its agents to register, the rest to starting services.
+    case startupComplete(after: Duration, waitingForAgents: Duration)
     case startupFailed(StartupFailure)
     case shutdownBegan
     /// Restarted in the middle of a shutdown, the coordinator resumes it.

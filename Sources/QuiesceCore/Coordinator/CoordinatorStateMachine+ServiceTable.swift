@@ -228,7 +228,8 @@ extension CoordinatorStateMachine {
         /// The instance's connected agent has been silent too long.
         /// - Returns: whether it has just become suspect.
         mutating func markSuspect(_ id: InstanceID) -> Bool {
-            guard isConnected(id), !isSuspect(id) else { return false }
+            // An agent whose service stopped on an order exits, as it was told: its silence is no news.
+            guard isConnected(id), !isSuspect(id), state(of: id) != .stopped else { return false }
             records[id]!.suspect = true
             return true
         }

@@ -11,7 +11,7 @@ extension CoordinatorStateMachine {
     struct StartupRun: Sendable {
         /// How a startup run ends.
         enum End: Equatable, Sendable {
-            case complete(after: Duration)
+            case complete(after: Duration, waitingForAgents: Duration)
             /// The failure as the coordinator reports it: a start timeout after a failed readiness
             /// check names the check's error.
             case failed(StartupFailure)
@@ -157,8 +157,8 @@ extension CoordinatorStateMachine {
                     step.actions.append(.cancelTimer(.startup(timer)))
                 case .progress(let progress):
                     step.actions.append(.progress(.startup(progress)))
-                case .complete(let after):
-                    step.end = .complete(after: after)
+                case .complete(let after, let waiting):
+                    step.end = .complete(after: after, waitingForAgents: waiting)
                 case .fail(var failure):
                     let current = table
                     let late = current.instances(of: failure.service).filter {

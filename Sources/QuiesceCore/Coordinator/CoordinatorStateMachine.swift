@@ -563,9 +563,10 @@ public struct CoordinatorStateMachine: Sendable {
     /// `on_start_failure`; an operation reports and the fleet runs on.
     private mutating func startupEnded(_ end: StartupRun.End, for purpose: Purpose, now: Timestamp) -> [Action] {
         switch (end, purpose) {
-        case (.complete(let after), .fleet):
+        case (.complete(let after, let waiting), .fleet):
             state = .running
-            return [.progress(.startupComplete(after: after))] + beginPendingAgentStop(now: now)
+            return [.progress(.startupComplete(after: after, waitingForAgents: waiting))]
+                + beginPendingAgentStop(now: now)
         case (.complete, .operation(let operation, let stopReport)):
             state = .running
             return [.operationFinished(OperationReport(operation: operation, stop: stopReport))]

@@ -4,6 +4,9 @@ public struct Configuration: Sendable, Equatable {
     public var graph: ServiceGraph
     /// CURVE security; plain connections when `nil`.
     public var security: SecuritySettings?
+    /// What the file holds that works, but probably not as its author meant (a compose key that
+    /// undoes the order): printed by every command that reads the file, refused by none.
+    public var warnings: [ConfigurationIssue] = []
 
     public init(
         coordinator: CoordinatorSettings = CoordinatorSettings(), graph: ServiceGraph, security: SecuritySettings? = nil

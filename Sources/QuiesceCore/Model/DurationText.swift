@@ -42,10 +42,11 @@ extension Duration {
         return "\(text) s"
     }
 
-    /// `"10s"`, `"500ms"`: how a duration is written in a configuration file.
+    /// `"10s"`, `"500ms"`, `"120s"`: how a duration is written in a configuration file and printed
+    /// beside others, in one unit style: whole seconds, else milliseconds, never minutes, so that a
+    /// `60s` deadline is not printed as `1m` next to a `270s` worst case.
     public var configurationText: String {
         let ms = milliseconds
-        if ms % 60_000 == 0 && ms >= 60_000 { return "\(ms / 60_000)m" }
         if ms % 1000 == 0 { return "\(ms / 1000)s" }
         return "\(ms)ms"
     }

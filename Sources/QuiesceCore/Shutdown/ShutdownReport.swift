@@ -49,11 +49,23 @@ public enum ShutdownOutcome: Hashable, Sendable, CustomStringConvertible {
         case .lost: "lost (agent silent or unreachable)"
         case .notConnected: "not connected (no agent)"
         case .killed(let outcome, let reason):
-            "still running at \(reason); killed" + (outcome.map { " (\($0))" } ?? " (unacknowledged)")
+            "still running at \(reason); killed" + Self.killReport(outcome)
         case .recorded(let recorded):
             "\(recorded.detail) (before the coordinator restarted)"
         case .stoppedEarlier(let detail):
             "\(detail), before the shutdown"
+        }
+    }
+}
+
+extension ShutdownOutcome {
+    /// What the agent reported of a kill ordered at the deadline or on escalation, after `killed`:
+    /// nothing more when it says the service was killed (no `killed (killed)`), its outcome otherwise.
+    fileprivate static func killReport(_ outcome: StopOutcome?) -> String {
+        switch outcome {
+        case nil: " (unacknowledged)"
+        case .killed?, .killedAfterTimeout?: ""
+        case let outcome?: " (\(outcome))"
         }
     }
 }

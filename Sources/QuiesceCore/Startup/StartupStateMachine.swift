@@ -17,8 +17,9 @@ public struct StartupStateMachine: Sendable {
         case scheduleTimer(Timer, at: Timestamp)
         case cancelTimer(Timer)
         case progress(StartupProgress)
-        /// Every service is ready.
-        case complete(after: Duration)
+        /// Every service is ready, `after` the startup began, of which `waitingForAgents` went by with
+        /// a wave waiting for agents to register (the rest went to starting services).
+        case complete(after: Duration, waitingForAgents: Duration)
         case fail(StartupFailure)
     }
 
@@ -39,12 +40,17 @@ public struct StartupStateMachine: Sendable {
     private let waves: [[String]]
     private let createdAt: Timestamp
     private var state: State = .waitingForAgents(wave: 0)
+    /// When the current wave began to wait for its agents, while it does.
+    private var waitingSince: Timestamp?
+    /// The time waves spent waiting for agents, up to the current one.
+    private var waitedForAgents: Duration = .zero
     private var records: [String: Record] = [:]
 
     public init(graph: ServiceGraph, plan: Plan, now: Timestamp) {
         self.graph = graph
         self.waves = plan.startupWaves
         self.createdAt = now
+        self.waitingSince = now
         for name in graph.names { records[name] = Record() }
     }
 
@@ -134,6 +140,8 @@ public struct StartupStateMachine: Sendable {
                 let names = waves[wave]
                 guard names.allSatisfy({ records[$0]!.connected }) else { return actions }
                 state = .starting(wave: wave)
+                waitedForAgents += now - (waitingSince ?? now)
+                waitingSince = nil
                 actions.append(.progress(.waveStarted(number: wave + 1, of: waves.count, services: names)))
                 for name in names where records[name]!.orderedAt == nil {
                     records[name]!.orderedAt = now
@@ -144,9 +152,10 @@ public struct StartupStateMachine: Sendable {
                 guard waves[wave].allSatisfy({ records[$0]!.ready }) else { return actions }
                 if wave + 1 == waves.count {
                     state = .complete
-                    return actions + [.complete(after: now - createdAt)]
+                    return actions + [.complete(after: now - createdAt, waitingForAgents: waitedForAgents)]
                 }
                 state = .waitingForAgents(wave: wave + 1)
+                waitingSince = now
             case .complete, .failed:
                 return actions
             }

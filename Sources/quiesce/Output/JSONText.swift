@@ -1,22 +1,21 @@
 import Foundation
 
-/// Pretty, stable JSON for documents printed to users (`--json`).
+/// Stable JSON for documents printed to users: pretty for `--json`, one line for `--json-lines`.
 enum JSONText {
+    /// `value` as pretty JSON with sorted keys.
     static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        encode(value, formatting: [.prettyPrinted, .sortedKeys])
     }
-}
 
-extension JSONText {
-    /// Compact JSON on one line, for JSON-lines streams.
+    /// `value` as JSON on one line, with sorted keys.
     static func line<T: Encodable>(_ value: T) -> String {
+        encode(value, formatting: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    private static func encode<T: Encodable>(_ value: T, formatting: JSONEncoder.OutputFormatting) -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = formatting
         guard let data = try? encoder.encode(value) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }

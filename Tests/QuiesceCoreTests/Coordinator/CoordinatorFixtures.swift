@@ -97,7 +97,7 @@ enum CoordinatorFixtures {
                 .cancelTimer(.retransmit("api")),
                 .cancelTimer(.startup(.startDeadline("api"))),
                 .progress(.startup(.serviceReady("api", after: .seconds(3)))),
-                .progress(.startupComplete(after: .seconds(4))),
+                .progress(.startupComplete(after: .seconds(4), waitingForAgents: .zero)),
             ])
         #expect(coordinator.phaseName == "running")
         return coordinator

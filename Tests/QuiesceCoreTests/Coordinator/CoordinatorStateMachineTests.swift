@@ -74,7 +74,7 @@ struct CoordinatorStateMachineTests {
             withoutRetransmission(coordinator.serviceReady("api", now: clock.now)) == [
                 .cancelTimer(.startup(.startDeadline("api"))),
                 .progress(.startup(.serviceReady("api", after: .seconds(1)))),
-                .progress(.startupComplete(after: .seconds(4))),
+                .progress(.startupComplete(after: .seconds(4), waitingForAgents: .seconds(1))),
             ])
         #expect(!coordinator.isShuttingDown)
 

@@ -98,4 +98,19 @@ struct LivenessTests {
         #expect(coordinator.status(now: .after(.seconds(3))).first?.suspect == false)
         #expect(coordinator.isConnected("database"))
     }
+
+    @Test("An agent that falls silent once its service stopped on an order is not called suspect")
+    func silentAfterStopIsNoNews() throws {
+        var clock = ManualClock()
+        var coordinator = try CoordinatorFixtures.runningFleet(clock: &clock)
+        #expect(coordinator.shutdownRequested(now: clock.now) == CoordinatorFixtures.fleetShutdownBegan(now: clock.now))
+        _ = coordinator.stopAcknowledged("api", outcome: clean, now: clock.now)
+        #expect(coordinator.status(now: clock.now).last?.state == .stopped)
+        clock.advance(by: .seconds(2))
+        #expect(coordinator.timerFired(.suspect("api"), now: clock.now) == [], "api's agent exits as it was told")
+        #expect(coordinator.status(now: clock.now).last?.suspect == false)
+        #expect(
+            coordinator.timerFired(.suspect("database"), now: clock.now) == [.progress(.agentSuspect("database"))],
+            "database, still to stop, is suspect when silent")
+    }
 }

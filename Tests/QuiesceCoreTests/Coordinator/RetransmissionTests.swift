@@ -43,7 +43,7 @@ struct RetransmissionTests {
                 .cancelTimer(.retransmit("db")),
                 .cancelTimer(.startup(.startDeadline("db"))),
                 .progress(.startup(.serviceReady("db", after: .zero))),
-                .progress(.startupComplete(after: .zero)),
+                .progress(.startupComplete(after: .zero, waitingForAgents: .zero)),
             ])
         let stop = Coordinator.Order.stop(timeout: .seconds(10), drain: .zero, exit: true)
         #expect(

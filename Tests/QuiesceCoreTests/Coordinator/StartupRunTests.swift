@@ -101,6 +101,6 @@ struct StartupRunTests {
                 .cancelTimer(.startup(.startDeadline("solo"))),
                 .progress(.startup(.serviceReady("solo", after: .seconds(2)))),
             ])
-        #expect(ready.end == .complete(after: .seconds(2)))
+        #expect(ready.end == .complete(after: .seconds(2), waitingForAgents: .zero))
     }
 }

@@ -71,7 +71,7 @@ struct StartupStateMachineTests {
             startup.serviceReady("api", now: clock.now) == [
                 .cancelTimer(.startDeadline("api")),
                 .progress(.serviceReady("api", after: .milliseconds(500))),
-                .complete(after: .milliseconds(4500)),
+                .complete(after: .milliseconds(4500), waitingForAgents: .seconds(2)),
             ])
         #expect(!startup.isActive)
     }
@@ -231,7 +231,7 @@ struct StartupStateMachineTests {
             startup.serviceReady("solo", now: .after(.seconds(12))) == [
                 .cancelTimer(.startDeadline("solo")),
                 .progress(.serviceReady("solo", after: .seconds(1))),
-                .complete(after: .seconds(2)),
+                .complete(after: .seconds(2), waitingForAgents: .seconds(1)),
             ])
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import QuiesceCoordinator
+import QuiesceRuntime
+import ZeroMQ
+
+/// Words for an error that stops a command before it could begin (a port in use, a directory that
+/// cannot be made): the thing, what went wrong, and what to try, never a raw Foundation dump. Such
+/// errors end the command with 78 (`EX_CONFIG`), like an invalid configuration.
+enum SetupFailure {
+    /// Whether `error` is one of setup: a key file or directory that cannot be trusted or read, an
+    /// endpoint or metrics port that cannot be bound. Anything else is a fault of the program (exit code 70).
+    static func isSetup(_ error: any Error) -> Bool {
+        if error is FilePermissions.Problem || error is CurveCertificate.Failure || error is MetricsEndpointFailure {
+            return true
+        }
+        if let zeroMQ = error as? ZeroMQError { return zeroMQ.operation.hasPrefix("zmq_bind") }
+        let domain = (error as NSError).domain
+        return domain == NSCocoaErrorDomain || domain == NSPOSIXErrorDomain
+    }
+
+    /// `error` as one readable line; `endpoint` is what the coordinator was binding, for a bind error.
+    static func describe(_ error: any Error, endpoint: String? = nil) -> String {
+        if let zeroMQ = error as? ZeroMQError {
+            if zeroMQ.code == EADDRINUSE, let endpoint {
+                return "cannot listen on \(endpoint): the address is in use; "
+                    + "is another coordinator running there? Stop it, or give another --bind"
+            }
+            if zeroMQ.code == EADDRNOTAVAIL, let endpoint {
+                return "cannot listen on \(endpoint): no interface of this host has that address; "
+                    + "bind to one of its addresses, 127.0.0.1 or 0.0.0.0"
+            }
+            return zeroMQ.description
+        }
+        let nsError = error as NSError
+        if nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain {
+            let path = nsError.userInfo[NSFilePathErrorKey] as? String
+            let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+            let code = nsError.domain == NSPOSIXErrorDomain ? nsError.code : underlying?.code
+            if let code {
+                return [path, String(cString: strerror(Int32(code)))].compactMap { $0 }.joined(separator: ": ")
+            }
+            if let path { return "\(path): \(obstacle(to: path))" }
+            return "a file operation failed (\(nsError.domain) \(nsError.code))"
+        }
+        return "\(error)"
+    }
+
+    /// Why `path` could not be made, when Foundation does not say: the nearest part of it that
+    /// exists is a file, or may not be written.
+    private static func obstacle(to path: String) -> String {
+        var ancestor = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        while !ancestor.isEmpty, ancestor != "/",
+            !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory)
+        {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        if !isDirectory.boolValue && FileManager.default.fileExists(atPath: ancestor) {
+            return "cannot be made, since \(ancestor) is a file, not a directory"
+        }
+        if access(ancestor, W_OK) != 0 { return "cannot be made, since \(ancestor) may not be written by this user" }
+        return "cannot be made or written"
+    }
+}
