@@ -76,10 +76,8 @@ struct ObservationTests {
 
         // The same drawing from the saved report.
         _ = try fleet.report()
-        let output = fleet.output("coordinator.out")
-        let json = try #require(output.range(of: "\n{").map { output[$0.lowerBound...] })
         let report = fleet.directory.appendingPathComponent("report.json")
-        try Data(json.utf8).write(to: report)
+        try Data(fleet.output("coordinator.out").utf8).write(to: report)
         let redraw = fleet.directory.appendingPathComponent("redrawn.svg")
         let command = try await fleet.run(["timeline", report.path, "-o", redraw.path], log: "timeline")
         #expect(command.terminationStatus == 0)
