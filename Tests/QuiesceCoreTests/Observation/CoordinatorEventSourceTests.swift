@@ -51,7 +51,8 @@ struct CoordinatorEventSourceTests {
                 CoordinatorEvent(at: Self.at(4), .waveEnded(.startup, number: 1, after: .seconds(3))),
                 CoordinatorEvent(at: Self.at(4), .waveBegan(.startup, number: 2, total: 2, services: ["api"])),
             ])
-        let end = source.events(of: .progress(.startupComplete(after: .seconds(9), waitingForAgents: .seconds(3))), now: Self.at(6))
+        let end = source.events(
+            of: .progress(.startupComplete(after: .seconds(9), waitingForAgents: .seconds(3))), now: Self.at(6))
         #expect(
             end == [
                 CoordinatorEvent(at: Self.at(6), .waveEnded(.startup, number: 2, after: .seconds(2))),
