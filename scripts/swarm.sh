@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The coordinator against a swarm of simulated agents, then the same swarm against a bare router (the
-# floor), in one run. The fleet is generated: AGENTS services in WAVES layers (default 10), each
-# depending on three of the layer before. Prints the time for every agent to register, each wave's
+# floor), in one run. The fleet is generated: AGENTS agents in WAVES layers (default 10), each layer
+# three services of many instances, each service depending on the three of the layer before. Prints the time for every agent to register, each wave's
 # time from its first order to the handling of its last answer (p50 and p99 over the waves), the
 # coordinator's CPU seconds and peak RSS, the floor's figures, and last one JSON object.
 # Usage: scripts/swarm.sh AGENTS [WAVES]

@@ -16,7 +16,7 @@ struct Swarm: ParsableCommand {
 
 /// The generated fleet's shape, shared by every subcommand.
 struct FleetOptions: ParsableArguments {
-    @Option(help: "Agents (one service each) in the fleet.")
+    @Option(help: "Agents in the fleet: instances of a few services per wave, one agent each.")
     var agents: Int
 
     @Option(help: "Layers of the fleet: startup waves, and shutdown waves in reverse.")
