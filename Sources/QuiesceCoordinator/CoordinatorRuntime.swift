@@ -559,7 +559,9 @@ public final class CoordinatorRuntime {
     /// `agent_lost_after` to come back.
     private func closed(_ id: InstanceID) {
         if !machine.isUnreachable(id) {
-            logger.notice("Agent connection closed; waiting for it to register again", metadata: ["instance": "\(id)"])
+            logger.log(
+                level: digest.folds(id.service) ? .debug : .notice,
+                "Agent connection closed; waiting for it to register again", metadata: ["instance": "\(id)"])
         }
         machine.connectionClosed(id, now: clock.now)
     }
