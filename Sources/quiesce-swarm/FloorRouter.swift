@@ -21,8 +21,12 @@ final class FloorRouter {
     private var nextID: UInt64 = 1
     private let epoch: UInt64 = 1
 
-    init(fleet: SwarmFleet) {
+    /// The heartbeat interval its welcome gives the agents, the coordinator's.
+    private let heartbeatInterval: Duration
+
+    init(fleet: SwarmFleet, heartbeatSeconds: Int = 1) {
         self.fleet = fleet
+        self.heartbeatInterval = .seconds(heartbeatSeconds)
         var waves = Array(repeating: [String](), count: 2 * fleet.layers)
         for member in fleet.members {
             waves[fleet.startupWave(of: member)].append(member.name)
@@ -66,7 +70,8 @@ final class FloorRouter {
         case .register(let service, _, _, _, let instance):
             routingIDs["\(service)/\(instance ?? "")"] = routingID
             send(
-                .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)), to: routingID, on: router,
+                .welcome(heartbeatInterval: heartbeatInterval, lostAfter: heartbeatInterval * 15), to: routingID,
+                on: router,
                 replyTo: envelope.id)
             if wave < 0, routingIDs.count == fleet.members.count { beginWave(0, on: router) }
         case .ready:

@@ -72,18 +72,20 @@ struct SwarmFleet: Sendable {
     /// The 0-based shutdown wave of `member`: the layers stop in reverse.
     func shutdownWave(of member: Member) -> Int { layers - 1 - member.layer }
 
-    /// The coordinator's configuration for this fleet, listening on `endpoint`.
-    func configuration(endpoint: String) -> String {
+    /// The coordinator's configuration for this fleet, listening on `endpoint`, with heartbeats every
+    /// `heartbeatSeconds` (agents suspect after five intervals of silence, lost after fifteen).
+    func configuration(endpoint: String, heartbeatSeconds: Int = 1) -> String {
         var lines = [
             "# A generated fleet of \(members.count) agents: \(services.count) services in \(layers) waves "
                 + "(quiesce-swarm config).",
             "coordinator:",
             "  bind: \(endpoint)",
             "  shutdown_timeout: 10m",
-            // A fleet this size keeps the default heartbeat (the heaviest case: every agent, every
-            // second) and gives a busy moment room before agents are declared lost.
-            "  agent_suspect_after: 5s",
-            "  agent_lost_after: 15s",
+            // By default a fleet this size keeps the default heartbeat (the heaviest case: every
+            // agent, every second) and gives a busy moment room before agents are declared lost.
+            "  heartbeat_interval: \(heartbeatSeconds)s",
+            "  agent_suspect_after: \(5 * heartbeatSeconds)s",
+            "  agent_lost_after: \(15 * heartbeatSeconds)s",
             "services:",
         ]
         for service in services {
