@@ -96,7 +96,7 @@ let package = Package(
                 "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "ZeroMQ",
                 .product(name: "Yams", package: "Yams"),
             ],
-            exclude: ["hostile_peer.py"]
+            exclude: ["hostile_peer.py", "revision_1_0_agent.py"]
         ),
     ]
 )

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The coordinator against a swarm of simulated agents, then the same swarm against a bare router (the
-# floor), in one run. The fleet is generated: AGENTS services in WAVES layers (default 10), each
-# depending on three of the layer before. Prints the time for every agent to register, each wave's
-# time from its first order to the handling of its last answer (p50 and p99 over the waves), the
-# coordinator's CPU seconds and peak RSS, the floor's figures, and last one JSON object.
-# Usage: scripts/swarm.sh AGENTS [WAVES]
+# floor), in one run. The fleet is generated: AGENTS agents in WAVES layers (default 10), each layer
+# three services of many instances, each service depending on the three of the layer before. Prints
+# the time for every agent to register, each wave's time from its first order to the handling of its
+# last answer (p50 and p99 over the waves), the coordinator's CPU seconds and peak RSS, the floor's
+# figures, and last one JSON object. HEARTBEAT is the fleet's heartbeat interval in seconds (default 1).
+# Usage: scripts/swarm.sh AGENTS [WAVES [HEARTBEAT]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-agents=${1:?usage: scripts/swarm.sh AGENTS [WAVES]}
+agents=${1:?usage: scripts/swarm.sh AGENTS [WAVES [HEARTBEAT]]}
 waves=${2:-10}
+heartbeat=${3:-1}
 scripts/setup.sh -c release >/dev/null
 quiesce=.build/release/quiesce
 swarm=.build/release/quiesce-swarm
@@ -27,8 +29,9 @@ hard=$(ulimit -Hn)
 per_process=$(((hard - 64) / 2))
 shards=$(((agents + per_process - 1) / per_process))
 ticks=$(getconf CLK_TCK)
-printf 'machine: %s cores, %s; %s agents in %s waves, %s swarm process(es), plain TCP on loopback\n' \
-    "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$agents" "$waves" "$shards"
+printf 'machine: %s cores, %s, load %s; %s agents in %s waves, heartbeat %s s, %s swarm process(es), plain TCP on loopback\n' \
+    "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" "$(cut -d' ' -f1 /proc/loadavg)" \
+    "$agents" "$waves" "$heartbeat" "$shards"
 
 # Starts every shard of the swarm against $1, each writing its record to $work/$2-SHARD.json.
 start_swarm() {
@@ -65,7 +68,8 @@ wait_for() {
 }
 
 port=$((20000 + RANDOM % 20000))
-$swarm config --agents "$agents" --waves "$waves" --bind "tcp://127.0.0.1:$port" >"$work/fleet.yaml"
+$swarm config --agents "$agents" --waves "$waves" --heartbeat-interval "$heartbeat" --bind "tcp://127.0.0.1:$port" \
+    >"$work/fleet.yaml"
 $quiesce coordinator --config "$work/fleet.yaml" --insecure >"$work/coordinator.out" 2>"$work/coordinator.err" &
 coordinator=$!
 pids+=("$coordinator")
@@ -89,9 +93,12 @@ for pid in "${swarm_pids[@]}"; do wait "$pid" || true; done
 echo "coordinator: exit code $status; $(grep -c . "$work/coordinator.err") log lines"
 coordinator_seconds=$(awk -v t="$cpu_ticks" -v hz="$ticks" 'BEGIN { print t / hz }')
 coordinator_kb=$peak_kb
+# The coordinator's figures at once, whatever becomes of the floor's run.
+$swarm summarize "$work"/coordinator-*.json --coordinator-cpu-seconds "$coordinator_seconds" \
+    --coordinator-peak-rss-kb "$coordinator_kb" | sed 's/^/  /' || true
 
 floor_port=$((port + 1))
-$swarm floor --agents "$agents" --waves "$waves" --bind "tcp://127.0.0.1:$floor_port" >"$work/floor.out" 2>&1 &
+$swarm floor --agents "$agents" --waves "$waves" --heartbeat-interval "$heartbeat" --bind "tcp://127.0.0.1:$floor_port" >"$work/floor.out" 2>&1 &
 floor=$!
 pids+=("$floor")
 sleep 0.2

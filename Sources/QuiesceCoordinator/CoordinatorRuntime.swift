@@ -53,6 +53,8 @@ public final class CoordinatorRuntime {
     private var connections: ConnectionWatch!
     /// Keeps a flood of malformed or refused messages from flooding the log.
     private var messageLog = LogThrottle(interval: .seconds(10))
+    /// Folds the routine lines of services of many instances into one per service.
+    private var digest: ProgressDigest
     /// Messages read from one socket in one pass of the loop at most, so that signals, the ZAP handler,
     /// the monitor, the admin plane and timers (heartbeats) get their turn however fast a peer sends.
     private static let messagesPerPass = 64
@@ -79,6 +81,7 @@ public final class CoordinatorRuntime {
         self.output = output
         self.machine = CoordinatorStateMachine(
             configuration: configuration, now: clock.now, resuming: journal?.pendingShutdown())
+        self.digest = ProgressDigest(graph: configuration.graph)
     }
 
     /// Runs until the shutdown is over, and returns its report.
@@ -443,8 +446,8 @@ public final class CoordinatorRuntime {
         switch outcome {
         case .success(let actions):
             registry.bind(id, to: routingID)
-            logger.info(
-                "Agent registered",
+            logger.log(
+                level: digest.folds(service) ? .debug : .info, "Agent registered",
                 metadata: [
                     "service": "\(service)", "instance": "\(id.instance)", "host": "\(host)",
                     "agent_pid": "\(agentPID)", "snapshot": "\(snapshot)",
@@ -501,7 +504,9 @@ public final class CoordinatorRuntime {
             }
         case .stopped(let outcome):
             acknowledge(envelope, from: routingID)
-            logger.info("Stop acknowledged", metadata: ["instance": "\(id)", "outcome": "\(outcome)"])
+            logger.log(
+                level: digest.folds(id.service) ? .debug : .info, "Stop acknowledged",
+                metadata: ["instance": "\(id)", "outcome": "\(outcome)"])
             perform(machine.stopAcknowledged(id, outcome: outcome, now: now))
         default:
             rejections.malformedMessages += 1
@@ -532,10 +537,13 @@ public final class CoordinatorRuntime {
             case .cancelTimer(let timer):
                 timers.cancel(timer)
             case .progress(let progress):
-                guard let line = ProgressFormatter.line(for: progress) else { continue }
-                output(line)
-                for watcher in watchers {
-                    send(.progress(line), to: watcher.routingID, replyTo: watcher.requestID)
+                let lines = digest.lines(for: progress)
+                if let folded = lines.folded { logger.debug("Progress", metadata: ["line": "\(folded)"]) }
+                for line in lines.printed {
+                    output(line)
+                    for watcher in watchers {
+                        send(.progress(line), to: watcher.routingID, replyTo: watcher.requestID)
+                    }
                 }
             case .finish(let report):
                 self.report = report
@@ -587,7 +595,9 @@ public final class CoordinatorRuntime {
     /// `agent_lost_after` to come back.
     private func closed(_ id: InstanceID) {
         if !machine.isUnreachable(id) {
-            logger.notice("Agent connection closed; waiting for it to register again", metadata: ["instance": "\(id)"])
+            logger.log(
+                level: digest.folds(id.service) ? .debug : .notice,
+                "Agent connection closed; waiting for it to register again", metadata: ["instance": "\(id)"])
         }
         machine.connectionClosed(id, now: clock.now)
     }

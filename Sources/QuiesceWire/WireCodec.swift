@@ -17,6 +17,14 @@ public enum WireCodec {
     private static let signatureBytes = Array(signature.utf8)
 
     public static func encode(_ envelope: Envelope) -> [[UInt8]] {
+        if case .heartbeat = envelope.message, envelope.replyTo == nil {
+            return [signatureBytes, HeartbeatShape.encode(id: envelope.id, epoch: envelope.epoch)]
+        }
+        return encodeInGeneral(envelope)
+    }
+
+    /// ``encode(_:)`` through `JSONEncoder`, whatever the message (the heartbeat's shortcut left out).
+    static func encodeInGeneral(_ envelope: Envelope) -> [[UInt8]] {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
@@ -27,6 +35,14 @@ public enum WireCodec {
 
     /// Decodes the frames of a message, the routing id already removed.
     public static func decode(_ frames: [[UInt8]]) throws(WireError) -> Envelope {
+        if frames.count == 2, frames[0] == signatureBytes, let heartbeat = HeartbeatShape.decode(frames[1]) {
+            return heartbeat
+        }
+        return try decodeInGeneral(frames)
+    }
+
+    /// ``decode(_:)`` through `JSONDecoder`, whatever the body (the heartbeat's shortcut left out).
+    static func decodeInGeneral(_ frames: [[UInt8]]) throws(WireError) -> Envelope {
         guard frames.count == 2 else { throw .wrongFrameCount(frames.count) }
         guard frames[0] == signatureBytes else {
             throw .wrongSignature(String(decoding: frames[0].prefix(32), as: UTF8.self))

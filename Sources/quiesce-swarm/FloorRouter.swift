@@ -10,8 +10,9 @@ import ZeroMQ
 /// swarm allow.
 final class FloorRouter {
     private let fleet: SwarmFleet
+    /// Each agent's connection, by its name (`service/instance`).
     private var routingIDs: [String: [UInt8]] = [:]
-    /// The services of each wave: startup waves, then shutdown waves.
+    /// The agents (`service/instance`) of each wave: startup waves, then shutdown waves.
     private let waves: [[String]]
     /// Agents of the wave under way that have not answered.
     private var pending: Set<String> = []
@@ -20,12 +21,16 @@ final class FloorRouter {
     private var nextID: UInt64 = 1
     private let epoch: UInt64 = 1
 
-    init(fleet: SwarmFleet) {
+    /// The heartbeat interval its welcome gives the agents, the coordinator's.
+    private let heartbeatInterval: Duration
+
+    init(fleet: SwarmFleet, heartbeatSeconds: Int = 1) {
         self.fleet = fleet
+        self.heartbeatInterval = .seconds(heartbeatSeconds)
         var waves = Array(repeating: [String](), count: 2 * fleet.layers)
         for member in fleet.members {
-            waves[fleet.startupWave(of: member)].append(member.service)
-            waves[fleet.layers + fleet.shutdownWave(of: member)].append(member.service)
+            waves[fleet.startupWave(of: member)].append(member.name)
+            waves[fleet.layers + fleet.shutdownWave(of: member)].append(member.name)
         }
         self.waves = waves
     }
@@ -62,10 +67,11 @@ final class FloorRouter {
 
     private func handle(_ envelope: Envelope, from routingID: [UInt8], on router: Socket) throws {
         switch envelope.message {
-        case .register(let service, _, _, _, _):
-            routingIDs[service] = routingID
+        case .register(let service, _, _, _, let instance):
+            routingIDs["\(service)/\(instance ?? "")"] = routingID
             send(
-                .welcome(heartbeatInterval: .seconds(1), lostAfter: .seconds(5)), to: routingID, on: router,
+                .welcome(heartbeatInterval: heartbeatInterval, lostAfter: heartbeatInterval * 15), to: routingID,
+                on: router,
                 replyTo: envelope.id)
             if wave < 0, routingIDs.count == fleet.members.count { beginWave(0, on: router) }
         case .ready:
@@ -80,13 +86,13 @@ final class FloorRouter {
 
     /// An agent answered the order of its wave; the next wave begins when the last one has.
     private func answered(_ envelope: Envelope, from routingID: [UInt8], on router: Socket) {
-        guard let service = serviceByRoutingID[routingID], pending.remove(service) != nil, pending.isEmpty else {
+        guard let name = nameByRoutingID[routingID], pending.remove(name) != nil, pending.isEmpty else {
             return
         }
         beginWave(wave + 1, on: router)
     }
 
-    private lazy var serviceByRoutingID: [[UInt8]: String] = Dictionary(
+    private lazy var nameByRoutingID: [[UInt8]: String] = Dictionary(
         uniqueKeysWithValues: routingIDs.map { ($0.value, $0.key) })
 
     private func beginWave(_ next: Int, on router: Socket) {
@@ -96,8 +102,8 @@ final class FloorRouter {
         let order: Message =
             next < fleet.layers
             ? .start(readiness: nil, restart: nil) : .stop(timeout: .seconds(10), drain: .zero, exit: true)
-        for service in waves[next] {
-            send(order, to: routingIDs[service]!, on: router)
+        for name in waves[next] {
+            send(order, to: routingIDs[name]!, on: router)
         }
     }
 

@@ -2,7 +2,7 @@ import QuiesceCore
 import QuiesceWire
 
 /// One simulated agent's side of QSC/1, as a real agent speaks it but with no process behind it: it
-/// registers, answers a start order at once with `started` and `ready` and a stop or kill order with
+/// registers as one instance of its service, answers a start order at once with `started` and `ready` and a stop or kill order with
 /// `stopped`, sends heartbeats once welcomed, and registers again when the coordinator no longer
 /// knows it (it restarted). A repeated order is answered again, as agents do.
 struct SimulatedAgent {
@@ -28,6 +28,7 @@ struct SimulatedAgent {
     }
 
     let service: String
+    let instance: String
     private(set) var phase = Phase.registering
     /// From the welcome; until then, the agents' default.
     private(set) var heartbeatInterval: Duration = .seconds(1)
@@ -37,14 +38,16 @@ struct SimulatedAgent {
     private var answeredStop = false
     private let agentPID: Int32
 
-    init(service: String, agentPID: Int32) {
+    init(service: String, instance: String, agentPID: Int32) {
         self.service = service
+        self.instance = instance
         self.agentPID = agentPID
     }
 
     /// The registration to send (first, and again until welcomed).
     mutating func registration() -> [[UInt8]] {
-        envelope(.register(service: service, host: "swarm", agentPID: agentPID, snapshot: .idle))
+        envelope(
+            .register(service: service, host: "swarm", agentPID: agentPID, snapshot: .idle, instance: instance))
     }
 
     /// The heartbeat to send, once welcomed and until it has exited.

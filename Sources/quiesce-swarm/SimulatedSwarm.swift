@@ -31,7 +31,7 @@ final class SimulatedSwarm {
         // once the first wave's agents are there, finds the whole fleet registered: no startup
         // wave's time then holds registrations still arriving.
         members = fleet.members.enumerated().filter { shard.includes($0.offset) }.map(\.element).reversed()
-        agents = members.map { SimulatedAgent(service: $0.service, agentPID: getpid()) }
+        agents = members.map { SimulatedAgent(service: $0.service, instance: $0.instance, agentPID: getpid()) }
         awaitingStop = members.count
         record.agents = members.count
         let sizes = Array(repeating: 0, count: fleet.layers)

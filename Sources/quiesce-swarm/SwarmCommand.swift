@@ -16,7 +16,7 @@ struct Swarm: ParsableCommand {
 
 /// The generated fleet's shape, shared by every subcommand.
 struct FleetOptions: ParsableArguments {
-    @Option(help: "Agents (one service each) in the fleet.")
+    @Option(help: "Agents in the fleet: instances of a few services per wave, one agent each.")
     var agents: Int
 
     @Option(help: "Layers of the fleet: startup waves, and shutdown waves in reverse.")
@@ -38,9 +38,15 @@ extension Swarm {
         @OptionGroup var fleet: FleetOptions
         @Option(help: "The endpoint the coordinator binds.")
         var bind: String
+        @Option(help: "Seconds between heartbeats (agents are suspect after five intervals, lost after fifteen).")
+        var heartbeatInterval = 1
+
+        func validate() throws {
+            guard heartbeatInterval > 0 else { throw ValidationError("--heartbeat-interval must be at least 1") }
+        }
 
         func run() {
-            print(fleet.fleet.configuration(endpoint: bind), terminator: "")
+            print(fleet.fleet.configuration(endpoint: bind, heartbeatSeconds: heartbeatInterval), terminator: "")
         }
     }
 
@@ -104,10 +110,17 @@ extension Swarm {
         var bind: String
         @Option(help: "Seconds after which the floor gives up.")
         var deadline = 300.0
+        @Option(help: "Seconds between heartbeats its welcome asks of the agents, as the coordinator's configuration.")
+        var heartbeatInterval = 1
+
+        func validate() throws {
+            guard heartbeatInterval > 0 else { throw ValidationError("--heartbeat-interval must be at least 1") }
+        }
 
         func run() throws {
             raiseOpenFileLimit()
-            guard try FloorRouter(fleet: fleet.fleet).run(endpoint: bind, deadline: deadline) else {
+            let router = FloorRouter(fleet: fleet.fleet, heartbeatSeconds: heartbeatInterval)
+            guard try router.run(endpoint: bind, deadline: deadline) else {
                 print("floor: gave up at the deadline")
                 throw ExitCode(1)
             }

@@ -15,6 +15,7 @@ struct SwarmFigures {
             ("agents", coordinator.agents),
             ("registered", coordinator.registered),
             ("complete", coordinator.complete && (floor?.complete ?? true)),
+            ("waves_in_order", coordinator.wavesInOrder),
             ("register_all_s", coordinator.registerAll.map(Self.rounded)),
             ("wave_p50_ms", SwarmSummary.percentile(0.5, of: times).map(Self.rounded)),
             ("wave_p99_ms", SwarmSummary.percentile(0.99, of: times).map(Self.rounded)),

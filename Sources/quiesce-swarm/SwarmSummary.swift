@@ -96,6 +96,19 @@ struct SwarmSummary {
         }
     }
 
+    /// Whether every wave, within each phase, was ordered only after every agent of the wave before
+    /// it had answered: no instance of a wave's services is ordered before every instance of the
+    /// services the wave before holds has answered. (An answer is recorded when sent, an order when it
+    /// arrives: a coordinator that waited cannot fail this.) `false` when a wave was not answered.
+    var wavesInOrder: Bool {
+        [startupWaves, shutdownWaves].allSatisfy { waves in
+            zip(waves, waves.dropFirst()).allSatisfy { previous, next in
+                guard previous.answered == previous.size, let last = previous.lastAnswer else { return false }
+                return next.firstOrder.map { $0 >= last } ?? (next.size == 0)
+            }
+        }
+    }
+
     /// The nearest-rank `fraction` percentile of `values`.
     static func percentile(_ fraction: Double, of values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
@@ -119,7 +132,7 @@ struct SwarmSummary {
             "  startup waves: \(list(startupTimes))",
             "  shutdown waves: \(list(shutdownTimes))",
             "  last answer to next wave's first order: p99 \(text(Self.percentile(0.99, of: handoffs)))"
-                + "; orders repeated: \(repeatedOrders)",
+                + "; orders repeated: \(repeatedOrders)" + (wavesInOrder ? "" : "; A WAVE WAS ORDERED EARLY"),
         ]
     }
 }

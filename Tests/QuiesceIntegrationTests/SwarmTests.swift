@@ -6,10 +6,12 @@ import Testing
 @Suite("Swarm load generator", .serialized)
 struct SwarmTests {
     static let swarm = Fleet.binary.deletingLastPathComponent().appendingPathComponent("quiesce-swarm")
-    static let fleet = ["--agents", "20", "--waves", "4"]
+    /// Four waves of three services, each of three instances.
+    static let fleet = ["--agents", "36", "--waves", "4"]
 
     @Test(
-        "Twenty simulated agents start and stop through a real coordinator and the floor, in waves, every one answered")
+        "Thirty-six simulated agents, instances of twelve services, start and stop through a real coordinator and the floor, in waves, every instance stopped"
+    )
     func swarmThroughCoordinatorAndFloor() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-swarm-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -36,7 +38,8 @@ struct SwarmTests {
         let config = try start(Self.swarm, ["config"] + Self.fleet + ["--bind", endpoint], log: "fleet.yaml")
         #expect(await Fleet.waitForExit(config, timeout: .seconds(30)) == 0)
         let coordinator = try start(
-            Fleet.binary, ["coordinator", "--config", path("fleet.yaml"), "--insecure"], log: "coordinator.log")
+            Fleet.binary, ["coordinator", "--config", path("fleet.yaml"), "--insecure", "--json"],
+            log: "coordinator.log")
         let agents = try start(
             Self.swarm,
             ["agents"] + Self.fleet + [
@@ -50,6 +53,15 @@ struct SwarmTests {
         #expect(await Fleet.waitForExit(agents, timeout: .seconds(30)) == 0)
         let waves = output("coordinator.log").components(separatedBy: "\n").filter { $0.contains("wave ") }
         #expect(waves.count == 8, "four startup and four shutdown waves: \(waves)")
+        let report = try Self.report(in: output("coordinator.log"))
+        #expect(report.count == 12, "twelve services in the report")
+        for service in report {
+            let instances = service["instances"] as? [[String: Any]] ?? []
+            #expect(
+                Set(instances.compactMap { $0["instance"] as? String }) == ["i0", "i1", "i2"]
+                    && instances.allSatisfy { $0["outcome"] as? String == "stopped" },
+                "every instance of \(service["service"] ?? "?") stopped: \(instances)")
+        }
 
         let floorEndpoint = "tcp://127.0.0.1:\(try FreePort.pick())"
         let floor = try start(Self.swarm, ["floor"] + Self.fleet + ["--bind", floorEndpoint], log: "floor.log")
@@ -66,12 +78,24 @@ struct SwarmTests {
         #expect(await Fleet.waitForExit(summary, timeout: .seconds(30)) == 0)
         let last = try #require(output("summary.log").split(separator: "\n").last)
         let figures = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
-        #expect(figures["agents"] as? Int == 20)
-        #expect(figures["registered"] as? Int == 20)
+        #expect(figures["agents"] as? Int == 36)
+        #expect(figures["registered"] as? Int == 36)
         #expect(figures["complete"] as? Bool == true)
+        #expect(figures["waves_in_order"] as? Bool == true, "no wave ordered before the last answer of the one before")
         for key in ["register_all_s", "wave_p50_ms", "wave_p99_ms", "floor_p99_ms"] {
             let value = try #require(figures[key] as? Double, "\(key) in \(last)")
             #expect(value >= 0 && value < 60_000, "\(key) = \(value)")
         }
+    }
+
+    /// The services of the coordinator's report (`--json`, pretty-printed), which follows its
+    /// progress lines: from the first line `{` to the next line `}`.
+    static func report(in output: String) throws -> [[String: Any]] {
+        let lines = output.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex(of: "{"), "a JSON report in \(output.suffix(2000))")
+        let end = try #require(lines[start...].firstIndex(of: "}"), "the end of the report")
+        let text = lines[start...end].joined(separator: "\n")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        return try #require(document["services"] as? [[String: Any]])
     }
 }

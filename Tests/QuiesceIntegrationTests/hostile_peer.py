@@ -202,9 +202,9 @@ def flood(host, port, seconds, rate, body):
     print(json.dumps({"sent": sent, "seconds": seconds}))
 
 
-def frames_in(data):
-    """The bodies of the complete message frames in `data` (commands skipped)."""
-    bodies, offset = [], 0
+def split_frames(data):
+    """The complete frames at the start of `data`, as (flags, body) pairs, and the bytes after them."""
+    frames, offset = [], 0
     while offset + 2 <= len(data):
         flags = data[offset]
         if flags & 0x02:
@@ -215,10 +215,14 @@ def frames_in(data):
             size, start = data[offset + 1], offset + 2
         if start + size > len(data):
             break
-        if not flags & 0x04:
-            bodies.append(data[start : start + size])
+        frames.append((flags, data[start : start + size]))
         offset = start + size
-    return bodies
+    return frames, data[offset:]
+
+
+def frames_in(data):
+    """The bodies of the complete message frames in `data` (commands skipped)."""
+    return [body for flags, body in split_frames(data)[0] if not flags & 0x04]
 
 
 def send(host, port, body):

@@ -1,0 +1,85 @@
+/// The body of a heartbeat, the message a coordinator of thousands of agents receives and sends most
+/// (one each way per agent per heartbeat interval), encoded and decoded without `JSONEncoder` and
+/// `JSONDecoder`: `{"epoch":E,"id":N,"type":"heartbeat"}`, or `{"id":N,"type":"heartbeat"}` before a
+/// welcome, byte for byte what the general path writes (compact, keys sorted).
+///
+/// Only that exact shape is read here; any other body, a heartbeat written otherwise included
+/// (spaces, other key order, leading zeros, extra fields), goes through the general path, which
+/// decides what it means. The tests hold both paths to the same bytes and the same envelopes.
+enum HeartbeatShape {
+    private static let epochPrefix = Array(#"{"epoch":"#.utf8)
+    private static let idPrefix = Array(#"{"id":"#.utf8)
+    private static let idAfterEpoch = Array(#","id":"#.utf8)
+    private static let suffix = Array(#","type":"heartbeat"}"#.utf8)
+
+    /// The body of a heartbeat with no `reply_to`.
+    static func encode(id: UInt64, epoch: UInt64?) -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(64)
+        if let epoch {
+            body += epochPrefix
+            appendDigits(of: epoch, to: &body)
+            body += idAfterEpoch
+        } else {
+            body += idPrefix
+        }
+        appendDigits(of: id, to: &body)
+        body += suffix
+        return body
+    }
+
+    /// The heartbeat `body` holds, when it has exactly the shape ``encode(id:epoch:)`` writes; `nil`
+    /// for any other body.
+    static func decode(_ body: [UInt8]) -> Envelope? {
+        body.withUnsafeBufferPointer { bytes -> Envelope? in
+            var position = 0
+            var epoch: UInt64?
+            if bytes.starts(with: epochPrefix) {
+                position = epochPrefix.count
+                guard let value = number(in: bytes, at: &position), bytes[position...].starts(with: idAfterEpoch)
+                else { return nil }
+                epoch = value
+                position += idAfterEpoch.count
+            } else if bytes.starts(with: idPrefix) {
+                position = idPrefix.count
+            } else {
+                return nil
+            }
+            guard let id = number(in: bytes, at: &position), bytes.count - position == suffix.count,
+                bytes[position...].elementsEqual(suffix)
+            else { return nil }
+            return Envelope(id: id, replyTo: nil, epoch: epoch, message: .heartbeat)
+        }
+    }
+
+    /// The JSON integer at `position`, a uint64 written without leading zeros, and `position` moved
+    /// past it; `nil` for anything else.
+    private static func number(in bytes: UnsafeBufferPointer<UInt8>, at position: inout Int) -> UInt64? {
+        let start = position
+        var value: UInt64 = 0
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+            let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = times.addingReportingOverflow(UInt64(bytes[position] - UInt8(ascii: "0")))
+            guard !overflowTimes, !overflowSum else { return nil }
+            value = sum
+            position += 1
+        }
+        let digits = position - start
+        guard digits > 0, digits == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
+        return value
+    }
+
+    private static func appendDigits(of value: UInt64, to body: inout [UInt8]) {
+        guard value > 0 else {
+            body.append(UInt8(ascii: "0"))
+            return
+        }
+        let start = body.count
+        var rest = value
+        while rest > 0 {
+            body.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        body[start...].reverse()
+    }
+}
