@@ -1,7 +1,8 @@
 /// The body of a heartbeat, the message a coordinator of thousands of agents receives and sends most
 /// (one each way per agent per heartbeat interval), encoded and decoded without `JSONEncoder` and
-/// `JSONDecoder`: `{"epoch":E,"id":N,"type":"heartbeat"}`, or `{"id":N,"type":"heartbeat"}` before a
-/// welcome, byte for byte what the general path writes (compact, keys sorted).
+/// `JSONDecoder`: `{"epoch":E,"id":N,"type":"heartbeat"}`, `{"id":N,"type":"heartbeat"}` before a
+/// welcome, and either with `"reply_to":R` after `id` (an agent's answer to the coordinator's
+/// heartbeat), byte for byte what the general path writes (compact, keys sorted).
 ///
 /// Only that exact shape is read here; any other body, a heartbeat written otherwise included
 /// (spaces, other key order, leading zeros, extra fields), goes through the general path, which
@@ -10,10 +11,11 @@ enum HeartbeatShape {
     private static let epochPrefix = Array(#"{"epoch":"#.utf8)
     private static let idPrefix = Array(#"{"id":"#.utf8)
     private static let idAfterEpoch = Array(#","id":"#.utf8)
+    private static let replyToAfterID = Array(#","reply_to":"#.utf8)
     private static let suffix = Array(#","type":"heartbeat"}"#.utf8)
 
-    /// The body of a heartbeat with no `reply_to`.
-    static func encode(id: UInt64, epoch: UInt64?) -> [UInt8] {
+    /// The body of a heartbeat.
+    static func encode(id: UInt64, replyTo: UInt64?, epoch: UInt64?) -> [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(64)
         if let epoch {
@@ -24,12 +26,16 @@ enum HeartbeatShape {
             body += idPrefix
         }
         appendDigits(of: id, to: &body)
+        if let replyTo {
+            body += replyToAfterID
+            appendDigits(of: replyTo, to: &body)
+        }
         body += suffix
         return body
     }
 
-    /// The heartbeat `body` holds, when it has exactly the shape ``encode(id:epoch:)`` writes; `nil`
-    /// for any other body.
+    /// The heartbeat `body` holds, when it has exactly the shape ``encode(id:replyTo:epoch:)`` writes;
+    /// `nil` for any other body.
     static func decode(_ body: [UInt8]) -> Envelope? {
         body.withUnsafeBufferPointer { bytes -> Envelope? in
             var position = 0
@@ -45,10 +51,15 @@ enum HeartbeatShape {
             } else {
                 return nil
             }
-            guard let id = number(in: bytes, at: &position), bytes.count - position == suffix.count,
-                bytes[position...].elementsEqual(suffix)
-            else { return nil }
-            return Envelope(id: id, replyTo: nil, epoch: epoch, message: .heartbeat)
+            guard let id = number(in: bytes, at: &position) else { return nil }
+            var replyTo: UInt64?
+            if bytes[position...].starts(with: replyToAfterID) {
+                position += replyToAfterID.count
+                guard let value = number(in: bytes, at: &position) else { return nil }
+                replyTo = value
+            }
+            guard bytes.count - position == suffix.count, bytes[position...].elementsEqual(suffix) else { return nil }
+            return Envelope(id: id, replyTo: replyTo, epoch: epoch, message: .heartbeat)
         }
     }
 

@@ -17,8 +17,11 @@ public enum WireCodec {
     private static let signatureBytes = Array(signature.utf8)
 
     public static func encode(_ envelope: Envelope) -> [[UInt8]] {
-        if case .heartbeat = envelope.message, envelope.replyTo == nil {
-            return [signatureBytes, HeartbeatShape.encode(id: envelope.id, epoch: envelope.epoch)]
+        if case .heartbeat = envelope.message {
+            return [
+                signatureBytes,
+                HeartbeatShape.encode(id: envelope.id, replyTo: envelope.replyTo, epoch: envelope.epoch),
+            ]
         }
         return encodeInGeneral(envelope)
     }
