@@ -1,7 +1,9 @@
 #!/bin/sh
 # The classic demo's worker: every WORK_INTERVAL seconds it takes a work item from the API and records
-# it in Redis. On SIGTERM it finishes the item in hand, saves a checkpoint to Redis and exits 0, so a
-# stop in the wrong order (Redis or the API gone first) shows as "error" lines in its log.
+# it in Redis. On SIGTERM it stops taking items, saves a checkpoint to Redis and exits 0, so a stop in
+# the wrong order (Redis or the API gone first) shows as "error" lines in its log. The agent signals
+# the worker's whole process group, so a call in flight then ends with the signal: that item is logged
+# "interrupted", never as an error of the API or Redis.
 #
 # Logs one line per event on stdout: <timestamp> <service> <event> [details].
 #
@@ -23,15 +25,23 @@ errors=0
 running=1
 trap 'running=0' TERM INT
 
+# A call that failed because SIGTERM ended it (the trap has run by now): not an error of the server.
+interrupted() {
+    [ "$running" = 1 ] && return 1
+    log interrupted "$1"
+}
+
 # One work item: fetch it from the API, count it and keep the last 100 in Redis.
 work() {
     if ! item=$(curl -fsS --max-time 2 "$api" 2>/dev/null); then
+        interrupted "api call" && return
         errors=$((errors + 1))
         log error "api unreachable ($api)"
         return
     fi
     if ! total=$(redis INCR demo:processed) || ! redis LPUSH demo:items "$item" >/dev/null \
         || ! redis LTRIM demo:items 0 99 >/dev/null; then
+        interrupted "redis call" && return
         errors=$((errors + 1))
         log error "redis unreachable ($redis_host:$redis_port)"
         return
