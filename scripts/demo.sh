@@ -43,5 +43,6 @@ status=0
 wait "$coordinator" || status=$?
 echo
 echo "== what the services recorded (seconds since the first event)"
-awk 'NR == 1 { t0 = $1 } { printf "%6.2f  %-9s %s\n", $1 - t0, $2, $3 }' "$work/timeline"
+# The services append as they go, so lines of one moment may be out of order: sort by time first.
+sort -n -k1,1 "$work/timeline" | awk 'NR == 1 { t0 = $1 } { printf "%6.2f  %-9s %s\n", $1 - t0, $2, $3 }'
 exit "$status"
