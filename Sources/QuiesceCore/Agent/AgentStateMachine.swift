@@ -7,7 +7,8 @@
 ///
 /// Three things change independently, each held in a state of its own: the service's process
 /// (`State`), the registration with the coordinator (`Registration`), and the agent's own
-/// SIGTERM or SIGINT (`OwnSignal`), which outlasts any one process.
+/// SIGTERM or SIGINT (`OwnSignal`), which outlasts any one process. Their parts are in `+States`; the
+/// messages and actions it returns in `+Actions`.
 public struct AgentStateMachine: Sendable {
     /// Where the service's process is, from the start order to the final report; each case carries
     /// what only it needs.
@@ -29,118 +30,6 @@ public struct AgentStateMachine: Sendable {
         /// The final report is out, waiting for its acknowledgement.
         case reporting(FinalReport)
         case exited
-    }
-
-    /// What a start order sets up, kept across the restarts of its process.
-    private struct Launch {
-        /// The agent's own probe, else the coordinator's; `nil`: the process is ready once spawned.
-        var probe: ReadinessProbe?
-        /// Whether to start the process again when it ends on its own.
-        var restartPolicy: RestartPolicy?
-    }
-
-    /// A spawned process that has not been asked to stop.
-    private struct RunningProcess {
-        var pid: Int32
-        var spawnedAt: Timestamp
-        var launch: Launch
-        var readiness: Readiness
-    }
-
-    /// What the readiness checks found about the running process.
-    private enum Readiness {
-        /// No check has passed yet: every failure is reported.
-        case notReadyYet
-        /// A check passed; `consecutiveFailures` have failed since the last that passed.
-        case ready(consecutiveFailures: Int)
-        /// After ready, `failureThreshold` checks in a row failed: reported once, until one passes.
-        case unready
-
-        /// Whether the service counts as ready: a check passed, and fewer than the threshold failed since.
-        var isReady: Bool {
-            if case .ready = self { true } else { false }
-        }
-    }
-
-    /// A stop or kill order from the coordinator.
-    private struct StopOrder {
-        /// The order's message id, which the final report answers.
-        var id: UInt64
-        /// Whether the agent exits once the service has stopped, rather than wait for a new start order.
-        var exit: Bool
-
-        /// What the agent does after the final report of a process that ended with `status`.
-        func afterReport(_ status: ExitStatus) -> AfterReport {
-            exit ? .exit(status.shellCode) : .awaitStartOrder
-        }
-    }
-
-    /// Why the process is being stopped.
-    private enum StopCause {
-        /// The coordinator ordered it; the final report answers the order.
-        case order(StopOrder)
-        /// The agent's own SIGTERM or SIGINT: the final report says the process exited, and the agent
-        /// exits after it.
-        case ownSignal
-    }
-
-    /// How far the stop of the process has gone.
-    private enum Escalation {
-        /// The stop command ran or the stop signal was sent; SIGKILL follows at `.stopDeadline`.
-        case asked
-        /// SIGKILL was sent: the stop timeout passed, or another signal of the agent's own hurried it.
-        case killed
-        /// SIGKILL was sent on a kill order.
-        case killOrdered
-    }
-
-    private struct Stopping {
-        var pid: Int32
-        var cause: StopCause
-        var escalation: Escalation
-    }
-
-    /// The message that ends a process's story, repeated until the coordinator acknowledges it.
-    private struct FinalReport {
-        var message: OutgoingMessage
-        var id: UInt64
-        var replyTo: UInt64?
-        var afterReport: AfterReport
-
-        /// What the agent tells a coordinator of its service while this report waits: after a stop it
-        /// stays after, `idle` (it has no process to tell of); after another stop, that stop's outcome;
-        /// `nil` after the end of a process that ended on its own.
-        var snapshot: AgentSnapshot? {
-            guard case .stopped(let outcome) = message else { return nil }
-            if case .awaitStartOrder = afterReport { return .idle }
-            return .stopped(outcome)
-        }
-    }
-
-    /// What the agent does once its final report is acknowledged, or given up on.
-    private enum AfterReport {
-        case exit(Int32)
-        /// Stay, and wait for a new start order (unless the agent's own signal came meanwhile).
-        case awaitStartOrder
-    }
-
-    /// The agent's link with the coordinator.
-    private enum Registration {
-        /// Registering (again): `.registration` repeats it until a welcome.
-        case registering
-        /// Welcomed: heartbeats every `heartbeatInterval`; the coordinator is lost after `lostAfter`
-        /// of silence.
-        case registered(heartbeatInterval: Duration, lostAfter: Duration)
-    }
-
-    /// The agent's own SIGTERM or SIGINT: its container is going away.
-    private enum OwnSignal {
-        case notReceived
-        /// Received while the process ran: the agent asked the coordinator for a coordinated stop and
-        /// waits for the order until `.coordinatedStopFallback`.
-        case awaitingCoordinatedStop
-        /// Received: the agent exits once its service has stopped, whatever the orders say.
-        case received
     }
 
     private static let sigkill: Int32 = 9
