@@ -11,6 +11,16 @@ struct KeyHygieneTests {
         try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
     }
 
+    /// Runs `body` with a fleet of ``SecurityTests/securedFleet()`` and its keys, both removed after.
+    private static func withSecuredFleet(_ body: (Fleet, String) async throws -> Void) async throws {
+        let (fleet, keys) = try await SecurityTests.securedFleet()
+        defer {
+            fleet.tearDown()
+            try? FileManager.default.removeItem(atPath: keys)
+        }
+        try await body(fleet, keys)
+    }
+
     /// Runs the fleet of ``SecurityTests/securedFleet()`` to its end: both services start, an admin
     /// shuts it down, and api stops before database.
     private static func expectStartsAndStopsInOrder(_ fleet: Fleet, keys: String) async throws {
@@ -50,181 +60,163 @@ struct KeyHygieneTests {
 
     @Test("A server secret key others may read is refused at start with exit code 78 and the fix")
     func looseServerKey() async throws {
-        let (fleet, keys) = try await SecurityTests.securedFleet()
-        defer {
-            fleet.tearDown()
-            try? FileManager.default.removeItem(atPath: keys)
-        }
-        let secret = "\(keys)/coordinator.key_secret"
-        #expect(chmod(secret, 0o644) == 0)
-        try await Self.expectCoordinatorRefuses(
-            fleet,
-            saying: "\(secret): the secret key is readable by group and others (mode 0644); run chmod 600 \(secret)")
+        try await Self.withSecuredFleet { fleet, keys in
+            let secret = "\(keys)/coordinator.key_secret"
+            #expect(chmod(secret, 0o644) == 0)
+            try await Self.expectCoordinatorRefuses(
+                fleet,
+                saying: "\(secret): the secret key is readable by group and others (mode 0644); run chmod 600 \(secret)"
+            )
 
-        #expect(chmod(secret, 0o600) == 0)
-        try await Self.expectStartsAndStopsInOrder(fleet, keys: keys)
+            #expect(chmod(secret, 0o600) == 0)
+            try await Self.expectStartsAndStopsInOrder(fleet, keys: keys)
+        }
     }
 
     @Test("An agents directory of mode 0777 is refused at start, and at a reload that keeps the old keys")
     func looseAgentsDirectory() async throws {
-        let (fleet, keys) = try await SecurityTests.securedFleet()
-        defer {
-            fleet.tearDown()
-            try? FileManager.default.removeItem(atPath: keys)
-        }
-        let agents = "\(keys)/agents"
-        #expect(chmod(agents, 0o777) == 0)
-        try await Self.expectCoordinatorRefuses(
-            fleet,
-            saying:
-                "\(agents): the agents directory (security.agents_dir) is writable by group and others (mode 0777), "
-                + "who could replace the files in it; run chmod go-w \(agents)")
+        try await Self.withSecuredFleet { fleet, keys in
+            let agents = "\(keys)/agents"
+            #expect(chmod(agents, 0o777) == 0)
+            try await Self.expectCoordinatorRefuses(
+                fleet,
+                saying:
+                    "\(agents): the agents directory (security.agents_dir) is writable by group and others (mode 0777), "
+                    + "who could replace the files in it; run chmod go-w \(agents)")
 
-        #expect(chmod(agents, 0o755) == 0)
-        let coordinator = try await SecurityTests.up(fleet, keys: keys, databaseStop: 0.1, apiStop: 0.1)
-        #expect(chmod(agents, 0o777) == 0)
-        kill(coordinator.processIdentifier, SIGHUP)
-        await fleet.waitUntil("the reload is refused") {
-            fleet.output("coordinator.err").contains("Keys not reloaded; the previous ones stay in force")
+            #expect(chmod(agents, 0o755) == 0)
+            let coordinator = try await SecurityTests.up(fleet, keys: keys, databaseStop: 0.1, apiStop: 0.1)
+            #expect(chmod(agents, 0o777) == 0)
+            kill(coordinator.processIdentifier, SIGHUP)
+            await fleet.waitUntil("the reload is refused") {
+                fleet.output("coordinator.err").contains("Keys not reloaded; the previous ones stay in force")
+            }
+            #expect(fleet.output("coordinator.err").contains("the agents directory (security.agents_dir) is writable"))
+            let shutdown = try await fleet.run(
+                ["shutdown", "--coordinator", fleet.endpoint]
+                    + SecurityTests.credentials(keys, "alice", folder: "operators"),
+                log: "shutdown")
+            #expect(shutdown.terminationStatus == 0)
+            #expect(await fleet.waitForExit(coordinator) == 0, "the agents' keys stayed in force: both stopped cleanly")
+            try expectStopped("api", before: ["database"], in: fleet)
         }
-        #expect(fleet.output("coordinator.err").contains("the agents directory (security.agents_dir) is writable"))
-        let shutdown = try await fleet.run(
-            ["shutdown", "--coordinator", fleet.endpoint]
-                + SecurityTests.credentials(keys, "alice", folder: "operators"),
-            log: "shutdown")
-        #expect(shutdown.terminationStatus == 0)
-        #expect(await fleet.waitForExit(coordinator) == 0, "the agents' keys stayed in force: both stopped cleanly")
-        try expectStopped("api", before: ["database"], in: fleet)
     }
 
     @Test("A symbolic link that makes two services share one key is refused, naming both files")
     func sharedKey() async throws {
-        let (fleet, keys) = try await SecurityTests.securedFleet()
-        defer {
-            fleet.tearDown()
-            try? FileManager.default.removeItem(atPath: keys)
-        }
-        let api = "\(keys)/agents/api.key"
-        let database = "\(keys)/agents/database.key"
-        try FileManager.default.moveItem(atPath: api, toPath: api + ".own")
-        try FileManager.default.createSymbolicLink(atPath: api, withDestinationPath: database)
-        try await Self.expectCoordinatorRefuses(
-            fleet,
-            saying:
-                "\(database) and \(api) hold the same public key, so agent:database and agent:api could act as each other"
-        )
+        try await Self.withSecuredFleet { fleet, keys in
+            let api = "\(keys)/agents/api.key"
+            let database = "\(keys)/agents/database.key"
+            try FileManager.default.moveItem(atPath: api, toPath: api + ".own")
+            try FileManager.default.createSymbolicLink(atPath: api, withDestinationPath: database)
+            try await Self.expectCoordinatorRefuses(
+                fleet,
+                saying:
+                    "\(database) and \(api) hold the same public key, so agent:database and agent:api could act as each other"
+            )
 
-        try FileManager.default.removeItem(atPath: api)
-        try FileManager.default.moveItem(atPath: api + ".own", toPath: api)
-        try await Self.expectStartsAndStopsInOrder(fleet, keys: keys)
+            try FileManager.default.removeItem(atPath: api)
+            try FileManager.default.moveItem(atPath: api + ".own", toPath: api)
+            try await Self.expectStartsAndStopsInOrder(fleet, keys: keys)
+        }
     }
 
     @Test("An agent's --key that others may read is refused with exit code 78, before it starts its service")
     func looseAgentKey() async throws {
-        let (fleet, keys) = try await SecurityTests.securedFleet()
-        defer {
-            fleet.tearDown()
-            try? FileManager.default.removeItem(atPath: keys)
-        }
-        let secret = "\(keys)/agents/api.key_secret"
-        #expect(chmod(secret, 0o640) == 0)
-        let agent = try fleet.startAgent(
-            "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
-        #expect(await fleet.waitForExit(agent) == 78)
-        #expect(
-            fleet.output("agent-api.err").contains(
-                "\(secret): the secret key is readable by group (mode 0640); run chmod 600 \(secret)"))
-        #expect(fleet.timeline().isEmpty, "the service was not started")
+        try await Self.withSecuredFleet { fleet, keys in
+            let secret = "\(keys)/agents/api.key_secret"
+            #expect(chmod(secret, 0o640) == 0)
+            let agent = try fleet.startAgent(
+                "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
+            #expect(await fleet.waitForExit(agent) == 78)
+            #expect(
+                fleet.output("agent-api.err").contains(
+                    "\(secret): the secret key is readable by group (mode 0640); run chmod 600 \(secret)"))
+            #expect(fleet.timeline().isEmpty, "the service was not started")
 
-        #expect(chmod(secret, 0o600) == 0)
-        try await Self.expectStartsAndStopsInOrder(fleet, keys: keys)
+            #expect(chmod(secret, 0o600) == 0)
+            try await Self.expectStartsAndStopsInOrder(fleet, keys: keys)
+        }
     }
 
     @Test("An admin socket in a directory of mode 0777 is refused at start")
     func looseAdminSocketDirectory() async throws {
-        let (fleet, keys) = try await SecurityTests.securedFleet()
-        defer {
-            fleet.tearDown()
-            try? FileManager.default.removeItem(atPath: keys)
-        }
-        let socketDirectory = fleet.directory.appendingPathComponent("run").path
-        try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
-        #expect(chmod(socketDirectory, 0o777) == 0)
-        let configPath = fleet.directory.appendingPathComponent("quiesce.yaml")
-        let config = try String(contentsOf: configPath, encoding: .utf8)
-        try ("coordinator: { admin_bind: \"ipc://\(socketDirectory)/admin.sock\" }\n" + config).write(
-            to: configPath, atomically: true, encoding: .utf8)
-        try await Self.expectCoordinatorRefuses(
-            fleet,
-            saying:
-                "\(socketDirectory): the admin socket's directory (coordinator.admin_bind) is writable by group and "
-                + "others (mode 0777), who could replace the files in it; run chmod go-w \(socketDirectory)")
-        #expect(!FileManager.default.fileExists(atPath: socketDirectory + "/admin.sock"))
+        try await Self.withSecuredFleet { fleet, keys in
+            let socketDirectory = fleet.directory.appendingPathComponent("run").path
+            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+            #expect(chmod(socketDirectory, 0o777) == 0)
+            let configPath = fleet.directory.appendingPathComponent("quiesce.yaml")
+            let config = try String(contentsOf: configPath, encoding: .utf8)
+            try ("coordinator: { admin_bind: \"ipc://\(socketDirectory)/admin.sock\" }\n" + config).write(
+                to: configPath, atomically: true, encoding: .utf8)
+            try await Self.expectCoordinatorRefuses(
+                fleet,
+                saying:
+                    "\(socketDirectory): the admin socket's directory (coordinator.admin_bind) is writable by group and "
+                    + "others (mode 0777), who could replace the files in it; run chmod go-w \(socketDirectory)")
+            #expect(!FileManager.default.fileExists(atPath: socketDirectory + "/admin.sock"))
 
-        #expect(chmod(socketDirectory, 0o700) == 0)
-        try await Self.expectStartsAndStopsInOrder(fleet, keys: keys)
+            #expect(chmod(socketDirectory, 0o700) == 0)
+            try await Self.expectStartsAndStopsInOrder(fleet, keys: keys)
+        }
     }
 
     @Test("An epoch file holding 2^64-1 is refused with exit code 78 and the fix, instead of crashing")
     func largestEpoch() async throws {
-        let (fleet, keys) = try await SecurityTests.securedFleet()
-        defer {
-            fleet.tearDown()
-            try? FileManager.default.removeItem(atPath: keys)
-        }
-        let state = fleet.directory.appendingPathComponent("state").path
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        try "18446744073709551615\n".write(toFile: state + "/epoch", atomically: false, encoding: .utf8)
-        let refused = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
-        #expect(await fleet.waitForExit(refused) == 78)
-        #expect(
-            fleet.output("coordinator.err").contains(
-                "\(state)/epoch: holds 18446744073709551615, the largest epoch there is, so no start can follow it; "
-                    + "write a smaller number into it"))
+        try await Self.withSecuredFleet { fleet, keys in
+            let state = fleet.directory.appendingPathComponent("state").path
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            try "18446744073709551615\n".write(toFile: state + "/epoch", atomically: false, encoding: .utf8)
+            let refused = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+            #expect(await fleet.waitForExit(refused) == 78)
+            #expect(
+                fleet.output("coordinator.err").contains(
+                    "\(state)/epoch: holds 18446744073709551615, the largest epoch there is, so no start can follow it; "
+                        + "write a smaller number into it"))
 
-        try "41\n".write(toFile: state + "/epoch", atomically: false, encoding: .utf8)
-        let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
-        try fleet.startAgent(
-            "database", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
-        try fleet.startAgent(
-            "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
-        await fleet.waitUntilStarted(["database", "api"])
-        #expect(await fleet.shutDown(coordinator) == 0)
-        try expectStopped("api", before: ["database"], in: fleet)
-        #expect(try String(contentsOfFile: state + "/epoch", encoding: .utf8) == "42\n")
-        #expect(try Self.mode(state + "/epoch") == 0o600)
+            try "41\n".write(toFile: state + "/epoch", atomically: false, encoding: .utf8)
+            let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+            try fleet.startAgent(
+                "database", stopDelay: 0.1,
+                extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
+            try fleet.startAgent(
+                "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
+            await fleet.waitUntilStarted(["database", "api"])
+            #expect(await fleet.shutDown(coordinator) == 0)
+            try expectStopped("api", before: ["database"], in: fleet)
+            #expect(try String(contentsOfFile: state + "/epoch", encoding: .utf8) == "42\n")
+            #expect(try Self.mode(state + "/epoch") == 0o600)
+        }
     }
 
     @Test(
         "A state directory owned by another user is refused at start with exit code 78 and the fix",
         .enabled(if: geteuid() == 0, "giving a directory to another user takes root"))
     func foreignStateDirectory() async throws {
-        let (fleet, keys) = try await SecurityTests.securedFleet()
-        defer {
-            fleet.tearDown()
-            try? FileManager.default.removeItem(atPath: keys)
-        }
-        let state = fleet.directory.appendingPathComponent("state").path
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        // A uid no account uses: the directory is another user's, whoever runs the test.
-        let stranger: uid_t = 48_271
-        #expect(chown(state, stranger, stranger) == 0)
-        let refused = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
-        #expect(await fleet.waitForExit(refused) == 78)
-        #expect(
-            fleet.output("coordinator.err").contains(
-                "\(state): the state directory (coordinator.state_dir) is owned by user \(stranger), who is neither "
-                    + "this user (\(geteuid())) nor root; run chown \(geteuid()) \(state)"))
-        #expect(!FileManager.default.fileExists(atPath: state + "/epoch"))
+        try await Self.withSecuredFleet { fleet, keys in
+            let state = fleet.directory.appendingPathComponent("state").path
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            // A uid no account uses: the directory is another user's, whoever runs the test.
+            let stranger: uid_t = 48_271
+            #expect(chown(state, stranger, stranger) == 0)
+            let refused = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+            #expect(await fleet.waitForExit(refused) == 78)
+            #expect(
+                fleet.output("coordinator.err").contains(
+                    "\(state): the state directory (coordinator.state_dir) is owned by user \(stranger), who is neither "
+                        + "this user (\(geteuid())) nor root; run chown \(geteuid()) \(state)"))
+            #expect(!FileManager.default.fileExists(atPath: state + "/epoch"))
 
-        #expect(chown(state, geteuid(), getegid()) == 0)
-        let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
-        try fleet.startAgent(
-            "database", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
-        try fleet.startAgent(
-            "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
-        await fleet.waitUntilStarted(["database", "api"])
-        #expect(await fleet.shutDown(coordinator) == 0)
-        try expectStopped("api", before: ["database"], in: fleet)
+            #expect(chown(state, geteuid(), getegid()) == 0)
+            let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
+            try fleet.startAgent(
+                "database", stopDelay: 0.1,
+                extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
+            try fleet.startAgent(
+                "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
+            await fleet.waitUntilStarted(["database", "api"])
+            #expect(await fleet.shutDown(coordinator) == 0)
+            try expectStopped("api", before: ["database"], in: fleet)
+        }
     }
 }
