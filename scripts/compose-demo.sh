@@ -103,8 +103,8 @@ start_engine() {
     local deadline=$((SECONDS + 60))
     until timeout 10 docker info >/dev/null 2>&1; do
         if ! kill -0 "$dockerd_pid" 2>/dev/null || ((SECONDS > deadline)); then
-            tail -n 20 "$run_dir/dockerd.log" >&2
             fail "dockerd did not come up within 60 s (its log: $run_dir/dockerd.log)"
+            tail -n 20 "$run_dir/dockerd.log" >&2
             return 1
         fi
         sleep 1
@@ -182,9 +182,8 @@ debian_mirror() {
 build_base() {
     local image=$1 rootfs="$run_dir/rootfs" log="$run_dir/build-${1//[:\/]/-}.log"
     need debootstrap || return 1
-    rm -rf "$rootfs"
     say "  debootstrap --variant=minbase bookworm from $(debian_mirror)"
-    with_mirror_retries "$log" debootstrap --variant=minbase bookworm "$rootfs" "$(debian_mirror)" || return 1
+    with_mirror_retries "$log" debootstrap_into "$rootfs" || return 1
     # As the official image: no package files kept after apt-get install, none left from debootstrap.
     printf '%s\n' 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
         'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
@@ -193,6 +192,12 @@ build_base() {
     tar -C "$rootfs" -c . | docker import --change "LABEL $label" - debian:bookworm >>"$log" 2>&1 || return 1
     rm -rf "$rootfs"
     [[ $image == debian:bookworm ]] || docker tag debian:bookworm "$image"
+}
+
+# debootstrap into an empty directory, so that an attempt after a failed one starts afresh.
+debootstrap_into() {
+    rm -rf "$1"
+    debootstrap --variant=minbase bookworm "$1" "$(debian_mirror)"
 }
 
 build_slim() {
@@ -308,8 +313,8 @@ up_and_ready() {
     export QUIESCE_DEMO_PORT
     QUIESCE_DEMO_PORT=$(free_port)
     if ! compose_within 600 up -d "${scale_args[@]}" >"$evidence/up.log" 2>&1; then
-        cat "$evidence/up.log" >&2
         fail "$project: compose up -d failed"
+        tail -n 30 "$evidence/up.log" >&2
         return 1
     fi
     wait_for_log coordinator 300 "startup complete"
@@ -363,8 +368,8 @@ check() {
         say "  $(tail -n 1 "$evidence/checks.txt")"
         return 0
     fi
-    grep '^FAIL' -A 3 "$evidence/checks.txt" | head -n 40 >&2
     fail "$project: $(grep -c '^FAIL' "$evidence/checks.txt") check(s) failed ($evidence/checks.txt)"
+    grep '^FAIL' -A 3 "$evidence/checks.txt" | head -n 40 >&2
     return 1
 }
 
@@ -442,11 +447,18 @@ remove_images() {
 
 finish() {
     local status
+    # A project left up by a failure or an interruption.
+    if [[ -n $project && -n $(containers) ]]; then
+        compose_within 300 down -v --remove-orphans >"$run_dir/down-at-exit.log" 2>&1 \
+            || fail "$project: compose down -v failed at exit ($run_dir/down-at-exit.log)"
+    fi
     if [[ $engine_started -eq 1 && $had_images -eq 0 && ${QUIESCE_DEMO_KEEP_IMAGES:-0} != 1 ]]; then
         say "removing the images made in this run (QUIESCE_DEMO_KEEP_IMAGES=1 keeps them)"
         remove_images
     fi
     stop_engine
+    # What an interrupted build leaves: no evidence, and large.
+    rm -rf "$run_dir/rootfs" "$run_dir/swift-context"
     if [[ -z $failed ]]; then
         rm -rf "$run_dir"
         local summary
@@ -480,8 +492,8 @@ for demo in "${demos[@]}"; do
     build_started=$(date +%s)
     say "$demo: compose build"
     if ! with_mirror_retries "$run_dir/build-$demo.log" compose build; then
-        tail -n 30 "$run_dir/build-$demo.log" >&2
         fail "$demo: compose build failed ($run_dir/build-$demo.log)"
+        tail -n 30 "$run_dir/build-$demo.log" >&2
         finish
     fi
     say "$demo: built in $(elapsed "$build_started")"
