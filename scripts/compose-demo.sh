@@ -20,9 +20,13 @@
 # The engine: the one that runs, or else dockerd started here in the background, and then stopped
 # here, with the host changes it made undone (docker0, its nft tables and chains, ip_forward, the
 # bridge-nf-call sysctls: scripts/compose-demo-host.py records them before and compares after).
-# Measured on the machines this was written on: the other tests' network namespaces (NetworkLab,
-# DemoPlayer) keep working while this engine runs, since dockerd changes only the root namespace
-# (`swift test --filter MultiHostTests` passed beside it), but run the two one after the other in CI.
+# Measured on the machines this was written on: the network-namespace tests (NetworkLab, DemoPlayer)
+# keep working while this engine runs. Their bridges and veths live in namespaces they create, each
+# with its own nft rules and forwarding, and dockerd's changes (docker0, FORWARD policy drop,
+# ip_forward=1) are the root namespace's alone: `swift test --filter MultiHostTests`, the several-host
+# scenarios with packet loss and partitions, passed, 7 tests in 34 s, with this engine up. The
+# bridge-nf-call sysctls were 1 before dockerd started and stayed so. CI still runs the two one after
+# the other (.ci/run).
 #
 # The images: each base image is used when present, pulled when it can be, and otherwise stood in
 # for by an image of the same name built here (compose/standins/): debian:bookworm by debootstrap
