@@ -465,6 +465,7 @@ finish() {
     rm -rf "$run_dir/rootfs" "$run_dir/swift-context"
     if [[ -z $failed ]]; then
         rm -rf "$run_dir"
+        rmdir "$out" 2>/dev/null
         local summary
         summary=$(printf '%s; ' "${checked[@]}")
         echo "compose demo: ok in $(elapsed "$started_at"), checked: ${summary%; }"
