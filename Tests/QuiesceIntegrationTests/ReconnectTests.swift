@@ -62,7 +62,9 @@ struct ReconnectTests {
             #expect(agent.isRunning, "the agent of \(name) exited")
             #expect(fleet.agents[name] === agent, "the agent of \(name) was started again")
         }
-        #expect(await fleet.shutDown(coordinator) == 0)
+        #expect(
+            await fleet.shutDown(coordinator) == 0,
+            "\(fleet.coordinatorProgress())\n\(fleet.output("agent-database.err"))\n\(fleet.output("agent-api.err"))")
         try expectStartedAfter("api", dependencies: ["database"], in: fleet)
         try expectStopped("api", before: ["database"], in: fleet)
         #expect(fleet.servicePIDs().isEmpty)
