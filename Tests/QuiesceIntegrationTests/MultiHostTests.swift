@@ -147,7 +147,7 @@ struct MultiHostTests {
         for host in ["coordinator"] + Self.services { try lab.loss(host, percent: 25) }
         kill(coordinator.processIdentifier, SIGTERM)
 
-        #expect(await fleet.waitForExit(coordinator, timeout: .seconds(60)) == 0)
+        #expect(await fleet.waitForExit(coordinator, timeout: .seconds(60)) == 0, "\(fleet.coordinatorProgress())")
         try expectPromisesKept(fleet)
         #expect(fleet.servicePIDs().isEmpty)
     }
