@@ -36,19 +36,15 @@ public final class CoordinatorRuntime {
     private var registrationLog = LogThrottle(interval: .seconds(10))
     /// Who may send what; its allowed identities follow the authenticator's keys.
     private var authorization = Authorization()
-    private var router: Socket!
-    /// With a `security:` block: who may connect, and the ZAP socket that asks it.
+    /// The router, its monitor, the ZAP handler and the admin plane, open while ``run()`` runs. The
+    /// admin plane on `coordinator.admin_bind` (an `ipc://` socket only the coordinator's user can
+    /// open) is plain, and everything that connects to it is an admin.
+    private var sockets: CoordinatorSockets!
+    /// With a `security:` block: who may connect, asked through the ZAP handler.
     private var authenticator: Authenticator?
-    private var zap: Socket?
-    /// The admin plane on `coordinator.admin_bind` (an `ipc://` socket only the coordinator's user can
-    /// open): plain, and everything that connects is an admin.
-    private var adminRouter: Socket?
     /// Routing ids of admin-plane peers carry this first byte (libzmq's own start with 0), so that one
     /// map of watchers serves both sockets.
     private static let adminPlaneMark: UInt8 = 0xFF
-    /// Reports the main socket's connections and handshakes, so that connections are capped and failed
-    /// handshakes counted.
-    private var monitor: SocketMonitor!
     /// Keeps descriptors in reserve whatever connects to the main socket, and drops idle connections.
     private var connections: ConnectionWatch!
     /// Keeps a flood of malformed or refused messages from flooding the log.
@@ -94,34 +90,11 @@ public final class CoordinatorRuntime {
             let keys = try Authenticator(settings: security, services: configuration.graph.names)
             authenticator = keys
             authorization.allowedIdentities = keys.allowedIdentities
-            // The ZAP handler is bound before the CURVE socket, in the same context.
-            let handler = try Socket(context: context, type: .rep)
-            try handler.bind("inproc://zeromq.zap.01")
-            zap = handler
         }
-        router = try Sockets.router(
-            context: context, curve: authenticator?.serverKeys,
-            backlog: Sockets.backlog(descriptorLimit: descriptorLimit))
-        monitor = try SocketMonitor(
-            router, context: context, events: [.handshakeFailures, .accepted, .disconnected, .acceptFailed],
-            address: "inproc://quiesce.coordinator.monitor")
-        try router.bind(endpoint)
+        sockets = try CoordinatorSockets(
+            context: context, endpoint: endpoint, curve: authenticator?.serverKeys,
+            backlog: Sockets.backlog(descriptorLimit: descriptorLimit), adminBind: configuration.coordinator.adminBind)
         if let adminBind = configuration.coordinator.adminBind {
-            let path = String(adminBind.dropFirst("ipc://".count))
-            // Another user who may write to the socket's directory could replace the socket with theirs.
-            let directory = (path as NSString).deletingLastPathComponent
-            try FilePermissions.check(
-                directory.isEmpty ? "." : directory,
-                as: .directory("the admin socket's directory (coordinator.admin_bind)"))
-            // The socket file is created with no access for others, and then its mode is set for certain.
-            let previousMask = umask(0o077)
-            defer { umask(previousMask) }
-            let admin = try Sockets.router(context: context)
-            try admin.bind(adminBind)
-            adminRouter = admin
-            guard chmod(path, 0o600) == 0 else {
-                throw ZeroMQError(code: errno, operation: "chmod 0600 \(path)")
-            }
             logger.info("Admin plane listening", metadata: ["endpoint": "\(adminBind)"])
         }
         if let address = configuration.coordinator.metricsBind {
@@ -133,16 +106,12 @@ public final class CoordinatorRuntime {
             events.metrics = metrics
         }
         defer {
-            monitor.close()
-            for socket in [router, zap, adminRouter].compactMap({ $0 }) {
-                try? socket.set(.linger, Sockets.linger)
-                socket.close()
-            }
+            sockets.close()
             context.terminate()
         }
         connections = ConnectionWatch(
             descriptorLimit: descriptorLimit, inUse: OpenFileLimit.descriptorsInUse(), logger: logger)
-        let bound = (try? router.lastEndpoint()) ?? endpoint
+        let bound = (try? sockets.router.lastEndpoint()) ?? endpoint
         logger.info(
             "Coordinator listening",
             metadata: [
@@ -151,13 +120,7 @@ public final class CoordinatorRuntime {
                 "connection_limit": "\(connections.limit)",
                 "backlog": "\(Sockets.backlog(descriptorLimit: descriptorLimit))",
             ])
-        var items: [(PollItem, Poller<PollItem>.Item)] = [
-            (.router, .socket(router)), (.signals, .fileDescriptor(signals.fileDescriptor)),
-            (.monitor, .socket(monitor.socket)),
-        ]
-        if let zap { items.append((.zap, .socket(zap))) }
-        if let adminRouter { items.append((.adminPlane, .socket(adminRouter))) }
-        var poller = Poller(items)
+        var poller = Poller(sockets.pollItems(signals: signals.fileDescriptor))
         perform(machine.start(now: clock.now))
 
         while report == nil {
@@ -175,10 +138,10 @@ public final class CoordinatorRuntime {
             }
             if readable[.zap] { try answerZAP() }
             if readable[.monitor] { try readMonitor() }
-            if readable[.adminPlane], let adminRouter {
-                try receiveAll(from: adminRouter, adminPlane: true)
+            if readable[.adminPlane], let adminPlane = sockets.adminPlane {
+                try receiveAll(from: adminPlane, adminPlane: true)
             }
-            if readable[.router] { try receiveAll(from: router) }
+            if readable[.router] { try receiveAll(from: sockets.router) }
             for timer in timers.popExpired(now: clock.now) {
                 let retransmitting = if case .retransmit = timer { true } else { false }
                 perform(machine.timerFired(timer, now: clock.now), retransmitting: retransmitting)
@@ -200,12 +163,12 @@ public final class CoordinatorRuntime {
     /// acknowledged, and agents read their last acknowledgement before the connection closes (an
     /// `IMMEDIATE` DEALER drops what it has not read when its peer closes; see ImmediateTests). Ends
     /// after ``drainLimit`` at most, so that a peer that keeps sending cannot keep the coordinator alive.
-    private func drain(poller: inout Poller<PollItem>) throws {
+    private func drain(poller: inout Poller<CoordinatorSockets.PollItem>) throws {
         let deadline = clock.now + Self.drainLimit
         var end: Timestamp { min(lastAcknowledgementAt + Self.drainPeriod, deadline) }
         while clock.now < end {
             if try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: end, limit: Self.drainPeriod))[.router] {
-                try receiveAll(from: router)
+                try receiveAll(from: sockets.router)
             }
         }
     }
@@ -246,7 +209,7 @@ public final class CoordinatorRuntime {
     /// Answers the pending ZAP requests: is the client's key allowed, and as whom. A refusal is
     /// logged here, with the peer's address and key; the monitor counts it as a failed handshake.
     private func answerZAP() throws {
-        guard let zap, let authenticator else { return }
+        guard let zap = sockets.zap, let authenticator else { return }
         while let request = try zap.receive(maxFrames: 8) {
             let reply = ZAPHandler.reply(to: request, authenticator: authenticator)
             if reply.count > 2, reply[2] != Array("200".utf8), request.frames.count > 6 {
@@ -267,7 +230,7 @@ public final class CoordinatorRuntime {
     /// Counts the main socket's connections and failed handshakes, drops connections past the cap, and
     /// logs without flooding.
     private func readMonitor() throws {
-        while let event = try monitor.next() {
+        while let event = try sockets.monitor.next() {
             connections.handle(event, now: clock.now)
             guard let failure = event.handshakeFailure else { continue }
             rejections.failedHandshakes += 1
@@ -607,10 +570,10 @@ public final class CoordinatorRuntime {
         let envelope = Envelope(id: nextMessageID, replyTo: replyTo, epoch: epoch, message: message)
         nextMessageID += 1
         do {
-            if routingID.first == Self.adminPlaneMark, let adminRouter {
-                return try adminRouter.send([Array(routingID.dropFirst())] + WireCodec.encode(envelope))
+            if routingID.first == Self.adminPlaneMark, let adminPlane = sockets.adminPlane {
+                return try adminPlane.send([Array(routingID.dropFirst())] + WireCodec.encode(envelope))
             }
-            return try router.send([routingID] + WireCodec.encode(envelope))
+            return try sockets.router.send([routingID] + WireCodec.encode(envelope))
         } catch {
             logger.debug("Send failed", metadata: ["type": "\(message.type)", "error": "\(error)"])
             return false
@@ -624,18 +587,4 @@ private struct Watcher {
     var requestID: UInt64
     /// Waits for a targeted operation's report rather than the shutdown's.
     var operation: Bool
-}
-
-/// What the coordinator's loop waits on.
-private enum PollItem: Hashable {
-    /// The ROUTER socket agents and the CLI connect to.
-    case router
-    /// SIGTERM and SIGINT (a shutdown), SIGHUP (a reload of the keys).
-    case signals
-    /// Handshake events of the router.
-    case monitor
-    /// ZAP requests, with a `security:` block.
-    case zap
-    /// The admin plane's ROUTER, with `coordinator.admin_bind`.
-    case adminPlane
 }
