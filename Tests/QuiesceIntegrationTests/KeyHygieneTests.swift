@@ -175,13 +175,9 @@ struct KeyHygieneTests {
                         + "write a smaller number into it"))
 
             try "41\n".write(toFile: state + "/epoch", atomically: false, encoding: .utf8)
-            let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
-            try fleet.startAgent(
-                "database", stopDelay: 0.1,
-                extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
-            try fleet.startAgent(
-                "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
-            await fleet.waitUntilStarted(["database", "api"])
+            let coordinator = try await SecurityTests.up(
+                fleet, keys: keys, databaseStop: 0.1, apiStop: 0.1,
+                coordinatorArguments: ["--json", "--state-dir", state])
             #expect(await fleet.shutDown(coordinator) == 0)
             try expectStopped("api", before: ["database"], in: fleet)
             #expect(try String(contentsOfFile: state + "/epoch", encoding: .utf8) == "42\n")
@@ -208,13 +204,9 @@ struct KeyHygieneTests {
             #expect(!FileManager.default.fileExists(atPath: state + "/epoch"))
 
             #expect(chown(state, geteuid(), getegid()) == 0)
-            let coordinator = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state])
-            try fleet.startAgent(
-                "database", stopDelay: 0.1,
-                extraArguments: SecurityTests.credentials(keys, "database", folder: "agents"))
-            try fleet.startAgent(
-                "api", stopDelay: 0.1, extraArguments: SecurityTests.credentials(keys, "api", folder: "agents"))
-            await fleet.waitUntilStarted(["database", "api"])
+            let coordinator = try await SecurityTests.up(
+                fleet, keys: keys, databaseStop: 0.1, apiStop: 0.1,
+                coordinatorArguments: ["--json", "--state-dir", state])
             #expect(await fleet.shutDown(coordinator) == 0)
             try expectStopped("api", before: ["database"], in: fleet)
         }

@@ -37,10 +37,12 @@ struct SecurityTests {
         _ = try await CommandResult.run(Fleet.binary, ["keygen", name, "--out", directory])
     }
 
-    /// Starts the coordinator and both agents, each with its own key, and returns the coordinator once
-    /// both services run.
-    static func up(_ fleet: Fleet, keys: String, databaseStop: Double, apiStop: Double) async throws -> Process {
-        let coordinator = try await fleet.startCoordinator()
+    /// Starts the coordinator (given `coordinatorArguments`) and both agents, each with its own key,
+    /// and returns the coordinator once both services run.
+    static func up(
+        _ fleet: Fleet, keys: String, databaseStop: Double, apiStop: Double, coordinatorArguments: [String] = ["--json"]
+    ) async throws -> Process {
+        let coordinator = try await fleet.startCoordinator(extraArguments: coordinatorArguments)
         try fleet.startAgent(
             "database", stopDelay: databaseStop, extraArguments: credentials(keys, "database", folder: "agents"))
         try fleet.startAgent("api", stopDelay: apiStop, extraArguments: credentials(keys, "api", folder: "agents"))
