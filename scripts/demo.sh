@@ -3,17 +3,8 @@
 # coordinator and three agents, then shut down wave by wave after a few seconds. Every connection
 # uses the CURVE keys that one command makes.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/setup.sh
-quiesce=.build/debug/quiesce
-work=$(mktemp -d)
-endpoint=tcp://127.0.0.1:${QUIESCE_DEMO_PORT:-7700}
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/seed-fleet.sh
+source "$(dirname "$0")/seed-fleet.sh"
 
 echo "== plan"
 $quiesce plan --config examples/seed.yaml
@@ -26,12 +17,9 @@ echo "== startup (coordinator on $endpoint, one agent per service; agent logs in
 $quiesce coordinator --config examples/seed.yaml --bind "$endpoint" --keys "$work/keys" 2>"$work/coordinator.log" &
 coordinator=$!
 pids+=("$coordinator")
-for service in "api 1.5" "database 1" "cache 0.5"; do
-    set -- $service
-    $quiesce agent --name "$1" --coordinator "$endpoint" --keys "$work/keys" \
-        -- examples/slow-service.sh "$1" "$2" "$work/timeline" 2>"$work/agent-$1.log" &
-    pids+=("$!")
-done
+start_agent api 1.5
+start_agent database 1
+start_agent cache 0.5
 sleep 3
 echo
 echo "== status"

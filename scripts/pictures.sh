@@ -3,17 +3,8 @@
 # timeline of one startup and shutdown of it (quiesce coordinator --timeline), with the stop delays
 # of scripts/demo.sh. Writes docs/images/seed-graph.svg and docs/images/seed-timeline.svg.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/setup.sh
-quiesce=.build/debug/quiesce
-work=$(mktemp -d)
-endpoint=tcp://127.0.0.1:${QUIESCE_DEMO_PORT:-7700}
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/seed-fleet.sh
+source "$(dirname "$0")/seed-fleet.sh"
 mkdir -p docs/images
 $quiesce graph --config examples/seed.yaml --format svg -o docs/images/seed-graph.svg
 $quiesce keygen --fleet examples/seed.yaml --out "$work/keys" >/dev/null
@@ -21,11 +12,9 @@ $quiesce coordinator --config examples/seed.yaml --bind "$endpoint" --keys "$wor
     --timeline docs/images/seed-timeline.svg >/dev/null 2>"$work/coordinator.log" &
 coordinator=$!
 pids+=("$coordinator")
+# One after the other, so that the timeline shows the wait for each agent.
 for service in database:1 cache:0.5 api:1.5; do
-    name=${service%%:*}
-    $quiesce agent --name "$name" --coordinator "$endpoint" --keys "$work/keys" \
-        -- examples/slow-service.sh "$name" "${service#*:}" "$work/timeline" >/dev/null 2>"$work/agent-$name.log" &
-    pids+=("$!")
+    start_agent "${service%%:*}" "${service#*:}" >/dev/null
     sleep 0.5
 done
 # Until the three services have started, then a moment of running.
