@@ -84,7 +84,7 @@ public final class Socket {
     }
 
     private func set(_ option: Int32, _ text: String) throws {
-        try text.withCString { pointer in
+        _ = try text.withCString { pointer in
             try zmqCall("zmq_setsockopt \(option)") { zmq_setsockopt(handle, option, pointer, text.utf8.count) }
         }
     }
@@ -153,8 +153,16 @@ public final class Socket {
     /// Closes the socket. Set ``SocketOption/linger`` first to bound how long pending messages are kept.
     public func close() {
         guard !closed else { return }
+        // A monitor left running would go on sending events while libzmq takes the socket down.
+        stopMonitor()
         closed = true
         zmq_close(handle)
+    }
+
+    /// Stops the monitor started on this socket, if any: libzmq sends it no event after this returns.
+    func stopMonitor() {
+        guard !closed else { return }
+        zmq_socket_monitor(handle, nil, 0)
     }
 }
 

@@ -74,17 +74,29 @@ public struct SocketEvent: Sendable, Equatable {
 
 /// Reads the events libzmq reports about one socket, from the PAIR socket it publishes them on.
 /// Poll ``socket`` with the monitored socket's other items, then read with ``next()``.
+///
+/// libzmq 4.3.4 sends each event from its I/O thread in blocking mode: an event with no reader
+/// connected stalls that thread, and with it every socket of the context. So the monitoring stops
+/// before the reader goes: ``close()`` stops it on the monitored socket first, and so does
+/// ``Socket/close()``.
 public final class SocketMonitor {
     /// The PAIR socket the events arrive on.
     public let socket: Socket
+    private let monitored: Socket
 
     /// Starts monitoring `monitored` for `events`, publishing on `address` (an unused `inproc://` name).
     public init(_ monitored: Socket, context: Context, events: SocketEvent.Kind, address: String) throws {
         try zmqCall("zmq_socket_monitor \(address)") {
             zmq_socket_monitor(monitored.handle, address, Int32(events.rawValue))
         }
-        socket = try Socket(context: context, type: .pair)
-        try socket.connect(address)
+        self.monitored = monitored
+        do {
+            socket = try Socket(context: context, type: .pair)
+            try socket.connect(address)
+        } catch {
+            monitored.stopMonitor()
+            throw error
+        }
     }
 
     /// The next event waiting, or `nil` when none is; a malformed event is skipped.
@@ -105,8 +117,9 @@ public final class SocketMonitor {
         return nil
     }
 
-    /// Closes the PAIR socket. Call before the context terminates.
+    /// Stops the monitoring, then closes the PAIR socket. Call before the context terminates.
     public func close() {
+        monitored.stopMonitor()
         socket.close()
     }
 }

@@ -128,3 +128,43 @@ struct SourceDescriptorTests {
         #expect(descriptors["first"] != descriptors["second"])
     }
 }
+
+/// A monitor closed while its socket still reports events: libzmq sends each event in blocking mode,
+/// from the I/O thread, so an event for a reader that is gone would stall every socket of the context.
+@Suite("Socket monitor closing")
+struct SocketMonitorClosingTests {
+    @Test(
+        "Closing the monitor of a socket that keeps retrying its connection leaves the context's other sockets connecting"
+    )
+    func closingWhileEventsKeepComing() throws {
+        let context = try Context()
+        let retrying = try Socket(context: context, type: .dealer)
+        try retrying.set(.reconnectInterval, Int32(10))
+        try retrying.set(.reconnectIntervalMax, Int32(10))
+        let monitor = try SocketMonitor(
+            retrying, context: context, events: [.connectRetried], address: "inproc://test.closing-monitor")
+        // Nothing listens on a port just released: every connection is refused, and retried each 10 ms.
+        let placeholder = try Socket(context: context, type: .router)
+        try placeholder.bind("tcp://127.0.0.1:*")
+        let refusing = try placeholder.lastEndpoint()
+        placeholder.close()
+        try retrying.connect(refusing)
+        var poller = Poller([.socket(monitor.socket)])
+        _ = try poller.poll(timeoutMilliseconds: 5_000)
+        #expect(try monitor.next()?.kind == .connectRetried)
+
+        monitor.close()
+        // Several retries, each an event, while the retrying socket stays open.
+        Thread.sleep(forTimeInterval: 0.2)
+        let server = try Socket(context: context, type: .router)
+        let client = try Socket(context: context, type: .dealer)
+        defer { context.closeAtOnce([server, client, retrying]) }
+        try server.bind("tcp://127.0.0.1:*")
+        try client.connect(try server.lastEndpoint())
+        _ = try client.send([Array("still moving".utf8)])
+        var serverPoller = Poller([.socket(server)])
+        _ = try serverPoller.poll(timeoutMilliseconds: 5_000)
+        let received = try server.receive()
+        #expect(received?.frames.last == Array("still moving".utf8), "the context's I/O thread stalled")
+    }
+}
