@@ -4,8 +4,8 @@
     scripts/compose-demo-check.py --compose FILE --evidence DIR [--lost SERVICE] [--scaled SERVICE=N]
 
 DIR holds what scripts/compose-demo.sh collected after the fleet stopped: `inspect.json` (`docker
-inspect` of every container of the project), `logs/CONTAINER.log` (`docker logs --timestamps`, the
-engine's timestamp on every line), `status.json` (`quiesce status --json` once the fleet was ready)
+inspect` of every container of the project), `logs/SERVICE-NUMBER.log` (`docker logs --timestamps`,
+the engine's timestamp on every line), `status.json` (`quiesce status --json` once the fleet was ready)
 and, for the classic demo, `checkpoint.txt` (what Redis's append-only file holds of the checkpoint).
 
 Checks, each printed as one line `ok: ...` or `FAIL: ...`:
@@ -23,6 +23,10 @@ Checks, each printed as one line `ok: ...` or `FAIL: ...`:
 - the services' own evidence: the classic worker saved its checkpoint, which Redis holds, and met no
   error; no tier service lost an upstream (except the dependents of a --lost service);
 - with --scaled, that service ran as N containers and `quiesce status` counted N ready instances.
+
+Containers are told apart by their compose labels (com.docker.compose.service and
+.container-number), never by name, which Compose v1 (project_service_1) and v2 (project-service-1)
+spell differently; a container is named SERVICE-NUMBER in what this prints.
 
 Exits 0 when every check passes, 1 otherwise. Needs PyYAML (Debian's python3-yaml).
 """
@@ -85,12 +89,17 @@ class Run:
     # The containers
 
     @staticmethod
-    def service_of(container):
-        return (container["Config"].get("Labels") or {}).get("com.docker.compose.service", "")
+    def label(container, key):
+        return (container["Config"].get("Labels") or {}).get(f"com.docker.compose.{key}", "")
 
-    @staticmethod
-    def name_of(container):
-        return container["Name"].lstrip("/")
+    @classmethod
+    def service_of(cls, container):
+        return cls.label(container, "service")
+
+    @classmethod
+    def name_of(cls, container):
+        """SERVICE-NUMBER, from the labels: the same under Compose v1 and v2, and the log's file name."""
+        return f"{cls.service_of(container)}-{cls.label(container, 'container-number')}"
 
     def of_service(self, name):
         return [container for container in self.containers if self.service_of(container) == name]
@@ -248,8 +257,15 @@ class Run:
         for name in self.managed():
             self.check(states.get(name) == "ready", f"quiesce status showed {name} ready once the startup was complete")
 
+    def check_labels(self):
+        names = [self.name_of(container) for container in self.containers]
+        unlabelled = [container["Name"] for container in self.containers if not self.label(container, "container-number")]
+        self.check(not unlabelled, "every container has its compose labels", f"  without: {', '.join(unlabelled)}")
+        self.check(len(set(names)) == len(names), "no two containers have the same service and number", f"  {sorted(names)}")
+
     def run(self):
         self.check(bool(self.containers), "the project's containers were inspected")
+        self.check_labels()
         self.check_exits()
         self.check_status()
         self.check_report()

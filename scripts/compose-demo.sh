@@ -36,9 +36,18 @@
 # org.quiesce.demo=1. When this script started the engine and found none of its images, it removes
 # them again at the end (QUIESCE_DEMO_KEEP_IMAGES=1 keeps them for the next run).
 #
-# Environment: QUIESCE_DEMO_COMPOSE (the compose command: default `docker compose` when that works,
-# else `docker-compose`), QUIESCE_DEMO_PULL=0 (never pull: stand-ins at once), QUIESCE_DEMO_OUT (where
-# the evidence goes, default .build-compose-demo/).
+# Compose: v2 (`docker compose`, the CLI plugin; scripts/install-compose-v2.sh installs it on Debian
+# bookworm) or v1 (`docker-compose` 1.29), chosen by QUIESCE_DEMO_COMPOSE=v2|v1; by default v2 when
+# `docker compose version` works, else v1. A version asked for and not installed is a failure, never
+# the other one instead. The demos' files and this script use nothing that only one of them reads,
+# and find containers, volumes and networks by their compose labels (com.docker.compose.project,
+# .service, .container-number), never by name: v1 names them project_service_1, v2
+# project-service-1. Both build with the engine's classic builder (DOCKER_BUILDKIT=0 unless set),
+# the one builder v1 has, so that a run with one version reuses the other's build cache.
+#
+# Environment: QUIESCE_DEMO_COMPOSE=v2|v1, QUIESCE_DEMO_PULL=0 (never pull: stand-ins at once),
+# QUIESCE_DEMO_KEEP_IMAGES=1 (below), QUIESCE_DEMO_OUT (where the evidence goes, default
+# .build-compose-demo/).
 #
 # Exit 0 only when every check passed; the last line says what was checked. A failure prints a line
 # `compose demo: FAILED: ...` first, and the evidence of the run is kept.
@@ -258,18 +267,37 @@ ensure_images() {
 
 # --- One run of a demo ----------------------------------------------------------------------------
 compose_command=()
+compose_version=""
 choose_compose() {
-    if [[ -n ${QUIESCE_DEMO_COMPOSE:-} ]]; then
-        read -r -a compose_command <<<"$QUIESCE_DEMO_COMPOSE"
-    elif docker compose version >/dev/null 2>&1; then
-        compose_command=(docker compose)
-    elif command -v docker-compose >/dev/null; then
-        compose_command=(docker-compose)
-    else
-        fail "neither docker compose nor docker-compose is installed"
-        return 1
+    local wanted=${QUIESCE_DEMO_COMPOSE:-}
+    if [[ -z $wanted ]]; then
+        wanted=v1
+        if docker compose version >/dev/null 2>&1; then wanted=v2; fi
     fi
-    say "compose: ${compose_command[*]} ($("${compose_command[@]}" version --short 2>/dev/null || echo '?'))"
+    case $wanted in
+    v2)
+        compose_command=(docker compose)
+        docker compose version >/dev/null 2>&1 || {
+            fail "Compose v2 is not installed (docker compose version fails): scripts/install-compose-v2.sh installs it"
+            return 1
+        }
+        ;;
+    v1)
+        compose_command=(docker-compose)
+        command -v docker-compose >/dev/null || {
+            fail "Compose v1 is not installed: apt-get install -y --no-install-recommends docker-compose"
+            return 1
+        }
+        ;;
+    *)
+        fail "QUIESCE_DEMO_COMPOSE=$wanted: say v2 (docker compose) or v1 (docker-compose)"
+        return 1
+        ;;
+    esac
+    compose_version="Compose $wanted $("${compose_command[@]}" version --short 2>/dev/null || echo '?')"
+    # The one builder both versions have (v1 has no other), so that they share one build cache.
+    export DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0}
+    say "compose: ${compose_command[*]}, $compose_version (DOCKER_BUILDKIT=$DOCKER_BUILDKIT)"
 }
 
 project=""
@@ -281,8 +309,11 @@ compose_within() {
     shift
     timeout "$seconds" "${compose_command[@]}" -p "$project" -f "$compose_file" "$@"
 }
+# Containers by their compose labels, never by name (v1: project_service_1, v2: project-service-1).
 containers() { docker ps -a -q --filter "label=com.docker.compose.project=$project" "$@"; }
-container_of() { docker ps -a -q --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$1" | head -n 1; }
+container_of() { containers --filter "label=com.docker.compose.service=$1" | head -n 1; }
+# SERVICE-NUMBER, from the labels: the name of a container's files in the evidence.
+instance_of() { docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}-{{index .Config.Labels "com.docker.compose.container-number"}}' "$1"; }
 
 # Waits (at most $2 seconds) until the log of $1's container has a line matching $3, or it exited.
 wait_for_log() {
@@ -347,16 +378,16 @@ up_and_ready() {
     fi
 }
 
-# docker inspect and docker logs --timestamps of every container, and Redis's checkpoint.
+# docker inspect and docker logs --timestamps of every container (logs/SERVICE-NUMBER.log), and
+# Redis's checkpoint.
 collect() {
-    local evidence=$1 ids id name
+    local evidence=$1 ids id
     mkdir -p "$evidence/logs"
     ids=$(containers)
     # shellcheck disable=SC2086
     [[ -n $ids ]] && docker inspect $ids >"$evidence/inspect.json"
     for id in $ids; do
-        name=$(docker inspect -f '{{.Name}}' "$id")
-        docker logs --timestamps "$id" >"$evidence/logs/${name#/}.log" 2>&1
+        docker logs --timestamps "$id" >"$evidence/logs/$(instance_of "$id").log" 2>&1
     done
     compose logs --no-color --timestamps >"$evidence/compose-logs.txt" 2>&1
     id=$(container_of redis)
@@ -446,7 +477,8 @@ remove_images() {
     docker image prune -a -f --filter "label=$label" >/dev/null 2>&1
     ids=$(docker images -a -q --filter "label=$label")
     if [[ -n $ids ]]; then fail "images labelled $label left: $(echo "$ids" | tr '\n' ' ')"; fi
-    docker volume ls -q --filter "label=com.docker.compose.project" | grep -E '^quiesce-demo-' | xargs -r docker volume rm >/dev/null
+    docker volume ls --filter "label=com.docker.compose.project" --format '{{.Name}} {{.Label "com.docker.compose.project"}}' \
+        | awk '$2 ~ /^quiesce-demo-/ { print $1 }' | xargs -r docker volume rm >/dev/null
 }
 
 finish() {
@@ -468,10 +500,10 @@ finish() {
         rmdir "$out" 2>/dev/null
         local summary
         summary=$(printf '%s; ' "${checked[@]}")
-        echo "compose demo: ok in $(elapsed "$started_at"), checked: ${summary%; }"
+        echo "compose demo: ok in $(elapsed "$started_at")${compose_version:+ with $compose_version}, checked: ${summary%; }"
         status=0
     else
-        echo "compose demo: FAILED in $(elapsed "$started_at"): $failed (evidence: $run_dir)"
+        echo "compose demo: FAILED in $(elapsed "$started_at")${compose_version:+ with $compose_version}: $failed (evidence: $run_dir)"
         status=1
     fi
     exit "$status"
