@@ -488,7 +488,7 @@ finish() {
         compose_within 300 down -v --remove-orphans >"$run_dir/down-at-exit.log" 2>&1 \
             || fail "$project: compose down -v failed at exit ($run_dir/down-at-exit.log)"
     fi
-    if [[ $engine_started -eq 1 && $had_images -eq 0 && ${QUIESCE_DEMO_KEEP_IMAGES:-0} != 1 ]]; then
+    if [[ $mode != clean && $engine_started -eq 1 && $had_images -eq 0 && ${QUIESCE_DEMO_KEEP_IMAGES:-0} != 1 ]]; then
         say "removing the images made in this run (QUIESCE_DEMO_KEEP_IMAGES=1 keeps them)"
         remove_images
     fi
