@@ -143,7 +143,8 @@ struct ObservationTests {
         #expect(await fleet.shutDown(coordinator) == 0)
         let graph = fleet.directory.appendingPathComponent("graph.svg")
         let export = try await fleet.run(
-            ["graph", "--config", fleet.configPath.path, "--format", "svg", "-o", graph.path], log: "graph")
+            ["graph", "--config", fleet.configPath.path, "--format", "svg", "--renderer", "builtin", "-o", graph.path],
+            log: "graph")
         #expect(export.terminationStatus == 0)
         for svg in [timeline, graph] {
             let png = svg.deletingPathExtension().appendingPathExtension("png")
