@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=scripts/seed-fleet.sh
 source "$(dirname "$0")/seed-fleet.sh"
 mkdir -p docs/images
-$quiesce graph --config examples/seed.yaml --format svg -o docs/images/seed-graph.svg
+$quiesce graph --config examples/seed.yaml --format svg --renderer builtin -o docs/images/seed-graph.svg
 $quiesce keygen --fleet examples/seed.yaml --out "$work/keys" >/dev/null
 $quiesce coordinator --config examples/seed.yaml --bind "$endpoint" --keys "$work/keys" \
     --timeline docs/images/seed-timeline.svg >/dev/null 2>"$work/coordinator.log" &

@@ -57,6 +57,11 @@ struct ConnectionCap {
     let idleLimit: Duration
     /// The open connections, by descriptor.
     private var open: [Int32: Connection] = [:]
+    /// The routing id of a valid message read on a descriptor before the monitor's report of its
+    /// accept was (the monitor's events come on a socket of their own, and a peer that asks at once,
+    /// such as `quiesce events`, may be read first): its connection takes it when that report comes.
+    /// One per descriptor at most.
+    private var heardBeforeAccept: [Int32: [UInt8]] = [:]
     /// When ``idleConnections(now:isHeld:)`` next looks.
     private var nextIdleCheck: Timestamp = .zero
 
@@ -77,7 +82,7 @@ struct ConnectionCap {
     mutating func accepted(_ fd: Int32, now: Timestamp) -> Decision {
         open.removeValue(forKey: fd)
         let drop = open.count >= limit
-        open[fd] = Connection(dropping: drop, lastHeard: now, routingID: nil)
+        open[fd] = Connection(dropping: drop, lastHeard: now, routingID: heardBeforeAccept.removeValue(forKey: fd))
         return drop ? .drop : .keep
     }
 
@@ -87,9 +92,13 @@ struct ConnectionCap {
     }
 
     /// A valid message from `routingID` arrived on descriptor `fd` at `now`. A descriptor the monitor
-    /// has not reported accepted is not the main socket's, and is never touched.
+    /// has not reported accepted is never touched; its routing id is kept for the connection, should
+    /// the report come later.
     mutating func heard(on fd: Int32, from routingID: [UInt8], now: Timestamp) {
-        guard open[fd] != nil else { return }
+        guard open[fd] != nil else {
+            heardBeforeAccept[fd] = routingID
+            return
+        }
         open[fd]!.lastHeard = now
         open[fd]!.routingID = routingID
     }

@@ -34,7 +34,10 @@ final class CoordinatorMetrics: Sendable {
         for order in ["start", "stop", "kill"] {
             _ = CoreMetrics.Counter(label: "quiesce_orders_total", dimensions: [("order", order)], factory: factory)
         }
-        for name in ["quiesce_orders_retransmitted_total", "quiesce_agents_lost_total", "quiesce_registrations_total"] {
+        for name in [
+            "quiesce_orders_retransmitted_total", "quiesce_agents_lost_total", "quiesce_registrations_total",
+            "quiesce_event_subscribers_dropped_total",
+        ] {
             _ = CoreMetrics.Counter(label: name, factory: factory)
         }
         _ = CoreMetrics.Gauge(label: "quiesce_agents_connected", factory: factory)
@@ -85,6 +88,11 @@ final class CoordinatorMetrics: Sendable {
     /// A rejection counter grew by `count`.
     func rejected(_ reason: CoordinatorEvent.Rejection, count: Int) {
         rejections(reason).increment(by: count)
+    }
+
+    /// A subscriber of `quiesce events` was dropped for reading too slowly.
+    func subscriberDropped() {
+        CoreMetrics.Counter(label: "quiesce_event_subscribers_dropped_total", factory: factory).increment()
     }
 
     /// The instances of each service in each state, and the connected agents.

@@ -55,8 +55,9 @@ public final class CoordinatorRuntime {
     /// the monitor, the admin plane and timers (heartbeats) get their turn however fast a peer sends.
     private static let messagesPerPass = 64
     /// The event stream: `quiesce events`, the metrics and the timeline.
-    private lazy var events = EventHub(origin: clock.now) { [unowned self] message, routingID, requestID in
-        self.send(message, to: routingID, replyTo: requestID)
+    private lazy var events = EventHub(origin: clock.now, logger: logger) {
+        [unowned self] message, routingID, requestID in
+        self.deliver(message, to: routingID, replyTo: requestID)
     }
     /// The fleet's startups and shutdowns, once the shutdown is over: what `--timeline` draws.
     public private(set) var timeline = Timeline()
@@ -251,6 +252,7 @@ public final class CoordinatorRuntime {
         try readMonitor()
         connections.dropIdle(now: clock.now) { routingID in
             registry.instance(for: routingID) != nil || watchers.contains { $0.routingID == routingID }
+                || events.holdsSubscriber(routingID)
         }
         rejections.droppedIdleConnections = connections.droppedIdle
     }
@@ -567,16 +569,22 @@ public final class CoordinatorRuntime {
 
     @discardableResult
     private func send(_ message: Message, to routingID: [UInt8], replyTo: UInt64? = nil) -> Bool {
+        deliver(message, to: routingID, replyTo: replyTo) == .queued
+    }
+
+    /// ``send(_:to:replyTo:)``, telling a full queue from a peer that is gone.
+    private func deliver(_ message: Message, to routingID: [UInt8], replyTo: UInt64?) -> EventHub.Delivery {
         let envelope = Envelope(id: nextMessageID, replyTo: replyTo, epoch: epoch, message: message)
         nextMessageID += 1
         do {
             if routingID.first == Self.adminPlaneMark, let adminPlane = sockets.adminPlane {
                 return try adminPlane.send([Array(routingID.dropFirst())] + WireCodec.encode(envelope))
+                    ? .queued : .queueFull
             }
-            return try sockets.router.send([routingID] + WireCodec.encode(envelope))
+            return try sockets.router.send([routingID] + WireCodec.encode(envelope)) ? .queued : .queueFull
         } catch {
             logger.debug("Send failed", metadata: ["type": "\(message.type)", "error": "\(error)"])
-            return false
+            return .gone
         }
     }
 }

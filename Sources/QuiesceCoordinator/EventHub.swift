@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import QuiesceCore
 import QuiesceWire
 
@@ -9,8 +10,18 @@ import QuiesceWire
 /// few facts only the runtime sees (``emit(_:now:)``); ``CoordinatorEventSource`` turns them into
 /// events. No consumer can slow the reactor: the recorder and the metrics are in memory, and a
 /// subscriber is sent each event without waiting, dropped when its queue is full
-/// (``EventSubscriptions``). A documents is encoded only when someone listens.
+/// (``EventSubscriptions``), which is logged (at most once every 10 s) and counted. A document is
+/// encoded only when someone listens.
 final class EventHub {
+    /// What became of a message sent to a subscriber.
+    enum Delivery {
+        case queued
+        /// Its connection's queue is full: it reads too slowly.
+        case queueFull
+        /// Its connection is gone.
+        case gone
+    }
+
     private var source = CoordinatorEventSource()
     private var recorder: TimelineRecorder
     private var subscriptions = EventSubscriptions()
@@ -25,12 +36,15 @@ final class EventHub {
     private var lastRefresh: Timestamp?
     /// The last heartbeat sent to each instance's agent, while metrics are served: its message id and when.
     private var heartbeats: [InstanceID: (id: UInt64, at: Timestamp)] = [:]
-    private let send: (Message, [UInt8], UInt64) -> Bool
+    private let send: (Message, [UInt8], UInt64) -> Delivery
+    private let logger: Logger
+    /// Keeps a subscriber that subscribes and stalls over and over from flooding the log.
+    private var dropLog = LogThrottle(interval: .seconds(10))
 
-    /// - Parameter send: sends a message to a subscriber's routing id, in reply to its request;
-    ///   `false` when it could not be queued.
-    init(origin: Timestamp, send: @escaping (Message, [UInt8], UInt64) -> Bool) {
+    /// - Parameter send: sends a message to a subscriber's routing id, in reply to its request.
+    init(origin: Timestamp, logger: Logger, send: @escaping (Message, [UInt8], UInt64) -> Delivery) {
         self.origin = origin
+        self.logger = logger
         self.wallClockAtOrigin = Date().timeIntervalSince1970
         self.recorder = TimelineRecorder(origin: origin)
         self.send = send
@@ -65,6 +79,12 @@ final class EventHub {
         subscriptions.subscribe(EventSubscriptions.Subscriber(routingID: routingID, requestID: requestID))
     }
 
+    /// Whether the connection of `routingID` carries a subscriber (or one dropped and still owed its
+    /// notice), which sends nothing once subscribed and must not be dropped as idle.
+    func holdsSubscriber(_ routingID: [UInt8]) -> Bool {
+        subscriptions.holds(routingID)
+    }
+
     /// Once per turn of the loop: the rejection counters that grew become events, subscribers get
     /// their heartbeat and owed notices, and the metrics' gauges are refreshed once a second.
     func tick(rejections: StatusDocument.Rejections, now: Timestamp, status: (Timestamp) -> [ServiceStatus]) {
@@ -80,15 +100,15 @@ final class EventHub {
             }
             countedRejections = rejections
         }
-        for subscriber in subscriptions.noticesDue(now: now)
-        where send(.error(EventSubscriptions.droppedNotice), subscriber.routingID, subscriber.requestID) {
-            subscriptions.noticeDelivered(to: subscriber)
+        for subscriber in subscriptions.noticesDue(now: now) {
+            switch send(.error(EventSubscriptions.droppedNotice), subscriber.routingID, subscriber.requestID) {
+            case .queued: subscriptions.noticeDelivered(to: subscriber)
+            case .queueFull: break
+            case .gone: subscriptions.left(subscriber)
+            }
         }
         if !subscriptions.isEmpty, subscriptions.heartbeatDue(now: now) {
-            for subscriber in subscriptions.subscribers
-            where !send(.heartbeat, subscriber.routingID, subscriber.requestID) {
-                subscriptions.sendFailed(to: subscriber, now: now)
-            }
+            for subscriber in subscriptions.subscribers { deliver(.heartbeat, to: subscriber, now: now) }
         }
         if let metrics, lastRefresh.map({ now - $0 >= .seconds(1) }) ?? true {
             lastRefresh = now
@@ -112,8 +132,26 @@ final class EventHub {
         let offset = event.at - origin
         let message = Message.event(
             EventDocument(event, seq: sequence, time: wallClockAtOrigin + offset.seconds, offset: offset))
-        for subscriber in subscriptions.subscribers where !send(message, subscriber.routingID, subscriber.requestID) {
-            subscriptions.sendFailed(to: subscriber, now: event.at)
+        for subscriber in subscriptions.subscribers { deliver(message, to: subscriber, now: event.at) }
+    }
+
+    /// Sends `message` to `subscriber`, dropping it if its queue is full and forgetting it if it is gone.
+    private func deliver(_ message: Message, to subscriber: EventSubscriptions.Subscriber, now: Timestamp) {
+        switch send(message, subscriber.routingID, subscriber.requestID) {
+        case .queued:
+            break
+        case .gone:
+            subscriptions.left(subscriber)
+        case .queueFull:
+            guard subscriptions.sendFailed(to: subscriber, now: now) else { return }
+            metrics?.subscriberDropped()
+            if let unlogged = dropLog.record("dropped", now: now) {
+                var metadata: Logger.Metadata = [
+                    "reason": "its queue is full: it reads too slowly", "dropped_total": "\(subscriptions.dropped)",
+                ]
+                if unlogged > 0 { metadata["unlogged"] = "\(unlogged)" }
+                logger.warning("Events subscriber dropped", metadata: metadata)
+            }
         }
     }
 }

@@ -4,8 +4,9 @@ import QuiesceCore
 /// up: the coordinator never waits for a subscriber.
 ///
 /// Each subscriber's queue is its connection's send queue, bounded by the socket's high-water mark.
-/// When a send to it fails (that queue is full, or the subscriber is gone), it is dropped at once and
-/// owed a notice saying so, which is tried again at every turn of the loop for ``noticeWindow``.
+/// When that queue is full, the subscriber is dropped at once, counted, and owed a notice saying so,
+/// which is tried again at every turn of the loop for ``noticeWindow``; one whose connection is gone
+/// is only forgotten.
 /// Between events each subscriber is sent a heartbeat every ``heartbeatInterval``, so that it can tell
 /// a quiet coordinator from a gone one.
 struct EventSubscriptions {
@@ -17,12 +18,17 @@ struct EventSubscriptions {
     /// The most subscribers at once; more are refused.
     static let maximum = 16
     static let heartbeatInterval: Duration = .seconds(1)
-    static let noticeWindow: Duration = .seconds(10)
+    /// How long a dropped subscriber is owed the notice. It can only be queued once the subscriber
+    /// has read most of its full queue (a thousand events and the kernel's buffers, megabytes), and a
+    /// subscriber is dropped for reading slowly: 30 s leaves it that time.
+    static let noticeWindow: Duration = .seconds(30)
     /// What a dropped subscriber is told.
     static let droppedNotice =
         "events dropped: this subscriber read too slowly and its queue filled up; subscribe again (a gap in seq shows what was missed)"
 
     private(set) var subscribers: [Subscriber] = []
+    /// Subscribers dropped for a full queue so far.
+    private(set) var dropped = 0
     private var owed: [(subscriber: Subscriber, until: Timestamp)] = []
     private var lastHeartbeat: Timestamp?
 
@@ -43,11 +49,28 @@ struct EventSubscriptions {
         return .subscribed
     }
 
-    /// A send to `subscriber` failed: it is dropped and owed the notice until `now + noticeWindow`.
-    mutating func sendFailed(to subscriber: Subscriber, now: Timestamp) {
-        guard let index = subscribers.firstIndex(of: subscriber) else { return }
+    /// Whether the connection of `routingID` carries a subscriber, or one dropped that is still owed
+    /// the notice: a connection the coordinator keeps, though its peer sends nothing.
+    func holds(_ routingID: [UInt8]) -> Bool {
+        subscribers.contains { $0.routingID == routingID } || owed.contains { $0.subscriber.routingID == routingID }
+    }
+
+    /// A send to `subscriber` found its queue full: it is dropped, counted, and owed the notice until
+    /// `now + noticeWindow`.
+    /// - Returns: whether it was a subscriber, now dropped.
+    @discardableResult
+    mutating func sendFailed(to subscriber: Subscriber, now: Timestamp) -> Bool {
+        guard let index = subscribers.firstIndex(of: subscriber) else { return false }
         subscribers.remove(at: index)
         owed.append((subscriber, now + Self.noticeWindow))
+        dropped += 1
+        return true
+    }
+
+    /// `subscriber`'s connection is gone: it is forgotten, owed nothing, and not counted as dropped.
+    mutating func left(_ subscriber: Subscriber) {
+        subscribers.removeAll { $0 == subscriber }
+        owed.removeAll { $0.subscriber == subscriber }
     }
 
     /// The subscribers still owed the notice; those whose window has passed are forgotten.

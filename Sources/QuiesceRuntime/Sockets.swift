@@ -72,8 +72,13 @@ public enum Sockets {
 
     /// The DEALER of ``dealer(context:connect:immediate:curve:)``, configured and not yet connected, so
     /// that a monitor can watch it from its first handshake.
+    /// - Parameter zmtpHeartbeats: whether libzmq pings the peer and closes the connection when no
+    ///   answer is read within 3 s. A reader that may fall behind its stream (`quiesce events` behind
+    ///   a slow pipe, or stopped) does without: its peer's answer waits behind what it has not read,
+    ///   and the connection would be closed with all of it.
     public static func unconnectedDealer(
-        context: Context, immediate: Bool = true, curve: (keys: CurveKeyPair, serverKey: String)? = nil
+        context: Context, immediate: Bool = true, curve: (keys: CurveKeyPair, serverKey: String)? = nil,
+        zmtpHeartbeats: Bool = true
     ) throws -> Socket {
         let socket = try Socket(context: context, type: .dealer)
         if let curve { try socket.makeCurveClient(curve.keys, serverKey: curve.serverKey) }
@@ -85,8 +90,10 @@ public enum Sockets {
         // ZMTP heartbeats close a connection whose peer went away without a word (a host cut off, a
         // coordinator killed while this side was unreachable), so libzmq reconnects instead of waiting
         // for TCP's retransmissions to give up.
-        try socket.set(.heartbeatInterval, Int32(1000))
-        try socket.set(.heartbeatTimeout, Int32(3000))
+        if zmtpHeartbeats {
+            try socket.set(.heartbeatInterval, Int32(1000))
+            try socket.set(.heartbeatTimeout, Int32(3000))
+        }
         return socket
     }
 }

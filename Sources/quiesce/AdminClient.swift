@@ -36,12 +36,19 @@ final class AdminClient {
     private var nextID: UInt64 = 1
     private var diagnosis = NoAnswerDiagnosis()
 
-    /// - Parameter curve: the operator's keys and the coordinator's public key; plain when `nil`.
-    init(coordinator endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)? = nil) throws {
+    /// - Parameters:
+    ///   - curve: the operator's keys and the coordinator's public key; plain when `nil`.
+    ///   - streaming: the connection carries a stream that this side may read more slowly than it
+    ///     comes (`quiesce events`): no ZMTP heartbeats, which would close it when the reader falls
+    ///     3 s behind; the coordinator's own heartbeat, each second, tells that it is still there.
+    init(
+        coordinator endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)? = nil, streaming: Bool = false
+    ) throws {
         self.endpoint = endpoint
         secured = curve != nil
         context = try Context()
-        dealer = try Sockets.unconnectedDealer(context: context, immediate: false, curve: curve)
+        dealer = try Sockets.unconnectedDealer(
+            context: context, immediate: false, curve: curve, zmtpHeartbeats: !streaming)
         monitor = try SocketMonitor(
             dealer, context: context, events: [.connected, .connectRetried, .handshakeFailures, .handshakeSucceeded],
             address: "inproc://quiesce.admin.monitor")
@@ -142,9 +149,12 @@ final class AdminClient {
         return id
     }
 
+    /// The next envelope, or `nil` once `deadline` has passed. What has arrived is read even past
+    /// the deadline (a process stopped a while, then continued), so that silence is never said of a
+    /// coordinator whose message is waiting.
     private func receive(until deadline: Timestamp) throws -> Envelope? {
         var poller = Poller([.socket(dealer), .socket(monitor.socket)])
-        while clock.now < deadline {
+        repeat {
             let ready = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: deadline, limit: .seconds(1)))
             if ready[1] { readEvents() }
             guard ready[0], let received = try dealer.receive(maxFrames: WireCodec.maximumFrames) else { continue }
@@ -152,7 +162,7 @@ final class AdminClient {
                 diagnosis.observe(.answered)
                 return envelope
             }
-        }
+        } while clock.now < deadline
         return nil
     }
 

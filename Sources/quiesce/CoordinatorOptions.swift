@@ -40,10 +40,12 @@ struct CoordinatorOptions<Request: CoordinatorRequest>: ParsableArguments {
 
     /// A client of the coordinator, connecting with the keys given (the admin key of `--keys`), or
     /// plainly without them where ``PlainConnection`` allows it.
-    /// - Parameter command: the command's name, for its messages.
-    func makeClient(for command: String) throws -> AdminClient {
+    /// - Parameters:
+    ///   - command: the command's name, for its messages.
+    ///   - streaming: it reads a stream it may fall behind (``AdminClient/init(coordinator:curve:streaming:)``).
+    func makeClient(for command: String, streaming: Bool = false) throws -> AdminClient {
         let credentials = try curve.credentials(to: coordinator, side: .command(command)) { $0.adminSecretKey }
-        return try AdminClient(coordinator: coordinator, curve: credentials)
+        return try AdminClient(coordinator: coordinator, curve: credentials, streaming: streaming)
     }
 }
 

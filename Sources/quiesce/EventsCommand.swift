@@ -20,7 +20,7 @@ struct EventsCommand: ParsableCommand, CoordinatorRequest {
     @OptionGroup var connection: CoordinatorOptions<EventsCommand>
 
     func run() throws {
-        let client = try connection.makeClient(for: "events")
+        let client = try connection.makeClient(for: "events", streaming: true)
         defer { client.close() }
         do {
             try client.events(timeout: connection.timeout) { event in

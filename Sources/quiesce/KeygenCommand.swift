@@ -57,8 +57,9 @@ struct KeygenCommand: ParsableCommand {
         } catch let exit as ExitCode {
             throw exit
         } catch {
+            // A key that exists already, a directory that cannot be made: setup errors, as elsewhere.
             printError("keygen: \(error)")
-            throw ExitCode.failure
+            throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
     }
 

@@ -6,10 +6,12 @@ import Testing
 @Suite("Output formats and short flags")
 struct OutputOptionsTests {
     @Test(
-        "--json, --json-lines and -o choose the format; text without them",
+        "--json, --json-lines, --follow and -o choose the format; text without them",
         arguments: [
             ([], OutputFormat.text), (["--json"], .json), (["--json-lines"], .jsonLines), (["-o", "json"], .json),
             (["--output", "json-lines"], .jsonLines), (["-o", "text"], .text), (["--json", "-o", "json"], .json),
+            (["--follow"], .jsonLines), (["--follow", "--json-lines"], .jsonLines),
+            (["--follow", "-o", "json-lines"], .jsonLines),
         ])
     func format(arguments: [String], format: OutputFormat) throws {
         #expect(try OutputOptions.parse(arguments).format == format)
@@ -20,6 +22,28 @@ struct OutputOptionsTests {
         #expect(throws: (any Error).self) { try OutputOptions.parse(["--json", "--json-lines"]) }
         #expect(throws: (any Error).self) { try OutputOptions.parse(["-o", "text", "--json"]) }
         #expect(throws: (any Error).self) { try OutputOptions.parse(["-o", "yaml"]) }
+        #expect(throws: (any Error).self) { try OutputOptions.parse(["--follow", "--json"]) }
+        #expect(throws: (any Error).self) { try OutputOptions.parse(["--follow", "-o", "text"]) }
+    }
+
+    @Test("Every command that takes --json-lines takes --follow, with the same meaning")
+    func followEverywhere() throws {
+        let coordinator = ["--coordinator", "tcp://127.0.0.1:7700"]
+        #expect(try PlanCommand.parse(["-c", "fleet.yaml", "--follow"]).output.format == .jsonLines)
+        #expect(try ValidateCommand.parse(["-c", "fleet.yaml", "--follow"]).output.format == .jsonLines)
+        #expect(try CoordinatorCommand.parse(["-c", "fleet.yaml", "--follow"]).output.format == .jsonLines)
+        #expect(try StatusCommand.parse(coordinator + ["--follow"]).connection.output.format == .jsonLines)
+        #expect(try ShutdownCommand.parse(coordinator + ["--follow"]).connection.output.format == .jsonLines)
+        #expect(try EventsCommand.parse(coordinator + ["--follow"]).connection.output.format == .jsonLines)
+        #expect(
+            try StopServiceCommand.parse(["api"] + coordinator + ["--follow"]).options.connection.output.format
+                == .jsonLines)
+        #expect(
+            try StartServiceCommand.parse(["api"] + coordinator + ["--follow"]).options.connection.output.format
+                == .jsonLines)
+        #expect(
+            try RestartServiceCommand.parse(["api"] + coordinator + ["--follow"]).options.connection.output.format
+                == .jsonLines)
     }
 
     @Test("-c is --config, -w is status's --watch, and --watch refuses --json")

@@ -109,6 +109,18 @@ struct ConnectionCapTests {
         #expect(cap.idleConnections(now: Self.t(60)) { _ in false }.isEmpty)
     }
 
+    @Test("A valid message read before its connection's accept was reported counts for that connection")
+    func messageBeforeAcceptReport() {
+        var cap = Self.idleCap()
+        cap.heard(on: 10, from: Self.agent, now: Self.t(0))
+        _ = cap.accepted(10, now: Self.t(0))
+        let isHeld: ([UInt8]) -> Bool = { $0 == Self.agent }
+        #expect(cap.idleConnections(now: Self.t(60), isHeld: isHeld).isEmpty, "its routing id is held")
+        cap.disconnected(10)
+        _ = cap.accepted(10, now: Self.t(61))
+        #expect(cap.idleConnections(now: Self.t(71), isHeld: isHeld) == [10], "taken once, by that connection only")
+    }
+
     @Test("A connection dropped past the cap is not dropped again for being idle")
     func cappedConnectionNotDroppedTwice() {
         var cap = ConnectionCap(descriptorLimit: 200, inUse: 71, idleLimit: .seconds(10))

@@ -143,7 +143,8 @@ struct ObservationTests {
         #expect(await fleet.shutDown(coordinator) == 0)
         let graph = fleet.directory.appendingPathComponent("graph.svg")
         let export = try await fleet.run(
-            ["graph", "--config", fleet.configPath.path, "--format", "svg", "-o", graph.path], log: "graph")
+            ["graph", "--config", fleet.configPath.path, "--format", "svg", "--renderer", "builtin", "-o", graph.path],
+            log: "graph")
         #expect(export.terminationStatus == 0)
         for svg in [timeline, graph] {
             let png = svg.deletingPathExtension().appendingPathExtension("png")
@@ -161,46 +162,10 @@ struct ObservationTests {
     }
 }
 
-/// Whether python3 can import prometheus_client (.ci/run installs it).
-private let prometheusClientAvailable: Bool = {
-    let check = Process()
-    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    check.arguments = ["python3", "-c", "import prometheus_client.parser"]
-    check.standardError = FileHandle.nullDevice
-    guard (try? ProcessExit.start(check)) != nil else { return false }
-    check.waitUntilExit()
-    return check.terminationStatus == 0
-}()
-
-private let rsvgConvertAvailable: Bool = {
+/// Whether rsvg-convert (librsvg2-bin) is installed, to render SVG in a test.
+let rsvgConvertAvailable: Bool = {
     ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].contains(where: FileManager.default.isExecutableFile)
 }()
-
-/// Scrapes `url` and parses it with prometheus_client: each sample as `NAME{label=value,…}`, labels sorted.
-private func scrape(_ url: String) throws -> [String: Double] {
-    let script = """
-        import json, sys, urllib.request
-        from prometheus_client.parser import text_string_to_metric_families
-        text = urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()
-        samples = {}
-        for family in text_string_to_metric_families(text):
-            for sample in family.samples:
-                labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
-                samples[f"{sample.name}{{{labels}}}"] = sample.value
-        print(json.dumps(samples))
-        """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, url]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try ProcessExit.start(process)
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { return [:] }
-    return (try JSONSerialization.jsonObject(with: data) as? [String: Double]) ?? [:]
-}
 
 /// The bars of each row of a timeline drawing, by service, read with an XML parser.
 private struct TimelineRows {

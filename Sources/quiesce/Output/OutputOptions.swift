@@ -10,7 +10,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case jsonLines = "json-lines"
 }
 
-/// `-o/--output FORMAT`, `--json` and `--json-lines`, shared by every command that prints a document.
+/// `-o/--output FORMAT`, `--json`, and `--json-lines` or its other name `--follow`, shared by every
+/// command that prints a document.
 struct OutputOptions: ParsableArguments {
     @Option(
         name: [.customShort("o"), .customLong("output")],
@@ -25,6 +26,12 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "The same as --output json-lines: one JSON object per line, progress as it happens, then the document.")
     var jsonLines = false
 
+    @Flag(
+        help:
+            "The same as --json-lines: follow the command on stdout, one JSON object per line, progress as it happens, then the document."
+    )
+    var follow = false
+
     func validate() throws {
         _ = try chosen()
     }
@@ -35,10 +42,11 @@ struct OutputOptions: ParsableArguments {
     }
 
     private func chosen() throws -> OutputFormat {
-        let given = [output, json ? .json : nil, jsonLines ? .jsonLines : nil].compactMap { $0 }
+        let given = [output, json ? .json : nil, jsonLines || follow ? .jsonLines : nil].compactMap { $0 }
         guard let first = given.first else { return .text }
         guard given.allSatisfy({ $0 == first }) else {
-            throw ValidationError("give one output format: --output text, --output json or --output json-lines")
+            throw ValidationError(
+                "give one output format: --output text, --output json or --output json-lines (--follow)")
         }
         return first
     }
