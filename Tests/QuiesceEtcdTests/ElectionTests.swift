@@ -38,7 +38,7 @@ struct ElectionTests {
     @Test("When the leader's lease expires, the standby leads with a higher revision")
     func standbyLeadsAfterExpiry() async throws {
         try await withEtcd(timeout: .seconds(20)) { _, etcd in
-            let dying = try await etcd.grant(ttl: .seconds(2)).lease
+            let dying = try await etcd.grant(ttl: .seconds(5)).lease
             let standby = try await etcd.grant(ttl: .seconds(60)).lease
             let a = try await etcd.campaign(Self.election, value: "a", lease: dying, timeout: .seconds(20))
             let start = ContinuousClock.now

@@ -20,13 +20,12 @@ struct EndpointFailureTests {
         }
     }
 
-    @Test("When no endpoint answers, the error names each endpoint and why, at once")
+    @Test("When no endpoint answers, the error names each endpoint and why, without waiting for the timeout")
     func noneAnswers() async throws {
         let endpoints = ["http://127.0.0.1:\(try FreePort.pick())", "http://127.0.0.1:\(try FreePort.pick())"]
-        try await withClient(endpoints) { etcd in
-            let start = ContinuousClock.now
+        // A timeout no loaded machine reaches: a refused connection must end the call before it.
+        try await withClient(endpoints, timeout: .seconds(300)) { etcd in
             let error = await caught { _ = try await etcd.range(.key("/k")) }
-            #expect(ContinuousClock.now - start < .seconds(10), "refused connections fail before the timeout")
             guard case .unreachable(operation: "range", let failures) = error else {
                 Issue.record("expected unreachable, got \(String(describing: error))")
                 return
@@ -40,29 +39,35 @@ struct EndpointFailureTests {
 
     @Test("A frozen etcd gives a timeout error within the call's timeout, and answers again once thawed")
     func frozenServer() async throws {
-        try await withEtcd(timeout: .seconds(2)) { server, etcd in
-            let lease = try await etcd.grant(ttl: .seconds(60)).lease
-            server.freeze()
-            for call in ["range", "lease keep-alive"] {
-                let start = ContinuousClock.now
-                let error = await caught {
-                    if call == "range" {
-                        _ = try await etcd.range(.key("/k"))
-                    } else {
-                        _ = try await etcd.keepAlive(lease)
-                    }
-                }
-                let took = ContinuousClock.now - start
-                guard case .timedOut(operation: call, endpoint: server.endpoint, _) = error else {
-                    Issue.record("\(call): expected a timeout, got \(String(describing: error))")
-                    continue
-                }
-                #expect(took >= .seconds(2) && took < .seconds(30), "\(call) took \(took)")
+        try await withEtcd { server, setup in
+            let lease = try await setup.grant(ttl: .seconds(600)).lease
+            try await withClient([server.endpoint], timeout: .seconds(2)) { etcd in
+                try await frozenCalls(server, etcd, lease)
             }
-            server.thaw()
-            let back = try await waitUntil(within: .seconds(30)) { (try? await etcd.range(.key("/k"))) != nil }
-            #expect(back)
         }
+    }
+
+    private func frozenCalls(_ server: EtcdServer, _ etcd: EtcdClient, _ lease: EtcdLease) async throws {
+        server.freeze()
+        for call in ["range", "lease keep-alive"] {
+            let start = ContinuousClock.now
+            let error = await caught {
+                if call == "range" {
+                    _ = try await etcd.range(.key("/k"))
+                } else {
+                    _ = try await etcd.keepAlive(lease)
+                }
+            }
+            let took = ContinuousClock.now - start
+            guard case .timedOut(operation: call, endpoint: server.endpoint, _) = error else {
+                Issue.record("\(call): expected a timeout, got \(String(describing: error))")
+                continue
+            }
+            #expect(took >= .seconds(2) && took < .seconds(120), "\(call) took \(took)")
+        }
+        server.thaw()
+        let back = try await waitUntil(within: .seconds(60)) { (try? await etcd.range(.key("/k"))) != nil }
+        #expect(back)
     }
 
     @Test("etcd killed during a campaign ends the call with a typed error, long before its timeout")
@@ -75,7 +80,7 @@ struct EndpointFailureTests {
                 let start = ContinuousClock.now
                 let waiting = Task {
                     await caught {
-                        _ = try await etcd.campaign("/e", value: "b", lease: second, timeout: .seconds(120))
+                        _ = try await etcd.campaign("/e", value: "b", lease: second, timeout: .seconds(600))
                     }
                 }
                 let queued = try await waitUntil(within: .seconds(30)) {
@@ -84,7 +89,7 @@ struct EndpointFailureTests {
                 #expect(queued)
                 await server.stop()
                 let error = await waiting.value
-                #expect(ContinuousClock.now - start < .seconds(60), "the campaign's end did not wait for its timeout")
+                #expect(ContinuousClock.now - start < .seconds(300), "the campaign's end did not wait for its timeout")
                 guard case .connectionLost(operation: "campaign", endpoint: server.endpoint, _) = error else {
                     Issue.record("expected a lost connection, got \(String(describing: error))")
                     return

@@ -22,16 +22,20 @@ final class EtcdServer: @unchecked Sendable {
     static var isInstalled: Bool { binary != nil }
 
     /// Starts etcd and waits until it answers, at most `readiness` (a bound for a loaded machine).
-    static func start(readiness: Duration = .seconds(60)) async throws -> EtcdServer {
+    /// Ports are picked again when another process took one first (tests beside it pick ports too).
+    static func start(readiness: Duration = .seconds(90)) async throws -> EtcdServer {
         guard let binary else { throw Failure("etcd is not installed: apt-get install -y etcd-server") }
-        let server = try EtcdServer(binary: binary, clientPort: try FreePort.pick(), peerPort: try FreePort.pick())
-        do {
-            try await server.waitUntilServing(within: readiness)
-        } catch {
-            await server.stop()
-            throw error
+        for attempt in 1...5 {
+            let server = try EtcdServer(binary: binary, clientPort: try FreePort.pick(), peerPort: try FreePort.pick())
+            do {
+                try await server.waitUntilServing(within: readiness)
+                return server
+            } catch {
+                await server.stop()
+                guard attempt < 5, "\(error)".contains("address already in use") else { throw error }
+            }
         }
-        return server
+        throw Failure("unreachable")
     }
 
     private init(binary: String, clientPort: Int, peerPort: Int) throws {
@@ -112,7 +116,7 @@ final class EtcdServer: @unchecked Sendable {
 
 /// Runs `body` with a fresh etcd and a client of it, and stops and removes both whatever happens.
 func withEtcd(
-    timeout: Duration = .seconds(10), _ body: (EtcdServer, EtcdClient) async throws -> Void
+    timeout: Duration = .seconds(30), _ body: (EtcdServer, EtcdClient) async throws -> Void
 ) async throws {
     try await withServer { server in
         try await withClient([server.endpoint], timeout: timeout) { try await body(server, $0) }
@@ -133,7 +137,7 @@ func withServer(_ body: (EtcdServer) async throws -> Void) async throws {
 
 /// Runs `body` with a client of `endpoints`, and shuts it down whatever happens (a client left
 /// running when it is released stops a debug build).
-func withClient(_ endpoints: [String], timeout: Duration = .seconds(10), _ body: (EtcdClient) async throws -> Void)
+func withClient(_ endpoints: [String], timeout: Duration = .seconds(30), _ body: (EtcdClient) async throws -> Void)
     async throws
 {
     let client = try EtcdClient(endpoints: endpoints, timeout: timeout)
