@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already in the graph through Hummingbird and async-http-client: named for QuiesceEtcd's
+        // imports of NIOCore and NIOPosix.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.86.0"),
     ],
     targets: [
         .systemLibrary(
@@ -49,6 +53,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // A small etcd client over the v3 JSON gateway, for standby coordinators: only the coordinator
+        // will depend on it, never the agent.
+        .target(
+            name: "QuiesceEtcd",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -90,6 +104,7 @@ let package = Package(
             name: "QuiesceCoordinatorTests",
             dependencies: ["QuiesceCoordinator", "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]
         ),
+        .testTarget(name: "QuiesceEtcdTests", dependencies: ["QuiesceEtcd"]),
         .testTarget(
             name: "QuiesceIntegrationTests",
             dependencies: [
