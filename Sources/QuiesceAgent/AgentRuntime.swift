@@ -269,6 +269,7 @@ public final class AgentRuntime {
             case .cancelTimer(let timer):
                 timers.cancel(timer)
             case .exit(let code):
+                logger.info("Agent exiting", metadata: ["service": "\(options.name)", "exit_code": "\(code)"])
                 exitCode = code
             }
         }
