@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Shutdown time of the seed graph (api 3 s, database 2 s, cache 1 s to stop) against its lower bound:
-# api, then database = 5 s. Prints, per run, the coordinator's own total and the time from SIGTERM to
-# the coordinator's exit, and the overhead over the bound. Usage: scripts/benchmark.sh [RUNS]
+# The seed graph (examples/seed.yaml) against its bounds, each figure printed next to its target:
+# - seed_lifecycle: its startup (database 1 s, cache 0.5 s, api 1 s to become ready) against the 2.0 s
+#   optimum, from the first start order to api's readiness as the coordinator saw it; then its
+#   shutdown (api 3 s, database 2 s, cache 1 s to stop), SIGTERM to the coordinator's exit, against the
+#   5.00 s bound (api, then database);
+# - instant_startup: "startup complete" of the seed graph's services when they are ready at once,
+#   after the last agent's registration and after the last agent's launch.
+# Each runs RUNS times (default 5); a summary gives min/median/max.
+# Usage: scripts/benchmark.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -9,29 +15,129 @@ scripts/setup.sh -c release >/dev/null
 quiesce=.build/release/quiesce
 work=$(mktemp -d)
 trap 'pkill -KILL -f "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
-printf 'lower bound: 5.000 s (api 3 s, then database 2 s)\n'
-printf '%-4s %-18s %-18s %s\n' run "report total (s)" "SIGTERM->exit (s)" "overhead (ms)"
 $quiesce keygen --fleet examples/seed.yaml --out "$work/keys" >/dev/null
-for run in $(seq 1 "$runs"); do
-    port=$((17000 + run))
-    endpoint=tcp://127.0.0.1:$port
-    sed "s|tcp://127.0.0.1:7700|$endpoint|" examples/seed.yaml > "$work/seed.yaml"
-    $quiesce coordinator --config "$work/seed.yaml" --keys "$work/keys" --json >"$work/report.json" 2>"$work/progress.log" &
-    coordinator=$!
-    for service in "api 3" "database 2" "cache 1"; do
-        set -- $service
-        $quiesce agent --name "$1" --coordinator "$endpoint" --keys "$work/keys" \
-            -- examples/slow-service.sh "$1" "$2" "$work/timeline" >/dev/null 2>&1 &
+
+# until_logged FILE TEXT: waits until FILE holds TEXT (at most 120 s).
+until_logged() {
+    local waited=0
+    until grep -q "$2" "$1" 2>/dev/null; do
+        sleep 0.01
+        waited=$((waited + 1))
+        if [ "$waited" -ge 12000 ]; then
+            echo "benchmark: \"$2\" never appeared in $1" >&2
+            exit 1
+        fi
     done
+}
+
+# seed_config DIR PORT: the seed graph listening on PORT, in DIR/seed.yaml.
+seed_config() {
+    sed "s|tcp://127.0.0.1:7700|tcp://127.0.0.1:$2|" examples/seed.yaml >"$1/seed.yaml"
+}
+
+# summary LABEL TARGET VALUES...: min, median and max of VALUES, next to TARGET.
+summary() {
+    local label=$1 target=$2
+    shift 2
+    printf '%s\n' "$@" | sort -g | awk -v label="$label" -v target="$target" '
+        { value[NR] = $1 }
+        END { printf "%-44s min %8.3f  median %8.3f  max %8.3f   target: %s\n", label, value[1],
+              (NR % 2 ? value[(NR + 1) / 2] : (value[NR / 2] + value[NR / 2 + 1]) / 2), value[NR], target }'
+}
+
+startup_overs=()
+shutdown_ratios=()
+# seed_lifecycle RUN: one startup and shutdown of the seed graph with services that take time to
+# become ready (examples/warming-service.sh) and to stop.
+seed_lifecycle() {
+    local run=$1 dir=$work/seed-$1 port=$((17000 + $1))
+    mkdir "$dir"
+    seed_config "$dir" "$port"
     # With --json the report alone goes to stdout; progress and logs go to stderr.
-    until grep -q "startup complete" "$work/progress.log" 2>/dev/null; do sleep 0.05; done
+    $quiesce coordinator --config "$dir/seed.yaml" --keys "$work/keys" --json >"$dir/report.json" \
+        2>"$dir/progress.log" &
+    local coordinator=$!
+    for service in "database 1 2" "cache 0.5 1" "api 1 3"; do
+        set -- $service
+        $quiesce agent --name "$1" --coordinator "tcp://127.0.0.1:$port" --keys "$work/keys" \
+            --ready-exec "test -f $dir/$1.ready" \
+            -- examples/warming-service.sh "$1" "$2" "$3" "$dir/$1.ready" "$dir/timeline" 2>"$dir/agent-$1.log" &
+    done
+    until_logged "$dir/progress.log" "startup complete"
     sleep 0.5
+    local start end
     start=$(date +%s.%N)
     kill -TERM "$coordinator"
     wait "$coordinator" || true
     end=$(date +%s.%N)
-    total=$(sed -n 's/.*"total_seconds" : \([0-9.]*\).*/\1/p' "$work/report.json")
-    awk -v run="$run" -v total="$total" -v start="$start" -v end="$end" \
-        'BEGIN { printf "%-4s %-18.3f %-18.3f %.0f\n", run, total, end - start, (end - start - 5) * 1000 }'
     wait
-done
+    local figures
+    figures=$(python3 -c '
+import json, sys
+report = json.load(open(sys.argv[1]))
+waves = [w for w in report["timeline"]["waves"] if w["run"] == "startup"]
+startup = max(w["ended_seconds"] for w in waves) - min(w["began_seconds"] for w in waves)
+print("%.3f %.3f" % (startup, report["total_seconds"]))
+' "$dir/report.json")
+    set -- $figures
+    local startup=$1 total=$2
+    startup_overs+=("$(awk -v s="$startup" 'BEGIN { printf "%.1f", (s - 2) * 1000 }')")
+    shutdown_ratios+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", (e - s) / 5 }')")
+    awk -v run="$run" -v startup="$startup" -v total="$total" -v start="$start" -v end="$end" 'BEGIN {
+        printf "%-4s %-12.3f %-10.0f %-18.3f %-18.3f %.4f\n", run, startup, (startup - 2) * 1000, total,
+            end - start, (end - start) / 5 }'
+}
+
+after_registration=()
+after_launch=()
+# instant_startup RUN: the seed graph of services ready at once (no readiness check), its agents
+# launched together once the coordinator listens; "startup complete" is timed from the coordinator's
+# event stream (wall-clock times of the last registration and of the end of the startup run).
+instant_startup() {
+    local run=$1 dir=$work/instant-$1 port=$((17100 + $1))
+    mkdir "$dir"
+    seed_config "$dir" "$port"
+    $quiesce coordinator --config "$dir/seed.yaml" --keys "$work/keys" --json >"$dir/report.json" \
+        2>"$dir/progress.log" &
+    local coordinator=$!
+    until_logged "$dir/progress.log" "Coordinator listening"
+    $quiesce events --coordinator "tcp://127.0.0.1:$port" --keys "$work/keys" --json-lines >"$dir/events.jsonl" &
+    until_logged "$dir/progress.log" "Events subscriber added"
+    local launched
+    launched=$(date +%s.%N)
+    for service in database cache api; do
+        $quiesce agent --name "$service" --coordinator "tcp://127.0.0.1:$port" --keys "$work/keys" \
+            -- examples/slow-service.sh "$service" 0 "$dir/timeline" >/dev/null 2>"$dir/agent-$service.log" &
+    done
+    until_logged "$dir/progress.log" "startup complete"
+    kill -TERM "$coordinator"
+    wait
+    local figures
+    figures=$(python3 -c '
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+registered = max(e["time"] for e in events if e["type"] == "agent_registered")
+ended = min(e["time"] for e in events if e["type"] == "run_ended" and e.get("run") == "startup")
+print("%.1f %.1f" % ((ended - registered) * 1000, (ended - float(sys.argv[2])) * 1000))
+' "$dir/events.jsonl" "$launched")
+    set -- $figures
+    after_registration+=("$1")
+    after_launch+=("$2")
+    printf '%-4s %-40s %s\n' "$run" "$1" "$2"
+}
+
+printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\nseed graph: startup against its 2.0 s optimum, shutdown against its 5.00 s bound\n'
+printf '%-4s %-12s %-10s %-18s %-18s %s\n' run "startup (s)" "over (ms)" "report total (s)" "SIGTERM->exit (s)" \
+    "exit / bound"
+for run in $(seq 1 "$runs"); do seed_lifecycle "$run"; done
+
+printf '\ninstant services: "startup complete" after the last agent (ms)\n'
+printf '%-4s %-40s %s\n' run "after the last registration" "after the agents' launch"
+for run in $(seq 1 "$runs"); do instant_startup "$run"; done
+
+printf '\nload average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+summary "seed startup over the 2.0 s optimum (ms)" "at most 50 ms" "${startup_overs[@]}"
+summary "seed shutdown, SIGTERM->exit / 5.00 s bound" "at most 1.010" "${shutdown_ratios[@]}"
+summary "instant startup after the last registration (ms)" "under 100 ms" "${after_registration[@]}"
+summary "instant startup after the agents' launch (ms)" "under 100 ms" "${after_launch[@]}"

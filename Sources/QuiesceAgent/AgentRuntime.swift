@@ -84,7 +84,9 @@ public final class AgentRuntime {
                 for signal in forwarded.drain() { perform(machine.signalToForward(signal)) }
             }
             if readable[.dealer] { try receiveAll() }
-            if readable[.connectionEvents] { try connection.readEvents(now: clock.now) }
+            if readable[.connectionEvents], try connection.readEvents(now: clock.now) {
+                perform(machine.connectedToCoordinator(now: clock.now))
+            }
             if readable[.childExit], let child, let status = reaper.reap(child) {
                 logger.info("Service process ended", metadata: ["service": "\(options.name)", "status": "\(status)"])
                 perform(machine.processExited(status, now: clock.now))
@@ -267,6 +269,7 @@ public final class AgentRuntime {
             case .cancelTimer(let timer):
                 timers.cancel(timer)
             case .exit(let code):
+                logger.info("Agent exiting", metadata: ["service": "\(options.name)", "exit_code": "\(code)"])
                 exitCode = code
             }
         }

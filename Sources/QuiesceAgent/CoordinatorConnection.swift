@@ -46,10 +46,13 @@ final class CoordinatorConnection {
     /// Reads the monitor's events: a failed handshake is logged (throttled) and makes a new socket
     /// due; a success calls it off; a connection nothing accepted is logged (throttled) as a
     /// coordinator not there yet.
-    func readEvents(now: Timestamp) throws {
+    /// - Returns: whether a handshake succeeded, after which the socket sends.
+    func readEvents(now: Timestamp) throws -> Bool {
+        var connected = false
         while let event = try monitor.next() {
             if event.kind == .handshakeSucceeded {
                 everConnected = true
+                connected = true
                 reconnection.handshakeSucceeded()
             } else if event.kind == .connectRetried {
                 logAbsence(now: now)
@@ -58,6 +61,7 @@ final class CoordinatorConnection {
                 log(failure: failure, event: event, now: now)
             }
         }
+        return connected
     }
 
     /// Makes the socket anew when that is due at `now`: connects a new one, then closes the old one

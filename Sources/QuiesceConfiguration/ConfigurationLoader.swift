@@ -30,7 +30,9 @@ public enum ConfigurationLoader {
         "on_unreachable", "instances", "min_ready",
     ]
     static let serviceKeys = ["depends_on"] + serviceSettingKeys
-    static let readinessKeys = ["tcp", "http", "exec", "interval", "timeout", "failure_threshold", "initial_delay"]
+    static let readinessKeys = [
+        "tcp", "http", "exec", "interval", "timeout", "failure_threshold", "initial_delay", "initial_interval",
+    ]
 
     /// Parses and validates `text`, naming `file` in every message.
     public static func load(yaml text: String, file: String) throws(ConfigurationError) -> Configuration {

@@ -274,6 +274,7 @@ struct ConfigurationReader {
         var timeout = "timeout"
         var initialDelay = "initial_delay"
         var failureThreshold = "failure_threshold"
+        var initialInterval = "initial_interval"
         var format = DurationFormat.quiesce
         /// What a bad failure threshold is told, and a negative initial delay.
         var thresholdProblem = "failure_threshold must be a whole number of at least 1"
@@ -294,6 +295,9 @@ struct ConfigurationReader {
         let timeout = duration(mapping[keys.timeout], key: keys.timeout, format: keys.format) ?? defaults.timeout
         let initialDelay =
             duration(mapping[keys.initialDelay], key: keys.initialDelay, format: keys.format) ?? defaults.initialDelay
+        let initialInterval =
+            duration(mapping[keys.initialInterval], key: keys.initialInterval, format: keys.format)
+            ?? defaults.initialInterval
         var failureThreshold = defaults.failureThreshold
         if let threshold = mapping[keys.failureThreshold] {
             if let value = threshold.int {
@@ -305,7 +309,7 @@ struct ConfigurationReader {
         do throws(ReadinessProbe.InvalidSettings) {
             return try ReadinessProbe(
                 validating: check, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
-                initialDelay: initialDelay)
+                initialDelay: initialDelay, initialInterval: initialInterval)
         } catch {
             for setting in error.settings {
                 switch setting {
@@ -313,6 +317,7 @@ struct ConfigurationReader {
                 case .timeout: issue(mapping[keys.timeout], "this duration must be more than 0")
                 case .failureThreshold: issue(mapping[keys.failureThreshold], keys.thresholdProblem)
                 case .initialDelay: issue(mapping[keys.initialDelay], keys.initialDelayProblem)
+                case .initialInterval: issue(mapping[keys.initialInterval], "this duration must be more than 0")
                 }
             }
             return nil

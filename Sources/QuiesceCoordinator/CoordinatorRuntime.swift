@@ -23,8 +23,8 @@ public final class CoordinatorRuntime {
     /// CLI peers that asked for the shutdown or an operation, to stream progress and the report to.
     private var watchers: [Watcher] = []
     private var nextMessageID: UInt64 = 1
-    /// When the last report of an agent was acknowledged.
-    private var lastAcknowledgementAt: Timestamp = .zero
+    /// The acknowledgements sent, until their agents have read them: when the coordinator may exit.
+    private var acknowledgements = FinalAcknowledgements()
     private var report: ShutdownReport?
     /// What was turned away, for the log and `quiesce status`.
     private var rejections = StatusDocument.Rejections()
@@ -160,21 +160,21 @@ public final class CoordinatorRuntime {
         return report!
     }
 
-    /// Keeps serving for a moment after the last acknowledgement: late reports from agents are still
-    /// acknowledged, and agents read their last acknowledgement before the connection closes (an
-    /// `IMMEDIATE` DEALER drops what it has not read when its peer closes; see ImmediateTests). Ends
-    /// after ``drainLimit`` at most, so that a peer that keeps sending cannot keep the coordinator alive.
+    /// Keeps serving until every agent acknowledged has closed its connection, which it does once it
+    /// has read its acknowledgement (an `IMMEDIATE` DEALER drops what it has not read when its peer
+    /// closes; see ImmediateTests and ``FinalAcknowledgements``); late reports are still acknowledged
+    /// meanwhile. Ends after ``drainLimit`` at most, so that a peer that keeps its connection open or
+    /// keeps sending cannot keep the coordinator alive.
     private func drain(poller: inout Poller<CoordinatorSockets.PollItem>) throws {
         let deadline = clock.now + Self.drainLimit
-        var end: Timestamp { min(lastAcknowledgementAt + Self.drainPeriod, deadline) }
-        while clock.now < end {
-            if try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: end, limit: Self.drainPeriod))[.router] {
-                try receiveAll(from: sockets.router)
-            }
+        while !acknowledgements.allRead(now: clock.now), clock.now < deadline {
+            let until = min(acknowledgements.readWithoutClosing ?? deadline, deadline)
+            let readable = try poller.poll(timeoutMilliseconds: clock.pollTimeout(until: until, limit: Self.drainLimit))
+            if readable[.monitor] { try readMonitor() }
+            if readable[.router] { try receiveAll(from: sockets.router) }
         }
     }
 
-    private static let drainPeriod: Duration = .milliseconds(50)
     private static let drainLimit: Duration = .seconds(2)
 
     /// Receives the messages waiting on `socket`, ``messagesPerPass`` at most, and handles them; what
@@ -233,6 +233,7 @@ public final class CoordinatorRuntime {
     private func readMonitor() throws {
         while let event = try sockets.monitor.next() {
             connections.handle(event, now: clock.now)
+            if event.kind == .disconnected { acknowledgements.closed(Int32(bitPattern: event.value)) }
             guard let failure = event.handshakeFailure else { continue }
             rejections.failedHandshakes += 1
             if let unlogged = handshakeLog.record(failure, now: clock.now) {
@@ -312,7 +313,7 @@ public final class CoordinatorRuntime {
         }
         if let agent {
             perform(machine.heard(from: agent, now: now))
-            handleAgentMessage(envelope, from: agent, routingID: routingID)
+            handleAgentMessage(envelope, from: agent, routingID: routingID, descriptor: descriptor)
             return
         }
         switch envelope.message {
@@ -436,7 +437,9 @@ public final class CoordinatorRuntime {
             lostAfter: configuration.coordinator.agentLostAfter)
     }
 
-    private func handleAgentMessage(_ envelope: Envelope, from id: InstanceID, routingID: [UInt8]) {
+    private func handleAgentMessage(
+        _ envelope: Envelope, from id: InstanceID, routingID: [UInt8], descriptor: Int32?
+    ) {
         let now = clock.now
         switch envelope.message {
         case .heartbeat:
@@ -455,7 +458,7 @@ public final class CoordinatorRuntime {
             logger.info("Service not ready", metadata: ["instance": "\(id)", "reason": "\(reason)"])
             perform(machine.serviceUnready(id, reason: reason, now: now))
         case .exited(let status):
-            acknowledge(envelope, from: routingID)
+            acknowledge(envelope, from: routingID, descriptor: descriptor)
             perform(machine.serviceExited(id, status: status, now: now))
         case .stopRequest:
             logger.notice("Agent asks for a coordinated stop of its instance", metadata: ["instance": "\(id)"])
@@ -468,7 +471,7 @@ public final class CoordinatorRuntime {
                 send(.error(refusal.description), to: routingID, replyTo: envelope.id)
             }
         case .stopped(let outcome):
-            acknowledge(envelope, from: routingID)
+            acknowledge(envelope, from: routingID, descriptor: descriptor)
             logger.log(
                 level: digest.folds(id.service) ? .debug : .info, "Stop acknowledged",
                 metadata: ["instance": "\(id)", "outcome": "\(outcome)"])
@@ -482,9 +485,11 @@ public final class CoordinatorRuntime {
         }
     }
 
-    private func acknowledge(_ report: Envelope, from routingID: [UInt8]) {
+    /// - Parameter descriptor: the connection the report came on, which the agent closes once it has
+    ///   read the acknowledgement.
+    private func acknowledge(_ report: Envelope, from routingID: [UInt8], descriptor: Int32?) {
         send(.ack, to: routingID, replyTo: report.id)
-        lastAcknowledgementAt = clock.now
+        acknowledgements.sent(on: descriptor, now: clock.now)
     }
 
     /// Performs actions in order, telling the event stream of each. `retransmitting`: they answer a

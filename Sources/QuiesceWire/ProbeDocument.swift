@@ -9,6 +9,8 @@ struct ProbeDocument: Codable, Equatable {
     var timeoutMs: Int64
     var failureThreshold: Int
     var initialDelayMs: Int64
+    /// Absent from the probes of coordinators before it: the agent then uses the default.
+    var initialIntervalMs: Int64?
 
     init(_ probe: ReadinessProbe) {
         switch probe.check {
@@ -20,15 +22,18 @@ struct ProbeDocument: Codable, Equatable {
         timeoutMs = probe.timeout.milliseconds
         failureThreshold = probe.failureThreshold
         initialDelayMs = probe.initialDelay.milliseconds
+        initialIntervalMs = probe.initialInterval.milliseconds
     }
 
     /// The probe, or `nil` when the document is not a valid one (``ReadinessProbe/Check/init(tcp:http:exec:)``
-    /// and ``ReadinessProbe/init(validating:interval:timeout:failureThreshold:initialDelay:)`` say which are).
+    /// and ``ReadinessProbe/init(validating:interval:timeout:failureThreshold:initialDelay:initialInterval:)``
+    /// say which are).
     var probe: ReadinessProbe? {
         try? ReadinessProbe(
             validating: ReadinessProbe.Check(tcp: tcp, http: http, exec: exec), interval: .milliseconds(intervalMs),
             timeout: .milliseconds(timeoutMs), failureThreshold: failureThreshold,
-            initialDelay: .milliseconds(initialDelayMs))
+            initialDelay: .milliseconds(initialDelayMs),
+            initialInterval: initialIntervalMs.map { .milliseconds($0) } ?? ReadinessProbe.defaultInitialInterval)
     }
 }
 

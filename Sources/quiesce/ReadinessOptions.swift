@@ -40,6 +40,14 @@ struct ReadinessOptions: ParsableArguments {
         transform: DurationArgument.parse)
     var initialDelay: Duration = .zero
 
+    @Option(
+        name: .customLong("ready-initial-interval"),
+        help: DurationArgument.help(
+            "Shortest time between two checks until one passes (growing to 1/100 of the wait); --ready-interval or more turns fast checks off.",
+            default: ReadinessProbe.defaultInitialInterval),
+        transform: DurationArgument.parse)
+    var initialInterval: Duration = ReadinessProbe.defaultInitialInterval
+
     /// The probe the flags describe, `nil` when none of --ready-tcp, --ready-http, --ready-exec is given.
     func probe() throws -> ReadinessProbe? {
         guard tcp != nil || http != nil || exec != nil else { return nil }
@@ -52,7 +60,7 @@ struct ReadinessOptions: ParsableArguments {
         do throws(ReadinessProbe.InvalidSettings) {
             return try ReadinessProbe(
                 validating: check, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
-                initialDelay: initialDelay)
+                initialDelay: initialDelay, initialInterval: initialInterval)
         } catch {
             throw ValidationError(Self.message(for: error.settings[0]))
         }
@@ -76,6 +84,7 @@ struct ReadinessOptions: ParsableArguments {
         case .timeout: "--ready-timeout: write a duration above 0, like 1s or 500ms"
         case .failureThreshold: "--ready-failure-threshold must be at least 1"
         case .initialDelay: "--ready-initial-delay: write a duration, like 1s or 500ms"
+        case .initialInterval: "--ready-initial-interval: write a duration above 0, like 10ms or 1s"
         }
     }
 }

@@ -39,6 +39,9 @@ struct ReadinessOptionsTests {
                     ReadinessProbe(
                         check: .http(url: "http://127.0.0.1:8080/healthz"), interval: .milliseconds(250),
                         timeout: .seconds(2), failureThreshold: 5, initialDelay: .seconds(1))))
+        #expect(
+            Self.probe(["--ready-tcp", "127.0.0.1:5432", "--ready-initial-interval", "1s"])
+                == .success(ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432), initialInterval: .seconds(1))))
     }
 
     @Test(
@@ -62,6 +65,10 @@ struct ReadinessOptionsTests {
             (
                 ["--ready-exec", "true", "--ready-failure-threshold", "0"],
                 "--ready-failure-threshold must be at least 1"
+            ),
+            (
+                ["--ready-exec", "true", "--ready-initial-interval", "0s"],
+                "--ready-initial-interval: write a duration above 0, like 10ms or 1s"
             ),
             (
                 ["--ready-exec", "true", "--ready-interval", "5"],

@@ -331,6 +331,8 @@ struct ReadinessConfigurationTests {
                     readiness: { http: "http://127.0.0.1:8080/healthz", timeout: 2s, initial_delay: 1s }
                   cache:
                     readiness: { exec: "redis-cli ping" }
+                  queue:
+                    readiness: { tcp: "127.0.0.1:5672", initial_interval: 1s }
                 """, file: "q.yaml")
         #expect(
             configuration.graph["database"].readiness
@@ -342,6 +344,8 @@ struct ReadinessConfigurationTests {
                     check: .http(url: "http://127.0.0.1:8080/healthz"), timeout: .seconds(2), initialDelay: .seconds(1))
         )
         #expect(configuration.graph["cache"].readiness?.check == .exec(command: "redis-cli ping"))
+        #expect(configuration.graph["cache"].readiness?.initialInterval == .milliseconds(10), "the default")
+        #expect(configuration.graph["queue"].readiness?.initialInterval == .seconds(1))
     }
 
     @Test(
@@ -364,6 +368,7 @@ struct ReadinessConfigurationTests {
                 "q.yaml:3: failure_threshold must be a whole number of at least 1"
             ),
             ("readiness: { exec: \"true\", interval: 0s }", "q.yaml:3: this duration must be more than 0"),
+            ("readiness: { exec: \"true\", initial_interval: 0s }", "q.yaml:3: this duration must be more than 0"),
             (
                 "readiness: { exec: \"true\", intervall: 1s }",
                 "q.yaml:3: unknown key \"intervall\" in readiness of \"database\" (did you mean \"interval\"?)"

@@ -81,6 +81,24 @@ struct ReadinessProbeRuleTests {
                 == "initial delay must not be negative nor more than 24 hours")
     }
 
+    @Test("The initial interval must be more than 0 and at most 24 hours")
+    func initialInterval() throws {
+        for broken in [Duration.zero, .milliseconds(-1), .longestSetting + .milliseconds(1)] {
+            #expect(throws: ReadinessProbe.InvalidSettings(settings: [.initialInterval])) {
+                try ReadinessProbe(
+                    validating: .exec(command: "true"), interval: .seconds(1), timeout: .seconds(1),
+                    failureThreshold: 3, initialDelay: .zero, initialInterval: broken)
+            }
+        }
+        let probe = try ReadinessProbe(
+            validating: .exec(command: "true"), interval: .seconds(1), timeout: .seconds(1), failureThreshold: 3,
+            initialDelay: .zero, initialInterval: .seconds(5))
+        #expect(probe.initialInterval == .seconds(5), "longer than the interval: quick checks off")
+        #expect(
+            ReadinessProbe.Setting.initialInterval.description
+                == "initial interval must be more than 0 and at most 24 hours")
+    }
+
     @Test("No duration of a probe may be longer than the longest setting, 24 hours; 24 hours itself is allowed")
     func longestDurations() throws {
         let longest = Duration.longestSetting

@@ -34,7 +34,7 @@ struct BodyFormatTests {
                 id: 6,
                 message: .start(readiness: ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432)), restart: nil)),
             json:
-                #"{"id":6,"readiness":{"failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"tcp":"127.0.0.1:5432","timeout_ms":1000},"type":"start"}"#
+                #"{"id":6,"readiness":{"failure_threshold":3,"initial_delay_ms":0,"initial_interval_ms":10,"interval_ms":1000,"tcp":"127.0.0.1:5432","timeout_ms":1000},"type":"start"}"#
         ),
         Expected(
             envelope: Envelope(id: 9, message: .unready(reason: "connection refused")),

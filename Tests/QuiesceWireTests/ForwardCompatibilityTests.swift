@@ -36,6 +36,18 @@ struct ForwardCompatibilityTests {
         Case(
             body: #"{"id":3,"pid":77,"reason":"n/a","text":"hello","type":"ready"}"#,
             expected: Envelope(id: 3, message: .ready)),
+        // A start from a coordinator that sends no initial_interval_ms: the probe checks quickly
+        // from the default.
+        Case(
+            body:
+                #"{"id":6,"readiness":{"failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"tcp":"127.0.0.1:5432","timeout_ms":1000},"type":"start"}"#,
+            expected: Envelope(
+                id: 6,
+                message: .start(
+                    readiness: ReadinessProbe(
+                        check: .tcp(host: "127.0.0.1", port: 5432),
+                        initialInterval: ReadinessProbe.defaultInitialInterval),
+                    restart: nil))),
         // A kill carries no timeout; one sent anyway is ignored.
         Case(body: #"{"id":8,"timeout_ms":5000,"type":"kill"}"#, expected: Envelope(id: 8, message: .kill(exit: true))),
         // An outcome without an exit status ignores a status sent with it.

@@ -216,6 +216,7 @@ struct RejectionTests {
             #"{"exec":"true","failure_threshold":3,"initial_delay_ms":0,"interval_ms":1000,"timeout_ms":-1}"#,
             #"{"exec":"true","failure_threshold":0,"initial_delay_ms":0,"interval_ms":1000,"timeout_ms":1000}"#,
             #"{"exec":"true","failure_threshold":3,"initial_delay_ms":-1,"interval_ms":1000,"timeout_ms":1000}"#,
+            #"{"exec":"true","failure_threshold":3,"initial_delay_ms":0,"initial_interval_ms":0,"interval_ms":1000,"timeout_ms":1000}"#,
         ])
     func badReadiness(_ readiness: String) {
         #expect(throws: WireError.outOfRange(type: "start", field: "readiness")) {

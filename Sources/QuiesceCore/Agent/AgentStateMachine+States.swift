@@ -16,11 +16,13 @@ extension AgentStateMachine {
         var spawnedAt: Timestamp
         var launch: Launch
         var readiness: Readiness
+        /// When its checks run, with the launch's probe; `nil` without one.
+        var pacing: ReadinessPacing?
     }
 
     /// What the readiness checks found about the running process.
     enum Readiness {
-        /// No check has passed yet: every failure is reported.
+        /// No check has passed yet: failures are reported as ``ReadinessPacing`` says.
         case notReadyYet
         /// A check passed; `consecutiveFailures` have failed since the last that passed.
         case ready(consecutiveFailures: Int)

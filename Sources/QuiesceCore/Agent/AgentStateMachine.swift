@@ -114,6 +114,14 @@ public struct AgentStateMachine: Sendable {
         return [.send(.heartbeat, id: nextMessageID, replyTo: id), .scheduleTimer(.heartbeat, at: now + interval)]
     }
 
+    /// A handshake with the coordinator succeeded: an agent not registered registers at once, rather
+    /// than at its next retry (a registration sent before the connection was up was dropped by the
+    /// socket, which queues nothing while it is not connected).
+    public mutating func connectedToCoordinator(now: Timestamp) -> [Action] {
+        guard !isRegistered, !hasExited else { return [] }
+        return register(now: now)
+    }
+
     /// The coordinator refused the registration: the agent ends, and its process with it.
     public mutating func refused(now: Timestamp) -> [Action] {
         let kill: [Action] = hasProcess ? [.signal(Self.sigkill)] : []
@@ -225,14 +233,20 @@ public struct AgentStateMachine: Sendable {
                     pid: pid, spawnedAt: now, launch: launch, readiness: .ready(consecutiveFailures: 0)))
             return send(.started(pid: pid)) + send(.ready)
         }
-        state = .running(RunningProcess(pid: pid, spawnedAt: now, launch: launch, readiness: .notReadyYet))
-        return send(.started(pid: pid)) + [.scheduleTimer(.probe, at: now + probe.initialDelay)]
+        let pacing = ReadinessPacing(probe: probe, spawnedAt: now)
+        state = .running(
+            RunningProcess(pid: pid, spawnedAt: now, launch: launch, readiness: .notReadyYet, pacing: pacing))
+        return send(.started(pid: pid)) + [.scheduleTimer(.probe, at: pacing.firstCheck)]
     }
 
-    /// A readiness check ended: `error` is `nil` when it passed, otherwise why it failed.
+    /// A readiness check ended: `error` is `nil` when it passed, otherwise why it failed. The next
+    /// one runs when ``ReadinessPacing`` says: soon until one passes, then at the interval.
     public mutating func probeFinished(error: String?, now: Timestamp) -> [Action] {
-        guard case .running(var process) = state, let probe = process.launch.probe else { return [] }
-        let next: [Action] = [.scheduleTimer(.probe, at: now + probe.interval)]
+        guard case .running(var process) = state, let probe = process.launch.probe, var pacing = process.pacing
+        else { return [] }
+        let verdict = pacing.checkEnded(error: error, now: now)
+        process.pacing = pacing
+        let next: [Action] = [.scheduleTimer(.probe, at: verdict.nextCheck)]
         let said: [Action]
         switch (process.readiness, error) {
         case (.ready, nil):
@@ -242,7 +256,7 @@ public struct AgentStateMachine: Sendable {
             process.readiness = .ready(consecutiveFailures: 0)
             said = send(.ready)
         case (.notReadyYet, let error?):
-            said = send(.unready(error))
+            said = verdict.reportsFailure ? send(.unready(error)) : []
         case (.ready(let failures), let error?) where failures + 1 == probe.failureThreshold:
             process.readiness = .unready
             said = send(.unready(error))
@@ -388,8 +402,11 @@ public struct AgentStateMachine: Sendable {
             ]
         case (.reportPatience, .reporting(let report)):
             return [.cancelTimer(.reportRetry)] + reportDone(report.afterReport)
-        case (.probe, .running(let process)):
-            return process.launch.probe.map { [.runProbe($0)] } ?? []
+        case (.probe, .running(var process)):
+            guard let probe = process.launch.probe else { return [] }
+            process.pacing?.checkBegan(now: now)
+            state = .running(process)
+            return [.runProbe(probe)]
         case (.restart, .waitingToRestart):
             return [.spawn]
         case (.drainEnd, .draining(let pid, let order, let timeout)):
@@ -431,6 +448,10 @@ public struct AgentStateMachine: Sendable {
 
     private var isRegistered: Bool {
         if case .registered = registration { true } else { false }
+    }
+
+    private var hasExited: Bool {
+        if case .exited = state { true } else { false }
     }
 
     private var hasProcess: Bool {

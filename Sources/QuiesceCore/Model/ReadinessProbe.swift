@@ -1,9 +1,10 @@
 /// How an agent decides that its service is ready, and keeps checking that it stays so.
 ///
-/// The first check runs `initialDelay` after the process starts, then one every `interval`. Before the
-/// service is first ready, every failure is reported (the coordinator's `start_timeout` bounds the
-/// wait); after it, `failureThreshold` consecutive failures report the service unready, and a success
-/// reports it ready again.
+/// The first check runs `initialDelay` after the process starts; until one passes, checks follow
+/// quickly, from `initialInterval` apart (see ``ReadinessPacing``), then one runs every `interval`.
+/// Before the service is first ready, failures are reported (the coordinator's `start_timeout` bounds
+/// the wait); after it, `failureThreshold` consecutive failures report the service unready, and a
+/// success reports it ready again.
 public struct ReadinessProbe: Hashable, Sendable {
     /// What one check does.
     public enum Check: Hashable, Sendable, CustomStringConvertible {
@@ -51,16 +52,23 @@ public struct ReadinessProbe: Hashable, Sendable {
     public var failureThreshold: Int
     /// Wait before the first check.
     public var initialDelay: Duration
+    /// The shortest wait between two checks before the first passes; at `interval` or more, checks
+    /// run at the interval from the start.
+    public var initialInterval: Duration
+
+    /// The default ``initialInterval``.
+    public static let defaultInitialInterval: Duration = .milliseconds(10)
 
     public init(
         check: Check, interval: Duration = .seconds(1), timeout: Duration = .seconds(1), failureThreshold: Int = 3,
-        initialDelay: Duration = .zero
+        initialDelay: Duration = .zero, initialInterval: Duration = Self.defaultInitialInterval
     ) {
         self.check = check
         self.interval = interval
         self.timeout = timeout
         self.failureThreshold = failureThreshold
         self.initialDelay = initialDelay
+        self.initialInterval = initialInterval
     }
 }
 
@@ -116,7 +124,7 @@ extension ReadinessProbe.Check {
 extension ReadinessProbe {
     /// A setting of a probe whose value can break the probe's rules.
     public enum Setting: Hashable, Sendable, CustomStringConvertible {
-        case interval, timeout, failureThreshold, initialDelay
+        case interval, timeout, failureThreshold, initialDelay, initialInterval
 
         /// The rule the setting's value breaks.
         public var description: String {
@@ -125,12 +133,13 @@ extension ReadinessProbe {
             case .timeout: "timeout must be more than 0 and at most 24 hours"
             case .failureThreshold: "failure threshold must be at least 1"
             case .initialDelay: "initial delay must not be negative nor more than 24 hours"
+            case .initialInterval: "initial interval must be more than 0 and at most 24 hours"
             }
         }
     }
 
     /// Every setting of a probe whose value breaks its rule, in the order of
-    /// ``init(validating:interval:timeout:failureThreshold:initialDelay:)``'s parameters.
+    /// ``init(validating:interval:timeout:failureThreshold:initialDelay:initialInterval:)``'s parameters.
     public struct InvalidSettings: Error, Hashable, Sendable, CustomStringConvertible {
         /// Never empty.
         public var settings: [Setting]
@@ -138,21 +147,24 @@ extension ReadinessProbe {
         public var description: String { settings.map(\.description).joined(separator: "; ") }
     }
 
-    /// A probe whose settings follow the rules: an interval and a timeout above 0, a failure threshold of
-    /// at least 1, an initial delay of 0 or more, and no duration beyond ``Swift/Duration/longestSetting``.
+    /// A probe whose settings follow the rules: an interval, a timeout and an initial interval above 0,
+    /// a failure threshold of at least 1, an initial delay of 0 or more, and no duration beyond
+    /// ``Swift/Duration/longestSetting``.
     /// - Throws: ``InvalidSettings`` naming every setting that breaks its rule.
     public init(
-        validating check: Check, interval: Duration, timeout: Duration, failureThreshold: Int, initialDelay: Duration
+        validating check: Check, interval: Duration, timeout: Duration, failureThreshold: Int, initialDelay: Duration,
+        initialInterval: Duration = Self.defaultInitialInterval
     ) throws(InvalidSettings) {
         let longest = Duration.longestSetting
         let broken: [(Setting, Bool)] = [
             (.interval, interval <= .zero || interval > longest), (.timeout, timeout <= .zero || timeout > longest),
             (.failureThreshold, failureThreshold < 1), (.initialDelay, initialDelay < .zero || initialDelay > longest),
+            (.initialInterval, initialInterval <= .zero || initialInterval > longest),
         ]
         let settings = broken.filter(\.1).map(\.0)
         guard settings.isEmpty else { throw InvalidSettings(settings: settings) }
         self.init(
             check: check, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
-            initialDelay: initialDelay)
+            initialDelay: initialDelay, initialInterval: initialInterval)
     }
 }

@@ -5,9 +5,10 @@ import Testing
 @Suite("Agent state machine: readiness")
 struct AgentReadinessTests {
     typealias Agent = AgentStateMachine
+    /// Quick checks are off (an initial interval of the interval): the checks run every second.
     let probe = ReadinessProbe(
         check: .tcp(host: "127.0.0.1", port: 5432), interval: .seconds(1), failureThreshold: 2,
-        initialDelay: .seconds(2))
+        initialDelay: .seconds(2), initialInterval: .seconds(1))
     /// The first message after `started`.
     let firstCheckReportID = AgentFixture.startedID + 1
 
@@ -60,6 +61,52 @@ struct AgentReadinessTests {
         #expect(agent.probeFinished(error: "timeout", now: clock.now) == [next], "unready is said once")
         #expect(
             agent.probeFinished(error: nil, now: clock.now) == [.send(.ready, id: readyID + 2, replyTo: nil), next])
+    }
+
+    @Test("Until the first pass, checks follow quickly and repeated failures are not reported; then the interval")
+    func quickChecksUntilReady() {
+        var clock = ManualClock()
+        let quick = ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432), interval: .seconds(1))
+        var agent = AgentFixture.runningAgent(welcomed: false, readiness: quick)
+        #expect(agent.timerFired(.probe, now: clock.now) == [.runProbe(quick)])
+        clock.advance(by: .milliseconds(2))
+        #expect(
+            agent.probeFinished(error: "connection refused", now: clock.now) == [
+                .send(.unready("connection refused"), id: firstCheckReportID, replyTo: nil),
+                .scheduleTimer(.probe, at: .after(.milliseconds(12))),
+            ])
+        clock.advance(by: .milliseconds(10))
+        #expect(agent.timerFired(.probe, now: clock.now) == [.runProbe(quick)])
+        clock.advance(by: .milliseconds(3))
+        #expect(
+            agent.probeFinished(error: "connection refused", now: clock.now) == [
+                .scheduleTimer(.probe, at: .after(.milliseconds(25)))
+            ], "the same failure is not reported again within an interval")
+        clock.advance(by: .milliseconds(10))
+        #expect(agent.timerFired(.probe, now: clock.now) == [.runProbe(quick)])
+        #expect(
+            agent.probeFinished(error: nil, now: clock.now) == [
+                .send(.ready, id: firstCheckReportID + 1, replyTo: nil),
+                .scheduleTimer(.probe, at: .after(.milliseconds(1025))),
+            ])
+    }
+
+    @Test("A restarted process is checked quickly again until its first pass")
+    func quickChecksAfterRestart() {
+        var clock = ManualClock()
+        let quick = ReadinessProbe(check: .tcp(host: "127.0.0.1", port: 5432), interval: .seconds(1))
+        var agent = AgentFixture.runningAgent(
+            welcomed: false, readiness: quick, restart: RestartPolicy(mode: .always, backoff: .seconds(1)))
+        _ = agent.probeFinished(error: nil, now: clock.now)
+        clock.advance(by: .seconds(20))
+        _ = agent.processExited(.exited(1), now: clock.now)
+        clock.advance(by: .seconds(1))
+        #expect(agent.timerFired(.restart, now: clock.now) == [.spawn])
+        _ = agent.spawned(pid: AgentFixture.pid + 1, now: clock.now)
+        #expect(agent.timerFired(.probe, now: clock.now) == [.runProbe(quick)])
+        #expect(
+            agent.probeFinished(error: "connection refused", now: clock.now).last
+                == .scheduleTimer(.probe, at: .after(.milliseconds(21_010))))
     }
 
     @Test("The agent's own probe wins over the coordinator's")

@@ -43,6 +43,25 @@ struct AgentStateMachineTests {
         #expect(agent.timerFired(.registration, now: clock.now) == [], "no registration once registered")
     }
 
+    @Test("A handshake that succeeds sends the registration at once, not at the next retry")
+    func registrationOnConnect() {
+        var clock = ManualClock()
+        var agent = Agent(settings: Agent.Settings())
+        _ = agent.start(now: clock.now)
+        clock.advance(by: .milliseconds(3))
+        #expect(
+            agent.connectedToCoordinator(now: clock.now) == [
+                .send(.register(.idle), id: AgentFixture.registrationID + 1, replyTo: nil),
+                .scheduleTimer(.registration, at: .after(.milliseconds(1003))),
+            ])
+        _ = agent.welcomed(heartbeatInterval: .seconds(1), now: clock.now)
+        #expect(agent.connectedToCoordinator(now: clock.now) == [], "a registered agent does not register again")
+        var refused = Agent(settings: Agent.Settings())
+        _ = refused.start(now: clock.now)
+        #expect(refused.refused(now: clock.now) == [.exit(78)])
+        #expect(refused.connectedToCoordinator(now: clock.now) == [], "nor one that is exiting")
+    }
+
     @Test("A coordinator that no longer knows the agent gets a new registration")
     func reregistration() {
         let clock = ManualClock()
