@@ -14,7 +14,7 @@ struct CoordinatorEventSourceTests {
         #expect(source.events(of: .sendHeartbeat(to: Self.api), now: Self.at(1)).isEmpty)
         #expect(source.events(of: .scheduleTimer(.heartbeat, at: Self.at(2)), now: Self.at(1)).isEmpty)
         #expect(source.events(of: .cancelTimer(.heartbeat), now: Self.at(1)).isEmpty)
-        #expect(source.events(of: .journal(.shutdownBegan), now: Self.at(1)).isEmpty)
+        #expect(source.events(of: .journal(.shutdownBegan(.waves)), now: Self.at(1)).isEmpty)
     }
 
     @Test("An order is an order the first time, and a retransmission when the retransmit timer sent it")
