@@ -222,6 +222,31 @@ struct EagerShutdownTests {
         #expect(report.scheduling == .eager)
     }
 
+    @Test("A second signal kills what remains, ordered or not, and the report says it was escalated")
+    func escalation() throws {
+        let graph = try Self.unevenGraph()
+        var clock = ManualClock()
+        var shutdown = machine(graph)
+        started(&shutdown, graph)
+        clock.advance(by: .seconds(1))
+        _ = shutdown.stopAcknowledged("b1", outcome: clean, now: clock.now)
+        #expect(
+            shutdown.escalate(now: clock.now) == [
+                .cancelTimer(.shutdownDeadline),
+                .progress(.killingRemaining(["a1", "a2", "b2"], reason: .escalation)),
+                .cancelTimer(.stopDeadline("a1")),
+                .sendKill(service: "a1"),
+                .sendKill(service: "a2"),
+                .cancelTimer(.stopDeadline("b2")),
+                .sendKill(service: "b2"),
+                .scheduleTimer(.killGrace, at: .after(.seconds(3))),
+            ])
+        clock.advance(by: .seconds(2))
+        let report = try report(shutdown.timerFired(.killGrace, now: clock.now))
+        #expect(report.termination == .escalated)
+        #expect(report.exitCode == CoordinatorExitCode.killedRemaining)
+    }
+
     @Test("Waves, the same graph: the second wave waits for the slowest of the first")
     func wavesWaitForTheWave() throws {
         let graph = try Self.unevenGraph()
