@@ -451,6 +451,21 @@ struct ConfigurationReader {
                 issue(policy, "on_start_failure must be stop or leave")
             }
         }
+        if let scheduling = mapping["scheduling"] {
+            if let text = scheduling.string, let value = Scheduling(rawValue: text) {
+                settings.scheduling = value
+            } else {
+                let given = scheduling.string.map { "scheduling \"\($0)\" is not known" } ?? "scheduling is not a word"
+                let suggestion = scheduling.string.flatMap {
+                    NameSuggestion.phrase(for: $0, in: Scheduling.allCases.map(\.rawValue))
+                }
+                issue(
+                    scheduling,
+                    given + (suggestion ?? "")
+                        + "; give waves (the default: each wave waits for the whole wave before it) or eager "
+                        + "(each service goes as soon as what it waits for is done)")
+            }
+        }
         return settings
     }
 }

@@ -333,12 +333,13 @@ public final class CoordinatorRuntime {
                     .error("\(EventSubscriptions.maximum) subscribers listen already; try again later"), to: routingID,
                     replyTo: envelope.id)
             }
-        case .shutdownRequest:
+        case .shutdownRequest(let scheduling):
             logger.notice("Shutdown requested by an operator")
             watchers.append(Watcher(routingID: routingID, requestID: envelope.id, operation: false))
-            perform(machine.shutdownRequested(now: now))
-        case .operationRequest(let kind, let service, let maxUnavailable):
-            let operation = Operation(kind: kind, service: service, maxUnavailable: maxUnavailable ?? 1)
+            perform(machine.shutdownRequested(now: now, scheduling: scheduling))
+        case .operationRequest(let kind, let service, let maxUnavailable, let scheduling):
+            let operation = Operation(
+                kind: kind, service: service, maxUnavailable: maxUnavailable ?? 1, scheduling: scheduling)
             switch machine.operationRequested(operation, now: now) {
             case .success(let actions):
                 logger.notice(
@@ -532,7 +533,7 @@ public final class CoordinatorRuntime {
                         "operation": "\(report.operation.kind.rawValue) \(report.operation.service)",
                         "exit_code": "\(report.exitCode)",
                     ])
-                let document = ReportDocument(report)
+                let document = ReportDocument(report, scheduling: configuration.coordinator.scheduling)
                 for watcher in watchers where watcher.operation {
                     send(.report(document), to: watcher.routingID, replyTo: watcher.requestID)
                 }

@@ -15,6 +15,8 @@ public final class Journal {
         var outcome: String?
         var clean: Bool?
         var detail: String?
+        /// On the shutdown's line: `waves` or `eager`; journals written before eager scheduling hold none.
+        var scheduling: String?
     }
 
     private let url: URL
@@ -33,7 +35,9 @@ public final class Journal {
         for line in text.split(separator: "\n") {
             guard let entry = try? decoder.decode(Line.self, from: Data(line.utf8)) else { continue }
             switch entry.event {
-            case "shutdown": pending = pending ?? RecordedShutdown()
+            case "shutdown":
+                let scheduling = entry.scheduling.flatMap(Scheduling.init(rawValue:)) ?? .waves
+                pending = pending ?? RecordedShutdown(scheduling: scheduling)
             case "finished": pending = nil
             case "outcome":
                 guard let service = entry.service, let code = entry.outcome else { continue }
@@ -53,8 +57,8 @@ public final class Journal {
     func append(_ entry: CoordinatorStateMachine.JournalEntry) throws {
         let line: Line
         switch entry {
-        case .shutdownBegan:
-            line = Line(event: "shutdown")
+        case .shutdownBegan(let scheduling):
+            line = Line(event: "shutdown", scheduling: scheduling.rawValue)
         case .outcome(let service, let outcome):
             line = Line(
                 event: "outcome", service: service, outcome: outcome.code, clean: outcome.clean, detail: outcome.detail)

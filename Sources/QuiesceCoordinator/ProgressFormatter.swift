@@ -30,6 +30,8 @@ enum ProgressFormatter {
             "\(id) \(outcome)" + (after.map { " (\($0.secondsText))" } ?? "")
         case .startup(.waveStarted(let number, let total, let services)):
             "startup wave \(number)/\(total): starting \(services.joined(separator: ", "))"
+        case .startup(.servicesStarting(let services)):
+            "starting \(services.joined(separator: ", ")) (dependencies ready)"
         case .startup(.serviceReady(let service, let after)):
             "\(service) ready (\(after.secondsText))"
         case .startup(.serviceAdopted(let service, let ready)):
@@ -54,6 +56,8 @@ enum ProgressFormatter {
             rollingLine(step)
         case .shutdown(.waveStarted(let number, let total, let services)):
             "wave \(number)/\(total): stopping \(services.joined(separator: ", "))"
+        case .shutdown(.servicesStopping(let services)):
+            "stopping \(services.joined(separator: ", ")) (dependents stopped)"
         case .shutdown(.serviceFinished(let service, let outcome, let after)):
             "\(service) \(outcome)" + (after.map { " (\($0.secondsText))" } ?? "")
         case .shutdown(.serviceUnreachable(let service)):

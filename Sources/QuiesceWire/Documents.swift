@@ -176,9 +176,13 @@ public struct ReportDocument: Codable, Equatable, Sendable {
     /// Each instance's phases with their offsets since the coordinator started, and the waves: what
     /// `quiesce timeline` draws. Set by the coordinator on the fleet's report (QSC/1.2).
     public var timeline: TimelineDocument?
+    /// How the run ordered the services, `waves` or `eager` (QSC/1.3); absent from a rolling restart's
+    /// report, which orders one service's instances, and from reports of earlier coordinators (waves).
+    public var scheduling: String?
 
     public init(_ report: ShutdownReport) {
         termination = report.termination.rawValue
+        scheduling = report.scheduling.rawValue
         clean = report.isClean
         exitCode = report.exitCode
         totalSeconds = report.total.seconds
@@ -198,9 +202,12 @@ public struct ReportDocument: Codable, Equatable, Sendable {
     }
 
     /// A targeted operation's report: its stop step's entries, if any, and how its start step ended.
-    public init(_ report: OperationReport) {
+    /// - Parameter scheduling: how the coordinator orders services when the operation did not say.
+    public init(_ report: OperationReport, scheduling configured: Scheduling = .waves) {
         self.init(report.stop ?? ShutdownReport(entries: [], total: .zero, termination: .completed, criticalPath: []))
         operation = report.operation.commandText
+        scheduling =
+            report.operation.kind == .rollingRestart ? nil : (report.operation.scheduling ?? configured).rawValue
         if report.interrupted { termination = "interrupted" }
         startupFailure = report.startFailure?.description
         rolling = report.rolling.map { rolling in

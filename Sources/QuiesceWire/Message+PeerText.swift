@@ -16,8 +16,8 @@ extension Message {
         case .startFailed(let reason): .startFailed(reason: text(reason))
         case .unready(let reason): .unready(reason: text(reason))
         case .refused(let reason): .refused(reason: text(reason))
-        case .operationRequest(let kind, let service, let maxUnavailable):
-            .operationRequest(kind, service: name(service), maxUnavailable: maxUnavailable)
+        case .operationRequest(let kind, let service, let maxUnavailable, let scheduling):
+            .operationRequest(kind, service: name(service), maxUnavailable: maxUnavailable, scheduling: scheduling)
         case .progress(let line): .progress(PeerText.sanitized(line, limit: PeerText.lineLimit))
         case .error(let message): .error(text(message))
         case .statusReply(let status): .statusReply(status.sanitizingPeerText())

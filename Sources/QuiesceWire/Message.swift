@@ -45,12 +45,15 @@ public enum Message: Equatable, Sendable {
     // Operator (CLI) to coordinator and back.
     case statusRequest
     case statusReply(StatusDocument)
-    /// Begin (or escalate) the shutdown and stream its progress to the requester.
-    case shutdownRequest
+    /// Begin (or escalate) the shutdown and stream its progress to the requester; `scheduling` is
+    /// how it orders the services, the coordinator's own when `nil` (revision 1.3).
+    case shutdownRequest(scheduling: Scheduling? = nil)
     /// Stop, start or restart one service (and what depends on it, or what it needs), or restart its
     /// instances a few at a time (`rollingRestart`, at most `maxUnavailable` at once, 1 when `nil`),
-    /// and stream the progress to the requester.
-    case operationRequest(Operation.Kind, service: String, maxUnavailable: Int? = nil)
+    /// and stream the progress to the requester. `scheduling` as for `shutdownRequest`; a rolling
+    /// restart orders one service only and has none.
+    case operationRequest(
+        Operation.Kind, service: String, maxUnavailable: Int? = nil, scheduling: Scheduling? = nil)
     /// A line of progress, as the coordinator prints it.
     case progress(String)
     /// The final report.

@@ -30,11 +30,12 @@ struct WireBody: Codable {
     var lostAfterMs: Int64?
     var snapshot: SnapshotDocument?
     var event: EventDocument?
+    var scheduling: String?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, epoch, service, host, instance, agentPid, pid, reason, outcome, exitCode, signal
         case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit,
-            operation, maxUnavailable, lostAfterMs, snapshot, event
+            operation, maxUnavailable, lostAfterMs, snapshot, event, scheduling
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?, epoch: UInt64?) {
@@ -81,6 +82,7 @@ struct WireBody: Codable {
         lostAfterMs = try decode(.lostAfterMs)
         snapshot = try decode(.snapshot)
         event = try decode(.event)
+        scheduling = try decode(.scheduling)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
@@ -97,7 +99,8 @@ struct WireBody: Codable {
         "stopped": [.outcome, .exitCode, .signal],
         "stop": [.timeoutMs, .drainMs, .exit],
         "kill": [.exit],
-        "operation_request": [.operation, .service, .maxUnavailable],
+        "operation_request": [.operation, .service, .maxUnavailable, .scheduling],
+        "shutdown_request": [.scheduling],
         "progress": [.text],
         "error": [.text],
         "status_reply": [.status],

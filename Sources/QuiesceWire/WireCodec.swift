@@ -97,10 +97,13 @@ public enum WireCodec {
             body.timeoutMs = timeout.milliseconds
             body.drainMs = drain > .zero ? drain.milliseconds : nil
             body.exit = exit ? nil : false
-        case .operationRequest(let kind, let service, let maxUnavailable):
+        case .operationRequest(let kind, let service, let maxUnavailable, let scheduling):
             body.operation = kind.rawValue
             body.service = service
             body.maxUnavailable = kind == .rollingRestart ? maxUnavailable : nil
+            body.scheduling = kind == .rollingRestart ? nil : scheduling?.rawValue
+        case .shutdownRequest(let scheduling):
+            body.scheduling = scheduling?.rawValue
         case .progress(let text), .error(let text):
             body.text = text
         case .statusReply(let status):
@@ -111,7 +114,7 @@ public enum WireCodec {
             body.event = event
         case .kill(let exit):
             body.exit = exit ? nil : false
-        case .heartbeat, .ready, .ack, .statusRequest, .shutdownRequest, .stopRequest, .eventsRequest:
+        case .heartbeat, .ready, .ack, .statusRequest, .stopRequest, .eventsRequest:
             break
         }
         return body
@@ -187,7 +190,9 @@ public enum WireCodec {
                 throw .outOfRange(type: body.type, field: "operation")
             }
             let service = try require(body.service, "service")
-            guard kind == .rollingRestart else { return .operationRequest(kind, service: service) }
+            guard kind == .rollingRestart else {
+                return .operationRequest(kind, service: service, scheduling: try scheduling(of: body))
+            }
             let maxUnavailable = body.maxUnavailable ?? 1
             guard (1...InstanceCount.maximum).contains(maxUnavailable) else {
                 throw .outOfRange(type: body.type, field: "max_unavailable")
@@ -197,7 +202,7 @@ public enum WireCodec {
         case "ack": return .ack
         case "status_request": return .statusRequest
         case "status_reply": return .statusReply(try require(body.status, "status"))
-        case "shutdown_request": return .shutdownRequest
+        case "shutdown_request": return .shutdownRequest(scheduling: try scheduling(of: body))
         case "progress": return .progress(try require(body.text, "text"))
         case "report": return .report(try require(body.report, "report"))
         case "error": return .error(try require(body.text, "text"))
@@ -205,6 +210,16 @@ public enum WireCodec {
         case "event": return .event(try require(body.event, "event"))
         default: throw .unknownType(String(body.type.prefix(64)))
         }
+    }
+
+    /// The body's `scheduling` (revision 1.3): absent is the coordinator's own; a value it does not
+    /// know is out of range, so that the request is dropped rather than run another way.
+    private static func scheduling(of body: WireBody) throws(WireError) -> Scheduling? {
+        guard let text = body.scheduling else { return nil }
+        guard let scheduling = Scheduling(rawValue: text) else {
+            throw .outOfRange(type: body.type, field: "scheduling")
+        }
+        return scheduling
     }
 
     /// Writes `status` into the body's `exit_code` or `signal`.

@@ -80,19 +80,23 @@ final class AdminClient {
 
     /// Requests the shutdown, hands each progress line to `progress`, and returns the final report.
     /// - Parameter timeout: how long to wait for the first answer and, after it, between two messages.
-    func shutdown(timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
-        try follow(.shutdownRequest, timeout: timeout, progress: progress)
+    /// - Parameter scheduling: how the shutdown orders the services; the coordinator's when `nil`.
+    func shutdown(scheduling: Scheduling? = nil, timeout: Duration, progress: (String) -> Void) throws
+        -> ReportDocument
+    {
+        try follow(.shutdownRequest(scheduling: scheduling), timeout: timeout, progress: progress)
     }
 
     /// Requests a targeted stop, start or restart of `service` (a rolling restart with
     /// `maxUnavailable`), hands each progress line to `progress`, and returns the operation's report.
+    /// `scheduling` is how it orders the services, the coordinator's when `nil`.
     func operation(
-        _ kind: Operation.Kind, service: String, maxUnavailable: Int? = nil, timeout: Duration,
-        progress: (String) -> Void
+        _ kind: Operation.Kind, service: String, maxUnavailable: Int? = nil, scheduling: Scheduling? = nil,
+        timeout: Duration, progress: (String) -> Void
     ) throws -> ReportDocument {
         try follow(
-            .operationRequest(kind, service: service, maxUnavailable: maxUnavailable), timeout: timeout,
-            progress: progress)
+            .operationRequest(kind, service: service, maxUnavailable: maxUnavailable, scheduling: scheduling),
+            timeout: timeout, progress: progress)
     }
 
     /// Subscribes to the coordinator's events and hands each to `event` until it returns `false`.

@@ -44,6 +44,13 @@ struct CoordinatorCommand: ParsableCommand {
     )
     var insecure = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How startups and shutdowns order the services, overriding coordinator.scheduling: waves (each wave waits for the whole wave before it) or eager (each service goes as soon as what it waits for is done).",
+            valueName: "waves|eager"))
+    var scheduling: SchedulingChoice?
+
     @OptionGroup(title: "Output") var output: OutputOptions
 
     @Option(
@@ -81,6 +88,7 @@ struct CoordinatorCommand: ParsableCommand {
         if let metricsBind, case .success(let address) = ListenAddress.parse(metricsBind) {
             configuration.coordinator.metricsBind = address
         }
+        if let scheduling { configuration.coordinator.scheduling = scheduling.scheduling }
         if let keys {
             guard configuration.security == nil else {
                 throw ValidationError("give --keys or a security: block in the configuration, not both")

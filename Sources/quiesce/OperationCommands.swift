@@ -12,12 +12,15 @@ struct OperationOptions: ParsableArguments, CoordinatorRequest {
 
     @OptionGroup var connection: CoordinatorOptions<OperationOptions>
 
+    @OptionGroup(title: "Scheduling") var scheduling: SchedulingFlags
+
     /// - Parameter maxUnavailable: for a rolling restart, how many instances may restart at once.
     func run(_ kind: Operation.Kind, maxUnavailable: Int? = nil) throws {
         let command = kind == .rollingRestart ? "restart" : kind.rawValue
         try followReport(connection, what: command) { client, timeout, progress in
             try client.operation(
-                kind, service: service, maxUnavailable: maxUnavailable, timeout: timeout, progress: progress)
+                kind, service: service, maxUnavailable: maxUnavailable, scheduling: scheduling.scheduling,
+                timeout: timeout, progress: progress)
         }
     }
 }
@@ -67,6 +70,11 @@ struct RestartServiceCommand: ParsableCommand {
     var maxUnavailable: Int?
 
     func validate() throws {
+        if rolling, let choice = options.scheduling.choice {
+            throw ValidationError(
+                "--\(choice.rawValue) orders several services; a rolling restart orders one service's instances, so leave it out"
+            )
+        }
         if let maxUnavailable {
             guard rolling else {
                 throw ValidationError("--max-unavailable applies to a rolling restart; add --rolling")

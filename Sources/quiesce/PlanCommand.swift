@@ -15,7 +15,9 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let configuration = try fleetFile.load()
         let plan = Plan(graph: configuration.graph)
-        OutputPrinter(format: output.format).document(PlanDocument(plan: plan), kind: "plan") {
+        OutputPrinter(format: output.format).document(
+            PlanDocument(plan: plan, scheduling: configuration.coordinator.scheduling), kind: "plan"
+        ) {
             Self.text(plan, configuration).joined(separator: "\n")
         }
     }
@@ -36,30 +38,59 @@ struct PlanCommand: ParsableCommand {
         lines.append(
             "shutdown worst case: \(plan.shutdownWorstCase.configurationText) (deadline \(configuration.coordinator.shutdownTimeout.configurationText))"
         )
+        let eagerShutdownPath = plan.eagerShutdownCriticalPath.map {
+            "\($0) (\(graph[$0].stopBudget.configurationText))"
+        }
+        lines.append(
+            "shutdown worst case, eager: \(plan.eagerShutdownWorstCase.configurationText) "
+                + "(critical path: \(eagerShutdownPath.joined(separator: " -> ")))")
         let startupPath = plan.startupCriticalPath.map { "\($0) (\(graph[$0].startTimeout.configurationText))" }
         lines.append("startup critical path: \(startupPath.joined(separator: " -> "))")
         lines.append("startup worst case: \(plan.startupWorstCase.configurationText)")
+        let eagerStartupPath = plan.eagerStartupCriticalPath.map {
+            "\($0) (\(graph[$0].startTimeout.configurationText))"
+        }
+        lines.append(
+            "startup worst case, eager: \(plan.eagerStartupWorstCase.configurationText) "
+                + "(critical path: \(eagerStartupPath.joined(separator: " -> ")))")
+        lines.append("scheduling: \(configuration.coordinator.scheduling) (coordinator.scheduling)")
         return lines
     }
 }
 
 /// `quiesce plan --json`.
 struct PlanDocument: Encodable {
+    /// A phase's waves, with their worst case (each wave waiting for the slowest of the one before),
+    /// and its worst case eager.
     struct Phase: Encodable {
         var waves: [[String]]
+        var criticalPath: [String]
+        var worstCaseSeconds: Double
+        var eager: Eager
+    }
+
+    /// A phase's worst case eager: its critical path, the longest chain of timeouts.
+    struct Eager: Encodable {
         var criticalPath: [String]
         var worstCaseSeconds: Double
     }
 
     var startup: Phase
     var shutdown: Phase
+    /// `waves` or `eager`: the configuration's `coordinator.scheduling`.
+    var scheduling: String
 
-    init(plan: Plan) {
+    init(plan: Plan, scheduling: Scheduling) {
         startup = Phase(
             waves: plan.startupWaves, criticalPath: plan.startupCriticalPath,
-            worstCaseSeconds: plan.startupWorstCase.seconds)
+            worstCaseSeconds: plan.startupWorstCase.seconds,
+            eager: Eager(
+                criticalPath: plan.eagerStartupCriticalPath, worstCaseSeconds: plan.eagerStartupWorstCase.seconds))
         shutdown = Phase(
             waves: plan.shutdownWaves, criticalPath: plan.shutdownCriticalPath,
-            worstCaseSeconds: plan.shutdownWorstCase.seconds)
+            worstCaseSeconds: plan.shutdownWorstCase.seconds,
+            eager: Eager(
+                criticalPath: plan.eagerShutdownCriticalPath, worstCaseSeconds: plan.eagerShutdownWorstCase.seconds))
+        self.scheduling = scheduling.rawValue
     }
 }

@@ -281,6 +281,25 @@ struct ConfigurationLoaderTests {
         #expect(try ConfigurationLoader.load(yaml: yaml, file: "c.yaml").coordinator.onStartFailure == .leave)
     }
 
+    @Test("scheduling is waves unless the file says eager; a mistyped one names its line and suggests the word")
+    func scheduling() throws {
+        #expect(
+            try ConfigurationLoader.load(yaml: "services:\n  solo: {}\n", file: "c.yaml").coordinator.scheduling
+                == .waves)
+        let eager = "coordinator:\n  scheduling: eager\nservices:\n  solo: {}\n"
+        #expect(try ConfigurationLoader.load(yaml: eager, file: "c.yaml").coordinator.scheduling == .eager)
+        let typo = try #require(
+            loadError("coordinator:\n  shutdown_timeout: 30s\n  scheduling: eagre\nservices:\n  solo: {}\n"))
+        #expect(
+            typo.description
+                == #"config.yaml:3: scheduling "eagre" is not known (did you mean "eager"?); give waves (the default: "#
+                + #"each wave waits for the whole wave before it) or eager (each service goes as soon as what it waits for is done)"#
+        )
+        let key = try #require(loadError("coordinator:\n  schedulng: eager\nservices:\n  solo: {}\n"))
+        #expect(key.description.hasPrefix(#"config.yaml:2: unknown key "schedulng""#))
+        #expect(key.description.contains(#"(did you mean "scheduling"?)"#))
+    }
+
     @Test("metrics_bind is HOST:PORT; anything else names its line and the form to write")
     func metricsBind() throws {
         let yaml = "coordinator:\n  metrics_bind: 127.0.0.1:9464\nservices:\n  solo: {}\n"

@@ -24,7 +24,7 @@ struct AuthorizationTests {
         "Whatever a connected agent's connection sends, only that agent may send it, and a refusal is not answered",
         arguments: [
             Message.heartbeat, .started(pid: 42), .ready, .stopRequest, .stopped(.stopped(.exited(0))),
-            .statusRequest, .shutdownRequest, .operationRequest(.restart, service: "api"), .eventsRequest,
+            .statusRequest, .shutdownRequest(), .operationRequest(.restart, service: "api"), .eventsRequest,
         ])
     func agentConnectionRule(message: Message) {
         #expect(
@@ -41,7 +41,7 @@ struct AuthorizationTests {
             Authorization.rule(for: .eventsRequest, fromAgentOf: nil)
                 == Authorization.Rule(senders: .adminsAndReaders, refusal: Self.notAllowed))
         #expect(
-            Authorization.rule(for: .shutdownRequest, fromAgentOf: nil)
+            Authorization.rule(for: .shutdownRequest(), fromAgentOf: nil)
                 == Authorization.Rule(senders: .admins, refusal: Self.notAllowed))
         #expect(
             Authorization.rule(for: .operationRequest(.stop, service: "api"), fromAgentOf: nil)
@@ -137,7 +137,7 @@ struct AuthorizationTests {
             (.ready, "api", [true, false, false, false, false]),
             (.statusRequest, nil, [false, false, true, true, false]),
             (.eventsRequest, nil, [false, false, true, true, false]),
-            (.shutdownRequest, nil, [false, false, true, false, false]),
+            (.shutdownRequest(), nil, [false, false, true, false, false]),
             (.operationRequest(.start, service: "api"), nil, [false, false, true, false, false]),
             (.heartbeat, nil, [true, true, true, true, true]),
         ]

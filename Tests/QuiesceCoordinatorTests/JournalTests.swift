@@ -22,7 +22,7 @@ struct JournalTests {
         defer { directory.remove() }
         let journal = Journal(directory: StateDirectory(path: directory.path))
 
-        try journal.append(.shutdownBegan)
+        try journal.append(.shutdownBegan(.waves))
         #expect(journal.pendingShutdown() == RecordedShutdown())
         try journal.append(.outcome("api", stopped))
         try journal.append(.outcome("worker", timedOut))
@@ -35,7 +35,7 @@ struct JournalTests {
             .split(separator: "\n")
         #expect(
             lines == [
-                #"{"event":"shutdown"}"#,
+                #"{"event":"shutdown","scheduling":"waves"}"#,
                 #"{"clean":true,"detail":"stopped (exit 0)","event":"outcome","outcome":"acknowledged","service":"api"}"#,
                 #"{"clean":false,"detail":"timed out after 10s","event":"outcome","outcome":"timed_out","service":"worker"}"#,
                 #"{"clean":true,"detail":"stopped (exit 0)","event":"outcome","instance":"b","outcome":"acknowledged","service":"db"}"#,
@@ -47,14 +47,14 @@ struct JournalTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let journal = Journal(directory: StateDirectory(path: directory.path))
-        try journal.append(.shutdownBegan)
+        try journal.append(.shutdownBegan(.waves))
         try journal.append(.outcome("api", stopped))
 
         try journal.append(.shutdownFinished)
         #expect(journal.pendingShutdown() == nil)
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("journal.jsonl"))).isEmpty)
 
-        try journal.append(.shutdownBegan)
+        try journal.append(.shutdownBegan(.waves))
         #expect(journal.pendingShutdown() == RecordedShutdown())
     }
 
@@ -101,6 +101,22 @@ struct JournalTests {
                 == RecordedShutdown(services: ["api": RecordedOutcome(code: "lost", clean: false, detail: "lost")]))
     }
 
+    @Test("An eager shutdown is recorded so, and read back so; one from before eager scheduling was waves")
+    func scheduling() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let journal = Journal(directory: StateDirectory(path: directory.path))
+        try journal.append(.shutdownBegan(.eager))
+        try journal.append(.outcome("api", stopped))
+        #expect(
+            try String(contentsOfFile: directory.file("journal.jsonl"), encoding: .utf8).hasPrefix(
+                #"{"event":"shutdown","scheduling":"eager"}"# + "\n"))
+        #expect(journal.pendingShutdown() == RecordedShutdown(services: ["api": stopped], scheduling: .eager))
+
+        try journalText(#"{"event":"shutdown"}"#, in: directory)
+        #expect(journal.pendingShutdown()?.scheduling == .waves)
+    }
+
     private func journalText(_ text: String, in directory: TemporaryDirectory) throws {
         try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: directory.file("journal.jsonl")))
     }
@@ -114,7 +130,7 @@ struct JournalTests {
             try FileManager.default.attributesOfItem(atPath: directory.file("journal.jsonl"))[.posixPermissions] as? Int
         }
 
-        try journal.append(.shutdownBegan)
+        try journal.append(.shutdownBegan(.waves))
         #expect(try mode() == 0o600)
         #expect(chmod(directory.file("journal.jsonl"), 0o644) == 0)
         try journal.append(.outcome("api", stopped))

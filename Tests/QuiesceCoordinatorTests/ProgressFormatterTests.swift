@@ -54,6 +54,8 @@ struct ProgressFormatterTests {
                 "stop api (asked by its agent): begins"
             ),
             (.shutdown(.waveStarted(number: 2, of: 3, services: ["api"])), "wave 2/3: stopping api"),
+            (.shutdown(.servicesStopping(["b2", "cache"])), "stopping b2, cache (dependents stopped)"),
+            (.startup(.servicesStarting(["api"])), "starting api (dependencies ready)"),
             (
                 .shutdown(.serviceFinished("api", .timedOut, after: nil)),
                 "api timed out (no acknowledgement; kill ordered)"

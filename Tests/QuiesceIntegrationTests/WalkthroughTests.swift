@@ -64,7 +64,7 @@ struct WalkthroughTests {
     @Test("The walkthrough's commands are found in the README")
     func parsed() throws {
         let steps = try Self.steps(of: String(contentsOf: Self.readme, encoding: .utf8))
-        #expect(steps.first { $0.command.hasPrefix("quiesce plan") }?.shownOutput?.count == 10)
+        #expect(steps.first { $0.command.hasPrefix("quiesce plan") }?.shownOutput?.count == 13)
         #expect(steps.contains { $0.command.hasPrefix("quiesce coordinator") && $0.command.hasSuffix("&") })
         #expect(steps.filter { $0.command.hasPrefix("quiesce agent") }.count == 3)
         #expect(steps.last?.command == "quiesce shutdown")

@@ -80,7 +80,7 @@ struct BodyFormatTests {
         Expected(
             envelope: Envelope(id: 17, replyTo: 12, message: .ack), json: #"{"id":17,"reply_to":12,"type":"ack"}"#),
         Expected(envelope: Envelope(id: 1, message: .statusRequest), json: #"{"id":1,"type":"status_request"}"#),
-        Expected(envelope: Envelope(id: 1, message: .shutdownRequest), json: #"{"id":1,"type":"shutdown_request"}"#),
+        Expected(envelope: Envelope(id: 1, message: .shutdownRequest()), json: #"{"id":1,"type":"shutdown_request"}"#),
         Expected(
             envelope: Envelope(id: 18, replyTo: 1, message: .progress("shutdown begins")),
             json: #"{"id":18,"reply_to":1,"text":"shutdown begins","type":"progress"}"#),
@@ -146,7 +146,7 @@ struct BodyFormatTests {
         let json = bodyText(of: Envelope(id: 9, replyTo: 2, message: .report(report)))
         #expect(
             json == #"{"id":9,"reply_to":2,"report":{"clean":false,"critical_path":["api"],"exit_code":1,"#
-                + #""services":["#
+                + #""scheduling":"waves","services":["#
                 + #"{"clean":true,"detail":"stopped (exit code 0)","duration_seconds":0.25,"instances":[{"clean":true,"#
                 + #""detail":"stopped (exit code 0)","duration_seconds":0.25,"instance":"a","outcome":"stopped"}],"#
                 + #""outcome":"stopped","service":"api","wave":1},"#

@@ -175,7 +175,7 @@ let samples: [Sample] = [
     Sample(
         "status_reply, empty",
         Envelope(id: 31, replyTo: 1, message: .statusReply(StatusDocument(phase: "shutting down", services: [])))),
-    Sample("shutdown_request", Envelope(id: 2, message: .shutdownRequest)),
+    Sample("shutdown_request", Envelope(id: 2, message: .shutdownRequest())),
     Sample("progress", Envelope(id: 32, replyTo: 2, message: .progress("wave 1/3: stopping api, worker"))),
     Sample(
         // Control characters do not survive decoding unchanged: they arrive escaped (PeerTextDecodingTests).

@@ -52,8 +52,8 @@ extension CoordinatorStateMachine {
 
     /// What the coordinator's journal keeps, so that a restarted coordinator never forgets a shutdown.
     public enum JournalEntry: Hashable, Sendable {
-        /// The fleet's shutdown began.
-        case shutdownBegan
+        /// The fleet's shutdown began, ordering the services as `Scheduling` says.
+        case shutdownBegan(Scheduling)
         /// A service's outcome, once every instance of it has its own.
         case outcome(String, RecordedOutcome)
         /// An instance's outcome, for a service of several instances.

@@ -56,14 +56,16 @@ extension CoordinatorStateMachine {
         private var ordering: String?
 
         init(
-            of graph: ServiceGraph, for purpose: Purpose, settings: CoordinatorSettings, onlyInstance: InstanceID? = nil
+            of graph: ServiceGraph, for purpose: Purpose, settings: CoordinatorSettings,
+            onlyInstance: InstanceID? = nil,
+            scheduling: Scheduling = .waves
         ) {
             self.purpose = purpose
             self.graph = graph
             self.onlyInstance = onlyInstance
             self.shutdown = ShutdownStateMachine(
                 graph: graph, plan: Plan(graph: graph), shutdownTimeout: settings.shutdownTimeout,
-                ackGrace: settings.ackGrace)
+                ackGrace: settings.ackGrace, scheduling: scheduling)
         }
 
         /// The instances of `service` the run stops: those the table knows, with those the journal

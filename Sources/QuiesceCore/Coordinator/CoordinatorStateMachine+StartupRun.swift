@@ -37,10 +37,10 @@ extension CoordinatorStateMachine {
         /// The services the machine was told are ready.
         private var reported: Set<String> = []
 
-        init(of graph: ServiceGraph, for purpose: Purpose, now: Timestamp) {
+        init(of graph: ServiceGraph, for purpose: Purpose, now: Timestamp, scheduling: Scheduling = .waves) {
             self.purpose = purpose
             self.graph = graph
-            self.startup = StartupStateMachine(graph: graph, plan: Plan(graph: graph), now: now)
+            self.startup = StartupStateMachine(graph: graph, plan: Plan(graph: graph), now: now, scheduling: scheduling)
         }
 
         /// The services of the run, in declaration order.

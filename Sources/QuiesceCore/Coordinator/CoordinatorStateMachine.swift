@@ -49,7 +49,9 @@ public struct CoordinatorStateMachine: Sendable {
             }
             self.state = .resuming(recorded, awaiting: awaiting)
         } else {
-            self.state = .starting(StartupRun(of: configuration.graph, for: .fleet, now: now))
+            self.state = .starting(
+                StartupRun(
+                    of: configuration.graph, for: .fleet, now: now, scheduling: configuration.coordinator.scheduling))
         }
         self.services = ServiceTable(graph: configuration.graph, now: now)
     }
@@ -294,27 +296,30 @@ public struct CoordinatorStateMachine: Sendable {
 
     // MARK: Shutdown
 
-    /// A SIGTERM/SIGINT or a shutdown command. The first begins the shutdown; one during the shutdown
-    /// escalates it: every remaining service is killed now. An operation under way is given up; a
-    /// rolling restart is reported interrupted, and the shutdown stops every instance in its wave.
-    public mutating func shutdownRequested(now: Timestamp) -> [Action] {
+    /// A SIGTERM/SIGINT or a shutdown command. The first begins the shutdown, ordering the services
+    /// as `scheduling` says (the configuration's when `nil`); one during the shutdown escalates it:
+    /// every remaining service is killed now. An operation under way is given up; a rolling restart
+    /// is reported interrupted, and the shutdown stops every instance in its turn. A resumed shutdown
+    /// keeps the scheduling its journal recorded.
+    public mutating func shutdownRequested(now: Timestamp, scheduling: Scheduling? = nil) -> [Action] {
+        let scheduling = scheduling ?? configuration.coordinator.scheduling
         switch state {
         case .resuming:
             return resumeShutdown(now: now)
         case .starting(var run):
             let cancels = run.feed({ $0.abandon() }, services: &services, now: now).actions
-            return cancels + interrupted(run.purpose) + beginShutdown(now: now)
+            return cancels + interrupted(run.purpose) + beginShutdown(now: now, scheduling: scheduling)
         case .running:
-            return beginShutdown(now: now)
+            return beginShutdown(now: now, scheduling: scheduling)
         case .rolling(var run):
             let (cancels, report) = run.abandon(services: services, now: now)
             return cancels + [
                 .operationFinished(OperationReport(operation: run.operation, interrupted: true, rolling: report))
             ]
-                + beginShutdown(now: now)
+                + beginShutdown(now: now, scheduling: scheduling)
         case .shuttingDown(var run) where run.purpose.isOperation:
             let cancels = run.feed({ $0.abandon() }, services: &services, now: now).actions
-            return cancels + interrupted(run.purpose) + beginShutdown(now: now)
+            return cancels + interrupted(run.purpose) + beginShutdown(now: now, scheduling: scheduling)
         case .shuttingDown:
             return withShutdown(now: now) { run, table in
                 run.feed({ $0.escalate(now: now) }, services: &table, now: now)
@@ -326,7 +331,8 @@ public struct CoordinatorStateMachine: Sendable {
 
     // MARK: Operations
 
-    /// An operator (or an agent, for its own service) asks for a targeted stop, start or restart.
+    /// An operator (or an agent, for its own service) asks for a targeted stop, start or restart. One
+    /// that does not say how to order its services (``Operation/scheduling``) takes the configuration's.
     public mutating func operationRequested(_ operation: Operation, now: Timestamp) -> Result<
         [Action], OperationRefusal
     > {
@@ -468,7 +474,8 @@ public struct CoordinatorStateMachine: Sendable {
                 + beginPendingAgentStop(now: now)
         }
         let run = StartupRun(
-            of: graph.restricted(to: names), for: .operation(operation, stopReport: stopReport), now: now)
+            of: graph.restricted(to: names), for: .operation(operation, stopReport: stopReport), now: now,
+            scheduling: scheduling(of: operation))
         state = .starting(run)
         return run.services.filter(services.hasConnectedInstance).flatMap { name in
             withStartup(now: now) { run, table in
@@ -502,12 +509,19 @@ public struct CoordinatorStateMachine: Sendable {
                 state = .running
                 return [.progress(.startupFailed(failure))] + beginPendingAgentStop(now: now)
             }
-            return [.progress(.startupFailed(failure))] + beginShutdown(now: now)
+            return [.progress(.startupFailed(failure))]
+                + beginShutdown(now: now, scheduling: configuration.coordinator.scheduling)
         }
     }
 
-    private mutating func beginShutdown(now: Timestamp) -> [Action] {
-        [.journal(.shutdownBegan), .progress(.shutdownBegan)] + beginStop(of: Set(graph.names), for: .fleet, now: now)
+    private mutating func beginShutdown(now: Timestamp, scheduling: Scheduling) -> [Action] {
+        [.journal(.shutdownBegan(scheduling)), .progress(.shutdownBegan)]
+            + beginStop(of: Set(graph.names), for: .fleet, scheduling: scheduling, now: now)
+    }
+
+    /// How an operation orders its services: as it asked, or as the configuration says.
+    private func scheduling(of operation: Operation) -> Scheduling {
+        operation.scheduling ?? configuration.coordinator.scheduling
     }
 
     /// Resumes the shutdown a previous coordinator began: what its journal recorded stays concluded;
@@ -515,18 +529,21 @@ public struct CoordinatorStateMachine: Sendable {
     private mutating func resumeShutdown(now: Timestamp) -> [Action] {
         guard case .resuming(let recorded, _) = state else { return [] }
         return [.cancelTimer(.resumeGrace)]
-            + beginStop(of: Set(graph.names), for: .fleet, recorded: recorded, missingAreLost: true, now: now)
+            + beginStop(
+                of: Set(graph.names), for: .fleet, recorded: recorded, missingAreLost: true,
+                scheduling: recorded.scheduling, now: now)
     }
 
     /// Stops `names` (closed under dependents) in reverse dependency order; of the service of
     /// `onlyInstance`, that instance alone.
     private mutating func beginStop(
         of names: Set<String>, for purpose: Purpose, onlyInstance: InstanceID? = nil,
-        recorded: RecordedShutdown = RecordedShutdown(), missingAreLost: Bool = false, now: Timestamp
+        recorded: RecordedShutdown = RecordedShutdown(), missingAreLost: Bool = false, scheduling: Scheduling,
+        now: Timestamp
     ) -> [Action] {
         var run = ShutdownRun(
             of: graph.restricted(to: names), for: purpose, settings: configuration.coordinator,
-            onlyInstance: onlyInstance)
+            onlyInstance: onlyInstance, scheduling: scheduling)
         let step = run.start(services: &services, recorded: recorded, missingAreLost: missingAreLost, now: now)
         state = .shuttingDown(run)
         guard let report = step.report else { return step.actions }
@@ -568,11 +585,14 @@ public struct CoordinatorStateMachine: Sendable {
         if let id = operation.instanceID {
             let othersReady = services.readyCount(of: service) - (services.state(of: id) == .ready ? 1 : 0)
             if othersReady >= services.minReady(of: service) {
-                return beginStop(of: [service], for: purpose, onlyInstance: id, now: now)
+                return beginStop(
+                    of: [service], for: purpose, onlyInstance: id, scheduling: scheduling(of: operation), now: now)
             }
         }
         let names = graph.withDependents(of: service).filter { $0 == service || !services.hasEnded($0) }
-        return beginStop(of: names, for: purpose, onlyInstance: operation.instanceID, now: now)
+        return beginStop(
+            of: names, for: purpose, onlyInstance: operation.instanceID, scheduling: scheduling(of: operation),
+            now: now)
     }
 
     /// Begins the first stop an agent asked for while the coordinator was busy, skipping those whose

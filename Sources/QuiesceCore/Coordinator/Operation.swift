@@ -21,15 +21,20 @@ public struct Operation: Hashable, Sendable {
     public var instance: String?
     /// For a rolling restart: how many instances may be restarting at once (at least 1).
     public var maxUnavailable: Int
+    /// How its stop and start order the services, when the request chose; the coordinator's
+    /// `scheduling` otherwise.
+    public var scheduling: Scheduling?
 
     public init(
-        kind: Kind, service: String, requestedByAgent: Bool = false, instance: String? = nil, maxUnavailable: Int = 1
+        kind: Kind, service: String, requestedByAgent: Bool = false, instance: String? = nil, maxUnavailable: Int = 1,
+        scheduling: Scheduling? = nil
     ) {
         self.kind = kind
         self.service = service
         self.requestedByAgent = requestedByAgent
         self.instance = instance
         self.maxUnavailable = max(1, maxUnavailable)
+        self.scheduling = scheduling
     }
 
     /// The operation as the command that asks for it reads: `stop api`, `restart db --rolling`,

@@ -41,6 +41,8 @@ public struct CoordinatorSettings: Sendable, Equatable {
     /// How long an agent may stay silent before it is declared lost.
     public var agentLostAfter: Duration = .seconds(5)
     public var onStartFailure: StartFailurePolicy = .stop
+    /// How startups and shutdowns decide when a service may go, unless a run asks otherwise.
+    public var scheduling: Scheduling = .waves
     /// A separate admin plane: an `ipc://` endpoint whose socket file only the coordinator's user can
     /// open (mode 0600), where every peer may use the operator commands without keys.
     public var adminBind: String?

@@ -1,5 +1,6 @@
 /// What a valid configuration holds that the coordinator accepts but that will not work as meant:
-/// a shutdown deadline shorter than the shutdown's worst case, and `0s` timeouts. `quiesce validate`
+/// a shutdown deadline shorter than the shutdown's worst case (in the configuration's scheduling), and
+/// `0s` timeouts. `quiesce validate`
 /// prints them as warnings.
 public enum ConfigurationReview {
     /// The warnings for `configuration`, the file's own (compose keys that undo the order) first.
@@ -8,15 +9,17 @@ public enum ConfigurationReview {
         let plan = Plan(graph: graph)
         var warnings = configuration.warnings
         let deadline = configuration.coordinator.shutdownTimeout
-        if plan.shutdownWorstCase > deadline {
-            let path = plan.shutdownCriticalPath.map { "\($0) (\(graph[$0].stopBudget.configurationText))" }
+        let scheduling = configuration.coordinator.scheduling
+        let worstCase = plan.shutdownWorstCase(scheduling)
+        if worstCase > deadline {
+            let path = plan.shutdownCriticalPath(scheduling).map { "\($0) (\(graph[$0].stopBudget.configurationText))" }
             warnings.append(
                 ConfigurationIssue(
                     line: nil,
                     message:
                         "coordinator.shutdown_timeout \(deadline.configurationText) is shorter than the shutdown's worst case, "
-                        + "\(plan.shutdownWorstCase.configurationText) (\(path.joined(separator: " -> "))): what is still "
-                        + "stopping at the deadline is killed; raise it to at least \(plan.shutdownWorstCase.configurationText)"
+                        + "\(worstCase.configurationText) (\(path.joined(separator: " -> "))): what is still "
+                        + "stopping at the deadline is killed; raise it to at least \(worstCase.configurationText)"
                 ))
         }
         for name in graph.names {

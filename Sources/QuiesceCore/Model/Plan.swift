@@ -5,6 +5,8 @@
 /// reverse levels: wave 1 holds the services nothing depends on, and a service is in the wave after the
 /// last of its dependents. Each wave is a barrier, so the worst case of a phase is the sum, over its
 /// waves, of the longest timeout in the wave, and its critical path is that slowest service of each wave.
+/// Eager (``Scheduling/eager``) a service waits only for what it depends on (or, in a shutdown, for
+/// its dependents): the worst case is the longest chain of timeouts through the graph, its critical path.
 public struct Plan: Equatable, Sendable {
     /// Startup waves, each sorted by name.
     public let startupWaves: [[String]]
@@ -18,12 +20,35 @@ public struct Plan: Equatable, Sendable {
     public let shutdownCriticalPath: [String]
     /// The sum over shutdown waves of their longest drain plus stop timeout.
     public let shutdownWorstCase: Duration
+    /// Eager: the chain of dependencies, first started first, whose start timeouts add up the most.
+    public let eagerStartupCriticalPath: [String]
+    /// Eager: the sum of the start timeouts along ``eagerStartupCriticalPath``.
+    public let eagerStartupWorstCase: Duration
+    /// Eager: the chain of dependents, first stopped first, whose drains and stop timeouts add up
+    /// the most.
+    public let eagerShutdownCriticalPath: [String]
+    /// Eager: the sum of the drains and stop timeouts along ``eagerShutdownCriticalPath``.
+    public let eagerShutdownWorstCase: Duration
 
     public init(graph: ServiceGraph) {
         startupWaves = Self.levels(of: graph.names) { graph.dependencies(of: $0) }
         shutdownWaves = Self.levels(of: graph.names) { graph.dependents(of: $0) }
         (startupCriticalPath, startupWorstCase) = Self.criticalPath(startupWaves) { graph[$0].startTimeout }
         (shutdownCriticalPath, shutdownWorstCase) = Self.criticalPath(shutdownWaves) { graph[$0].stopBudget }
+        (eagerStartupCriticalPath, eagerStartupWorstCase) = Self.longestChain(
+            startupWaves, before: { graph.dependencies(of: $0) }, timeout: { graph[$0].startTimeout })
+        (eagerShutdownCriticalPath, eagerShutdownWorstCase) = Self.longestChain(
+            shutdownWaves, before: { graph.dependents(of: $0) }, timeout: { graph[$0].stopBudget })
+    }
+
+    /// The worst case of a shutdown ordered as `scheduling` says.
+    public func shutdownWorstCase(_ scheduling: Scheduling) -> Duration {
+        scheduling == .waves ? shutdownWorstCase : eagerShutdownWorstCase
+    }
+
+    /// The critical path of a shutdown ordered as `scheduling` says.
+    public func shutdownCriticalPath(_ scheduling: Scheduling) -> [String] {
+        scheduling == .waves ? shutdownCriticalPath : eagerShutdownCriticalPath
     }
 
     /// The 0-based shutdown wave of each service.
@@ -65,6 +90,29 @@ public struct Plan: Equatable, Sendable {
             current = next.sorted()
         }
         return waves
+    }
+
+    /// The chain whose timeouts add up the most, each service after one it waits for (`before`):
+    /// the longest path through the graph, found wave by wave since a wave comes after all it waits for.
+    private static func longestChain(
+        _ waves: [[String]], before: (String) -> [String], timeout: (String) -> Duration
+    ) -> ([String], Duration) {
+        var finish: [String: Duration] = [:]
+        var previous: [String: String] = [:]
+        for name in waves.joined() {
+            // The latest of what it waits for, the first by name among equals.
+            let latest = before(name).max { finish[$0]! < finish[$1]! || (finish[$0]! == finish[$1]! && $0 > $1) }
+            if let latest { previous[name] = latest }
+            finish[name] = (latest.map { finish[$0]! } ?? .zero) + timeout(name)
+        }
+        let last = waves.joined().max { finish[$0]! < finish[$1]! || (finish[$0]! == finish[$1]! && $0 > $1) }
+        var path: [String] = []
+        var current = last
+        while let name = current {
+            path.append(name)
+            current = previous[name]
+        }
+        return (path.reversed(), last.map { finish[$0]! } ?? .zero)
     }
 
     private static func criticalPath(

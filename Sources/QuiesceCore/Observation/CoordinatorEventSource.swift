@@ -72,6 +72,9 @@ public struct CoordinatorEventSource: Sendable {
             return ready ? event(.serviceReady(service, after: nil)) : []
         case .startup(.waveStarted(let number, let total, let services)):
             return beginWave(.startup, number: number, total: total, services: services, now: now)
+        case .startup(.servicesStarting):
+            // Eager: no waves; the startup's run begins with its first orders, which are events.
+            return run?.run == .startup ? [] : beginRun(.startup, now: now)
         case .startupComplete:
             // From the first wave: the wait for agents before it is not the startup's.
             return endRun(now: now, after: nil, result: "complete", exitCode: nil)
@@ -87,7 +90,7 @@ public struct CoordinatorEventSource: Sendable {
             return event(.serviceStopped(service, outcome, after: after))
         case .shutdown(.killingRemaining(let services, let reason)):
             return event(.killing(services, reason: reason))
-        case .shutdown(.serviceUnreachable):
+        case .shutdown(.serviceUnreachable), .shutdown(.servicesStopping):
             return []
         case .instanceFinished(let id, let outcome, let after):
             return event(.instanceStopped(id, outcome, after: after))

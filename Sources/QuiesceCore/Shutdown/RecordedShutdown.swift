@@ -7,10 +7,17 @@ public struct RecordedShutdown: Equatable, Sendable {
     public var services: [String: RecordedOutcome]
     /// Instances concluded, by service, then by instance id.
     public var instances: [String: [String: RecordedOutcome]]
+    /// How the shutdown ordered the services, which its resumption keeps. Journals written before
+    /// eager scheduling record none: they stopped wave by wave.
+    public var scheduling: Scheduling
 
-    public init(services: [String: RecordedOutcome] = [:], instances: [String: [String: RecordedOutcome]] = [:]) {
+    public init(
+        services: [String: RecordedOutcome] = [:], instances: [String: [String: RecordedOutcome]] = [:],
+        scheduling: Scheduling = .waves
+    ) {
         self.services = services
         self.instances = instances
+        self.scheduling = scheduling
     }
 
     /// The recorded outcome of one instance, if any.
@@ -39,7 +46,8 @@ public struct RecordedShutdown: Equatable, Sendable {
     /// Keeps only what `graph` holds.
     func restricted(to graph: ServiceGraph) -> RecordedShutdown {
         RecordedShutdown(
-            services: services.filter { graph.contains($0.key) }, instances: instances.filter { graph.contains($0.key) }
-        )
+            services: services.filter { graph.contains($0.key) },
+            instances: instances.filter { graph.contains($0.key) },
+            scheduling: scheduling)
     }
 }

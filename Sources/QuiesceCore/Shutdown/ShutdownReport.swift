@@ -153,20 +153,24 @@ public struct ShutdownReport: Equatable, Sendable {
     public var entries: [Entry]
     public var total: Duration
     public var termination: Termination
-    /// The service that took longest in each wave: the chain that set the total.
+    /// The chain that set the total: with waves the service that took longest in each wave; eager,
+    /// the services each released by the one before, ending with the last to end.
     public var criticalPath: [String]
     /// Set when the shutdown followed a failed startup.
     public var startupFailure: StartupFailure?
+    /// Whether it stopped wave by wave or eagerly.
+    public var scheduling: Scheduling
 
     public init(
         entries: [Entry], total: Duration, termination: Termination, criticalPath: [String],
-        startupFailure: StartupFailure? = nil
+        startupFailure: StartupFailure? = nil, scheduling: Scheduling = .waves
     ) {
         self.entries = entries
         self.total = total
         self.termination = termination
         self.criticalPath = criticalPath
         self.startupFailure = startupFailure
+        self.scheduling = scheduling
     }
 
     /// Whether every service stopped cleanly within its timeout.

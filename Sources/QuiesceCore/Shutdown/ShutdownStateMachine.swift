@@ -1,9 +1,11 @@
-/// Stops a graph wave by wave in reverse dependency order.
+/// Stops a graph in reverse dependency order, wave by wave or eagerly (``Scheduling``).
 ///
-/// Orders of a wave go out together; the next wave begins only when every service of the current one
-/// has acknowledged its stop, timed out, or been found lost. So a shared dependency is stopped only
-/// after the last of its dependents has finished stopping, however long each takes. The whole shutdown
-/// is bounded by a deadline, after which every remaining service is ordered killed.
+/// With waves, orders of a wave go out together; the next wave begins only when every service of the
+/// current one has acknowledged its stop, timed out, or been found lost. Eager, a service is ordered
+/// as soon as every one of its dependents has. Which services may go is ``ReleaseSchedule``'s rule;
+/// either way a shared dependency is stopped only after the last of its dependents has finished
+/// stopping, however long each takes. The whole shutdown is bounded by a deadline, after which every
+/// remaining service is ordered killed.
 ///
 /// Pure: the runtime feeds events with the current ``Timestamp`` and performs the returned actions.
 public struct ShutdownStateMachine: Sendable {
@@ -39,7 +41,7 @@ public struct ShutdownStateMachine: Sendable {
 
     private enum State {
         case idle
-        case stopping(wave: Int)
+        case stopping
         case killing(KillReason)
         case finished
     }
@@ -47,6 +49,10 @@ public struct ShutdownStateMachine: Sendable {
     private struct Record {
         var wave: Int
         var condition: Condition
+        /// Whether the schedule let it go: it is ordered, or concluded, once it may.
+        var released = false
+        /// Eager: the dependent whose end released it, for the report's critical path.
+        var releasedBy: String?
         var orderedAt: Timestamp?
         var outcome: ShutdownOutcome?
         var endedAt: Timestamp?
@@ -58,17 +64,31 @@ public struct ShutdownStateMachine: Sendable {
     private let ackGrace: Duration
     private var state: State = .idle
     private var records: [String: Record] = [:]
+    private var schedule: ReleaseSchedule
+    /// Releases the schedule made that are not handled yet, with the service whose end made each.
+    private var releases: [(ReleaseSchedule.Release, by: String?)] = []
+    /// How many services have no outcome yet.
+    private var unconcluded: Int
     private var startedAt: Timestamp = .zero
 
-    public init(graph: ServiceGraph, plan: Plan, shutdownTimeout: Duration, ackGrace: Duration) {
+    public init(
+        graph: ServiceGraph, plan: Plan, shutdownTimeout: Duration, ackGrace: Duration,
+        scheduling: Scheduling = .waves
+    ) {
         self.graph = graph
         self.waves = plan.shutdownWaves
         self.shutdownTimeout = shutdownTimeout
         self.ackGrace = ackGrace
+        self.schedule = ReleaseSchedule(
+            graph: graph, waves: plan.shutdownWaves, direction: .shutdown, scheduling: scheduling)
+        self.unconcluded = graph.names.count
         for (wave, names) in plan.shutdownWaves.enumerated() {
             for name in names { records[name] = Record(wave: wave, condition: .notConnected) }
         }
     }
+
+    /// Whether it stops wave by wave or eagerly.
+    public var scheduling: Scheduling { schedule.scheduling }
 
     /// Whether the final report has been produced.
     public var isFinished: Bool {
@@ -82,7 +102,9 @@ public struct ShutdownStateMachine: Sendable {
         for (name, condition) in conditions where records[name] != nil {
             records[name]!.condition = condition
         }
-        return [.scheduleTimer(.shutdownDeadline, at: now + shutdownTimeout)] + beginWave(0, now: now)
+        state = .stopping
+        releases = schedule.begin().map { ($0, by: nil) }
+        return [.scheduleTimer(.shutdownDeadline, at: now + shutdownTimeout)] + goOn(now: now)
     }
 
     /// The agent reported the outcome of a stop or kill order.
@@ -91,7 +113,7 @@ public struct ShutdownStateMachine: Sendable {
         switch state {
         case .stopping:
             return [.cancelTimer(.stopDeadline(service))]
-                + conclude(service, .acknowledged(outcome), now: now) + advanceIfWaveDone(now: now)
+                + conclude(service, .acknowledged(outcome), now: now) + goOn(now: now)
         case .killing(let reason):
             return conclude(service, .killed(outcome, reason: reason), now: now) + finishIfNothingPending(now: now)
         case .idle, .finished:
@@ -106,7 +128,7 @@ public struct ShutdownStateMachine: Sendable {
         switch state {
         case .stopping:
             return [.cancelTimer(.stopDeadline(service))]
-                + conclude(service, outcome, now: now) + advanceIfWaveDone(now: now)
+                + conclude(service, outcome, now: now) + goOn(now: now)
         case .killing:
             return conclude(service, outcome, now: now) + finishIfNothingPending(now: now)
         case .idle, .finished:
@@ -120,30 +142,30 @@ public struct ShutdownStateMachine: Sendable {
         switch state {
         case .idle, .finished:
             return []
-        case .stopping(let wave):
+        case .stopping:
             if case .exited = record.condition, record.orderedAt == nil { return [] }
             records[service]!.condition = .lost
             if graph[service].waitsWhenUnreachable {
-                // Its policy is to wait: the wave waits for it to come back, or for the deadline.
+                // Its policy is to wait: what waits for it waits for it to come back, or for the deadline.
                 return (record.orderedAt != nil ? [.cancelTimer(.stopDeadline(service))] : [])
-                    + (record.wave <= wave ? [.progress(.serviceUnreachable(service))] : [])
+                    + (record.released ? [.progress(.serviceUnreachable(service))] : [])
             }
             guard record.orderedAt != nil else { return [] }
             return [.cancelTimer(.stopDeadline(service))]
-                + conclude(service, .lost, now: now) + advanceIfWaveDone(now: now)
+                + conclude(service, .lost, now: now) + goOn(now: now)
         case .killing:
             return conclude(service, .lost, now: now) + finishIfNothingPending(now: now)
         }
     }
 
-    /// An agent registered during the shutdown. If its wave is still to come it is stopped then;
+    /// An agent registered during the shutdown. If its turn is still to come it is stopped then;
     /// otherwise it is told to stand down at once.
     public mutating func agentConnected(_ service: String, now: Timestamp) -> [Action] {
         guard let record = records[service] else { return [] }
-        if case .stopping(let wave) = state, record.outcome == nil {
+        if case .stopping = state, record.outcome == nil {
             records[service]!.condition = .connected
-            // A waiting service whose wave has come is ordered (again) now that it is back.
-            return record.wave > wave ? [] : order(service, now: now)
+            // A waiting service whose turn has come is ordered (again) now that it is back.
+            return record.released ? order(service, now: now) : []
         }
         return isFinished ? [] : [.sendKill(service: service)]
     }
@@ -174,7 +196,7 @@ public struct ShutdownStateMachine: Sendable {
         switch (timer, state) {
         case (.stopDeadline(let service), .stopping):
             guard let record = records[service], record.outcome == nil, record.orderedAt != nil else { return [] }
-            return [.sendKill(service: service)] + conclude(service, .timedOut, now: now) + advanceIfWaveDone(now: now)
+            return [.sendKill(service: service)] + conclude(service, .timedOut, now: now) + goOn(now: now)
         case (.shutdownDeadline, .stopping):
             return killRemaining(.deadline, now: now)
         case (.killGrace, .killing(let reason)):
@@ -185,11 +207,26 @@ public struct ShutdownStateMachine: Sendable {
         }
     }
 
-    private mutating func beginWave(_ first: Int, now: Timestamp) -> [Action] {
+    /// Orders (or concludes, when no order can reach them) the services the schedule released, and
+    /// what their conclusions release in turn; finishes once every service has its outcome.
+    private mutating func goOn(now: Timestamp) -> [Action] {
+        guard case .stopping = state else {
+            releases.removeAll()
+            return []
+        }
         var actions: [Action] = []
-        for wave in first..<waves.count {
-            let names = waves[wave]
-            actions.append(.progress(.waveStarted(number: wave + 1, of: waves.count, services: names)))
+        while !releases.isEmpty {
+            let (release, releasedBy) = releases.removeFirst()
+            let names = release.services.filter { records[$0]!.outcome == nil }
+            if let wave = release.wave {
+                actions.append(.progress(.waveStarted(number: wave + 1, of: waves.count, services: release.services)))
+            } else if !names.isEmpty {
+                actions.append(.progress(.servicesStopping(names)))
+            }
+            for name in names {
+                records[name]!.released = true
+                records[name]!.releasedBy = releasedBy
+            }
             for name in names where records[name]!.outcome == nil {
                 switch records[name]!.condition {
                 case .connected:
@@ -200,24 +237,15 @@ public struct ShutdownStateMachine: Sendable {
                     actions += concludeWithoutAgent(name, now: now)
                 }
             }
-            if names.contains(where: { records[$0]!.outcome == nil }) {
-                state = .stopping(wave: wave)
-                return actions
-            }
         }
-        return actions + finish(now: now)
-    }
-
-    private mutating func advanceIfWaveDone(now: Timestamp) -> [Action] {
-        guard case .stopping(let wave) = state,
-            waves[wave].allSatisfy({ records[$0]!.outcome != nil })
-        else { return [] }
-        return beginWave(wave + 1, now: now)
+        return unconcluded == 0 ? actions + finish(now: now) : actions
     }
 
     private mutating func conclude(_ service: String, _ outcome: ShutdownOutcome, now: Timestamp) -> [Action] {
         records[service]!.outcome = outcome
         records[service]!.endedAt = now
+        unconcluded -= 1
+        releases += schedule.markDone(service).map { ($0, by: service) }
         let duration = records[service]!.orderedAt.map { now - $0 }
         return [.progress(.serviceFinished(service, outcome, after: duration))]
     }
@@ -266,7 +294,7 @@ public struct ShutdownStateMachine: Sendable {
     }
 
     private mutating func finishIfNothingPending(now: Timestamp) -> [Action] {
-        pendingNames().isEmpty ? finish(now: now) : []
+        unconcluded == 0 ? finish(now: now) : []
     }
 
     private func pendingNames() -> [String] {
@@ -289,13 +317,33 @@ public struct ShutdownStateMachine: Sendable {
                     duration: record.orderedAt.flatMap { ordered in record.endedAt.map { $0 - ordered } })
             }
         }
-        let criticalPath = waves.indices.compactMap { wave in
+        let report = ShutdownReport(
+            entries: entries, total: now - startedAt, termination: termination,
+            criticalPath: scheduling == .waves ? wavesCriticalPath(entries) : eagerCriticalPath(),
+            scheduling: scheduling)
+        return [.cancelTimer(.shutdownDeadline), .cancelTimer(.killGrace), .finish(report)]
+    }
+
+    /// The service that took longest in each wave.
+    private func wavesCriticalPath(_ entries: [ShutdownReport.Entry]) -> [String] {
+        waves.indices.compactMap { wave in
             entries.filter { $0.wave == wave + 1 && $0.duration != nil }
                 .max { $0.duration! < $1.duration! }?.service
         }
-        let report = ShutdownReport(
-            entries: entries, total: now - startedAt, termination: termination, criticalPath: criticalPath)
-        return [.cancelTimer(.shutdownDeadline), .cancelTimer(.killGrace), .finish(report)]
+    }
+
+    /// The chain that set the total: from the ordered service that ended last back through the
+    /// dependent whose end released each, keeping those that were ordered.
+    private func eagerCriticalPath() -> [String] {
+        let last = records.filter { $0.value.orderedAt != nil && $0.value.endedAt != nil }
+            .max { ($0.value.endedAt!, $1.key) < ($1.value.endedAt!, $0.key) }?.key
+        var path: [String] = []
+        var current = last
+        while let name = current, path.count < records.count {
+            if records[name]!.orderedAt != nil { path.append(name) }
+            current = records[name]!.releasedBy
+        }
+        return path.reversed()
     }
 }
 
@@ -303,6 +351,8 @@ public struct ShutdownStateMachine: Sendable {
 public enum ShutdownProgress: Equatable, Sendable {
     /// `wave 2/3: stopping cache, database`
     case waveStarted(number: Int, of: Int, services: [String])
+    /// Eager: these services may stop now, their dependents done: `stopping cache, database`.
+    case servicesStopping([String])
     /// `cache stopped (1.0 s)`
     case serviceFinished(String, ShutdownOutcome, after: Duration?)
     /// The deadline passed or the shutdown was escalated: these services are killed now.

@@ -25,6 +25,7 @@ enum ReportFormatter {
         var lines = rows.isEmpty ? [] : TextTable.render([header] + rows) + [""]
         if let rolling = report.rolling { lines += RollingReportFormatter.lines(rolling) + [""] }
         lines.append("total: \(Duration.seconds(report.totalSeconds).secondsText)")
+        if let scheduling = report.scheduling { lines.append("scheduling: \(scheduling)") }
         if !report.criticalPath.isEmpty {
             lines.append("critical path: \(report.criticalPath.joined(separator: " -> "))")
         }

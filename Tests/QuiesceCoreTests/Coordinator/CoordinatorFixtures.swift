@@ -108,7 +108,7 @@ enum CoordinatorFixtures {
     /// (10 s, plus the 2 s grace) and to exit after.
     static func fleetShutdownBegan(now: Timestamp) -> [Coordinator.Action] {
         [
-            .journal(.shutdownBegan),
+            .journal(.shutdownBegan(.waves)),
             .progress(.shutdownBegan),
             .scheduleTimer(.shutdown(.shutdownDeadline), at: now + .seconds(60)),
             .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),

@@ -81,7 +81,7 @@ struct CoordinatorStateMachineTests {
         clock.advance(by: .seconds(6))
         #expect(
             withoutRetransmission(coordinator.shutdownRequested(now: clock.now)) == [
-                .journal(.shutdownBegan),
+                .journal(.shutdownBegan(.waves)),
                 .progress(.shutdownBegan),
                 .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(70))),
                 .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
@@ -202,7 +202,7 @@ struct CoordinatorStateMachineTests {
                 .progress(.serviceExited("database", status: .exited(1))),
                 .cancelTimer(.startup(.startDeadline("database"))),
                 .progress(.startupFailed(failure)),
-                .journal(.shutdownBegan),
+                .journal(.shutdownBegan(.waves)),
                 .progress(.shutdownBegan),
                 .scheduleTimer(.shutdown(.shutdownDeadline), at: .after(.seconds(62))),
                 .progress(.shutdown(.waveStarted(number: 1, of: 2, services: ["api"]))),
@@ -257,7 +257,7 @@ struct CoordinatorStateMachineTests {
         #expect(cache.detail == "not ready within its start timeout (30s)")
 
         let actions = withoutRetransmission(coordinator.shutdownRequested(now: clock.now))
-        #expect(Array(actions.prefix(2)) == [.journal(.shutdownBegan), .progress(.shutdownBegan)])
+        #expect(Array(actions.prefix(2)) == [.journal(.shutdownBegan(.waves)), .progress(.shutdownBegan)])
         #expect(coordinator.isShuttingDown)
     }
 
@@ -270,7 +270,7 @@ struct CoordinatorStateMachineTests {
             Array(actions.prefix(3)) == [
                 .cancelTimer(.startup(.startDeadline("cache"))),
                 .cancelTimer(.startup(.startDeadline("database"))),
-                .journal(.shutdownBegan),
+                .journal(.shutdownBegan(.waves)),
             ])
         #expect(
             withoutRetransmission(coordinator.timerFired(.startup(.startDeadline("cache")), now: .after(.seconds(30))))

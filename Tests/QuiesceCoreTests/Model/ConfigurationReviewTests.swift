@@ -21,6 +21,22 @@ struct ConfigurationReviewTests {
         #expect(warnings[2].message.hasPrefix("service \"api\": start_timeout 0s fails its start"))
     }
 
+    @Test("The deadline is weighed against the worst case of the configuration's scheduling")
+    func schedulingsWorstCase() throws {
+        // Two chains of 10 s + 1 s: waves take 20 s at worst, eager 11 s.
+        let graph = try ServiceGraph(validating: EagerPlanTests.uneven)
+        var configuration = Configuration(graph: graph)
+        configuration.coordinator.shutdownTimeout = .seconds(15)
+        #expect(
+            ConfigurationReview.warnings(for: configuration).map(\.message).first?.contains("worst case, 20s") == true)
+        configuration.coordinator.scheduling = .eager
+        #expect(ConfigurationReview.warnings(for: configuration).isEmpty)
+        configuration.coordinator.shutdownTimeout = .seconds(10)
+        #expect(
+            ConfigurationReview.warnings(for: configuration).map(\.message).first?.contains(
+                "worst case, 11s (a1 (10s) -> a2 (1s))") == true)
+    }
+
     @Test("A configuration within its deadline and with real timeouts has no warning")
     func none() throws {
         let graph = try ServiceGraph(validating: [ServiceSpec(name: "api", stopTimeout: .seconds(10))])

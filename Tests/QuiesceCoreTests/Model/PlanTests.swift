@@ -126,3 +126,45 @@ struct PlanTests {
         #expect(graph.dependents(of: "api") == [])
     }
 }
+
+@Suite("Eager worst cases")
+struct EagerPlanTests {
+    /// Two chains: `a1` depends on `a2`, `b1` on `b2`; a1 and b2 are slow to stop, a2 and b1 quick.
+    static let uneven = [
+        ServiceSpec(name: "a2", stopTimeout: .seconds(1), startTimeout: .seconds(2)),
+        ServiceSpec(name: "a1", dependencies: ["a2"], stopTimeout: .seconds(10), startTimeout: .seconds(5)),
+        ServiceSpec(name: "b2", stopTimeout: .seconds(10), startTimeout: .seconds(5)),
+        ServiceSpec(name: "b1", dependencies: ["b2"], stopTimeout: .seconds(1), startTimeout: .seconds(2)),
+    ]
+
+    @Test("Waves wait for the slowest of each wave; eager, for the longest chain")
+    func unevenChains() throws {
+        let plan = Plan(graph: try ServiceGraph(validating: Self.uneven))
+        #expect(plan.shutdownWorstCase == .seconds(20))
+        #expect(plan.eagerShutdownWorstCase == .seconds(11))
+        #expect(plan.eagerShutdownCriticalPath == ["a1", "a2"])
+        #expect(plan.shutdownWorstCase(.eager) == .seconds(11))
+        #expect(plan.shutdownCriticalPath(.waves) == plan.shutdownCriticalPath)
+        #expect(plan.startupWorstCase == .seconds(10))
+        #expect(plan.eagerStartupWorstCase == .seconds(7))
+        #expect(plan.eagerStartupCriticalPath == ["a2", "a1"])
+    }
+
+    @Test("On the seed graph both agree: its waves are its critical path")
+    func seedGraph() throws {
+        let plan = Plan(graph: try Fixtures.seedGraph())
+        #expect(plan.eagerShutdownWorstCase == plan.shutdownWorstCase)
+        #expect(plan.eagerShutdownCriticalPath == ["api", "database"])
+        #expect(plan.eagerStartupWorstCase == .seconds(60))
+    }
+
+    @Test("The longest chain counts drains, and a long chain beats a wide wave")
+    func drainsAndDepth() throws {
+        var drained = ServiceSpec(name: "front", dependencies: ["s3"], stopTimeout: .seconds(1))
+        drained.drain = .seconds(4)
+        let graph = try ServiceGraph(validating: Fixtures.chain(4) + [drained])
+        let plan = Plan(graph: graph)
+        #expect(plan.eagerShutdownCriticalPath == ["front", "s3", "s2", "s1", "s0"])
+        #expect(plan.eagerShutdownWorstCase == .seconds(45))
+    }
+}

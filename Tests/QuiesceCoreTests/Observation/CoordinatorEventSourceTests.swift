@@ -14,7 +14,22 @@ struct CoordinatorEventSourceTests {
         #expect(source.events(of: .sendHeartbeat(to: Self.api), now: Self.at(1)).isEmpty)
         #expect(source.events(of: .scheduleTimer(.heartbeat, at: Self.at(2)), now: Self.at(1)).isEmpty)
         #expect(source.events(of: .cancelTimer(.heartbeat), now: Self.at(1)).isEmpty)
-        #expect(source.events(of: .journal(.shutdownBegan), now: Self.at(1)).isEmpty)
+        #expect(source.events(of: .journal(.shutdownBegan(.waves)), now: Self.at(1)).isEmpty)
+    }
+
+    @Test("An eager startup begins its run with its first services and has no waves; an eager shutdown none either")
+    func eagerRuns() {
+        var source = CoordinatorEventSource()
+        #expect(
+            source.events(of: .progress(.startup(.servicesStarting(["database"]))), now: Self.at(1)) == [
+                CoordinatorEvent(at: Self.at(1), .runBegan(.startup, operation: nil))
+            ])
+        #expect(source.events(of: .progress(.startup(.servicesStarting(["api"]))), now: Self.at(2)).isEmpty)
+        #expect(
+            source.events(of: .progress(.startupComplete(after: .seconds(3), waitingForAgents: .zero)), now: Self.at(3))
+                .map(\.name) == ["run_ended"])
+        _ = source.events(of: .progress(.shutdownBegan), now: Self.at(4))
+        #expect(source.events(of: .progress(.shutdown(.servicesStopping(["api"]))), now: Self.at(4)).isEmpty)
     }
 
     @Test("An order is an order the first time, and a retransmission when the retransmit timer sent it")

@@ -4,7 +4,8 @@ import Testing
 
 /// Random fleets of services with random instance counts, random stop durations, random faults on
 /// instances (agents lost, stops ignored, reports lost, the coordinator dying and resuming from its
-/// journal): the two promises hold every time, instance by instance.
+/// journal), each shut down wave by wave and eagerly: the two promises hold every time, instance by
+/// instance, in both schedulings.
 /// CI runs the fixed seeds below; `QUIESCE_PROPERTY_RUNS=N` runs N more random ones.
 @Suite("Shutdown properties")
 struct ShutdownPropertyTests {
@@ -15,11 +16,13 @@ struct ShutdownPropertyTests {
         return (0..<count).map { _ in UInt64.random(in: 1...UInt64.max) }
     }
 
-    @Test("Nothing stops while a dependent runs, and every shutdown ends with every service reported")
-    func promisesHold() {
+    @Test(
+        "Nothing stops while a dependent runs, and every shutdown ends with every service reported",
+        arguments: Scheduling.allCases)
+    func promisesHold(scheduling: Scheduling) {
         var failures: [String] = []
         for seed in Self.fixedSeeds + Self.extraSeeds {
-            var simulation = ShutdownSimulation(FleetScenario(seed: seed))
+            var simulation = ShutdownSimulation(FleetScenario(seed: seed), scheduling: scheduling)
             simulation.run()
             if !simulation.violations.isEmpty {
                 failures.append(
@@ -27,6 +30,30 @@ struct ShutdownPropertyTests {
             }
         }
         #expect(failures.isEmpty, "\(failures.count) counterexamples:\n\(failures.prefix(5).joined(separator: "\n"))")
+    }
+
+    @Test("Eager ends no later than waves on fleets without faults, and sooner on some")
+    func eagerIsNeverSlower() {
+        var sooner = 0
+        var failures: [String] = []
+        for seed in Self.fixedSeeds {
+            var scenario = FleetScenario(seed: seed)
+            scenario.faults = [:]
+            scenario.coordinatorRestart = nil
+            scenario.shutdownTimeout = .seconds(600)
+            var waves = ShutdownSimulation(scenario, scheduling: .waves)
+            var eager = ShutdownSimulation(scenario, scheduling: .eager)
+            waves.run()
+            eager.run()
+            guard let wavesTotal = waves.report?.total, let eagerTotal = eager.report?.total else {
+                failures.append("\(scenario): no report")
+                continue
+            }
+            if eagerTotal > wavesTotal { failures.append("\(scenario): eager \(eagerTotal), waves \(wavesTotal)") }
+            if eagerTotal < wavesTotal { sooner += 1 }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(5).joined(separator: "\n"))")
+        #expect(sooner > Self.fixedSeeds.count / 4)
     }
 
     @Test("The scenarios really contain faults and deadlines")

@@ -2,7 +2,8 @@ import QuiesceCore
 
 /// Drives a real ``CoordinatorStateMachine`` through the shutdown of a ``FleetScenario`` with
 /// simulated agents and processes, one per instance, in simulated time, and records what the
-/// promises need checked, instance by instance.
+/// promises need checked, instance by instance. The coordinator is configured with the scheduling
+/// given, which a coordinator restarted mid-shutdown must keep from its journal.
 struct ShutdownSimulation {
     /// Something that happens at a moment of simulated time.
     private enum Event {
@@ -19,6 +20,7 @@ struct ShutdownSimulation {
     }
 
     let scenario: FleetScenario
+    let scheduling: Scheduling
     private let ackGrace: Duration = .seconds(2)
     private var coordinator: CoordinatorStateMachine
     private var now = Timestamp.zero
@@ -40,9 +42,13 @@ struct ShutdownSimulation {
     private(set) var violations: [Violation] = []
     private(set) var report: ShutdownReport?
 
-    init(_ scenario: FleetScenario) {
+    init(_ scenario: FleetScenario, scheduling: Scheduling) {
         self.scenario = scenario
+        self.scheduling = scheduling
         var settings = CoordinatorSettings()
+        // The restarted coordinator is configured with the other scheduling: it must go on with the
+        // one its journal recorded.
+        settings.scheduling = scheduling
         settings.shutdownTimeout = scenario.shutdownTimeout
         settings.ackGrace = ackGrace
         settings.agentLostAfter = .seconds(5)
@@ -186,14 +192,16 @@ struct ShutdownSimulation {
         var recorded: RecordedShutdown?
         for entry in journal {
             switch entry {
-            case .shutdownBegan: recorded = recorded ?? RecordedShutdown()
+            case .shutdownBegan(let scheduling): recorded = recorded ?? RecordedShutdown(scheduling: scheduling)
             case .outcome(let service, let outcome): recorded?.services[service] = outcome
             case .instanceOutcome(let id, let outcome):
                 recorded?.instances[id.service, default: [:]][id.instance] = outcome
             case .shutdownFinished: recorded = nil
             }
         }
-        coordinator = CoordinatorStateMachine(configuration: configuration, now: now, resuming: recorded)
+        var restarted = configuration
+        restarted.coordinator.scheduling = scheduling == .waves ? .eager : .waves
+        coordinator = CoordinatorStateMachine(configuration: restarted, now: now, resuming: recorded)
         perform(coordinator.start(now: now))
         for id in scenario.instances where !lost.contains(id) {
             let snapshot: AgentSnapshot =
@@ -217,9 +225,13 @@ struct ShutdownSimulation {
         }
     }
 
-    /// The second promise: every service ends in a reported state, and the end comes in time.
+    /// The second promise: every service ends in a reported state, and the end comes in time; and
+    /// the report says the scheduling the shutdown began with.
     private mutating func checkReport() {
         guard let report else { return }
+        if report.scheduling != scheduling {
+            violations.append(Violation(description: "the report says \(report.scheduling), not \(scheduling)"))
+        }
         let reported = Set(report.entries.map(\.service))
         if reported != Set(scenario.graph.names) {
             violations.append(
