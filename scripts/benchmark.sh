@@ -35,3 +35,9 @@ for run in $(seq 1 "$runs"); do
         'BEGIN { printf "%-4s %-18.3f %-18.3f %.0f\n", run, total, end - start, (end - start - 5) * 1000 }'
     wait
 done
+
+# The agent's own figures: its size and idle memory beside tini's and a bare Swift+libzmq program's,
+# and 1,000 real agents' stop (scripts/benchmark-agent.sh).
+source scripts/benchmark-agent.sh
+agent_size_benchmark "$runs" "$work"
+thousand_agents_benchmark 3 "$work"
