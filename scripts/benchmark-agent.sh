@@ -60,7 +60,7 @@ bare Swift+libzmq $(stat -c %s "$work/bare-dealer" | awk '{ printf "%.1f", $1 / 
         for variant in agent health; do
             local endpoint="ipc://$work/c-$run-$variant.sock" extra=()
             [[ $variant == health ]] && extra=(--health-port $((18400 + run)))
-            .build/release/quiesce coordinator --config "$work/idle.yaml" --bind "$endpoint" \
+            "${agent_coordinator:-.build/release/quiesce}" coordinator --config "$work/idle.yaml" --bind "$endpoint" \
                 >"$work/idle.out" 2>"$work/idle.err" &
             coordinator=$!
             agent_wait_for "Coordinator listening" "$work/idle.err" 60
@@ -118,7 +118,7 @@ services:
   back: {instances: $half}
   front: {instances: $half, depends_on: [back]}
 EOF
-        .build/release/quiesce coordinator --config "$work/thousand.yaml" --insecure --json \
+        "${agent_coordinator:-.build/release/quiesce}" coordinator --config "$work/thousand.yaml" --insecure --json \
             >"$work/thousand.json" 2>"$work/thousand.err" &
         coordinator=$!
         agent_wait_for "Coordinator listening" "$work/thousand.err" 60
