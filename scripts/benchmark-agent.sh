@@ -138,14 +138,16 @@ EOF
             before=$((before + fields[11] + fields[12]))
         done
         local children_before start end
-        children_before=$(agent_children_ticks)
+        times >"$work/times"
+        children_before=$(agent_children_ticks "$work/times")
         start=$(date +%s.%N)
         kill -TERM "$coordinator"
         wait "$coordinator" || true
         end=$(date +%s.%N)
         for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
         local children_after
-        children_after=$(agent_children_ticks)
+        times >"$work/times"
+        children_after=$(agent_children_ticks "$work/times")
         awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }' >>"$work/stop.wall"
         sed -n 's/.*"total_seconds" : \([0-9.]*\).*/\1/p' "$work/thousand.json" | head -1 >>"$work/stop.total"
         awk -v a="$children_after" -v b="$children_before" -v before="$before" -v hz="$ticks" -v n="$agents" \
@@ -158,11 +160,12 @@ EOF
     printf '%-36s %s\n' "agent CPU per stop (ms)" "$(agent_stats 2 <"$work/stop.cpu")"
 }
 
-# The CPU ticks (user + system) of this shell's ended children, their own children included.
+# The CPU ticks (user + system) of the shell's ended children, their own children included, from the
+# output of `times` in file $1 (run in the shell itself: a subshell has children of its own).
 agent_children_ticks() {
     local ticks
     ticks=$(getconf CLK_TCK)
-    times | tail -1 | awk -v hz="$ticks" '{
+    tail -1 "$1" | awk -v hz="$ticks" '{
         split($1, u, /[ms]/); split($2, s, /[ms]/)
         printf "%d\n", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * hz }'
 }
