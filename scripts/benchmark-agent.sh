@@ -131,11 +131,12 @@ EOF
         done
         agent_wait_for "startup complete" "$work/thousand.err" 600
         sleep 2
-        # The agents' CPU so far, to take from what they have used when they have all ended.
+        # The agents' CPU so far, theirs and their ended children's, to take from what they have used
+        # when they have all ended.
         local before=0 pid fields
         for pid in "${pids[@]}"; do
             read -r -a fields <<<"$(sed 's/^.*) //' "/proc/$pid/stat")"
-            before=$((before + fields[11] + fields[12]))
+            before=$((before + fields[11] + fields[12] + fields[13] + fields[14]))
         done
         local children_before start end
         times >"$work/times"
