@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The agent's own figures, sourced by scripts/benchmark.sh: its idle resident memory and stripped size
 # in the static build the images carry, beside tini's and a bare Swift+libzmq program's
 # (Benchmarks/BareDealer, built the same way), and the stop of 1,000 real agents in two waves.
@@ -7,9 +8,9 @@
 # The static build of the agent and of the bare program, in .build-static.
 agent_build_static() {
     swift build -c release --static-swift-stdlib --product quiesce-agent --scratch-path .build-static 2>&1 |
-        grep -v "prohibited flag" | grep -E "error|warning: unre" || true
+        grep -E "error:" || true
     swift build -c release --static-swift-stdlib --package-path Benchmarks/BareDealer \
-        --scratch-path .build-static/bare-dealer 2>&1 | grep -E "error" || true
+        --scratch-path .build-static/bare-dealer 2>&1 | grep -E "error:" || true
     agent_static=.build-static/release/quiesce-agent
     bare_static=.build-static/bare-dealer/release/bare-dealer
     test -x "$agent_static" && test -x "$bare_static"
@@ -25,7 +26,7 @@ agent_stats() {
 
 # The resident memory of process $1 in MB, and its threads.
 agent_rss_mb() { awk '/^VmRSS/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status"; }
-agent_threads() { ls "/proc/$1/task" | wc -l; }
+agent_threads() { find "/proc/$1/task" -mindepth 1 -maxdepth 1 | wc -l; }
 
 # Waits (bounded: $3 seconds) until file $2 holds $1.
 agent_wait_for() {
@@ -50,12 +51,12 @@ agent_size_benchmark() {
     tini_path=$(command -v tini-static || command -v tini)
     printf '\nthe agent, static build (%s), load %s\n' "$(readelf -d "$agent_static" | grep -c NEEDED) shared libraries" \
         "$(cut -d' ' -f1-3 /proc/loadavg)"
-    printf '%-36s %s\n' "stripped size (MB)" "agent $(stat -c %s "$work/quiesce-agent" | awk '{ printf "%.1f", $1 / 1048576 }') (target 30), \
-tini $(stat -c %s "$tini_path" | awk '{ printf "%.2f", $1 / 1048576 }') ($(basename "$tini_path")), \
-bare Swift+libzmq $(stat -c %s "$work/bare-dealer" | awk '{ printf "%.1f", $1 / 1048576 }')"
+    printf '%-36s %s\n' "stripped size (MB)" "agent $(stat -c %s "$work/quiesce-agent" | awk '{ printf "%.1f", $1 / 1000000 }') (target 30), \
+tini $(stat -c %s "$tini_path" | awk '{ printf "%.2f", $1 / 1000000 }') ($(basename "$tini_path")), \
+bare Swift+libzmq $(stat -c %s "$work/bare-dealer" | awk '{ printf "%.1f", $1 / 1000000 }')"
     printf 'services: {idle: {}}\n' >"$work/idle.yaml"
-    : >"$work/rss.agent" >"$work/rss.health" >"$work/rss.tini" >"$work/rss.bare"
-    : >"$work/threads.agent" >"$work/threads.health"
+    local file
+    for file in rss.agent rss.health rss.tini rss.bare threads.agent threads.health; do : >"$work/$file"; done
     for run in $(seq 1 "$runs"); do
         for variant in agent health; do
             local endpoint="ipc://$work/c-$run-$variant.sock" extra=()
@@ -105,7 +106,8 @@ thousand_agents_benchmark() {
     ticks=$(getconf CLK_TCK)
     printf '\n%s real agents, two waves of %s (target: stopped in at most 1.5 s), load %s\n' "$agents" "$half" \
         "$(cut -d' ' -f1-3 /proc/loadavg)"
-    : >"$work/stop.wall" >"$work/stop.total" >"$work/stop.cpu"
+    local file
+    for file in stop.wall stop.total stop.cpu; do : >"$work/$file"; done
     for run in $(seq 1 "$runs"); do
         local port=$((18500 + run)) pids=() coordinator
         cat >"$work/thousand.yaml" <<EOF
