@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "quiesce", targets: ["quiesce"]),
+        // The agent alone: no Foundation, no Hummingbird; `quiesce agent` runs it.
+        .executable(name: "quiesce-agent", targets: ["quiesce-agent"]),
         .executable(name: "quiesce-swarm", targets: ["quiesce-swarm"]),
     ],
     dependencies: [
@@ -16,9 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        // Already in the graph through Hummingbird and async-http-client: named for QuiesceEtcd's
-        // imports of NIOCore and NIOPosix.
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.86.0"),
+        // Already in the graph through Hummingbird and async-http-client: named for the agent's health
+        // endpoint (NIO's HTTP server, without Hummingbird) and QuiesceEtcd's imports.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.86.0"),
     ],
     targets: [
         .systemLibrary(
@@ -65,21 +67,43 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The agent's runtime. Nothing it links imports Foundation (FoundationEssentials at most), so
+        // that the agent's binary carries neither Foundation nor ICU (docs/benchmarks.md).
         .target(
             name: "QuiesceAgent",
             dependencies: [
                 "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ", "CQuiesceSystem",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The options both executables share: durations, keys, the coordinator's endpoint, logging.
+        .target(
+            name: "QuiesceCommandLine",
+            dependencies: [
+                "QuiesceCore", "QuiesceRuntime", "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "quiesce",
             dependencies: [
                 "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "QuiesceCoordinator",
-                "QuiesceAgent", "QuiesceDiagrams", "ZeroMQ",
+                "QuiesceCommandLine", "QuiesceDiagrams", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["BuildCommit"]
+        ),
+        // The agent's executable, which `quiesce agent` executes in its place.
+        .executableTarget(
+            name: "quiesce-agent",
+            dependencies: [
+                "QuiesceCore", "QuiesceAgent", "QuiesceCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildCommit"]
         ),
@@ -99,7 +123,9 @@ let package = Package(
         .testTarget(name: "QuiesceRuntimeTests", dependencies: ["QuiesceRuntime"]),
         .testTarget(name: "QuiesceWireTests", dependencies: ["QuiesceWire", "QuiesceCore"]),
         .testTarget(name: "QuiesceDiagramsTests", dependencies: ["QuiesceDiagrams", "QuiesceCore"]),
-        .testTarget(name: "QuiesceCLITests", dependencies: ["quiesce"]),
+        .testTarget(name: "QuiesceCLITests", dependencies: ["quiesce", "QuiesceCommandLine"]),
+        .testTarget(name: "QuiesceAgentCommandTests", dependencies: ["quiesce-agent", "QuiesceCore"]),
+        .testTarget(name: "QuiesceAgentTests", dependencies: ["QuiesceAgent"]),
         .testTarget(
             name: "QuiesceCoordinatorTests",
             dependencies: ["QuiesceCoordinator", "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]

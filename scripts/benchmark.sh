@@ -7,7 +7,10 @@
 # - instant_startup: "startup complete" of the seed graph's services when they are ready at once,
 #   after the last agent's registration and after the last agent's launch;
 # - scheduling_benchmark: the seed graph and an uneven graph of two chains, in waves and in eager
-#   scheduling, eager's total against the uneven graph's critical path.
+#   scheduling, eager's total against the uneven graph's critical path;
+# - agent_size_benchmark and thousand_agents_benchmark (scripts/benchmark-agent.sh): the agent's
+#   stripped size and idle memory beside tini's and a bare Swift+libzmq program's, and the stop of
+#   1,000 real agents.
 # Each runs RUNS times (default 5); a summary gives min/median/max.
 # Usage: scripts/benchmark.sh [RUNS]
 set -euo pipefail
@@ -210,3 +213,9 @@ scheduling_benchmark() {
 }
 
 scheduling_benchmark
+
+# The agent's own figures: its size and idle memory beside tini's and a bare Swift+libzmq program's,
+# and 1,000 real agents' stop (scripts/benchmark-agent.sh).
+source scripts/benchmark-agent.sh
+agent_size_benchmark "$runs" "$work"
+thousand_agents_benchmark 3 "$work"

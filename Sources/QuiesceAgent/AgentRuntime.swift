@@ -1,9 +1,20 @@
-import Foundation
 import Logging
 import QuiesceCore
 import QuiesceRuntime
 import QuiesceWire
 import ZeroMQ
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The agent's I/O: one thread (the caller's, which must outlive the child: it is the child's
 /// parent-death anchor) owns the socket to the coordinator (a ``CoordinatorConnection``), the child

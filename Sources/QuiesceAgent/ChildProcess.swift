@@ -1,6 +1,11 @@
 import CQuiesceSystem
-import Foundation
 import QuiesceCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The service's process: spawned as the leader of its own process group with SIGKILL as its
 /// parent-death signal, watched through a pidfd, signalled as a group.

@@ -1,5 +1,10 @@
-import Foundation
 import QuiesceCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Runs `/bin/sh -c command`, for an exec readiness check or a `--stop-exec` stop command, and
 /// answers `nil` when it exits with 0 within the timeout, otherwise why not. A command that outlives

@@ -1,5 +1,16 @@
-import Foundation
 import ZeroMQ
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// CURVE key files in the format czmq's `zcert` and pyzmq's `zmq.auth` write and read:
 /// `NAME.key` holds the public key, `NAME.key_secret` (mode 0600) both keys.
@@ -24,13 +35,13 @@ public enum CurveCertificate {
         for path in [directory, secretDirectory] {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
-        let publicPath = (directory as NSString).appendingPathComponent("\(name).key")
-        let secretPath = (secretDirectory as NSString).appendingPathComponent("\(name).key_secret")
+        let publicPath = PathText.appending("\(name).key", to: directory)
+        let secretPath = PathText.appending("\(name).key_secret", to: secretDirectory)
         // Checked for both before either is written, so that a refusal writes neither.
         for path in [publicPath, secretPath] where FileManager.default.fileExists(atPath: path) {
             throw Failure(description: "\(path) exists already; remove it first to replace the key")
         }
-        let stamp = ISO8601DateFormatter().string(from: date)
+        let stamp = date.formatted(Date.ISO8601FormatStyle())
         let publicText = """
             #   ****  Generated on \(stamp) by quiesce keygen  ****
             #   ZeroMQ CURVE Public Certificate
@@ -85,12 +96,13 @@ public enum CurveCertificate {
         }
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = trimming(line) { $0 == " " || $0 == "\t" }
             guard !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { continue }
-            let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-                .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            values[key] = value
+            let key = trimming(trimmed[..<equals]) { $0 == " " || $0 == "\t" }
+            let value = trimming(trimming(trimmed[trimmed.index(after: equals)...]) { $0 == " " || $0 == "\t" }) {
+                $0 == "\""
+            }
+            values[String(key)] = String(value)
         }
         guard let publicKey = values["public-key"], CurveKeyPair.isValidKey(publicKey) else {
             throw Failure(description: "\(path): no valid public-key; generate one with quiesce keygen")
@@ -102,5 +114,12 @@ public enum CurveCertificate {
             return (publicKey, secretKey)
         }
         return (publicKey, nil)
+    }
+
+    /// `text` without the characters at either end that `isTrimmed` picks.
+    private static func trimming(_ text: Substring, _ isTrimmed: (Character) -> Bool) -> Substring {
+        guard let first = text.firstIndex(where: { !isTrimmed($0) }) else { return "" }
+        let last = text.lastIndex(where: { !isTrimmed($0) })!
+        return text[first...last]
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension FilePermissions {
     /// Applies the rule of `role` to `path` as it is on disk (following symbolic links, as the

@@ -1,5 +1,16 @@
 import CQuiesceSystem
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A process's limits on open descriptors (`RLIMIT_NOFILE`).
 public struct OpenFileLimit: Equatable, Sendable {

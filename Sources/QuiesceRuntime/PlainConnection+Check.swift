@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension PlainConnection {
     /// ``verdict(endpoint:side:insecure:socketDirectory:)`` for `endpoint`, reading an `ipc://`
@@ -7,7 +11,7 @@ extension PlainConnection {
         var directory: SocketDirectory?
         if endpoint.hasPrefix("ipc://") {
             let socketPath = String(endpoint.dropFirst("ipc://".count))
-            let parent = (socketPath as NSString).deletingLastPathComponent
+            let parent = PathText.directory(of: socketPath)
             let path = parent.isEmpty ? "." : parent
             var status = stat()
             directory =

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Files only their owner may read (or, for public keys, write), written so that they never are
 /// readable (writable) by anyone else, not even for an instant: unlike `Data.write(options:
@@ -14,9 +24,9 @@ public enum PrivateFile {
     public static func write(_ contents: Data, to path: String, replacing: Bool, readableByAll: Bool = false)
         throws(FilePermissions.Problem)
     {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         let temporary =
-            (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString)"
+            (directory.isEmpty ? "." : directory) + "/.\(PathText.lastComponent(of: path)).\(UUID().uuidString)"
         let descriptor = try create(temporary, readableByAll: readableByAll)
         do throws(FilePermissions.Problem) {
             try writeAll(contents, to: descriptor, path: temporary)

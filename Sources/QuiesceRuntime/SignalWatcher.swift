@@ -1,5 +1,10 @@
 import CQuiesceSystem
-import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Turns Unix signals into readable events on an eventfd, so a reactor blocked in `zmq_poll` wakes up
 /// for them. The default action of each watched signal is replaced by this watcher's handler, installed

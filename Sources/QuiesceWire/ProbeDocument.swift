@@ -14,7 +14,7 @@ struct ProbeDocument: Codable, Equatable {
 
     init(_ probe: ReadinessProbe) {
         switch probe.check {
-        case .tcp(let host, let port): tcp = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .tcp(let host, let port): tcp = host.contains(Character(":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
         case .http(let url): http = url
         case .exec(let command): exec = command
         }

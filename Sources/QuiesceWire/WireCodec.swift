@@ -1,5 +1,10 @@
-import Foundation
 import QuiesceCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Turns envelopes into the protocol's frames and back.
 ///

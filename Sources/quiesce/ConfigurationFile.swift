@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuiesceCommandLine
 import QuiesceConfiguration
 import QuiesceCore
 
@@ -35,9 +36,4 @@ extension ConfigurationFile {
 /// Writes a line to stdout at once, unbuffered, so that progress shows as it happens.
 func printLine(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
-}
-
-/// Writes a line to stderr.
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuiesceCommandLine
 import QuiesceCoordinator
 import QuiesceCore
 import QuiesceDiagrams

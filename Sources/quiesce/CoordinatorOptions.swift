@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuiesceCommandLine
 import QuiesceCore
 
 /// A command that asks a running coordinator something and waits for the answer: what it gives
@@ -46,22 +47,5 @@ struct CoordinatorOptions<Request: CoordinatorRequest>: ParsableArguments {
     func makeClient(for command: String, streaming: Bool = false) throws -> AdminClient {
         let credentials = try curve.credentials(to: coordinator, side: .command(command)) { $0.adminSecretKey }
         return try AdminClient(coordinator: coordinator, curve: credentials, streaming: streaming)
-    }
-}
-
-/// The coordinator's endpoint of a command that connects to it: `--coordinator`, else
-/// `QUIESCE_COORDINATOR`, checked by ``EndpointSyntax``.
-enum CoordinatorEndpoint {
-    static func resolve(_ flag: String?) throws -> String {
-        guard let endpoint = EnvironmentDefault.value(flag, orVariable: EnvironmentDefault.coordinator) else {
-            throw ValidationError(
-                "give the coordinator's endpoint: --coordinator tcp://HOST:PORT, or set \(EnvironmentDefault.coordinator)"
-            )
-        }
-        if let problem = EndpointSyntax.problem(in: endpoint) {
-            let source = flag != nil ? "--coordinator" : EnvironmentDefault.coordinator
-            throw ValidationError(EndpointSyntax.message(for: endpoint, problem: problem, option: source))
-        }
-        return endpoint
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuiesceCommandLine
 
 @main
 struct Quiesce: ParsableCommand {
@@ -10,7 +11,7 @@ struct Quiesce: ParsableCommand {
             wave by wave in dependency order, gated on readiness; shutdown goes wave by wave in reverse, \
             each wave waiting for every acknowledgement or timeout.
             """,
-        version: "\(Quiesce.version) (commit \(buildCommit))",
+        version: "\(Release.version) (commit \(buildCommit))",
         subcommands: [
             PlanCommand.self, ValidateCommand.self, CoordinatorCommand.self, AgentCommand.self, StatusCommand.self,
             ShutdownCommand.self,
@@ -21,6 +22,13 @@ struct Quiesce: ParsableCommand {
         ]
     )
 
-    /// The release this source tree is; `--version` adds the commit it was built from.
-    static let version = "0.1.0"
+    /// `quiesce agent ARGUMENTS` becomes `quiesce-agent ARGUMENTS` before anything is parsed, its
+    /// `--help` included; every other command is parsed here.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == AgentCommand.configuration.commandName {
+            AgentCommand.executeAgent(Array(arguments.dropFirst()))
+        }
+        main(nil)
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuiesceCommandLine
 import QuiesceCore
 import QuiesceRuntime
 import QuiesceWire

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuiesceCommandLine
 import QuiesceCore
 import QuiesceDiagrams
 import QuiesceWire

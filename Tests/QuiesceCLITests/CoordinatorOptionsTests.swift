@@ -1,6 +1,7 @@
 import ArgumentParser
 import Testing
 
+@testable import QuiesceCommandLine
 @testable import quiesce
 
 @Suite("Options of the commands that ask a coordinator")

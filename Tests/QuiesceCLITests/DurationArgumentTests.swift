@@ -1,6 +1,5 @@
+import QuiesceCommandLine
 import Testing
-
-@testable import quiesce
 
 @Suite("Durations on the command line")
 struct DurationArgumentTests {

@@ -55,4 +55,10 @@ int quiesce_epoll_add(int epfd, int fd, unsigned long long token);
 /// `capacity` of those signalled. Returns how many, 0 when the time passed, -1 with errno set.
 int quiesce_epoll_wait(int epfd, unsigned long long *tokens, int capacity, int timeout_ms);
 
+/// Sends `method url` (an https:// URL) through libcurl, which it loads at its first call
+/// (dlopen("libcurl.so.4")), and waits at most `timeout_ms` for the answer, whose body it discards.
+/// Returns the answer's HTTP status, or -1 with why not in `error` (at most `error_size` bytes).
+/// Any thread may call it.
+long quiesce_curl_request(const char *method, const char *url, long timeout_ms, char *error, size_t error_size);
+
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuiesceCommandLine
 import QuiesceCore
 
 /// Where a command's drawing or export goes: stdout, or the file `-o` names.

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceCommandLine
 
 /// Prints a command's progress lines and its final document in the chosen ``OutputFormat``, so that
 /// with `json` stdout holds the document alone and with `json-lines` one JSON object per line.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Logging
 
 /// `--log-level`, shared by the commands that log.
-struct LoggingOptions: ParsableArguments {
+public struct LoggingOptions: ParsableArguments {
     @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp(
@@ -10,12 +10,14 @@ struct LoggingOptions: ParsableArguments {
             valueName: "log-level"))
     var logLevelFlag: String?
 
-    func validate() throws {
+    public init() {}
+
+    public func validate() throws {
         _ = try level()
     }
 
     /// `--log-level`, else `QUIESCE_LOG_LEVEL`, else info.
-    var logLevel: Logger.Level {
+    public var logLevel: Logger.Level {
         (try? level()) ?? .info
     }
 
@@ -32,7 +34,7 @@ struct LoggingOptions: ParsableArguments {
     }
 
     /// Sends logs to stderr and returns a logger labelled `label`.
-    func makeLogger(_ label: String) -> Logger {
+    public func makeLogger(_ label: String) -> Logger {
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -2,7 +2,7 @@ import ArgumentParser
 import QuiesceCore
 import Testing
 
-@testable import quiesce
+@testable import quiesce_agent
 
 @Suite("The agent's readiness flags")
 struct ReadinessOptionsTests {

@@ -1,11 +1,16 @@
 import ArgumentParser
-import Foundation
 import QuiesceCore
 import QuiesceRuntime
 import ZeroMQ
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// `--keys`, `--key`, `--server-key` and `--insecure`, for everything that connects to a coordinator.
-struct CurveOptions: ParsableArguments {
+public struct CurveOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -31,6 +36,8 @@ struct CurveOptions: ParsableArguments {
     )
     var insecure = false
 
+    public init() {}
+
     /// The keys to connect to `endpoint` with, or `nil` for a plain connection, which
     /// ``PlainConnection`` must allow (a refusal ends the command with 78, after saying why). Key
     /// files that cannot be read, or that ``FilePermissions`` refuses (a secret others may read, a
@@ -38,7 +45,7 @@ struct CurveOptions: ParsableArguments {
     /// - Parameters:
     ///   - side: who connects, for the plain rule and its messages.
     ///   - ownKey: this side's secret key file in a fleet's keys directory (`--keys`).
-    func credentials(to endpoint: String, side: PlainConnection.Side, ownKey: (FleetKeys) -> String) throws -> (
+    public func credentials(to endpoint: String, side: PlainConnection.Side, ownKey: (FleetKeys) -> String) throws -> (
         keys: CurveKeyPair, serverKey: String
     )? {
         let files: (key: String, serverKey: String)?
@@ -80,8 +87,8 @@ struct CurveOptions: ParsableArguments {
             return (own, serverKey)
         } catch {
             // A key file that is missing, unreadable or open to others is a setup to fix.
-            guard SetupFailure.isSetup(error) else { throw error }
-            printError(SetupFailure.describe(error))
+            guard error is FilePermissions.Problem || error is CurveCertificate.Failure else { throw error }
+            printError("\(error)")
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuiesceCommandLine
 import QuiesceCore
 
 /// The agent's readiness probe flags.

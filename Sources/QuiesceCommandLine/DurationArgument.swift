@@ -6,14 +6,14 @@ import QuiesceCore
 /// Options parse it once, through `@Option(transform: DurationArgument.parse)`: a value without a unit
 /// or in another form is refused with what to write instead, never replaced by the default. Since a
 /// transformed option shows no default of its own, ``help(_:default:valueName:)`` adds it to the help.
-enum DurationArgument {
+public enum DurationArgument {
     /// Why a value is not a duration.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// The duration `text` writes, at most ``Swift/Duration/longestSetting``.
-    static func parse(_ text: String) throws -> Duration {
+    public static func parse(_ text: String) throws -> Duration {
         if let duration = Duration(configurationText: text) {
             guard duration <= .longestSetting else {
                 throw Failure(description: "\(text) \(Duration.longestSettingProblem)")
@@ -27,7 +27,7 @@ enum DurationArgument {
     }
 
     /// `abstract` followed by `(default: 10s)`, as the help shows the default of an untransformed option.
-    static func help(_ abstract: String, default value: Duration, valueName: String? = nil) -> ArgumentHelp {
+    public static func help(_ abstract: String, default value: Duration, valueName: String? = nil) -> ArgumentHelp {
         let milliseconds = value.milliseconds
         let text = milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
         return ArgumentHelp("\(abstract) (default: \(text))", valueName: valueName)

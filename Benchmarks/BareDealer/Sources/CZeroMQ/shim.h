@@ -1,0 +1,4 @@
+#ifndef QUIESCE_CZEROMQ_SHIM_H
+#define QUIESCE_CZEROMQ_SHIM_H
+#include <zmq.h>
+#endif
