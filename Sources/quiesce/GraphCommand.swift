@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuiesceCommandLine
 import QuiesceCore
 import QuiesceDiagrams
 
