@@ -7,13 +7,22 @@ scripts/setup.sh --build-tests
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-swift test 2>&1 | grep --line-buffered -v "prohibited flag" | tee "$log"
+# The slow-subscriber scenario runs on its own, after the rest: it fills a stopped subscriber's queue,
+# the kernel's socket buffers included, with the events of a flood, and beside every other suite on two
+# cores its flood once did not fill it within the test's bound.
+swift test --skip SlowSubscriberTests 2>&1 | grep --line-buffered -v "prohibited flag" | tee "$log"
 status=${PIPESTATUS[0]}
+if [[ $status -eq 0 ]]; then
+    echo "== the slow events subscriber, alone"
+    swift test --skip-build --filter SlowSubscriberTests 2>&1 | grep --line-buffered -v "prohibited flag" | tee -a "$log"
+    status=${PIPESTATUS[0]}
+fi
 if [[ $status -eq 0 ]]; then
     # The integration suites once more, the several-host scenarios included, every fleet with CURVE
     # keys (docs/security.md). The compose demos have keys of their own and are played once.
     echo "== integration tests again, with security on"
-    QUIESCE_TEST_SECURITY=1 swift test --skip-build --filter QuiesceIntegrationTests --skip ComposeDemoTests 2>&1 \
+    QUIESCE_TEST_SECURITY=1 swift test --skip-build --filter QuiesceIntegrationTests --skip ComposeDemoTests \
+        --skip SlowSubscriberTests 2>&1 \
         | grep --line-buffered -v "prohibited flag" | tee -a "$log"
     status=${PIPESTATUS[0]}
 fi
