@@ -173,8 +173,11 @@ struct HostileNeighbourTests {
             let agent = try #require(root.fleet.agents[name])
             if secure {
                 #expect(agent.isRunning, "the agent of \(name) exited: \(root.fleet.output("agent-\(name).err"))")
-            } else if !agent.isRunning {
-                try root.startAgent(name)
+            } else {
+                // Its connection closes as it exits, so the impostor may end before the agent has:
+                // wait for the end of an agent told the fleet was over before starting it again.
+                _ = await Self.finish(agent, timeout: .seconds(10))
+                if !agent.isRunning { try root.startAgent(name) }
             }
         }
         try await root.startCoordinator()
