@@ -40,7 +40,7 @@ if [[ $format_status -ne 0 ]]; then echo "format: run swift format -i --recursiv
 if [[ $status -eq 0 ]]; then status=$format_status; fi
 # One plain closing line with the counts Swift Testing reported.
 passed=$(grep -c '^✔ Test "' "$log" || true)
-failed=$(grep -c '^✘ Test "[^"]*" failed' "$log" || true)
+failed=$(grep -cE '^✘ Test "[^"]*" (with [0-9]+ test cases )?failed' "$log" || true)
 if [[ $status -eq 0 ]]; then
     # A short fuzzing run of the wire decoder; longer ones by hand (scripts/fuzz.sh 3600).
     scripts/fuzz.sh "${QUIESCE_FUZZ_SECONDS:-30}" || status=$?

@@ -176,7 +176,8 @@ struct HostileNeighbourTests {
             } else {
                 // Its connection closes as it exits, so the impostor may end before the agent has:
                 // wait for the end of an agent told the fleet was over before starting it again.
-                _ = await Self.finish(agent, timeout: .seconds(10))
+                let ended = ContinuousClock.now + .seconds(10)
+                while agent.isRunning, ContinuousClock.now < ended { try await Task.sleep(for: .milliseconds(50)) }
                 if !agent.isRunning { try root.startAgent(name) }
             }
         }
