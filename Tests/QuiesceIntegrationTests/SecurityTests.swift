@@ -156,7 +156,7 @@ struct SecurityTests {
             fleet.tearDown()
             try? FileManager.default.removeItem(atPath: keys)
         }
-        let coordinator = try await Self.up(fleet, keys: keys, databaseStop: 0.2, apiStop: 2.0)
+        let coordinator = try await Self.up(fleet, keys: keys, databaseStop: 0.2, apiStop: 4.0)
         kill(coordinator.processIdentifier, SIGTERM)
         await fleet.waitUntil("api is stopping") { fleet.time("api", "stop-begin") != nil }
 
