@@ -87,10 +87,16 @@ public struct StatusDocument: Codable, Equatable, Sendable {
     public var services: [Row]
     /// Absent from coordinators that do not count them.
     public var rejections: Rejections?
+    /// Whether this coordinator leads the fleet or stands by (revision 1.4); absent from a coordinator
+    /// that runs alone. A coordinator that does not lead sends no services.
+    public var leadership: LeadershipDocument?
 
-    public init(phase: String, services: [ServiceStatus], rejections: Rejections? = nil) {
+    public init(
+        phase: String, services: [ServiceStatus], rejections: Rejections? = nil, leadership: LeadershipDocument? = nil
+    ) {
         self.phase = phase
         self.rejections = rejections
+        self.leadership = leadership
         self.services = services.map { service in
             let instances = service.instances.map {
                 InstanceRow(

@@ -16,6 +16,7 @@ extension Message {
         case .startFailed(let reason): .startFailed(reason: text(reason))
         case .unready(let reason): .unready(reason: text(reason))
         case .refused(let reason): .refused(reason: text(reason))
+        case .standby(let leader, let leaderEpoch): .standby(leader: leader.map(name), leaderEpoch: leaderEpoch)
         case .operationRequest(let kind, let service, let maxUnavailable, let scheduling):
             .operationRequest(kind, service: name(service), maxUnavailable: maxUnavailable, scheduling: scheduling)
         case .progress(let line): .progress(PeerText.sanitized(line, limit: PeerText.lineLimit))
@@ -34,6 +35,13 @@ extension StatusDocument {
     fileprivate func sanitizingPeerText() -> StatusDocument {
         var document = self
         document.phase = name(phase)
+        document.leadership = leadership.map { leadership in
+            var leadership = leadership
+            leadership.role = name(leadership.role)
+            leadership.leader = leadership.leader.map(name)
+            leadership.reason = leadership.reason.map(text)
+            return leadership
+        }
         document.services = services.map { row in
             var row = row
             row.service = name(row.service)

@@ -31,6 +31,11 @@ public enum Message: Equatable, Sendable {
     case welcome(heartbeatInterval: Duration, lostAfter: Duration)
     /// Registration refused; the agent exits.
     case refused(reason: String)
+    /// This coordinator does not lead the fleet (revision 1.4): the answer of a standby coordinator to
+    /// a `register` and to every operator request but `status_request`. `leader` is the endpoint the
+    /// leader advertises and `leaderEpoch` its epoch, when this coordinator knows them. An agent keeps
+    /// its service as it is and repeats its `register`.
+    case standby(leader: String?, leaderEpoch: UInt64?)
     /// Start the service, checking its readiness with `readiness` unless the agent has its own probe,
     /// and restarting it as `restart` says.
     case start(readiness: ReadinessProbe?, restart: RestartPolicy?)
@@ -81,6 +86,7 @@ public enum Message: Equatable, Sendable {
         case .stopped: "stopped"
         case .welcome: "welcome"
         case .refused: "refused"
+        case .standby: "standby"
         case .start: "start"
         case .stop: "stop"
         case .kill: "kill"

@@ -31,11 +31,13 @@ struct WireBody: Codable {
     var snapshot: SnapshotDocument?
     var event: EventDocument?
     var scheduling: String?
+    var leader: String?
+    var leaderEpoch: UInt64?
 
     enum CodingKeys: String, CodingKey {
         case type, id, replyTo, epoch, service, host, instance, agentPid, pid, reason, outcome, exitCode, signal
         case heartbeatIntervalMs, timeoutMs, text, status, report, readiness, restart, attempt, delayMs, drainMs, exit,
-            operation, maxUnavailable, lostAfterMs, snapshot, event, scheduling
+            operation, maxUnavailable, lostAfterMs, snapshot, event, scheduling, leader, leaderEpoch
     }
 
     init(type: String, id: UInt64, replyTo: UInt64?, epoch: UInt64?) {
@@ -83,6 +85,8 @@ struct WireBody: Codable {
         snapshot = try decode(.snapshot)
         event = try decode(.event)
         scheduling = try decode(.scheduling)
+        leader = try decode(.leader)
+        leaderEpoch = try decode(.leaderEpoch)
     }
 
     /// The fields each message type carries besides `type`, `id` and `reply_to`.
@@ -95,6 +99,7 @@ struct WireBody: Codable {
         "start": [.readiness, .restart],
         "restarting": [.exitCode, .signal, .attempt, .delayMs],
         "refused": [.reason],
+        "standby": [.leader, .leaderEpoch],
         "exited": [.exitCode, .signal],
         "stopped": [.outcome, .exitCode, .signal],
         "stop": [.timeoutMs, .drainMs, .exit],

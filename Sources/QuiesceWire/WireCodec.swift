@@ -109,6 +109,9 @@ public enum WireCodec {
             body.scheduling = kind == .rollingRestart ? nil : scheduling?.rawValue
         case .shutdownRequest(let scheduling):
             body.scheduling = scheduling?.rawValue
+        case .standby(let leader, let leaderEpoch):
+            body.leader = leader
+            body.leaderEpoch = leaderEpoch
         case .progress(let text), .error(let text):
             body.text = text
         case .statusReply(let status):
@@ -169,6 +172,7 @@ public enum WireCodec {
             guard (lostAfter ?? interval) > .zero else { throw .outOfRange(type: body.type, field: "lost_after_ms") }
             return .welcome(heartbeatInterval: interval, lostAfter: lostAfter ?? interval * 5)
         case "refused": return .refused(reason: try require(body.reason, "reason"))
+        case "standby": return .standby(leader: body.leader, leaderEpoch: body.leaderEpoch)
         case "start":
             let probe = try body.readiness.map { document throws(WireError) in
                 guard let probe = document.probe else { throw .outOfRange(type: body.type, field: "readiness") }

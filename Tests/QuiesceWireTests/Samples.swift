@@ -28,7 +28,7 @@ func bodyText(of envelope: Envelope) -> String {
 /// Every `type` the protocol defines (docs/protocol.md).
 let allMessageTypes: Set<String> = [
     "register", "heartbeat", "started", "ready", "start_failed", "unready", "restarting", "exited", "stopped",
-    "welcome", "refused", "start", "stop", "kill", "ack",
+    "welcome", "refused", "standby", "start", "stop", "kill", "ack",
     "status_request", "status_reply", "shutdown_request", "operation_request", "stop_request", "progress", "report",
     "error", "events_request", "event",
 ]
@@ -139,6 +139,9 @@ let samples: [Sample] = [
             id: 22, replyTo: 1,
             message: .refused(
                 reason: "service \"apii\" is not in the coordinator's configuration (did you mean \"api\"?)"))),
+    Sample(
+        "standby", Envelope(id: 22, replyTo: 1, message: .standby(leader: "tcp://10.0.0.5:7700", leaderEpoch: 9))),
+    Sample("standby, leader unknown", Envelope(id: 22, replyTo: 1, message: .standby(leader: nil, leaderEpoch: nil))),
     Sample("start", Envelope(id: 23, message: .start(readiness: nil, restart: nil))),
     Sample(
         "start with an http probe",
