@@ -203,6 +203,31 @@ struct EtcdJournalTests {
         }
     }
 
+    @Test("The election is KEY/election: one in KEY itself would take the journal's first key for its leader")
+    func electionBesideTheJournal() async throws {
+        try await withEtcd(timeout: .seconds(20)) { _, etcd in
+            let leader = try await lead(etcd, "a")
+            try await onPlainThread {
+                try EtcdJournal(client: etcd, fleet: Self.fleet, leader: leader).append(.shutdownBegan(.waves))
+            }
+            try await etcd.resign(leader)
+            // In the fleet's key itself, the journal's entry would stand as the leader, and a campaign
+            // would wait behind it for ever.
+            #expect(try await etcd.leader(Self.fleet)?.keyValue.keyText == Self.keys.entry(1))
+            let lease = try await etcd.grant(ttl: .seconds(60)).lease
+            let error = await caught {
+                _ = try await etcd.campaign(Self.fleet, value: "b", lease: lease, timeout: .seconds(2))
+            }
+            guard case .timedOut = error else {
+                Issue.record("a campaign in the fleet's key did not wait: \(String(describing: error))")
+                return
+            }
+            // Beside it, in KEY/election, the next campaigner leads.
+            let next = try await etcd.campaign(Self.keys.election, value: "b", lease: lease, timeout: .seconds(20))
+            #expect(try await etcd.leader(Self.keys.election)?.revision == next.revision)
+        }
+    }
+
     @Test("A journal of 10,000 instances' outcomes is read back whole by a successor and ended in one transaction")
     func tenThousandInstances() async throws {
         try await withEtcd(timeout: .seconds(60)) { _, etcd in
