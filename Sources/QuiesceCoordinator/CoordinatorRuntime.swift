@@ -15,7 +15,7 @@ public final class CoordinatorRuntime {
     private let output: (String) -> Void
     /// Raised at every start of the coordinator; stamped on what it sends, required on what agents send.
     private let epoch: UInt64
-    private let journal: Journal?
+    private let journal: (any ShutdownJournal)?
     private let clock = MonotonicClock()
     private var machine: CoordinatorStateMachine
     private var timers = TimerSet<CoordinatorStateMachine.Timer>()
@@ -67,7 +67,7 @@ public final class CoordinatorRuntime {
     ///   - journal: where the shutdown's intent and outcomes are kept; a pending shutdown in it is resumed.
     ///   - output: receives each progress line, as it happens.
     public init(
-        configuration: Configuration, endpoint: String, epoch: UInt64, journal: Journal?, logger: Logger,
+        configuration: Configuration, endpoint: String, epoch: UInt64, journal: (any ShutdownJournal)?, logger: Logger,
         output: @escaping (String) -> Void
     ) {
         self.configuration = configuration
