@@ -15,6 +15,9 @@ struct KeygenCommand: ParsableCommand {
             --out DIR: the coordinator's pair, one pair per service (public keys in DIR/agents, secrets \
             in DIR/secrets) and an admin pair, in directories of mode 0700. Every command then takes \
             --keys DIR; the security: block to add to the configuration instead is printed.
+
+            With --json, stdout is one JSON document: the files written (path, kind public_key or \
+            secret_key, name, role, public key) and, for a fleet, the security: block.
             """
     )
 
@@ -33,6 +36,8 @@ struct KeygenCommand: ParsableCommand {
     @Option(name: .long, help: "The directory to write the files to.")
     var out: String
 
+    @OptionGroup(title: "Output") var output: OutputOptions
+
     func validate() throws {
         switch (name, fleet, compose) {
         case (let name?, nil, nil):
@@ -46,15 +51,9 @@ struct KeygenCommand: ParsableCommand {
     }
 
     func run() throws {
+        let document: KeygenDocument
         do {
-            if let name {
-                let keys = try CurveKeyPair.generate()
-                let paths = try CurveCertificate.write(keys, name: name, to: out)
-                printLine("public key: \(keys.publicKey)")
-                printLine("wrote \(paths.public) and \(paths.secret) (keep the secret file private)")
-            } else {
-                try writeFleetKeys()
-            }
+            document = try name.map(writeKeyPair) ?? writeFleetKeys()
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -62,10 +61,32 @@ struct KeygenCommand: ParsableCommand {
             printError("keygen: \(error)")
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
+        OutputPrinter(format: output.format).document(document, kind: "keys") {
+            (fleet ?? compose).map { fleetText(file: $0, document) } ?? pairText(document)
+        }
+    }
+
+    /// Writes the pair `name` into `out`.
+    private func writeKeyPair(_ name: String) throws -> KeygenDocument {
+        let keys = try CurveKeyPair.generate()
+        let paths = try CurveCertificate.write(keys, name: name, to: out)
+        return KeygenDocument(
+            directory: out,
+            files: KeygenDocument.pair(name: name, role: nil, publicKey: keys.publicKey, paths: paths),
+            securityBlock: nil)
+    }
+
+    /// `quiesce keygen NAME` as people read it.
+    private func pairText(_ document: KeygenDocument) -> String {
+        let paths = document.files.map(\.path)
+        return """
+            public key: \(document.files[0].publicKey)
+            wrote \(paths.joined(separator: " and ")) (keep the secret file private)
+            """
     }
 
     /// Writes the keys of every service of the fleet's file, the coordinator's and the admin's.
-    private func writeFleetKeys() throws {
+    private func writeFleetKeys() throws -> KeygenDocument {
         let file = fleet ?? compose!
         let configuration = try ConfigurationFile.load(
             file, parse: fleet != nil ? ConfigurationLoader.load : ComposeImporter.load)
@@ -82,25 +103,38 @@ struct KeygenCommand: ParsableCommand {
         for path in [directory, keys.agentsDirectory, keys.secretsDirectory] {
             try makePrivateDirectory(path)
         }
-        try CurveCertificate.write(try CurveKeyPair.generate(), name: FleetKeys.coordinatorName, to: directory)
-        try CurveCertificate.write(try CurveKeyPair.generate(), name: FleetKeys.adminName, to: directory)
-        for service in services {
-            try CurveCertificate.write(
-                try CurveKeyPair.generate(), name: service, to: keys.agentsDirectory,
-                secretDirectory: keys.secretsDirectory)
+        var written: [KeygenDocument.File] = []
+        for (name, role) in [(FleetKeys.coordinatorName, "coordinator"), (FleetKeys.adminName, "admin")] {
+            let pair = try CurveKeyPair.generate()
+            let paths = try CurveCertificate.write(pair, name: name, to: directory)
+            written += KeygenDocument.pair(name: name, role: role, publicKey: pair.publicKey, paths: paths)
         }
-        printLine("wrote the keys of the coordinator, the admin and \(services.count) services to \(out)")
-        printLine("")
-        printLine("pass --keys \(out) to every command:")
-        printLine("  quiesce coordinator \(fleet != nil ? "--config" : "--compose") \(file) --keys \(out)")
-        printLine("  quiesce agent --name SERVICE --coordinator ENDPOINT --keys \(out) -- COMMAND")
-        printLine("  quiesce status --coordinator ENDPOINT --keys \(out)")
-        printLine("")
-        printLine("or add this block to \(file) instead of the coordinator's --keys:")
-        printLine(keys.securityBlock)
-        printLine("")
-        printLine("an agent on another host needs only \(out)/secrets/SERVICE.key_secret and \(out)/coordinator.key:")
-        printLine("  --key SERVICE.key_secret --server-key coordinator.key")
+        for service in services {
+            let pair = try CurveKeyPair.generate()
+            let paths = try CurveCertificate.write(
+                pair, name: service, to: keys.agentsDirectory, secretDirectory: keys.secretsDirectory)
+            written += KeygenDocument.pair(name: service, role: "agent", publicKey: pair.publicKey, paths: paths)
+        }
+        return KeygenDocument(directory: directory, files: written, securityBlock: keys.securityBlock)
+    }
+
+    /// `quiesce keygen --fleet FILE` as people read it: what was written, and how to use it.
+    private func fleetText(file: String, _ document: KeygenDocument) -> String {
+        let services = document.files.filter { $0.role == "agent" && $0.kind == .publicKey }.count
+        return """
+            wrote the keys of the coordinator, the admin and \(services) services to \(out)
+
+            pass --keys \(out) to every command:
+              quiesce coordinator \(fleet != nil ? "--config" : "--compose") \(file) --keys \(out)
+              quiesce agent --name SERVICE --coordinator ENDPOINT --keys \(out) -- COMMAND
+              quiesce status --coordinator ENDPOINT --keys \(out)
+
+            or add this block to \(file) instead of the coordinator's --keys:
+            \(document.securityBlock ?? "")
+
+            an agent on another host needs only \(out)/secrets/SERVICE.key_secret and \(out)/coordinator.key:
+              --key SERVICE.key_secret --server-key coordinator.key
+            """
     }
 
     /// Creates `path` with mode 0700 if it does not exist; an existing directory is kept as it is,
