@@ -66,8 +66,7 @@ public final class AgentRuntime {
             "Agent starting", metadata: ["service": "\(options.name)", "coordinator": "\(options.coordinator)"])
         if let health = options.health {
             let connectionLimit = OpenFileLimit.current.connectionAllowance(ceiling: HealthEndpoint.connectionCeiling)
-            healthEndpoint = HealthEndpoint(
-                host: health.host, port: health.port, connectionLimit: connectionLimit, logger: logger)
+            healthEndpoint = try HealthEndpoint(host: health.host, port: health.port, connectionLimit: connectionLimit)
         }
         perform(machine.start(now: clock.now))
         while exitCode == nil {

@@ -1,7 +1,7 @@
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import QuiesceRuntime
 import Synchronization
 
 /// `GET /healthz` (the agent and its service's process are alive) and `GET /readyz` (the service is
@@ -22,8 +22,11 @@ final class HealthEndpoint: Sendable {
     private let state = Mutex(HealthAnswers.State(alive: false, ready: false))
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    /// Starts serving on `host:port` in the background, holding at most `connectionLimit` connections.
-    init(host: String, port: Int, connectionLimit: Int, logger: Logger) {
+    /// Starts serving on `host:port` in the background, holding at most `connectionLimit` connections;
+    /// returns once listening.
+    /// - Throws: ``ListenFailure`` when the address cannot be bound (in use, not this host's, a port
+    ///   this user may not open), before the agent has started anything.
+    init(host: String, port: Int, connectionLimit: Int) throws {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -38,8 +41,16 @@ final class HealthEndpoint: Sendable {
                         HealthRequestHandler { path in HealthAnswers.answer(path, self.state.withLock { $0 }) })
                 }
             }
-        bootstrap.bind(host: host, port: port).whenFailure { error in
-            logger.error("The health endpoint stopped", metadata: ["error": "\(error)"])
+        do {
+            _ = try bootstrap.bind(host: host, port: port).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            switch error {
+            case let error as IOError: throw ListenFailure(.health, address: address, code: error.errnoCode)
+            case is SocketAddressError: throw ListenFailure(.health, address: address, code: ENODEV)
+            default: throw error
+            }
         }
     }
 
