@@ -5,9 +5,10 @@ import QuiesceRuntime
 import Synchronization
 
 /// `GET /healthz` (the agent and its service's process are alive) and `GET /readyz` (the service is
-/// ready and not draining), for Kubernetes probes and compose healthcheks. Served by swift-nio's
+/// ready and not draining), for Kubernetes probes and compose healthcheks, and `GET /metrics`
+/// (``AgentMetrics``), for Prometheus. Served by swift-nio's
 /// HTTP/1.1 server on one event-loop thread of its own, made only when the endpoint is asked for;
-/// the reactor publishes the answers through ``update(alive:ready:)``.
+/// the reactor publishes the answers through ``update(_:)``.
 ///
 /// Whoever reaches the port may connect, so the endpoint holds at most `connectionLimit` connections
 /// (it accepts no more until one closes; the rest wait in the kernel's backlog, using none of the
@@ -55,8 +56,8 @@ final class HealthEndpoint: Sendable {
     }
 
     /// Publishes what the endpoints answer from now on.
-    func update(alive: Bool, ready: Bool) {
-        state.withLock { $0 = .init(alive: alive, ready: ready) }
+    func update(_ answers: HealthAnswers.State) {
+        state.withLock { $0 = answers }
     }
 }
 
@@ -87,7 +88,7 @@ private final class HealthRequestHandler: ChannelInboundHandler {
                 ("Server", "quiesce-agent"), ("Date", HealthAnswers.httpDate()),
                 ("Content-Length", String(answer.body.utf8.count)),
             ])
-            if !answer.body.isEmpty { headers.add(name: "Content-Type", value: "text/plain") }
+            if !answer.body.isEmpty { headers.add(name: "Content-Type", value: answer.contentType) }
             if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
             let response = HTTPResponseHead(version: head.version, status: answer.status, headers: headers)
             context.write(wrapOutboundOut(.head(response)), promise: nil)

@@ -88,7 +88,7 @@ struct AgentCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "Serve GET /healthz and /readyz on this port (for Kubernetes probes and compose healthchecks), holding at most 64 connections and closing those idle for 5 s."
+            "Serve GET /healthz and /readyz (for Kubernetes probes and compose healthchecks) and GET /metrics (Prometheus) on this port, holding at most 64 connections and closing those idle for 5s."
     )
     var healthPort: Int?
 
