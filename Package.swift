@@ -53,6 +53,7 @@ let package = Package(
                 "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "QuiesceEtcd", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -102,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "quiesce-agent",
             dependencies: [
-                "QuiesceCore", "QuiesceAgent", "QuiesceCommandLine",
+                "QuiesceCore", "QuiesceAgent", "QuiesceCommandLine", "QuiesceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildCommit"]

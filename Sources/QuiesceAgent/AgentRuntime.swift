@@ -40,6 +40,10 @@ public final class AgentRuntime {
     private var notLeaderLog = LogThrottle(interval: .seconds(10))
     /// The messages dropped so far (malformed, stale or unexpected), counted in the log.
     private var droppedMessages = 0
+    /// What `/metrics` shows, published with the health answers.
+    private var metrics = AgentMetrics()
+    /// When the stop under way was ordered or signalled, for its duration in ``metrics``.
+    private var stopBegan: Timestamp?
     /// Whether a start order's readiness check has been refused already: it is logged once.
     private var loggedProbeRefusal = false
     /// The epoch of the earlier coordinator whose messages were last ignored: each is logged once in a row.
@@ -82,8 +86,7 @@ public final class AgentRuntime {
             ])
         if let health = options.health {
             let connectionLimit = OpenFileLimit.current.connectionAllowance(ceiling: HealthEndpoint.connectionCeiling)
-            healthEndpoint = HealthEndpoint(
-                host: health.host, port: health.port, connectionLimit: connectionLimit, logger: logger)
+            healthEndpoint = try HealthEndpoint(host: health.host, port: health.port, connectionLimit: connectionLimit)
         }
         perform(machine.start(now: clock.now))
         while exitCode == nil {
@@ -104,6 +107,7 @@ public final class AgentRuntime {
             if readable[.signals] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
+                    stopBegan = stopBegan ?? clock.now
                     perform(machine.signalReceived(now: clock.now))
                 }
             }
@@ -259,9 +263,11 @@ public final class AgentRuntime {
                     "service": "\(options.name)", "timeout": "\(timeout.configurationText)",
                     "drain": "\(drain.configurationText)",
                 ])
+            stopBegan = stopBegan ?? now
             perform(machine.stopOrdered(order: envelope.id, timeout: timeout, drain: drain, exit: exit, now: now))
         case .kill(let exit):
             logger.info("Kill ordered", metadata: ["service": "\(options.name)"])
+            stopBegan = stopBegan ?? now
             perform(machine.killOrdered(order: envelope.id, exit: exit, now: now))
         case .ack:
             perform(machine.acknowledged(replyTo: envelope.replyTo, now: now))
@@ -366,6 +372,8 @@ public final class AgentRuntime {
     private func handle(_ result: BackgroundRunner.Result) {
         switch result {
         case .probe(let error):
+            metrics.readinessChecks += 1
+            if error != nil { metrics.failedReadinessChecks += 1 }
             if let error {
                 logger.debug("Readiness check failed", metadata: ["service": "\(options.name)", "error": "\(error)"])
             }
@@ -381,13 +389,11 @@ public final class AgentRuntime {
     }
 
     private func perform(_ actions: [AgentStateMachine.Action]) {
-        defer {
-            let health = machine.health
-            healthEndpoint?.update(alive: health.alive, ready: health.ready)
-        }
+        defer { publishHealth() }
         for action in actions {
             switch action {
             case .send(let outgoing, let id, let replyTo):
+                count(outgoing)
                 // The machine registers only while no coordinator leads for it: with every one.
                 if case .register = outgoing {
                     for index in connections.indices { send(outgoing, id: id, replyTo: replyTo, on: index) }
@@ -415,6 +421,29 @@ public final class AgentRuntime {
                 exitCode = code
             }
         }
+    }
+
+    /// Counts in ``metrics`` what `outgoing` tells: a restart, the end of a stop.
+    private func count(_ outgoing: AgentStateMachine.OutgoingMessage) {
+        switch outgoing {
+        case .restarting: metrics.restarts += 1
+        case .stopped(let outcome):
+            // A report sent again until acknowledged ends no other stop.
+            guard let began = stopBegan else { return }
+            metrics.lastStop = AgentMetrics.Stop(seconds: (clock.now - began).seconds, outcome: outcome.code)
+            stopBegan = nil
+        default: break
+        }
+    }
+
+    /// Publishes what `/healthz`, `/readyz` and `/metrics` answer.
+    private func publishHealth() {
+        guard let healthEndpoint else { return }
+        let health = machine.health
+        metrics.state = machine.serviceState
+        metrics.droppedMessages = droppedMessages
+        healthEndpoint.update(
+            HealthAnswers.State(alive: health.alive, ready: health.ready, service: options.name, metrics: metrics))
     }
 
     /// The wire form of what the agent says.

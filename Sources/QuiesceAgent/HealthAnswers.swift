@@ -6,22 +6,30 @@ import NIOHTTP1
     import Darwin
 #endif
 
-/// What the health endpoint answers: the rule of ``HealthEndpoint``, without its I/O.
+/// What the health endpoint answers (`/healthz`, `/readyz`, `/metrics`): the rule of ``HealthEndpoint``,
+/// without its I/O.
 enum HealthAnswers {
     /// What the reactor last published.
     struct State: Sendable {
         var alive: Bool
         var ready: Bool
+        /// The service the agent runs, which labels its metrics.
+        var service = ""
+        var metrics = AgentMetrics()
     }
 
     /// A status and its plain-text body.
     struct Answer: Equatable, Sendable {
         var status: HTTPResponseStatus
         var body: String
+        var contentType = "text/plain"
 
-        /// Anything but `GET /healthz` and `GET /readyz`: an empty 404.
+        /// Anything but `GET /healthz`, `GET /readyz` and `GET /metrics`: an empty 404.
         static let notFound = Answer(status: .notFound, body: "")
     }
+
+    /// The `Content-Type` of Prometheus's text format.
+    static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// The answer to `GET path` in `state`; `nil` for a path that is not served.
     static func answer(_ path: String, _ state: State) -> Answer? {
@@ -32,6 +40,9 @@ enum HealthAnswers {
         case "/readyz":
             state.ready
                 ? Answer(status: .ok, body: "ready\n") : Answer(status: .serviceUnavailable, body: "not ready\n")
+        case "/metrics":
+            Answer(
+                status: .ok, body: state.metrics.exposition(service: state.service), contentType: metricsContentType)
         default: nil
         }
     }

@@ -1,13 +1,14 @@
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import QuiesceRuntime
 import Synchronization
 
 /// `GET /healthz` (the agent and its service's process are alive) and `GET /readyz` (the service is
-/// ready and not draining), for Kubernetes probes and compose healthcheks. Served by swift-nio's
+/// ready and not draining), for Kubernetes probes and compose healthcheks, and `GET /metrics`
+/// (``AgentMetrics``), for Prometheus. Served by swift-nio's
 /// HTTP/1.1 server on one event-loop thread of its own, made only when the endpoint is asked for;
-/// the reactor publishes the answers through ``update(alive:ready:)``.
+/// the reactor publishes the answers through ``update(_:)``.
 ///
 /// Whoever reaches the port may connect, so the endpoint holds at most `connectionLimit` connections
 /// (it accepts no more until one closes; the rest wait in the kernel's backlog, using none of the
@@ -22,8 +23,11 @@ final class HealthEndpoint: Sendable {
     private let state = Mutex(HealthAnswers.State(alive: false, ready: false))
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    /// Starts serving on `host:port` in the background, holding at most `connectionLimit` connections.
-    init(host: String, port: Int, connectionLimit: Int, logger: Logger) {
+    /// Starts serving on `host:port` in the background, holding at most `connectionLimit` connections;
+    /// returns once listening.
+    /// - Throws: ``ListenFailure`` when the address cannot be bound (in use, not this host's, a port
+    ///   this user may not open), before the agent has started anything.
+    init(host: String, port: Int, connectionLimit: Int) throws {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -38,14 +42,22 @@ final class HealthEndpoint: Sendable {
                         HealthRequestHandler { path in HealthAnswers.answer(path, self.state.withLock { $0 }) })
                 }
             }
-        bootstrap.bind(host: host, port: port).whenFailure { error in
-            logger.error("The health endpoint stopped", metadata: ["error": "\(error)"])
+        do {
+            _ = try bootstrap.bind(host: host, port: port).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            switch error {
+            case let error as IOError: throw ListenFailure(.health, address: address, code: error.errnoCode)
+            case is SocketAddressError: throw ListenFailure(.health, address: address, code: ENODEV)
+            default: throw error
+            }
         }
     }
 
     /// Publishes what the endpoints answer from now on.
-    func update(alive: Bool, ready: Bool) {
-        state.withLock { $0 = .init(alive: alive, ready: ready) }
+    func update(_ answers: HealthAnswers.State) {
+        state.withLock { $0 = answers }
     }
 }
 
@@ -76,7 +88,7 @@ private final class HealthRequestHandler: ChannelInboundHandler {
                 ("Server", "quiesce-agent"), ("Date", HealthAnswers.httpDate()),
                 ("Content-Length", String(answer.body.utf8.count)),
             ])
-            if !answer.body.isEmpty { headers.add(name: "Content-Type", value: "text/plain") }
+            if !answer.body.isEmpty { headers.add(name: "Content-Type", value: answer.contentType) }
             if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
             let response = HTTPResponseHead(version: head.version, status: answer.status, headers: headers)
             context.write(wrapOutboundOut(.head(response)), promise: nil)

@@ -28,8 +28,6 @@ public enum DurationArgument {
 
     /// `abstract` followed by `(default: 10s)`, as the help shows the default of an untransformed option.
     public static func help(_ abstract: String, default value: Duration, valueName: String? = nil) -> ArgumentHelp {
-        let milliseconds = value.milliseconds
-        let text = milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
-        return ArgumentHelp("\(abstract) (default: \(text))", valueName: valueName)
+        ArgumentHelp("\(abstract) (default: \(value.configurationText))", valueName: valueName)
     }
 }

@@ -39,8 +39,40 @@ struct CoordinatorSockets {
         monitor = try SocketMonitor(
             router, context: context, events: [.handshakeFailures, .accepted, .disconnected, .acceptFailed],
             address: "inproc://quiesce.coordinator.monitor")
-        try router.bind(endpoint)
+        try Self.bind(router, at: endpoint, for: .coordinator)
         adminPlane = try adminBind.map { try Self.bindAdminPlane($0, context: context) }
+    }
+
+    /// Binds `socket` at `endpoint`, a failure told as the ``ListenFailure`` of `listener`. An
+    /// `ipc://` socket file that a running process still listens on is in use: libzmq would unlink it
+    /// and take its place, and the process there (another coordinator) would lose its clients silently.
+    private static func bind(_ socket: Socket, at endpoint: String, for listener: ListenFailure.Listener) throws {
+        if endpoint.hasPrefix("ipc://"), isListening(String(endpoint.dropFirst("ipc://".count))) {
+            throw ListenFailure(listener, address: endpoint, code: EADDRINUSE)
+        }
+        do {
+            try socket.bind(endpoint)
+        } catch let error as ZeroMQError {
+            throw ListenFailure(listener, address: endpoint, code: error.code)
+        }
+    }
+
+    /// Whether a process accepts connections on the Unix socket at `path`.
+    private static func isListening(_ path: String) -> Bool {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let probe = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard probe >= 0 else { return false }
+        defer { Glibc.close(probe) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return connected == 0
     }
 
     /// The admin plane's ROUTER at `endpoint`, an `ipc://` path in a directory no other user may write
@@ -55,7 +87,7 @@ struct CoordinatorSockets {
         let previousMask = umask(0o077)
         defer { umask(previousMask) }
         let admin = try Sockets.router(context: context)
-        try admin.bind(endpoint)
+        try bind(admin, at: endpoint, for: .adminPlane)
         guard chmod(path, 0o600) == 0 else {
             throw ZeroMQError(code: errno, operation: "chmod 0600 \(path)")
         }

@@ -1,8 +1,11 @@
 import Dispatch
+import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 import QuiesceCore
+import QuiesceRuntime
 import Synchronization
 
 /// `GET /metrics` in Prometheus's text format, served by Hummingbird on Swift's concurrency threads
@@ -22,7 +25,7 @@ final class MetricsEndpoint: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         let started = DispatchSemaphore(value: 0)
-        let failure = Mutex<String?>(nil)
+        let failure = Mutex<(any Error)?>(nil)
         let running = Mutex(false)
         let application = Application(
             router: router,
@@ -39,7 +42,7 @@ final class MetricsEndpoint: Sendable {
             do {
                 try await application.run()
             } catch {
-                failure.withLock { $0 = "\(error)" }
+                failure.withLock { $0 = error }
                 // A failure to start is the coordinator's to report; one later is only logged.
                 if running.withLock({ $0 }) {
                     logger.error("The metrics endpoint stopped", metadata: ["error": "\(error)"])
@@ -48,11 +51,17 @@ final class MetricsEndpoint: Sendable {
             started.signal()
         }
         guard started.wait(timeout: .now() + .seconds(10)) == .success else {
-            throw MetricsEndpointFailure(description: "the metrics endpoint on \(address) did not start within 10 s")
+            throw MetricsEndpointFailure(description: "the metrics endpoint on \(address) did not start within 10s")
         }
         if let error = failure.withLock({ $0 }) {
+            switch error {
+            case let error as IOError:
+                throw ListenFailure(.metrics, address: address.description, code: error.errnoCode)
+            case is SocketAddressError: throw ListenFailure(.metrics, address: address.description, code: ENODEV)
+            default: break
+            }
             throw MetricsEndpointFailure(
-                description: "cannot serve metrics on \(address) (coordinator.metrics_bind): \(error)")
+                description: "cannot serve metrics on \(address): \(error) (\(ListenFailure.Listener.metrics.setting))")
         }
         logger.info("Metrics served", metadata: ["address": "\(address)", "path": "/metrics"])
     }

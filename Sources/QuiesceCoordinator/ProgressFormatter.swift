@@ -27,18 +27,18 @@ enum ProgressFormatter {
             "\(service) ready with \(ready) of \(expected) instances at its start timeout; not ready: "
                 + (missing + (unregistered > 0 ? ["\(unregistered) never registered"] : [])).joined(separator: ", ")
         case .instanceFinished(let id, let outcome, let after):
-            "\(id) \(outcome)" + (after.map { " (\($0.secondsText))" } ?? "")
+            "\(id) \(outcome)" + (after.map { " (\($0.configurationText))" } ?? "")
         case .startup(.waveStarted(let number, let total, let services)):
             "startup wave \(number)/\(total): starting \(services.joined(separator: ", "))"
         case .startup(.servicesStarting(let services)):
             "starting \(services.joined(separator: ", ")) (dependencies ready)"
         case .startup(.serviceReady(let service, let after)):
-            "\(service) ready (\(after.secondsText))"
+            "\(service) ready (\(after.configurationText))"
         case .startup(.serviceAdopted(let service, let ready)):
             "\(service) already running\(ready ? " and ready" : ""): adopted"
         case .startupComplete(let after, let waiting):
-            "startup complete in \(after.secondsText) (\(waiting.secondsText) waiting for agents, "
-                + "\((after - waiting).secondsText) starting)"
+            "startup complete in \(after.configurationText) (\(waiting.configurationText) waiting for agents, "
+                + "\((after - waiting).configurationText) starting)"
         case .startupFailed(let failure):
             "startup failed: \(failure)"
         case .shutdownBegan:
@@ -59,7 +59,7 @@ enum ProgressFormatter {
         case .shutdown(.servicesStopping(let services)):
             "stopping \(services.joined(separator: ", ")) (dependents stopped)"
         case .shutdown(.serviceFinished(let service, let outcome, let after)):
-            "\(service) \(outcome)" + (after.map { " (\($0.secondsText))" } ?? "")
+            "\(service) \(outcome)" + (after.map { " (\($0.configurationText))" } ?? "")
         case .shutdown(.serviceUnreachable(let service)):
             "\(service) unreachable: waiting for it until the deadline"
         case .shutdown(.killingRemaining(let services, let reason)):
@@ -77,7 +77,7 @@ enum ProgressFormatter {
         case .starting(let id, let stopped):
             "\(id): \(stopped); starting it again"
         case .readyAgain(let id, let after):
-            "\(id): ready again (\(after.secondsText) after its stop order)"
+            "\(id): ready again (\(after.configurationText) after its stop order)"
         case .failed(let id, let reason):
             "\(id): did not come back: \(reason); no further instance is taken down"
         case .skipped(let id, let reason):

@@ -64,14 +64,14 @@ public enum GraphExport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Every (dependency, dependent) pair, in the configuration's order.
-    static func edges(of graph: ServiceGraph) -> [(String, String)] {
+    /// Every (dependency, dependent) pair, in the configuration's order: the drawings' arrows.
+    public static func edges(of graph: ServiceGraph) -> [(String, String)] {
         graph.names.flatMap { name in graph.dependencies(of: name).map { ($0, name) } }
     }
 
     /// Whether the edge joins two consecutive services of the shutdown's critical path: the dependent
     /// stops in one wave and the dependency, which waits for it, in the next.
-    static func isCriticalEdge(from dependency: String, to dependent: String, path: [String]) -> Bool {
+    public static func isCriticalEdge(from dependency: String, to dependent: String, path: [String]) -> Bool {
         zip(path, path.dropFirst()).contains { $0 == dependent && $1 == dependency }
     }
 

@@ -85,14 +85,7 @@ public enum TimelineDrawing {
     }
 
     private static func seconds(_ offset: Duration) -> String {
-        "\(format2(offset.seconds)) s"
-    }
-
-    /// Two decimals, without Foundation.
-    private static func format2(_ value: Double) -> String {
-        let hundredths = Int((value * 100).rounded())
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+        offset.configurationText
     }
 
     private static func mark(_ mark: TimelineLayout.Mark, center: Double, label: String) -> String {

@@ -96,9 +96,10 @@ struct TimelineLayout {
                 began: wave.began, ended: ended)
         }
         let step = Self.tickStep(for: end)
-        ticks = (0...Int((end / step).rounded(.down))).map { index in
+        // A millionth of a step more, so that an end on a tick (0.3 s by steps of 0.05) has its tick.
+        ticks = (0...Int((end / step + 1e-6).rounded(.down))).map { index in
             let seconds = Double(index) * step
-            return Tick(x: chartX + seconds * scale, label: Self.secondsLabel(seconds, step: step))
+            return Tick(x: chartX + seconds * scale, label: Duration.configurationText(seconds: seconds))
         }
         width = chartX + chartWidth + Self.margin + 24
         height = chartBottom + 90
@@ -110,15 +111,4 @@ struct TimelineLayout {
         return steps.first { end / $0 <= 10 } ?? 7200
     }
 
-    /// `0 s`, `0.5 s`, `12 s`: as many decimals as the step needs.
-    static func secondsLabel(_ seconds: Double, step: Double) -> String {
-        let decimals = step >= 1 ? 0 : (step >= 0.1 ? 1 : 2)
-        let factor = [1.0, 10.0, 100.0][decimals]
-        let rounded = (seconds * factor).rounded() / factor
-        if decimals == 0 { return "\(Int(rounded)) s" }
-        var text = String(rounded)
-        let wanted = text.split(separator: ".").first.map { $0.count + 1 + decimals } ?? text.count
-        while text.count < wanted { text += "0" }
-        return text + " s"
-    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import QuiesceAgent
 import QuiesceCommandLine
 import QuiesceCore
+import QuiesceRuntime
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -19,7 +20,8 @@ struct AgentCommand: ParsableCommand {
             Registers as an instance of service NAME (--instance, the host name by default), starts COMMAND on the coordinator's start order, stops it on a \
             stop order (stop signal to its process group, SIGKILL after the stop timeout) and reports. \
             Exits with the service's status: its exit code, 128 + the signal that ended it (137 when \
-            killed), 78 when the coordinator refused the agent, 127 when COMMAND could not be started.
+            killed), 78 when the coordinator refused the agent or --health-port cannot be served, 127 \
+            when COMMAND could not be started.
 
             Without --server-key the agent cannot tell the coordinator from whoever else listens at \
             its endpoint: it then runs only the readiness checks and stop commands of its own flags, \
@@ -86,7 +88,7 @@ struct AgentCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "Serve GET /healthz and /readyz on this port (for Kubernetes probes and compose healthchecks), holding at most 64 connections and closing those idle for 5 s."
+            "Serve GET /healthz and /readyz (for Kubernetes probes and compose healthchecks) and GET /metrics (Prometheus) on this port, holding at most 64 connections and closing those idle for 5s."
     )
     var healthPort: Int?
 
@@ -187,6 +189,10 @@ struct AgentCommand: ParsableCommand {
         let exitCode: Int32
         do {
             exitCode = try runtime.run()
+        } catch let failure as ListenFailure {
+            // A setup error, found before the service was started.
+            printError("agent \(name): \(failure)")
+            throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         } catch {
             printError("agent \(name): \(error)")
             throw ExitCode.failure

@@ -128,7 +128,7 @@ struct CoordinatorCommand: ParsableCommand {
         do {
             report = try runtime.run()
         } catch {
-            printError("coordinator: \(SetupFailure.describe(error, endpoint: endpoint))")
+            printError("coordinator: \(SetupFailure.describe(error))")
             throw ExitCode(SetupFailure.isSetup(error) ? CoordinatorExitCode.invalidConfiguration : 70)
         }
         var document = ReportDocument(report)

@@ -13,6 +13,10 @@ struct GraphCommand: ParsableCommand {
             GitHub's Markdown. SVG is drawn by Graphviz's dot when it is on PATH, else by quiesce itself \
             (--renderer auto, the default); --renderer graphviz or builtin chooses. Arrows go from a \
             dependency to its dependents: it starts before them and stops after them. No network.
+
+            With --json, stdout is one JSON document: the nodes (waves, timeouts, whether on the \
+            critical path), the edges, the waves and the shutdown's critical path; the drawing is then \
+            written only with -o FILE, which the document names.
             """
     )
 
@@ -22,8 +26,8 @@ struct GraphCommand: ParsableCommand {
 
     @OptionGroup(title: "Fleet") var fleetFile: FleetFileOptions
 
-    @Option(name: .long, help: "dot, mermaid or svg.")
-    var format: Format = .dot
+    @Option(name: .long, help: "dot, mermaid or svg (default: dot).")
+    var format: Format?
 
     @Option(
         help: ArgumentHelp(
@@ -34,21 +38,39 @@ struct GraphCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
     var output: String?
 
+    @Flag(
+        help:
+            "Print the graph as one JSON document (nodes, edges, waves, critical path); the drawing goes only to -o FILE."
+    )
+    var json = false
+
     func validate() throws {
         if renderer != nil, format != .svg {
             throw ValidationError("--renderer chooses who draws SVG; add --format svg, or leave --renderer out")
+        }
+        if json, output == nil, format != nil {
+            throw ValidationError(
+                "with --json stdout holds the graph's JSON document: give -o FILE for the drawing, or leave --format out"
+            )
         }
     }
 
     func run() throws {
         let graph = try fleetFile.load().graph
-        let text =
-            switch format {
-            case .dot: GraphExport.dot(graph)
-            case .mermaid: GraphExport.mermaid(graph)
-            case .svg: try svg(graph)
-            }
-        try OutputFile.write(text, to: output, command: "graph")
+        let format = format ?? .dot
+        if !json || output != nil {
+            let text =
+                switch format {
+                case .dot: GraphExport.dot(graph)
+                case .mermaid: GraphExport.mermaid(graph)
+                case .svg: try svg(graph)
+                }
+            try OutputFile.write(text, to: output, command: "graph")
+        }
+        if json {
+            let drawing = output.map { GraphDocument.Drawing(path: $0, format: format.rawValue) }
+            printLine(JSONText.encode(GraphDocument(graph, file: drawing)))
+        }
     }
 
     /// The SVG, by the renderer chosen; a Graphviz that fails under `auto` leaves it to quiesce, with a warning.

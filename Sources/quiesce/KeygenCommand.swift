@@ -20,6 +20,10 @@ struct KeygenCommand: ParsableCommand {
             coordinator-1 to coordinator-N, and prints each coordinator's security: block; an agent \
             given the coordinators' endpoints in that order takes --keys DIR, or --server-key with \
             their public keys in that order.
+
+            With --json, stdout is one JSON document: the files written (path, kind public_key or \
+            secret_key, name, role, public key) and, for a fleet, the security: block (with several \
+            coordinators, each one's, in coordinator_security_blocks).
             """
     )
 
@@ -45,6 +49,8 @@ struct KeygenCommand: ParsableCommand {
             valueName: "n"))
     var coordinators: Int = 1
 
+    @OptionGroup(title: "Output") var output: OutputOptions
+
     func validate() throws {
         switch (name, fleet, compose) {
         case (let name?, nil, nil):
@@ -64,15 +70,9 @@ struct KeygenCommand: ParsableCommand {
     }
 
     func run() throws {
+        let document: KeygenDocument
         do {
-            if let name {
-                let keys = try CurveKeyPair.generate()
-                let paths = try CurveCertificate.write(keys, name: name, to: out)
-                printLine("public key: \(keys.publicKey)")
-                printLine("wrote \(paths.public) and \(paths.secret) (keep the secret file private)")
-            } else {
-                try writeFleetKeys()
-            }
+            document = try name.map(writeKeyPair) ?? writeFleetKeys()
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -80,13 +80,35 @@ struct KeygenCommand: ParsableCommand {
             printError("keygen: \(error)")
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
+        OutputPrinter(format: output.format).document(document, kind: "keys") {
+            (fleet ?? compose).map { fleetText(file: $0, document) } ?? pairText(document)
+        }
+    }
+
+    /// Writes the pair `name` into `out`.
+    private func writeKeyPair(_ name: String) throws -> KeygenDocument {
+        let keys = try CurveKeyPair.generate()
+        let paths = try CurveCertificate.write(keys, name: name, to: out)
+        return KeygenDocument(
+            directory: out,
+            files: KeygenDocument.pair(name: name, role: nil, publicKey: keys.publicKey, paths: paths),
+            securityBlock: nil)
+    }
+
+    /// `quiesce keygen NAME` as people read it.
+    private func pairText(_ document: KeygenDocument) -> String {
+        let paths = document.files.map(\.path)
+        return """
+            public key: \(document.files[0].publicKey)
+            wrote \(paths.joined(separator: " and ")) (keep the secret file private)
+            """
     }
 
     /// The most coordinators of one fleet keygen writes keys for.
     static let maximumCoordinators = 9
 
     /// Writes the keys of every service of the fleet's file, the coordinators' and the admin's.
-    private func writeFleetKeys() throws {
+    private func writeFleetKeys() throws -> KeygenDocument {
         let file = fleet ?? compose!
         let configuration = try ConfigurationFile.load(
             file, parse: fleet != nil ? ConfigurationLoader.load : ComposeImporter.load)
@@ -105,54 +127,72 @@ struct KeygenCommand: ParsableCommand {
         for path in [directory, keys.agentsDirectory, keys.secretsDirectory] {
             try makePrivateDirectory(path)
         }
-        for name in coordinatorNames {
-            try CurveCertificate.write(try CurveKeyPair.generate(), name: name, to: directory)
+        var written: [KeygenDocument.File] = []
+        for (name, role) in coordinatorNames.map({ ($0, "coordinator") }) + [(FleetKeys.adminName, "admin")] {
+            let pair = try CurveKeyPair.generate()
+            let paths = try CurveCertificate.write(pair, name: name, to: directory)
+            written += KeygenDocument.pair(name: name, role: role, publicKey: pair.publicKey, paths: paths)
         }
-        try CurveCertificate.write(try CurveKeyPair.generate(), name: FleetKeys.adminName, to: directory)
         for service in services {
-            try CurveCertificate.write(
-                try CurveKeyPair.generate(), name: service, to: keys.agentsDirectory,
-                secretDirectory: keys.secretsDirectory)
+            let pair = try CurveKeyPair.generate()
+            let paths = try CurveCertificate.write(
+                pair, name: service, to: keys.agentsDirectory, secretDirectory: keys.secretsDirectory)
+            written += KeygenDocument.pair(name: service, role: "agent", publicKey: pair.publicKey, paths: paths)
         }
         guard coordinators > 1 else {
-            printLine("wrote the keys of the coordinator, the admin and \(services.count) services to \(out)")
-            printLine("")
-            printLine("pass --keys \(out) to every command:")
-            printLine("  quiesce coordinator \(fleet != nil ? "--config" : "--compose") \(file) --keys \(out)")
-            printLine("  quiesce agent --name SERVICE --coordinator ENDPOINT --keys \(out) -- COMMAND")
-            printLine("  quiesce status --coordinator ENDPOINT --keys \(out)")
-            printLine("")
-            printLine("or add this block to \(file) instead of the coordinator's --keys:")
-            printLine(keys.securityBlock)
-            printLine("")
-            printLine(
-                "an agent on another host needs only \(out)/secrets/SERVICE.key_secret and \(out)/coordinator.key:")
-            printLine("  --key SERVICE.key_secret --server-key coordinator.key")
-            return
+            return KeygenDocument(directory: directory, files: written, securityBlock: keys.securityBlock)
         }
-        printSeveralCoordinators(keys: keys, names: coordinatorNames, services: services.count)
+        return KeygenDocument(
+            directory: directory, files: written, securityBlock: nil,
+            coordinatorSecurityBlocks: (1...coordinators).map {
+                keys.securityBlock(forCoordinator: $0, of: coordinators)
+            })
+    }
+
+    /// `quiesce keygen --fleet FILE` as people read it: what was written, and how to use it.
+    private func fleetText(file: String, _ document: KeygenDocument) -> String {
+        let services = document.files.filter { $0.role == "agent" && $0.kind == .publicKey }.count
+        guard let blocks = document.coordinatorSecurityBlocks else {
+            return """
+                wrote the keys of the coordinator, the admin and \(services) services to \(out)
+
+                pass --keys \(out) to every command:
+                  quiesce coordinator \(fleet != nil ? "--config" : "--compose") \(file) --keys \(out)
+                  quiesce agent --name SERVICE --coordinator ENDPOINT --keys \(out) -- COMMAND
+                  quiesce status --coordinator ENDPOINT --keys \(out)
+
+                or add this block to \(file) instead of the coordinator's --keys:
+                \(document.securityBlock ?? "")
+
+                an agent on another host needs only \(out)/secrets/SERVICE.key_secret and \(out)/coordinator.key:
+                  --key SERVICE.key_secret --server-key coordinator.key
+                """
+        }
+        return severalCoordinatorsText(blocks: blocks, services: services)
     }
 
     /// What to do with the keys of several coordinators: each one's `security:` block, and the
     /// agents' and tools' list of the coordinators' public keys, in the order of their endpoints.
-    private func printSeveralCoordinators(keys: FleetKeys, names: [String], services: Int) {
-        printLine("wrote the keys of \(names.count) coordinators, the admin and \(services) services to \(out)")
-        for (offset, name) in names.enumerated() {
-            printLine("")
-            printLine("\(name): give it this block (the same file path may hold each coordinator's own block):")
-            printLine(keys.securityBlock(forCoordinator: offset + 1, of: names.count))
+    private func severalCoordinatorsText(blocks: [String], services: Int) -> String {
+        let names = FleetKeys.coordinatorNames(count: blocks.count)
+        var lines = ["wrote the keys of \(names.count) coordinators, the admin and \(services) services to \(out)"]
+        for (name, block) in zip(names, blocks) {
+            lines += [
+                "", "\(name): give it this block (the same file path may hold each coordinator's own block):", block,
+            ]
         }
         let endpoints = names.map { "ENDPOINT_OF_\($0.uppercased().replacingOccurrences(of: "-", with: "_"))" }
+            .joined(separator: ",")
         let serverKeys = names.map { "\(out)/\($0).key" }.joined(separator: ",")
-        printLine("")
-        printLine("agents and tools list the coordinators' endpoints in the same order, with --keys \(out):")
-        printLine(
-            "  quiesce agent --name SERVICE --coordinator \(endpoints.joined(separator: ",")) --keys \(out) -- COMMAND")
-        printLine("  quiesce status --coordinator \(endpoints.joined(separator: ",")) --keys \(out)")
-        printLine("")
-        printLine(
-            "an agent on another host needs only \(out)/secrets/SERVICE.key_secret and the coordinators' public keys:")
-        printLine("  --key SERVICE.key_secret --server-key \(serverKeys)")
+        lines += [
+            "", "agents and tools list the coordinators' endpoints in the same order, with --keys \(out):",
+            "  quiesce agent --name SERVICE --coordinator \(endpoints) --keys \(out) -- COMMAND",
+            "  quiesce status --coordinator \(endpoints) --keys \(out)",
+            "",
+            "an agent on another host needs only \(out)/secrets/SERVICE.key_secret and the coordinators' public keys:",
+            "  --key SERVICE.key_secret --server-key \(serverKeys)",
+        ]
+        return lines.joined(separator: "\n")
     }
 
     /// Creates `path` with mode 0700 if it does not exist; an existing directory is kept as it is,

@@ -1,7 +1,6 @@
 import Foundation
 import QuiesceCoordinator
 import QuiesceRuntime
-import ZeroMQ
 
 /// Words for an error that stops a command before it could begin (a port in use, a directory that
 /// cannot be made): the thing, what went wrong, and what to try, never a raw Foundation dump. Such
@@ -10,27 +9,17 @@ enum SetupFailure {
     /// Whether `error` is one of setup: a key file or directory that cannot be trusted or read, an
     /// endpoint or metrics port that cannot be bound. Anything else is a fault of the program (exit code 70).
     static func isSetup(_ error: any Error) -> Bool {
-        if error is FilePermissions.Problem || error is CurveCertificate.Failure || error is MetricsEndpointFailure {
+        if error is FilePermissions.Problem || error is CurveCertificate.Failure || error is ListenFailure
+            || error is MetricsEndpointFailure
+        {
             return true
         }
-        if let zeroMQ = error as? ZeroMQError { return zeroMQ.operation.hasPrefix("zmq_bind") }
         let domain = (error as NSError).domain
         return domain == NSCocoaErrorDomain || domain == NSPOSIXErrorDomain
     }
 
-    /// `error` as one readable line; `endpoint` is what the coordinator was binding, for a bind error.
-    static func describe(_ error: any Error, endpoint: String? = nil) -> String {
-        if let zeroMQ = error as? ZeroMQError {
-            if zeroMQ.code == EADDRINUSE, let endpoint {
-                return "cannot listen on \(endpoint): the address is in use; "
-                    + "is another coordinator running there? Stop it, or give another --bind"
-            }
-            if zeroMQ.code == EADDRNOTAVAIL, let endpoint {
-                return "cannot listen on \(endpoint): no interface of this host has that address; "
-                    + "bind to one of its addresses, 127.0.0.1 or 0.0.0.0"
-            }
-            return zeroMQ.description
-        }
+    /// `error` as one readable line.
+    static func describe(_ error: any Error) -> String {
         let nsError = error as NSError
         if nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain {
             let path = nsError.userInfo[NSFilePathErrorKey] as? String

@@ -140,14 +140,14 @@ struct StatusCommand: ParsableCommand, CoordinatorRequest {
                 instance.instance, instance.state,
                 instance.suspect == true ? "suspect" : (instance.connected ? "connected" : "-"), instance.host ?? "-",
                 instance.pid.map(String.init) ?? "-",
-                instance.uptimeSeconds.map { Duration.seconds($0).secondsText } ?? "-",
-                Duration.seconds(instance.sinceLastChangeSeconds).secondsText + " ago", instance.detail ?? "",
+                instance.uptimeSeconds.map { Duration.configurationText(seconds: $0) } ?? "-",
+                Duration.configurationText(seconds: instance.sinceLastChangeSeconds) + " ago", instance.detail ?? "",
             ]
         }
         if instances.count == 1 { return [[service.service, ready] + cells(instances[0])] }
         let summary = [
             service.service, ready, "-", service.state, "", "", "", "",
-            Duration.seconds(service.sinceLastChangeSeconds).secondsText + " ago", service.detail ?? "",
+            Duration.configurationText(seconds: service.sinceLastChangeSeconds) + " ago", service.detail ?? "",
         ]
         return [summary] + instances.map { ["", ""] + cells($0) }
     }

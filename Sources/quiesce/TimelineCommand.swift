@@ -14,6 +14,9 @@ struct TimelineCommand: ParsableCommand {
             field holds each instance's phases. One row per instance, bars for starting, ready, draining \
             and stopping, the waves behind them, the critical path outlined, timeouts, kills and lost \
             agents marked.
+
+            With --json, stdout is one JSON document: the file written with -o (if any) and the \
+            timeline's rows (each instance's phases and marks), its waves and its critical path.
             """
     )
 
@@ -23,6 +26,19 @@ struct TimelineCommand: ParsableCommand {
     @Option(
         name: [.short, .long], help: ArgumentHelp("Write the SVG to this file instead of stdout.", valueName: "file"))
     var output: String?
+
+    @Flag(help: "Print the timeline's rows as one JSON document; the SVG goes only to -o FILE, which it names.")
+    var json = false
+
+    /// `quiesce timeline --json`: the SVG written and what it draws.
+    struct Document: Encodable {
+        /// The SVG's path, when `-o` was given.
+        var file: String?
+        var rows: [TimelineDocument.Row]
+        var waves: [TimelineDocument.Wave]
+        var criticalPath: [String]
+        var endSeconds: Double
+    }
 
     func run() throws {
         let data: Data
@@ -50,6 +66,16 @@ struct TimelineCommand: ParsableCommand {
             printError("timeline: the timeline in \(report) has a phase, mark or time this quiesce does not know")
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
-        try OutputFile.write(TimelineDrawing.svg(timeline), to: output, command: "timeline")
+        if !json || output != nil {
+            try OutputFile.write(TimelineDrawing.svg(timeline), to: output, command: "timeline")
+        }
+        if json {
+            let drawn = TimelineDocument(timeline)
+            printLine(
+                JSONText.encode(
+                    Document(
+                        file: output, rows: drawn.rows, waves: drawn.waves, criticalPath: drawn.criticalPath,
+                        endSeconds: drawn.endSeconds)))
+        }
     }
 }

@@ -36,7 +36,7 @@ struct DurationArgumentTests {
     func help() {
         #expect(DurationArgument.help("Wait.", default: .seconds(60)).abstract == "Wait. (default: 60s)")
         #expect(DurationArgument.help("Wait.", default: .zero).abstract == "Wait. (default: 0s)")
-        #expect(DurationArgument.help("Wait.", default: .milliseconds(250)).abstract == "Wait. (default: 250ms)")
+        #expect(DurationArgument.help("Wait.", default: .milliseconds(250)).abstract == "Wait. (default: 0.25s)")
     }
 
     /// What `parse` says of `text`, or `nil` when it parses.

@@ -20,7 +20,7 @@ struct EventLineTests {
         #expect(
             Self.line(
                 .ordered(.stop, InstanceID(service: "api", instance: "web-1"), timeout: .seconds(10), drain: .zero))
-                == "2026-12-01T15:46:40.250Z stop_ordered api/web-1 timeout=10.0s drain=0.0s")
+                == "2026-12-01T15:46:40.250Z stop_ordered api/web-1 timeout=10s drain=0s")
         #expect(
             Self.line(.serviceStopped("api", .timedOut, after: .milliseconds(12_500)))
                 == "2026-12-01T15:46:40.250Z service_stopped api outcome=timed_out duration=12.5s (timed out (no acknowledgement; kill ordered))"
@@ -30,7 +30,7 @@ struct EventLineTests {
                 == "2026-12-01T15:46:40.250Z wave_began run=shutdown wave=1/2 services=api,worker")
         #expect(
             Self.line(.runEnded(.shutdown, operation: "stop api", after: .seconds(2), result: "completed", exitCode: 0))
-                == "2026-12-01T15:46:40.250Z run_ended run=shutdown operation=\"stop api\" result=completed exit_code=0 duration=2.0s"
+                == "2026-12-01T15:46:40.250Z run_ended run=shutdown operation=\"stop api\" result=completed exit_code=0 duration=2s"
         )
         #expect(
             Self.line(.rejected(.failedHandshake, total: 7))

@@ -47,7 +47,7 @@ struct RollingRestartCommandTests {
             ReportDocument(
                 OperationReport(operation: Operation(kind: .rollingRestart, service: "db"), rolling: rolling)))
         let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("db/a") && $0.contains("restarted") && $0.contains("+0.9 s") })
+        #expect(lines.contains { $0.hasPrefix("db/a") && $0.contains("restarted") && $0.contains("+0.9s") })
         #expect(lines.contains { $0.hasPrefix("db/b") && $0.contains("not restarted") })
         #expect(lines.contains("at most 1 restarting at once; fewest ready at once: 2 (min_ready 2)"))
         #expect(lines.contains("stopped at: db/a did not come back: exec failed"))

@@ -20,19 +20,19 @@ struct ProgressFormatterTests {
             (.serviceReadyAgain("api"), "api ready again, instance host-api"),
             (
                 .serviceRestarting("api", status: .exited(1), attempt: 2, delay: .milliseconds(500)),
-                "api ended (exit code 1); restart 2 in 500ms, instance host-api"
+                "api ended (exit code 1); restart 2 in 0.5s, instance host-api"
             ),
             (.serviceExited("api", status: .signalled(9)), "api exited on its own (signal SIGKILL), instance host-api"),
             (
                 .startup(.waveStarted(number: 1, of: 2, services: ["database", "cache"])),
                 "startup wave 1/2: starting database, cache"
             ),
-            (.startup(.serviceReady("database", after: .milliseconds(1250))), "database ready (1.25 s)"),
+            (.startup(.serviceReady("database", after: .milliseconds(1250))), "database ready (1.25s)"),
             (.startup(.serviceAdopted("database", ready: true)), "database already running and ready: adopted"),
             (.startup(.serviceAdopted("database", ready: false)), "database already running: adopted"),
             (
                 .startupComplete(after: .seconds(3), waitingForAgents: .seconds(1)),
-                "startup complete in 3.0 s (1.0 s waiting for agents, 2.0 s starting)"
+                "startup complete in 3s (1s waiting for agents, 2s starting)"
             ),
             (
                 .startedWithFewer("db", ready: 2, expected: 3, missing: ["c"], unregistered: 1),
@@ -40,7 +40,7 @@ struct ProgressFormatterTests {
             ),
             (
                 .instanceFinished("db/b", .acknowledged(.stopped(.exited(0))), after: .seconds(1)),
-                "db/b stopped (exit code 0) (1.0 s)"
+                "db/b stopped (exit code 0) (1s)"
             ),
             (.shutdownBegan, "shutdown begins"),
             (.shutdownResumed(alreadyStopped: []), "resuming the shutdown a previous coordinator began"),
@@ -62,7 +62,7 @@ struct ProgressFormatterTests {
             ),
             (
                 .shutdown(.serviceFinished("api", .lost, after: .seconds(2))),
-                "api lost (agent silent or unreachable) (2.0 s)"
+                "api lost (agent silent or unreachable) (2s)"
             ),
             (.shutdown(.serviceUnreachable("api")), "api unreachable: waiting for it until the deadline"),
             (

@@ -71,10 +71,10 @@ struct TimelineDrawingTests {
         let ready = layout.rows[0].bars[1]
         #expect(abs(ready.x - (layout.chartX + 100)) < 0.001)
         #expect(abs(ready.width - 400) < 0.001)
-        #expect(layout.ticks.map(\.label) == (0...8).map { "\($0) s" })
+        #expect(layout.ticks.map(\.label) == (0...8).map { "\($0)s" })
         #expect(TimelineLayout.tickStep(for: 0.3) == 0.05)
-        #expect(TimelineLayout.secondsLabel(0.5, step: 0.1) == "0.5 s")
-        #expect(TimelineLayout.secondsLabel(0.25, step: 0.05) == "0.25 s")
+        let short = TimelineLayout(Timeline(rows: [], waves: [], criticalPath: [], end: .milliseconds(300)))
+        #expect(short.ticks.map(\.label) == ["0s", "0.05s", "0.1s", "0.15s", "0.2s", "0.25s", "0.3s"])
     }
 
     @Test("Service names are escaped: the document stays well-formed and shows the name as written")

@@ -49,7 +49,7 @@ struct CommandLineTests {
         ])
         #expect(status == 69, "the coordinator is unavailable")
         #expect(errors.contains("stop: no answer from tcp://127.0.0.1:"))
-        #expect(errors.contains("within 300ms: nothing listens there"))
+        #expect(errors.contains("within 0.3s: nothing listens there"))
         #expect(!errors.contains("went silent"), "it never answered")
         #expect(ContinuousClock.now - started < .seconds(20), "not the default of 60s")
     }

@@ -69,7 +69,7 @@ struct ReadinessTests {
         let failure = try #require(try fleet.report()["startup_failure"] as? String)
         #expect(
             failure.contains(
-                "service \"database\" failed to start: not ready within its start timeout (1500ms); last readiness check: connect to 127.0.0.1:\(port): Connection refused"
+                "service \"database\" failed to start: not ready within its start timeout (1.5s); last readiness check: connect to 127.0.0.1:\(port): Connection refused"
             ))
         #expect(fleet.time("api", "started") == nil)
         #expect(fleet.time("database", "stop-end") != nil, "what was started is stopped")

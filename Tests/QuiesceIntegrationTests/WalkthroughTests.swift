@@ -160,7 +160,7 @@ struct WalkthroughTests {
     /// the services of one wave stop in any order.
     static func normalized(_ lines: [String]) -> [String] {
         lines.map { line in
-            line.replacing(/\d+(\.\d+)? s\b/, with: "N s").replacing(/\s+/, with: " ")
+            line.replacing(/\b\d+(\.\d+)?s\b/, with: "Ns").replacing(/\s+/, with: " ")
                 .replacing(/^(critical path: .*) -> [a-z]+$/) { "\($0.1) -> LAST" }
         }.sorted()
     }

@@ -460,6 +460,24 @@ public struct AgentStateMachine: Sendable {
         }
     }
 
+    /// The service's state in the words of `quiesce status`, for the agent's `/metrics`: a service
+    /// stopped and waiting to be started again is stopped.
+    public var serviceState: ServiceState {
+        switch state {
+        case .idle: lastExit == nil ? .waiting : .stopped
+        case .spawning, .waitingToRestart: .starting
+        case .spawnFailed: .failed
+        case .running(let process):
+            switch process.readiness {
+            case .notReadyYet: .starting
+            case .ready: .ready
+            case .unready: .unready
+            }
+        case .draining, .stopping: .stopping
+        case .reporting, .exited: .stopped
+        }
+    }
+
     // MARK: Helpers
 
     private var isRegistered: Bool {

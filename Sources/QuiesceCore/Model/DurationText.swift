@@ -35,19 +35,33 @@ extension Duration {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 
-    /// `"1.0 s"`, `"0.25 s"`: how reports and progress lines print a duration.
-    public var secondsText: String {
-        let tenths = (seconds * 100).rounded() / 100
-        let text = String(tenths)
-        return "\(text) s"
+    /// `"60s"`, `"1.5s"`, `"0.02s"`, `"0.004s"`, `"0s"`: how every duration is printed for people
+    /// (progress lines, reports, status, plan, events, timelines, errors and logs) and how it may be
+    /// written back in a configuration file. One style: seconds, never minutes (a `60s` deadline is
+    /// not `1m` next to a `270s` worst case) nor milliseconds, to the millisecond, so that 10 ms steps
+    /// show, without trailing zeros.
+    public var configurationText: String {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0, seconds < Int64.max / 1000 else { return Self.configurationText(seconds: self.seconds) }
+        return Self.text(milliseconds: seconds * 1000 + (attoseconds + 500_000_000_000_000) / 1_000_000_000_000_000)
     }
 
-    /// `"10s"`, `"500ms"`, `"120s"`: how a duration is written in a configuration file and printed
-    /// beside others, in one unit style: whole seconds, else milliseconds, never minutes, so that a
-    /// `60s` deadline is not printed as `1m` next to a `270s` worst case.
-    public var configurationText: String {
-        let ms = milliseconds
-        if ms % 1000 == 0 { return "\(ms / 1000)s" }
-        return "\(ms)ms"
+    /// ``configurationText`` of a number of seconds read from a document (a report, an event), which
+    /// may hold any value: a negative one keeps its sign, one too large for milliseconds is printed as
+    /// Swift prints it.
+    public static func configurationText(seconds: Double) -> String {
+        guard seconds.isFinite, abs(seconds) < 9e15 else { return "\(seconds)s" }
+        let milliseconds = Int64((abs(seconds) * 1000).rounded())
+        return (seconds < 0 && milliseconds > 0 ? "-" : "") + text(milliseconds: milliseconds)
+    }
+
+    /// `1500` → `1.5s`.
+    private static func text(milliseconds: Int64) -> String {
+        let fraction = milliseconds % 1000
+        guard fraction != 0 else { return "\(milliseconds / 1000)s" }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(milliseconds / 1000).\(digits)s"
     }
 }

@@ -23,5 +23,5 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         lhs.sinceOrigin - rhs.sinceOrigin
     }
 
-    public var description: String { "t+\(sinceOrigin.secondsText)" }
+    public var description: String { "t+\(sinceOrigin.configurationText)" }
 }

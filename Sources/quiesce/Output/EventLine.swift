@@ -13,7 +13,7 @@ enum EventLine {
         func add(_ key: String, _ value: String?) {
             if let value { parts.append("\(key)=\(value)") }
         }
-        func seconds(_ value: Double?) -> String? { value.map { "\(($0 * 1000).rounded() / 1000)s" } }
+        func seconds(_ value: Double?) -> String? { value.map { Duration.configurationText(seconds: $0) } }
         add("run", event.run)
         add("operation", event.operation.map { "\"\($0)\"" })
         add("wave", event.wave.map { wave in event.waves.map { "\(wave)/\($0)" } ?? "\(wave)" })

@@ -11,20 +11,20 @@ enum ReportFormatter {
             return [
                 [
                     entry.service, String(entry.wave), entry.detail,
-                    entry.durationSeconds.map { Duration.seconds($0).secondsText } ?? "-",
+                    entry.durationSeconds.map { Duration.configurationText(seconds: $0) } ?? "-",
                 ]
             ]
                 + instances.map { instance in
                     [
                         "  \(entry.service)/\(instance.instance)", "", instance.detail,
-                        instance.durationSeconds.map { Duration.seconds($0).secondsText } ?? "-",
+                        instance.durationSeconds.map { Duration.configurationText(seconds: $0) } ?? "-",
                     ]
                 }
         }
         // A targeted start stops nothing: no table then.
         var lines = rows.isEmpty ? [] : TextTable.render([header] + rows) + [""]
         if let rolling = report.rolling { lines += RollingReportFormatter.lines(rolling) + [""] }
-        lines.append("total: \(Duration.seconds(report.totalSeconds).secondsText)")
+        lines.append("total: \(Duration.configurationText(seconds: report.totalSeconds))")
         if let scheduling = report.scheduling { lines.append("scheduling: \(scheduling)") }
         if !report.criticalPath.isEmpty {
             lines.append("critical path: \(report.criticalPath.joined(separator: " -> "))")

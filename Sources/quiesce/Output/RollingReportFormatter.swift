@@ -20,6 +20,6 @@ enum RollingReportFormatter {
 
     /// `+1.25 s`: a time since the rolling restart began.
     private static func time(_ seconds: Double?) -> String {
-        seconds.map { "+" + Duration.seconds($0).secondsText } ?? "-"
+        seconds.map { "+" + Duration.configurationText(seconds: $0) } ?? "-"
     }
 }

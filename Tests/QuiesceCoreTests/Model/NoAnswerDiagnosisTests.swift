@@ -68,6 +68,6 @@ struct NoAnswerDiagnosisTests {
         }
         #expect(
             diagnosis.explanation(endpoint: endpoint, secured: true, timeout: .milliseconds(300))
-                == "the coordinator at tcp://127.0.0.1:7700 went silent for 300ms")
+                == "the coordinator at tcp://127.0.0.1:7700 went silent for 0.3s")
     }
 }
