@@ -7,16 +7,8 @@ scripts/setup.sh --build-tests
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-# The etcd client's suites run on their own, after the rest: their real etcd members and leases of a
-# few seconds are starved beside them.
-swift test --skip QuiesceEtcdTests 2>&1 | grep --line-buffered -v "prohibited flag" | tee "$log"
+swift test 2>&1 | grep --line-buffered -v "prohibited flag" | tee "$log"
 status=${PIPESTATUS[0]}
-for alone in QuiesceEtcdTests; do
-    [[ $status -eq 0 ]] || break
-    echo "== $alone, alone"
-    swift test --skip-build --filter "$alone" 2>&1 | grep --line-buffered -v "prohibited flag" | tee -a "$log"
-    status=${PIPESTATUS[0]}
-done
 if [[ $status -eq 0 ]]; then
     # The integration suites once more, the several-host scenarios included, every fleet with CURVE
     # keys (docs/security.md). The compose demos have keys of their own and are played once, and the

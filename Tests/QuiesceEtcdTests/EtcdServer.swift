@@ -118,7 +118,7 @@ final class EtcdServer: @unchecked Sendable {
 
 /// Runs `body` with a fresh etcd and a client of it, and stops and removes both whatever happens.
 func withEtcd(
-    timeout: Duration = .seconds(30), _ body: (EtcdServer, EtcdClient) async throws -> Void
+    timeout: Duration = .seconds(60), _ body: (EtcdServer, EtcdClient) async throws -> Void
 ) async throws {
     try await withServer { server in
         try await withClient([server.endpoint], timeout: timeout) { try await body(server, $0) }
@@ -139,7 +139,7 @@ func withServer(_ body: (EtcdServer) async throws -> Void) async throws {
 
 /// Runs `body` with a client of `endpoints`, and shuts it down whatever happens (a client left
 /// running when it is released stops a debug build).
-func withClient(_ endpoints: [String], timeout: Duration = .seconds(30), _ body: (EtcdClient) async throws -> Void)
+func withClient(_ endpoints: [String], timeout: Duration = .seconds(60), _ body: (EtcdClient) async throws -> Void)
     async throws
 {
     let client = try EtcdClient(endpoints: endpoints, timeout: timeout)
