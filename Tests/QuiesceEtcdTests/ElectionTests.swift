@@ -38,17 +38,31 @@ struct ElectionTests {
     @Test("When the leader's lease expires, the standby leads with a higher revision")
     func standbyLeadsAfterExpiry() async throws {
         try await withEtcd(timeout: .seconds(60)) { _, etcd in
-            // Short, since the test waits for its expiry, yet long enough for a's campaign on a loaded
-            // machine; renewed once a leads, so that b campaigns while a's lease surely lives.
-            let dying = try await etcd.grant(ttl: .seconds(10)).lease
             let standby = try await etcd.grant(ttl: .seconds(600)).lease
-            let a = try await etcd.campaign(Self.election, value: "a", lease: dying, timeout: .seconds(60))
-            #expect(try await etcd.keepAlive(dying) == .seconds(10))
+            let a = try await leadOnShortLease(etcd)
             let start = ContinuousClock.now
             let b = try await etcd.campaign(Self.election, value: "b", lease: standby, timeout: .seconds(180))
             #expect(ContinuousClock.now - start > .seconds(1), "b waited for a's lease to expire")
             #expect(b.revision > a.revision)
             #expect(try await etcd.leader(Self.election)?.valueText == "b")
+        }
+    }
+
+    /// Leads the election as "a" on a lease of 10 s, short since the test waits for its expiry, and
+    /// renewed once it leads; on a lease granted anew (5 tries) when a loaded machine let it expire
+    /// before the campaign ended, which is the machine's pace and not what the test is about.
+    private func leadOnShortLease(_ etcd: EtcdClient) async throws -> EtcdLeaderKey {
+        var attempt = 1
+        while true {
+            let lease = try await etcd.grant(ttl: .seconds(10)).lease
+            do {
+                let key = try await etcd.campaign(Self.election, value: "a", lease: lease, timeout: .seconds(60))
+                #expect(try await etcd.keepAlive(lease) == .seconds(10))
+                return key
+            } catch {
+                guard attempt < 5, "\(error)".contains("lease not found") else { throw error }
+                attempt += 1
+            }
         }
     }
 
