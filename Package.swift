@@ -131,11 +131,13 @@ let package = Package(
             name: "QuiesceCoordinatorTests",
             dependencies: ["QuiesceCoordinator", "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]
         ),
-        .testTarget(name: "QuiesceEtcdTests", dependencies: ["QuiesceEtcd", "QuiesceCoordinator", "QuiesceCore"]),
+        // What the test targets share (the free-port picker); linked by no product.
+        .target(name: "QuiesceTestSupport", path: "Tests/QuiesceTestSupport"),
+        .testTarget(name: "QuiesceEtcdTests", dependencies: ["QuiesceEtcd", "QuiesceCoordinator", "QuiesceCore", "QuiesceTestSupport"]),
         .testTarget(
             name: "QuiesceIntegrationTests",
             dependencies: [
-                "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "ZeroMQ",
+                "QuiesceCore", "QuiesceConfiguration", "QuiesceWire", "QuiesceRuntime", "ZeroMQ", "QuiesceTestSupport",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["hostile_peer.py", "revision_1_0_agent.py"]

@@ -7,21 +7,20 @@ scripts/setup.sh --build-tests
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-# Two kinds of suite run on their own, after the rest, each alone: the slow-subscriber scenario, which
-# fills a stopped subscriber's queue, the kernel's socket buffers included, with the events of a flood
-# (beside every other suite on two cores its flood once did not fill it within the test's bound), and
-# the etcd client's suites, whose real etcd members and leases of a few seconds are starved beside them.
-swift test --skip SlowSubscriberTests --skip QuiesceEtcdTests 2>&1 | grep --line-buffered -v "prohibited flag" | tee "$log"
+# The slow-subscriber scenario runs on its own, after the rest: beside every other suite the
+# coordinator's libzmq 4.3.4 may abort under its flood (docs/architecture.md, "A libzmq assertion"),
+# which its run alone has not met yet.
+swift test --skip SlowSubscriberTests 2>&1 | grep --line-buffered -v "prohibited flag" | tee "$log"
 status=${PIPESTATUS[0]}
-for alone in SlowSubscriberTests QuiesceEtcdTests; do
-    [[ $status -eq 0 ]] || break
-    echo "== $alone, alone"
-    swift test --skip-build --filter "$alone" 2>&1 | grep --line-buffered -v "prohibited flag" | tee -a "$log"
+if [[ $status -eq 0 ]]; then
+    echo "== SlowSubscriberTests, alone"
+    swift test --skip-build --filter SlowSubscriberTests 2>&1 | grep --line-buffered -v "prohibited flag" | tee -a "$log"
     status=${PIPESTATUS[0]}
-done
+fi
 if [[ $status -eq 0 ]]; then
     # The integration suites once more, the several-host scenarios included, every fleet with CURVE
-    # keys (docs/security.md). The compose demos have keys of their own and are played once.
+    # keys (docs/security.md). The compose demos have keys of their own and are played once, and the
+    # slow-subscriber scenario is plain in either pass (its flood could not pass a CURVE handshake).
     echo "== integration tests again, with security on"
     QUIESCE_TEST_SECURITY=1 swift test --skip-build --filter QuiesceIntegrationTests --skip ComposeDemoTests \
         --skip SlowSubscriberTests 2>&1 \

@@ -14,8 +14,8 @@ struct EndpointFailureTests {
             try await withClient([down, server.endpoint]) { etcd in
                 try await etcd.put("/k", value: "v")
                 #expect(try await etcd.range(.key("/k")).map(\.valueText) == ["v"])
-                let lease = try await etcd.grant(ttl: .seconds(10)).lease
-                #expect(try await etcd.keepAlive(lease) == .seconds(10))
+                let lease = try await etcd.grant(ttl: .seconds(120)).lease
+                #expect(try await etcd.keepAlive(lease) == .seconds(120))
             }
         }
     }
@@ -66,7 +66,7 @@ struct EndpointFailureTests {
             #expect(took >= .seconds(2) && took < .seconds(120), "\(call) took \(took)")
         }
         server.thaw()
-        let back = try await waitUntil(within: .seconds(60)) { (try? await etcd.range(.key("/k"))) != nil }
+        let back = try await waitUntil(within: .seconds(120)) { (try? await etcd.range(.key("/k"))) != nil }
         #expect(back)
     }
 
@@ -74,16 +74,16 @@ struct EndpointFailureTests {
     func killedMidCall() async throws {
         try await withServer { server in
             try await withClient([server.endpoint]) { etcd in
-                let first = try await etcd.grant(ttl: .seconds(60)).lease
-                let second = try await etcd.grant(ttl: .seconds(60)).lease
-                _ = try await etcd.campaign("/e", value: "a", lease: first, timeout: .seconds(10))
+                let first = try await etcd.grant(ttl: .seconds(600)).lease
+                let second = try await etcd.grant(ttl: .seconds(600)).lease
+                _ = try await etcd.campaign("/e", value: "a", lease: first, timeout: .seconds(60))
                 let start = ContinuousClock.now
                 let waiting = Task {
                     await caught {
                         _ = try await etcd.campaign("/e", value: "b", lease: second, timeout: .seconds(600))
                     }
                 }
-                let queued = try await waitUntil(within: .seconds(30)) {
+                let queued = try await waitUntil(within: .seconds(120)) {
                     try await etcd.range(.prefix("/e/")).count == 2
                 }
                 #expect(queued)
@@ -107,8 +107,8 @@ struct EndpointFailureTests {
     func observerEnds() async throws {
         try await withServer { server in
             try await withClient([server.endpoint]) { etcd in
-                let lease = try await etcd.grant(ttl: .seconds(60)).lease
-                _ = try await etcd.campaign("/o", value: "a", lease: lease, timeout: .seconds(10))
+                let lease = try await etcd.grant(ttl: .seconds(600)).lease
+                _ = try await etcd.campaign("/o", value: "a", lease: lease, timeout: .seconds(60))
                 var leaders = etcd.observe("/o").makeAsyncIterator()
                 #expect(try await leaders.next()?.valueText == "a")
                 await server.stop()

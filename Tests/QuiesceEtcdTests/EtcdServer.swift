@@ -1,5 +1,7 @@
 import Foundation
 import QuiesceEtcd
+// The one port picker of the test targets; exported, so that every test of this target sees it.
+@_exported import QuiesceTestSupport
 import Testing
 
 /// A real etcd for one test: a single member on loopback, on free ports, with a data directory of its
@@ -116,7 +118,7 @@ final class EtcdServer: @unchecked Sendable {
 
 /// Runs `body` with a fresh etcd and a client of it, and stops and removes both whatever happens.
 func withEtcd(
-    timeout: Duration = .seconds(30), _ body: (EtcdServer, EtcdClient) async throws -> Void
+    timeout: Duration = .seconds(60), _ body: (EtcdServer, EtcdClient) async throws -> Void
 ) async throws {
     try await withServer { server in
         try await withClient([server.endpoint], timeout: timeout) { try await body(server, $0) }
@@ -137,7 +139,7 @@ func withServer(_ body: (EtcdServer) async throws -> Void) async throws {
 
 /// Runs `body` with a client of `endpoints`, and shuts it down whatever happens (a client left
 /// running when it is released stops a debug build).
-func withClient(_ endpoints: [String], timeout: Duration = .seconds(30), _ body: (EtcdClient) async throws -> Void)
+func withClient(_ endpoints: [String], timeout: Duration = .seconds(60), _ body: (EtcdClient) async throws -> Void)
     async throws
 {
     let client = try EtcdClient(endpoints: endpoints, timeout: timeout)
@@ -148,34 +150,4 @@ func withClient(_ endpoints: [String], timeout: Duration = .seconds(30), _ body:
         throw error
     }
     try await client.shutdown()
-}
-
-/// A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's ephemeral range, so that
-/// no outgoing connection beside the test takes it before etcd binds it.
-enum FreePort {
-    static func pick() throws -> Int {
-        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
-        let ephemeralStart = range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
-        let candidates = 10_000..<max(10_001, ephemeralStart)
-        for _ in 0..<200 {
-            let port = Int.random(in: candidates)
-            if bindable(port) { return port }
-        }
-        throw EtcdServer.Failure("cannot find a free port in \(candidates)")
-    }
-
-    private static func bindable(_ port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
 }

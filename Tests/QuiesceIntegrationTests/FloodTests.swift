@@ -97,10 +97,10 @@ struct FloodTests {
 /// register; those the coordinator drops reconnect.
 extension DealerFlood {
     /// Sends malformed messages, 100,000 a second at most (more than the coordinator reads, less than
-    /// would starve the suites running beside it), until stopped (or 120 s at most).
-    static func malformedMessages(to endpoint: String) -> DealerFlood {
+    /// would starve the suites running beside it), until stopped (or after `lifetime` seconds).
+    static func malformedMessages(to endpoint: String, lifetime: TimeInterval = 120) -> DealerFlood {
         let garbage: [[UInt8]] = [Array("QZ1".utf8), Array("{not json".utf8)]
-        return DealerFlood(endpoint: endpoint, lifetime: 120, pause: 10_000) { dealer, _ in
+        return DealerFlood(endpoint: endpoint, lifetime: lifetime, pause: 10_000) { dealer, _ in
             (0..<1000).count { _ in (try? dealer.send(garbage)) == true }
         }
     }
