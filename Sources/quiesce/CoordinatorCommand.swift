@@ -52,6 +52,8 @@ struct CoordinatorCommand: ParsableCommand {
             valueName: "waves|eager"))
     var scheduling: SchedulingChoice?
 
+    @OptionGroup(title: "Standby coordinators") var standby: StandbyOptions
+
     @OptionGroup(title: "Output") var output: OutputOptions
 
     @Option(
@@ -90,6 +92,7 @@ struct CoordinatorCommand: ParsableCommand {
             configuration.coordinator.metricsBind = address
         }
         if let scheduling { configuration.coordinator.scheduling = scheduling.scheduling }
+        configuration.coordinator.ha = try standby.settings(overriding: configuration.coordinator.ha, bind: endpoint)
         if let keys {
             guard configuration.security == nil else {
                 throw ValidationError("give --keys or a security: block in the configuration, not both")
