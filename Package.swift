@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "QuiesceCoordinator",
             dependencies: [
-                "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ",
+                "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "QuiesceEtcd", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -58,7 +58,7 @@ let package = Package(
             ]
         ),
         // A small etcd client over the v3 JSON gateway, for standby coordinators: only the coordinator
-        // will depend on it, never the agent.
+        // depends on it, never the agent.
         .target(
             name: "QuiesceEtcd",
             dependencies: [

@@ -129,7 +129,13 @@ struct CoordinatorCommand: ParsableCommand {
             output: printer.progress)
         let report: ShutdownReport
         do {
-            report = try runtime.run()
+            switch try runtime.run() {
+            case .report(let fleetReport):
+                report = fleetReport
+            case .standbyEnded(let reason):
+                printer.progress("standby coordinator ending: \(reason)")
+                return
+            }
         } catch {
             printError("coordinator: \(SetupFailure.describe(error, endpoint: endpoint))")
             throw ExitCode(SetupFailure.isSetup(error) ? CoordinatorExitCode.invalidConfiguration : 70)
