@@ -17,8 +17,9 @@ import ZeroMQ
 #endif
 
 /// The agent's I/O: one thread (the caller's, which must outlive the child: it is the child's
-/// parent-death anchor) owns the socket to the coordinator (a ``CoordinatorConnection``), the child
-/// process and the poll loop, feeds the ``AgentStateMachine`` and performs what it returns.
+/// parent-death anchor) owns the sockets to the coordinators (a ``CoordinatorConnection`` each), the
+/// child process and the poll loop, feeds the ``AgentStateMachine`` and performs what it returns.
+/// Which coordinator's messages reach the machine, and where its own go, ``LeaderFollowing`` decides.
 public final class AgentRuntime {
     private let options: AgentOptions
     private let logger: Logger
@@ -30,7 +31,13 @@ public final class AgentRuntime {
     private lazy var background = BackgroundRunner(reaper: reaper)
     private var healthEndpoint: HealthEndpoint?
     private var exitCode: Int32?
-    private var connection: CoordinatorConnection!
+    /// One per endpoint, in the order of ``AgentOptions/coordinators``.
+    private var connections: [CoordinatorConnection] = []
+    /// Which of them the agent obeys.
+    private var following: LeaderFollowing
+    /// Messages dropped because their coordinator does not lead for this agent: logged once per
+    /// coordinator and type, then at most every 10 s.
+    private var notLeaderLog = LogThrottle(interval: .seconds(10))
     /// The messages dropped so far (malformed, stale or unexpected), counted in the log.
     private var droppedMessages = 0
     /// Whether a start order's readiness check has been refused already: it is logged once.
@@ -45,6 +52,8 @@ public final class AgentRuntime {
         var settings = options.settings
         settings.coordinatorTrust = options.curve == nil ? .unauthenticated : .authenticated
         self.machine = AgentStateMachine(settings: settings)
+        self.following = LeaderFollowing(
+            connections: options.coordinators.count, registrationRetry: settings.registrationRetry)
     }
 
     /// Runs until the service has been stopped and reported, and returns the agent's exit code.
@@ -56,14 +65,21 @@ public final class AgentRuntime {
             "Open file limit",
             metadata: ["inherited": "\(inheritedLimit.soft)", "now": "\(OpenFileLimit.current.soft)"])
         let context = try Context()
-        connection = try CoordinatorConnection(
-            context: context, endpoint: options.coordinator, curve: options.curve, logger: logger)
         defer {
-            connection.close()
+            for connection in connections { connection.close() }
             context.terminate()
         }
+        for (index, endpoint) in options.coordinators.enumerated() {
+            connections.append(
+                try CoordinatorConnection(
+                    context: context, endpoint: endpoint, index: index,
+                    curve: options.credentials(ofCoordinator: index), logger: logger))
+        }
         logger.info(
-            "Agent starting", metadata: ["service": "\(options.name)", "coordinator": "\(options.coordinator)"])
+            "Agent starting",
+            metadata: [
+                "service": "\(options.name)", "coordinator": "\(options.coordinators.joined(separator: ","))",
+            ])
         if let health = options.health {
             let connectionLimit = OpenFileLimit.current.connectionAllowance(ceiling: HealthEndpoint.connectionCeiling)
             healthEndpoint = HealthEndpoint(
@@ -72,16 +88,19 @@ public final class AgentRuntime {
         perform(machine.start(now: clock.now))
         while exitCode == nil {
             var items: [(PollItem, Poller<PollItem>.Item)] = [
-                (.dealer, .socket(connection.dealer)), (.connectionEvents, .socket(connection.events)),
                 (.signals, .fileDescriptor(signals.fileDescriptor)),
                 (.backgroundResults, .fileDescriptor(background.results.fileDescriptor)),
                 (.forwardedSignals, .fileDescriptor(forwarded.fileDescriptor)),
             ]
+            for (index, connection) in connections.enumerated() {
+                items.append((.dealer(index), .socket(connection.dealer)))
+                items.append((.connectionEvents(index), .socket(connection.events)))
+            }
             if let child, child.isRunning { items.append((.childExit, .fileDescriptor(child.exitDescriptor))) }
             var poller = Poller(items)
+            let deadlines = [timers.nextDeadline, following.deadline] + connections.map(\.deadline)
             let readable = try poller.poll(
-                timeoutMilliseconds: clock.pollTimeout(
-                    until: [timers.nextDeadline, connection.deadline].compactMap { $0 }.min(), limit: .seconds(1)))
+                timeoutMilliseconds: clock.pollTimeout(until: deadlines.compactMap { $0 }.min(), limit: .seconds(1)))
             if readable[.signals] {
                 for signal in signals.drain() {
                     logger.notice("Signal received", metadata: ["signal": "\(SignalName.name(of: signal))"])
@@ -94,9 +113,16 @@ public final class AgentRuntime {
             if readable[.forwardedSignals] {
                 for signal in forwarded.drain() { perform(machine.signalToForward(signal)) }
             }
-            if readable[.dealer] { try receiveAll() }
-            if readable[.connectionEvents], try connection.readEvents(now: clock.now) {
-                perform(machine.connectedToCoordinator(now: clock.now))
+            for (index, connection) in connections.enumerated() {
+                if readable[.dealer(index)] { try receiveAll(from: index) }
+                if readable[.connectionEvents(index)], try connection.readEvents(now: clock.now) {
+                    let action = following.connected(on: index)
+                    if action == .deliver {
+                        perform(machine.connectedToCoordinator(now: clock.now))
+                    } else {
+                        perform(action, from: index, envelope: nil)
+                    }
+                }
             }
             if readable[.childExit], let child, let status = reaper.reap(child) {
                 logger.info("Service process ended", metadata: ["service": "\(options.name)", "status": "\(status)"])
@@ -104,19 +130,21 @@ public final class AgentRuntime {
             }
             for timer in timers.popExpired(now: clock.now) {
                 log(timer)
+                if timer == .coordinatorSilence { following.coordinatorLost() }
                 perform(machine.timerFired(timer, now: clock.now))
             }
-            connection.reconnectIfDue(now: clock.now)
+            perform(following.timerFired(now: clock.now), from: following.destination, envelope: nil)
+            for connection in connections { connection.reconnectIfDue(now: clock.now) }
             reaper.reapOrphans()
         }
         return exitCode!
     }
 
-    private func receiveAll() throws {
-        while let received = try connection.dealer.receive(maxFrames: WireCodec.maximumFrames + 1) {
+    private func receiveAll(from index: Int) throws {
+        while let received = try connections[index].dealer.receive(maxFrames: WireCodec.maximumFrames + 1) {
             do throws(WireError) {
                 if received.truncated { throw .wrongFrameCount(received.frames.count) }
-                handle(try WireCodec.decode(received.frames))
+                handle(try WireCodec.decode(received.frames), from: index)
             } catch {
                 droppedMessages += 1
                 logger.warning(
@@ -125,14 +153,63 @@ public final class AgentRuntime {
         }
     }
 
-    private func handle(_ envelope: Envelope) {
+    /// A message from the coordinator at `index`: ``LeaderFollowing`` first decides whether the
+    /// machine hears it.
+    private func handle(_ envelope: Envelope, from index: Int) {
         let now = clock.now
+        var newLeader = false
         switch envelope.message {
         case .welcome:
-            guard !isFromEarlierCoordinator(envelope, epoch: envelope.epoch ?? 0) else { return }
-        case .refused, .error:
+            let epoch = envelope.epoch ?? 0
+            let isEarlier = isFromEarlierCoordinator(envelope, epoch: epoch)
+            let action = following.welcomed(on: index, epoch: epoch, isEarlier: isEarlier, now: now)
+            switch action {
+            case .deliver:
+                break
+            case .follow(let leader, let epoch):
+                newLeader = true
+                logLeader(leader, epoch: epoch)
+            default:
+                if !isEarlier { perform(action, from: index, envelope: envelope) }
+                return
+            }
+        case .standby(let leader, let leaderEpoch):
+            let action = following.standby(on: index, now: now)
+            if action == .leaderLost {
+                logger.warning(
+                    "The coordinator at \(connections[index].endpoint) stood down; registering again, the service keeps running",
+                    metadata: [
+                        "service": "\(options.name)", "leader": "\(leader ?? "unknown")",
+                        "leader_epoch": "\(leaderEpoch.map(String.init) ?? "unknown")",
+                    ])
+            }
+            perform(action, from: index, envelope: envelope)
+            return
+        case .refused:
+            let isEarlier = isFromEarlierCoordinator(envelope, epoch: envelope.epoch)
+            let action = following.refused(on: index, epoch: envelope.epoch, isEarlier: isEarlier)
+            guard action == .deliver else {
+                if !isEarlier { perform(action, from: index, envelope: envelope) }
+                return
+            }
+        case .error(let text) where text == "not registered":
+            let isEarlier = isFromEarlierCoordinator(envelope, epoch: envelope.epoch)
+            let action = following.notRegistered(on: index, isEarlier: isEarlier, now: now)
+            guard action == .deliver else {
+                if !isEarlier { perform(action, from: index, envelope: envelope) }
+                return
+            }
+        case .error:
+            guard following.received(on: index) == .deliver else {
+                perform(.drop, from: index, envelope: envelope)
+                return
+            }
             guard !isFromEarlierCoordinator(envelope, epoch: envelope.epoch) else { return }
         default:
+            guard following.received(on: index) == .deliver else {
+                perform(.drop, from: index, envelope: envelope)
+                return
+            }
             guard machine.accepts(epoch: envelope.epoch) else {
                 droppedMessages += 1
                 logger.warning(
@@ -153,6 +230,10 @@ public final class AgentRuntime {
             perform(
                 machine.welcomed(
                     heartbeatInterval: interval, lostAfter: lostAfter, epoch: envelope.epoch ?? 0, now: now))
+            if newLeader {
+                perform(machine.heardFromCoordinator(now: now))
+                perform(machine.leaderChanged(now: now))
+            }
         case .refused(let reason):
             logger.error(
                 "The coordinator refused this agent", metadata: ["service": "\(options.name)", "reason": "\(reason)"])
@@ -211,6 +292,53 @@ public final class AgentRuntime {
         return true
     }
 
+    /// Performs what ``LeaderFollowing`` decided about `envelope` (or an event without one) of the
+    /// coordinator at `index`, when the machine does not hear it: `deliver` and `follow` are the
+    /// caller's.
+    private func perform(_ action: LeaderFollowing.Action, from index: Int, envelope: Envelope?) {
+        switch action {
+        case .deliver, .follow, .none:
+            break
+        case .drop:
+            droppedMessages += 1
+            let endpoint = connections[index].endpoint
+            let type = envelope?.message.type ?? "event"
+            guard let unlogged = notLeaderLog.record("\(index) \(type)", now: clock.now) else { return }
+            logger.warning(
+                "Dropped a message from the coordinator at \(endpoint), which does not lead for this agent",
+                metadata: [
+                    "service": "\(options.name)", "type": "\(type)", "epoch": "\(envelope?.epoch ?? 0)",
+                    "leader": "\(following.leader.map { connections[$0.connection].endpoint } ?? "none")",
+                    "dropped": "\(droppedMessages)", "unlogged_since_last": "\(unlogged)",
+                ])
+        case .leaderLost:
+            perform(machine.notRegistered(now: clock.now))
+        case .register(let targets):
+            for target in targets {
+                guard case .send(let outgoing, let id, let replyTo) = machine.registrationForAnotherCoordinator()
+                else { continue }
+                send(outgoing, id: id, replyTo: replyTo, on: target)
+            }
+        }
+    }
+
+    /// Says which coordinator now leads for this agent, when it has several.
+    private func logLeader(_ leader: Int, epoch: UInt64) {
+        guard connections.count > 1 else { return }
+        logger.notice(
+            "The coordinator at \(connections[leader].endpoint) leads for this agent",
+            metadata: [
+                "service": "\(options.name)", "coordinator": "\(connections[leader].endpoint)", "epoch": "\(epoch)",
+            ])
+    }
+
+    /// Sends `outgoing` on the connection `index`, stamped with the epoch of the agent's last welcome.
+    private func send(_ outgoing: AgentStateMachine.OutgoingMessage, id: UInt64, replyTo: UInt64?, on index: Int) {
+        let epoch = machine.epoch > 0 ? machine.epoch : nil
+        _ = try? connections[index].dealer.send(
+            WireCodec.encode(Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message(for: outgoing))))
+    }
+
     /// The timers whose firing is news to the operator.
     private func log(_ timer: AgentStateMachine.Timer) {
         switch timer {
@@ -260,9 +388,12 @@ public final class AgentRuntime {
         for action in actions {
             switch action {
             case .send(let outgoing, let id, let replyTo):
-                let epoch = machine.epoch > 0 ? machine.epoch : nil
-                _ = try? connection.dealer.send(
-                    WireCodec.encode(Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message(for: outgoing))))
+                // The machine registers only while no coordinator leads for it: with every one.
+                if case .register = outgoing {
+                    for index in connections.indices { send(outgoing, id: id, replyTo: replyTo, on: index) }
+                } else {
+                    send(outgoing, id: id, replyTo: replyTo, on: following.destination)
+                }
             case .spawn:
                 spawn()
             case .signal(let signal):
@@ -320,10 +451,10 @@ public final class AgentRuntime {
 
 /// What the agent's loop waits on.
 private enum PollItem: Hashable {
-    /// The DEALER socket to the coordinator.
-    case dealer
+    /// The DEALER socket to the coordinator at this position of the agent's list.
+    case dealer(Int)
     /// Its handshakes, from its monitor.
-    case connectionEvents
+    case connectionEvents(Int)
     /// SIGTERM and SIGINT: a stop of the service.
     case signals
     /// Results of checks and stop commands run off the loop.

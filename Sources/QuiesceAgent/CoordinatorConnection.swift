@@ -16,7 +16,6 @@ final class CoordinatorConnection {
     var deadline: Timestamp? { reconnection.deadline }
 
     private let context: Context
-    private let endpoint: String
     private let curve: (keys: CurveKeyPair, serverKey: String)?
     private let logger: Logger
     private var monitor: SocketMonitor
@@ -29,18 +28,31 @@ final class CoordinatorConnection {
     private var absenceLog = LogThrottle(interval: .seconds(10))
     /// Whether a handshake ever succeeded: an absent coordinator is then one that went away.
     private var everConnected = false
-    /// Each socket's monitor publishes on an address of its own.
+    /// Each socket's monitor publishes on an address of its own: the connection's index, then its
+    /// generation.
+    private let index: Int
     private var generation = 0
 
-    /// Connects to `endpoint`, with CURVE when `curve` is given.
+    /// The coordinator's endpoint.
+    let endpoint: String
+
+    /// Connects to `endpoint`, the agent's coordinator number `index` (from 0), with CURVE when
+    /// `curve` is given.
     init(
-        context: Context, endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)?, logger: Logger
+        context: Context, endpoint: String, index: Int = 0, curve: (keys: CurveKeyPair, serverKey: String)?,
+        logger: Logger
     ) throws {
         self.context = context
         self.endpoint = endpoint
+        self.index = index
         self.curve = curve
         self.logger = logger
-        (dealer, monitor) = try Self.connect(context: context, endpoint: endpoint, curve: curve, generation: 0)
+        (dealer, monitor) = try Self.connect(
+            context: context, endpoint: endpoint, curve: curve, address: Self.monitorAddress(index, 0))
+    }
+
+    private static func monitorAddress(_ index: Int, _ generation: Int) -> String {
+        "inproc://quiesce.agent.monitor.\(index).\(generation)"
     }
 
     /// Reads the monitor's events: a failed handshake is logged (throttled) and makes a new socket
@@ -71,7 +83,8 @@ final class CoordinatorConnection {
         guard reconnection.socketDue(now: now) else { return }
         let next: (Socket, SocketMonitor)
         do {
-            next = try Self.connect(context: context, endpoint: endpoint, curve: curve, generation: generation + 1)
+            next = try Self.connect(
+                context: context, endpoint: endpoint, curve: curve, address: Self.monitorAddress(index, generation + 1))
         } catch {
             _ = reconnection.handshakeFailed(now: now)
             logger.warning(
@@ -93,13 +106,13 @@ final class CoordinatorConnection {
     }
 
     private static func connect(
-        context: Context, endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)?, generation: Int
+        context: Context, endpoint: String, curve: (keys: CurveKeyPair, serverKey: String)?, address: String
     ) throws -> (Socket, SocketMonitor) {
         let dealer = try Sockets.unconnectedDealer(context: context, curve: curve)
         do {
             let monitor = try SocketMonitor(
                 dealer, context: context, events: [.handshakeFailures, .handshakeSucceeded, .connectRetried],
-                address: "inproc://quiesce.agent.monitor.\(generation)")
+                address: address)
             do {
                 try dealer.connect(endpoint)
             } catch {

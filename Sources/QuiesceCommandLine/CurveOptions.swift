@@ -27,7 +27,8 @@ public struct CurveOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The coordinator's public key: its .key file, or the 40-character key itself.", valueName: "file-or-key"))
+            "The coordinator's public key: its .key file, or the 40-character key itself; with several --coordinator endpoints, one key per endpoint in the same order, separated by commas.",
+            valueName: "file-or-key[,...]"))
     var serverKey: String?
 
     @Flag(
@@ -48,7 +49,18 @@ public struct CurveOptions: ParsableArguments {
     public func credentials(to endpoint: String, side: PlainConnection.Side, ownKey: (FleetKeys) -> String) throws -> (
         keys: CurveKeyPair, serverKey: String
     )? {
-        let files: (key: String, serverKey: String)?
+        try credentials(to: [endpoint], side: side, ownKey: ownKey).map { ($0.keys, $0.serverKeys[0]) }
+    }
+
+    /// The keys to connect to each of `endpoints` with (this side's pair, and each coordinator's public
+    /// key by the endpoint's position), or `nil` for plain connections, which ``PlainConnection`` must
+    /// allow to every endpoint. `--server-key` then names one key per endpoint, in order, and `--keys`
+    /// gives `coordinator.key` to a single endpoint and `coordinator-1.key`, `coordinator-2.key`, ... to
+    /// several (``FleetKeys/coordinatorPublicKeys(count:)``). Errors end the command as for one endpoint.
+    public func credentials(to endpoints: [String], side: PlainConnection.Side, ownKey: (FleetKeys) -> String)
+        throws -> (keys: CurveKeyPair, serverKeys: [String])?
+    {
+        let files: (key: String, serverKeys: [String])?
         let keys =
             key == nil && serverKey == nil && !insecure
             ? EnvironmentDefault.value(keys, orVariable: EnvironmentDefault.keys) : keys
@@ -57,39 +69,49 @@ public struct CurveOptions: ParsableArguments {
             files = nil
         case (let directory?, nil, nil):
             let fleet = FleetKeys(directory: directory)
-            files = (ownKey(fleet), fleet.coordinatorPublicKey)
+            files = (ownKey(fleet), fleet.coordinatorPublicKeys(count: endpoints.count))
         case (nil, let keyFile?, let server?):
-            files = (keyFile, server)
+            let serverKeys = server.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard serverKeys.count == endpoints.count else {
+                throw ValidationError(
+                    "--server-key names \(serverKeys.count) key\(serverKeys.count == 1 ? "" : "s") for \(endpoints.count) coordinator endpoints; give one key per --coordinator endpoint, in the same order, separated by commas"
+                )
+            }
+            files = (keyFile, serverKeys)
         case (_?, _, _):
             throw ValidationError("give --keys, or --key and --server-key, not both")
         default:
             throw ValidationError("give both --key and --server-key, or neither")
         }
         guard let files else {
-            switch PlainConnection.check(endpoint, side: side, insecure: insecure) {
-            case .allowed: return nil
-            case .insecure(let warning):
-                printError(warning)
-                return nil
-            case .refused(let reason):
-                printError(reason)
-                throw ExitCode(CoordinatorExitCode.invalidConfiguration)
+            for endpoint in endpoints {
+                switch PlainConnection.check(endpoint, side: side, insecure: insecure) {
+                case .allowed: continue
+                case .insecure(let warning):
+                    printError(warning)
+                case .refused(let reason):
+                    printError(reason)
+                    throw ExitCode(CoordinatorExitCode.invalidConfiguration)
+                }
             }
+            return nil
         }
         do {
             let own = try CurveCertificate.readSecret(files.key, role: "--key")
-            // A file first: a path of 40 characters can also be a valid key
-            // (/tmp/tmp.XXXXXXXXXX/keys/coordinator.key).
-            let isFile = FileManager.default.fileExists(atPath: files.serverKey)
-            let serverKey =
-                !isFile && CurveKeyPair.isValidKey(files.serverKey)
-                ? files.serverKey : try CurveCertificate.readPublic(files.serverKey)
-            return (own, serverKey)
+            return (own, try files.serverKeys.map(Self.readServerKey))
         } catch {
             // A key file that is missing, unreadable or open to others is a setup to fix.
             guard error is FilePermissions.Problem || error is CurveCertificate.Failure else { throw error }
             printError("\(error)")
             throw ExitCode(CoordinatorExitCode.invalidConfiguration)
         }
+    }
+
+    /// A coordinator's public key: the file `text`, or the key itself.
+    private static func readServerKey(_ text: String) throws -> String {
+        // A file first: a path of 40 characters can also be a valid key
+        // (/tmp/tmp.XXXXXXXXXX/keys/coordinator.key).
+        let isFile = FileManager.default.fileExists(atPath: text)
+        return !isFile && CurveKeyPair.isValidKey(text) ? text : try CurveCertificate.readPublic(text)
     }
 }

@@ -57,13 +57,13 @@ struct AgentCommand: ParsableCommand {
     @Option(
         name: .customLong("coordinator"),
         help: ArgumentHelp(
-            "The coordinator's endpoint, e.g. tcp://coordinator.internal:7700 (default: $QUIESCE_COORDINATOR).",
-            valueName: "endpoint"))
+            "The coordinator's endpoint, e.g. tcp://coordinator.internal:7700, or the endpoints of a leader and its standbys separated by commas: the agent registers with each and obeys the one that welcomed it with the highest epoch (default: $QUIESCE_COORDINATOR).",
+            valueName: "endpoint[,endpoint...]"))
     var coordinatorFlag: String?
 
-    /// `--coordinator`, or `QUIESCE_COORDINATOR`.
-    private var coordinator: String {
-        (try? CoordinatorEndpoint.resolve(coordinatorFlag)) ?? ""
+    /// `--coordinator`, or `QUIESCE_COORDINATOR`: one endpoint or several.
+    private var coordinators: [String] {
+        (try? CoordinatorEndpoint.resolveAll(coordinatorFlag)) ?? [""]
     }
 
     @Option(name: .long, help: "The signal that asks the service to stop: SIGTERM, SIGINT, SIGQUIT, 15, ...")
@@ -130,7 +130,7 @@ struct AgentCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        _ = try CoordinatorEndpoint.resolve(coordinatorFlag)
+        _ = try CoordinatorEndpoint.resolveAll(coordinatorFlag)
         guard !command.isEmpty else {
             throw ValidationError(
                 "give the service's command after --: quiesce agent --name api --coordinator tcp://127.0.0.1:7700 -- ./api"
@@ -174,7 +174,7 @@ struct AgentCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = AgentOptions(name: name, instance: instanceID, coordinator: coordinator, command: command)
+        var options = AgentOptions(name: name, instance: instanceID, coordinators: coordinators, command: command)
         options.settings.stopSignal = SignalName.number(of: stopSignal)!
         options.settings.localStopTimeout = localStopTimeout
         options.settings.coordinatedStopTimeout = coordinatedStopTimeout
@@ -182,7 +182,7 @@ struct AgentCommand: ParsableCommand {
         options.settings.stopCommand = try stopCommand()
         options.settings.acceptsLowerEpoch = acceptLowerEpoch
         options.health = healthPort.map { (healthHost, $0) }
-        options.curve = try curve.credentials(to: coordinator, side: .agent) { $0.agentSecretKey(name) }
+        options.curve = try curve.credentials(to: coordinators, side: .agent) { $0.agentSecretKey(name) }
         let runtime = AgentRuntime(options: options, logger: logging.makeLogger("quiesce.agent.\(name)"))
         let exitCode: Int32
         do {

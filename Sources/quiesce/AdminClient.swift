@@ -12,6 +12,9 @@ final class AdminClient {
             case noAnswer
             /// The coordinator refused the request (exit code 77).
             case refused
+            /// The coordinator stands by (revision 1.4): it named the leader's endpoint when it knew it
+            /// (exit code 69, unless the request is sent to the leader).
+            case standby(leader: String?)
         }
 
         var kind: Kind
@@ -21,7 +24,7 @@ final class AdminClient {
         /// `EX_NOPERM`).
         var exitCode: Int32 {
             switch kind {
-            case .noAnswer: 69
+            case .noAnswer, .standby: 69
             case .refused: 77
             }
         }
@@ -30,7 +33,8 @@ final class AdminClient {
     private let context: Context
     private let dealer: Socket
     private let monitor: SocketMonitor
-    private let endpoint: String
+    /// The coordinator's endpoint.
+    let endpoint: String
     private let secured: Bool
     private let clock = MonotonicClock()
     private var nextID: UInt64 = 1
@@ -72,6 +76,7 @@ final class AdminClient {
             switch envelope.message {
             case .statusReply(let document): return document
             case .error(let text): throw Failure(kind: .refused, description: "the coordinator answered: \(text)")
+            case .standby(let leader, _): throw standby(leader: leader)
             default: continue
             }
         }
@@ -112,6 +117,7 @@ final class AdminClient {
             switch envelope.message {
             case .event(let document): if !event(document) { return }
             case .error(let text): throw Failure(kind: .refused, description: "the coordinator answered: \(text)")
+            case .standby(let leader, _): throw standby(leader: leader)
             default: continue
             }
         }
@@ -130,10 +136,19 @@ final class AdminClient {
             case .progress(let line): progress(line)
             case .report(let report): return report
             case .error(let text): throw Failure(kind: .refused, description: "the coordinator answered: \(text)")
+            case .standby(let leader, _): throw standby(leader: leader)
             default: continue
             }
         }
         throw noAnswer(within: timeout)
+    }
+
+    /// The coordinator answered `standby`: it does not lead, and names the leader if it knows it.
+    private func standby(leader: String?) -> Failure {
+        Failure(
+            kind: .standby(leader: leader),
+            description: "the coordinator at \(endpoint) stands by"
+                + (leader.map { "; the coordinator at \($0) leads" } ?? " and knows no leader yet"))
     }
 
     /// Why nothing came within `timeout`, as far as the connection tells, and what to try.

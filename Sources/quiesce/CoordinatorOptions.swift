@@ -17,8 +17,8 @@ struct CoordinatorOptions<Request: CoordinatorRequest>: ParsableArguments {
     @Option(
         name: .customLong("coordinator"),
         help: ArgumentHelp(
-            "The coordinator's endpoint, tcp://HOST:PORT or ipc:///PATH (default: $QUIESCE_COORDINATOR).",
-            valueName: "endpoint"))
+            "The coordinator's endpoint, tcp://HOST:PORT or ipc:///PATH, or the endpoints of a leader and its standbys separated by commas: the command asks each for its status and sends its request to the one that leads (default: $QUIESCE_COORDINATOR).",
+            valueName: "endpoint[,endpoint...]"))
     var coordinatorFlag: String?
 
     @OptionGroup(title: "Output") var output: OutputOptions
@@ -31,21 +31,67 @@ struct CoordinatorOptions<Request: CoordinatorRequest>: ParsableArguments {
     @OptionGroup var curve: CurveOptions
 
     func validate() throws {
-        _ = try CoordinatorEndpoint.resolve(coordinatorFlag)
+        _ = try CoordinatorEndpoint.resolveAll(coordinatorFlag)
     }
 
-    /// `--coordinator`, or `QUIESCE_COORDINATOR`.
-    var coordinator: String {
-        (try? CoordinatorEndpoint.resolve(coordinatorFlag)) ?? ""
+    /// `--coordinator`, or `QUIESCE_COORDINATOR`: one endpoint or several.
+    var coordinators: [String] {
+        (try? CoordinatorEndpoint.resolveAll(coordinatorFlag)) ?? [""]
     }
 
-    /// A client of the coordinator, connecting with the keys given (the admin key of `--keys`), or
-    /// plainly without them where ``PlainConnection`` allows it.
+    /// The coordinators given, with the keys to connect to each (the admin key of `--keys`), or plain
+    /// connections where ``PlainConnection`` allows them.
+    /// - Parameter command: the command's name, for its messages.
+    func coordinatorSet(for command: String) throws -> CoordinatorSet {
+        let endpoints = coordinators
+        let credentials = try curve.credentials(to: endpoints, side: .command(command)) { $0.adminSecretKey }
+        return CoordinatorSet(endpoints: endpoints, curve: credentials)
+    }
+
+    /// Runs `body` with a client of the coordinator that leads: the one endpoint given, or, of several,
+    /// the one whose status says it leads (said on stderr). Answered `standby` by a coordinator that
+    /// names a leader among the endpoints given, it says so and runs `body` once more there.
     /// - Parameters:
     ///   - command: the command's name, for its messages.
     ///   - streaming: it reads a stream it may fall behind (``AdminClient/init(coordinator:curve:streaming:)``).
-    func makeClient(for command: String, streaming: Bool = false) throws -> AdminClient {
-        let credentials = try curve.credentials(to: coordinator, side: .command(command)) { $0.adminSecretKey }
-        return try AdminClient(coordinator: coordinator, curve: credentials, streaming: streaming)
+    func withLeader<Result>(
+        for command: String, streaming: Bool = false, _ body: (AdminClient) throws -> Result
+    ) throws -> Result {
+        let set = try coordinatorSet(for: command)
+        var index = 0
+        if set.endpoints.count > 1 {
+            let survey = set.survey(timeout: timeout)
+            guard let leader = survey.leader else {
+                printError("\(command): \(LeaderChoice.noLeader(endpoints: set.endpoints, roles: survey.roles))")
+                throw ExitCode(AdminClient.Failure(kind: .noAnswer, description: "").exitCode)
+            }
+            printError("\(command): using the coordinator at \(set.endpoints[leader]), which leads")
+            index = leader
+        }
+        do {
+            return try run(body, on: set, index, streaming: streaming)
+        } catch let failure as AdminClient.Failure {
+            guard case .standby(let leader?) = failure.kind, let next = set.endpoints.firstIndex(of: leader),
+                next != index
+            else {
+                printError("\(command): \(failure)")
+                throw ExitCode(failure.exitCode)
+            }
+            printError("\(command): \(failure); asking it")
+            do {
+                return try run(body, on: set, next, streaming: streaming)
+            } catch let failure as AdminClient.Failure {
+                printError("\(command): \(failure)")
+                throw ExitCode(failure.exitCode)
+            }
+        }
+    }
+
+    private func run<Result>(
+        _ body: (AdminClient) throws -> Result, on set: CoordinatorSet, _ index: Int, streaming: Bool
+    ) throws -> Result {
+        let client = try set.client(of: index, streaming: streaming)
+        defer { client.close() }
+        return try body(client)
     }
 }

@@ -21,16 +21,11 @@ struct EventsCommand: ParsableCommand, CoordinatorRequest {
     @OptionGroup var connection: CoordinatorOptions<EventsCommand>
 
     func run() throws {
-        let client = try connection.makeClient(for: "events", streaming: true)
-        defer { client.close() }
-        do {
+        try connection.withLeader(for: "events", streaming: true) { client in
             try client.events(timeout: connection.timeout) { event in
                 printLine(connection.output.format == .text ? EventLine.text(event) : JSONText.line(event))
                 return !(event.type == "run_ended" && event.run == "shutdown" && event.operation == nil)
             }
-        } catch let failure as AdminClient.Failure {
-            printError("events: \(failure)")
-            throw ExitCode(failure.exitCode)
         }
     }
 }

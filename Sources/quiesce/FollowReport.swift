@@ -14,15 +14,9 @@ func followReport<Request>(
     _ connection: CoordinatorOptions<Request>, what: String,
     _ request: (AdminClient, Duration, _ progress: (String) -> Void) throws -> ReportDocument
 ) throws {
-    let client = try connection.makeClient(for: what)
-    defer { client.close() }
     let printer = OutputPrinter(format: connection.output.format)
-    let report: ReportDocument
-    do {
-        report = try request(client, connection.timeout, printer.progress)
-    } catch let failure as AdminClient.Failure {
-        printError("\(what): \(failure)")
-        throw ExitCode(failure.exitCode)
+    let report = try connection.withLeader(for: what) { client in
+        try request(client, connection.timeout, printer.progress)
     }
     printer.document(report, kind: "report") { "\n" + ReportFormatter.table(report) }
     throw ExitCode(report.exitCode)

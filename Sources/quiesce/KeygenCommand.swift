@@ -15,6 +15,11 @@ struct KeygenCommand: ParsableCommand {
             --out DIR: the coordinator's pair, one pair per service (public keys in DIR/agents, secrets \
             in DIR/secrets) and an admin pair, in directories of mode 0700. Every command then takes \
             --keys DIR; the security: block to add to the configuration instead is printed.
+
+            With --coordinators N (a leader and its standbys), writes N coordinator pairs, \
+            coordinator-1 to coordinator-N, and prints each coordinator's security: block; an agent \
+            given the coordinators' endpoints in that order takes --keys DIR, or --server-key with \
+            their public keys in that order.
             """
     )
 
@@ -33,6 +38,13 @@ struct KeygenCommand: ParsableCommand {
     @Option(name: .long, help: "The directory to write the files to.")
     var out: String
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --fleet or --compose: how many coordinators the fleet has (a leader and its standbys), each with its own key pair.",
+            valueName: "n"))
+    var coordinators: Int = 1
+
     func validate() throws {
         switch (name, fleet, compose) {
         case (let name?, nil, nil):
@@ -42,6 +54,12 @@ struct KeygenCommand: ParsableCommand {
         case (nil, _?, nil), (nil, nil, _?): break
         case (nil, nil, nil): throw ValidationError("give a key's NAME, or --fleet FILE (or --compose FILE)")
         default: throw ValidationError("give only one of NAME, --fleet FILE and --compose FILE")
+        }
+        guard (1...Self.maximumCoordinators).contains(coordinators) else {
+            throw ValidationError("--coordinators must be between 1 and \(Self.maximumCoordinators)")
+        }
+        guard coordinators == 1 || name == nil else {
+            throw ValidationError("--coordinators goes with --fleet FILE or --compose FILE, not a key's NAME")
         }
     }
 
@@ -64,7 +82,10 @@ struct KeygenCommand: ParsableCommand {
         }
     }
 
-    /// Writes the keys of every service of the fleet's file, the coordinator's and the admin's.
+    /// The most coordinators of one fleet keygen writes keys for.
+    static let maximumCoordinators = 9
+
+    /// Writes the keys of every service of the fleet's file, the coordinators' and the admin's.
     private func writeFleetKeys() throws {
         let file = fleet ?? compose!
         let configuration = try ConfigurationFile.load(
@@ -73,8 +94,10 @@ struct KeygenCommand: ParsableCommand {
         let keys = FleetKeys(directory: directory)
         let services = configuration.graph.names.sorted()
         // Checked before anything is written, so that a refusal writes nothing.
+        let coordinatorNames = FleetKeys.coordinatorNames(count: coordinators)
         let files =
-            [keys.coordinatorPublicKey, keys.coordinatorSecretKey, keys.adminPublicKey, keys.adminSecretKey]
+            keys.coordinatorPublicKeys(count: coordinators) + keys.coordinatorSecretKeys(count: coordinators)
+            + [keys.adminPublicKey, keys.adminSecretKey]
             + services.flatMap { ["\(keys.agentsDirectory)/\($0).key", keys.agentSecretKey($0)] }
         for path in files where FileManager.default.fileExists(atPath: path) {
             throw CurveCertificate.Failure(description: "\(path) exists already; remove it first to replace the key")
@@ -82,25 +105,54 @@ struct KeygenCommand: ParsableCommand {
         for path in [directory, keys.agentsDirectory, keys.secretsDirectory] {
             try makePrivateDirectory(path)
         }
-        try CurveCertificate.write(try CurveKeyPair.generate(), name: FleetKeys.coordinatorName, to: directory)
+        for name in coordinatorNames {
+            try CurveCertificate.write(try CurveKeyPair.generate(), name: name, to: directory)
+        }
         try CurveCertificate.write(try CurveKeyPair.generate(), name: FleetKeys.adminName, to: directory)
         for service in services {
             try CurveCertificate.write(
                 try CurveKeyPair.generate(), name: service, to: keys.agentsDirectory,
                 secretDirectory: keys.secretsDirectory)
         }
-        printLine("wrote the keys of the coordinator, the admin and \(services.count) services to \(out)")
+        guard coordinators > 1 else {
+            printLine("wrote the keys of the coordinator, the admin and \(services.count) services to \(out)")
+            printLine("")
+            printLine("pass --keys \(out) to every command:")
+            printLine("  quiesce coordinator \(fleet != nil ? "--config" : "--compose") \(file) --keys \(out)")
+            printLine("  quiesce agent --name SERVICE --coordinator ENDPOINT --keys \(out) -- COMMAND")
+            printLine("  quiesce status --coordinator ENDPOINT --keys \(out)")
+            printLine("")
+            printLine("or add this block to \(file) instead of the coordinator's --keys:")
+            printLine(keys.securityBlock)
+            printLine("")
+            printLine(
+                "an agent on another host needs only \(out)/secrets/SERVICE.key_secret and \(out)/coordinator.key:")
+            printLine("  --key SERVICE.key_secret --server-key coordinator.key")
+            return
+        }
+        printSeveralCoordinators(keys: keys, names: coordinatorNames, services: services.count)
+    }
+
+    /// What to do with the keys of several coordinators: each one's `security:` block, and the
+    /// agents' and tools' list of the coordinators' public keys, in the order of their endpoints.
+    private func printSeveralCoordinators(keys: FleetKeys, names: [String], services: Int) {
+        printLine("wrote the keys of \(names.count) coordinators, the admin and \(services) services to \(out)")
+        for (offset, name) in names.enumerated() {
+            printLine("")
+            printLine("\(name): give it this block (the same file path may hold each coordinator's own block):")
+            printLine(keys.securityBlock(forCoordinator: offset + 1, of: names.count))
+        }
+        let endpoints = names.map { "ENDPOINT_OF_\($0.uppercased().replacingOccurrences(of: "-", with: "_"))" }
+        let serverKeys = names.map { "\(out)/\($0).key" }.joined(separator: ",")
         printLine("")
-        printLine("pass --keys \(out) to every command:")
-        printLine("  quiesce coordinator \(fleet != nil ? "--config" : "--compose") \(file) --keys \(out)")
-        printLine("  quiesce agent --name SERVICE --coordinator ENDPOINT --keys \(out) -- COMMAND")
-        printLine("  quiesce status --coordinator ENDPOINT --keys \(out)")
+        printLine("agents and tools list the coordinators' endpoints in the same order, with --keys \(out):")
+        printLine(
+            "  quiesce agent --name SERVICE --coordinator \(endpoints.joined(separator: ",")) --keys \(out) -- COMMAND")
+        printLine("  quiesce status --coordinator \(endpoints.joined(separator: ",")) --keys \(out)")
         printLine("")
-        printLine("or add this block to \(file) instead of the coordinator's --keys:")
-        printLine(keys.securityBlock)
-        printLine("")
-        printLine("an agent on another host needs only \(out)/secrets/SERVICE.key_secret and \(out)/coordinator.key:")
-        printLine("  --key SERVICE.key_secret --server-key coordinator.key")
+        printLine(
+            "an agent on another host needs only \(out)/secrets/SERVICE.key_secret and the coordinators' public keys:")
+        printLine("  --key SERVICE.key_secret --server-key \(serverKeys)")
     }
 
     /// Creates `path` with mode 0700 if it does not exist; an existing directory is kept as it is,

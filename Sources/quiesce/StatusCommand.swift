@@ -15,6 +15,10 @@ struct StatusCommand: ParsableCommand, CoordinatorRequest {
             allow). With --watch the table is drawn again every --interval (in place on a terminal, one \
             table after another otherwise) until the coordinator stops answering (exit code 69) or \
             SIGINT.
+
+            Given several coordinators (a leader and its standbys), asks each for its status at \
+            once, shows each one's role on a first line (--json: a coordinators array beside the \
+            leader's status) and the leader's table.
             """
     )
     static let defaultTimeout = Duration.seconds(5)
@@ -38,27 +42,56 @@ struct StatusCommand: ParsableCommand, CoordinatorRequest {
     }
 
     func run() throws {
-        let client = try connection.makeClient(for: "status")
-        defer { client.close() }
+        let set = try connection.coordinatorSet(for: "status")
+        let single = set.endpoints.count == 1 ? try set.client(of: 0) : nil
+        defer { single?.close() }
         let printer = OutputPrinter(format: connection.output.format)
         let redraws = watch && connection.output.format == .text && isatty(STDOUT_FILENO) == 1
         var shown = 0
+        var lastLeader: String?
         while true {
             let document: StatusDocument
+            var roles: CoordinatorRoles?
             do {
-                document = try client.status(timeout: connection.timeout)
+                if let single {
+                    document = try single.status(timeout: connection.timeout)
+                } else {
+                    let leader: String
+                    (document, roles, leader) = try Self.leaderStatus(of: set, timeout: connection.timeout)
+                    if leader != lastLeader { printError("status: using the coordinator at \(leader), which leads") }
+                    lastLeader = leader
+                }
             } catch let failure as AdminClient.Failure {
                 printError(shown > 0 ? "status: the coordinator went away: \(failure)" : "status: \(failure)")
                 throw ExitCode(failure.exitCode)
             }
             if watch && shown > 0 && !redraws && connection.output.format == .text { printLine("") }
-            printer.document(document, kind: "status") {
-                (redraws ? "\u{1B}[H\u{1B}[2J" : "") + Self.text(document).joined(separator: "\n")
+            let text = {
+                (redraws ? "\u{1B}[H\u{1B}[2J" : "") + Self.text(document, roles: roles).joined(separator: "\n")
+            }
+            if let roles {
+                printer.document(
+                    CoordinatorRoles.StatusWithRoles(status: document, coordinators: roles), kind: "status", text: text)
+            } else {
+                printer.document(document, kind: "status", text: text)
             }
             shown += 1
             guard watch else { throw ExitCode(Self.exitCode(of: document)) }
             Thread.sleep(forTimeInterval: interval.seconds)
         }
+    }
+
+    /// The status of the coordinator that leads among `set`, every coordinator's role, and the
+    /// leader's endpoint; a failure naming each one's role when none leads.
+    private static func leaderStatus(of set: CoordinatorSet, timeout: Duration) throws -> (
+        StatusDocument, CoordinatorRoles, String
+    ) {
+        let survey = set.survey(timeout: timeout)
+        guard let leader = survey.leader, let status = survey.statuses[leader] else {
+            throw AdminClient.Failure(
+                kind: .noAnswer, description: LeaderChoice.noLeader(endpoints: set.endpoints, roles: survey.roles))
+        }
+        return (status, CoordinatorRoles(endpoints: set.endpoints, roles: survey.roles), set.endpoints[leader])
     }
 
     /// ``StatusExitCode`` of every service's and instance's state the document names.
@@ -69,9 +102,10 @@ struct StatusCommand: ParsableCommand, CoordinatorRequest {
         return StatusExitCode.code(for: states.compactMap(ServiceState.init(rawValue:)))
     }
 
-    /// The phase, the table, and what the coordinator turned away.
-    static func text(_ document: StatusDocument) -> [String] {
-        var lines = ["coordinator: \(document.phase)"]
+    /// The coordinators' roles when there are several, the phase, the table, and what the
+    /// coordinator turned away.
+    static func text(_ document: StatusDocument, roles: CoordinatorRoles? = nil) -> [String] {
+        var lines = (roles.map { [$0.header] } ?? []) + ["coordinator: \(document.phase)"]
         lines += TextTable.render([header] + document.services.flatMap(rows))
         if let rejections = document.rejections {
             lines.append(

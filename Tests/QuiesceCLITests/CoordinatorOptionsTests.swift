@@ -35,6 +35,20 @@ struct CoordinatorOptionsTests {
         }
     }
 
+    @Test("Several coordinators are read in order; an endpoint given twice is refused")
+    func severalCoordinators() throws {
+        let status = try StatusCommand.parse(["--coordinator", "tcp://a:7700,tcp://b:7700"]).connection
+        #expect(status.coordinators == ["tcp://a:7700", "tcp://b:7700"])
+        do {
+            _ = try StatusCommand.parse(["--coordinator", "tcp://a:7700,tcp://a:7700"])
+            Issue.record("a duplicate endpoint was accepted")
+        } catch {
+            #expect(
+                StatusCommand.message(for: error)
+                    == "--coordinator: \"tcp://a:7700\" is given twice; name each coordinator once")
+        }
+    }
+
     @Test("A timeout without a unit is an error, not the default")
     func timeoutWithoutUnit() {
         for parse in [
@@ -57,6 +71,6 @@ struct CoordinatorOptionsTests {
 extension CoordinatorOptions {
     /// What was parsed, without the request's type.
     var values: (coordinator: String, json: Bool, timeout: Duration, key: String?, serverKey: String?) {
-        (coordinator, output.format == .json, timeout, curve.key, curve.serverKey)
+        (coordinators.joined(separator: ","), output.format == .json, timeout, curve.key, curve.serverKey)
     }
 }

@@ -45,6 +45,38 @@ struct KeygenTests {
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
+    @Test(
+        "--coordinators 2 writes a pair per coordinator and prints each one's security block and the agents' key list")
+    func severalCoordinators() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "quiesce-keys-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fleet = directory + "/fleet.yaml"
+        try "services:\n  api: {}\n".write(toFile: fleet, atomically: true, encoding: .utf8)
+        let keys = directory + "/keys"
+        let keygen = try await CommandResult.run(
+            Fleet.binary, ["keygen", "--fleet", fleet, "--out", keys, "--coordinators", "2"])
+        #expect(keygen.status == 0, "\(keygen.errors)")
+        let first = try CurveCertificate.read(keys + "/coordinator-1.key_secret")
+        let second = try CurveCertificate.read(keys + "/coordinator-2.key_secret")
+        #expect(first.publicKey != second.publicKey, "each coordinator has its own pair")
+        #expect(try CurveCertificate.read(keys + "/coordinator-2.key").publicKey == second.publicKey)
+        #expect(!FileManager.default.fileExists(atPath: keys + "/coordinator.key"))
+        #expect(keygen.output.contains("server_key: \"\(keys)/coordinator-1.key_secret\""))
+        #expect(keygen.output.contains("server_key: \"\(keys)/coordinator-2.key_secret\""))
+        #expect(
+            keygen.output.components(separatedBy: "agents_dir: \"\(keys)/agents\"").count == 3,
+            "the same agents for both")
+        #expect(keygen.output.contains("--server-key \(keys)/coordinator-1.key,\(keys)/coordinator-2.key"))
+
+        let refused = try await CommandResult.run(
+            Fleet.binary, ["keygen", "--fleet", fleet, "--out", keys, "--coordinators", "0"])
+        #expect(refused.status == 64)
+        #expect(refused.errors.contains("--coordinators must be between 1 and 9"))
+    }
+
     @Test("A secret file whose keys do not match is refused")
     func mismatchRefused() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(

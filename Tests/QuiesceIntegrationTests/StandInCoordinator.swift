@@ -10,10 +10,13 @@ final class StandInCoordinator {
     /// The agent's routing id and its registration, once ``awaitRegistration()`` has returned.
     private(set) var agent: (routingID: [UInt8], registration: Envelope)?
 
-    init(endpoint: String) throws {
+    /// - Parameter curve: the keys of a CURVE server, which accepts any client's key (no ZAP handler);
+    ///   plain when `nil`.
+    init(endpoint: String, curve: CurveKeyPair? = nil) throws {
         context = try Context()
         router = try Socket(context: context, type: .router)
         try router.set(.routerMandatory, Int32(1))
+        if let curve { try router.makeCurveServer(curve) }
         try router.bind(endpoint)
     }
 
@@ -60,6 +63,23 @@ final class StandInCoordinator {
             return envelope
         }
         throw Fleet.FleetError(description: "no matching message within 20 s")
+    }
+
+    /// The next decodable message within `milliseconds`, with its sender's routing id, if one came.
+    func poll(milliseconds: Int) throws -> (routingID: [UInt8], envelope: Envelope)? {
+        var poller = Poller([.socket(router)])
+        _ = try poller.poll(timeoutMilliseconds: milliseconds)
+        while let received = try router.receive() {
+            if let envelope = try? WireCodec.decode(Array(received.frames.dropFirst())) {
+                return (received.frames[0], envelope)
+            }
+        }
+        return nil
+    }
+
+    /// Sends `envelope` to the peer `routingID`.
+    func send(_ envelope: Envelope, to routingID: [UInt8]) throws {
+        _ = try router.send([routingID] + WireCodec.encode(envelope))
     }
 
     /// The next decodable message, with its sender's routing id.

@@ -135,6 +135,22 @@ public struct AgentStateMachine: Sendable {
         return [.cancelTimer(.heartbeat), .cancelTimer(.coordinatorSilence)] + register(now: now)
     }
 
+    /// The registration to send a coordinator other than the one the agent obeys (a standby, which
+    /// hears from the agent within a second when it takes over: ``LeaderFollowing``), numbered as
+    /// everything the agent sends.
+    public mutating func registrationForAnotherCoordinator() -> Action {
+        defer { nextMessageID += 1 }
+        return .send(.register(snapshot), id: nextMessageID, replyTo: nil)
+    }
+
+    /// The agent now obeys another coordinator, the leader of a higher epoch: the final report that
+    /// waits for an acknowledgement, if any, is sent there at once (the registration that coordinator
+    /// welcomed carried its outcome in the snapshot).
+    public func leaderChanged(now: Timestamp) -> [Action] {
+        guard case .reporting(let report) = state else { return [] }
+        return [.send(report.message, id: report.id, replyTo: report.replyTo)]
+    }
+
     /// An order whose readiness check the agent does not run (see ``refusal(ofStartWith:)``) is
     /// answered with `start_failed`, naming the fix, and the agent waits for another start order: it
     /// neither starts a service it cannot check nor reports it ready unchecked.

@@ -24,6 +24,24 @@ public struct FleetKeys: Sendable, Equatable {
     public static let coordinatorName = "coordinator"
 
     public var coordinatorPublicKey: String { path("coordinator.key") }
+
+    /// The public keys of a fleet's `count` coordinators (a leader and its standbys), in the order of
+    /// their endpoints: ``coordinatorPublicKey`` for one, `coordinator-1.key` to `coordinator-N.key`
+    /// for several (``coordinatorNames(count:)``).
+    public func coordinatorPublicKeys(count: Int) -> [String] {
+        Self.coordinatorNames(count: count).map { path($0 + ".key") }
+    }
+
+    /// Their secret keys, in the same order: each coordinator's `server_key`.
+    public func coordinatorSecretKeys(count: Int) -> [String] {
+        Self.coordinatorNames(count: count).map { path($0 + ".key_secret") }
+    }
+
+    /// The names of the key pairs of `count` coordinators: `coordinator` for one, `coordinator-1` to
+    /// `coordinator-N` for several.
+    public static func coordinatorNames(count: Int) -> [String] {
+        count > 1 ? (1...count).map { "\(coordinatorName)-\($0)" } : [coordinatorName]
+    }
     public var coordinatorSecretKey: String { path("coordinator.key_secret") }
     public var adminPublicKey: String { path("admin.key") }
     public var adminSecretKey: String { path("admin.key_secret") }
@@ -46,9 +64,15 @@ public struct FleetKeys: Sendable, Equatable {
 
     /// ``securitySettings`` as the `security:` block of a configuration file.
     public var securityBlock: String {
+        securityBlock(forCoordinator: 1, of: 1)
+    }
+
+    /// The `security:` block of coordinator `number` (from 1) of `count`: its own pair, and the same
+    /// agents and admin as every other coordinator of the fleet.
+    public func securityBlock(forCoordinator number: Int, of count: Int) -> String {
         """
         security:
-          server_key: \(Self.quoted(coordinatorSecretKey))
+          server_key: \(Self.quoted(coordinatorSecretKeys(count: count)[number - 1]))
           agents_dir: \(Self.quoted(agentsDirectory))
           admins: [\(Self.quoted(adminPublicKey))]
         """
