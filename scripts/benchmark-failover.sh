@@ -22,6 +22,7 @@ work=$(mktemp -d /tmp/quiesce-failover-XXXXXX)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -93,6 +94,7 @@ YAML
     wait_for "api stop-begin" "$dir/timeline.log" 60
     kill -KILL "$leader"
     died=$(date +%s.%N)
+    wait "$leader" 2>/dev/null || true
     wait_for "database stop-begin" "$dir/timeline.log" 120
     first=$(awk '$2 == "database" && $3 == "stop-begin" { print $1; exit }' "$dir/timeline.log")
     figures+=("$(awk -v a="$died" -v b="$first" 'BEGIN { printf "%.2f", b - a }')")
