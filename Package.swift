@@ -130,7 +130,7 @@ let package = Package(
             name: "QuiesceCoordinatorTests",
             dependencies: ["QuiesceCoordinator", "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]
         ),
-        .testTarget(name: "QuiesceEtcdTests", dependencies: ["QuiesceEtcd"]),
+        .testTarget(name: "QuiesceEtcdTests", dependencies: ["QuiesceEtcd", "QuiesceCoordinator", "QuiesceCore"]),
         .testTarget(
             name: "QuiesceIntegrationTests",
             dependencies: [

@@ -17,7 +17,7 @@ public final class CoordinatorRuntime {
     /// sends, required on what agents send. With `coordinator.ha`, 0 until it first leads: it then
     /// stamps nothing.
     var epoch: UInt64
-    let journal: Journal?
+    let journal: (any ShutdownJournal)?
     let clock = MonotonicClock()
     var machine: CoordinatorStateMachine
     var timers = TimerSet<CoordinatorStateMachine.Timer>()
@@ -79,7 +79,7 @@ public final class CoordinatorRuntime {
     ///     resumed (with `coordinator.ha`, once this coordinator leads).
     ///   - output: receives each progress line, as it happens.
     public init(
-        configuration: Configuration, endpoint: String, epoch: UInt64, journal: Journal?, logger: Logger,
+        configuration: Configuration, endpoint: String, epoch: UInt64, journal: (any ShutdownJournal)?, logger: Logger,
         output: @escaping (String) -> Void
     ) {
         self.configuration = configuration

@@ -46,7 +46,7 @@ final class LeadershipDriver: Sendable {
     init(settings: StandbySettings, value: String, clock: MonotonicClock, logger: Logger) throws {
         callTimeout = max(.seconds(1), LeadershipStateMachine.renewalInterval(settings.leaseTTL))
         client = try EtcdClient(endpoints: settings.etcd, timeout: callTimeout, connectTimeout: callTimeout)
-        election = settings.key
+        election = EtcdFleetKeys(fleet: settings.key).election
         self.value = value
         self.clock = clock
         self.logger = logger

@@ -8,6 +8,18 @@ extension EtcdClient {
         return (answer.kvs ?? []).map(\.keyValue)
     }
 
+    /// The store's revision now: every later write has a higher one. A coordinator takes it before it
+    /// campaigns, to tell what was written since.
+    public func revision(timeout: Duration? = nil) async throws(EtcdError) -> Int64 {
+        let request = RangeRequestJSON(key: EtcdBytes([0]), rangeEnd: nil)
+        let (answer, endpoint) = try await unary(
+            "range", "/v3/kv/range", request, as: RangeResponseJSON.self, timeout: timeout)
+        guard let revision = answer.header?.revision?.value else {
+            throw .badResponse(operation: "range", endpoint: endpoint, detail: "no revision in the answer")
+        }
+        return revision
+    }
+
     /// Writes `value` at `key`, attached to `lease` if one is given (the key is then deleted when the
     /// lease ends).
     /// - Returns: the store's revision after the write.

@@ -24,6 +24,26 @@ struct FleetScenario: CustomStringConvertible {
     /// When set, the coordinator dies this long into the shutdown and a new one starts 500 ms later,
     /// from the journal and the agents' snapshots.
     var coordinatorRestart: Duration?
+    /// When set, the leader is deposed mid-shutdown and a standby takes over (never together with a
+    /// restart).
+    var leaderChange: LeaderChange?
+
+    /// A change of leader, as standby coordinators elected through etcd have one.
+    struct LeaderChange: Hashable, CustomStringConvertible {
+        /// How long into the shutdown the leader loses its leadership (its lease expired, its host
+        /// cut off from etcd).
+        var at: Duration
+        /// How long after that the standby leads and resumes from the journal and the agents' snapshots.
+        var takeover: Duration
+        /// How long after `at` the deposed leader goes on running before it notices, giving orders
+        /// with its own epoch (a frozen process that wakes up): possibly past the takeover. A journal
+        /// write, refused by etcd's guard, makes it stop at once.
+        var deposedFor: Duration
+
+        var description: String {
+            "leader change at \(at), standby leads \(takeover) later, deposed runs \(deposedFor)"
+        }
+    }
 
     /// A DAG of 2–40 services (each may depend on earlier ones) of 1–4 instances (a third of them
     /// more than one, with a random `min_ready`), stop durations up to 4 s, stop timeouts of 1–5 s,
@@ -64,6 +84,13 @@ struct FleetScenario: CustomStringConvertible {
         shutdownTimeout = .seconds(Int64.random(in: 0..<4, using: &random) == 0 ? 6 : 120)
         coordinatorRestart =
             Int.random(in: 0..<4, using: &random) == 0 ? .milliseconds(Int64.random(in: 0...6000, using: &random)) : nil
+        // Drawn last, so that the scenarios of every other kind stay as they were before leader changes.
+        if coordinatorRestart == nil, Int.random(in: 0..<3, using: &random) == 0 {
+            leaderChange = LeaderChange(
+                at: .milliseconds(Int64.random(in: 0...6000, using: &random)),
+                takeover: .milliseconds(Int64.random(in: 500...6000, using: &random)),
+                deposedFor: .milliseconds(Int64.random(in: 0...8000, using: &random)))
+        }
         self.graph = try! ServiceGraph(validating: services)
         self.instances = instances
         self.stopDurations = durations
@@ -73,5 +100,6 @@ struct FleetScenario: CustomStringConvertible {
     var description: String {
         "seed \(seed): \(graph.names.count) services, \(instances.count) instances, faults \(faults.sorted { $0.key < $1.key })"
             + (coordinatorRestart.map { ", coordinator restart at \($0)" } ?? "")
+            + (leaderChange.map { ", \($0)" } ?? "")
     }
 }

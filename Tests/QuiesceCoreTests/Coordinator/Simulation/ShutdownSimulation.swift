@@ -3,7 +3,13 @@ import QuiesceCore
 /// Drives a real ``CoordinatorStateMachine`` through the shutdown of a ``FleetScenario`` with
 /// simulated agents and processes, one per instance, in simulated time, and records what the
 /// promises need checked, instance by instance. The coordinator is configured with the scheduling
-/// given, which a coordinator restarted mid-shutdown must keep from its journal.
+/// given, which a coordinator restarted mid-shutdown, or a standby taking over, must keep from its
+/// journal.
+///
+/// A change of leader leaves the deposed coordinator's machine running for a while beside its
+/// successor, as a frozen leader that wakes up would: its orders carry its epoch, which an agent
+/// welcomed by the successor refuses (§7.10), and its first journal write, refused by etcd's guard
+/// of the leadership, makes it stop.
 struct ShutdownSimulation {
     /// Something that happens at a moment of simulated time.
     private enum Event {
@@ -12,6 +18,17 @@ struct ShutdownSimulation {
         case timer(CoordinatorStateMachine.Timer)
         case coordinatorDies
         case coordinatorStarts
+        case leaderDeposed
+        case deposedTimer(CoordinatorStateMachine.Timer)
+        case deposedNotices
+    }
+
+    /// Which coordinator an action comes from.
+    private enum Role {
+        /// The one that leads (or the only one).
+        case leader
+        /// A leader deposed that has not noticed yet.
+        case deposed
     }
 
     /// A broken promise.
@@ -36,14 +53,35 @@ struct ShutdownSimulation {
     private var ordered: Set<InstanceID> = []
     private var journal: [CoordinatorStateMachine.JournalEntry] = []
     private var coordinatorDown = false
+    /// The epoch of the coordinator that leads, raised by every restart and change of leader.
+    private var epoch = 1
+    /// The epoch of the last `welcome` each agent accepted: it obeys only orders of that epoch.
+    private var welcomed: [InstanceID: Int] = [:]
+    /// A deposed leader still running, with its epoch and its timers.
+    private var deposed: (machine: CoordinatorStateMachine, epoch: Int)?
+    private var deposedTimers: [CoordinatorStateMachine.Timer: Timestamp] = [:]
+    /// The instances whose end each coordinator was told of by the agent's report, or read in the
+    /// journal: it must never order them to stop again. (An instance it gave up, timed out say, may
+    /// still run, and may be killed to make sure; a snapshot's outcome is not counted: a resumed
+    /// coordinator may repeat the stop to it, which the agent answers with the same report; so may one
+    /// for a report that came during its re-registration grace.)
+    private var known: Set<InstanceID> = []
+    private var knownToDeposed: Set<InstanceID> = []
+    /// Orders of a deposed leader that agents refused, and its journal writes that etcd refused.
+    private(set) var fencedOrders = 0
+    private(set) var refusedWrites = 0
+    /// Whether agents refuse orders of an epoch but their welcome's and etcd refuses a deposed
+    /// leader's journal writes: off only to show that the checks catch a deposed leader's orders.
+    private let fenced: Bool
     /// What each agent reported of its stop or kill order, which its snapshot tells a new coordinator.
     private var reportedOutcomes: [InstanceID: StopOutcome] = [:]
     private let configuration: Configuration
     private(set) var violations: [Violation] = []
     private(set) var report: ShutdownReport?
 
-    init(_ scenario: FleetScenario, scheduling: Scheduling) {
+    init(_ scenario: FleetScenario, scheduling: Scheduling, fenced: Bool = true) {
         self.scenario = scenario
+        self.fenced = fenced
         self.scheduling = scheduling
         var settings = CoordinatorSettings()
         // The restarted coordinator is configured with the other scheduling: it must go on with the
@@ -55,6 +93,7 @@ struct ShutdownSimulation {
         configuration = Configuration(coordinator: settings, graph: scenario.graph)
         coordinator = CoordinatorStateMachine(configuration: configuration, now: .zero)
         running = Set(scenario.instances)
+        welcomed = Dictionary(uniqueKeysWithValues: scenario.instances.map { ($0, 1) })
     }
 
     /// Starts the fleet, requests the shutdown, and runs until the report (or a generous bound).
@@ -75,8 +114,17 @@ struct ShutdownSimulation {
         if let restart = scenario.coordinatorRestart {
             schedule(.coordinatorDies, at: now + restart)
         }
-        // A restart costs the coordinator its downtime and the re-registration grace: a fresh deadline.
-        let bound = scenario.shutdownTimeout * (scenario.coordinatorRestart == nil ? 1 : 2) + ackGrace * 2 + .seconds(8)
+        if let change = scenario.leaderChange {
+            schedule(.leaderDeposed, at: now + change.at)
+            schedule(.coordinatorStarts, at: now + change.at + change.takeover)
+            schedule(.deposedNotices, at: now + change.at + change.deposedFor)
+        }
+        // A restart or a takeover costs the coordinator its downtime and the re-registration grace: a
+        // fresh deadline.
+        let resumes = scenario.coordinatorRestart != nil || scenario.leaderChange != nil
+        let bound =
+            scenario.shutdownTimeout * (resumes ? 2 : 1) + ackGrace * 2 + .seconds(8)
+            + (scenario.leaderChange?.takeover ?? .zero)
         while report == nil, let next = popNext() {
             guard next.at - .zero <= bound else {
                 violations.append(Violation(description: "no report within \(bound) (still waiting at \(next.at))"))
@@ -88,9 +136,37 @@ struct ShutdownSimulation {
                 guard !lost.contains(id) else { continue }
                 running.remove(id)
                 reportedOutcomes[id] = outcome
-                // A report to a dead coordinator is repeated by the agent; the new one asks again anyway.
-                guard !coordinatorDown else { continue }
-                perform(coordinator.stopAcknowledged(id, outcome: outcome, now: now))
+                // The report goes to the coordinator the agent follows. One to a dead or deposed
+                // coordinator is repeated by the agent; its snapshot tells the next one anyway.
+                if !coordinatorDown, welcomed[id] == epoch {
+                    // A report during a resumed coordinator's re-registration grace is not yet taken
+                    // as the instance's end: its resumed shutdown orders the stop again, which the
+                    // agent answers with the same report.
+                    if coordinator.phaseName != "resuming a shutdown" { known.insert(id) }
+                    perform(coordinator.stopAcknowledged(id, outcome: outcome, now: now))
+                } else if let deposed, welcomed[id] == deposed.epoch {
+                    knownToDeposed.insert(id)
+                    var machine = deposed.machine
+                    let actions = machine.stopAcknowledged(id, outcome: outcome, now: now)
+                    self.deposed?.machine = machine
+                    perform(actions, as: .deposed)
+                }
+            case .leaderDeposed:
+                deposed = (coordinator, epoch)
+                deposedTimers = timers
+                knownToDeposed = known
+                for (timer, at) in timers { schedule(.deposedTimer(timer), at: at) }
+                coordinatorDown = true
+                timers.removeAll()
+            case .deposedNotices:
+                stopDeposed()
+            case .deposedTimer(let timer):
+                guard let deposed, deposedTimers[timer] == next.at else { continue }
+                deposedTimers[timer] = nil
+                var machine = deposed.machine
+                let actions = machine.timerFired(timer, now: now)
+                self.deposed?.machine = machine
+                perform(actions, as: .deposed)
             case .coordinatorDies:
                 coordinatorDown = true
                 timers.removeAll()
@@ -99,6 +175,12 @@ struct ShutdownSimulation {
                 restartCoordinator()
             case .agentLost(let id):
                 lost.insert(id)
+                if let deposed {
+                    var machine = deposed.machine
+                    let actions = machine.agentLost(id, now: now)
+                    self.deposed?.machine = machine
+                    perform(actions, as: .deposed)
+                }
                 guard !coordinatorDown else { continue }
                 // A lost agent's process dies with it in this model only if the agent was killed; keep
                 // it running: the promise allows stopping its dependencies once it is declared lost.
@@ -113,8 +195,31 @@ struct ShutdownSimulation {
         checkReport()
     }
 
-    private mutating func perform(_ actions: [CoordinatorStateMachine.Action]) {
+    private mutating func perform(_ actions: [CoordinatorStateMachine.Action], as role: Role = .leader) {
+        let sender = role == .leader ? epoch : deposed?.epoch ?? 0
         for action in actions {
+            if role == .deposed {
+                switch deposedStep(action) {
+                case .stops: return
+                case .handled: continue
+                case .reachesAgents: break
+                }
+            }
+            switch action {
+            case .send(.stop, let id), .send(.kill, let id):
+                // A kill to an instance whose end is known is how a coordinator tells its agent to
+                // stand down; a stop would stop it again (drain, stop command and all).
+                if case .send(.stop, _) = action, (role == .leader ? known : knownToDeposed).contains(id) {
+                    violations.append(
+                        Violation(description: "\(id) ordered to stop again at \(now) after its end was known"))
+                }
+                // An agent obeys only the coordinator whose welcome it accepted last.
+                if fenced, welcomed[id] != sender, !lost.contains(id) {
+                    fencedOrders += 1
+                    continue
+                }
+            default: break
+            }
             switch action {
             case .send(.stop(let timeout, _, _), let id):
                 checkNoDependentRuns(before: id)
@@ -178,6 +283,45 @@ struct ShutdownSimulation {
         }
     }
 
+    /// What becomes of a deposed leader's action.
+    private enum DeposedStep {
+        /// Its journal write was refused: it stops ordering, and the actions after it never happen.
+        case stops
+        /// Done here: its timers are its own, and what it learns is told to no one.
+        case handled
+        /// An order (or, unfenced, a journal write), which goes on as the leader's would.
+        case reachesAgents
+    }
+
+    private mutating func deposedStep(_ action: CoordinatorStateMachine.Action) -> DeposedStep {
+        switch action {
+        case .journal:
+            guard fenced else { return .reachesAgents }
+            refusedWrites += 1
+            stopDeposed()
+            return .stops
+        case .send(.stop, _), .send(.kill, _):
+            return .reachesAgents
+        case .scheduleTimer(.lost, _), .scheduleTimer(.suspect, _), .scheduleTimer(.heartbeat, _):
+            return .handled
+        case .scheduleTimer(let timer, let at):
+            deposedTimers[timer] = at
+            schedule(.deposedTimer(timer), at: at)
+            return .handled
+        case .cancelTimer(let timer):
+            deposedTimers[timer] = nil
+            return .handled
+        case .send, .sendHeartbeat, .progress, .finish, .operationFinished:
+            return .handled
+        }
+    }
+
+    /// The deposed leader notices it no longer leads and stops ordering.
+    private mutating func stopDeposed() {
+        deposed = nil
+        deposedTimers.removeAll()
+    }
+
     private static func givesUp(_ outcome: ShutdownOutcome) -> Bool {
         switch outcome {
         case .lost, .timedOut, .killed: true
@@ -189,6 +333,7 @@ struct ShutdownSimulation {
     /// again with a snapshot of its instance.
     private mutating func restartCoordinator() {
         coordinatorDown = false
+        epoch += 1
         var recorded: RecordedShutdown?
         for entry in journal {
             switch entry {
@@ -202,8 +347,13 @@ struct ShutdownSimulation {
         var restarted = configuration
         restarted.coordinator.scheduling = scheduling == .waves ? .eager : .waves
         coordinator = CoordinatorStateMachine(configuration: restarted, now: now, resuming: recorded)
+        known = Set(
+            scenario.instances.filter {
+                recorded?.services[$0.service] != nil || recorded?.outcome(of: $0) != nil
+            })
         perform(coordinator.start(now: now))
         for id in scenario.instances where !lost.contains(id) {
+            welcomed[id] = epoch
             let snapshot: AgentSnapshot =
                 !running.contains(id)
                 ? reportedOutcomes[id].map(AgentSnapshot.stopped) ?? .exited(.exited(0))
@@ -250,7 +400,7 @@ struct ShutdownSimulation {
         // journal recorded as a whole (one instance) is reported as the journal has it.
         let outcomes = Dictionary(uniqueKeysWithValues: report.entries.map { ($0.service, $0.outcome) })
         for id in Set(scenario.instances).subtracting(reportedInstances) {
-            let restarted = scenario.coordinatorRestart != nil
+            let restarted = scenario.coordinatorRestart != nil || scenario.leaderChange != nil
             let givenUp = lost.contains(id) && outcomes[id.service].map(Self.givesUp) == true
             let recordedWhole = if case .recorded? = outcomes[id.service] { true } else { false }
             if !restarted || !(givenUp || recordedWhole) {
