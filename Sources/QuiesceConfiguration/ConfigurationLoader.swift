@@ -21,8 +21,9 @@ public enum ConfigurationLoader {
     static let securityKeys = ["server_key", "agents_dir", "agents", "admins", "readers"]
     static let coordinatorKeys = [
         "bind", "shutdown_timeout", "ack_grace", "heartbeat_interval", "agent_suspect_after", "agent_lost_after",
-        "on_start_failure", "state_dir", "admin_bind", "metrics_bind", "scheduling",
+        "on_start_failure", "state_dir", "admin_bind", "metrics_bind", "scheduling", "ha",
     ]
+    static let standbyKeys = ["etcd", "key", "lease_ttl", "advertise"]
     static let defaultsKeys = ["stop_timeout", "start_timeout"]
     /// A service's keys other than `depends_on`: what a compose service's `x-quiesce:` may set.
     static let serviceSettingKeys = [

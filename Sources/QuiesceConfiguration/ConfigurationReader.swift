@@ -466,6 +466,9 @@ struct ConfigurationReader {
                         + "(each service goes as soon as what it waits for is done)")
             }
         }
+        if let ha = mapping["ha"] {
+            settings.ha = standbySettings(ha, bind: settings.bind)
+        }
         return settings
     }
 }

@@ -17,6 +17,9 @@ struct AgentRegistry {
     /// The instance whose agent registered on `routingID` last, if any.
     func instance(for routingID: [UInt8]) -> InstanceID? { instanceByRoutingID[routingID] }
 
+    /// The connection of every instance's newest registration.
+    var routingIDs: [[UInt8]] { Array(routingIDByInstance.values) }
+
     /// The connection of the newest registration of instance `id`, if any.
     func routingID(for id: InstanceID) -> [UInt8]? { routingIDByInstance[id] }
 

@@ -18,6 +18,8 @@ struct CoordinatorSockets {
         case zap
         /// The admin plane's ROUTER, with `coordinator.admin_bind`.
         case adminPlane
+        /// etcd's answers to the election's calls, with `coordinator.ha`.
+        case leadership
     }
 
     let router: Socket
@@ -94,13 +96,14 @@ struct CoordinatorSockets {
         return admin
     }
 
-    /// What the loop polls: these sockets and the signals' descriptor.
-    func pollItems(signals: Int32) -> [(PollItem, Poller<PollItem>.Item)] {
+    /// What the loop polls: these sockets, the signals' descriptor and the election's answers'.
+    func pollItems(signals: Int32, leadership: Int32?) -> [(PollItem, Poller<PollItem>.Item)] {
         var items: [(PollItem, Poller<PollItem>.Item)] = [
             (.router, .socket(router)), (.signals, .fileDescriptor(signals)), (.monitor, .socket(monitor.socket)),
         ]
         if let zap { items.append((.zap, .socket(zap))) }
         if let adminPlane { items.append((.adminPlane, .socket(adminPlane))) }
+        if let leadership { items.append((.leadership, .fileDescriptor(leadership))) }
         return items
     }
 

@@ -52,6 +52,8 @@ struct CoordinatorCommand: ParsableCommand {
             valueName: "waves|eager"))
     var scheduling: SchedulingChoice?
 
+    @OptionGroup(title: "Standby coordinators") var standby: StandbyOptions
+
     @OptionGroup(title: "Output") var output: OutputOptions
 
     @Option(
@@ -90,6 +92,7 @@ struct CoordinatorCommand: ParsableCommand {
             configuration.coordinator.metricsBind = address
         }
         if let scheduling { configuration.coordinator.scheduling = scheduling.scheduling }
+        configuration.coordinator.ha = try standby.settings(overriding: configuration.coordinator.ha, bind: endpoint)
         if let keys {
             guard configuration.security == nil else {
                 throw ValidationError("give --keys or a security: block in the configuration, not both")
@@ -126,7 +129,13 @@ struct CoordinatorCommand: ParsableCommand {
             output: printer.progress)
         let report: ShutdownReport
         do {
-            report = try runtime.run()
+            switch try runtime.run() {
+            case .report(let fleetReport):
+                report = fleetReport
+            case .standbyEnded(let reason):
+                printer.progress("standby coordinator ending: \(reason)")
+                return
+            }
         } catch {
             printError("coordinator: \(SetupFailure.describe(error))")
             throw ExitCode(SetupFailure.isSetup(error) ? CoordinatorExitCode.invalidConfiguration : 70)

@@ -16,7 +16,11 @@ struct PlanCommand: ParsableCommand {
         let configuration = try fleetFile.load()
         let plan = Plan(graph: configuration.graph)
         OutputPrinter(format: output.format).document(
-            PlanDocument(plan: plan, scheduling: configuration.coordinator.scheduling), kind: "plan"
+            PlanDocument(
+                plan: plan, scheduling: configuration.coordinator.scheduling,
+                standby: configuration.coordinator.ha.map {
+                    PlanDocument.Standby($0, bind: configuration.coordinator.bind)
+                }), kind: "plan"
         ) {
             Self.text(plan, configuration).joined(separator: "\n")
         }
@@ -54,6 +58,13 @@ struct PlanCommand: ParsableCommand {
             "startup worst case, eager: \(plan.eagerStartupWorstCase.configurationText) "
                 + "(critical path: \(eagerStartupPath.joined(separator: " -> ")))")
         lines.append("scheduling: \(configuration.coordinator.scheduling) (coordinator.scheduling)")
+        if let ha = configuration.coordinator.ha {
+            lines.append(
+                "standby coordinators: elected in etcd (\(ha.etcd.joined(separator: ", "))) under \(ha.key), "
+                    + "advertising \(ha.advertised(bind: configuration.coordinator.bind)); lease_ttl "
+                    + "\(ha.leaseTTL.configurationText): a dead leader is replaced within about "
+                    + "\((ha.leaseTTL + .seconds(1)).configurationText) (coordinator.ha)")
+        }
         return lines
     }
 }
@@ -75,12 +86,30 @@ struct PlanDocument: Encodable {
         var worstCaseSeconds: Double
     }
 
+    /// `coordinator.ha`: the election standby coordinators campaign in.
+    struct Standby: Encodable {
+        var etcd: [String]
+        var key: String
+        var leaseTTLSeconds: Double
+        var advertise: String
+
+        init(_ settings: StandbySettings, bind: String) {
+            etcd = settings.etcd
+            key = settings.key
+            leaseTTLSeconds = settings.leaseTTL.seconds
+            advertise = settings.advertised(bind: bind)
+        }
+    }
+
     var startup: Phase
     var shutdown: Phase
     /// `waves` or `eager`: the configuration's `coordinator.scheduling`.
     var scheduling: String
+    /// Absent for a coordinator that runs alone.
+    var standby: Standby?
 
-    init(plan: Plan, scheduling: Scheduling) {
+    init(plan: Plan, scheduling: Scheduling, standby: Standby? = nil) {
+        self.standby = standby
         startup = Phase(
             waves: plan.startupWaves, criticalPath: plan.startupCriticalPath,
             worstCaseSeconds: plan.startupWorstCase.seconds,

@@ -51,9 +51,21 @@ public struct ElectionKey: Hashable, Sendable {
         self.lease = lease
     }
 
-    /// The epoch of the leader holding this key: its creation revision (monotonic across leaders, see
-    /// ``LeadershipStateMachine``).
-    public var epoch: UInt64 { UInt64(clamping: revision) }
+    /// What every leader's epoch starts from: 2^56.
+    ///
+    /// A leader's epoch is 2^56 plus its key's creation revision. The revision alone grows from one
+    /// leader to the next (see ``LeadershipStateMachine``), but it starts near 1 in a new etcd, while
+    /// the agents of a fleet that ran with a coordinator alone keep the epoch it gave them: a counter
+    /// in `state_dir` or milliseconds since 1970, which stays below 2^48 for some 8,900 years. Agents
+    /// refuse a lower epoch than their last one (docs/protocol.md, §7.10), so a leader's epoch must
+    /// be above every lone coordinator's for a fleet to move to standbys without
+    /// `--accept-lower-epoch`; 2^56 leaves 2^63 − 2^56 revisions, more than etcd's own signed 64-bit
+    /// revisions can reach.
+    public static let epochBase: UInt64 = 1 << 56
+
+    /// The epoch of the leader holding this key: ``epochBase`` plus its creation revision, which is
+    /// monotonic across leaders (see ``LeadershipStateMachine``) and above every lone coordinator's.
+    public var epoch: UInt64 { Self.epochBase + UInt64(clamping: revision) }
 }
 
 /// What a coordinator of a fleet with standbys is, as `status` and the logs say it.

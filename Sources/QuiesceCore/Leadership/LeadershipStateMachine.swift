@@ -7,9 +7,9 @@
 /// renew, resign, and above all start or stop ordering.
 ///
 /// The rules:
-/// - **The epoch comes from etcd.** A leader's epoch is the revision at which its election key was
-///   created. That is higher than every earlier leader's: etcd's revision is one counter for the
-///   whole cluster that only grows, and the election's leader is the key of lowest creation revision
+/// - **The epoch comes from etcd.** A leader's epoch is 2^56 plus the revision at which its election
+///   key was created (``ElectionKey/epoch``). That revision is higher than every earlier leader's:
+///   etcd's revision is one counter for the whole cluster that only grows, and the election's leader is the key of lowest creation revision
 ///   under its name. A new leader's key was either created after the previous leader's key was
 ///   deleted, or already existed while that one led, when that one's was the lowest; either way it was
 ///   created at a later revision. So orders of a deposed leader carry a lower epoch than its
@@ -33,7 +33,7 @@ public struct LeadershipStateMachine: Sendable {
         case campaigning(lease: Lease?, problem: String?)
         /// Campaigning, while another coordinator leads.
         case standingBy(lease: Lease, leader: ObservedLeader)
-        /// Leading: this coordinator's campaign won with `key`, whose revision is the epoch.
+        /// Leading: this coordinator's campaign won with `key`, whose revision gives the epoch.
         case leading(key: ElectionKey, lease: Lease)
         /// Not leading, for `reason`; unless it resigned, a new lease is asked for.
         case demoted(reason: DemotionReason)
@@ -107,7 +107,7 @@ public struct LeadershipStateMachine: Sendable {
         return [.scheduleTimer(.retryGrant, at: now + Self.retryDelay(leaseTTL)), .report(status)]
     }
 
-    /// The campaign with lease `key.lease` won: this coordinator leads with epoch `key.revision`, if
+    /// The campaign with lease `key.lease` won: this coordinator leads with `key.epoch`, if
     /// its lease is still proven alive at `now`.
     public mutating func campaignWon(key: ElectionKey, now: Timestamp) -> [Action] {
         switch state {

@@ -50,6 +50,8 @@ public struct CoordinatorSettings: Sendable, Equatable {
     public var metricsBind: ListenAddress?
     /// Where the coordinator keeps its durable state; none when `nil`.
     public var stateDirectory: String?
+    /// Standby coordinators elected through etcd (`coordinator.ha`); this coordinator runs alone when `nil`.
+    public var ha: StandbySettings?
 
     public init() {}
 }

@@ -1,6 +1,9 @@
 import QuiesceCore
 import Testing
 
+/// The epoch of a leader whose key etcd created at `revision`.
+private func epoch(_ revision: UInt64) -> UInt64 { (1 << 56) + revision }
+
 /// The leadership rule, event by event, with a manual clock. A lease of 6 s is renewed every 2 s,
 /// retried every 0.5 s after a failure, and proves the leadership until 4 s after the send of the
 /// last grant or renewal that succeeded.
@@ -17,7 +20,7 @@ struct LeadershipStateMachineTests {
         _ = machine.leaseGranted(id: 0x1a, ttl: ttl, sentAt: clock.now, now: clock.now)
         clock.advance(by: .seconds(1))
         let actions = machine.campaignWon(key: key, now: clock.now)
-        #expect(actions == [.startOrdering(epoch: 41), .report(.leading(epoch: 41))])
+        #expect(actions == [.startOrdering(epoch: epoch(41)), .report(.leading(epoch: epoch(41)))])
         return machine
     }
 
@@ -39,9 +42,9 @@ struct LeadershipStateMachineTests {
         #expect(!machine.mayOrder(at: clock.now), "campaigning is not leading")
         clock.advance(by: .milliseconds(700))
         let won = machine.campaignWon(key: Self.key, now: clock.now)
-        #expect(won == [.startOrdering(epoch: 41), .report(.leading(epoch: 41))])
+        #expect(won == [.startOrdering(epoch: epoch(41)), .report(.leading(epoch: epoch(41)))])
         #expect(machine.mayOrder(at: clock.now))
-        #expect(machine.status == .leading(epoch: 41))
+        #expect(machine.status == .leading(epoch: epoch(41)))
     }
 
     @Test("The lease is counted from when the grant was sent, not from when its answer came")
@@ -71,7 +74,7 @@ struct LeadershipStateMachineTests {
         clock.now = .after(.seconds(4))
         #expect(machine.timerFired(.leaseDeadline(lease: 0x1a), now: clock.now) == [], "the deadline moved")
         #expect(machine.mayOrder(at: .after(.milliseconds(5999))))
-        #expect(machine.status == .leading(epoch: 41))
+        #expect(machine.status == .leading(epoch: epoch(41)))
     }
 
     @Test("A leader whose renewals fail stops ordering at the deadline, resigns, and asks for a new lease")
@@ -88,7 +91,7 @@ struct LeadershipStateMachineTests {
         #expect(machine.timerFired(.renewal(lease: 0x1a), now: clock.now) == [.renewLease(0x1a)])
         failed = machine.renewalFailed(lease: 0x1a, problem: problem, now: clock.now)
         #expect(failed == [.scheduleTimer(.renewal(lease: 0x1a), at: .after(.seconds(3)))])
-        #expect(machine.status == .leading(epoch: 41))
+        #expect(machine.status == .leading(epoch: epoch(41)))
         #expect(!machine.mayOrder(at: .after(.seconds(4))), "past the deadline even before its timer fires")
         clock.now = .after(.seconds(4))
         let demoted = machine.timerFired(.leaseDeadline(lease: 0x1a), now: clock.now)
@@ -120,7 +123,7 @@ struct LeadershipStateMachineTests {
         let again = ElectionKey(key: "/quiesce/fleet/2b", revision: 57, lease: 0x2b)
         #expect(
             machine.campaignWon(key: again, now: clock.now) == [
-                .startOrdering(epoch: 57), .report(.leading(epoch: 57)),
+                .startOrdering(epoch: epoch(57)), .report(.leading(epoch: epoch(57))),
             ])
     }
 
@@ -146,7 +149,7 @@ struct LeadershipStateMachineTests {
         _ = machine.leaseGranted(id: 0x2b, ttl: Self.ttl, sentAt: .zero, now: .zero)
         let other = ElectionKey(key: "/quiesce/fleet/1a", revision: 41, lease: 0x1a)
         let observed = machine.leaderObserved(key: other, value: "coordinator-a", now: clock.now)
-        #expect(observed == [.report(.standingBy(leader: "coordinator-a", epoch: 41))])
+        #expect(observed == [.report(.standingBy(leader: "coordinator-a", epoch: epoch(41)))])
         #expect(machine.leaderObserved(key: other, value: "coordinator-a", now: clock.now) == [], "no news")
         var every: [Machine.Action] = []
         clock.now = .after(.seconds(2))
@@ -163,7 +166,7 @@ struct LeadershipStateMachineTests {
         #expect(!every.contains { if case .startOrdering = $0 { true } else { false } })
         #expect(!machine.mayOrder(at: clock.now))
         #expect(every.contains(.campaign(lease: 0x2b)), "the failed campaign was tried again")
-        #expect(every.contains(.report(.standingBy(leader: "coordinator-c", epoch: 60))))
+        #expect(every.contains(.report(.standingBy(leader: "coordinator-c", epoch: epoch(60)))))
         #expect(every.suffix(3) == [.revokeLease(0x2b), .grantLease(ttl: .seconds(6)), .report(machine.status)])
         #expect(machine.status == .campaigning(problem: "the lease could not be renewed in time (etcd unreachable)"))
     }
@@ -177,7 +180,7 @@ struct LeadershipStateMachineTests {
         let ours = ElectionKey(key: "/quiesce/fleet/2b", revision: 44, lease: 0x2b)
         #expect(machine.leaderObserved(key: ours, value: "coordinator-b", now: .after(.seconds(1))) == [])
         let won = machine.campaignWon(key: ours, now: .after(.seconds(1)))
-        #expect(won == [.startOrdering(epoch: 44), .report(.leading(epoch: 44))])
+        #expect(won == [.startOrdering(epoch: epoch(44)), .report(.leading(epoch: epoch(44)))])
         #expect(machine.mayOrder(at: .after(.seconds(1))))
     }
 
@@ -190,7 +193,7 @@ struct LeadershipStateMachineTests {
         #expect(machine.leaderObserved(key: Self.key, value: "us", now: clock.now) == [])
         let newer = ElectionKey(key: "/quiesce/fleet/2b", revision: 50, lease: 0x2b)
         let deposed = machine.leaderObserved(key: newer, value: "coordinator-b", now: clock.now)
-        let reason = DemotionReason.anotherLeader("coordinator-b", epoch: 50)
+        let reason = DemotionReason.anotherLeader("coordinator-b", epoch: epoch(50))
         #expect(
             deposed == [.stopOrdering, .revokeLease(0x1a), .grantLease(ttl: .seconds(6)), .report(.demoted(reason))])
         #expect(!machine.mayOrder(at: clock.now))
@@ -267,6 +270,17 @@ struct LeadershipStateMachineTests {
         _ = machine.start()
         let actions = machine.leaseGranted(id: 5, ttl: .zero, sentAt: .zero, now: .zero)
         #expect(actions.first == .scheduleTimer(.retryGrant, at: .after(.milliseconds(500))))
+    }
+
+    @Test("An epoch is 2^56 plus the key's revision: it grows with the revision and is above a lone coordinator's")
+    func epochAboveLoneCoordinators() {
+        let first = ElectionKey(key: "/quiesce/fleet/1", revision: 1, lease: 1)
+        #expect(first.epoch == 72_057_594_037_927_937)
+        #expect(ElectionKey(key: "/quiesce/fleet/2", revision: 2, lease: 2).epoch == first.epoch + 1)
+        // A lone coordinator's epoch: a counter, or milliseconds since 1970, which reach the end of
+        // the year 9999 at 253,402,300,800,000.
+        #expect(first.epoch > 253_402_300_800_000)
+        #expect(ElectionKey(key: "/quiesce/fleet/x", revision: .max, lease: 3).epoch == (1 << 56) + UInt64(Int64.max))
     }
 
     @Test("What status says in each case")
