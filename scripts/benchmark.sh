@@ -11,11 +11,37 @@
 # - agent_size_benchmark and thousand_agents_benchmark (scripts/benchmark-agent.sh): the agent's
 #   stripped size and idle memory beside tini's and a bare Swift+libzmq program's, and the stop of
 #   1,000 real agents.
-# Each runs RUNS times (default 5); a summary gives min/median/max.
-# Usage: scripts/benchmark.sh [RUNS]
+# - swarm_benchmark (scripts/swarm.sh): the coordinator against 100 and 1,000 simulated agents, and
+#   10,000 with --swarm-10000, beside the bare-router floor measured in the same run;
+# - compose_benchmark (scripts/compose-demo.sh benchmark), with --compose only, since it needs a Docker
+#   engine: the tiers demo's shutdown by Quiesce against `compose stop` of the same demo without it.
+# Each runs RUNS times (default 5); a summary gives min/median/max, next to its target.
+# Usage: scripts/benchmark.sh [RUNS] [--only SECTION]... [--swarm-10000] [--compose]
+#   SECTION: seed, instant, scheduling, agent-size, thousand-agents, swarm, compose (default: all but
+#   compose; --compose adds it). Each section alone is one figure's command, for example
+#   `scripts/benchmark.sh 3 --only swarm --swarm-10000`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-5}
+runs=5
+sections=()
+swarm_sizes=(100 1000)
+with_compose=0
+while (($#)); do
+    case $1 in
+    --only) sections+=("${2:?--only needs a section}") && shift ;;
+    --swarm-10000) swarm_sizes+=(10000) ;;
+    --compose) with_compose=1 ;;
+    [0-9]*) runs=$1 ;;
+    *) echo "usage: scripts/benchmark.sh [RUNS] [--only SECTION]... [--swarm-10000] [--compose]" >&2 && exit 2 ;;
+    esac
+    shift
+done
+if ((${#sections[@]} == 0)); then
+    sections=(seed instant scheduling agent-size thousand-agents swarm)
+    ((with_compose == 0)) || sections+=(compose)
+fi
+# wanted SECTION: whether SECTION runs.
+wanted() { [[ " ${sections[*]} " == *" $1 "* ]]; }
 scripts/setup.sh -c release >/dev/null
 quiesce=.build/release/quiesce
 work=$(mktemp -d)
@@ -132,20 +158,24 @@ print("%.1f %.1f" % ((ended - registered) * 1000, (ended - float(sys.argv[2])) *
 }
 
 printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '\nseed graph: startup against its 2.0 s optimum, shutdown against its 5.00 s bound\n'
-printf '%-4s %-12s %-10s %-18s %-18s %s\n' run "startup (s)" "over (ms)" "report total (s)" "SIGTERM->exit (s)" \
-    "exit / bound"
-for run in $(seq 1 "$runs"); do seed_lifecycle "$run"; done
+if wanted seed; then
+    printf '\nseed graph: startup against its 2.0 s optimum, shutdown against its 5.00 s bound\n'
+    printf '%-4s %-12s %-10s %-18s %-18s %s\n' run "startup (s)" "over (ms)" "report total (s)" \
+        "SIGTERM->exit (s)" "exit / bound"
+    for run in $(seq 1 "$runs"); do seed_lifecycle "$run"; done
+    printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+    summary "seed startup over the 2.0 s optimum (ms)" "at most 50 ms" "${startup_overs[@]}"
+    summary "seed shutdown, SIGTERM->exit / 5.00 s bound" "at most 1.010" "${shutdown_ratios[@]}"
+fi
 
-printf '\ninstant services: "startup complete" after the last agent (ms)\n'
-printf '%-4s %-40s %s\n' run "after the last registration" "after the agents' launch"
-for run in $(seq 1 "$runs"); do instant_startup "$run"; done
-
-printf '\nload average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-summary "seed startup over the 2.0 s optimum (ms)" "at most 50 ms" "${startup_overs[@]}"
-summary "seed shutdown, SIGTERM->exit / 5.00 s bound" "at most 1.010" "${shutdown_ratios[@]}"
-summary "instant startup after the last registration (ms)" "under 100 ms" "${after_registration[@]}"
-summary "instant startup after the agents' launch (ms)" "under 100 ms" "${after_launch[@]}"
+if wanted instant; then
+    printf '\ninstant services: "startup complete" after the last agent (ms)\n'
+    printf '%-4s %-40s %s\n' run "after the last registration" "after the agents' launch"
+    for run in $(seq 1 "$runs"); do instant_startup "$run"; done
+    printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+    summary "instant startup after the last registration (ms)" "under 100 ms" "${after_registration[@]}"
+    summary "instant startup after the agents' launch (ms)" "under 100 ms" "${after_launch[@]}"
+fi
 
 # Eager scheduling beside waves, measured in the same run: the seed graph in both modes against its
 # 5 s bound, and an uneven graph of two chains (a1 4 s then a2 1 s; b1 1 s then b2 4 s to stop) in
@@ -212,10 +242,65 @@ scheduling_benchmark() {
     done
 }
 
-scheduling_benchmark
+# swarm_benchmark: scripts/swarm.sh at each size of swarm_sizes, once each, its figures from the JSON
+# of its last line next to the targets: at 1,000 agents the p99 wave at most twice the floor's; at
+# 10,000 every wave under 1 s, every agent registered within 10 s and the coordinator's RSS under
+# 200 MB (and, at every size, the waves in order).
+swarm_benchmark() {
+    local size
+    printf '\nswarm: the coordinator against simulated agents, beside the bare-router floor (scripts/swarm.sh)\n'
+    for size in "${swarm_sizes[@]}"; do
+        scripts/swarm.sh "$size" >"$work/swarm-$size.txt" 2>&1 || true
+        if ! tail -n 1 "$work/swarm-$size.txt" | grep -q '^{'; then
+            echo "swarm of $size agents: no figures; its output:" && tail -n 20 "$work/swarm-$size.txt"
+            continue
+        fi
+        tail -n 1 "$work/swarm-$size.txt" | python3 -c '
+import json, sys
+f = json.load(sys.stdin)
+n = f["agents"]
+def show(label, value, unit, target, met):
+    text = "n/a" if value is None else "%.3f %s" % (value, unit)
+    verdict = "" if met is None else ("  met" if met else "  NOT MET")
+    print("  %-34s %-14s target: %s%s" % (label, text, target, verdict))
+print("%d agents (load %s):" % (n, sys.argv[1]))
+ok = lambda v, test: None if v is None else test(v)
+show("all registered", f["register_all_s"], "s", "under 10 s" if n >= 10000 else "-",
+     ok(f["register_all_s"], lambda v: v < 10) if n >= 10000 else None)
+show("wave p50", f["wave_p50_ms"], "ms", "-", None)
+floor = f["floor_p99_ms"]
+show("wave p99", f["wave_p99_ms"], "ms",
+     "at most 2 x floor p99 (%s ms)" % floor if n == 1000 else "-",
+     ok(f["wave_p99_ms"], lambda v: floor is not None and v <= 2 * floor) if n == 1000 else None)
+show("slowest wave", f["wave_max_ms"], "ms", "under 1000 ms" if n >= 10000 else "-",
+     ok(f["wave_max_ms"], lambda v: v < 1000) if n >= 10000 else None)
+show("floor p50 / p99", floor, "ms", "(p50 %s ms)" % f["floor_p50_ms"], None)
+show("coordinator CPU", f["coordinator_cpu_s"], "s", "-", None)
+show("coordinator peak RSS", f["coordinator_rss_mb"], "MB", "under 200 MB" if n >= 10000 else "-",
+     ok(f["coordinator_rss_mb"], lambda v: v < 200) if n >= 10000 else None)
+show("floor peak RSS", f["floor_rss_mb"], "MB", "-", None)
+show("waves in order", 1.0 if f["waves_in_order"] else 0.0, "", "1 (every wave after the one before)",
+     f["waves_in_order"])
+' "$(cut -d' ' -f1 /proc/loadavg)"
+        echo "  $(tail -n 1 "$work/swarm-$size.txt")"
+    done
+}
+
+# compose_benchmark: the tiers demo's shutdown in the real engine, by Quiesce and by `compose stop`
+# without it (scripts/compose-demo.sh benchmark: it starts the engine if none runs, and undoes what
+# the engine changed on the host).
+compose_benchmark() {
+    printf '\ncompose: the tiers demo stopped by Quiesce and by compose stop alone (scripts/compose-demo.sh benchmark)\n'
+    scripts/compose-demo.sh benchmark "$runs" || echo "compose benchmark: FAILED (its output is above)"
+}
+
+! wanted scheduling || scheduling_benchmark
 
 # The agent's own figures: its size and idle memory beside tini's and a bare Swift+libzmq program's,
 # and 1,000 real agents' stop (scripts/benchmark-agent.sh).
 source scripts/benchmark-agent.sh
-agent_size_benchmark "$runs" "$work"
-thousand_agents_benchmark 3 "$work"
+! wanted agent-size || agent_size_benchmark "$runs" "$work"
+! wanted thousand-agents || thousand_agents_benchmark 3 "$work"
+! wanted swarm || swarm_benchmark
+! wanted compose || compose_benchmark
+printf '\nload average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,6 +4,7 @@
 #
 #   scripts/compose-demo.sh [classic|tiers|all]    (default: all)
 #   scripts/compose-demo.sh clean                  removes the images and volumes this script made
+#   scripts/compose-demo.sh benchmark [RUNS]       times the tiers demo's shutdown (default 3 runs)
 #
 # For each demo: builds it (`compose build`, the one build tool, so that both demos share one
 # compile), `up -d`, waits for the fleet to be ready (the coordinator's "startup complete" and
@@ -16,6 +17,13 @@
 #   tiers    with orders-api scaled to 3 instances (`--scale`), stopped as users do; then, scaled
 #            again, the agent of catalog-api killed (`docker kill`) while the shutdown runs: it must
 #            be reported lost, and the shutdown must end.
+#
+# benchmark: the tiers demo (unscaled) brought up and stopped RUNS times in each of two ways, timing
+# `compose stop` from its start to its end: with Quiesce, as users stop it (the coordinator first; its
+# SIGTERM is the ordered shutdown, and its report's total is printed beside), and the same services
+# without Quiesce (each container runs tier-service.py itself, no agent, no coordinator), which
+# compose stops in the reverse order of their depends_on, each once the services that depend on it
+# have stopped. Nothing is checked beyond the stop itself; the last line gives min/median/max of each.
 #
 # The engine: the one that runs, or else dockerd started here in the background, and then stopped
 # here, with the host changes it made undone (docker0, its nft tables and chains, ip_forward, the
@@ -60,8 +68,9 @@ case $mode in
 classic | tiers) demos=("$mode") ;;
 all) demos=(classic tiers) ;;
 clean) demos=() ;;
+benchmark) demos=(tiers) && benchmark_runs=${2:-3} ;;
 *)
-    echo "usage: scripts/compose-demo.sh [classic|tiers|all|clean]" >&2
+    echo "usage: scripts/compose-demo.sh [classic|tiers|all|clean|benchmark [RUNS]]" >&2
     exit 2
     ;;
 esac
@@ -468,6 +477,82 @@ run_demo() {
     say "$demo $how: $(elapsed "$started")"
 }
 
+# --- The benchmark -----------------------------------------------------------------------------------
+# compose/tiers/compose.yaml without Quiesce, written to $1: no coordinator, and each service runs
+# what its agent would have run (the command after `--`) as the container's own process; its paths
+# made absolute, since the file is not beside the demo's.
+write_plain_tiers() {
+    python3 - "$repository/compose/tiers" "$1" <<'PYTHON'
+import os, sys, yaml
+directory, target = sys.argv[1], sys.argv[2]
+document = yaml.safe_load(open(os.path.join(directory, "compose.yaml")))
+services = document["services"]
+services.pop("coordinator")
+for name, service in services.items():
+    build = service.get("build")
+    if isinstance(build, dict) and "context" in build:
+        build["context"] = os.path.normpath(os.path.join(directory, build["context"]))
+    service["volumes"] = [
+        os.path.normpath(os.path.join(directory, v)) if v.startswith(".") else v for v in service.get("volumes", [])
+    ]
+    command = service.get("command", [])
+    if "--" in command and name != "keys":
+        service["entrypoint"] = command[command.index("--") + 1 :]
+        service["command"] = []
+yaml.safe_dump(document, open(target, "w"), sort_keys=False)
+PYTHON
+}
+
+# One timed stop: $1 quiesce or plain, $2 the run's number; prints the seconds of `compose stop`
+# (and, with Quiesce, the report's total) into $run_dir/benchmark-$1.txt.
+benchmark_stop() {
+    local how=$1 run=$2 evidence="$run_dir/benchmark-$1-$2" began ended total=""
+    mkdir -p "$evidence"
+    project="quiesce-demo-tiers"
+    compose_file="compose/tiers/compose.yaml"
+    if [[ $how == plain ]]; then
+        project="quiesce-demo-tiers-plain"
+        compose_file="$run_dir/tiers-plain.yaml"
+    fi
+    compose down -v --remove-orphans >"$evidence/down-before.log" 2>&1
+    if [[ $how == quiesce ]]; then
+        up_and_ready "" "$evidence" || return 1
+    else
+        export QUIESCE_DEMO_PORT
+        QUIESCE_DEMO_PORT=$(free_port)
+        compose_within 600 up -d >"$evidence/up.log" 2>&1 || { fail "$project: compose up -d failed ($evidence/up.log)" && return 1; }
+        wait_for_log edge 120 "edge listening" || { fail "$project: edge did not log 'edge listening' within 120 s" && return 1; }
+        sleep 6
+    fi
+    began=$(date +%s.%N)
+    compose_within 400 stop >"$evidence/stop.log" 2>&1 || fail "$project: compose stop failed ($evidence/stop.log)"
+    ended=$(date +%s.%N)
+    [[ $how == plain ]] || total=$(docker logs "$(container_of coordinator)" 2>&1 | sed -n 's/.*total: \([0-9.]*\) s.*/\1/p' | tail -n 1)
+    collect "$evidence"
+    down "$evidence"
+    awk -v b="$began" -v e="$ended" -v t="$total" -v run="$run" -v how="$how" 'BEGIN {
+        printf "%s run %s: compose stop %.3f s%s\n", how, run, e - b, t == "" ? "" : ", report total " t " s" }' |
+        tee -a "$run_dir/benchmark-$how.txt"
+}
+
+# The benchmark's runs, then min/median/max of each way's stop.
+run_benchmark() {
+    local run how
+    write_plain_tiers "$run_dir/tiers-plain.yaml" || { fail "could not write the tiers demo without Quiesce" && return 1; }
+    say "benchmark: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    for run in $(seq 1 "$benchmark_runs"); do
+        for how in quiesce plain; do
+            [[ -n $failed ]] || benchmark_stop "$how" "$run"
+        done
+    done
+    [[ -z $failed ]] || return 1
+    for how in quiesce plain; do
+        checked+=("$how: compose stop $(sed -n 's/.*compose stop \([0-9.]*\) s.*/\1/p' "$run_dir/benchmark-$how.txt" | sort -g |
+            awk '{ v[NR] = $1 } END { printf "min %.3f / median %.3f / max %.3f s", v[1], NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[NR] }')")
+    done
+    say "benchmark: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 # --- Clean up ---------------------------------------------------------------------------------------
 remove_images() {
     local ids
@@ -535,6 +620,10 @@ for demo in "${demos[@]}"; do
     fi
     say "$demo: built in $(elapsed "$build_started")"
 done
+if [[ $mode == benchmark ]]; then
+    run_benchmark
+    finish
+fi
 for demo in "${demos[@]}"; do
     case $demo in
     classic)

@@ -1,3 +1,4 @@
+import CQuiesceSystem
 import Logging
 import QuiesceCore
 import QuiesceRuntime
@@ -48,6 +49,8 @@ public final class AgentRuntime {
     private var loggedProbeRefusal = false
     /// The epoch of the earlier coordinator whose messages were last ignored: each is logged once in a row.
     private var lastIgnoredEpoch: UInt64?
+    /// Whether the pages only the agent's start touched have been released (``releaseStartupPages()``).
+    private var releasedStartupPages = false
 
     /// The coordinator counts as authenticated exactly when the connection is CURVE with its key.
     public init(options: AgentOptions, logger: Logger) {
@@ -400,6 +403,7 @@ public final class AgentRuntime {
                 } else {
                     send(outgoing, id: id, replyTo: replyTo, on: following.destination)
                 }
+                if case .heartbeat = outgoing, machine.health.ready { releaseStartupPages() }
             case .spawn:
                 spawn()
             case .signal(let signal):
@@ -444,6 +448,18 @@ public final class AgentRuntime {
         metrics.droppedMessages = droppedMessages
         healthEndpoint.update(
             HealthAnswers.State(alive: health.alive, ready: health.ready, service: options.name, metrics: metrics))
+    }
+
+    /// Once, at the first heartbeat after its service is ready: drops from the agent's resident memory
+    /// the code and read-only data of the binary and its libraries that its start touched (argument
+    /// parsing, the runtime's first scans of its metadata, the registration), mapped with their
+    /// neighbours by the kernel's fault-around. They stay in the page cache, shared by every process
+    /// that maps the same files, and what the agent uses from then on is mapped back at its next touch.
+    private func releaseStartupPages() {
+        guard !releasedStartupPages else { return }
+        releasedStartupPages = true
+        let released = quiesce_release_read_only_file_pages()
+        logger.debug("Released the start's file pages", metadata: ["kilobytes": "\(released / 1024)"])
     }
 
     /// The wire form of what the agent says.

@@ -53,10 +53,20 @@ public final class Socket {
 
     /// Whether a message is waiting to be received (`ZMQ_EVENTS` has `ZMQ_POLLIN`).
     public func hasMessage() throws -> Bool {
+        try events() & Int32(ZMQ_POLLIN) != 0
+    }
+
+    /// Whether a message can be sent now (`ZMQ_EVENTS` has `ZMQ_POLLOUT`): with `ZMQ_IMMEDIATE`, a
+    /// DEALER sends only once a connection's handshake has succeeded.
+    public func canSend() throws -> Bool {
+        try events() & Int32(ZMQ_POLLOUT) != 0
+    }
+
+    private func events() throws -> Int32 {
         var events: Int32 = 0
         var size = MemoryLayout<Int32>.size
         try zmqCall("zmq_getsockopt ZMQ_EVENTS") { zmq_getsockopt(handle, ZMQ_EVENTS, &events, &size) }
-        return events & Int32(ZMQ_POLLIN) != 0
+        return events
     }
 
     /// Makes this socket the CURVE server side, with its key pair: peers must know `keys.publicKey`.

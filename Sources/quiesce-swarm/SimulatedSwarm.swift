@@ -6,8 +6,8 @@ import ZeroMQ
 /// Simulates many agents in one process: one DEALER each, configured as an agent configures its own
 /// (`Sockets.dealer`), all driven by one thread that waits on their `ZMQ_FD`s with ``EventPoll``.
 ///
-/// It registers every agent at once, retries a registration every second until welcomed (as agents
-/// do), answers orders at once, heartbeats at the interval of the welcome, and records when each
+/// It registers every agent as soon as its connection is up, as an agent does once its handshake
+/// succeeds, retries a registration every second until welcomed (as agents do), answers orders at once, heartbeats at the interval of the welcome, and records when each
 /// wave's first order arrived and when its last agent answered. It ends when every agent has
 /// answered its stop order (then reads acknowledgements for a moment), or at its deadline.
 final class SimulatedSwarm {
@@ -21,6 +21,10 @@ final class SimulatedSwarm {
     private var awaitingStop: Int
     /// Registrations to send again, and heartbeats to send, each due in the order queued.
     private var registrationRetries = DueQueue()
+    /// Agents whose last registration their socket refused: no connection was up yet (`ZMQ_IMMEDIATE`).
+    /// Each registers again the moment its socket can send, which it signals on its `ZMQ_FD` when the
+    /// connection's handshake has succeeded.
+    private var awaitingConnection: [Bool]
     private var heartbeats = DueQueue()
     private static let registrationRetry: UInt64 = 1_000_000_000
 
@@ -33,6 +37,7 @@ final class SimulatedSwarm {
         members = fleet.members.enumerated().filter { shard.includes($0.offset) }.map(\.element).reversed()
         agents = members.map { SimulatedAgent(service: $0.service, instance: $0.instance, agentPID: getpid()) }
         awaitingStop = members.count
+        awaitingConnection = Array(repeating: false, count: members.count)
         record.agents = members.count
         let sizes = Array(repeating: 0, count: fleet.layers)
         record.startupWaves = sizes.map { _ in SwarmRecord.Wave() }
@@ -87,8 +92,16 @@ final class SimulatedSwarm {
 
     /// Sends a registration and schedules its retry.
     private func register(_ index: Int, now: UInt64) {
-        send(agents[index].registration(), from: index)
+        awaitingConnection[index] = !send(agents[index].registration(), from: index)
         registrationRetries.append(index, due: now + Self.registrationRetry)
+    }
+
+    /// Registers agent `index` again if its last registration was refused and its socket now sends.
+    private func registerIfConnected(_ index: Int) throws {
+        guard awaitingConnection[index], agents[index].phase == .registering, try sockets[index].canSend() else {
+            return
+        }
+        awaitingConnection[index] = !send(agents[index].registration(), from: index)
     }
 
     private func fireTimers(now: UInt64) throws {
@@ -108,6 +121,7 @@ final class SimulatedSwarm {
     /// the socket is read until it says it has nothing more, sends in between included.
     private func drain(_ index: Int) throws {
         let socket = sockets[index]
+        try registerIfConnected(index)
         while try socket.hasMessage() {
             guard let received = try socket.receive(maxFrames: WireCodec.maximumFrames) else { break }
             guard let envelope = try? WireCodec.decode(received.frames) else { continue }
@@ -148,10 +162,11 @@ final class SimulatedSwarm {
         }
     }
 
-    private func send(_ frames: [[UInt8]], from index: Int) {
-        // A send refused (not connected yet, with IMMEDIATE) is lost, as an agent's is: the
-        // registration's retry covers it.
-        _ = try? sockets[index].send(frames)
+    /// Sends `frames` from agent `index`; `false` when its socket refused them (not connected yet,
+    /// with `ZMQ_IMMEDIATE`), and they are lost, as an agent's are.
+    @discardableResult
+    private func send(_ frames: [[UInt8]], from index: Int) -> Bool {
+        (try? sockets[index].send(frames)) == true
     }
 }
 

@@ -1,6 +1,10 @@
 import Testing
 import ZeroMQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("ZeroMQ wrapper")
 struct SocketTests {
     @Test("A DEALER's multipart message reaches a ROUTER with its routing id, and the reply comes back")
@@ -55,6 +59,33 @@ struct SocketTests {
         let message = try #require(try a.receive(maxFrames: 3))
         #expect(message.frames == [[0], [1], [2]])
         #expect(message.truncated)
+    }
+
+    @Test(
+        "An IMMEDIATE DEALER cannot send before its connection is up, and says it can once the handshake is done, signalling its ZMQ_FD"
+    )
+    func immediateDealerCanSendOnceConnected() throws {
+        let context = try Context()
+        let dealer = try Socket(context: context, type: .dealer)
+        let router = try Socket(context: context, type: .router)
+        defer { context.closeAtOnce([dealer, router]) }
+        try dealer.set(.immediate, Int32(1))
+        try dealer.set(.reconnectInterval, Int32(20))
+        let endpoint = "ipc:///tmp/quiesce-zeromq-immediate-\(getpid()).sock"
+        try dealer.connect(endpoint)
+        #expect(try dealer.canSend() == false, "no peer listens yet")
+        #expect(try dealer.send([Array("lost".utf8)]) == false)
+
+        try router.bind(endpoint)
+        var poller = Poller([.fileDescriptor(try dealer.fileDescriptor())])
+        var connected = false
+        for _ in 0..<100 where !connected {
+            _ = try poller.poll(timeoutMilliseconds: 100)
+            connected = try dealer.canSend()
+        }
+        #expect(connected, "the DEALER could send within 10 s of the ROUTER's bind")
+        #expect(try dealer.send([Array("hello".utf8)]))
+        #expect(try receive(on: router).frames.last == Array("hello".utf8))
     }
 
     private func receive(on socket: Socket) throws -> ReceivedMessage {

@@ -61,4 +61,12 @@ int quiesce_epoll_wait(int epfd, unsigned long long *tokens, int capacity, int t
 /// Any thread may call it.
 long quiesce_curl_request(const char *method, const char *url, long timeout_ms, char *error, size_t error_size);
 
+/// Drops from this process's page tables the pages of its read-only private file mappings (the
+/// executable's and the libraries' code and read-only data) that are still the file's own, so that
+/// they stop counting in its resident memory until touched again; the kernel keeps them in its page
+/// cache and maps them back, unchanged, on the next access. Pages a relocation wrote (anonymous
+/// copies) and writable mappings are left alone. Returns the bytes dropped; 0 when /proc/self/pagemap
+/// cannot be read.
+size_t quiesce_release_read_only_file_pages(void);
+
 #endif
