@@ -133,7 +133,9 @@ let package = Package(
         ),
         // What the test targets share (the free-port picker); linked by no product.
         .target(name: "QuiesceTestSupport", path: "Tests/QuiesceTestSupport"),
-        .testTarget(name: "QuiesceEtcdTests", dependencies: ["QuiesceEtcd", "QuiesceCoordinator", "QuiesceCore", "QuiesceTestSupport"]),
+        .testTarget(
+            name: "QuiesceEtcdTests",
+            dependencies: ["QuiesceEtcd", "QuiesceCoordinator", "QuiesceCore", "QuiesceTestSupport"]),
         .testTarget(
             name: "QuiesceIntegrationTests",
             dependencies: [
