@@ -51,6 +51,8 @@ struct CommandLineTests {
         #expect(errors.contains("stop: no answer from tcp://127.0.0.1:"))
         #expect(errors.contains("within 0.3s: nothing listens there"))
         #expect(!errors.contains("went silent"), "it never answered")
-        #expect(ContinuousClock.now - started < .seconds(20), "not the default of 60s")
+        // Any wait below the default's 60 s shows the 300 ms was honoured: beside every other suite on
+        // two cores, starting and reaping the tool alone has taken over 20 s.
+        #expect(ContinuousClock.now - started < .seconds(55), "not the default of 60s")
     }
 }
