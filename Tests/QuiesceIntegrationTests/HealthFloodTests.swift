@@ -51,8 +51,11 @@ struct HealthFloodTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(agent.isRunning, "the agent survived the flood")
+        // The cap, plus connections accepted over it that the endpoint's loop has not closed yet: a
+        // loaded machine delays that loop, and beside every other suite 7 more were seen than an idle
+        // one shows. Without the cap the flood would hold over a thousand.
         #expect(
-            mostDescriptors <= descriptorsBefore + 32 + 8,
+            mostDescriptors <= descriptorsBefore + 32 + 24,
             "the agent held \(mostDescriptors) descriptors, \(descriptorsBefore) before the flood")
         #expect(!fleet.coordinatorProgress().contains("api unready"), "the agent's own check kept passing")
         let status = try await fleet.run(["status", "--coordinator", fleet.endpoint, "--json"], log: "status")
