@@ -69,7 +69,7 @@ final class AdminClient {
 
     /// Asks for the status table.
     func status(timeout: Duration) throws -> StatusDocument {
-        let id = try request(.statusRequest)
+        let id = try request(.statusRequest, timeout: timeout)
         let deadline = clock.now + timeout
         while let envelope = try receive(until: deadline) {
             guard envelope.replyTo == id else { continue }
@@ -107,7 +107,7 @@ final class AdminClient {
     /// Subscribes to the coordinator's events and hands each to `event` until it returns `false`.
     /// - Parameter timeout: how long the coordinator may stay silent (it sends a heartbeat each second).
     func events(timeout: Duration, event: (EventDocument) -> Bool) throws {
-        let id = try request(.eventsRequest)
+        let id = try request(.eventsRequest, timeout: timeout)
         var deadline = clock.now + timeout
         var answered = false
         while let envelope = try receive(until: deadline) {
@@ -127,7 +127,7 @@ final class AdminClient {
 
     /// Sends a request answered by progress lines and a report.
     private func follow(_ message: Message, timeout: Duration, progress: (String) -> Void) throws -> ReportDocument {
-        let id = try request(message)
+        let id = try request(message, timeout: timeout)
         var deadline = clock.now + timeout
         while let envelope = try receive(until: deadline) {
             guard envelope.replyTo == id else { continue }
@@ -158,12 +158,19 @@ final class AdminClient {
             kind: .noAnswer, description: diagnosis.explanation(endpoint: endpoint, secured: secured, timeout: timeout))
     }
 
-    /// Sends a request; the socket queues it until the connection is up.
-    private func request(_ message: Message) throws -> UInt64 {
+    /// Sends a request; the socket queues it until the connection is up. A connection whose
+    /// handshake has just failed holds no queue until libzmq connects again, so the send is tried
+    /// again for `timeout`, after which the connection's events say what went wrong.
+    private func request(_ message: Message, timeout: Duration) throws -> UInt64 {
         let id = nextID
         nextID += 1
-        guard try dealer.send(WireCodec.encode(Envelope(id: id, message: message))) else {
-            throw Failure(kind: .noAnswer, description: "cannot queue the request for the coordinator at \(endpoint)")
+        let frames = WireCodec.encode(Envelope(id: id, message: message))
+        let deadline = clock.now + timeout
+        var events = Poller([.socket(monitor.socket)])
+        while try !dealer.send(frames) {
+            guard clock.now < deadline else { throw noAnswer(within: timeout) }
+            _ = try events.poll(timeoutMilliseconds: 10)
+            readEvents()
         }
         return id
     }
