@@ -63,6 +63,7 @@ let package = Package(
         .target(
             name: "QuiesceEtcd",
             dependencies: [
+                "QuiesceCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

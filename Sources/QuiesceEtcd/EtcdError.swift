@@ -1,3 +1,5 @@
+import QuiesceCore
+
 /// Why a call to etcd failed, worded for an operator: each names the call and the endpoint.
 public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No endpoint could be connected to: why, for each one tried.
@@ -35,7 +37,7 @@ public enum EtcdError: Error, Equatable, Sendable, CustomStringConvertible {
                 + failures.map(\.description).joined(separator: "; ")
                 + "); check that etcd runs there and that this host may reach it"
         case .timedOut(let operation, let endpoint, let after):
-            "etcd \(operation) at \(endpoint): no answer within \(after)"
+            "etcd \(operation) at \(endpoint): no answer within \(after.configurationText)"
         case .connectionLost(let operation, let endpoint, let detail):
             "etcd \(operation) at \(endpoint): the connection closed before the answer (\(detail))"
         case .server(let operation, let endpoint, let code, let message):

@@ -96,6 +96,6 @@ struct GatewayFormatTests {
         #expect("\(server)" == "etcd put at http://a:2379: etcdserver: key is not provided (InvalidArgument, code 3)")
         #expect("\(EtcdStatusCode(rawValue: 99))" == "unknown code, code 99")
         let timedOut = EtcdError.timedOut(operation: "range", endpoint: "http://a:2379", after: .seconds(5))
-        #expect("\(timedOut)" == "etcd range at http://a:2379: no answer within 5.0 seconds")
+        #expect("\(timedOut)" == "etcd range at http://a:2379: no answer within 5s")
     }
 }
