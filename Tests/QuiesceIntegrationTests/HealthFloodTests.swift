@@ -104,22 +104,9 @@ final class AcceptingListener: @unchecked Sendable {
     private let descriptor: Int32
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 && listen(listener, 64) == 0
-            }
-        }
-        guard listening else {
-            close(listener)
-            throw Fleet.FleetError(description: "cannot listen on loopback")
-        }
+        let (listener, port) = try listenOnLoopback(backlog: 64)
         descriptor = listener
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         Thread.detachNewThread {
             while case let connection = accept(listener, nil, nil), connection >= 0 { close(connection) }
         }

@@ -7,25 +7,7 @@ final class HeldPort {
     private let descriptor: Int32
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
-        }
-        guard listener >= 0, bound == 0, listen(listener, 4) == 0 else {
-            throw Fleet.FleetError(description: "cannot hold a port: \(String(cString: strerror(errno)))")
-        }
-        var actual = sockaddr_in()
-        var actualLength = length
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &actualLength) }
-        }
-        descriptor = listener
-        port = Int(UInt16(bigEndian: actual.sin_port))
+        (descriptor, port) = try listenOnLoopback(backlog: 4)
     }
 
     func close() {
