@@ -84,11 +84,16 @@ struct WalkthroughTests {
         // Readable by the postgres user, who runs the database as root's walkthrough does.
         _ = chmod(directory.path, 0o755)
         defer { try? FileManager.default.removeItem(at: directory) }
-        // The README's fixed ports, each replaced by a free one, so that nothing else on the host meets it.
+        // The README's fixed ports, each replaced by a distinct free one, so that nothing else on the
+        // host meets it. One pass over whole numbers: a free port such as 17700 is never rewritten again.
         var ports: [String: String] = [:]
-        for port in ["7700", "5432", "6379", "8080"] { ports[port] = String(try FreePort.pick()) }
+        for port in ["7700", "5432", "6379", "8080"] {
+            var free = String(try FreePort.pick())
+            while ports.values.contains(free) { free = String(try FreePort.pick()) }
+            ports[port] = free
+        }
         func withFreePorts(_ text: String) -> String {
-            ports.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+            text.replacing(/\b(7700|5432|6379|8080)\b/) { ports[String($0.1)]! }
         }
         let seed = try String(
             contentsOf: Self.readme.deletingLastPathComponent().appendingPathComponent("examples/seed.yaml"),
@@ -99,9 +104,10 @@ struct WalkthroughTests {
         var script = ["set -e"]
         for (index, step) in steps.enumerated() {
             if step.command.hasPrefix("quiesce status") {
-                // What a person does by looking: wait until the startup is complete.
+                // What a person does by looking: wait until the startup is complete, or until the
+                // coordinator, the first process started in the background, has ended.
                 script.append(
-                    "for i in $(seq 240); do quiesce status -o json 2>/dev/null | grep -q '\"phase\" : \"running\"' && break; sleep 0.5; done"
+                    "for i in $(seq 240); do kill -0 \"$(head -n 1 pids)\" 2>/dev/null || break; quiesce status -o json 2>/dev/null | grep -q '\"phase\" : \"running\"' && break; sleep 0.5; done"
                 )
             }
             script.append("echo '@@@ \(index)'")
@@ -126,9 +132,12 @@ struct WalkthroughTests {
         let status = await Fleet.waitForExit(run, timeout: .seconds(180))
         let output = (try? String(contentsOf: directory.appendingPathComponent("out.txt"), encoding: .utf8)) ?? ""
         let errors = (try? String(contentsOf: directory.appendingPathComponent("err.txt"), encoding: .utf8)) ?? ""
-        let coordinatorLog =
-            (try? String(contentsOf: directory.appendingPathComponent("coordinator.log"), encoding: .utf8)) ?? ""
-        #expect(status == 0, "\(output)\n\(errors)\n\(coordinatorLog)")
+        func log(_ name: String) -> String {
+            (try? String(contentsOf: directory.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+        }
+        let coordinatorLog = log("coordinator")
+        let serviceLogs = ["database", "cache", "api"].map { "== \($0).log\n\(log($0))" }.joined(separator: "\n")
+        #expect(status == 0, "\(output)\n\(errors)\n\(coordinatorLog)\n\(serviceLogs)")
 
         // Each step's output, after its marker.
         var printed: [Int: [String]] = [:]
