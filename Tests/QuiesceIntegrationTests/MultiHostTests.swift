@@ -11,23 +11,25 @@ struct MultiHostTests {
     static let services = ["database", "api", "web"]
     static let dependencies = ["api": ["database"], "web": ["api"]]
 
-    static func config(lostAfter: String = "5s", databaseWaits: Bool = false) -> String {
+    static func config(lostAfter: String = "5s", databaseWaits: Bool = false, apiStopTimeout: String = "8s") -> String {
         """
         coordinator: { shutdown_timeout: 30s, heartbeat_interval: 200ms, agent_lost_after: \(lostAfter) }
         defaults: { stop_timeout: 8s }
         services:
           database: { on_unreachable: \(databaseWaits ? "wait" : "proceed") }
-          api: { depends_on: [database] }
+          api: { depends_on: [database], stop_timeout: \(apiStopTimeout) }
           web: { depends_on: [api] }
         """
     }
 
     /// A lab with a host for the coordinator and one per service, and a fleet placed on it.
-    static func makeFleet(lostAfter: String = "5s", databaseWaits: Bool = false) throws -> (NetworkLab, Fleet) {
+    static func makeFleet(lostAfter: String = "5s", databaseWaits: Bool = false, apiStopTimeout: String = "8s")
+        throws -> (NetworkLab, Fleet)
+    {
         let lab = try NetworkLab(hosts: ["coordinator"] + services)
         let placement = Dictionary(uniqueKeysWithValues: (["coordinator"] + services).map { ($0, lab.placement($0)) })
         let fleet = try Fleet(
-            config: config(lostAfter: lostAfter, databaseWaits: databaseWaits),
+            config: config(lostAfter: lostAfter, databaseWaits: databaseWaits, apiStopTimeout: apiStopTimeout),
             endpoint: "tcp://\(lab.hosts["coordinator"]!.address):7700", placement: placement)
         return (lab, fleet)
     }
@@ -36,8 +38,10 @@ struct MultiHostTests {
     func agentKilledMidWave() async throws {
         // agent_lost_after stays at 5 s: a loaded machine can leave a live agent unscheduled for a
         // second, and a shorter bound declares database or web lost too. api ignores SIGTERM, so
-        // its stop lasts until its agent is killed, however late the test sees it begin.
-        let (lab, fleet) = try Self.makeFleet()
+        // its stop lasts until its agent is killed, however late the test sees it begin; its stop
+        // timeout of 20 s leaves the kill 15 s to come before api would be timed out instead of lost
+        // (at the start of a parallel test run, seeing the stop begin took more than 3 s).
+        let (lab, fleet) = try Self.makeFleet(apiStopTimeout: "20s")
         defer {
             fleet.tearDown()
             lab.tearDown()
@@ -54,7 +58,7 @@ struct MultiHostTests {
 
         #expect(await fleet.waitForExit(coordinator) == 1)
         #expect(Date().timeIntervalSince(started) < 30 + 5)
-        #expect(try fleet.reportEntry("api")["outcome"] as? String == "lost")
+        #expect(try fleet.reportEntry("api")["outcome"] as? String == "lost", "\(fleet.coordinatorProgress())")
         #expect(try fleet.reportEntry("database")["outcome"] as? String == "stopped")
         try expectPromisesKept(fleet)
         await fleet.waitUntil("no service process is left") { fleet.servicePIDs().isEmpty }
@@ -62,7 +66,11 @@ struct MultiHostTests {
 
     @Test("A host cut off during an earlier wave and plugged back in time is stopped in its own wave")
     func partitionHealedBeforeItsWave() async throws {
-        let (lab, fleet) = try Self.makeFleet()
+        // Cut off for 1.5 s, database's agent is heard again when TCP retransmits after the heal
+        // (0.2 s, 0.4 s, 0.8 s, 1.6 s apart) or, past its ZMTP heartbeat's 3 s, once it has
+        // reconnected: 3 to 4 s of silence on an idle machine. agent_lost_after of 10 s leaves room
+        // for a loaded one, whose heal itself comes late.
+        let (lab, fleet) = try Self.makeFleet(lostAfter: "10s")
         defer {
             fleet.tearDown()
             lab.tearDown()
@@ -74,7 +82,7 @@ struct MultiHostTests {
         try await Task.sleep(for: .milliseconds(1500))
         try lab.heal("database")
 
-        #expect(await fleet.waitForExit(coordinator) == 0)
+        #expect(await fleet.waitForExit(coordinator) == 0, "\(fleet.coordinatorProgress())")
         #expect(try fleet.report()["clean"] as? Bool == true)
         try expectPromisesKept(fleet)
         #expect(fleet.servicePIDs().isEmpty)
