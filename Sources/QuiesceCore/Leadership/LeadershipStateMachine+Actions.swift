@@ -99,6 +99,8 @@ public enum DemotionReason: Equatable, Sendable, CustomStringConvertible {
     case leaseExpired
     /// Another coordinator, `leader`, leads with the higher `epoch`.
     case anotherLeader(String, epoch: UInt64)
+    /// The shutdown's journal in etcd could not be read or written as the leader: `problem` says why.
+    case journalUnusable(String)
     /// The coordinator resigned (it is stopping).
     case resigned
 
@@ -108,6 +110,7 @@ public enum DemotionReason: Equatable, Sendable, CustomStringConvertible {
         case .leaseUnproven(let problem?): "the lease could not be renewed in time (\(problem))"
         case .leaseExpired: "etcd says the lease has expired"
         case .anotherLeader(let leader, let epoch): "\(leader) leads with the higher epoch \(epoch)"
+        case .journalUnusable(let problem): "the shutdown's journal in etcd could not be used (\(problem))"
         case .resigned: "resigned"
         }
     }

@@ -53,6 +53,9 @@ public struct LeadershipStateMachine: Sendable {
     }
 
     private var state: State = .campaigning(lease: nil, problem: nil)
+    /// The election's leader observed last, whatever the state was: one observed while this machine
+    /// held no lease makes it a standby as soon as it has one, not only once the leader changes.
+    private var lastObserved: ObservedLeader?
 
     /// - Parameter leaseTTL: the lease TTL to ask of etcd (`coordinator.ha.lease_ttl`).
     public init(leaseTTL: Duration) {
@@ -96,7 +99,11 @@ public struct LeadershipStateMachine: Sendable {
         guard ttl > .zero else { return leaseGrantFailed(problem: "etcd granted lease \(id) no time", now: now) }
         guard awaitsLease else { return [.revokeLease(id)] }
         let lease = Lease(id: id, ttl: ttl, expiry: sentAt + ttl)
-        state = .campaigning(lease: lease, problem: nil)
+        if let leader = lastObserved, leader.key.lease != id {
+            state = .standingBy(lease: lease, leader: leader)
+        } else {
+            state = .campaigning(lease: lease, problem: nil)
+        }
         return [.campaign(lease: id)] + Self.timers(of: lease, now: now) + [.report(status)]
     }
 
@@ -168,6 +175,7 @@ public struct LeadershipStateMachine: Sendable {
     /// The election's leader is `key`, holding `value` (what it campaigned with: its name).
     public mutating func leaderObserved(key: ElectionKey, value: String, now: Timestamp) -> [Action] {
         let observed = ObservedLeader(key: key, value: value)
+        lastObserved = observed
         switch state {
         case .leading(let ours, let lease):
             guard key.revision > ours.revision else { return [] }
@@ -203,6 +211,15 @@ public struct LeadershipStateMachine: Sendable {
             case .campaigning, .standingBy, .leading, .demoted: return []
             }
         }
+    }
+
+    /// The leader cannot lead with the key it won: the shutdown's journal in etcd refused a write or
+    /// could not be read, so that what it would order might not be known to its successor. As when
+    /// its lease is lost, it stops ordering, resigns, and campaigns again with a new lease; leading
+    /// again, it reads the journal afresh.
+    public mutating func leadershipRefused(problem: String, now: Timestamp) -> [Action] {
+        guard case .leading(let key, let lease) = state else { return [] }
+        return demote(.journalUnusable(problem), lease: lease, key: key)
     }
 
     /// The coordinator is asked to step down (it is stopping): it stops ordering if it led, resigns,
@@ -254,6 +271,7 @@ public struct LeadershipStateMachine: Sendable {
     /// The held lease is dead or unproven: a leader is demoted; a campaigner starts over with a new lease.
     private mutating func loseLease(_ lease: Lease, reason: DemotionReason) -> [Action] {
         if case .leading(let key, _) = state { return demote(reason, lease: lease, key: key) }
+        forgetObservation(of: lease)
         state = .campaigning(lease: nil, problem: reason.description)
         return [.revokeLease(lease.id), .grantLease(ttl: leaseTTL), .report(status)]
     }
@@ -263,9 +281,15 @@ public struct LeadershipStateMachine: Sendable {
         var actions: [Action] = []
         if case .leading = state { actions.append(.stopOrdering) }
         if let key { actions.append(.resign(key)) }
+        forgetObservation(of: lease)
         state = .demoted(reason: reason)
         actions += [.revokeLease(lease.id), .grantLease(ttl: leaseTTL), .report(status)]
         return actions
+    }
+
+    /// A leader observed with `lease`, this machine's own, is gone with it: it is no standby's leader.
+    private mutating func forgetObservation(of lease: Lease) {
+        if lastObserved?.key.lease == lease.id { lastObserved = nil }
     }
 
     private static func timers(of lease: Lease, now: Timestamp) -> [Action] {

@@ -184,6 +184,46 @@ struct LeadershipStateMachineTests {
         #expect(machine.mayOrder(at: .after(.seconds(1))))
     }
 
+    @Test("A leader observed before any lease was granted makes the coordinator a standby once it has one")
+    func leaderObservedBeforeTheLease() {
+        var machine = Machine(leaseTTL: Self.ttl)
+        _ = machine.start()
+        #expect(machine.leaderObserved(key: Self.key, value: "coordinator-a", now: .zero) == [])
+        #expect(machine.status == .campaigning(problem: nil), "no lease yet: campaigning still")
+        let granted = machine.leaseGranted(id: 0x2b, ttl: Self.ttl, sentAt: .zero, now: .zero)
+        #expect(granted.first == .campaign(lease: 0x2b), "a standby campaigns too")
+        #expect(granted.last == .report(.standingBy(leader: "coordinator-a", epoch: epoch(41))))
+        #expect(!machine.mayOrder(at: .zero))
+    }
+
+    @Test("A demoted leader does not stand by behind its own old key")
+    func ownKeyForgottenOnDemotion() {
+        var clock = ManualClock()
+        var machine = Self.leader(&clock)
+        _ = machine.leaderObserved(key: Self.key, value: "us", now: clock.now)
+        _ = machine.leaseLost(lease: 0x1a, now: clock.now)
+        let granted = machine.leaseGranted(id: 0x2b, ttl: Self.ttl, sentAt: clock.now, now: clock.now)
+        #expect(granted.last == .report(.campaigning(problem: nil)))
+    }
+
+    @Test("A leader whose journal in etcd is refused stops ordering, resigns and campaigns again; a standby ignores it")
+    func journalRefusalDemotes() {
+        var clock = ManualClock()
+        var machine = Self.leader(&clock)
+        let reason = DemotionReason.journalUnusable("the journal's outcome of api was not written")
+        let refused = machine.leadershipRefused(problem: "the journal's outcome of api was not written", now: clock.now)
+        #expect(
+            refused == [
+                .stopOrdering, .resign(Self.key), .revokeLease(0x1a), .grantLease(ttl: .seconds(6)),
+                .report(.demoted(reason)),
+            ])
+        #expect(!machine.mayOrder(at: clock.now))
+        #expect(machine.leadershipRefused(problem: "again", now: clock.now) == [], "no longer leading")
+        _ = machine.leaseGranted(id: 0x2b, ttl: Self.ttl, sentAt: clock.now, now: clock.now)
+        let again = ElectionKey(key: "/quiesce/fleet/2b", revision: 57, lease: 0x2b)
+        #expect(machine.campaignWon(key: again, now: clock.now).first == .startOrdering(epoch: epoch(57)))
+    }
+
     @Test("A leader that observes a leader of a later revision stops ordering at once")
     func deposedByObservation() {
         var clock = ManualClock()
