@@ -13,7 +13,8 @@ extension EtcdClient {
         guard let id = answer.id?.value, id != 0 else {
             throw .badResponse(operation: "lease grant", endpoint: endpoint, detail: "no lease id in the answer")
         }
-        return EtcdGrantedLease(lease: EtcdLease(id: id), ttl: .seconds(answer.ttl.orZero))
+        return EtcdGrantedLease(
+            lease: EtcdLease(id: id), ttl: .seconds(answer.ttl.orZero), revision: answer.header?.revision.orZero ?? 0)
     }
 
     /// Renews `lease` once, through etcd's streaming `/v3/lease/keepalive` (one request, one message

@@ -192,11 +192,13 @@ struct LeaseGrantRequestJSON: Codable, Sendable {
 }
 
 struct LeaseGrantResponseJSON: Codable, Sendable {
+    var header: ResponseHeaderJSON?
     var id: EtcdInteger?
     var ttl: EtcdInteger?
     var error: String?
 
     enum CodingKeys: String, CodingKey {
+        case header
         case id = "ID"
         case ttl = "TTL"
         case error

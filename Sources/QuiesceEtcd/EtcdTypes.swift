@@ -42,6 +42,8 @@ public struct EtcdLease: Hashable, Sendable {
 public struct EtcdGrantedLease: Equatable, Sendable {
     public var lease: EtcdLease
     public var ttl: Duration
+    /// The store's revision when etcd granted it (0 when the answer did not say).
+    public var revision: Int64
 }
 
 /// The key a campaign created in an election, which makes its holder the leader while it is the

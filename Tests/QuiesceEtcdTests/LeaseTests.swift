@@ -4,7 +4,7 @@ import Testing
 /// Leases against a real etcd: a lease that expires deletes its keys, one kept alive keeps them.
 @Suite("etcd leases", .enabled(if: EtcdServer.isInstalled, "etcd is not installed: apt-get install -y etcd-server"))
 struct LeaseTests {
-    @Test("A lease granted has the TTL asked, and never less than etcd's minimum of 2 s")
+    @Test("A lease granted has the TTL asked, never less than etcd's minimum of 2 s, and the store's revision")
     func grant() async throws {
         try await withEtcd { _, etcd in
             let asked = try await etcd.grant(ttl: .seconds(7))
@@ -12,6 +12,9 @@ struct LeaseTests {
             let short = try await etcd.grant(ttl: .milliseconds(300))
             #expect(short.ttl == .seconds(2))
             #expect(asked.lease != short.lease)
+            try await etcd.put("/after-the-grants", value: "x")
+            let revision = try await etcd.revision()
+            #expect(asked.revision > 0 && asked.revision < revision, "granted at \(asked.revision), now \(revision)")
         }
     }
 
