@@ -24,9 +24,12 @@ public final class EtcdJournal: ShutdownJournal {
     private var records: [Data]
     /// The number of the next entry.
     private var next: Int
+    /// The revision at which a leader last finished the fleet's shutdown (``EtcdFleetKeys/ended``),
+    /// when the journal was opened; `nil` if none ever did or the marker was cleared since.
+    public let endedRevision: Int64?
 
     /// Opens the fleet's journal for the coordinator that leads with `leader`, reading the entries
-    /// earlier leaders wrote.
+    /// earlier leaders wrote and the marker of the last finished shutdown, in one transaction.
     /// - Parameters:
     ///   - fleet: the fleet's key (`coordinator.ha.key`), under which the journal's keys are.
     ///   - timeout: how long each call to etcd may take.
@@ -39,11 +42,15 @@ public final class EtcdJournal: ShutdownJournal {
         self.timeout = timeout
         let keys = self.keys
         let result = try Self.guarded(
-            client, leader, timeout, [.range(.prefix(keys.entries))], entry: "reading of the journal")
-        guard case .range(let stored)? = result.results.first else {
+            client, leader, timeout, [.range(.prefix(keys.entries)), .range(.key(keys.ended))],
+            entry: "reading of the journal")
+        guard result.results.count == 2, case .range(let stored) = result.results[0],
+            case .range(let marker) = result.results[1]
+        else {
             throw EtcdError.badResponse(
-                operation: "txn", endpoint: client.endpoints.joined(separator: ","), detail: "no range in the answer")
+                operation: "txn", endpoint: client.endpoints.joined(separator: ","), detail: "no ranges in the answer")
         }
+        endedRevision = marker.map(\.modRevision).max()
         let entries = stored.compactMap { stored in keys.number(ofEntry: stored.keyText).map { ($0, stored.value) } }
         records = entries.map { Data($0.1) }
         next = (entries.map(\.0).max() ?? 0) + 1
@@ -87,15 +94,12 @@ public final class EtcdJournal: ShutdownJournal {
         _ = try Self.guarded(client, leader, timeout, [.deleteRange(.key(keys.ended))], entry: "clearing of the end")
     }
 
-    /// Whether a leader of the fleet finished its shutdown after `revision`: the revision of the store
-    /// when the asking coordinator began campaigning (``EtcdClient/revision(timeout:)``). A standby
-    /// running when its leader finished ends too; a coordinator of a later deployment of the fleet
-    /// finds only an older marker, and starts the fleet.
-    public static func fleetEnded(
-        since revision: Int64, client: EtcdClient, fleet: String, timeout: Duration? = nil
-    ) async throws(EtcdError) -> Bool {
-        let marker = try await client.range(.key(EtcdFleetKeys(fleet: fleet).ended), timeout: timeout)
-        return marker.contains { $0.modRevision > revision }
+    /// Whether a leader of the fleet finished its shutdown after `revision`, as the marker read when
+    /// the journal was opened says: give the revision of the store when the coordinator first spoke
+    /// to etcd (its first lease's grant). A standby running when its leader finished ends too; a
+    /// coordinator of a later deployment of the fleet finds only an older marker, and starts the fleet.
+    public func ended(since revision: Int64) -> Bool {
+        endedRevision.map { $0 > revision } ?? false
     }
 
     /// Runs `operations` in one transaction guarded by `leader`, waiting for its answer.

@@ -164,42 +164,48 @@ struct EtcdJournalTests {
         }
     }
 
-    @Test("The end is marked with the entries' deletion; only a marker newer than a campaign's start ends it")
+    @Test("The end is marked with the entries' deletion; only a marker newer than a coordinator's start ends it")
     func endOfTheFleet() async throws {
         try await withEtcd(timeout: .seconds(20)) { _, etcd in
-            let campaignedAt = try await etcd.revision()
-            #expect(try await !EtcdJournal.fleetEnded(since: campaignedAt, client: etcd, fleet: Self.fleet))
+            let standbyStart = try await etcd.revision()
             let leader = try await lead(etcd, "a")
-            try await onPlainThread {
+            let fresh = try await onPlainThread {
                 let journal = try EtcdJournal(client: etcd, fleet: Self.fleet, leader: leader)
+                let fresh = journal.endedRevision
                 try journal.append(.shutdownBegan(.waves))
                 try journal.append(.outcome("api", Self.stopped))
                 try journal.append(.shutdownFinished)
+                return fresh
             }
+            #expect(fresh == nil, "no shutdown ever finished")
             #expect(try await etcd.range(.prefix(Self.keys.entries)).isEmpty)
             let marker = try await etcd.range(.key(Self.keys.ended))
             #expect(marker.count == 1)
-            // A standby campaigning while the leader finished ends too.
-            #expect(try await EtcdJournal.fleetEnded(since: campaignedAt, client: etcd, fleet: Self.fleet))
-            // A coordinator of a later deployment began campaigning after the marker: not its end.
-            let later = try await etcd.revision()
-            #expect(later >= marker[0].modRevision)
-            #expect(try await !EtcdJournal.fleetEnded(since: later, client: etcd, fleet: Self.fleet))
-            // It leads (the marker beside the election does not hold its campaign back), starts the
-            // fleet and clears the old marker; the deposed leader cannot.
+            let laterStart = try await etcd.revision()
+            #expect(laterStart >= marker[0].modRevision)
+            // The leader resigns at its end; the standby's campaign wins. It started before the
+            // marker: the fleet ended while it stood by. A coordinator of a later deployment started
+            // after it: not its end. It leads (the marker beside the election does not hold its
+            // campaign back), starts the fleet and clears the old marker; the deposed leader cannot.
             try await etcd.resign(leader)
             let next = try await lead(etcd, "b")
-            let cleared = try await onPlainThread {
-                let deposed = Attempt { try EtcdJournal(client: etcd, fleet: Self.fleet, leader: leader).clearEnd() }
+            let seen = try await onPlainThread {
                 let journal = try EtcdJournal(client: etcd, fleet: Self.fleet, leader: next)
-                let pending = journal.pendingShutdown()
+                let seen = (
+                    standby: journal.ended(since: standbyStart), later: journal.ended(since: laterStart),
+                    pending: journal.pendingShutdown()
+                )
+                let deposed = Attempt { try EtcdJournal(client: etcd, fleet: Self.fleet, leader: leader).clearEnd() }
                 try journal.clearEnd()
-                return (deposed, pending)
+                let reopened = try EtcdJournal(client: etcd, fleet: Self.fleet, leader: next)
+                return (seen, deposed, reopened.endedRevision)
             }
-            #expect(cleared.0.refusal != nil, "\(cleared.0)")
-            #expect(cleared.1 == nil)
+            #expect(seen.0.standby, "the standby's fleet ended")
+            #expect(!seen.0.later, "a later deployment's did not")
+            #expect(seen.0.pending == nil)
+            #expect(seen.1.refusal != nil, "\(seen.1)")
+            #expect(seen.2 == nil, "the marker is cleared")
             #expect(try await etcd.range(.key(Self.keys.ended)).isEmpty)
-            #expect(try await !EtcdJournal.fleetEnded(since: campaignedAt, client: etcd, fleet: Self.fleet))
         }
     }
 
