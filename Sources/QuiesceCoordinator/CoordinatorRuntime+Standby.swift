@@ -15,6 +15,9 @@ extension CoordinatorRuntime {
     /// How long a coordinator that ends waits for etcd to take its resignation.
     static let resignationLimit: Duration = .seconds(2)
 
+    /// Why a standby ends when it wins the election after its leader finished the fleet's shutdown.
+    static let fleetShutDown = "the leader finished the fleet's shutdown while this coordinator stood by"
+
     /// Does what the election's changes ask: lead, or stop ordering.
     func electionMoved(_ changes: [LeadershipBridge.Change]) {
         for change in changes {
@@ -41,13 +44,32 @@ extension CoordinatorRuntime {
         }
     }
 
-    /// This coordinator won the election with `key`: it leads with the key's epoch, resumes as a
-    /// restarted coordinator does (from the journal and the agents' snapshots), and tells every
-    /// connection it answered `standby` that it does not know it, so that their agents register now.
+    /// This coordinator won the election with `key`: it reads the fleet's journal in etcd, leads with
+    /// the key's epoch, resumes as a restarted coordinator does (from the journal and the agents'
+    /// snapshots), and tells every connection it answered `standby` that it does not know it, so that
+    /// their agents register now. Without a readable journal it does not lead; a leader having
+    /// finished the fleet's shutdown since this coordinator started, it ends.
     private func takeOver(with key: ElectionKey) {
+        guard let leadership else { return }
+        let journal: EtcdJournal
+        let pending: RecordedShutdown?
+        do {
+            journal = try leadership.openJournal(leading: key)
+            pending = journal.pendingShutdown()
+            if pending == nil {
+                if let start = leadership.startRevision, journal.ended(since: start) {
+                    standbyEnd = Self.fleetShutDown
+                    return
+                }
+                try journal.clearEnd()
+            }
+        } catch {
+            refuseLeadership(because: error)
+            return
+        }
+        self.journal = journal
         epoch = key.epoch
-        machine = CoordinatorStateMachine(
-            configuration: configuration, now: clock.now, resuming: journal?.pendingShutdown())
+        machine = CoordinatorStateMachine(configuration: configuration, now: clock.now, resuming: pending)
         timers = TimerSet()
         registry = AgentRegistry()
         leads = true
@@ -58,6 +80,16 @@ extension CoordinatorRuntime {
             send(.error("not registered"), to: routingID)
         }
         perform(machine.start(now: clock.now))
+    }
+
+    /// The journal in etcd could not be read or written as this coordinator leads: what it would
+    /// order might be unknown to its successor, so it does not lead with this key. It resigns and
+    /// campaigns again; leading again, it reads the journal afresh.
+    func refuseLeadership(because error: any Error) {
+        logger.error(
+            "Cannot keep the shutdown's journal in etcd; not leading with this election key, campaigning again",
+            metadata: ["error": "\(error)"])
+        electionMoved(leadership?.refuse(problem: "\(error)", now: clock.now) ?? [])
     }
 
     /// This coordinator may no longer prove it leads: it sends no order from now on, tells the agents
@@ -80,5 +112,6 @@ extension CoordinatorRuntime {
         watchers = []
         registry = AgentRegistry()
         timers = TimerSet()
+        journal = nil
     }
 }

@@ -17,7 +17,9 @@ public final class CoordinatorRuntime {
     /// sends, required on what agents send. With `coordinator.ha`, 0 until it first leads: it then
     /// stamps nothing.
     var epoch: UInt64
-    let journal: (any ShutdownJournal)?
+    /// The journal given, or with `coordinator.ha` the fleet's journal in etcd while this coordinator
+    /// leads.
+    var journal: (any ShutdownJournal)?
     let clock = MonotonicClock()
     var machine: CoordinatorStateMachine
     var timers = TimerSet<CoordinatorStateMachine.Timer>()
@@ -76,7 +78,7 @@ public final class CoordinatorRuntime {
     ///   - epoch: higher than that of every earlier start of this coordinator; unused with
     ///     `coordinator.ha`, whose every leadership takes its epoch from etcd.
     ///   - journal: where the shutdown's intent and outcomes are kept; a pending shutdown in it is
-    ///     resumed (with `coordinator.ha`, once this coordinator leads).
+    ///     resumed. Unused with `coordinator.ha`, whose leader keeps the journal in etcd.
     ///   - output: receives each progress line, as it happens.
     public init(
         configuration: Configuration, endpoint: String, epoch: UInt64, journal: (any ShutdownJournal)?, logger: Logger,
@@ -84,7 +86,7 @@ public final class CoordinatorRuntime {
     ) {
         self.configuration = configuration
         self.epoch = configuration.coordinator.ha == nil ? epoch : 0
-        self.journal = journal
+        self.journal = configuration.coordinator.ha == nil ? journal : nil
         self.endpoint = endpoint
         self.logger = logger
         self.output = output
@@ -366,6 +368,8 @@ public final class CoordinatorRuntime {
                 do {
                     try journal?.append(entry)
                 } catch {
+                    // Leading without the journal, a standby taking over would not know this.
+                    if leadership != nil { return refuseLeadership(because: error) }
                     logger.error(
                         "Cannot write the journal; a restarted coordinator would not know this",
                         metadata: ["error": "\(error)"])

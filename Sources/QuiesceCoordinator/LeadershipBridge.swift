@@ -28,9 +28,9 @@ struct LeadershipBridge {
     private var lease: Int64?
     /// The status last logged.
     private var logged: LeadershipStatus?
-    /// The leader observed last, told to the machine again once it holds a new lease: an observation
-    /// made while it had none would otherwise be lost until the leader changes.
-    private var observed: (key: ElectionKey, value: String)?
+    /// The store's revision when etcd first granted this coordinator a lease: a shutdown that a
+    /// leader finished at a later revision ended while this coordinator ran.
+    private(set) var startRevision: Int64?
 
     init(driver: LeadershipDriver, leaseTTL: Duration, logger: Logger) {
         self.driver = driver
@@ -64,15 +64,10 @@ struct LeadershipBridge {
         for answer in driver.answers.drain() {
             let actions: [LeadershipStateMachine.Action]
             switch answer {
-            case .leaseGranted(let id, let ttl, let sentAt):
-                var granted = machine.leaseGranted(id: id, ttl: ttl, sentAt: sentAt, now: now)
-                if case .campaign(let held)? = granted.first, held == id {
-                    lease = id
-                    if let observed {
-                        granted += machine.leaderObserved(key: observed.key, value: observed.value, now: now)
-                    }
-                }
-                actions = granted
+            case .leaseGranted(let id, let ttl, let sentAt, let revision):
+                if startRevision == nil, revision > 0 { startRevision = revision }
+                actions = machine.leaseGranted(id: id, ttl: ttl, sentAt: sentAt, now: now)
+                if case .campaign(let held)? = actions.first, held == id { lease = id }
             case .leaseGrantFailed(let problem):
                 actions = machine.leaseGrantFailed(problem: problem, now: now)
             case .campaignWon(let key):
@@ -92,12 +87,21 @@ struct LeadershipBridge {
             case .leaseLost(let lease):
                 actions = machine.leaseLost(lease: lease, now: now)
             case .leaderObserved(let key, let value):
-                observed = (key, value)
                 actions = machine.leaderObserved(key: key, value: value, now: now)
             }
             changes += perform(actions, now: now)
         }
         return changes
+    }
+
+    /// The runtime cannot lead with the key it won (``LeadershipStateMachine/leadershipRefused(problem:now:)``).
+    mutating func refuse(problem: String, now: Timestamp) -> [Change] {
+        perform(machine.leadershipRefused(problem: problem, now: now), now: now)
+    }
+
+    /// Opens the fleet's journal in etcd for the leader holding `key` (``EtcdJournal``).
+    func openJournal(leading key: ElectionKey) throws -> EtcdJournal {
+        try driver.openJournal(leading: key)
     }
 
     /// Fires the machine's timers that are due.

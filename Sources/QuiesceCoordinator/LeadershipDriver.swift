@@ -8,7 +8,7 @@ import Synchronization
 /// What etcd answered to one of the ``LeadershipDriver``'s calls, for the coordinator's loop to tell
 /// its ``LeadershipStateMachine``.
 enum LeadershipAnswer: Sendable, Equatable {
-    case leaseGranted(id: Int64, ttl: Duration, sentAt: Timestamp)
+    case leaseGranted(id: Int64, ttl: Duration, sentAt: Timestamp, revision: Int64)
     case leaseGrantFailed(problem: String)
     case campaignWon(ElectionKey)
     case campaignFailed(lease: Int64, problem: String)
@@ -26,6 +26,8 @@ final class LeadershipDriver: Sendable {
     let answers = Mailbox<LeadershipAnswer>()
     private let client: EtcdClient
     private let election: String
+    /// The fleet's key, under which the journal is.
+    private let fleet: String
     private let value: String
     private let clock: MonotonicClock
     private let logger: Logger
@@ -47,6 +49,7 @@ final class LeadershipDriver: Sendable {
         callTimeout = max(.seconds(1), LeadershipStateMachine.renewalInterval(settings.leaseTTL))
         client = try EtcdClient(endpoints: settings.etcd, timeout: callTimeout, connectTimeout: callTimeout)
         election = EtcdFleetKeys(fleet: settings.key).election
+        fleet = settings.key
         self.value = value
         self.clock = clock
         self.logger = logger
@@ -61,7 +64,8 @@ final class LeadershipDriver: Sendable {
         run { driver in
             do {
                 let granted = try await driver.client.grant(ttl: ttl)
-                driver.answers.post(.leaseGranted(id: granted.lease.id, ttl: granted.ttl, sentAt: sentAt))
+                driver.answers.post(
+                    .leaseGranted(id: granted.lease.id, ttl: granted.ttl, sentAt: sentAt, revision: granted.revision))
             } catch {
                 driver.answers.post(.leaseGrantFailed(problem: "\(error)"))
             }
@@ -151,6 +155,12 @@ final class LeadershipDriver: Sendable {
             }
         }
         observer.withLock { $0 = task }
+    }
+
+    /// Opens the fleet's journal for the leader holding `key`, reading what earlier leaders wrote; on
+    /// the calling thread (the coordinator's loop), each call bounded by a renewal interval.
+    func openJournal(leading key: ElectionKey) throws -> EtcdJournal {
+        try EtcdJournal(client: client, fleet: fleet, leader: leaderKey(key), timeout: callTimeout)
     }
 
     /// The key the election's calls are given for `key`.

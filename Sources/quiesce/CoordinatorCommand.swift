@@ -109,7 +109,8 @@ struct CoordinatorCommand: ParsableCommand {
             }
         }
         let state = (stateDir ?? configuration.coordinator.stateDirectory).map(StateDirectory.init(path:))
-        if state == nil {
+        // With standbys, the leader keeps the journal in etcd, where whichever coordinator leads next reads it.
+        if state == nil, configuration.coordinator.ha == nil {
             logger.warning(
                 "No state directory: a shutdown cut short by a crash of this coordinator cannot be resumed; set coordinator.state_dir"
             )

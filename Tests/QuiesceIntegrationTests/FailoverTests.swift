@@ -36,15 +36,17 @@ struct FailoverTests {
             for process in started where process.isRunning { kill(process.processIdentifier, SIGKILL) }
             fleet.tearDown()
         }
-        let stateDirectory = fleet.directory.appendingPathComponent("state").path
-        let leader = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", stateDirectory])
+        // Each coordinator with a state directory of its own: what the standby resumes from is the
+        // journal in etcd.
+        let leader = try await fleet.startCoordinator(
+            extraArguments: ["--json", "--state-dir", fleet.directory.appendingPathComponent("state-a").path])
         await fleet.waitUntil("the first coordinator leads") {
             fleet.output("coordinator.err").contains("Leading the fleet")
         }
         let second = try fleet.start(
             [
                 "coordinator", "--config", fleet.configPath.path, "--bind", standbyEndpoint, "--json",
-                "--state-dir", stateDirectory,
+                "--state-dir", fleet.directory.appendingPathComponent("state-b").path,
             ], log: "standby")
         started.append(second)
         await fleet.waitUntil("the second coordinator stands by") {

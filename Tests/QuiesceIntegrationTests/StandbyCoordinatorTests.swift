@@ -101,6 +101,61 @@ struct StandbyCoordinatorTests {
         await etcd.stop()
     }
 
+    @Test(
+        "A standby ends by itself once its leader finished the fleet's shutdown, starting nothing again; a coordinator started later starts the fleet"
+    )
+    func standbyEndsWithTheFleet() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-etcd-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let etcd = try await LocalEtcd.start(in: scratch)
+        let fleet = try Self.fleet(etcd: etcd)
+        var second: Process?
+        defer {
+            if let second, second.isRunning { kill(second.processIdentifier, SIGKILL) }
+            fleet.tearDown()
+        }
+        let leader = try await fleet.startCoordinator()
+        await fleet.waitUntil("the first coordinator leads") {
+            fleet.output("coordinator.err").contains("Leading the fleet")
+        }
+        try fleet.startAgent("database")
+        try fleet.startAgent("api")
+        await fleet.waitUntilStarted(["database", "api"])
+        let (standby, _) = try await Self.startSecondCoordinator(of: fleet, log: "coordinator-b")
+        second = standby
+        await fleet.waitUntil("the second coordinator stands by") {
+            fleet.output("coordinator-b.err").contains("standing by: \(fleet.endpoint) leads with epoch")
+        }
+
+        #expect(await fleet.shutDown(leader) == 0)
+        try expectStopped("api", before: ["database"], in: fleet)
+        // The leader resigned at its end: the standby wins the election, finds the fleet's shutdown
+        // finished since it started, and ends instead of starting the fleet again.
+        #expect(await fleet.waitForExit(standby) == 0, "\(fleet.output("coordinator-b.err"))")
+        #expect(
+            (fleet.output("coordinator-b.out") + fleet.output("coordinator-b.err")).contains(
+                "standby coordinator ending: \(Self.standbyEndReason)"))
+        #expect(!fleet.output("coordinator-b.err").contains("Leading the fleet"))
+        for service in ["database", "api"] {
+            #expect(fleet.timeline().filter { $0.service == service && $0.event == "started" }.count == 1)
+        }
+
+        // A later deployment of the fleet (the agents exited with the shutdown): its coordinator,
+        // started after the end, starts the fleet.
+        let next = try await fleet.startCoordinator()
+        try fleet.startAgent("database")
+        try fleet.startAgent("api")
+        await fleet.waitUntil("the later coordinator started the fleet again", timeout: .seconds(60)) {
+            fleet.timeline().filter { $0.event == "started" }.count == 4
+        }
+        #expect(await fleet.shutDown(next) == 0, "\(fleet.coordinatorProgress())")
+        #expect(fleet.servicePIDs().isEmpty)
+        await etcd.stop()
+    }
+
+    /// What a standby prints as it ends after its leader finished the fleet's shutdown.
+    static let standbyEndReason = "the leader finished the fleet's shutdown while this coordinator stood by"
+
     @Test("A leader that loses etcd stops ordering within its lease, says why, and leads again once etcd is back")
     func leaderLosesEtcd() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-etcd-\(UUID())")
