@@ -39,6 +39,13 @@ struct CoordinatorCommand: ParsableCommand {
             valueName: "dir"))
     var keys: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --keys: this coordinator's key pair in the directory, when quiesce keygen --coordinators N wrote one per coordinator: coordinator-1 to coordinator-N, its position in the agents' --coordinator list.",
+            valueName: "name"))
+    var keyPair: String?
+
     @Flag(
         help:
             "Listen without keys on tcp://, loopback included: any user of this host (beyond loopback, anyone who reaches it) can then stop the fleet and pose as an agent."
@@ -73,6 +80,15 @@ struct CoordinatorCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        if let keyPair {
+            guard keys != nil else { throw ValidationError("--key-pair goes with --keys DIR") }
+            let names = FleetKeys.coordinatorNames(count: KeygenCommand.maximumCoordinators)
+            guard names.contains(keyPair) else {
+                throw ValidationError(
+                    "--key-pair \(keyPair): name one of the pairs quiesce keygen --coordinators writes, coordinator-1 to \(names.last!)"
+                )
+            }
+        }
         if let metricsBind, case .failure(let problem) = ListenAddress.parse(metricsBind) {
             throw ValidationError("--metrics-bind: \(problem)")
         }
@@ -97,7 +113,7 @@ struct CoordinatorCommand: ParsableCommand {
             guard configuration.security == nil else {
                 throw ValidationError("give --keys or a security: block in the configuration, not both")
             }
-            configuration.security = FleetKeys(directory: keys).securitySettings
+            configuration.security = try Self.securitySettings(keys: FleetKeys(directory: keys), keyPair: keyPair)
         }
         if configuration.security == nil {
             switch PlainConnection.check(endpoint, side: .coordinator, insecure: insecure) {
@@ -148,5 +164,21 @@ struct CoordinatorCommand: ParsableCommand {
         }
         printer.document(document, kind: "report") { "\n" + ReportFormatter.table(document) }
         throw ExitCode(report.exitCode)
+    }
+
+    /// The settings `--keys` stands for; refused with the fix when the directory holds one pair per
+    /// coordinator and `--key-pair` does not say which is this one's.
+    private static func securitySettings(keys: FleetKeys, keyPair: String?) throws -> SecuritySettings {
+        let several = FleetKeys.coordinatorNames(count: 2)[0]
+        if keyPair == nil, !FileManager.default.fileExists(atPath: keys.coordinatorSecretKey),
+            FileManager.default.fileExists(atPath: keys.securitySettings(keyPair: several).serverKeyFile)
+        {
+            printError(
+                "coordinator: \(keys.directory) holds one key pair per coordinator (\(several).key_secret, ...), "
+                    + "no coordinator.key_secret: give this coordinator its own with --key-pair coordinator-N, "
+                    + "N its position in the agents' --coordinator list")
+            throw ExitCode(CoordinatorExitCode.invalidConfiguration)
+        }
+        return keys.securitySettings(keyPair: keyPair ?? FleetKeys.coordinatorName)
     }
 }

@@ -178,7 +178,9 @@ struct KeygenCommand: ParsableCommand {
         var lines = ["wrote the keys of \(names.count) coordinators, the admin and \(services) services to \(out)"]
         for (name, block) in zip(names, blocks) {
             lines += [
-                "", "\(name): give it this block (the same file path may hold each coordinator's own block):", block,
+                "",
+                "\(name): give it this block (the same file path may hold each coordinator's own block), "
+                    + "or run it with --keys \(out) --key-pair \(name):", block,
             ]
         }
         let endpoints = names.map { "ENDPOINT_OF_\($0.uppercased().replacingOccurrences(of: "-", with: "_"))" }

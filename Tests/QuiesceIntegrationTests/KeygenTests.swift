@@ -71,10 +71,42 @@ struct KeygenTests {
             "the same agents for both")
         #expect(keygen.output.contains("--server-key \(keys)/coordinator-1.key,\(keys)/coordinator-2.key"))
 
+        #expect(keygen.output.contains("or run it with --keys \(keys) --key-pair coordinator-2:"))
+
         let refused = try await CommandResult.run(
             Fleet.binary, ["keygen", "--fleet", fleet, "--out", keys, "--coordinators", "0"])
         #expect(refused.status == 64)
         #expect(refused.errors.contains("--coordinators must be between 1 and 9"))
+
+        // Each coordinator takes its own pair from the directory with --key-pair; without it, the
+        // directory of several pairs is refused with the fix.
+        let bind = ["--bind", "tcp://127.0.0.1:\(try FreePort.pick())"]
+        let unnamed = try await CommandResult.run(
+            Fleet.binary, ["coordinator", "--config", fleet, "--keys", keys] + bind)
+        #expect(unnamed.status == 78)
+        #expect(
+            unnamed.errors.contains("give this coordinator its own with --key-pair coordinator-N"), "\(unnamed.errors)")
+        let absent = try await CommandResult.run(
+            Fleet.binary, ["coordinator", "--config", fleet, "--keys", keys, "--key-pair", "coordinator-7"] + bind)
+        #expect(absent.status == 78)
+        #expect(absent.errors.contains("coordinator-7.key_secret"), "\(absent.errors)")
+        let log = directory + "/coordinator-2.err"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let pairTwo = Process()
+        pairTwo.executableURL = Fleet.binary
+        pairTwo.arguments = ["coordinator", "--config", fleet, "--keys", keys, "--key-pair", "coordinator-2"] + bind
+        pairTwo.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        pairTwo.standardOutput = FileHandle.nullDevice
+        try ProcessExit.start(pairTwo)
+        defer { if pairTwo.isRunning { kill(pairTwo.processIdentifier, SIGKILL) } }
+        let listening = {
+            (try? String(contentsOfFile: log, encoding: .utf8))?.contains("Coordinator listening") == true
+        }
+        await Fleet.waitUntil("coordinator-2 listens", timeout: .seconds(60)) { listening() || !pairTwo.isRunning }
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(text.contains("curve=true"), "\(text)")
+        kill(pairTwo.processIdentifier, SIGTERM)
+        _ = await Fleet.waitForExit(pairTwo, timeout: .seconds(60))
     }
 
     @Test("A secret file whose keys do not match is refused")

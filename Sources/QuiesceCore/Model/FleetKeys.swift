@@ -55,8 +55,12 @@ public struct FleetKeys: Sendable, Equatable {
 
     /// The coordinator's `security:` settings for these keys: its own pair, the agents' directory,
     /// and the operator as the one admin.
-    public var securitySettings: SecuritySettings {
-        var settings = SecuritySettings(serverKeyFile: coordinatorSecretKey)
+    public var securitySettings: SecuritySettings { securitySettings(keyPair: Self.coordinatorName) }
+
+    /// The `security:` settings of the coordinator whose pair is `keyPair` (`coordinator`, or one of
+    /// ``coordinatorNames(count:)`` for a fleet of several coordinators): the same agents and admin.
+    public func securitySettings(keyPair: String) -> SecuritySettings {
+        var settings = SecuritySettings(serverKeyFile: path(keyPair + ".key_secret"))
         settings.agentsDirectory = agentsDirectory
         settings.adminKeyFiles = [adminPublicKey]
         return settings
