@@ -2,13 +2,28 @@ import Foundation
 import Testing
 
 /// The leader of two coordinators SIGKILLed in the middle of a shutdown: the standby takes over
-/// within its bound, stops nothing twice, finishes in order, and its report names every service.
+/// within its bound, stops nothing twice, finishes in order, and its report names every service;
+/// plain, and with CURVE keys, each coordinator with its own pair.
 @Suite(
     "Failover", .serialized,
     .enabled(if: LocalEtcd.isInstalled, "needs etcd and etcdctl (apt-get install etcd-server etcd-client)"))
 struct FailoverTests {
     @Test("The leader killed during wave 2: the standby takes over, stops nothing twice and finishes in order")
     func leaderKilledDuringWaveTwo() async throws {
+        try await failover(secured: false)
+    }
+
+    @Test(
+        "With keys, each coordinator with its own pair and the agents accepting both, the standby takes over the same way"
+    )
+    func securedLeaderKilledDuringWaveTwo() async throws {
+        try await failover(secured: true)
+    }
+
+    /// The scenario: the leader SIGKILLed while api stops (wave 2), api released once the standby leads.
+    /// - Parameter secured: with the keys of `keygen --coordinators 2`: the leader takes
+    ///   `coordinator-1`, the standby `coordinator-2`, the agents `--keys` for both endpoints.
+    func failover(secured: Bool) async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-etcd-\(UUID())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let etcd = try await LocalEtcd.start(in: scratch)
@@ -27,19 +42,25 @@ struct FailoverTests {
                   api: { depends_on: [database] }
                   web: { depends_on: [api] }
                 """,
-            // Plain in either pass: its agents are started by hand with both endpoints, and a secured
-            // fleet of two coordinators needs a key per coordinator (keygen --coordinators), which
-            // the fleet's own keys do not hold.
+            // The fleet's own keys hold one coordinator's pair: the secured run makes its own.
             secure: false)
         var started: [Process] = []
         defer {
             for process in started where process.isRunning { kill(process.processIdentifier, SIGKILL) }
             fleet.tearDown()
         }
+        let keys = fleet.directory.appendingPathComponent("keys").path
+        func keyArguments(_ pair: String) -> [String] { secured ? ["--keys", keys, "--key-pair", pair] : [] }
+        if secured {
+            let keygen = try await fleet.run(
+                ["keygen", "--fleet", fleet.configPath.path, "--out", keys, "--coordinators", "2"], log: "keygen")
+            #expect(keygen.terminationStatus == 0, "\(fleet.output("keygen.err"))")
+        }
         // Each coordinator with a state directory of its own: what the standby resumes from is the
         // journal in etcd.
         let leader = try await fleet.startCoordinator(
-            extraArguments: ["--json", "--state-dir", fleet.directory.appendingPathComponent("state-a").path])
+            extraArguments: ["--json", "--state-dir", fleet.directory.appendingPathComponent("state-a").path]
+                + keyArguments("coordinator-1"))
         await fleet.waitUntil("the first coordinator leads") {
             fleet.output("coordinator.err").contains("Leading the fleet")
         }
@@ -47,7 +68,7 @@ struct FailoverTests {
             [
                 "coordinator", "--config", fleet.configPath.path, "--bind", standbyEndpoint, "--json",
                 "--state-dir", fleet.directory.appendingPathComponent("state-b").path,
-            ], log: "standby")
+            ] + keyArguments("coordinator-2"), log: "standby")
         started.append(second)
         await fleet.waitUntil("the second coordinator stands by") {
             fleet.output("standby.err").contains("standing by: \(fleet.endpoint) leads")
@@ -57,7 +78,9 @@ struct FailoverTests {
         /// An agent given both coordinators' endpoints, running `command`.
         func startAgent(_ name: String, _ command: [String]) throws {
             started.append(
-                try fleet.start(["agent", "--name", name, "--coordinator", both, "--"] + command, log: "agent-\(name)"))
+                try fleet.start(
+                    ["agent", "--name", name, "--coordinator", both] + (secured ? ["--keys", keys] : []) + ["--"]
+                        + command, log: "agent-\(name)"))
         }
         // api's stop lasts until the test releases it, so that the leader dies in wave 2 every time.
         let release = fleet.directory.appendingPathComponent("release-api").path
@@ -98,6 +121,7 @@ struct FailoverTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
         let services = (report["services"] as? [[String: Any]] ?? []).compactMap { $0["service"] as? String }
         #expect(Set(services) == ["web", "api", "database"], "the report covers every service")
+        #expect(fleet.output("standby.err").contains("curve=\(secured)"), "the standby listens with keys when given")
         #expect(fleet.servicePIDs().isEmpty)
         await etcd.stop()
     }
