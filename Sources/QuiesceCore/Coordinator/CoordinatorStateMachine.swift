@@ -289,6 +289,11 @@ public struct CoordinatorStateMachine: Sendable {
             // A stop no run waits for any more (a rolling restart gave up on it): still its end.
             services.recordStop(.acknowledged(outcome), of: id, now: now)
         }
+        if case .resuming = state, services.state(of: id) == .stopping {
+            // A stop the previous coordinator ordered, ended while this one waits for the other
+            // agents: its end, as the snapshot of an agent registering after it would say.
+            services.adopt(.stopped(outcome), of: id, now: now)
+        }
         return services.answered(id)
             + withShutdown(now: now) { $0.stopAcknowledged(id, outcome: outcome, services: &$1, now: now) }
             + withRolling(now: now) { $0.stopAcknowledged(id, outcome: outcome, services: &$1, now: now) }

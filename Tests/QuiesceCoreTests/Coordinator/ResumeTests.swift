@@ -131,6 +131,30 @@ struct ResumeTests {
         #expect(report.exitCode == 0)
     }
 
+    @Test(
+        "A stop the previous coordinator ordered that ends while the others are awaited is its end: not ordered again")
+    func stopEndedDuringTheGrace() throws {
+        var coordinator = Coordinator(
+            configuration: Configuration(graph: try Fixtures.seedGraph()), now: .zero, resuming: RecordedShutdown())
+        _ = coordinator.start(now: .zero)
+        _ = try coordinator.agentRegistered("api", host: "h", snapshot: .stopping(pid: 12), now: .zero).get()
+        #expect(coordinator.status(now: .zero).first { $0.service == "api" }?.state == .stopping)
+        let report = coordinator.stopAcknowledged("api", outcome: .stopped(.exited(0)), now: .after(.seconds(1)))
+        #expect(CoordinatorFixtures.sends(report).isEmpty)
+        #expect(coordinator.status(now: .zero).first { $0.service == "api" }?.state == .stopped)
+        _ = try coordinator.agentRegistered("database", host: "h", snapshot: .ready(pid: databasePID), now: .zero)
+        let actions = try coordinator.agentRegistered("cache", host: "h", snapshot: .ready(pid: cachePID), now: .zero)
+            .get()
+        let stopped = ShutdownOutcome.acknowledged(.stopped(.exited(0)))
+        #expect(actions.contains(.progress(.shutdown(.serviceFinished("api", stopped, after: nil)))))
+        #expect(
+            CoordinatorFixtures.sends(actions) == [
+                .send(.stop(timeout: .seconds(10), drain: .zero, exit: true), to: "cache"),
+                .send(.stop(timeout: .seconds(20), drain: .zero, exit: true), to: "database"),
+            ],
+            "api's stop is over: it is not ordered again, and its dependencies stop at once")
+    }
+
     @Test("A service whose process ended on its own before the restart is still reported as having exited")
     func exitedOnItsOwnBeforeTheRestart() throws {
         var coordinator = Coordinator(

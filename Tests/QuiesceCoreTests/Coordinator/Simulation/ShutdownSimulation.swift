@@ -63,8 +63,7 @@ struct ShutdownSimulation {
     /// The instances whose end each coordinator was told of by the agent's report, or read in the
     /// journal: it must never order them to stop again. (An instance it gave up, timed out say, may
     /// still run, and may be killed to make sure; a snapshot's outcome is not counted: a resumed
-    /// coordinator may repeat the stop to it, which the agent answers with the same report; so may one
-    /// for a report that came during its re-registration grace.)
+    /// coordinator may repeat the stop to it, which the agent answers with the same report.)
     private var known: Set<InstanceID> = []
     private var knownToDeposed: Set<InstanceID> = []
     /// Orders of a deposed leader that agents refused, and its journal writes that etcd refused.
@@ -139,10 +138,7 @@ struct ShutdownSimulation {
                 // The report goes to the coordinator the agent follows. One to a dead or deposed
                 // coordinator is repeated by the agent; its snapshot tells the next one anyway.
                 if !coordinatorDown, welcomed[id] == epoch {
-                    // A report during a resumed coordinator's re-registration grace is not yet taken
-                    // as the instance's end: its resumed shutdown orders the stop again, which the
-                    // agent answers with the same report.
-                    if coordinator.phaseName != "resuming a shutdown" { known.insert(id) }
+                    known.insert(id)
                     perform(coordinator.stopAcknowledged(id, outcome: outcome, now: now))
                 } else if let deposed, welcomed[id] == deposed.epoch {
                     knownToDeposed.insert(id)
