@@ -132,7 +132,7 @@ let package = Package(
             name: "QuiesceCoordinatorTests",
             dependencies: ["QuiesceCoordinator", "QuiesceCore", "QuiesceWire", "QuiesceRuntime", "ZeroMQ"]
         ),
-        // What the test targets share (the free-port picker); linked by no product.
+        // What the test targets share (the free-port picker, the child-process spawner); linked by no product.
         .target(name: "QuiesceTestSupport", path: "Tests/QuiesceTestSupport"),
         .testTarget(
             name: "QuiesceEtcdTests",

@@ -1,5 +1,6 @@
 import Foundation
 import QuiesceEtcd
+import QuiesceTestSupport
 // The one port picker of the test targets; exported, so that every test of this target sees it.
 @_exported import QuiesceTestSupport
 import Testing
@@ -11,7 +12,7 @@ final class EtcdServer: @unchecked Sendable {
     let endpoint: String
     let clientPort: Int
     private let directory: URL
-    private let process: Process
+    private let process: ChildProcess
     private let lock = NSLock()
     private var stopped = false
 
@@ -47,7 +48,7 @@ final class EtcdServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let name = "test-\(clientPort)"
         let peer = "http://127.0.0.1:\(peerPort)"
-        process = Process()
+        process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
             "--name", name, "--data-dir", directory.appendingPathComponent("data").path,

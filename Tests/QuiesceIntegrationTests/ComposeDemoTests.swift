@@ -1,5 +1,6 @@
 import Foundation
 import QuiesceCore
+import QuiesceTestSupport
 import Testing
 
 /// The demos of `compose/`, played without docker by ``DemoPlayer``: started as `docker compose up`
@@ -81,7 +82,9 @@ struct ComposeDemoTests {
 
     /// Waits until the startup is complete, every service is ready by `quiesce status` and one is
     /// working.
-    static func waitUntilPlaying(_ player: DemoPlayer, coordinator: Process, working: (service: String, line: String))
+    static func waitUntilPlaying(
+        _ player: DemoPlayer, coordinator: ChildProcess, working: (service: String, line: String)
+    )
         async throws
     {
         await Fleet.waitUntil("the startup is complete", timeout: .seconds(180)) {
@@ -99,7 +102,7 @@ struct ComposeDemoTests {
     /// Sends SIGTERM to the coordinator, as `docker compose down` does first, and checks the
     /// shutdown: clean, in waves that keep every dependent before its dependencies, every agent ended
     /// with its service's success, and no process left.
-    static func shutDownThroughCoordinator(_ player: DemoPlayer, coordinator: Process) async throws {
+    static func shutDownThroughCoordinator(_ player: DemoPlayer, coordinator: ChildProcess) async throws {
         let names = player.services.filter(\.managed).map(\.name)
         kill(coordinator.processIdentifier, SIGTERM)
         #expect(await Fleet.waitForExit(coordinator, timeout: .seconds(180)) == 0, "\(player.output("coordinator"))")

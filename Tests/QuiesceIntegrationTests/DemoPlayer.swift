@@ -1,6 +1,7 @@
 import Foundation
 import QuiesceConfiguration
 import QuiesceCore
+import QuiesceTestSupport
 import Testing
 import Yams
 
@@ -34,7 +35,7 @@ final class DemoPlayer {
     let directory: URL
     let services: [Service]
     let lab: NetworkLab
-    private(set) var processes: [String: Process] = [:]
+    private(set) var processes: [String: ChildProcess] = [:]
 
     /// - Parameter name: the demo's folder under `compose/`.
     init(_ name: String) throws {
@@ -65,7 +66,7 @@ final class DemoPlayer {
 
     /// `docker compose up -d`: the one-shot services to completion, then every agent, then the
     /// coordinator (compose starts it last: it depends on every service).
-    func up() async throws -> Process {
+    func up() async throws -> ChildProcess {
         for service in services where !service.managed && !service.isCoordinator {
             let process = try launch(service, arguments: service.arguments, inNamespace: false)
             guard await Fleet.waitForExit(process, timeout: .seconds(120)) == 0 else {
@@ -263,9 +264,9 @@ final class DemoPlayer {
     }
 
     /// Starts `arguments` for `service` (`quiesce` is the binary under test), in its namespace.
-    private func launch(_ service: Service, arguments: [String], inNamespace: Bool = true) throws -> Process {
+    private func launch(_ service: Service, arguments: [String], inNamespace: Bool = true) throws -> ChildProcess {
         let arguments = arguments.map { $0 == "quiesce" ? Fleet.binary.path : map($0, for: service) }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: inNamespace ? "/usr/sbin/ip" : "/usr/bin/env")
         process.arguments = (inNamespace ? lab.placement(service.name) : []).dropFirst() + arguments
         var environment = service.environment.mapValues { map($0, for: service) }

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// The leader of two coordinators SIGKILLed in the middle of a shutdown: the standby takes over
@@ -44,7 +45,7 @@ struct FailoverTests {
                 """,
             // The fleet's own keys hold one coordinator's pair: the secured run makes its own.
             secure: false)
-        var started: [Process] = []
+        var started: [ChildProcess] = []
         defer {
             for process in started where process.isRunning { kill(process.processIdentifier, SIGKILL) }
             fleet.tearDown()

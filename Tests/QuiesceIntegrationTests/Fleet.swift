@@ -2,6 +2,7 @@ import Foundation
 import QuiesceConfiguration
 import QuiesceCore
 import QuiesceRuntime
+import QuiesceTestSupport
 // The one port picker of the test targets; exported, so that every test of this target sees it.
 @_exported import QuiesceTestSupport
 import Testing
@@ -12,8 +13,8 @@ import ZeroMQ
 final class Fleet {
     let directory: URL
     let endpoint: String
-    private(set) var coordinator: Process?
-    private(set) var agents: [String: Process] = [:]
+    private(set) var coordinator: ChildProcess?
+    private(set) var agents: [String: ChildProcess] = [:]
     /// Whether the fleet's file is a docker compose file, given with `--compose` instead of `--config`.
     let compose: Bool
     /// The fleet's file.
@@ -105,7 +106,7 @@ final class Fleet {
     // MARK: Processes
 
     @discardableResult
-    func startCoordinator(extraArguments: [String] = ["--json"]) async throws -> Process {
+    func startCoordinator(extraArguments: [String] = ["--json"]) async throws -> ChildProcess {
         let process = try launch(
             ["coordinator", compose ? "--compose" : "--config", configPath.path, "--bind", endpoint]
                 + extraArguments, log: "coordinator",
@@ -127,7 +128,7 @@ final class Fleet {
     /// ignores SIGTERM altogether.
     @discardableResult
     func startAgent(_ name: String, stopDelay: Double = 0.1, ignoresTerm: Bool = false, extraArguments: [String] = [])
-        throws -> Process
+        throws -> ChildProcess
     {
         let script = directory.appendingPathComponent("service.sh").path
         let process = try launch(
@@ -148,7 +149,7 @@ final class Fleet {
     func startInstance(
         _ service: String, _ instance: String, stopDelay: Double = 0.1, command: [String]? = nil,
         agentFlags: [String] = []
-    ) throws -> Process {
+    ) throws -> ChildProcess {
         let label = "\(service)/\(instance)"
         let script = directory.appendingPathComponent("service.sh").path
         let process = try launch(
@@ -161,7 +162,7 @@ final class Fleet {
 
     /// Starts the coordinator and one agent per service (name and stop delay, in that order), and waits
     /// until every service has started.
-    func up(_ services: KeyValuePairs<String, Double>) async throws -> Process {
+    func up(_ services: KeyValuePairs<String, Double>) async throws -> ChildProcess {
         let coordinator = try await startCoordinator()
         for (name, stopDelay) in services { try startAgent(name, stopDelay: stopDelay) }
         await waitUntilStarted(services.map(\.key))
@@ -169,14 +170,14 @@ final class Fleet {
     }
 
     /// Sends SIGTERM to the coordinator and returns its exit code (`nil` if it hung).
-    func shutDown(_ coordinator: Process, timeout: Duration = .seconds(30)) async -> Int32? {
+    func shutDown(_ coordinator: ChildProcess, timeout: Duration = .seconds(30)) async -> Int32? {
         kill(coordinator.processIdentifier, SIGTERM)
         return await waitForExit(coordinator, timeout: timeout)
     }
 
     /// Starts an agent for `name` wrapping an arbitrary command.
     @discardableResult
-    func startAgent(_ name: String, command: [String], agentFlags: [String] = []) throws -> Process {
+    func startAgent(_ name: String, command: [String], agentFlags: [String] = []) throws -> ChildProcess {
         let process = try launch(
             ["agent", "--name", name, "--coordinator", endpoint] + agentFlags + ["--"] + command, log: "agent-\(name)")
         agents[name] = process
@@ -184,7 +185,7 @@ final class Fleet {
     }
 
     /// Runs `quiesce arguments` to its end (two minutes at most, a hang guard), its output in `log`.
-    func run(_ arguments: [String], log: String) async throws -> Process {
+    func run(_ arguments: [String], log: String) async throws -> ChildProcess {
         let process = try start(arguments, log: log)
         _ = await waitForExit(process, timeout: .seconds(120))
         return process
@@ -192,7 +193,7 @@ final class Fleet {
 
     /// Starts `quiesce arguments`, an operator's command, with the operator's keys when the fleet has
     /// them; its output in `log`.
-    func start(_ arguments: [String], log: String) throws -> Process {
+    func start(_ arguments: [String], log: String) throws -> ChildProcess {
         var arguments = arguments
         if let keys, ["status", "shutdown", "stop", "start", "restart", "events"].contains(arguments.first) {
             arguments += ["--key", "\(keys)/operators/operator.key_secret", "--server-key", "\(keys)/coordinator.key"]
@@ -207,7 +208,7 @@ final class Fleet {
         return ["--key", secret, "--server-key", "\(keys)/coordinator.key"]
     }
 
-    private func launch(_ arguments: [String], log: String, prefix: [String] = []) throws -> Process {
+    private func launch(_ arguments: [String], log: String, prefix: [String] = []) throws -> ChildProcess {
         var arguments = arguments
         if let keys, arguments.first == "agent", !arguments.contains("--key"),
             let name = arguments.firstIndex(of: "--name").map({ arguments[$0 + 1] }),
@@ -218,7 +219,7 @@ final class Fleet {
         if addsInsecure, let insecure = insecureFlagPosition(in: arguments) {
             arguments.insert("--insecure", at: insecure)
         }
-        let process = Process()
+        let process = ChildProcess()
         if prefix.isEmpty {
             process.executableURL = Self.binary
             process.arguments = arguments
@@ -266,14 +267,16 @@ final class Fleet {
 
     /// Waits for `process` to exit, failing the test (and killing it) after `timeout`: a hang guard only.
     func waitForExit(
-        _ process: Process, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation
+        _ process: ChildProcess, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation
     ) async -> Int32? {
         await Self.waitForExit(process, timeout: timeout, sourceLocation: sourceLocation)
     }
 
     /// ``waitForExit(_:timeout:sourceLocation:)`` for any process started by ``ProcessExit/start(_:)``.
     /// A process killed after the timeout has ended (and been reaped) when this returns.
-    static func waitForExit(_ process: Process, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation)
+    static func waitForExit(
+        _ process: ChildProcess, timeout: Duration, sourceLocation: SourceLocation = #_sourceLocation
+    )
         async -> Int32?
     {
         let exit = ProcessExit.of(process)
@@ -381,7 +384,7 @@ final class Fleet {
     @discardableResult
     func startListeningAgent(
         _ name: String, port: Int, openDelay: Double, http: Bool = false, agentFlags: [String] = []
-    ) throws -> Process {
+    ) throws -> ChildProcess {
         let script = directory.appendingPathComponent("listener.py")
         try Self.listenerScript.write(to: script, atomically: true, encoding: .utf8)
         return try startAgent(

@@ -1,5 +1,6 @@
 import Foundation
 import QuiesceCore
+import QuiesceTestSupport
 import Testing
 
 /// Every attack of another, unprivileged user of the host against a fleet that root runs: one
@@ -27,7 +28,7 @@ struct HostileNeighbourTests {
         let fleet: Fleet
         let keys: String?
         let admin: String?
-        var coordinator: Process?
+        var coordinator: ChildProcess?
 
         init(secure: Bool, adminPlane: Bool = false, placement: [String: [String]] = [:]) async throws {
             fleet = try Fleet(config: HostileNeighbourTests.graph, placement: placement, secure: false)
@@ -58,14 +59,14 @@ struct HostileNeighbourTests {
         var keyArguments: [String] { keys.map { ["--keys", $0] } ?? [] }
 
         @discardableResult
-        func startCoordinator() async throws -> Process {
+        func startCoordinator() async throws -> ChildProcess {
             let process = try await fleet.startCoordinator(extraArguments: ["--json"] + keyArguments)
             coordinator = process
             return process
         }
 
         @discardableResult
-        func startAgent(_ name: String, extraArguments: [String] = []) throws -> Process {
+        func startAgent(_ name: String, extraArguments: [String] = []) throws -> ChildProcess {
             try fleet.startAgent(name, extraArguments: keyArguments + extraArguments)
         }
 
@@ -120,7 +121,7 @@ struct HostileNeighbourTests {
     }
 
     /// Waits for a process the attacker runs, killing it past `timeout` (a hang guard).
-    static func finish(_ process: Process, timeout: Duration = .seconds(60)) async -> Int32? {
+    static func finish(_ process: ChildProcess, timeout: Duration = .seconds(60)) async -> Int32? {
         await Fleet.waitForExit(process, timeout: timeout)
     }
 

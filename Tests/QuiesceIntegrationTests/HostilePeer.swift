@@ -1,11 +1,10 @@
 import Foundation
+import QuiesceTestSupport
 
 /// `hostile_peer.py`, the raw ZMTP and TCP peer of the flood tests, run as a process of its own.
 ///
-/// Floods of hundreds of connections are held there and not in the test process: Foundation's
-/// `Process.run()` (swift-corelibs-foundation before the fix of its pull request 5472) reads past its
-/// buffer while it lists `/proc/self/fd`, and crashes now and then once the test process has more than
-/// about 1,300 descriptors open, whichever test starts a process at that moment.
+/// Floods of hundreds of connections are held there and not in the test process, whose descriptors
+/// every test running beside them shares.
 enum HostilePeer {
     /// The script, beside this file.
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -23,8 +22,8 @@ enum HostilePeer {
 
 extension Fleet {
     /// Starts `hostile_peer.py ARGUMENTS` as this user, its output in the fleet's `log`.out and `log`.err.
-    func startHostilePeer(_ arguments: [String], log: String) throws -> Process {
-        let process = Process()
+    func startHostilePeer(_ arguments: [String], log: String) throws -> ChildProcess {
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [HostilePeer.script] + arguments
         process.standardOutput = try FileHandle(forWritingTo: outputFile(log + ".out"))

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// Services of several instances with the real binary: db (3 instances) and api (2) on db, five
@@ -19,7 +20,7 @@ struct InstanceFleetTests {
     }
 
     /// Starts the coordinator and the five agents, and waits until every instance has started.
-    static func up(_ fleet: Fleet, apiStopDelay: Double = 0.3) async throws -> Process {
+    static func up(_ fleet: Fleet, apiStopDelay: Double = 0.3) async throws -> ChildProcess {
         let coordinator = try await fleet.startCoordinator()
         for label in db {
             let parts = label.split(separator: "/").map(String.init)

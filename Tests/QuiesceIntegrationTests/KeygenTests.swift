@@ -1,5 +1,6 @@
 import Foundation
 import QuiesceRuntime
+import QuiesceTestSupport
 import Testing
 import ZeroMQ
 
@@ -92,7 +93,7 @@ struct KeygenTests {
         #expect(absent.errors.contains("coordinator-7.key_secret"), "\(absent.errors)")
         let log = directory + "/coordinator-2.err"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let pairTwo = Process()
+        let pairTwo = ChildProcess()
         pairTwo.executableURL = Fleet.binary
         pairTwo.arguments = ["coordinator", "--config", fleet, "--keys", keys, "--key-pair", "coordinator-2"] + bind
         pairTwo.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -125,7 +126,7 @@ struct KeygenTests {
 
 /// Whether pyzmq is importable (.ci/run installs it), for the interoperability test.
 private let pyzmqAvailable: Bool = {
-    let check = Process()
+    let check = ChildProcess()
     check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     check.arguments = ["python3", "-c", "import zmq.auth"]
     check.standardError = FileHandle.nullDevice

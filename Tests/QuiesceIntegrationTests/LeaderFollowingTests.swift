@@ -1,6 +1,7 @@
 import Foundation
 import QuiesceCore
 import QuiesceRuntime
+import QuiesceTestSupport
 import QuiesceWire
 import Testing
 import ZeroMQ
@@ -29,7 +30,7 @@ struct AgentLeaderFollowingTests {
     }
 
     /// Starts an agent of `api` given `coordinators`, whose service takes 0.1 s to stop.
-    static func startAgent(in fleet: Fleet, coordinators: [String], flags: [String] = []) throws -> Process {
+    static func startAgent(in fleet: Fleet, coordinators: [String], flags: [String] = []) throws -> ChildProcess {
         let script = fleet.directory.appendingPathComponent("service.sh").path
         return try fleet.start(
             ["agent", "--name", "api", "--coordinator", coordinators.joined(separator: ",")] + flags

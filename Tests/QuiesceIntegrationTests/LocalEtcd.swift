@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// A real etcd for one test of standby coordinators: a single member on free loopback ports, its data
@@ -7,7 +8,7 @@ import Testing
 final class LocalEtcd {
     /// The client URL, `http://127.0.0.1:PORT`.
     let endpoint: String
-    private let process: Process
+    private let process: ChildProcess
     private let directory: URL
 
     /// Where the `etcd` binary is, or `nil` when it is not installed (`apt-get install etcd-server`).
@@ -43,7 +44,7 @@ final class LocalEtcd {
         self.directory = directory.appendingPathComponent("etcd-\(clientPort)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         let peer = "http://127.0.0.1:\(peerPort)"
-        process = Process()
+        process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: Self.binary ?? "/usr/bin/etcd")
         process.arguments = [
             "--name", "test", "--data-dir", self.directory.appendingPathComponent("data").path,
@@ -70,7 +71,7 @@ final class LocalEtcd {
 
     /// Whether `etcdctl endpoint health` finds it healthy.
     func healthy() async -> Bool {
-        let check = Process()
+        let check = ChildProcess()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/etcdctl")
         check.arguments = [
             "--endpoints", endpoint, "--dial-timeout", "2s", "--command-timeout", "2s", "endpoint", "health",

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 
 /// Several hosts on one machine: one network namespace per host, each with an `eth0` plugged into a
 /// bridge that lives in a namespace of its own (the switch). Every participant runs inside these
@@ -99,7 +100,7 @@ final class NetworkLab {
     /// Runs `command` (an absolute path first) to its end; throws when it fails.
     @discardableResult
     static func run(_ command: [String]) throws -> Int32 {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.standardOutput = FileHandle.nullDevice

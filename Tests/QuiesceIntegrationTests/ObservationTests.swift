@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 #if canImport(FoundationXML)
@@ -148,7 +149,7 @@ struct ObservationTests {
         #expect(export.terminationStatus == 0)
         for svg in [timeline, graph] {
             let png = svg.deletingPathExtension().appendingPathExtension("png")
-            let render = Process()
+            let render = ChildProcess()
             render.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             render.arguments = ["rsvg-convert", "-o", png.path, svg.path]
             try ProcessExit.start(render)

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// The end of a child process, awaited without holding a thread: the process's termination handler
@@ -16,7 +17,7 @@ final class ProcessExit: @unchecked Sendable {
 
     /// Starts `process`, watching for its end: its termination handler is set before it runs, so
     /// that no end is missed. Every test starts its processes here.
-    static func start(_ process: Process) throws {
+    static func start(_ process: ChildProcess) throws {
         let exit = ProcessExit()
         process.terminationHandler = { exit.ended($0.terminationStatus) }
         watchesLock.withLock { watches[ObjectIdentifier(process)] = exit }
@@ -24,7 +25,7 @@ final class ProcessExit: @unchecked Sendable {
     }
 
     /// The watch of a process started by ``start(_:)``.
-    static func of(_ process: Process) -> ProcessExit {
+    static func of(_ process: ChildProcess) -> ProcessExit {
         guard let exit = watchesLock.withLock({ watches[ObjectIdentifier(process)] }) else {
             preconditionFailure("a process awaited must be started with ProcessExit.start")
         }
@@ -80,7 +81,7 @@ struct CommandResult {
         let output = directory.appendingPathComponent("out")
         let errors = directory.appendingPathComponent("err")
         for file in [output, errors] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

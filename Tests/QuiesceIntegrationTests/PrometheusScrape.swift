@@ -1,8 +1,9 @@
 import Foundation
+import QuiesceTestSupport
 
 /// Whether python3 can import prometheus_client (.ci/run installs it).
 let prometheusClientAvailable: Bool = {
-    let check = Process()
+    let check = ChildProcess()
     check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     check.arguments = ["python3", "-c", "import prometheus_client.parser"]
     check.standardError = FileHandle.nullDevice
@@ -24,7 +25,7 @@ func scrape(_ url: String) throws -> [String: Double] {
                 samples[f"{sample.name}{{{labels}}}"] = sample.value
         print(json.dumps(samples))
         """
-    let process = Process()
+    let process = ChildProcess()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script, url]
     let output = Pipe()

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// An agent of QSC/1 revision 1.0 (`revision_1_0_agent.py`: no `instance`, no snapshot `outcome`)
@@ -25,7 +26,7 @@ struct RevisionCompatibilityTests {
         defer { fleet.tearDown() }
         let coordinator = try await fleet.startCoordinator()
         try fleet.startAgent("db", stopDelay: 0.2)
-        let legacy = Process()
+        let legacy = ChildProcess()
         legacy.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         legacy.arguments = [
             Self.script, "127.0.0.1", HostilePeer.port(of: fleet.endpoint), "api", "legacy-host.example", "120", "--",

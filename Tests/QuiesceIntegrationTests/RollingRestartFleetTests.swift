@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// `quiesce restart db --rolling` with the real binary: db's instances and api (one instance) on db,
@@ -35,7 +36,7 @@ struct RollingRestartFleetTests {
     }
 
     /// Starts the coordinator, db's instances and api, and waits until api has started.
-    static func up(_ fleet: Fleet, instances: Int) async throws -> Process {
+    static func up(_ fleet: Fleet, instances: Int) async throws -> ChildProcess {
         let script = fleet.directory.appendingPathComponent("rolling.sh")
         try Self.script.write(to: script, atomically: true, encoding: .utf8)
         let coordinator = try await fleet.startCoordinator()
@@ -77,7 +78,7 @@ struct RollingRestartFleetTests {
     }
 
     /// Runs `quiesce restart db --rolling` with `extra` arguments, its output in `rolling.out`.
-    static func rollingRestart(_ fleet: Fleet, _ extra: [String] = []) async throws -> Process {
+    static func rollingRestart(_ fleet: Fleet, _ extra: [String] = []) async throws -> ChildProcess {
         try await fleet.run(
             ["restart", "db", "--rolling"] + extra + ["--coordinator", fleet.endpoint, "--json"], log: "rolling")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// What scripts rely on: `--json` makes stdout one JSON document, `--json-lines` one object per line,
@@ -107,7 +108,7 @@ struct ScriptableOutputTests {
 
         let watchOutput = fleet.outputFile("watch.out")
         let watchErrors = fleet.outputFile("watch.err")
-        let watch = Process()
+        let watch = ChildProcess()
         watch.executableURL = Fleet.binary
         watch.arguments = ["status", "-w", "--interval", "200ms", "--timeout", "3s", "--insecure"]
         watch.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -1,5 +1,6 @@
 import Foundation
 import QuiesceRuntime
+import QuiesceTestSupport
 import Testing
 import ZeroMQ
 
@@ -41,7 +42,7 @@ struct SecurityTests {
     /// and returns the coordinator once both services run.
     static func up(
         _ fleet: Fleet, keys: String, databaseStop: Double, apiStop: Double, coordinatorArguments: [String] = ["--json"]
-    ) async throws -> Process {
+    ) async throws -> ChildProcess {
         let coordinator = try await fleet.startCoordinator(extraArguments: coordinatorArguments)
         try fleet.startAgent(
             "database", stopDelay: databaseStop, extraArguments: credentials(keys, "database", folder: "agents"))

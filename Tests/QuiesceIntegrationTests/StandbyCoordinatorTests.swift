@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// Standby coordinators with a real etcd and the real binary: of two coordinators of one fleet one
@@ -28,7 +29,7 @@ struct StandbyCoordinatorTests {
 
     /// Starts another coordinator of `fleet` at a free endpoint, logging to `log`, and waits until it
     /// listens.
-    static func startSecondCoordinator(of fleet: Fleet, log: String) async throws -> (Process, String) {
+    static func startSecondCoordinator(of fleet: Fleet, log: String) async throws -> (ChildProcess, String) {
         let endpoint = "tcp://127.0.0.1:\(try FreePort.pick())"
         let process = try fleet.start(
             ["coordinator", "--config", fleet.configPath.path, "--bind", endpoint, "--json"], log: log)
@@ -51,7 +52,7 @@ struct StandbyCoordinatorTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let etcd = try await LocalEtcd.start(in: scratch)
         let fleet = try Self.fleet(etcd: etcd)
-        var second: Process?
+        var second: ChildProcess?
         defer {
             if let second, second.isRunning { kill(second.processIdentifier, SIGKILL) }
             fleet.tearDown()
@@ -109,7 +110,7 @@ struct StandbyCoordinatorTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let etcd = try await LocalEtcd.start(in: scratch)
         let fleet = try Self.fleet(etcd: etcd)
-        var second: Process?
+        var second: ChildProcess?
         defer {
             if let second, second.isRunning { kill(second.processIdentifier, SIGKILL) }
             fleet.tearDown()

@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// The load generator of scripts/swarm.sh, small: its simulated agents through a real coordinator,
@@ -15,14 +16,14 @@ struct SwarmTests {
     func swarmThroughCoordinatorAndFloor() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-swarm-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var processes: [Process] = []
+        var processes: [ChildProcess] = []
         defer {
             for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
             try? FileManager.default.removeItem(at: directory)
         }
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-        func start(_ executable: URL, _ arguments: [String], log: String) throws -> Process {
-            let process = Process()
+        func start(_ executable: URL, _ arguments: [String], log: String) throws -> ChildProcess {
+            let process = ChildProcess()
             process.executableURL = executable
             process.arguments = arguments
             _ = FileManager.default.createFile(atPath: path(log), contents: nil)

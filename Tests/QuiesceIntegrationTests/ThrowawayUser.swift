@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// An unprivileged user made for a test or a suite, and commands run as that user
@@ -48,8 +49,8 @@ struct ThrowawayUser: Sendable {
     }
 
     /// Starts `command` as this user, its output in `log.out` and `log.err` of ``home``.
-    func start(_ command: [String], log: String) throws -> Process {
-        let process = Process()
+    func start(_ command: [String], log: String) throws -> ChildProcess {
+        let process = ChildProcess()
         let full = self.command(command)
         process.executableURL = URL(fileURLWithPath: full[0])
         process.arguments = Array(full.dropFirst())
@@ -82,7 +83,7 @@ struct ThrowawayUser: Sendable {
     static func run(_ command: [String], capturesOutput: Bool = false) throws -> (
         status: Int32, output: String, errors: String
     ) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         let errors = Pipe()

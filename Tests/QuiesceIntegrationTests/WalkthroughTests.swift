@@ -1,4 +1,5 @@
 import Foundation
+import QuiesceTestSupport
 import Testing
 
 /// The README's walkthrough, run as written: its commands are read from the README, so that this
@@ -124,7 +125,7 @@ struct WalkthroughTests {
 
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("QUIESCE_") }
         environment["PATH"] = Fleet.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
-        let run = Process()
+        let run = ChildProcess()
         run.executableURL = URL(fileURLWithPath: "/bin/sh")
         run.arguments = ["-c", "cd \"$1\" && sh walkthrough.sh > out.txt 2> err.txt", "sh", directory.path]
         run.environment = environment
