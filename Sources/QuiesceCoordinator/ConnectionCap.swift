@@ -20,6 +20,13 @@ import QuiesceCore
 ///
 /// It does no I/O: the runtime gives it the descriptor limit and the time, and carries out what it
 /// decides by shutting the connection's socket down (`shutdown(2)`; libzmq then closes it).
+///
+/// An idle connection has only its read side shut at first: libzmq reads its end of file and tears
+/// it down. Shutting both sides would raise `EPOLLHUP`, which libzmq 4.3.4 marks as an I/O error on a
+/// connection whose inbound pipe is full without tearing it down, and then aborts the process when
+/// it answers a ZMTP `PING` still buffered there (docs/architecture.md, "A libzmq assertion"). A
+/// peer that keeps sending delays that end of file, since Linux still delivers what arrives after
+/// the read side is shut: past ``escalationDelay`` such a connection has both sides shut.
 struct ConnectionCap {
     /// Descriptors kept free beyond those open at start: at least this many, or an eighth of the limit.
     /// It absorbs the connections libzmq accepts before the cap catches up, a few times the listen
@@ -33,6 +40,9 @@ struct ConnectionCap {
     /// How often ``idleConnections(now:isHeld:)`` looks at every connection.
     static let idleCheckInterval: Duration = .seconds(1)
 
+    /// How long an idle connection whose read side was shut may stay open before both its sides are.
+    static let escalationDelay: Duration = .seconds(10)
+
     /// What to do with a connection just accepted.
     enum Decision: Equatable {
         /// Within the limit: leave it to libzmq.
@@ -45,6 +55,8 @@ struct ConnectionCap {
     private struct Connection {
         /// Being dropped: shut down, not yet reported closed.
         var dropping: Bool
+        /// When its read side was shut for being idle, until both its sides are.
+        var readShutAt: Timestamp? = nil
         /// When it was accepted, or when its last valid message arrived.
         var lastHeard: Timestamp
         /// The routing id of its last valid message.
@@ -64,6 +76,8 @@ struct ConnectionCap {
     private var heardBeforeAccept: [Int32: [UInt8]] = [:]
     /// When ``idleConnections(now:isHeld:)`` next looks.
     private var nextIdleCheck: Timestamp = .zero
+    /// When ``stillOpenAfterReadShut(now:)`` next looks.
+    private var nextEscalationCheck: Timestamp = .zero
 
     /// - Parameters:
     ///   - descriptorLimit: the soft `RLIMIT_NOFILE` in force.
@@ -103,8 +117,8 @@ struct ConnectionCap {
         open[fd]!.routingID = routingID
     }
 
-    /// The connections to drop for being idle at `now`, now marked as being dropped; at most once per
-    /// ``idleCheckInterval``, empty in between.
+    /// The connections to drop for being idle at `now`, by shutting their read side, now marked as
+    /// being dropped; at most once per ``idleCheckInterval``, empty in between.
     /// - Parameter isHeld: whether a routing id carries a registered agent or an operator waiting for a
     ///   report, whose connection is never idle.
     mutating func idleConnections(now: Timestamp, isHeld: ([UInt8]) -> Bool) -> [Int32] {
@@ -115,7 +129,23 @@ struct ConnectionCap {
             if let routingID = connection.routingID, isHeld(routingID) { continue }
             idle.append(fd)
         }
-        for fd in idle { open[fd]!.dropping = true }
+        for fd in idle {
+            open[fd]!.dropping = true
+            open[fd]!.readShutAt = now
+        }
         return idle.sorted()
+    }
+
+    /// The connections whose read side was shut for being idle ``escalationDelay`` ago or more and that
+    /// are still open: to shut both ways now, once each; at most once per ``idleCheckInterval``.
+    mutating func stillOpenAfterReadShut(now: Timestamp) -> [Int32] {
+        guard now >= nextEscalationCheck else { return [] }
+        nextEscalationCheck = now + Self.idleCheckInterval
+        var due: [Int32] = []
+        for (fd, connection) in open {
+            if let shut = connection.readShutAt, now - shut >= Self.escalationDelay { due.append(fd) }
+        }
+        for fd in due { open[fd]!.readShutAt = nil }
+        return due.sorted()
     }
 }

@@ -13,6 +13,9 @@ final class ConnectionWatch {
     private var log = LogThrottle(interval: .seconds(10))
     /// Connections shut down for being idle, since the coordinator started.
     private(set) var droppedIdle = 0
+    /// Of those, the connections still open ``ConnectionCap/escalationDelay`` after their read side
+    /// was shut, then shut both ways.
+    private var escalated = 0
 
     init(descriptorLimit: Int, inUse: Int, logger: Logger) {
         cap = ConnectionCap(descriptorLimit: descriptorLimit, inUse: inUse)
@@ -39,12 +42,24 @@ final class ConnectionWatch {
         cap.heard(on: fd, from: routingID, now: now)
     }
 
-    /// Shuts down the connections idle past the cap's limit whose routing id is not held. Read the
-    /// monitor first, so that no descriptor closed meanwhile is taken for an open connection.
+    /// Shuts the read side of the connections idle past the cap's limit whose routing id is not held,
+    /// and both sides of those still open long after that (``ConnectionCap``). Read the monitor first,
+    /// so that no descriptor closed meanwhile is taken for an open connection.
     func dropIdle(now: Timestamp, isHeld: ([UInt8]) -> Bool) {
+        let lingering = cap.stillOpenAfterReadShut(now: now)
+        for fd in lingering { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        escalated += lingering.count
+        if !lingering.isEmpty, let unlogged = log.record("lingering", now: now) {
+            logger.warning(
+                "Idle connections still sending after their read side was shut: shut both ways",
+                metadata: [
+                    "shut": "\(lingering.count)", "escalated_idle_connections": "\(escalated)",
+                    "unlogged_since_last": "\(unlogged)",
+                ])
+        }
         let idle = cap.idleConnections(now: now, isHeld: isHeld)
         guard !idle.isEmpty else { return }
-        for fd in idle { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        for fd in idle { _ = shutdown(fd, Int32(SHUT_RD)) }
         droppedIdle += idle.count
         guard let unlogged = log.record("idle", now: now) else { return }
         logger.warning(

@@ -129,4 +129,28 @@ struct ConnectionCapTests {
         #expect(cap.accepted(11, now: Self.t(0)) == .drop)
         #expect(cap.idleConnections(now: Self.t(11)) { _ in false } == [10])
     }
+
+    @Test(
+        "An idle connection still open 10 s after its read side was shut is shut both ways, once; one that closed is not"
+    )
+    func lingeringIdleConnectionEscalated() {
+        var cap = ConnectionCap(descriptorLimit: 20000, inUse: 30, idleLimit: .seconds(10))
+        _ = cap.accepted(10, now: Self.t(0))
+        _ = cap.accepted(11, now: Self.t(0))
+        #expect(cap.idleConnections(now: Self.t(10)) { _ in false } == [10, 11], "read sides shut at t+10")
+        #expect(cap.stillOpenAfterReadShut(now: Self.t(19.5)).isEmpty, "9.5 s after")
+        cap.disconnected(11)
+        #expect(cap.stillOpenAfterReadShut(now: Self.t(21)) == [10], "11 closed at its end of file")
+        #expect(cap.stillOpenAfterReadShut(now: Self.t(30)).isEmpty, "once")
+        #expect(cap.idleConnections(now: Self.t(40)) { _ in false }.isEmpty, "still being dropped")
+        #expect(cap.count == 1, "counted until libzmq reports it closed")
+    }
+
+    @Test("A connection dropped past the cap, already shut both ways, is never escalated")
+    func cappedConnectionNotEscalated() {
+        var cap = ConnectionCap(descriptorLimit: 200, inUse: 71, idleLimit: .seconds(10))
+        _ = cap.accepted(10, now: Self.t(0))
+        #expect(cap.accepted(11, now: Self.t(0)) == .drop)
+        #expect(cap.stillOpenAfterReadShut(now: Self.t(60)).isEmpty)
+    }
 }
