@@ -43,7 +43,10 @@ struct RevisionCompatibilityTests {
 
         // A service without a readiness check is ready once its process runs, before its shell writes
         // "started": the start order is the coordinator's, each wave begun after the one before was ready.
-        #expect(fleet.time("api", "started") != nil, "the revision-1.0 agent's child never started")
+        #expect(
+            fleet.time("api", "started") != nil,
+            "the revision-1.0 agent's child never started:\n\(fleet.output("agent-api.err"))\n\(fleet.coordinatorProgress())"
+        )
         let progress = fleet.coordinatorProgress()
         let waves = ["starting db", "starting api", "starting web"].map { progress.range(of: $0)?.lowerBound }
         #expect(
