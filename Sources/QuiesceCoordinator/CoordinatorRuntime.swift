@@ -369,7 +369,10 @@ public final class CoordinatorRuntime {
                     try journal?.append(entry)
                 } catch {
                     // Leading without the journal, a standby taking over would not know this.
-                    if leadership != nil { return refuseLeadership(because: error) }
+                    if leadership != nil {
+                        refuseLeadership(because: error)
+                        return
+                    }
                     logger.error(
                         "Cannot write the journal; a restarted coordinator would not know this",
                         metadata: ["error": "\(error)"])
