@@ -73,12 +73,12 @@ services:
   api: { depends_on: [database] }
   web: { depends_on: [api] }
 YAML
-    "$quiesce" coordinator --config "$dir/fleet.yaml" --bind "$a" --insecure --state-dir "$dir/state" --json \
+    "$quiesce" coordinator --config "$dir/fleet.yaml" --bind "$a" --insecure --json \
         >"$dir/a.out" 2>"$dir/a.err" &
     leader=$!
     pids+=("$leader")
     wait_for "Leading the fleet" "$dir/a.err" 60
-    "$quiesce" coordinator --config "$dir/fleet.yaml" --bind "$b" --insecure --state-dir "$dir/state" --json \
+    "$quiesce" coordinator --config "$dir/fleet.yaml" --bind "$b" --insecure --json \
         >"$dir/b.out" 2>"$dir/b.err" &
     standby=$!
     pids+=("$standby")
