@@ -127,15 +127,35 @@ final class LocalEtcd {
 
     /// Whether `etcdctl endpoint health` finds it healthy.
     func healthy() async -> Bool {
-        let arguments = [
-            "/usr/bin/etcdctl", "--endpoints", endpoint, "--dial-timeout", "2s", "--command-timeout", "2s",
-            "endpoint", "health",
-        ]
+        await etcdctl(["endpoint", "health"])
+    }
+
+    /// Whether this member leads its cluster's raft, as `etcdctl endpoint status` says (`false` when
+    /// it does not answer).
+    func isRaftLeader() async -> Bool {
+        let answer = directory.appendingPathComponent("status-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: answer) }
+        _ = FileManager.default.createFile(atPath: answer.path, contents: nil)
+        guard let output = try? FileHandle(forWritingTo: answer),
+            await etcdctl(["endpoint", "status"], output: output)
+        else { return false }
+        // `ENDPOINT, ID, VERSION, DB SIZE, IS LEADER, IS LEARNER, RAFT TERM, …`
+        let fields = ((try? String(contentsOf: answer, encoding: .utf8)) ?? "").components(separatedBy: ", ")
+        return fields.count > 4 && fields[4] == "true"
+    }
+
+    /// Runs `etcdctl ARGUMENTS` against this member where it can reach it, its output to `output`,
+    /// and answers whether it succeeded.
+    private func etcdctl(_ arguments: [String], output: FileHandle = .nullDevice) async -> Bool {
+        let command =
+            placement + [
+                "/usr/bin/etcdctl", "--endpoints", endpoint, "--dial-timeout", "2s", "--command-timeout", "2s",
+            ] + arguments
         let check = Process()
-        check.executableURL = URL(fileURLWithPath: (placement + arguments)[0])
-        check.arguments = Array((placement + arguments).dropFirst())
+        check.executableURL = URL(fileURLWithPath: command[0])
+        check.arguments = Array(command.dropFirst())
         check.environment = ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
-        check.standardOutput = FileHandle.nullDevice
+        check.standardOutput = output
         check.standardError = FileHandle.nullDevice
         guard (try? ProcessExit.start(check)) != nil else { return false }
         return await Fleet.waitForExit(check, timeout: .seconds(30)) == 0
