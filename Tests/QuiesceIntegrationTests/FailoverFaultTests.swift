@@ -13,10 +13,10 @@ import Testing
         "needs root, iproute2, etcd and etcdctl (apt-get install etcd-server etcd-client)"))
 struct FailoverFaultTests {
     @Test(
-        "The leader's host cut off in wave 2: the standby finishes in order, and the old leader, back, stands by and orders nothing"
-    )
-    func leaderCutOffDuringWaveTwo() async throws {
-        try await FailoverLab.run(etcdHosts: ["etcd"]) { lab in
+        "The leader's host cut off in wave 2: the standby finishes in order, and the old leader, back, stands by and orders nothing",
+        arguments: [false, true])
+    func leaderCutOffDuringWaveTwo(secured: Bool) async throws {
+        try await FailoverLab.run(etcdHosts: ["etcd"], secured: secured) { lab in
             try lab.network.partition("coordinator")
             await lab.fleet.waitUntil("the standby leads", timeout: .seconds(60)) {
                 lab.leadings(of: "standby") == 1
@@ -42,7 +42,9 @@ struct FailoverFaultTests {
                 lab.fleet.output("coordinator.out").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
                 "the old leader printed a report of its own")
             try await lab.expectFinished(reportedBy: "standby")
-            print("cut-off leader: \(lab.refusedOrders) late orders refused by the agents")
+            print(
+                "cut-off leader\(secured ? ", with keys" : ""): \(lab.refusedOrders) late messages refused by the agents"
+            )
         }
     }
 
@@ -111,6 +113,13 @@ final class FailoverLab {
     private(set) var standby: Process
     private var processes: [Process] = []
     private let release: String
+    /// Whether each coordinator has its own keys, which the agents authenticate.
+    private let secured: Bool
+    private var keys: String { fleet.directory.appendingPathComponent("keys").path }
+    /// The standby's configuration: the leader's, with its own key when secured.
+    private var standbyConfiguration: String {
+        secured ? fleet.directory.appendingPathComponent("standby.yaml").path : fleet.configPath.path
+    }
     /// Where etcd's members keep their data.
     private let scratch: URL
 
@@ -123,9 +132,12 @@ final class FailoverLab {
     }
 
     /// Builds the scenario, runs `body` on it, and tears everything down, whether `body` threw or not.
-    /// The coordinators are given etcd's members in the order of ``etcd``, `first` first when given.
+    /// The coordinators are given etcd's members in the order of ``etcd``, `first` first when given;
+    /// `secured`, each coordinator has its own keys (`keygen --coordinators 2`) and every agent
+    /// authenticates both.
     static func run(
-        etcdHosts: [String], first: FirstMember? = nil, _ body: (FailoverLab) async throws -> Void
+        etcdHosts: [String], first: FirstMember? = nil, secured: Bool = false,
+        _ body: (FailoverLab) async throws -> Void
     ) async throws {
         let network = try NetworkLab(hosts: etcdHosts + ["coordinator", "standby"] + services)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quiesce-it-etcd-\(UUID())")
@@ -138,7 +150,7 @@ final class FailoverLab {
                 let index = try #require(leaders.firstIndex(of: first == .raftLeader), "no \(first) in \(leaders)")
                 etcd.insert(etcd.remove(at: index), at: 0)
             }
-            lab = try FailoverLab(network: network, etcd: etcd, scratch: scratch)
+            lab = try FailoverLab(network: network, etcd: etcd, scratch: scratch, secured: secured)
         } catch {
             network.tearDown()
             try? FileManager.default.removeItem(at: scratch)
@@ -154,8 +166,9 @@ final class FailoverLab {
         await lab.tearDown()
     }
 
-    private init(network: NetworkLab, etcd: [LocalEtcd], scratch: URL) throws {
+    private init(network: NetworkLab, etcd: [LocalEtcd], scratch: URL, secured: Bool) throws {
         self.network = network
+        self.secured = secured
         self.etcd = etcd
         self.scratch = scratch
         let address = { (host: String) in network.hosts[host]!.address }
@@ -178,7 +191,7 @@ final class FailoverLab {
                 """,
             endpoint: "tcp://\(address("coordinator")):7700",
             placement: ["coordinator": network.placement("coordinator")],
-            // Plain, as FailoverTests: the agents are started by hand with both endpoints.
+            // The fleet's own keys hold one coordinator's: the secured variant makes a pair for each.
             secure: false)
         release = fleet.directory.appendingPathComponent("release-api").path
         // Placeholders until the coordinators start: the processes are made in holdShutdownInWaveTwo.
@@ -189,11 +202,12 @@ final class FailoverLab {
     /// Starts the leader, then the standby, then the agents, waits until every service runs, asks
     /// the leader to shut the fleet down, and returns once api's stop (wave 2) has begun.
     private func holdShutdownInWaveTwo() async throws {
+        if secured { try await makeKeys() }
         leader = try await fleet.startCoordinator(extraArguments: ["--json", "--state-dir", state("a")])
         await fleet.waitUntil("the first coordinator leads", timeout: .seconds(60)) { leadings(of: "coordinator") == 1 }
         standby = try fleet.start(
             [
-                "coordinator", "--config", fleet.configPath.path, "--bind", standbyEndpoint, "--json", "--state-dir",
+                "coordinator", "--config", standbyConfiguration, "--bind", standbyEndpoint, "--json", "--state-dir",
                 state("b"),
             ],
             log: "standby", prefix: network.placement("standby"))
@@ -216,7 +230,8 @@ final class FailoverLab {
         for service in Self.services {
             processes.append(
                 try fleet.start(
-                    ["agent", "--name", service, "--coordinator", "\(fleet.endpoint),\(standbyEndpoint)", "--"]
+                    ["agent", "--name", service, "--coordinator", "\(fleet.endpoint),\(standbyEndpoint)"]
+                        + (secured ? ["--keys", keys] : []) + ["--"]
                         + commands[service]!, log: "agent-\(service)", prefix: network.placement(service)))
         }
         await fleet.waitUntilStarted(Self.services)
@@ -224,6 +239,26 @@ final class FailoverLab {
         await fleet.waitUntil("api is stopping (wave 2)", timeout: .seconds(30)) {
             fleet.time("api", "stop-begin") != nil
         }
+    }
+
+    /// Makes a pair of keys for each coordinator, each service and the operator with `keygen
+    /// --coordinators 2`, and gives each coordinator's configuration its own security block.
+    private func makeKeys() async throws {
+        let keygen = try await fleet.run(
+            ["keygen", "--fleet", fleet.configPath.path, "--out", keys, "--coordinators", "2"], log: "keygen")
+        #expect(keygen.terminationStatus == 0, "\(fleet.output("keygen.err"))")
+        let plain = try String(contentsOf: fleet.configPath, encoding: .utf8)
+        for (index, path) in [fleet.configPath.path, standbyConfiguration].enumerated() {
+            let block = """
+                security:
+                  server_key: \(keys)/coordinator-\(index + 1).key_secret
+                  agents_dir: \(keys)/agents
+                  admins: [\(keys)/admin.key]
+                """
+            try (plain + "\n" + block + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        // With keys, neither coordinator nor agent runs plain.
+        fleet.addsInsecure = false
     }
 
     private func state(_ name: String) -> String {
