@@ -192,13 +192,13 @@ final class Fleet {
     }
 
     /// Starts `quiesce arguments`, an operator's command, with the operator's keys when the fleet has
-    /// them; its output in `log`.
-    func start(_ arguments: [String], log: String) throws -> ChildProcess {
+    /// them; its output in `log`; inside `prefix` (such as ``NetworkLab/placement(_:)``) when given.
+    func start(_ arguments: [String], log: String, prefix: [String] = []) throws -> ChildProcess {
         var arguments = arguments
         if let keys, ["status", "shutdown", "stop", "start", "restart", "events"].contains(arguments.first) {
             arguments += ["--key", "\(keys)/operators/operator.key_secret", "--server-key", "\(keys)/coordinator.key"]
         }
-        return try launch(arguments, log: log)
+        return try launch(arguments, log: log, prefix: prefix)
     }
 
     /// `--key` and `--server-key` for the agent of `service`, when its key exists.
