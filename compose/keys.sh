@@ -28,6 +28,9 @@ if [ -z "${COORDINATORS:-}" ]; then
 fi
 for name in ${COORDINATORS:-}; do
     if [ ! -f "$keys/$name/coordinator.key_secret" ]; then
+        # Compose creates every container before it starts this one, and Docker then makes each
+        # coordinator's working_dir, here, empty and root's: make it again as this user.
+        if [ -d "$keys/$name" ] && [ ! -w "$keys/$name" ]; then rmdir "$keys/$name"; fi
         mkdir -p "$keys/$name"
         "$quiesce" keygen coordinator --out "$keys/$name" >/dev/null
         echo "$(now) keys made $name"
