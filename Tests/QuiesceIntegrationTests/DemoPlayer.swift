@@ -304,10 +304,10 @@ final class DemoPlayer {
         let arguments = arguments.map { $0 == "quiesce" ? Fleet.binary.path : map($0, for: service) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: inNamespace ? "/usr/sbin/ip" : "/usr/bin/env")
-        process.arguments = (inNamespace ? lab.placement(service.name) : []).dropFirst() + arguments
-        if let workingDirectory = service.workingDirectory {
-            process.currentDirectoryURL = URL(fileURLWithPath: map(workingDirectory, for: service))
-        }
+        // Compose's working_dir, entered by env(1) in the namespace, before the command.
+        let workingDirectory = service.workingDirectory.map { ["/usr/bin/env", "--chdir=\(map($0, for: service))"] }
+        process.arguments =
+            (inNamespace ? lab.placement(service.name) : []).dropFirst() + (workingDirectory ?? []) + arguments
         var environment = service.environment.mapValues { map($0, for: service) }
         environment["PATH"] =
             Fleet.binary.deletingLastPathComponent().path
