@@ -502,7 +502,8 @@ run_demo() {
             local victim=catalog-api
             check_args+=(--lost "$victim")
             docker kill -s SIGTERM "$(container_of coordinator)" >/dev/null
-            if wait_for_log coordinator 60 "wave 1/"; then
+            # The shutdown's first wave (the startup's lines are "startup wave N/M").
+            if wait_for_log coordinator 60 "^wave 1/[0-9]+: stopping"; then
                 docker kill "$(container_of "$victim")" >/dev/null
                 say "  killed the container of $victim while wave 1 stopped"
             else
@@ -515,8 +516,9 @@ run_demo() {
         leader-killed)
             check_args+=(--killed "$leader")
             docker kill -s SIGTERM "$(container_of "$leader")" >/dev/null
-            # "wave 2/" is printed once every service of wave 1 has stopped.
-            if wait_for_log "$leader" 60 "wave 2/"; then
+            # The shutdown's "wave 2/3: stopping" is printed once every service of wave 1 has stopped
+            # (the startup's lines are "startup wave N/M").
+            if wait_for_log "$leader" 60 "^wave 2/[0-9]+: stopping"; then
                 docker kill "$(container_of "$leader")" >/dev/null
                 say "  killed $leader once the first wave had stopped"
             else
