@@ -2,6 +2,7 @@
 """Checks one run of a compose demo in a Docker engine from what its containers left behind.
 
     scripts/compose-demo-check.py --compose FILE --evidence DIR [--lost SERVICE] [--scaled SERVICE=N]
+                                  [--leader COORDINATOR [--killed COORDINATOR]]
 
 DIR holds what scripts/compose-demo.sh collected after the fleet stopped: `inspect.json` (`docker
 inspect` of every container of the project), `logs/SERVICE-NUMBER.log` (`docker logs --timestamps`,
@@ -10,8 +11,14 @@ and, for the classic demo, `checkpoint.txt` (what Redis's append-only file holds
 
 Checks, each printed as one line `ok: ...` or `FAIL: ...`:
 - every container exited (nothing is left running) with code 0; with --lost, that service's one
-  container was killed (137) and the coordinator, which reported it lost, exited with 1;
+  container was killed (137) and the coordinator, which reported it lost, exited with 1; with
+  --killed, that coordinator's container was killed (137);
 - the coordinator's report: `result: clean`, or with --lost `NOT clean` with that service lost;
+- with several coordinators (the standby demo: every service whose command is `coordinator`),
+  --leader names the one that led: every other one logged that it stood by; without --killed the
+  leader printed the report and every other one ended alone on its SIGTERM, printing none; with
+  --killed (the leader, killed mid-shutdown) the standby logged that it took over ("Leading the
+  fleet") and printed the report, which has a row for every service;
 - the order, for every dependency of the compose file (`depends_on` between services the coordinator
   manages), between every container of the dependent and every container of the dependency: the
   dependent's service logged its own last line ("stopped"), and its agent saw it end, before the
@@ -21,7 +28,8 @@ Checks, each printed as one line `ok: ...` or `FAIL: ...`:
   milliseconds after the next wave's first stop, or after a quick dependency's container. A container
   killed mid-shutdown (--lost) has no line of its own: its `FinishedAt` is checked instead;
 - the services' own evidence: the classic worker saved its checkpoint, which Redis holds, and met no
-  error; no tier service lost an upstream (except the dependents of a --lost service);
+  error; no tier service lost an upstream (except the dependents of a --lost service), and none
+  began to stop, or stopped, twice;
 - with --scaled, that service ran as N containers and `quiesce status` counted N ready instances.
 
 Containers are told apart by their compose labels (com.docker.compose.service and
@@ -59,6 +67,8 @@ class Run:
         with open(os.path.join(options.evidence, "inspect.json")) as handle:
             self.containers = json.load(handle)
         self.lost = options.lost
+        self.killed = options.killed
+        self.leader = options.leader or "coordinator"
 
     def check(self, condition, message, detail=""):
         if condition:
@@ -75,6 +85,22 @@ class Run:
         """The services under an agent: everything but `x-quiesce: false` (keys, the coordinator)."""
         services = self.compose.get("services") or {}
         return {name: spec for name, spec in services.items() if spec.get("x-quiesce") is not False}
+
+    def coordinators(self):
+        """The coordinators' services: those not managed whose command is `coordinator ...`."""
+        services = self.compose.get("services") or {}
+        return [
+            name
+            for name, spec in services.items()
+            if name not in self.managed() and (spec.get("command") or [None])[0] == "coordinator"
+        ]
+
+    def reporter(self):
+        """The coordinator that printed the report: the leader, or the standby that took over from it."""
+        if self.killed:
+            others = [name for name in self.coordinators() if name != self.killed]
+            return others[0] if len(others) == 1 else None
+        return self.leader
 
     def dependencies(self, name):
         depends = self.managed()[name].get("depends_on") or []
@@ -147,19 +173,19 @@ class Run:
             service, name = self.service_of(container), self.name_of(container)
             code = container["State"]["ExitCode"]
             expected = 0
-            if service == self.lost:
+            if service in (self.lost, self.killed):
                 expected = 137
-            elif service == "coordinator" and self.lost:
+            elif service == self.reporter() and self.lost:
                 expected = 1
             self.check(code == expected, f"{name} exited with {expected}", f"  it exited with {code}")
             self.check(not container["State"].get("OOMKilled"), f"{name} was not killed for memory")
 
-    def coordinator_log(self):
-        containers = self.of_service("coordinator")
+    def coordinator_log(self, name):
+        containers = self.of_service(name) if name else []
         return "\n".join(self.log(containers[0])) if containers else ""
 
     def check_report(self):
-        log = self.coordinator_log()
+        log = self.coordinator_log(self.reporter())
         if self.lost:
             self.check("result: NOT clean" in log, "the coordinator's report says the shutdown was not clean")
             rows = [line for line in log.splitlines() if re.search(rf"\s{re.escape(self.lost)}\s.*\blost\b", line)]
@@ -169,6 +195,29 @@ class Run:
         for name in self.managed():
             reported = re.search(rf"^\S+\s{re.escape(name)}\s+\S", log, re.MULTILINE) is not None
             self.check(reported, f"the coordinator's report has a row for {name}")
+
+    def check_standbys(self):
+        """With several coordinators: who stood by, who took over, and who printed a report."""
+        if len(self.coordinators()) < 2:
+            return
+        for name in self.coordinators():
+            log = self.coordinator_log(name)
+            if name != self.leader:
+                self.check("standing by: " in log, f"{name} stood by while {self.leader} led", log[-2000:])
+            if name == self.reporter():
+                continue
+            if name == self.killed:
+                self.check("result: " not in log, f"{name}, killed mid-shutdown, printed no report", log[-2000:])
+            else:
+                self.check(
+                    "a signal ends this standby coordinator only" in log,
+                    f"{name} ended alone on its SIGTERM, as a standby",
+                    log[-2000:],
+                )
+                self.check("result: " not in log, f"{name}, a standby, printed no report", log[-2000:])
+        if self.killed and self.reporter():
+            log = self.coordinator_log(self.reporter())
+            self.check("Leading the fleet" in log, f"{self.reporter()} took over from {self.killed}", log[-2000:])
 
     def check_order(self):
         for name in self.managed():
@@ -224,6 +273,10 @@ class Run:
                         log[-2000:],
                     )
                     self.check(f" {name} upstream-error " not in log, f"{self.name_of(container)} never lost an upstream", log[-2000:])
+                if self.kind(name) == "script" and name != self.lost:
+                    for event in ("stop-begin", "stopped"):
+                        count = len(re.findall(rf" {re.escape(name)} {event}\b", log))
+                        self.check(count == 1, f"{self.name_of(container)} logged {event} once", f"  {count} times")
         if "worker" in self.managed():
             path = os.path.join(self.options.evidence, "checkpoint.txt")
             text = open(path).read() if os.path.exists(path) else ""
@@ -269,6 +322,7 @@ class Run:
         self.check_exits()
         self.check_status()
         self.check_report()
+        self.check_standbys()
         self.check_order()
         self.check_services()
         self.check_scaled()
@@ -281,6 +335,8 @@ def main():
     parser.add_argument("--evidence", required=True, help="the directory scripts/compose-demo.sh collected")
     parser.add_argument("--lost", help="the service whose container was killed mid-shutdown")
     parser.add_argument("--scaled", help="SERVICE=N: the service scaled to N containers")
+    parser.add_argument("--leader", help="the coordinator that led, of several (default: coordinator)")
+    parser.add_argument("--killed", help="the coordinator whose container was killed mid-shutdown (the leader)")
     run = Run(parser.parse_args())
     failures = run.run()
     print(f"checks: {run.passed} passed, {failures} failed")

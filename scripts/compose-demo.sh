@@ -3,6 +3,7 @@
 # Runs the compose demos in a real Docker engine, end to end, and checks them from the containers.
 #
 #   scripts/compose-demo.sh [classic|tiers|all]    (default: all)
+#   scripts/compose-demo.sh standby                the demo of two coordinators and etcd (not in all)
 #   scripts/compose-demo.sh clean                  removes the images and volumes this script made
 #   scripts/compose-demo.sh benchmark [RUNS]       times the tiers demo's shutdown (default 3 runs)
 #
@@ -17,6 +18,13 @@
 #   tiers    with orders-api scaled to 3 instances (`--scale`), stopped as users do; then, scaled
 #            again, the agent of catalog-api killed (`docker kill`) while the shutdown runs: it must
 #            be reported lost, and the shutdown must end.
+#   standby  (only when asked for: it is not part of all) two coordinators electing their leader in
+#            etcd; the leader is found (`quiesce status` on each coordinator's admin socket), then
+#            stopped as users do (`compose stop`: both coordinators at once; the standby ends alone,
+#            the leader stops the fleet); then, up again, the leader's SIGTERM starts the shutdown
+#            and, once its first wave has stopped, the leader is killed (`docker kill`): the standby
+#            must take over and finish the shutdown in order, nothing stopping twice, its report
+#            covering every service.
 #
 # benchmark: the tiers demo (unscaled) brought up and stopped RUNS times in each of two ways, timing
 # `compose stop` from its start to its end: with Quiesce, as users stop it (the coordinator first; its
@@ -65,12 +73,12 @@ repository=$(pwd)
 label=org.quiesce.demo=1
 mode=${1:-all}
 case $mode in
-classic | tiers) demos=("$mode") ;;
+classic | tiers | standby) demos=("$mode") ;;
 all) demos=(classic tiers) ;;
 clean) demos=() ;;
 benchmark) demos=(tiers) && benchmark_runs=${2:-3} ;;
 *)
-    echo "usage: scripts/compose-demo.sh [classic|tiers|all|clean|benchmark [RUNS]]" >&2
+    echo "usage: scripts/compose-demo.sh [classic|tiers|all|standby|clean|benchmark [RUNS]]" >&2
     exit 2
     ;;
 esac
@@ -226,9 +234,11 @@ build_slim() {
     ensure_image debian:bookworm build_base && docker tag debian:bookworm "$1"
 }
 
-# A stand-in from compose/standins/NAME (NAME is the image's name without its tag).
+# A stand-in from compose/standins/NAME (NAME is the image's name without its registry, path and tag:
+# quay.io/coreos/etcd:v3.4.23 is compose/standins/etcd).
 build_standin() {
-    local image=$1 directory="compose/standins/${1%%:*}"
+    local image=$1 name=${1%%:*}
+    local directory="compose/standins/${name##*/}"
     ensure_image debian:bookworm build_base || return 1
     with_mirror_retries "$run_dir/build-${image//[:\/]/-}.log" docker build --label "$label" -t "$image" "$directory"
 }
@@ -259,8 +269,8 @@ build_swift() {
     return "$status"
 }
 
-# The base images the demos' builds start from: the compose files' SERVICE_BASE build args and the
-# Dockerfile's ARG defaults.
+# The base images the demos' builds start from (the compose files' SERVICE_BASE build args and the
+# Dockerfile's ARG defaults), and the images the demos run as they are (etcd's).
 ensure_images() {
     if [[ -n $(docker images -a -q --filter "label=$label") ]]; then had_images=1; fi
     ensure_image debian:bookworm build_base &&
@@ -271,6 +281,9 @@ ensure_images() {
         while read -r base; do
             ensure_image "$base" build_standin || return 1
         done < <(grep -hoE 'SERVICE_BASE: *[^ ]+' "compose/$demo/compose.yaml" | sed 's/SERVICE_BASE: *//' | sort -u)
+        while read -r base; do
+            ensure_image "$base" build_standin || return 1
+        done < <(grep -hoE '^ +image: *[^ ]+' "compose/$demo/compose.yaml" | sed 's/^ *image: *//' | grep -v '^quiesce-demo/' | sort -u)
     done
 }
 
@@ -347,6 +360,38 @@ wait_all_exited() {
     done
 }
 
+# The coordinator that leads, and those that stand by: `coordinator` alone but in the standby demo.
+leader=coordinator
+standbys=()
+
+# The standby demo's coordinators: which one leads, by `quiesce status` on each one's admin socket
+# (its `leadership.role`, saved as $1/status-SERVICE.json), waiting (at most 120 s) until one leads and
+# the other stands by.
+find_leader() {
+    local evidence=$1 deadline=$((SECONDS + 120)) service role roles=""
+    while ((SECONDS < deadline)); do
+        leader="" standbys=() roles=""
+        for service in coordinator-a coordinator-b; do
+            role=$(compose_within 30 exec -T "$service" quiesce status --coordinator ipc:///run/quiesce/admin.sock --json 2>/dev/null \
+                | tee "$evidence/status-$service.json" \
+                | python3 -c 'import json, sys; print(json.load(sys.stdin).get("leadership", {}).get("role", ""))' 2>/dev/null)
+            roles+=" $service ${role:-unanswered}"
+            if [[ $role == leader && -z $leader ]]; then
+                leader=$service
+            elif [[ $role == standby ]]; then
+                standbys+=("$service")
+            fi
+        done
+        if [[ -n $leader && ${#standbys[@]} -eq 1 ]]; then
+            say "  $leader leads, ${standbys[0]} stands by"
+            return 0
+        fi
+        sleep 2
+    done
+    fail "$project: not one leader and one standby within 120 s:$roles"
+    return 1
+}
+
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # up -d, then waits until the fleet is ready and working; $1: the service scaled, as SERVICE=N.
@@ -361,12 +406,14 @@ up_and_ready() {
         tail -n 30 "$evidence/up.log" >&2
         return 1
     fi
-    wait_for_log coordinator 300 "startup complete"
+    leader=coordinator
+    if [[ $project == *standby* ]]; then find_leader "$evidence" || return 1; fi
+    wait_for_log "$leader" 300 "startup complete"
     case $? in
     1) fail "$project: the startup was not complete within 300 s (the coordinator's log: $evidence/logs/)" && return 1 ;;
     2) fail "$project: the coordinator exited before the startup was complete" && return 1 ;;
     esac
-    if ! compose_within 60 exec -T coordinator quiesce status --coordinator ipc:///run/quiesce/admin.sock --json \
+    if ! compose_within 60 exec -T "$leader" quiesce status --coordinator ipc:///run/quiesce/admin.sock --json \
         >"$evidence/status.json" 2>"$evidence/status.err"; then
         fail "$project: quiesce status failed: $(head -n 3 "$evidence/status.err")"
         return 1
@@ -428,7 +475,8 @@ down() {
     fi
 }
 
-# One run: $1 demo, $2 how it is stopped (compose-stop, all-at-once, kill-mid-shutdown), $3 scale.
+# One run: $1 demo, $2 how it is stopped (compose-stop, all-at-once, kill-mid-shutdown, leader-killed),
+# $3 scale.
 run_demo() {
     local demo=$1 how=$2 scale=${3:-} started evidence check_args=()
     started=$(date +%s)
@@ -454,7 +502,8 @@ run_demo() {
             local victim=catalog-api
             check_args+=(--lost "$victim")
             docker kill -s SIGTERM "$(container_of coordinator)" >/dev/null
-            if wait_for_log coordinator 60 "wave 1/"; then
+            # The shutdown's first wave (the startup's lines are "startup wave N/M").
+            if wait_for_log coordinator 60 "^wave 1/[0-9]+: stopping"; then
                 docker kill "$(container_of "$victim")" >/dev/null
                 say "  killed the container of $victim while wave 1 stopped"
             else
@@ -464,12 +513,29 @@ run_demo() {
             wait_for_log coordinator 200 "result: " || fail "$project: the shutdown did not end within 200 s of the kill"
             compose_within 400 stop >"$evidence/stop.log" 2>&1 || fail "$project: compose stop failed ($evidence/stop.log)"
             ;;
+        leader-killed)
+            check_args+=(--killed "$leader")
+            docker kill -s SIGTERM "$(container_of "$leader")" >/dev/null
+            # The shutdown's "wave 2/3: stopping" is printed once every service of wave 1 has stopped
+            # (the startup's lines are "startup wave N/M").
+            if wait_for_log "$leader" 60 "^wave 2/[0-9]+: stopping"; then
+                docker kill "$(container_of "$leader")" >/dev/null
+                say "  killed $leader once the first wave had stopped"
+            else
+                fail "$project: the first wave did not stop within 60 s of $leader's SIGTERM"
+            fi
+            # The standby takes over once the leader's lease has run out, and finishes the shutdown.
+            wait_for_log "${standbys[0]}" 200 "result: " \
+                || fail "$project: ${standbys[0]} did not finish the shutdown within 200 s of $leader's kill"
+            compose_within 400 stop >"$evidence/stop.log" 2>&1 || fail "$project: compose stop failed ($evidence/stop.log)"
+            ;;
         esac
         wait_all_exited 60 || fail "$project: containers still running 60 s after the stop"
         say "  stopped ($(elapsed "$started") since up)"
     fi
     collect "$evidence"
     [[ -z $scale ]] || check_args+=(--scaled "$scale")
+    [[ $leader == coordinator ]] || check_args+=(--leader "$leader")
     if [[ -z $failed ]] && check "$evidence" "${check_args[@]}"; then
         checked+=("$demo ${scale:+(${scale/=/ x}) }$how: $(tail -n 1 "$evidence/checks.txt" | sed 's/^checks: //')")
     fi
@@ -613,11 +679,17 @@ for demo in "${demos[@]}"; do
     project="quiesce-demo-$demo"
     build_started=$(date +%s)
     say "$demo: compose build"
-    if ! with_mirror_retries "$run_dir/build-$demo.log" compose build; then
-        fail "$demo: compose build failed ($run_dir/build-$demo.log)"
-        tail -n 30 "$run_dir/build-$demo.log" >&2
-        finish
-    fi
+    # keys (the coordinator's image) first: every image of a demo shares its build stage, the compile
+    # of Quiesce, which the others then take from the cache; built side by side, as Compose v2 builds,
+    # each would compile it again.
+    for services in keys ""; do
+        # shellcheck disable=SC2086 # no word when building the rest
+        if ! with_mirror_retries "$run_dir/build-$demo.log" compose build $services; then
+            fail "$demo: compose build ${services:-of the rest} failed ($run_dir/build-$demo.log)"
+            tail -n 30 "$run_dir/build-$demo.log" >&2
+            finish
+        fi
+    done
     say "$demo: built in $(elapsed "$build_started")"
 done
 if [[ $mode == benchmark ]]; then
@@ -633,6 +705,10 @@ for demo in "${demos[@]}"; do
     tiers)
         [[ -n $failed ]] || run_demo tiers compose-stop orders-api=3
         [[ -n $failed ]] || run_demo tiers kill-mid-shutdown orders-api=3
+        ;;
+    standby)
+        run_demo standby compose-stop
+        [[ -n $failed ]] || run_demo standby leader-killed
         ;;
     esac
     [[ -z $failed ]] || break

@@ -113,7 +113,9 @@ struct ExpandedSizeTests {
         #expect(throws: ExpandedSize.Excess(line: 3)) { try ExpandedSize.check(yaml, limit: 13) }
     }
 
-    @Test("The compose demos, with anchors, aliases and merge keys, still load", arguments: ["classic", "tiers"])
+    @Test(
+        "The compose demos, with anchors, aliases and merge keys, still load",
+        arguments: ["classic", "tiers", "standby"])
     func composeDemos(demo: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

@@ -81,17 +81,16 @@ struct ComposeDemoTests {
     }
 
     /// Waits until the startup is complete, every service is ready by `quiesce status` and one is
-    /// working.
+    /// working; `name` is the coordinator's service, the one that leads of several.
     static func waitUntilPlaying(
-        _ player: DemoPlayer, coordinator: ChildProcess, working: (service: String, line: String)
-    )
-        async throws
-    {
+        _ player: DemoPlayer, coordinator: ChildProcess, named name: String = "coordinator",
+        working: (service: String, line: String)
+    ) async throws {
         await Fleet.waitUntil("the startup is complete", timeout: .seconds(180)) {
-            player.output("coordinator").contains("startup complete") || !coordinator.isRunning
+            player.output(name).contains("startup complete") || !coordinator.isRunning
         }
-        try #require(coordinator.isRunning, "the coordinator ended:\n\(player.output("coordinator"))")
-        let status = try await status(of: player)
+        try #require(coordinator.isRunning, "\(name) ended:\n\(player.output(name))")
+        let status = try await status(of: player, coordinator: name)
         let names = player.services.filter(\.managed).map(\.name)
         #expect(status.count == names.count && status.values.allSatisfy { $0 == "ready" }, "status: \(status)")
         await Fleet.waitUntil("\(working.service) works", timeout: .seconds(30)) {
@@ -102,12 +101,20 @@ struct ComposeDemoTests {
     /// Sends SIGTERM to the coordinator, as `docker compose down` does first, and checks the
     /// shutdown: clean, in waves that keep every dependent before its dependencies, every agent ended
     /// with its service's success, and no process left.
-    static func shutDownThroughCoordinator(_ player: DemoPlayer, coordinator: ChildProcess) async throws {
-        let names = player.services.filter(\.managed).map(\.name)
+    static func shutDownThroughCoordinator(
+        _ player: DemoPlayer, coordinator: ChildProcess, named name: String = "coordinator"
+    ) async throws {
         kill(coordinator.processIdentifier, SIGTERM)
-        #expect(await Fleet.waitForExit(coordinator, timeout: .seconds(180)) == 0, "\(player.output("coordinator"))")
+        #expect(await Fleet.waitForExit(coordinator, timeout: .seconds(180)) == 0, "\(player.output(name))")
+        try await expectOrderedShutdown(player, reportedBy: name)
+    }
+
+    /// The report of coordinator `name` is clean and has every service, each in a wave before those of
+    /// the services it depends on; every agent ended with its service's success, and no process is left.
+    static func expectOrderedShutdown(_ player: DemoPlayer, reportedBy name: String) async throws {
+        let names = player.services.filter(\.managed).map(\.name)
         let configuration = try player.configuration()
-        let entries = try player.report()["services"] as? [[String: Any]] ?? []
+        let entries = try player.report(of: name)["services"] as? [[String: Any]] ?? []
         let wave = Dictionary(
             uniqueKeysWithValues: entries.compactMap { entry in
                 (entry["service"] as? String).map { ($0, entry["wave"] as? Int ?? 0) }
@@ -131,16 +138,20 @@ struct ComposeDemoTests {
         #expect(player.servicePIDs().isEmpty, "service processes left behind")
     }
 
-    /// Each service's state by `quiesce status --json` over the admin plane.
-    static func status(of player: DemoPlayer) async throws -> [String: String] {
-        let endpoint = try #require(try player.adminEndpoint())
-        let result = try await CommandResult.run(Fleet.binary, ["status", "--coordinator", endpoint, "--json"])
-        let document = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-        let rows = document?["services"] as? [[String: Any]] ?? []
+    /// Each service's state by `quiesce status --json` over the admin plane of `coordinator`.
+    static func status(of player: DemoPlayer, coordinator: String = "coordinator") async throws -> [String: String] {
+        let rows = try await statusDocument(of: player, coordinator: coordinator)["services"] as? [[String: Any]] ?? []
         return Dictionary(
             uniqueKeysWithValues: rows.compactMap { row in
                 (row["service"] as? String).map { ($0, row["state"] as? String ?? "") }
             })
+    }
+
+    /// `quiesce status --json` over the admin plane of `coordinator`, as a dictionary.
+    static func statusDocument(of player: DemoPlayer, coordinator: String) async throws -> [String: Any] {
+        let endpoint = try #require(try player.adminEndpoint(of: coordinator))
+        let result = try await CommandResult.run(Fleet.binary, ["status", "--coordinator", endpoint, "--json"])
+        return try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any] ?? [:]
     }
 
     /// How a server's log writes its timestamps.

@@ -6,10 +6,10 @@ import Testing
 import Yams
 
 /// Plays a demo of `compose/` without docker, as `docker compose up` and `docker compose down` would:
-/// one network namespace per service and one for the coordinator, every service reachable by its
-/// name, the volumes as directories, the agent arguments of the compose file, and the coordinator
-/// reading the demo's own compose file for the graph and the probes. Where an image would run its
-/// server (`docker-entrypoint.sh postgres`), the player runs the same server from Debian's packages.
+/// one network namespace per service and one per coordinator, every service reachable by its name,
+/// the volumes as directories, the agent arguments of the compose file, and each coordinator reading
+/// the demo's own compose file for the graph and the probes. Where an image would run its server
+/// (`docker-entrypoint.sh postgres`, etcd), the player runs the same server from Debian's packages.
 final class DemoPlayer {
     /// A compose service, as far as the player needs it.
     struct Service {
@@ -19,8 +19,12 @@ final class DemoPlayer {
         var environment: [String: String]
         /// Volume targets and the host paths standing in for them, longest target first.
         var mounts: [(target: String, source: String)]
+        /// Compose's `working_dir`, as the container sees it.
+        var workingDirectory: String?
         /// Managed by Quiesce: runs under an agent.
         var managed: Bool
+        /// Run to its end before what depends on it starts (`condition: service_completed_successfully`).
+        var isOneShot: Bool
         var isCoordinator: Bool { arguments.dropFirst().first == "coordinator" }
     }
 
@@ -45,7 +49,7 @@ final class DemoPlayer {
             at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
         let text = try String(contentsOf: demo.appendingPathComponent("compose.yaml"), encoding: .utf8)
         services = try Self.services(in: text, demo: demo, volumes: directory.appendingPathComponent("volumes"))
-        lab = try NetworkLab(hosts: services.filter { $0.managed || $0.isCoordinator }.map(\.name))
+        lab = try NetworkLab(hosts: services.filter { !$0.isOneShot }.map(\.name))
         try lab.publishNames()
     }
 
@@ -64,14 +68,23 @@ final class DemoPlayer {
 
     // MARK: Playing
 
-    /// `docker compose up -d`: the one-shot services to completion, then every agent, then the
-    /// coordinator (compose starts it last: it depends on every service).
+    /// The coordinators' services, in the file's order: `coordinator`, or a leader and its standbys.
+    var coordinators: [String] { services.filter(\.isCoordinator).map(\.name) }
+
+    /// `docker compose up -d`: the one-shot services to completion, then the servers that are not
+    /// managed (etcd), then every agent, then the coordinators (compose starts them last: they depend
+    /// on every service). Returns the first coordinator; ``processes`` has every one by its name.
     func up() async throws -> ChildProcess {
-        for service in services where !service.managed && !service.isCoordinator {
+        for service in services where service.isOneShot {
             let process = try launch(service, arguments: service.arguments, inNamespace: false)
             guard await Fleet.waitForExit(process, timeout: .seconds(120)) == 0 else {
                 throw Fleet.FleetError(description: "one-shot service \(service.name) failed:\n\(output(service.name))")
             }
+        }
+        for service in services where !service.managed && !service.isOneShot && !service.isCoordinator {
+            try prepare(service)
+            processes[service.name] = try launch(
+                service, arguments: try hostCommand(for: service.arguments, of: service))
         }
         for service in services where service.managed {
             try prepare(service)
@@ -79,15 +92,16 @@ final class DemoPlayer {
             let command = try hostCommand(for: Array(service.arguments[(separator + 1)...]), of: service)
             processes[service.name] = try launch(service, arguments: Array(service.arguments[...separator]) + command)
         }
-        let coordinator = try services.first(where: \.isCoordinator).map { service in
+        for service in services where service.isCoordinator {
             var arguments = service.arguments
             if let compose = arguments.firstIndex(of: "--compose") {
                 arguments[compose + 1] = try relocatedCompose(for: service).path
             }
-            return try launch(service, arguments: arguments + ["--json"])
+            processes[service.name] = try launch(service, arguments: arguments + ["--json"])
         }
-        guard let coordinator else { throw Fleet.FleetError(description: "the demo has no coordinator service") }
-        processes["coordinator"] = coordinator
+        guard let first = coordinators.first, let coordinator = processes[first] else {
+            throw Fleet.FleetError(description: "the demo has no coordinator service")
+        }
         return coordinator
     }
 
@@ -97,9 +111,10 @@ final class DemoPlayer {
         return try ComposeImporter.load(yaml: try String(contentsOfFile: file, encoding: .utf8), file: file)
     }
 
-    /// The coordinator's admin plane (`coordinator.admin_bind`), relocated as its directory is.
-    func adminEndpoint() throws -> String? {
-        guard let coordinator = services.first(where: \.isCoordinator),
+    /// A coordinator's admin plane (`coordinator.admin_bind`), relocated as its directory is; the
+    /// first coordinator's by default.
+    func adminEndpoint(of name: String? = nil) throws -> String? {
+        guard let coordinator = services.first(where: { $0.isCoordinator && (name == nil || $0.name == name) }),
             let bind = try configuration().coordinator.adminBind
         else {
             return nil
@@ -114,11 +129,11 @@ final class DemoPlayer {
         ["out", "err"].map { (try? String(contentsOf: log(service, $0), encoding: .utf8)) ?? "" }.joined()
     }
 
-    /// The coordinator's JSON report: its whole stdout, which `--json` makes one JSON document.
-    func report() throws -> [String: Any] {
-        let text = (try? String(contentsOf: log("coordinator", "out"), encoding: .utf8)) ?? ""
+    /// A coordinator's JSON report: its whole stdout, which `--json` makes one JSON document.
+    func report(of coordinator: String = "coordinator") throws -> [String: Any] {
+        let text = (try? String(contentsOf: log(coordinator, "out"), encoding: .utf8)) ?? ""
         guard let report = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw Fleet.FleetError(description: "the coordinator's stdout is not one JSON document:\n\(text)")
+            throw Fleet.FleetError(description: "\(coordinator)'s stdout is not one JSON document:\n\(text)")
         }
         return report
     }
@@ -146,18 +161,27 @@ final class DemoPlayer {
     }()
 
     /// Reads the compose file's services: the image's entrypoint (by build target) with the command,
-    /// the environment, and the volumes.
+    /// the environment, the volumes and the working directory, and which ones run to their end.
     static func services(in text: String, demo: URL, volumes: URL) throws -> [Service] {
         guard let root = try Yams.load(yaml: text) as? [String: Any], let declared = root["services"] as? [String: Any]
         else {
             throw Fleet.FleetError(description: "\(demo.path)/compose.yaml has no services")
         }
         let order = try Yams.compose(yaml: text)?["services"]?.mapping?.keys.compactMap(\.string) ?? []
+        let oneShots = Set(
+            declared.values.flatMap { settings in
+                ((settings as? [String: Any])?["depends_on"] as? [String: Any] ?? [:]).compactMap { name, condition in
+                    (condition as? [String: Any])?["condition"] as? String == "service_completed_successfully"
+                        ? name : nil
+                }
+            })
         return try order.map { name in
             let settings = declared[name] as? [String: Any] ?? [:]
             let target = (settings["build"] as? [String: Any])?["target"] as? String
-            let entrypoint =
-                settings["entrypoint"] as? [String] ?? (target == "agent" ? ["quiesce", "agent"] : ["quiesce"])
+            // A service built from compose/Dockerfile runs quiesce (the agent's image: quiesce agent); one
+            // of an image as it is runs its command alone.
+            let imageEntrypoint = target.map { $0 == "agent" ? ["quiesce", "agent"] : ["quiesce"] } ?? []
+            let entrypoint = settings["entrypoint"] as? [String] ?? imageEntrypoint
             var environment: [String: String] = [:]
             if let mapping = settings["environment"] as? [String: Any] {
                 for (key, value) in mapping { environment[key] = "\(value)" }
@@ -181,24 +205,36 @@ final class DemoPlayer {
             let managed = (settings["x-quiesce"] as? Bool) != false
             return Service(
                 name: name, arguments: entrypoint + (settings["command"] as? [String] ?? []), environment: environment,
-                mounts: mounts.sorted { $0.target.count > $1.target.count }, managed: managed)
+                mounts: mounts.sorted { $0.target.count > $1.target.count },
+                workingDirectory: settings["working_dir"] as? String, managed: managed,
+                isOneShot: oneShots.contains(name))
         }
     }
 
-    /// `value` with a volume's target replaced by the host path standing in for it.
+    /// `value` with a volume's target replaced by the host path standing in for it, in each item of a
+    /// comma-separated list (`--server-key A,B`).
     func map(_ value: String, for service: Service) -> String {
+        value.split(separator: ",", omittingEmptySubsequences: false).map { mapPath(String($0), for: service) }
+            .joined(separator: ",")
+    }
+
+    private func mapPath(_ value: String, for service: Service) -> String {
         for mount in service.mounts where value == mount.target || value.hasPrefix(mount.target + "/") {
             return mount.source + value.dropFirst(mount.target.count)
         }
         for directory in Self.imageDirectories where value == directory || value.hasPrefix(directory + "/") {
-            return self.directory.appendingPathComponent("image\(directory)").path + value.dropFirst(directory.count)
+            return imageDirectory(directory, of: service) + value.dropFirst(directory.count)
         }
         return value
     }
 
     /// Directories the demo images create that are not volumes (the coordinator's admin socket's),
-    /// made under the player's directory.
+    /// made under the player's directory, one for each service's container.
     static let imageDirectories = ["/run/quiesce"]
+
+    private func imageDirectory(_ path: String, of service: Service) -> String {
+        directory.appendingPathComponent("image-\(service.name)\(path)").path
+    }
 
     /// Creates the volume and image directories the service uses.
     private func prepare(_ service: Service) throws {
@@ -207,8 +243,7 @@ final class DemoPlayer {
         }
         for directory in Self.imageDirectories {
             try FileManager.default.createDirectory(
-                atPath: self.directory.appendingPathComponent("image\(directory)").path,
-                withIntermediateDirectories: true)
+                atPath: imageDirectory(directory, of: service), withIntermediateDirectories: true)
         }
     }
 
@@ -238,12 +273,14 @@ final class DemoPlayer {
             ]
         case ("/docker-entrypoint.sh", "nginx"):
             return ["nginx", "-c", map("/etc/nginx/nginx.conf", for: service)] + command.dropFirst(2)
+        case ("/usr/local/bin/etcd", _):
+            return [LocalEtcd.binary ?? "/usr/bin/etcd"] + command.dropFirst()
         default:
             return command
         }
     }
 
-    /// A copy of the compose file for the coordinator, with the paths of its volumes and image
+    /// A copy of the compose file for a coordinator, with the paths of its volumes and image
     /// directories relocated; the graph, probes and settings are the file's own.
     private func relocatedCompose(for coordinator: Service) throws -> URL {
         try prepare(coordinator)
@@ -258,7 +295,7 @@ final class DemoPlayer {
             text = expression.stringByReplacingMatches(
                 in: text, range: NSRange(text.startIndex..., in: text), withTemplate: replacement)
         }
-        let url = directory.appendingPathComponent("compose.yaml")
+        let url = directory.appendingPathComponent("compose-\(coordinator.name).yaml")
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url
     }
@@ -268,7 +305,10 @@ final class DemoPlayer {
         let arguments = arguments.map { $0 == "quiesce" ? Fleet.binary.path : map($0, for: service) }
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: inNamespace ? "/usr/sbin/ip" : "/usr/bin/env")
-        process.arguments = (inNamespace ? lab.placement(service.name) : []).dropFirst() + arguments
+        // Compose's working_dir, entered by env(1) in the namespace, before the command.
+        let workingDirectory = service.workingDirectory.map { ["/usr/bin/env", "--chdir=\(map($0, for: service))"] }
+        process.arguments =
+            (inNamespace ? lab.placement(service.name) : []).dropFirst() + (workingDirectory ?? []) + arguments
         var environment = service.environment.mapValues { map($0, for: service) }
         environment["PATH"] =
             Fleet.binary.deletingLastPathComponent().path
