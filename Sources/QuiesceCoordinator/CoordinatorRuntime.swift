@@ -217,6 +217,13 @@ public final class CoordinatorRuntime {
             if readable[.monitor] { try readMonitor() }
             if readable[.router] { try receiveAll(from: sockets.router) }
         }
+        if !acknowledgements.allRead(now: clock.now) {
+            logger.notice(
+                "Exiting before every acknowledged agent closed its connection",
+                metadata: [
+                    "unclosed": "\(acknowledgements.unclosed)", "waited": "\(Self.drainLimit.configurationText)",
+                ])
+        }
     }
 
     static let drainLimit: Duration = .seconds(2)

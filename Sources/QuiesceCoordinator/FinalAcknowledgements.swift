@@ -35,6 +35,9 @@ struct FinalAcknowledgements {
         awaited.remove(fd)
     }
 
+    /// The connections sent an acknowledgement that have not closed yet.
+    var unclosed: Int { awaited.count }
+
     /// Whether every acknowledgement sent has been read, as far as the coordinator can know, at `now`.
     func allRead(now: Timestamp) -> Bool {
         awaited.isEmpty && lastUnplaced.map { now >= $0 + Self.unplacedGrace } ?? true
