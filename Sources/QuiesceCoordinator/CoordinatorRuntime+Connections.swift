@@ -35,6 +35,7 @@ extension CoordinatorRuntime {
         while let event = try sockets.monitor.next() {
             connections.handle(event, now: clock.now)
             if event.kind == .disconnected { acknowledgements.closed(Int32(bitPattern: event.value)) }
+            if event.kind == .accepted { acknowledgements.accepted(Int32(bitPattern: event.value)) }
             guard let failure = event.handshakeFailure else { continue }
             rejections.failedHandshakes += 1
             if let unlogged = handshakeLog.record(failure, now: clock.now) {

@@ -10,6 +10,11 @@ import QuiesceCore
 /// socket's monitor tells, naming the connection's descriptor. An acknowledgement sent on a
 /// connection whose descriptor is not known is given ``unplacedGrace`` to be read instead.
 ///
+/// A report read after its connection was reported closed (an agent that repeated its report while
+/// the coordinator was behind, then read the first acknowledgement and left) is acknowledged on a
+/// connection that is gone: that acknowledgement is not waited for, until a connection is accepted on
+/// the descriptor again.
+///
 /// The runtime bounds the wait (a peer that keeps its connection open cannot keep the coordinator
 /// alive) and keeps serving meanwhile, so that late reports are acknowledged too.
 struct FinalAcknowledgements {
@@ -20,11 +25,13 @@ struct FinalAcknowledgements {
     private var awaited: Set<Int32> = []
     /// When the latest acknowledgement on a connection of unknown descriptor was sent.
     private var lastUnplaced: Timestamp?
+    /// The descriptors of the connections reported closed and not accepted again since.
+    private var closedSinceAccepted: Set<Int32> = []
 
     /// An acknowledgement was sent at `now` on the connection of descriptor `fd` (`nil`: not known).
     mutating func sent(on fd: Int32?, now: Timestamp) {
         if let fd {
-            awaited.insert(fd)
+            if !closedSinceAccepted.contains(fd) { awaited.insert(fd) }
         } else {
             lastUnplaced = now
         }
@@ -33,6 +40,12 @@ struct FinalAcknowledgements {
     /// The connection of descriptor `fd` closed: whatever was sent on it was read, or never will be.
     mutating func closed(_ fd: Int32) {
         awaited.remove(fd)
+        closedSinceAccepted.insert(fd)
+    }
+
+    /// A connection was accepted on descriptor `fd`: a new one, whose acknowledgements are waited for.
+    mutating func accepted(_ fd: Int32) {
+        closedSinceAccepted.remove(fd)
     }
 
     /// The connections sent an acknowledgement that have not closed yet.

@@ -32,13 +32,26 @@ struct FinalAcknowledgementsTests {
         #expect(acknowledgements.allRead(now: start))
     }
 
-    @Test("A connection acknowledged again after it was read is waited for again")
-    func acknowledgedAgain() {
+    @Test("A report read after its connection closed is acknowledged on a connection gone: not waited for")
+    func acknowledgedAfterItsClose() {
         var acknowledgements = FinalAcknowledgements()
         acknowledgements.sent(on: 12, now: start)
         acknowledgements.closed(12)
+        // The agent's repeated report, read after the close was.
+        acknowledgements.sent(on: 12, now: start + .milliseconds(1))
+        #expect(acknowledgements.allRead(now: start + .milliseconds(2)))
+    }
+
+    @Test("A connection accepted again on a closed descriptor is a new one, waited for")
+    func descriptorAcceptedAgain() {
+        var acknowledgements = FinalAcknowledgements()
+        acknowledgements.sent(on: 12, now: start)
+        acknowledgements.closed(12)
+        acknowledgements.accepted(12)
         acknowledgements.sent(on: 12, now: start + .milliseconds(1))
         #expect(!acknowledgements.allRead(now: start + .milliseconds(2)))
+        acknowledgements.closed(12)
+        #expect(acknowledgements.allRead(now: start + .milliseconds(3)))
     }
 
     @Test("An acknowledgement on an unknown connection is given the grace to be read")
