@@ -39,6 +39,26 @@ struct StandbyCoordinatorTests {
         return (process, endpoint)
     }
 
+    /// Starts the fleet's coordinator and waits until it leads, then its agents of database and api
+    /// until their services run, then a second coordinator (logging to `coordinator-b`) until it stands
+    /// by; returns both and the second one's endpoint. Nothing throws once the second has started.
+    static func startLeaderAndStandby(of fleet: Fleet) async throws -> (
+        leader: ChildProcess, standby: ChildProcess, standbyEndpoint: String
+    ) {
+        let leader = try await fleet.startCoordinator()
+        await fleet.waitUntil("the first coordinator leads") {
+            fleet.output("coordinator.err").contains("Leading the fleet")
+        }
+        try fleet.startAgent("database")
+        try fleet.startAgent("api")
+        await fleet.waitUntilStarted(["database", "api"])
+        let (standby, standbyEndpoint) = try await startSecondCoordinator(of: fleet, log: "coordinator-b")
+        await fleet.waitUntil("the second coordinator stands by") {
+            fleet.output("coordinator-b.err").contains("standing by: \(fleet.endpoint) leads with epoch")
+        }
+        return (leader, standby, standbyEndpoint)
+    }
+
     /// `quiesce status --json` of the coordinator at `endpoint`, as a dictionary.
     static func status(of fleet: Fleet, at endpoint: String, log: String) async throws -> [String: Any] {
         _ = try await fleet.run(["status", "--coordinator", endpoint, "--json"], log: log)
@@ -57,19 +77,8 @@ struct StandbyCoordinatorTests {
             if let second, second.isRunning { kill(second.processIdentifier, SIGKILL) }
             fleet.tearDown()
         }
-        let leader = try await fleet.startCoordinator()
-        await fleet.waitUntil("the first coordinator leads") {
-            fleet.output("coordinator.err").contains("Leading the fleet")
-        }
-        try fleet.startAgent("database")
-        try fleet.startAgent("api")
-        await fleet.waitUntilStarted(["database", "api"])
-
-        let (standby, standbyEndpoint) = try await Self.startSecondCoordinator(of: fleet, log: "coordinator-b")
+        let (leader, standby, standbyEndpoint) = try await Self.startLeaderAndStandby(of: fleet)
         second = standby
-        await fleet.waitUntil("the second coordinator stands by") {
-            fleet.output("coordinator-b.err").contains("standing by: \(fleet.endpoint) leads with epoch")
-        }
         let standbyStatus = try await Self.status(of: fleet, at: standbyEndpoint, log: "status-b")
         let standbyRole = try #require(standbyStatus["leadership"] as? [String: Any])
         #expect(standbyRole["role"] as? String == "standby")
@@ -115,18 +124,8 @@ struct StandbyCoordinatorTests {
             if let second, second.isRunning { kill(second.processIdentifier, SIGKILL) }
             fleet.tearDown()
         }
-        let leader = try await fleet.startCoordinator()
-        await fleet.waitUntil("the first coordinator leads") {
-            fleet.output("coordinator.err").contains("Leading the fleet")
-        }
-        try fleet.startAgent("database")
-        try fleet.startAgent("api")
-        await fleet.waitUntilStarted(["database", "api"])
-        let (standby, _) = try await Self.startSecondCoordinator(of: fleet, log: "coordinator-b")
+        let (leader, standby, _) = try await Self.startLeaderAndStandby(of: fleet)
         second = standby
-        await fleet.waitUntil("the second coordinator stands by") {
-            fleet.output("coordinator-b.err").contains("standing by: \(fleet.endpoint) leads with epoch")
-        }
 
         #expect(await fleet.shutDown(leader) == 0)
         try expectStopped("api", before: ["database"], in: fleet)
