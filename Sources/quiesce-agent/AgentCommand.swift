@@ -43,7 +43,7 @@ struct AgentCommand: ParsableCommand {
         if CommandLine.arguments.first?.split(separator: "/").last == "quiesce", arguments.first == "agent" {
             arguments.removeFirst()
         }
-        main(arguments)
+        mainExitingPromptly(arguments)
     }
 
     @Option(name: .long, help: "The service name, as the coordinator's configuration declares it.")

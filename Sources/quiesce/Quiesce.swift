@@ -29,6 +29,6 @@ struct Quiesce: ParsableCommand {
         if arguments.first == AgentCommand.configuration.commandName {
             AgentCommand.executeAgent(Array(arguments.dropFirst()))
         }
-        main(nil)
+        mainExitingPromptly(nil)
     }
 }
