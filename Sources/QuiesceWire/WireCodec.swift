@@ -22,16 +22,16 @@ public enum WireCodec {
     private static let signatureBytes = Array(signature.utf8)
 
     public static func encode(_ envelope: Envelope) -> [[UInt8]] {
-        if case .heartbeat = envelope.message {
-            return [
-                signatureBytes,
-                HeartbeatShape.encode(id: envelope.id, replyTo: envelope.replyTo, epoch: envelope.epoch),
-            ]
+        if let body = BareMessageShape.encode(
+            envelope.message, id: envelope.id, replyTo: envelope.replyTo, epoch: envelope.epoch)
+        {
+            return [signatureBytes, body]
         }
         return encodeInGeneral(envelope)
     }
 
-    /// ``encode(_:)`` through `JSONEncoder`, whatever the message (the heartbeat's shortcut left out).
+    /// ``encode(_:)`` through `JSONEncoder`, whatever the message (the shortcut of heartbeats and
+    /// acknowledgements left out).
     static func encodeInGeneral(_ envelope: Envelope) -> [[UInt8]] {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -43,13 +43,14 @@ public enum WireCodec {
 
     /// Decodes the frames of a message, the routing id already removed.
     public static func decode(_ frames: [[UInt8]]) throws(WireError) -> Envelope {
-        if frames.count == 2, frames[0] == signatureBytes, let heartbeat = HeartbeatShape.decode(frames[1]) {
-            return heartbeat
+        if frames.count == 2, frames[0] == signatureBytes, let bare = BareMessageShape.decode(frames[1]) {
+            return bare
         }
         return try decodeInGeneral(frames)
     }
 
-    /// ``decode(_:)`` through `JSONDecoder`, whatever the body (the heartbeat's shortcut left out).
+    /// ``decode(_:)`` through `JSONDecoder`, whatever the body (the shortcut of heartbeats and
+    /// acknowledgements left out).
     static func decodeInGeneral(_ frames: [[UInt8]]) throws(WireError) -> Envelope {
         guard frames.count == 2 else { throw .wrongFrameCount(frames.count) }
         guard frames[0] == signatureBytes else {

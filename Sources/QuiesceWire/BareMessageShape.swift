@@ -1,21 +1,30 @@
-/// The body of a heartbeat, the message a coordinator of thousands of agents receives and sends most
-/// (one each way per agent per heartbeat interval), encoded and decoded without `JSONEncoder` and
-/// `JSONDecoder`: `{"epoch":E,"id":N,"type":"heartbeat"}`, `{"id":N,"type":"heartbeat"}` before a
-/// welcome, and either with `"reply_to":R` after `id` (an agent's answer to the coordinator's
-/// heartbeat), byte for byte what the general path writes (compact, keys sorted).
+/// The body of a message with no fields of its own, encoded and decoded without `JSONEncoder` and
+/// `JSONDecoder`: the heartbeat, which a coordinator of thousands of agents receives and sends most
+/// (one each way per agent per heartbeat interval), and the acknowledgement, one per report, which
+/// every agent of a stopping fleet reads last before it exits.
+/// `{"epoch":E,"id":N,"type":"heartbeat"}`, `{"id":N,"type":"heartbeat"}` before a welcome, and
+/// either with `"reply_to":R` after `id` (an agent's answer to the coordinator's heartbeat, every
+/// acknowledgement), byte for byte what the general path writes (compact, keys sorted).
 ///
-/// Only that exact shape is read here; any other body, a heartbeat written otherwise included
-/// (spaces, other key order, leading zeros, extra fields), goes through the general path, which
-/// decides what it means. The tests hold both paths to the same bytes and the same envelopes.
-enum HeartbeatShape {
+/// Only that exact shape is read here; any other body, one of these messages written otherwise
+/// included (spaces, other key order, leading zeros, extra fields), goes through the general path,
+/// which decides what it means. The tests hold both paths to the same bytes and the same envelopes.
+enum BareMessageShape {
     private static let epochPrefix = Array(#"{"epoch":"#.utf8)
     private static let idPrefix = Array(#"{"id":"#.utf8)
     private static let idAfterEpoch = Array(#","id":"#.utf8)
     private static let replyToAfterID = Array(#","reply_to":"#.utf8)
-    private static let suffix = Array(#","type":"heartbeat"}"#.utf8)
+    private static let heartbeatSuffix = Array(#","type":"heartbeat"}"#.utf8)
+    private static let ackSuffix = Array(#","type":"ack"}"#.utf8)
 
-    /// The body of a heartbeat.
-    static func encode(id: UInt64, replyTo: UInt64?, epoch: UInt64?) -> [UInt8] {
+    /// The body of `message`, when it is one of the messages this shape holds; `nil` for any other.
+    static func encode(_ message: Message, id: UInt64, replyTo: UInt64?, epoch: UInt64?) -> [UInt8]? {
+        let suffix: [UInt8]
+        switch message {
+        case .heartbeat: suffix = heartbeatSuffix
+        case .ack: suffix = ackSuffix
+        default: return nil
+        }
         var body: [UInt8] = []
         body.reserveCapacity(64)
         if let epoch {
@@ -34,8 +43,8 @@ enum HeartbeatShape {
         return body
     }
 
-    /// The heartbeat `body` holds, when it has exactly the shape ``encode(id:replyTo:epoch:)`` writes;
-    /// `nil` for any other body.
+    /// The message `body` holds, when it has exactly the shape ``encode(_:id:replyTo:epoch:)``
+    /// writes; `nil` for any other body.
     static func decode(_ body: [UInt8]) -> Envelope? {
         body.withUnsafeBufferPointer { bytes -> Envelope? in
             var position = 0
@@ -58,8 +67,15 @@ enum HeartbeatShape {
                 guard let value = number(in: bytes, at: &position) else { return nil }
                 replyTo = value
             }
-            guard bytes.count - position == suffix.count, bytes[position...].elementsEqual(suffix) else { return nil }
-            return Envelope(id: id, replyTo: replyTo, epoch: epoch, message: .heartbeat)
+            let message: Message
+            if bytes[position...].elementsEqual(heartbeatSuffix) {
+                message = .heartbeat
+            } else if bytes[position...].elementsEqual(ackSuffix) {
+                message = .ack
+            } else {
+                return nil
+            }
+            return Envelope(id: id, replyTo: replyTo, epoch: epoch, message: message)
         }
     }
 
