@@ -102,17 +102,16 @@ with --health-port $(agent_stats 0 <"$work/threads.health")"
 # total, and the agents' CPU during the stop, $1 runs.
 thousand_agents_benchmark() {
     local runs=$1 work=$2 agents=${3:-1000} run
-    local half=$((agents / 2)) ticks
+    local half=$((agents / 2))
     # The stripped static agent agent_size_benchmark leaves in $work, made here when that ran not.
     if [[ ! -x "$work/quiesce-agent" ]]; then
         agent_build_static || { echo "the static agent did not build" >&2; return 1; }
         strip -o "$work/quiesce-agent" "$agent_static"
     fi
-    ticks=$(getconf CLK_TCK)
     printf '\n%s real agents, two waves of %s (target: stopped in at most 1.5 s), load %s\n' "$agents" "$half" \
         "$(cut -d' ' -f1-3 /proc/loadavg)"
     local file
-    for file in stop.wall stop.total stop.cpu; do : >"$work/$file"; done
+    for file in stop.wall stop.total stop.cpu stop.coordinator; do : >"$work/$file"; done
     for run in $(seq 1 "$runs"); do
         local port=$((18500 + run)) pids=() coordinator
         cat >"$work/thousand.yaml" <<EOF
@@ -125,9 +124,14 @@ services:
   back: {instances: $half}
   front: {instances: $half, depends_on: [back]}
 EOF
-        "${agent_coordinator:-.build/release/quiesce}" coordinator --config "$work/thousand.yaml" --insecure --json \
-            >"$work/thousand.json" 2>"$work/thousand.err" &
-        coordinator=$!
+        # Started from a subshell that exits at once, the coordinator is not the shell's child: the
+        # CPU of the shell's ended children (`times`) is then the agents' and their services' alone.
+        (
+            "${agent_coordinator:-.build/release/quiesce}" coordinator --config "$work/thousand.yaml" --insecure \
+                --json >"$work/thousand.json" 2>"$work/thousand.err" &
+            echo $! >"$work/coordinator.pid"
+        )
+        coordinator=$(<"$work/coordinator.pid")
         agent_wait_for "Coordinator listening" "$work/thousand.err" 60
         for ((i = 0; i < half; i++)); do
             for service in back front; do
@@ -138,42 +142,74 @@ EOF
         done
         agent_wait_for "startup complete" "$work/thousand.err" 600
         sleep 2
-        # The agents' CPU so far, theirs and their ended children's, to take from what they have used
-        # when they have all ended.
-        local before=0 pid fields
+        # What the agents and their services have used so far, to take from what they will have used
+        # when they have all ended. From schedstat, in nanoseconds: /proc/PID/stat's clock ticks are
+        # sampled, and miss most of the few milliseconds an agent takes to start.
+        local before=0 pid child
         for pid in "${pids[@]}"; do
-            read -r -a fields <<<"$(sed 's/^.*) //' "/proc/$pid/stat")"
-            before=$((before + fields[11] + fields[12] + fields[13] + fields[14]))
+            before=$((before + $(agent_cpu_nanoseconds "$pid")))
+            for child in $(<"/proc/$pid/task/$pid/children"); do
+                before=$((before + $(agent_cpu_nanoseconds "$child")))
+            done
         done
-        local children_before start end
+        local children_before start end coordinator_before coordinator_after
         times >"$work/times"
-        children_before=$(agent_children_ticks "$work/times")
+        children_before=$(agent_children_seconds "$work/times")
+        coordinator_before=$(agent_cpu_nanoseconds "$coordinator")
         start=$(date +%s.%N)
         kill -TERM "$coordinator"
-        wait "$coordinator" || true
+        # Sampled every 10 ms until it has exited (a zombie, or gone: whoever adopted it reaps it),
+        # starting no process (read builtins, and as the pause a read with a timeout on a descriptor
+        # that never has data), to take no CPU from the stop. Its threads' time leaves schedstat as
+        # they end: the largest sample is its CPU, within the last 10 ms.
+        coordinator_after=$coordinator_before
+        local pause sample stat
+        exec {pause}<> <(:)
+        while read -r stat 2>/dev/null <"/proc/$coordinator/stat" && [[ ${stat##*) } != Z* ]]; do
+            if agent_cpu_nanoseconds "$coordinator" sample 2>/dev/null && ((sample > coordinator_after)); then
+                coordinator_after=$sample
+            fi
+            read -r -t 0.01 -u "$pause" || true
+        done
+        exec {pause}<&-
         end=$(date +%s.%N)
         for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
         local children_after
         times >"$work/times"
-        children_after=$(agent_children_ticks "$work/times")
+        children_after=$(agent_children_seconds "$work/times")
         awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }' >>"$work/stop.wall"
         sed -n 's/.*"total_seconds" : \([0-9.]*\).*/\1/p' "$work/thousand.json" | head -1 >>"$work/stop.total"
-        awk -v a="$children_after" -v b="$children_before" -v before="$before" -v hz="$ticks" -v n="$agents" \
-            'BEGIN { printf "%.2f\n", (a - b - before) / hz * 1000 / n }' >>"$work/stop.cpu"
-        printf '  run %s: SIGTERM to exit %s s, report total %s s, agents CPU per stop %s ms\n' "$run" \
-            "$(tail -1 "$work/stop.wall")" "$(tail -1 "$work/stop.total")" "$(tail -1 "$work/stop.cpu")"
+        awk -v a="$children_after" -v b="$children_before" -v before="$before" -v n="$agents" \
+            'BEGIN { printf "%.2f\n", (a - b - before / 1e9) * 1000 / n }' >>"$work/stop.cpu"
+        awk -v a="$coordinator_after" -v b="$coordinator_before" 'BEGIN { printf "%.2f\n", (a - b) / 1e9 }' \
+            >>"$work/stop.coordinator"
+        printf '  run %s: SIGTERM to exit %s s, report total %s s, agents CPU per stop %s ms, coordinator CPU %s s\n' \
+            "$run" "$(tail -1 "$work/stop.wall")" "$(tail -1 "$work/stop.total")" "$(tail -1 "$work/stop.cpu")" \
+            "$(tail -1 "$work/stop.coordinator")"
     done
     printf '%-36s %s\n' "SIGTERM to exit (s), min/median/max" "$(agent_stats 3 <"$work/stop.wall") (target 1.5)"
     printf '%-36s %s\n' "report total (s)" "$(agent_stats 3 <"$work/stop.total")"
     printf '%-36s %s\n' "agent CPU per stop (ms)" "$(agent_stats 2 <"$work/stop.cpu")"
+    printf '%-36s %s\n' "coordinator CPU for the stop (s)" "$(agent_stats 2 <"$work/stop.coordinator")"
 }
 
-# The CPU ticks (user + system) of the shell's ended children, their own children included, from the
-# output of `times` in file $1 (run in the shell itself: a subshell has children of its own).
-agent_children_ticks() {
-    local ticks
-    ticks=$(getconf CLK_TCK)
-    tail -1 "$1" | awk -v hz="$ticks" '{
+
+# The CPU seconds (user + system) of the shell's ended children, their own children included, from
+# the output of `times` in file $1 (run in the shell itself: a subshell has children of its own).
+agent_children_seconds() {
+    tail -1 "$1" | awk '{
         split($1, u, /[ms]/); split($2, s, /[ms]/)
-        printf "%d\n", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * hz }'
+        printf "%.3f\n", (u[1] * 60 + u[2]) + (s[1] * 60 + s[2]) }'
+}
+
+# The nanoseconds process $1 has run, its living threads together (schedstat), printed, or put in the
+# variable named $2 without starting a process; fails once the process is gone.
+agent_cpu_nanoseconds() {
+    local total=0 task runtime
+    for task in "/proc/$1/task/"*/schedstat; do
+        read -r runtime _ <"$task" || return 1
+        total=$((total + runtime))
+    done
+    [[ -e /proc/$1 ]] || return 1
+    if [[ -n ${2:-} ]]; then printf -v "$2" '%s' "$total"; else echo "$total"; fi
 }
