@@ -11,11 +11,7 @@ extension ComposeDemoTests {
     func standby() async throws {
         let player = try DemoPlayer("standby")
         defer { player.tearDown() }
-        _ = try await player.up()
-        let (leader, standby) = try await Self.waitUntilOneLeads(player)
-        let leading = try #require(player.processes[leader])
-        let standing = try #require(player.processes[standby])
-        try await Self.waitUntilPlaying(player, coordinator: leading, named: leader, working: ("edge", "listening"))
+        let (leader, standby, leading, standing) = try await Self.playStandbyDemo(player)
         let role = try #require(
             try await Self.statusDocument(of: player, coordinator: standby)["leadership"] as? [String: Any])
         #expect(role["role"] as? String == "standby")
@@ -42,11 +38,7 @@ extension ComposeDemoTests {
     func standbyTakesOver() async throws {
         let player = try DemoPlayer("standby")
         defer { player.tearDown() }
-        _ = try await player.up()
-        let (leader, standby) = try await Self.waitUntilOneLeads(player)
-        let leading = try #require(player.processes[leader])
-        let standing = try #require(player.processes[standby])
-        try await Self.waitUntilPlaying(player, coordinator: leading, named: leader, working: ("edge", "listening"))
+        let (leader, standby, leading, standing) = try await Self.playStandbyDemo(player)
         kill(leading.processIdentifier, SIGTERM)
         await Fleet.waitUntil("the first wave has stopped", timeout: .seconds(60)) {
             // The shutdown's line, not the startup's "startup wave 2/3".
@@ -61,6 +53,19 @@ extension ComposeDemoTests {
         try await Self.expectOrderedShutdown(player, reportedBy: standby)
         Self.expectEachStoppedOnce(player)
         try Self.expectStoppedBeforeDependencies(player)
+    }
+
+    /// Brings the demo up and waits until one coordinator leads, the other stands by and the fleet
+    /// is playing; returns the two coordinators' names and processes.
+    static func playStandbyDemo(
+        _ player: DemoPlayer
+    ) async throws -> (leader: String, standby: String, leading: ChildProcess, standing: ChildProcess) {
+        _ = try await player.up()
+        let (leader, standby) = try await waitUntilOneLeads(player)
+        let leading = try #require(player.processes[leader])
+        let standing = try #require(player.processes[standby])
+        try await waitUntilPlaying(player, coordinator: leading, named: leader, working: ("edge", "listening"))
+        return (leader, standby, leading, standing)
     }
 
     /// Waits until one of the demo's coordinators leads and the other stands by, by their logs, and
