@@ -50,8 +50,11 @@ extension ConfigurationReader {
         if let advertiseNode = mapping["advertise"] {
             advertise = advertiseNode.string ?? ""
         }
-        if let problem = StandbySettings.advertiseProblem(advertise: advertise, bind: bind) {
-            issue(mapping["advertise"] ?? node, problem)
+        // Left out beside a wildcard bind, advertise is each coordinator's own --advertise, as a file
+        // every coordinator shares leaves it: the coordinator refuses to start with neither, and
+        // `validate` says so (``ConfigurationReview``).
+        if advertise != nil, let problem = StandbySettings.advertiseProblem(advertise: advertise, bind: bind) {
+            issue(mapping["advertise"], problem)
         }
         guard issues.count == before else { return nil }
         return StandbySettings(etcd: endpoints, key: key, leaseTTL: leaseTTL, advertise: advertise)

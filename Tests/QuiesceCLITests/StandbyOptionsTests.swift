@@ -57,6 +57,14 @@ struct StandbyOptionsTests {
         }
         #expect(wildcard.contains("needs advertise when bind is a wildcard address"))
         #expect(wildcard.contains("or give --advertise"))
+        // A shared file's block leaves advertise to each coordinator's --advertise.
+        let shared = StandbySettings(etcd: ["http://a:2379"], key: "/k")
+        #expect(
+            message { try options([]).settings(overriding: shared, bind: "tcp://0.0.0.0:7700") }
+                .contains("or give --advertise"))
+        let advertised = try options(["--advertise", "tcp://10.0.0.5:7700"])
+            .settings(overriding: shared, bind: "tcp://0.0.0.0:7700")
+        #expect(advertised?.advertise == "tcp://10.0.0.5:7700")
         let badAdvertise = message {
             try options(["--advertise", "tcp://0.0.0.0:7700"]).settings(overriding: Self.file, bind: "tcp://0.0.0.0:1")
         }

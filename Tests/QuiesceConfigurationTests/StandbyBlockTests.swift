@@ -130,13 +130,23 @@ struct StandbyBlockTests {
         #expect(found.first?.message.contains(problem) == true, "\(found)")
     }
 
-    @Test("A wildcard bind needs advertise, which must be an endpoint others can connect to")
-    func advertiseRules() {
+    @Test(
+        "Beside a wildcard bind, advertise may be left to each coordinator's --advertise, which validate points out; given, it must be an endpoint others can connect to"
+    )
+    func advertiseRules() throws {
         let block = "etcd: [http://127.0.0.1:2379]\nkey: /quiesce/shop"
-        let missing = issues(Self.fleet(block, bind: "tcp://0.0.0.0:7700"))
-        #expect(missing.count == 1)
-        #expect(missing.first?.message.contains("needs advertise when bind is a wildcard address") == true)
-        #expect(missing.first?.message.contains("tcp://10.0.0.5:7700") == true)
+        let shared = try ConfigurationLoader.load(
+            yaml: Self.fleet(block, bind: "tcp://0.0.0.0:7700"), file: "fleet.yaml")
+        #expect(shared.coordinator.ha?.advertise == nil)
+        let warnings = ConfigurationReview.warnings(for: shared).map(\.message)
+        #expect(
+            warnings.contains {
+                $0.contains("has no advertise and bind is a wildcard address") && $0.contains("--advertise")
+            },
+            "\(warnings)")
+        #expect(warnings.contains { $0.contains("tcp://10.0.0.5:7700") }, "\(warnings)")
+        let local = try ConfigurationLoader.load(yaml: Self.fleet(block), file: "fleet.yaml")
+        #expect(!ConfigurationReview.warnings(for: local).contains { $0.message.contains("advertise") })
         let wildcard = issues(Self.fleet(block + "\nadvertise: tcp://*:7700", bind: "tcp://*:7700"))
         #expect(wildcard.first?.message.contains("is a wildcard address, which no one can connect to") == true)
         #expect(wildcard.first?.line == 6)

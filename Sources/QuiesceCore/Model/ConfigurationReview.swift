@@ -8,6 +8,12 @@ public enum ConfigurationReview {
         let graph = configuration.graph
         let plan = Plan(graph: graph)
         var warnings = configuration.warnings
+        if let ha = configuration.coordinator.ha,
+            let warning = StandbySettings.missingAdvertiseWarning(
+                advertise: ha.advertise, bind: configuration.coordinator.bind)
+        {
+            warnings.append(ConfigurationIssue(line: nil, message: warning))
+        }
         let deadline = configuration.coordinator.shutdownTimeout
         let scheduling = configuration.coordinator.scheduling
         let worstCase = plan.shutdownWorstCase(scheduling)

@@ -2,8 +2,8 @@
 /// etcd leads the fleet while the others stand by (docs/configuration.md).
 ///
 /// Every rule of the block is here, so that the file reader, the coordinator's flags and `validate`
-/// word the same problems: ``leaseTTLProblem(_:)``, ``etcdEndpointProblem(_:)``, ``keyProblem(_:)``
-/// and ``advertiseProblem(advertise:bind:)``.
+/// word the same problems: ``leaseTTLProblem(_:)``, ``etcdEndpointProblem(_:)``, ``keyProblem(_:)``,
+/// ``advertiseProblem(advertise:bind:)`` and ``missingAdvertiseWarning(advertise:bind:)``.
 public struct StandbySettings: Sendable, Equatable {
     /// The etcd cluster's client URLs, `http://HOST:PORT` each.
     public var etcd: [String]
@@ -111,6 +111,16 @@ public struct StandbySettings: Sendable, Equatable {
                 + "host's address, such as tcp://10.0.0.5:\(port(of: advertise))"
         }
         return nil
+    }
+
+    /// What a file's block that leaves out `advertise` beside a wildcard `bind` asks of every
+    /// coordinator that reads it, worded as a warning; `nil` when it asks nothing.
+    public static func missingAdvertiseWarning(advertise: String?, bind: String) -> String? {
+        guard advertise == nil, isWildcard(bind) else { return nil }
+        return "coordinator.ha has no advertise and bind is a wildcard address (\(bind)): give each coordinator "
+            + "the endpoint agents and the other coordinators reach it at with --advertise, such as "
+            + "tcp://10.0.0.5:\(port(of: bind)), or set coordinator.ha.advertise; a coordinator given neither "
+            + "refuses to start"
     }
 
     /// Whether `endpoint` binds every address of the host (`tcp://0.0.0.0:P`, `tcp://*:P`, `tcp://[::]:P`).
