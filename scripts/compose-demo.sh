@@ -593,7 +593,7 @@ benchmark_stop() {
     began=$(date +%s.%N)
     compose_within 400 stop >"$evidence/stop.log" 2>&1 || fail "$project: compose stop failed ($evidence/stop.log)"
     ended=$(date +%s.%N)
-    [[ $how == plain ]] || total=$(docker logs "$(container_of coordinator)" 2>&1 | sed -n 's/.*total: \([0-9.]*\) s.*/\1/p' | tail -n 1)
+    [[ $how == plain ]] || total=$(docker logs "$(container_of coordinator)" 2>&1 | sed -n 's/.*total: \([0-9.]*\)s$/\1/p' | tail -n 1)
     collect "$evidence"
     down "$evidence"
     awk -v b="$began" -v e="$ended" -v t="$total" -v run="$run" -v how="$how" 'BEGIN {
