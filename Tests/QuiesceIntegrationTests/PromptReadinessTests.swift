@@ -58,6 +58,9 @@ struct PromptReadinessTests {
         await fleet.waitUntil("startup complete", timeout: .seconds(30)) {
             fleet.coordinatorProgress().contains("startup complete")
         }
+        // A service without a readiness check is ready once spawned: its child may write its
+        // "started" line after the coordinator has said the startup is complete.
+        await fleet.waitUntilStarted(["database", "cache", "api"])
         let apiStarted = try #require(fleet.time("api", "started"))
         for dependency in ["database", "cache"] {
             let started = try #require(fleet.time(dependency, "started"))
