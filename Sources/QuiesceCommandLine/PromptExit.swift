@@ -14,7 +14,7 @@ extension ParsableCommand {
     ///
     /// swift-argument-parser's `exit(withError:)` builds the command's whole help (walking every
     /// option by reflection) before it looks at the error, only to print nothing for an `ExitCode`.
-    /// An agent ends that way after every stop: among a fleet stopping together, that was a third of
+    /// An agent ends that way after every stop: among a fleet stopping together, that was a sixth of
     /// each agent's CPU for the stop. Every other error (a parse error, a validation error, `--help`)
     /// is still rendered by swift-argument-parser.
     public static func mainExitingPromptly(_ arguments: [String]?) -> Never {
