@@ -99,7 +99,7 @@ with --health-port $(agent_stats 0 <"$work/threads.health")"
 
 # 1,000 real agents (the static agent, plain TCP on loopback) of two services of 500 instances,
 # whose services (sleep) stop at once: the time from SIGTERM to the coordinator's exit, the report's
-# total, and the agents' CPU during the stop, $1 runs.
+# total, the agents' CPU for the stop and the coordinator's, $1 runs.
 thousand_agents_benchmark() {
     local runs=$1 work=$2 agents=${3:-1000} run
     local half=$((agents / 2))
@@ -192,7 +192,6 @@ EOF
     printf '%-36s %s\n' "agent CPU per stop (ms)" "$(agent_stats 2 <"$work/stop.cpu")"
     printf '%-36s %s\n' "coordinator CPU for the stop (s)" "$(agent_stats 2 <"$work/stop.coordinator")"
 }
-
 
 # The CPU seconds (user + system) of the shell's ended children, their own children included, from
 # the output of `times` in file $1 (run in the shell itself: a subshell has children of its own).
